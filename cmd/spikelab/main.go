@@ -1,0 +1,211 @@
+// Command spikelab lists and runs the spikelab experiments.
+//
+//	spikelab list
+//	spikelab config NAME
+//	spikelab run NAME [--config f.yaml] [--set key=value ...] [--seed N] [--out DIR] [--threads N]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
+)
+
+const usage = `spikelab: spiking networks trained with biologically plausible rules.
+
+Usage:
+  spikelab list                      the experiments, one line each
+  spikelab config NAME               the default config of NAME as YAML
+  spikelab run NAME [flags]          run an experiment into a run folder
+
+Flags of run:
+  --config FILE      YAML file overriding the defaults (keys as in 'spikelab config NAME')
+  --set KEY=VALUE    override one key (dotted for sections: lif.tau_m_s=0.02); repeatable
+  --seed N           seed of every random stream (same seed, same result)
+  --out DIR          run folder (default runs/NAME-<timestamp>)
+  --threads N        worker threads for the hot loops (default: all cores)
+  --quiet            no progress bar
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "list":
+		for _, e := range experiment.All() {
+			fmt.Fprintf(stdout, "%-24s %s\n", e.Name, e.Description)
+		}
+		return 0
+	case "config":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: spikelab config NAME")
+			return 2
+		}
+		e, err := experiment.Lookup(args[1])
+		if err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			return 2
+		}
+		b, err := experiment.Marshal(e.Defaults())
+		if err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			return 1
+		}
+		stdout.Write(b)
+		return 0
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "spikelab: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, " ") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sets multi
+	cfgFile := fs.String("config", "", "YAML config file")
+	seed := fs.String("seed", "", "seed")
+	out := fs.String("out", "", "run folder")
+	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	fs.Var(&sets, "set", "KEY=VALUE override")
+	var name string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if name != "" {
+			fmt.Fprintf(stderr, "spikelab run: unexpected argument %q (one experiment per run)\n", fs.Arg(0))
+			return 2
+		}
+		name = fs.Arg(0)
+		rest = fs.Args()[1:]
+	}
+	if name == "" {
+		fmt.Fprintln(stderr, "spikelab run: which experiment? (spikelab list)")
+		return 2
+	}
+	e, err := experiment.Lookup(name)
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
+		return 2
+	}
+	cfg := e.Defaults()
+	if *cfgFile != "" {
+		if err := experiment.LoadFile(cfg, *cfgFile); err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			return 2
+		}
+	}
+	for _, s := range sets {
+		if err := experiment.Set(cfg, s); err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			return 2
+		}
+	}
+	if *seed != "" {
+		if _, err := strconv.ParseUint(*seed, 10, 64); err != nil {
+			fmt.Fprintf(stderr, "spikelab: --seed %q: want a non-negative integer\n", *seed)
+			return 2
+		}
+		if err := experiment.Set(cfg, "seed="+*seed); err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			return 2
+		}
+	}
+	if *threads < 1 {
+		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintln(stderr, "spikelab: invalid config:", err)
+		return 2
+	}
+	dir, err := runio.Create(*out, name)
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
+		return 1
+	}
+	yml, err := experiment.Marshal(cfg)
+	if err == nil {
+		err = dir.WriteFile("config.yaml", append([]byte("# spikelab run "+name+": resolved config\n"), yml...))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
+		return 1
+	}
+	tty := !*quiet && isTerminal(stderr)
+	env := &experiment.Env{Out: dir, Threads: *threads, Log: stderr,
+		Progress: func(total int64, label string) experiment.Progress {
+			if !tty {
+				return experiment.NopProgress{}
+			}
+			return &bar{progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr),
+				progressbar.OptionSetDescription(name+" "+label), progressbar.OptionShowCount(),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish())}
+		}}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stderr, "spikelab: running %s into %s\n", name, dir.Path)
+	metrics, err := cfg.Run(ctx, env)
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
+		if errors.Is(err, context.Canceled) {
+			return 130
+		}
+		return 1
+	}
+	if err := dir.WriteMetrics(metrics); err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
+		return 1
+	}
+	b, _ := os.ReadFile(dir.File("metrics.json"))
+	stdout.Write(b)
+	fmt.Fprintf(stderr, "spikelab: wrote %s\n", dir.Path)
+	return 0
+}
+
+type bar struct{ b *progressbar.ProgressBar }
+
+func (p *bar) Set(n int64) { p.b.Set64(n) }
+func (p *bar) Finish()     { p.b.Finish() }
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

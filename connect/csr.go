@@ -1,0 +1,96 @@
+// Package connect builds and stores connectivity: random weight matrices as
+// pure functions of a seeded source, and the compressed sparse row (CSR)
+// storage indexed by presynaptic neuron that event-driven propagation uses.
+package connect
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Synapse is one connection with its weight.
+type Synapse struct {
+	Post, Pre int32
+	W         float64
+}
+
+// CSR stores a sparse weight matrix by presynaptic neuron: the targets of
+// neuron j are Post[Start[j]:Start[j+1]] with weights W[...].
+type CSR struct {
+	NPre, NPost int
+	Start       []int64   // len NPre+1
+	Post        []int32   // postsynaptic index of each synapse
+	W           []float64 // weight of each synapse
+}
+
+// FromSynapses builds a CSR matrix from a list of synapses. Within each
+// presynaptic row targets are sorted by postsynaptic index. Duplicate
+// (post, pre) pairs are an error.
+func FromSynapses(nPost, nPre int, syn []Synapse) (*CSR, error) {
+	c := &CSR{NPre: nPre, NPost: nPost, Start: make([]int64, nPre+1), Post: make([]int32, len(syn)), W: make([]float64, len(syn))}
+	for _, s := range syn {
+		if s.Pre < 0 || int(s.Pre) >= nPre || s.Post < 0 || int(s.Post) >= nPost {
+			return nil, fmt.Errorf("synapse (post %d, pre %d) outside a %d×%d matrix", s.Post, s.Pre, nPost, nPre)
+		}
+		c.Start[s.Pre+1]++
+	}
+	for j := 0; j < nPre; j++ {
+		c.Start[j+1] += c.Start[j]
+	}
+	fill := append([]int64(nil), c.Start[:nPre]...)
+	for _, s := range syn {
+		k := fill[s.Pre]
+		c.Post[k], c.W[k] = s.Post, s.W
+		fill[s.Pre]++
+	}
+	for j := 0; j < nPre; j++ {
+		a, b := c.Start[j], c.Start[j+1]
+		row := rowSorter{c.Post[a:b], c.W[a:b]}
+		sort.Sort(row)
+		for k := 1; k < len(row.post); k++ {
+			if row.post[k] == row.post[k-1] {
+				return nil, fmt.Errorf("duplicate synapse (post %d, pre %d)", row.post[k], j)
+			}
+		}
+	}
+	return c, nil
+}
+
+type rowSorter struct {
+	post []int32
+	w    []float64
+}
+
+func (r rowSorter) Len() int           { return len(r.post) }
+func (r rowSorter) Less(i, j int) bool { return r.post[i] < r.post[j] }
+func (r rowSorter) Swap(i, j int) {
+	r.post[i], r.post[j] = r.post[j], r.post[i]
+	r.w[i], r.w[j] = r.w[j], r.w[i]
+}
+
+// NNZ returns the number of synapses.
+func (c *CSR) NNZ() int { return len(c.Post) }
+
+// Propagate adds scale·W[post, j] to target[post] for every spiking
+// presynaptic neuron j: the event-driven form of target += scale·W·spikes.
+func (c *CSR) Propagate(spikes []int32, target []float64, scale float64) {
+	for _, j := range spikes {
+		a, b := c.Start[j], c.Start[j+1]
+		post, w := c.Post[a:b], c.W[a:b]
+		for k, i := range post {
+			target[i] += scale * w[k]
+		}
+	}
+}
+
+// Dense returns the matrix as a dense row-major NPost×NPre slice (for tests
+// and small analyses).
+func (c *CSR) Dense() []float64 {
+	d := make([]float64, c.NPost*c.NPre)
+	for j := 0; j < c.NPre; j++ {
+		for k := c.Start[j]; k < c.Start[j+1]; k++ {
+			d[int(c.Post[k])*c.NPre+j] = c.W[k]
+		}
+	}
+	return d
+}

@@ -1,0 +1,43 @@
+package connect
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// BernoulliGaussian draws the FORCE recurrent matrix
+// W[post,pre] = scale·N(0,1)·[U < p] for an nPost×nPre matrix, visiting
+// entries row by row (postsynaptic index outer). With scale = G/(√N·p) this
+// is OMEGA of Nicola & Clopath 2017. Self-connections are allowed, as in
+// the reference.
+func BernoulliGaussian(rng *rand.Rand, nPost, nPre int, p, scale float64) ([]Synapse, error) {
+	if !(p > 0 && p <= 1) {
+		return nil, fmt.Errorf("connection probability must be in (0, 1], got %g", p)
+	}
+	syn := make([]Synapse, 0, int(float64(nPost*nPre)*p*1.05)+16)
+	for i := 0; i < nPost; i++ {
+		for j := 0; j < nPre; j++ {
+			if rng.Float64() < p {
+				syn = append(syn, Synapse{Post: int32(i), Pre: int32(j), W: scale * rng.NormFloat64()})
+			}
+		}
+	}
+	return syn, nil
+}
+
+// BalanceRows subtracts from the incoming weights of every postsynaptic
+// neuron their mean, so that each neuron's existing incoming weights sum to
+// zero (the row balancing of the LIF and theta FORCE code). The synapse set
+// is unchanged.
+func BalanceRows(nPost int, syn []Synapse) {
+	sum := make([]float64, nPost)
+	cnt := make([]int, nPost)
+	for _, s := range syn {
+		sum[s.Post] += s.W
+		cnt[s.Post]++
+	}
+	for k := range syn {
+		i := syn[k].Post
+		syn[k].W -= sum[i] / float64(cnt[i])
+	}
+}

@@ -1,0 +1,93 @@
+// Package experiment holds the paper experiments. Each experiment is a
+// typed config struct whose defaults reproduce the paper, with a Run method
+// that composes the core (neuron, synapse, connect, sim), a learning rule
+// (learn) and a task, and writes metrics, recordings and figures into a run
+// folder. Experiments register themselves by name for the CLI.
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/spikelab/spikelab/runio"
+)
+
+// Config is an experiment's configuration: a pointer to a struct with yaml
+// tags, filled with the paper's defaults, that can validate and run itself.
+type Config interface {
+	// Validate reports the first unusable field, naming it by its yaml key.
+	Validate() error
+	// Run performs the experiment, writing into env.Out, and returns its metrics.
+	Run(ctx context.Context, env *Env) (map[string]float64, error)
+}
+
+// Env is what a running experiment gets from the framework.
+type Env struct {
+	// Out is the run folder.
+	Out *runio.Dir
+	// Threads is the number of worker goroutines hot loops may use (≥ 1).
+	Threads int
+	// Log receives human-readable progress notes (never nil).
+	Log io.Writer
+	// Progress makes a progress indicator for a loop of total units; it is
+	// a no-op when output is not a terminal.
+	Progress func(total int64, label string) Progress
+}
+
+// Progress is a progress indicator.
+type Progress interface {
+	// Set moves the indicator to done units.
+	Set(done int64)
+	// Finish closes the indicator.
+	Finish()
+}
+
+// NopProgress is a Progress that does nothing.
+type NopProgress struct{}
+
+// Set does nothing.
+func (NopProgress) Set(int64) {}
+
+// Finish does nothing.
+func (NopProgress) Finish() {}
+
+// Experiment is a named, registered experiment.
+type Experiment struct {
+	// Name is the CLI name, e.g. "force-sine".
+	Name string
+	// Description is one line for `spikelab list`.
+	Description string
+	// Defaults returns a fresh config holding the paper's defaults.
+	Defaults func() Config
+}
+
+var registry = map[string]Experiment{}
+
+// Register adds an experiment; a repeated name is a programming error and panics at init.
+func Register(e Experiment) {
+	if _, dup := registry[e.Name]; dup {
+		panic("experiment: duplicate name " + e.Name)
+	}
+	registry[e.Name] = e
+}
+
+// Lookup returns the experiment with the given name.
+func Lookup(name string) (Experiment, error) {
+	e, ok := registry[name]
+	if !ok {
+		return Experiment{}, fmt.Errorf("unknown experiment %q; run `spikelab list` to see the experiments", name)
+	}
+	return e, nil
+}
+
+// All returns every registered experiment sorted by name.
+func All() []Experiment {
+	out := make([]Experiment, 0, len(registry))
+	for _, e := range registry {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,237 @@
+package learn
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/spikelab/spikelab/sim"
+)
+
+// RLSForm selects the decoder update of recursive least squares.
+type RLSForm int
+
+const (
+	// RLSCode is the form of the FORCE reference code (Nicola & Clopath
+	// 2017): φ ← φ − (P_old·r)·errᵀ, a step larger than textbook RLS by the
+	// factor 1 + rᵀP_old r.
+	RLSCode RLSForm = iota
+	// RLSTextbook is Sussillo & Abbott's form: φ ← φ − (P_new·r)·errᵀ.
+	RLSTextbook
+)
+
+// ParseRLSForm maps "code" or "textbook" to an RLSForm.
+func ParseRLSForm(s string) (RLSForm, error) {
+	switch s {
+	case "code", "":
+		return RLSCode, nil
+	case "textbook":
+		return RLSTextbook, nil
+	}
+	return 0, fmt.Errorf("unknown RLS form %q: use \"code\" or \"textbook\"", s)
+}
+
+// rowBlocks is the fixed number of row blocks P is split into. It does not
+// depend on the worker count, so results are bitwise identical for any
+// number of threads.
+const rowBlocks = 16
+
+// RLS trains a linear decoder φ (N×K) from inputs r (length N) to outputs
+// z = φᵀr by recursive least squares, with the inverse correlation matrix
+// P (N×N, P(0) = α·I) shared by all K outputs.
+//
+// P is symmetric and only its upper triangle is stored and updated. Each
+// rank-1 update P ← P − c·cᵀ/(1 + rᵀc) is deferred: up to Block pending
+// vectors are kept and applied to P in one pass (a blocked rank-Block
+// update), while P·r is corrected for the pending vectors exactly. This
+// reads P from memory once per update instead of three times; the result
+// equals the plain sequence of rank-1 updates up to rounding.
+type RLS struct {
+	N, K  int
+	Alpha float64 // initial diagonal of P (1/regulariser), model units
+	Form  RLSForm
+	// Phi is the decoder, row-major N×K: Phi[i*K+k] maps r_i to z_k.
+	Phi []float64
+	// Updates counts calls to Update.
+	Updates int
+
+	p       []float64 // N×N row-major, upper triangle (j ≥ i) valid
+	block   int
+	pend    []float64 // block×N pending vectors ĉ = c/√(1+rᵀc)
+	m       int       // number of pending vectors
+	pool    sim.Pool
+	lo      [rowBlocks + 1]int // row block boundaries
+	partial [][]float64        // per row block partial P·r
+	cd      []float64
+	coef    []float64
+}
+
+// NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
+// block is the number of rank-1 updates deferred before P is rewritten (1
+// applies each at once); workers is the number of goroutines for the P
+// products.
+func NewRLS(n, k int, alpha float64, form RLSForm, block, workers int) (*RLS, error) {
+	if n < 1 || k < 1 {
+		return nil, fmt.Errorf("RLS needs n ≥ 1 inputs and k ≥ 1 outputs, got %d, %d", n, k)
+	}
+	if !(alpha > 0) || math.IsInf(alpha, 0) {
+		return nil, fmt.Errorf("RLS alpha (P0) must be positive and finite, got %g", alpha)
+	}
+	if block < 1 {
+		block = 1
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	r := &RLS{N: n, K: k, Alpha: alpha, Form: form, Phi: make([]float64, n*k),
+		p: make([]float64, n*n), block: block, pend: make([]float64, block*n),
+		pool: sim.Pool{Workers: workers}, cd: make([]float64, n), coef: make([]float64, block)}
+	for i := 0; i < n; i++ {
+		r.p[i*n+i] = alpha
+	}
+	// Split rows so that every block holds about the same share of the
+	// upper triangle.
+	total := float64(n) * float64(n+1) / 2
+	row := 0
+	acc := 0.0
+	for b := 1; b < rowBlocks; b++ {
+		goal := total * float64(b) / rowBlocks
+		for row < n && acc+float64(n-row) <= goal {
+			acc += float64(n - row)
+			row++
+		}
+		r.lo[b] = row
+	}
+	r.lo[rowBlocks] = n
+	r.partial = make([][]float64, rowBlocks)
+	for b := range r.partial {
+		r.partial[b] = make([]float64, n)
+	}
+	return r, nil
+}
+
+// Readout computes z = φᵀ·x (len K) from inputs x (len N).
+func (r *RLS) Readout(x, z []float64) {
+	k := r.K
+	if k == 1 {
+		z[0] = floats.Dot(r.Phi, x[:r.N])
+		return
+	}
+	for c := range z[:k] {
+		z[c] = 0
+	}
+	for i, xi := range x[:r.N] {
+		if xi == 0 {
+			continue
+		}
+		row := r.Phi[i*k : i*k+k]
+		for c, w := range row {
+			z[c] += w * xi
+		}
+	}
+}
+
+// mulP computes dst = P·x using the stored upper triangle and the pending
+// deferred updates.
+func (r *RLS) mulP(x, dst []float64) {
+	n := r.N
+	r.pool.Each(rowBlocks, func(b int) {
+		lo, hi := r.lo[b], r.lo[b+1]
+		y := r.partial[b]
+		for j := lo; j < n; j++ {
+			y[j] = 0
+		}
+		for i := lo; i < hi; i++ {
+			row := r.p[i*n+i : i*n+n]
+			xs := x[i:n]
+			y[i] += floats.Dot(row, xs)
+			if xi := x[i]; xi != 0 && i+1 < n {
+				floats.AddScaled(y[i+1:n], xi, row[1:])
+			}
+		}
+	})
+	for j := 0; j < n; j++ {
+		dst[j] = 0
+	}
+	for b := 0; b < rowBlocks; b++ {
+		lo := r.lo[b]
+		if lo < r.lo[b+1] {
+			floats.Add(dst[lo:], r.partial[b][lo:])
+		}
+	}
+	for q := 0; q < r.m; q++ {
+		v := r.pend[q*n : q*n+n]
+		floats.AddScaled(dst, -floats.Dot(v, x[:n]), v)
+	}
+}
+
+// Update performs one RLS step with input x (len N) and error
+// err = z − target (len K), where z was computed with the current decoder:
+// c = P·x; φ ← φ − g·errᵀ with g = c (code form) or c/(1 + xᵀc) (textbook);
+// P ← P − c·cᵀ/(1 + xᵀc). It returns an error, leaving the state
+// unchanged, if 1 + xᵀP·x is not positive and finite (P has lost
+// positive definiteness or x is not finite).
+func (r *RLS) Update(x, err []float64) error {
+	n, k := r.N, r.K
+	cd := r.cd
+	r.mulP(x, cd)
+	den := 1 + floats.Dot(x[:n], cd)
+	if !(den > 0) || math.IsInf(den, 0) {
+		return fmt.Errorf("RLS update %d: 1 + rᵀPr = %g is not positive and finite; P has lost positive definiteness or the rates diverged", r.Updates+1, den)
+	}
+	gain := 1.0
+	if r.Form == RLSTextbook {
+		gain = 1 / den
+	}
+	for i, c := range cd {
+		g := gain * c
+		row := r.Phi[i*k : i*k+k]
+		for q, e := range err[:k] {
+			row[q] -= g * e
+		}
+	}
+	s := 1 / math.Sqrt(den)
+	floats.ScaleTo(r.pend[r.m*n:(r.m+1)*n], s, cd)
+	r.m++
+	r.Updates++
+	if r.m == r.block {
+		r.Flush()
+	}
+	return nil
+}
+
+// Flush applies all pending rank-1 updates to the stored P.
+func (r *RLS) Flush() {
+	if r.m == 0 {
+		return
+	}
+	n, m := r.N, r.m
+	r.pool.Each(rowBlocks, func(b int) {
+		for i := r.lo[b]; i < r.lo[b+1]; i++ {
+			row := r.p[i*n+i : i*n+n]
+			for q := 0; q < m; q++ {
+				v := r.pend[q*n : q*n+n]
+				if a := v[i]; a != 0 {
+					floats.AddScaled(row, -a, v[i:])
+				}
+			}
+		}
+	})
+	r.m = 0
+}
+
+// P returns the current inverse correlation matrix as a dense symmetric
+// row-major N×N copy (pending updates applied).
+func (r *RLS) P() []float64 {
+	r.Flush()
+	n := r.N
+	out := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			v := r.p[i*n+j]
+			out[i*n+j], out[j*n+i] = v, v
+		}
+	}
+	return out
+}

@@ -1,0 +1,116 @@
+// Package plot draws the figures of a run with gonum/plot: spike rasters,
+// line traces and stacked multi-panel PNGs, written atomically.
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/spikelab/spikelab/runio"
+)
+
+// Series is one line of a line plot.
+type Series struct {
+	Label string
+	X, Y  []float64
+	Color color.Color // nil picks from the palette
+	Dash  bool
+}
+
+// Palette is the colour cycle used for series without a colour.
+var Palette = []color.Color{
+	color.RGBA{31, 119, 180, 255}, color.RGBA{214, 39, 40, 255}, color.RGBA{44, 160, 44, 255},
+	color.RGBA{255, 127, 14, 255}, color.RGBA{148, 103, 189, 255}, color.RGBA{140, 86, 75, 255},
+	color.RGBA{227, 119, 194, 255}, color.RGBA{127, 127, 127, 255}, color.RGBA{188, 189, 34, 255},
+	color.RGBA{23, 190, 207, 255},
+}
+
+// Lines returns a line plot of the series.
+func Lines(title, xlabel, ylabel string, series ...Series) (*gplot.Plot, error) {
+	p := gplot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, ylabel
+	p.Add(plotter.NewGrid())
+	for k, s := range series {
+		if len(s.X) != len(s.Y) {
+			return nil, fmt.Errorf("plot %q: series %q has %d x and %d y values", title, s.Label, len(s.X), len(s.Y))
+		}
+		if len(s.X) == 0 {
+			continue
+		}
+		xy := make(plotter.XYs, len(s.X))
+		for i := range s.X {
+			xy[i].X, xy[i].Y = s.X[i], s.Y[i]
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, fmt.Errorf("plot %q: %w", title, err)
+		}
+		c := s.Color
+		if c == nil {
+			c = Palette[k%len(Palette)]
+		}
+		l.Color = c
+		l.Width = vg.Points(1)
+		if s.Dash {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		p.Add(l)
+		if s.Label != "" {
+			p.Legend.Add(s.Label, l)
+		}
+	}
+	p.Legend.Top = true
+	return p, nil
+}
+
+// Raster returns a spike raster: one dot per spike at (time, neuron).
+func Raster(title, xlabel string, times []float64, index []int32) (*gplot.Plot, error) {
+	p := gplot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, "neuron"
+	xy := make(plotter.XYs, len(times))
+	for i := range times {
+		xy[i].X, xy[i].Y = times[i], float64(index[i])
+	}
+	if len(xy) > 0 {
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			return nil, fmt.Errorf("plot %q: %w", title, err)
+		}
+		sc.GlyphStyle.Radius = vg.Points(0.8)
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		sc.GlyphStyle.Color = color.Black
+		p.Add(sc)
+	}
+	return p, nil
+}
+
+// SavePNG writes the plots stacked vertically into one PNG of the given
+// width and per-panel height (inches), atomically.
+func SavePNG(path string, width, panelHeight float64, plots ...*gplot.Plot) error {
+	if len(plots) == 0 {
+		return fmt.Errorf("plot %s: no panels", path)
+	}
+	w, h := vg.Length(width)*vg.Inch, vg.Length(panelHeight*float64(len(plots)))*vg.Inch
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(6)}
+	grid := make([][]*gplot.Plot, len(plots))
+	for i, p := range plots {
+		grid[i] = []*gplot.Plot{p}
+	}
+	canvases := gplot.Align(grid, tiles, dc)
+	for i, p := range plots {
+		p.Draw(canvases[i][0])
+	}
+	return runio.WriteAtomic(path, func(wr io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(wr)
+		return err
+	})
+}

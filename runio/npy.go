@@ -1,0 +1,250 @@
+package runio
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Array is one named n-dimensional array in C (row-major) order. Data is a
+// []float64, []float32, []int32, []int64 or []uint8 whose length is the
+// product of Shape.
+type Array struct {
+	Name  string
+	Shape []int
+	Data  any
+}
+
+func descr(data any) (string, int, error) {
+	switch d := data.(type) {
+	case []float64:
+		return "<f8", len(d), nil
+	case []float32:
+		return "<f4", len(d), nil
+	case []int32:
+		return "<i4", len(d), nil
+	case []int64:
+		return "<i8", len(d), nil
+	case []uint8:
+		return "|u1", len(d), nil
+	}
+	return "", 0, fmt.Errorf("unsupported array type %T", data)
+}
+
+// WriteNPY writes a in NumPy .npy format version 1.0.
+func WriteNPY(w io.Writer, a Array) error {
+	ds, n, err := descr(a.Data)
+	if err != nil {
+		return fmt.Errorf("array %q: %w", a.Name, err)
+	}
+	size := 1
+	dims := make([]string, len(a.Shape))
+	for i, s := range a.Shape {
+		if s < 0 {
+			return fmt.Errorf("array %q: negative dimension %d", a.Name, s)
+		}
+		size *= s
+		dims[i] = strconv.Itoa(s)
+	}
+	if size != n {
+		return fmt.Errorf("array %q: shape %v holds %d values but data has %d", a.Name, a.Shape, size, n)
+	}
+	shape := strings.Join(dims, ", ")
+	if len(dims) == 1 {
+		shape += ","
+	}
+	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", ds, shape)
+	// magic(6) + version(2) + len(2) + header + '\n' padded to a multiple of 64.
+	total := 10 + len(header) + 1
+	pad := (64 - total%64) % 64
+	header += strings.Repeat(" ", pad) + "\n"
+	if len(header) > math.MaxUint16 {
+		return fmt.Errorf("array %q: header too long", a.Name)
+	}
+	var pre [10]byte
+	copy(pre[:], "\x93NUMPY\x01\x00")
+	binary.LittleEndian.PutUint16(pre[8:], uint16(len(header)))
+	if _, err := w.Write(pre[:]); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, header); err != nil {
+		return err
+	}
+	return binary.Write(w, binary.LittleEndian, a.Data)
+}
+
+var (
+	reDescr = regexp.MustCompile(`'descr':\s*'([<>|=]?[a-z]\d+)'`)
+	reOrder = regexp.MustCompile(`'fortran_order':\s*(True|False)`)
+	reShape = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
+)
+
+// maxNPYValues bounds the size of an array ReadNPY will allocate.
+const maxNPYValues = 1 << 31
+
+// ReadNPY reads one array in NumPy .npy format (version 1.0–3.0,
+// little-endian, C order; types f8, f4, i4, i8, u1).
+func ReadNPY(r io.Reader) (Array, error) {
+	var pre [8]byte
+	if _, err := io.ReadFull(r, pre[:]); err != nil {
+		return Array{}, fmt.Errorf("npy: short header: %w", err)
+	}
+	if string(pre[:6]) != "\x93NUMPY" {
+		return Array{}, errors.New("npy: not a NumPy file (bad magic)")
+	}
+	var hlen int
+	switch pre[6] {
+	case 1:
+		var b [2]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return Array{}, fmt.Errorf("npy: short header: %w", err)
+		}
+		hlen = int(binary.LittleEndian.Uint16(b[:]))
+	case 2, 3:
+		var b [4]byte
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return Array{}, fmt.Errorf("npy: short header: %w", err)
+		}
+		hlen = int(binary.LittleEndian.Uint32(b[:]))
+		if hlen > 1<<20 {
+			return Array{}, fmt.Errorf("npy: header of %d bytes is too long", hlen)
+		}
+	default:
+		return Array{}, fmt.Errorf("npy: unsupported version %d", pre[6])
+	}
+	hb := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hb); err != nil {
+		return Array{}, fmt.Errorf("npy: short header: %w", err)
+	}
+	h := string(hb)
+	md, mo, ms := reDescr.FindStringSubmatch(h), reOrder.FindStringSubmatch(h), reShape.FindStringSubmatch(h)
+	if md == nil || mo == nil || ms == nil {
+		return Array{}, fmt.Errorf("npy: malformed header %q", h)
+	}
+	if mo[1] == "True" {
+		return Array{}, errors.New("npy: Fortran-order arrays are not supported")
+	}
+	var shape []int
+	size := 1
+	for _, f := range strings.Split(ms[1], ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 0 {
+			return Array{}, fmt.Errorf("npy: bad dimension %q", f)
+		}
+		if v > 0 && size > maxNPYValues/v {
+			return Array{}, fmt.Errorf("npy: array of shape (%s) is too large", ms[1])
+		}
+		size *= v
+		shape = append(shape, v)
+	}
+	d := md[1]
+	if d[0] == '>' {
+		return Array{}, fmt.Errorf("npy: big-endian type %s is not supported", d)
+	}
+	d = strings.TrimLeft(d, "<|=")
+	sizes := map[string]int{"f8": 8, "f4": 4, "i4": 4, "i8": 8, "u1": 1}
+	es, ok := sizes[d]
+	if !ok {
+		return Array{}, fmt.Errorf("npy: unsupported type %s", md[1])
+	}
+	// Read the payload before allocating the typed array, so a header that
+	// claims a huge shape over a short file costs only the bytes present.
+	raw, err := io.ReadAll(io.LimitReader(r, int64(size)*int64(es)))
+	if err != nil {
+		return Array{}, fmt.Errorf("npy: %w", err)
+	}
+	if len(raw) != size*es {
+		return Array{}, fmt.Errorf("npy: data has %d bytes, shape (%s) needs %d", len(raw), ms[1], size*es)
+	}
+	var data any
+	switch d {
+	case "f8":
+		data = make([]float64, size)
+	case "f4":
+		data = make([]float32, size)
+	case "i4":
+		data = make([]int32, size)
+	case "i8":
+		data = make([]int64, size)
+	case "u1":
+		data = make([]uint8, size)
+	}
+	if err := binary.Read(bytes.NewReader(raw), binary.LittleEndian, data); err != nil {
+		return Array{}, fmt.Errorf("npy: %w", err)
+	}
+	return Array{Shape: shape, Data: data}, nil
+}
+
+// WriteNPZ writes arrays as an uncompressed .npz archive (one NAME.npy per
+// array), atomically.
+func WriteNPZ(path string, arrays []Array) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		zw := zip.NewWriter(w)
+		seen := map[string]bool{}
+		for _, a := range arrays {
+			if a.Name == "" || seen[a.Name] {
+				return fmt.Errorf("npz: array name %q is empty or repeated", a.Name)
+			}
+			seen[a.Name] = true
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
+			if err != nil {
+				return err
+			}
+			if err := WriteNPY(fw, a); err != nil {
+				return err
+			}
+		}
+		return zw.Close()
+	})
+}
+
+// ReadNPZ reads every array of an .npz archive, keyed by name.
+func ReadNPZ(path string) (map[string]Array, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out, err := DecodeNPZ(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}
+
+// DecodeNPZ reads every array of an in-memory .npz archive.
+func DecodeNPZ(b []byte) (map[string]Array, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("npz: %w", err)
+	}
+	out := map[string]Array{}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".npy") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("npz %s: %w", f.Name, err)
+		}
+		a, err := ReadNPY(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("npz %s: %w", f.Name, err)
+		}
+		a.Name = strings.TrimSuffix(f.Name, ".npy")
+		out[a.Name] = a
+	}
+	return out, nil
+}

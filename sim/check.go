@@ -1,0 +1,28 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+)
+
+// DivergenceError reports a NaN or Inf found in a state or weight array.
+type DivergenceError struct {
+	What  string  // which array, e.g. "readout z"
+	Index int     // first offending element
+	Value float64 // its value
+	Time  float64 // simulation time, in the model's unit
+}
+
+func (e *DivergenceError) Error() string {
+	return fmt.Sprintf("simulation diverged at t=%g: %s[%d] = %v; lower the learning rate (alpha), the gains (G, Q) or the time step", e.Time, e.What, e.Index, e.Value)
+}
+
+// CheckFinite returns a *DivergenceError if any element of x is NaN or Inf.
+func CheckFinite(what string, x []float64, t float64) error {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return &DivergenceError{What: what, Index: i, Value: v, Time: t}
+		}
+	}
+	return nil
+}
