@@ -3,8 +3,11 @@ package experiment
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -47,88 +50,95 @@ func cleanYAMLError(err error) error {
 }
 
 // Set applies one "key=value" override to cfg. key is a dotted path of
-// yaml keys ("lif.tau_m_s"); value is parsed as YAML and must have the
-// key's type.
+// yaml keys ("lif.tau_m_s"); value must parse as the key's type (integer,
+// number, true/false or text).
 func Set(cfg Config, assignment string) error {
 	key, value, ok := strings.Cut(assignment, "=")
 	key = strings.TrimSpace(key)
+	value = strings.TrimSpace(value)
 	if !ok || key == "" {
 		return fmt.Errorf("--set %q: want key=value", assignment)
 	}
-	var root yaml.Node
-	if err := root.Encode(cfg); err != nil {
-		return fmt.Errorf("--set %s: %w", key, err)
+	v := reflect.ValueOf(cfg)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("--set %s: config is not a pointer to a struct", key)
 	}
-	node := &root
+	v = v.Elem()
 	path := strings.Split(key, ".")
 	for depth, part := range path {
-		if node.Kind != yaml.MappingNode {
+		if v.Kind() != reflect.Struct {
 			return fmt.Errorf("--set %s: %q is not a section", key, strings.Join(path[:depth], "."))
 		}
-		var next *yaml.Node
-		var names []string
-		for k := 0; k+1 < len(node.Content); k += 2 {
-			names = append(names, node.Content[k].Value)
-			if node.Content[k].Value == part {
-				next = node.Content[k+1]
-			}
-		}
-		if next == nil {
+		f, names := fieldByYAML(v, part)
+		if !f.IsValid() {
 			where := "the config"
 			if depth > 0 {
-				where = strings.Join(path[:depth], ".")
+				where = "section " + strings.Join(path[:depth], ".")
 			}
-			sort.Strings(names)
 			return fmt.Errorf("--set %s: unknown key %q in %s; known keys: %s", key, part, where, strings.Join(names, ", "))
 		}
-		node = next
+		v = f
 	}
-	if node.Kind != yaml.ScalarNode {
-		return fmt.Errorf("--set %s: is a section; set one of its keys (e.g. %s.KEY=VALUE)", key, key)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(value), &doc); err != nil {
-		return fmt.Errorf("--set %s: cannot parse value %q: %v", key, value, err)
-	}
-	var val *yaml.Node
-	if len(doc.Content) == 1 {
-		val = doc.Content[0]
-	} else {
-		val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ""}
-	}
-	if val.Kind != yaml.ScalarNode {
-		return fmt.Errorf("--set %s: value %q must be a single value", key, value)
-	}
-	if err := compatible(node.Tag, val); err != nil {
-		return fmt.Errorf("--set %s: value %q %v", key, value, err)
-	}
-	if node.Tag == "!!str" {
-		node.Value, node.Style = val.Value, yaml.DoubleQuotedStyle
-	} else {
-		node.Tag, node.Value, node.Style = val.Tag, val.Value, 0
-	}
-	if err := root.Decode(cfg); err != nil {
-		return fmt.Errorf("--set %s: value %q: %v", key, value, cleanYAMLError(err))
+	switch v.Kind() {
+	case reflect.Struct:
+		return fmt.Errorf("--set %s: is a section; set one of its keys (%s.KEY=VALUE)", key, key)
+	case reflect.Float64, reflect.Float32:
+		x, err := strconv.ParseFloat(value, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("--set %s: value %q is not a finite number", key, value)
+		}
+		v.SetFloat(x)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		x, err := strconv.ParseInt(value, 10, 64)
+		if err != nil || v.OverflowInt(x) {
+			return fmt.Errorf("--set %s: value %q is not an integer", key, value)
+		}
+		v.SetInt(x)
+	case reflect.Uint, reflect.Uint64, reflect.Uint32:
+		x, err := strconv.ParseUint(value, 10, 64)
+		if err != nil || v.OverflowUint(x) {
+			return fmt.Errorf("--set %s: value %q is not a non-negative integer", key, value)
+		}
+		v.SetUint(x)
+	case reflect.Bool:
+		x, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("--set %s: value %q is not true or false", key, value)
+		}
+		v.SetBool(x)
+	case reflect.String:
+		v.SetString(value)
+	default:
+		return fmt.Errorf("--set %s: keys of type %s cannot be set from the command line; use --config", key, v.Type())
 	}
 	return nil
 }
 
-func compatible(tag string, val *yaml.Node) error {
-	switch tag {
-	case "!!int":
-		if val.Tag != "!!int" {
-			return fmt.Errorf("is not an integer")
+// fieldByYAML returns the field of struct v whose yaml key is name, and
+// the sorted list of all keys.
+func fieldByYAML(v reflect.Value, name string) (reflect.Value, []string) {
+	t := v.Type()
+	var names []string
+	var found reflect.Value
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
 		}
-	case "!!float":
-		if val.Tag != "!!int" && val.Tag != "!!float" {
-			return fmt.Errorf("is not a number")
+		tag, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if tag == "-" {
+			continue
 		}
-	case "!!bool":
-		if val.Tag != "!!bool" {
-			return fmt.Errorf("is not true or false")
+		if tag == "" {
+			tag = strings.ToLower(sf.Name)
+		}
+		names = append(names, tag)
+		if tag == name {
+			found = v.Field(i)
 		}
 	}
-	return nil
+	sort.Strings(names)
+	return found, names
 }
 
 // Marshal returns cfg as YAML.

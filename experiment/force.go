@@ -46,6 +46,10 @@ type ForceConfig struct {
 	LIF        neuron.LIFParams        `yaml:"lif"`        // used when model = lif
 	Izhikevich neuron.IzhikevichParams `yaml:"izhikevich"` // used when model = izhikevich
 
+	// DivergenceLimit stops the run when any readout component exceeds it
+	// in magnitude (a NaN or Inf always stops it).
+	DivergenceLimit float64 `yaml:"divergence_limit"`
+
 	Target TargetConfig `yaml:"target"` // the supervisor
 	Record RecordConfig `yaml:"record"` // what is recorded
 }
@@ -76,7 +80,7 @@ type RecordConfig struct {
 
 func forceBase() *ForceConfig {
 	return &ForceConfig{
-		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16,
+		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, DivergenceLimit: 1e6,
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
 		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4},
@@ -202,7 +206,7 @@ func (c *ForceConfig) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"alpha", c.Alpha}, {"dt_ms", c.DtMS}, {"duration_s", c.DurationS}, {"tau_decay_ms", c.TauDecayMS},
+	}{{"alpha", c.Alpha}, {"divergence_limit", c.DivergenceLimit}, {"dt_ms", c.DtMS}, {"duration_s", c.DurationS}, {"tau_decay_ms", c.TauDecayMS},
 		{"record.sample_ms", c.Record.SampleMS}, {"record.window_s", c.Record.WindowS}} {
 		if err := positive(f.name, f.v); err != nil {
 			return err
@@ -453,8 +457,8 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 		net.target.At(i, tgt)
 		for q := range e {
 			e[q] = z[q] - tgt[q]
-			if math.IsNaN(z[q]) || math.IsInf(z[q], 0) {
-				return nil, &sim.DivergenceError{What: "readout z", Index: q, Value: z[q], Time: t}
+			if !(math.Abs(z[q]) <= c.DivergenceLimit) {
+				return nil, &sim.DivergenceError{What: "readout z", Index: q, Value: z[q], Time: t, Limit: c.DivergenceLimit}
 			}
 		}
 		// 7. RLS

@@ -11,10 +11,15 @@ type DivergenceError struct {
 	Index int     // first offending element
 	Value float64 // its value
 	Time  float64 // simulation time, in the model's unit
+	Limit float64 // magnitude limit that was exceeded (0: the value was not finite)
 }
 
 func (e *DivergenceError) Error() string {
-	return fmt.Sprintf("simulation diverged at t=%g: %s[%d] = %v; lower the learning rate (alpha), the gains (G, Q) or the time step", e.Time, e.What, e.Index, e.Value)
+	what := ""
+	if e.Limit > 0 && !math.IsNaN(e.Value) && !math.IsInf(e.Value, 0) {
+		what = fmt.Sprintf(" (beyond the limit ±%g)", e.Limit)
+	}
+	return fmt.Sprintf("simulation diverged at t=%g: %s[%d] = %v%s; lower the learning rate (alpha), the gains (g, q) or the time step", e.Time, e.What, e.Index, e.Value, what)
 }
 
 // CheckFinite returns a *DivergenceError if any element of x is NaN or Inf.

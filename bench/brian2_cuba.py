@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""Brian2 side of the spikelab CUBA benchmark.
+
+The Vogels & Abbott (2005) current-based network as in Brian2's CUBA example:
+4000 LIF neurons (3200 excitatory, 800 inhibitory), random connectivity with
+probability 0.02, exponential synaptic currents, dt = 0.1 ms.
+
+Prints exactly one JSON line on stdout. Timing fields:
+  sim_seconds   - simulation only, code generation / compilation excluded:
+                  runtime targets (cython, numpy): wall time of the timed
+                  net.run(duration), after a warm-up net.run(dt) that did the
+                  code generation and compilation;
+                  cpp_standalone: the run time the compiled binary measured
+                  itself (device._last_run_time).
+  loop_seconds  - runtime targets only: Brian's own measure of the time-step
+                  loop of the timed run (net.run minus its per-run preparation).
+  total_seconds - wall time of the whole script from its first line to the
+                  end, code generation, compilation and network set-up included.
+
+Needs Brian2 (Debian/Ubuntu: apt-get install python3-brian); run it with the
+interpreter that has it, e.g. /usr/bin/python3.
+"""
+import time
+
+T_START = time.perf_counter()
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--target", choices=["cython", "cpp_standalone", "numpy"], default="cython",
+                    help="Brian2 code generation target (default cython)")
+    ap.add_argument("--duration", type=float, default=1.0, help="simulated time in seconds (default 1)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of Brian2's random numbers (default 1)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads for cpp_standalone (default 1 = serial code without OpenMP; "
+                         "n > 1 = OpenMP with n threads; ignored by other targets)")
+    ap.add_argument("--build-dir", default=None,
+                    help="cpp_standalone project directory (kept); default: a temporary directory, removed afterwards")
+    return ap.parse_args(argv)
+
+
+def import_brian2():
+    import warnings
+    # Debian's pythran (pulled in by Brian2) warns about numpy aliases on import.
+    warnings.filterwarnings("ignore", category=FutureWarning, module="pythran")
+    try:
+        import brian2  # noqa: F401
+    except ImportError:
+        sys.stderr.write(
+            "brian2_cuba.py: Brian2 is not importable by %s.\n"
+            "Install it (Debian/Ubuntu: apt-get install python3-brian) and run this script\n"
+            "with that interpreter, e.g. /usr/bin/python3 bench/brian2_cuba.py\n" % sys.executable)
+        sys.exit(2)
+    import brian2
+    return brian2
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.duration <= 0:
+        sys.exit("--duration must be positive")
+    if args.threads < 1:
+        sys.exit("--threads must be at least 1")
+    b2 = import_brian2()
+    from brian2 import (NeuronGroup, Synapses, SpikeMonitor, Network, defaultclock,
+                        ms, mV, second, prefs, set_device, device)
+
+    # Brian2 logs to stderr; keep stdout for the single JSON line.
+    b2.BrianLogger.log_level_warn()
+
+    tmp_dir = None
+    if args.target == "cpp_standalone":
+        build_dir = args.build_dir
+        if build_dir is None:
+            tmp_dir = tempfile.mkdtemp(prefix="spikelab-brian2-cuba-")
+            build_dir = tmp_dir
+        set_device("cpp_standalone", directory=build_dir, build_on_run=False)
+        # 0 = Brian's plain serial code; n > 1 = OpenMP with n threads.
+        prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
+    else:
+        prefs.codegen.target = args.target
+
+    b2.seed(args.seed)
+    defaultclock.dt = 0.1 * ms
+
+    N, NE = 4000, 3200
+    taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
+    Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
+    we = (60 * 0.27 / 10) * mV   # 1.62 mV
+    wi = (-20 * 4.5 / 10) * mV   # -9 mV
+    eqs = """
+    dv/dt  = (ge + gi - (v - El)) / taum : volt (unless refractory)
+    dge/dt = -ge / taue : volt
+    dgi/dt = -gi / taui : volt
+    """
+    P = NeuronGroup(N, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * ms,
+                    method="exact", name="cuba")
+    P.v = "Vr + rand() * (Vt - Vr)"
+    P.ge = 0 * mV
+    P.gi = 0 * mV
+    Pe, Pi = P[:NE], P[NE:]
+    Ce = Synapses(Pe, P, on_pre="ge += we", name="exc")
+    Ci = Synapses(Pi, P, on_pre="gi += wi", name="inh")
+    Ce.connect(p=0.02)
+    Ci.connect(p=0.02)
+    smon = SpikeMonitor(P, record=False, name="spikes")
+    net = Network(P, Ce, Ci, smon)
+    namespace = dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El, we=we, wi=wi)
+
+    out = {"target": args.target, "n": N}
+    if args.target == "cpp_standalone":
+        net.run(args.duration * second, namespace=namespace)
+        device.build(directory=build_dir, compile=True, run=True, debug=False)
+        sim_seconds = float(device._last_run_time)
+        spikes = int(smon.num_spikes)
+        out["threads"] = args.threads
+        out["openmp"] = args.threads > 1
+    else:
+        # Warm-up: one step triggers code generation and compilation.
+        net.run(defaultclock.dt, namespace=namespace)
+        spikes0 = int(smon.num_spikes)
+        t0 = time.perf_counter()
+        net.run(args.duration * second, namespace=namespace)
+        sim_seconds = time.perf_counter() - t0
+        out["loop_seconds"] = float(device._last_run_time)
+        spikes = int(smon.num_spikes) - spikes0
+    synapses = int(Ce.N[:]) + int(Ci.N[:])
+
+    if tmp_dir is not None:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    out.update({
+        "duration_s": args.duration,
+        "dt_ms": 0.1,
+        "seed": args.seed,
+        "synapses": synapses,
+        "spikes": spikes,
+        "rate_hz": spikes / (N * args.duration),
+        "sim_seconds": sim_seconds,
+        "total_seconds": time.perf_counter() - T_START,
+        "brian2_version": b2.__version__,
+    })
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spikelab/spikelab/runio"
+)
+
+func TestRunWritesEveryPromisedFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	var so, se bytes.Buffer
+	code := run([]string{"run", "force-sine", "--set", "n=200", "--set", "duration_s=2", "--set", "train_start_s=0.2",
+		"--set", "train_stop_s=0.8", "--seed", "2", "--out", out, "--threads", "1"}, &so, &se)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	for _, f := range []string{"config.yaml", "metrics.json", "recordings.npz", "summary.png", "readout_test.png"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	m, err := runio.ReadMetrics(filepath.Join(out, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"train_rmse", "test_rmse", "test_rmse_phase_aligned", "rate_hz", "wall_seconds", "sim_seconds_per_wall_second"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("metrics.json lacks %s", k)
+		}
+	}
+	rec, err := runio.ReadNPZ(filepath.Join(out, "recordings.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"t", "z", "target", "spike_t", "spike_i", "decoders"} {
+		if _, ok := rec[k]; !ok {
+			t.Errorf("recordings.npz lacks %s", k)
+		}
+	}
+	cfg, _ := os.ReadFile(filepath.Join(out, "config.yaml"))
+	if !strings.Contains(string(cfg), "seed: 2") || !strings.Contains(string(cfg), "\"n\": 200") {
+		t.Errorf("config.yaml is not the resolved config:\n%s", cfg)
+	}
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "nope"}, "unknown experiment"},
+		{[]string{"run", "force-sine", "--set", "bogus=1"}, `unknown key "bogus"`},
+		{[]string{"run", "force-sine", "--set", "n=x"}, "not an integer"},
+		{[]string{"run", "force-sine", "--seed", "abc"}, "--seed"},
+		{[]string{"run", "force-sine", "--set", "dt_ms=-1"}, "dt_ms"},
+		{[]string{"run", "force-sine", "--config", "/no/such.yaml"}, "no such file"},
+		{[]string{"frobnicate"}, "unknown command"},
+	} {
+		var so, se bytes.Buffer
+		if code := run(tc.args, &so, &se); code != 2 {
+			t.Errorf("%v: exit %d, want 2", tc.args, code)
+		}
+		if !strings.Contains(se.String(), tc.want) {
+			t.Errorf("%v: stderr %q lacks %q", tc.args, se.String(), tc.want)
+		}
+	}
+}
+
+func TestListAndConfig(t *testing.T) {
+	var so, se bytes.Buffer
+	if run([]string{"list"}, &so, &se) != 0 || !strings.Contains(so.String(), "force-sine") {
+		t.Fatalf("list: %s %s", so.String(), se.String())
+	}
+	so.Reset()
+	if run([]string{"config", "force-sine"}, &so, &se) != 0 || !strings.Contains(so.String(), "alpha: 5e-06") {
+		t.Fatalf("config: %s", so.String())
+	}
+}

@@ -1,0 +1,82 @@
+package connect
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestBernoulliGaussianStatistics(t *testing.T) {
+	const n, p = 1000, 0.1
+	scale := 0.04 / (math.Sqrt(n) * p)
+	syn, err := BernoulliGaussian(rand.New(rand.NewPCG(3, 4)), n, n, p, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	density := float64(len(syn)) / (n * n)
+	if math.Abs(density-p) > 0.005 {
+		t.Errorf("density %g, want %g", density, p)
+	}
+	ss := 0.0
+	for _, s := range syn {
+		ss += s.W * s.W
+	}
+	if std := math.Sqrt(ss / float64(len(syn))); math.Abs(std/scale-1) > 0.02 {
+		t.Errorf("weight std %g, want G/(√N·p) = %g", std, scale)
+	}
+}
+
+func TestBalanceRowsMakesIncomingWeightsSumToZero(t *testing.T) {
+	syn, _ := BernoulliGaussian(rand.New(rand.NewPCG(1, 1)), 200, 200, 0.1, 1)
+	before := len(syn)
+	BalanceRows(200, syn)
+	sum := make([]float64, 200)
+	for _, s := range syn {
+		sum[s.Post] += s.W
+	}
+	for i, v := range sum {
+		if math.Abs(v) > 1e-12 {
+			t.Fatalf("row %d sums to %g after balancing", i, v)
+		}
+	}
+	if len(syn) != before {
+		t.Fatal("balancing changed the synapse set")
+	}
+}
+
+func TestPropagateEqualsDenseProduct(t *testing.T) {
+	const nPost, nPre = 30, 40
+	syn, _ := BernoulliGaussian(rand.New(rand.NewPCG(5, 6)), nPost, nPre, 0.3, 1)
+	c, err := FromSynapses(nPost, nPre, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NNZ() != len(syn) {
+		t.Fatalf("NNZ %d, want %d", c.NNZ(), len(syn))
+	}
+	spikes := []int32{0, 7, 13, 39}
+	got := make([]float64, nPost)
+	c.Propagate(spikes, got, 2.5)
+	dense := c.Dense()
+	for i := 0; i < nPost; i++ {
+		want := 0.0
+		for _, j := range spikes {
+			want += 2.5 * dense[i*nPre+int(j)]
+		}
+		if math.Abs(got[i]-want) > 1e-12 {
+			t.Fatalf("post %d: %g, want %g", i, got[i], want)
+		}
+	}
+}
+
+func TestFromSynapsesRejectsBadInput(t *testing.T) {
+	if _, err := FromSynapses(2, 2, []Synapse{{Post: 2, Pre: 0}}); err == nil {
+		t.Error("out-of-range synapse accepted")
+	}
+	if _, err := FromSynapses(2, 2, []Synapse{{Post: 1, Pre: 0}, {Post: 1, Pre: 0}}); err == nil {
+		t.Error("duplicate synapse accepted")
+	}
+	if _, err := BernoulliGaussian(rand.New(rand.NewPCG(1, 1)), 2, 2, 1.5, 1); err == nil {
+		t.Error("p > 1 accepted")
+	}
+}

@@ -1,0 +1,202 @@
+package learn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// problem returns m samples of n inputs and k noisy linear targets.
+func problem(n, k, m int, seed uint64) (X, Y [][]float64) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	w := make([]float64, n*k)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	for s := 0; s < m; s++ {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		y := make([]float64, k)
+		for q := range y {
+			for i := range x {
+				y[q] += w[i*k+q] * x[i]
+			}
+			y[q] += 0.1 * rng.NormFloat64()
+		}
+		X, Y = append(X, x), append(Y, y)
+	}
+	return X, Y
+}
+
+func train(t *testing.T, r *RLS, X, Y [][]float64) {
+	z := make([]float64, r.K)
+	e := make([]float64, r.K)
+	for s := range X {
+		r.Readout(X[s], z)
+		for q := range e {
+			e[q] = z[q] - Y[s][q]
+		}
+		if err := r.Update(X[s], e); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTextbookRLSEqualsBatchRidgeSolve(t *testing.T) {
+	const n, k, m, alpha = 12, 2, 60, 0.5
+	X, Y := problem(n, k, m, 1)
+	r, err := NewRLS(n, k, alpha, RLSTextbook, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train(t, r, X, Y)
+	// Batch solution: φ = (XᵀX + I/α)⁻¹ XᵀY, and P = (XᵀX + I/α)⁻¹.
+	xm := mat.NewDense(m, n, nil)
+	ym := mat.NewDense(m, k, nil)
+	for s := range X {
+		xm.SetRow(s, X[s])
+		ym.SetRow(s, Y[s])
+	}
+	var a mat.Dense
+	a.Mul(xm.T(), xm)
+	for i := 0; i < n; i++ {
+		a.Set(i, i, a.At(i, i)+1/alpha)
+	}
+	var b, phi, pinv mat.Dense
+	b.Mul(xm.T(), ym)
+	if err := phi.Solve(&a, &b); err != nil {
+		t.Fatal(err)
+	}
+	if err := pinv.Inverse(&a); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		for q := 0; q < k; q++ {
+			if d := math.Abs(r.Phi[i*k+q] - phi.At(i, q)); d > 1e-9 {
+				t.Fatalf("φ[%d,%d] = %g, batch solve %g", i, q, r.Phi[i*k+q], phi.At(i, q))
+			}
+		}
+	}
+	p := r.P()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if d := math.Abs(p[i*n+j] - pinv.At(i, j)); d > 1e-10 {
+				t.Fatalf("P[%d,%d] = %g, (XᵀX + I/α)⁻¹ = %g", i, j, p[i*n+j], pinv.At(i, j))
+			}
+		}
+	}
+}
+
+func TestCodeFormStepIsTextbookStepTimesDenominator(t *testing.T) {
+	const n, alpha = 8, 0.3
+	X, Y := problem(n, 1, 1, 2)
+	code, _ := NewRLS(n, 1, alpha, RLSCode, 1, 1)
+	book, _ := NewRLS(n, 1, alpha, RLSTextbook, 1, 1)
+	train(t, code, X, Y)
+	train(t, book, X, Y)
+	den := 1.0
+	for _, v := range X[0] {
+		den += alpha * v * v
+	}
+	for i := 0; i < n; i++ {
+		if d := math.Abs(code.Phi[i] - den*book.Phi[i]); d > 1e-12 {
+			t.Fatalf("φ_code[%d] = %g, (1 + rᵀPr)·φ_textbook = %g", i, code.Phi[i], den*book.Phi[i])
+		}
+	}
+}
+
+func TestCodeFormLearnsLinearMap(t *testing.T) {
+	const n, k, m = 20, 1, 400
+	X, Y := problem(n, k, m, 3)
+	// The code form overshoots when 1 + rᵀPr ≫ 2, so alpha is small as in FORCE.
+	r, _ := NewRLS(n, k, 0.02, RLSCode, 4, 2)
+	z := make([]float64, 1)
+	before := 0.0
+	for s := m - 50; s < m; s++ {
+		before += Y[s][0] * Y[s][0]
+	}
+	train(t, r, X[:m-50], Y[:m-50])
+	after := 0.0
+	for s := m - 50; s < m; s++ {
+		r.Readout(X[s], z)
+		after += (z[0] - Y[s][0]) * (z[0] - Y[s][0])
+	}
+	if after > before/100 {
+		t.Fatalf("held-out squared error %g, untrained %g: want a 100-fold drop", after, before)
+	}
+}
+
+func TestDeferredBlocksAndThreadsMatchPlainUpdates(t *testing.T) {
+	const n, k, m = 50, 3, 97
+	X, Y := problem(n, k, m, 4)
+	ref, _ := NewRLS(n, k, 2, RLSCode, 1, 1)
+	train(t, ref, X, Y)
+	for _, cfg := range []struct{ block, workers int }{{1, 4}, {7, 1}, {16, 2}, {32, 3}} {
+		r, _ := NewRLS(n, k, 2, RLSCode, cfg.block, cfg.workers)
+		train(t, r, X, Y)
+		for i := range ref.Phi {
+			if d := math.Abs(r.Phi[i] - ref.Phi[i]); d > 1e-10*math.Max(1, math.Abs(ref.Phi[i])) {
+				t.Fatalf("block %d workers %d: φ[%d] = %g vs %g", cfg.block, cfg.workers, i, r.Phi[i], ref.Phi[i])
+			}
+		}
+		pr, pp := ref.P(), r.P()
+		for i := range pr {
+			if d := math.Abs(pr[i] - pp[i]); d > 1e-12 {
+				t.Fatalf("block %d workers %d: P[%d] differs by %g", cfg.block, cfg.workers, i, d)
+			}
+		}
+	}
+}
+
+func TestResultsIdenticalForAnyWorkerCount(t *testing.T) {
+	const n, k, m = 300, 1, 40
+	X, Y := problem(n, k, m, 5)
+	a, _ := NewRLS(n, k, 1, RLSCode, 8, 1)
+	b, _ := NewRLS(n, k, 1, RLSCode, 8, 5)
+	train(t, a, X, Y)
+	train(t, b, X, Y)
+	for i := range a.Phi {
+		if a.Phi[i] != b.Phi[i] {
+			t.Fatalf("φ[%d] differs between 1 and 5 workers: %v vs %v", i, a.Phi[i], b.Phi[i])
+		}
+	}
+}
+
+func TestUpdateRejectsNonFiniteInput(t *testing.T) {
+	r, _ := NewRLS(3, 1, 1, RLSCode, 1, 1)
+	if err := r.Update([]float64{math.NaN(), 0, 0}, []float64{1}); err == nil {
+		t.Fatal("NaN input accepted")
+	}
+	if _, err := NewRLS(3, 1, -1, RLSCode, 1, 1); err == nil {
+		t.Fatal("negative alpha accepted")
+	}
+	if _, err := ParseRLSForm("fast"); err == nil {
+		t.Fatal("unknown form accepted")
+	}
+}
+
+func benchmarkRLS(b *testing.B, block, workers int) {
+	const n = 2000
+	r, _ := NewRLS(n, 1, 5e-6, RLSCode, block, workers)
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 20 * rng.Float64()
+	}
+	e := []float64{0.1}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x[i%n] += 0.5
+		if err := r.Update(x, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRLSUpdate2000(b *testing.B)           { benchmarkRLS(b, 16, 1) }
+func BenchmarkRLSUpdate2000Plain(b *testing.B)      { benchmarkRLS(b, 1, 1) }
+func BenchmarkRLSUpdate2000TwoThreads(b *testing.B) { benchmarkRLS(b, 16, 2) }
