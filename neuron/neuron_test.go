@@ -34,7 +34,7 @@ func meanISI(times []float64) float64 {
 
 func TestLIFRateUnderConstantCurrentEqualsClosedForm(t *testing.T) {
 	p := DefaultLIF()
-	const dt = 1e-6 // s
+	const dt = 1e-6                              // s
 	for _, drive := range []float64{5, 20, 60} { // mV above threshold bias
 		m := NewLIF(3, dt, p)
 		for i := range m.V {
