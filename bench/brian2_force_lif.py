@@ -160,7 +160,13 @@ def main(argv=None):
 
     # RLS in the exact form of the reference code: cd = P r; phi -= cd*err;
     # P -= cd cd^T / (1 + r.cd), every 2.5 ms strictly inside (t_on, t_off).
-    Pinv = alpha * np.eye(N)
+    # P is symmetric; it is kept Fortran-ordered so that BLAS dger can apply
+    # the rank-1 update in place (numpy fallback: allocate the outer product).
+    Pinv = np.asfortranarray(alpha * np.eye(N))
+    try:
+        from scipy.linalg.blas import dger
+    except ImportError:
+        dger = None
     t_on, t_off = args.t_on, args.t_off
     n_updates = [0]
 
@@ -170,13 +176,17 @@ def main(argv=None):
         tn = float(t / second) + float(dt / second)
         if not (t_on < tn < t_off):
             return
-        r = np.asarray(net_g.r_)          # Hz, a copy
-        phi = net_g.phi_                  # seconds, a view: updated in place
+        r = np.array(net_g.r_)            # Hz
+        phi = np.array(net_g.phi_)        # seconds
         z = float(phi @ r)
         err = z - math.sin(2 * math.pi * freq * tn)
         cd = Pinv @ r
-        phi -= cd * err
-        Pinv -= np.outer(cd, cd) / (1.0 + r @ cd)
+        net_g.phi_ = phi - cd * err
+        scale = -1.0 / (1.0 + r @ cd)
+        if dger is not None:
+            dger(scale, cd, cd, a=Pinv, overwrite_a=True)
+        else:
+            Pinv[...] += scale * np.outer(cd, cd)
         n_updates[0] += 1
 
     zmon = StateMonitor(readout, "z", record=0, dt=1 * ms, when="end", name="zmon")

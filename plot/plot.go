@@ -44,11 +44,7 @@ func Lines(title, xlabel, ylabel string, series ...Series) (*gplot.Plot, error) 
 		if len(s.X) == 0 {
 			continue
 		}
-		xy := make(plotter.XYs, len(s.X))
-		for i := range s.X {
-			xy[i].X, xy[i].Y = s.X[i], s.Y[i]
-		}
-		l, err := plotter.NewLine(xy)
+		l, err := plotter.NewLine(Decimate(s.X, s.Y, MaxLinePoints))
 		if err != nil {
 			return nil, fmt.Errorf("plot %q: %w", title, err)
 		}
@@ -68,6 +64,45 @@ func Lines(title, xlabel, ylabel string, series ...Series) (*gplot.Plot, error) 
 	}
 	p.Legend.Top = true
 	return p, nil
+}
+
+// MaxLinePoints is the number of points above which Lines decimates a series.
+const MaxLinePoints = 4000
+
+// Decimate returns at most about maxPoints points of the line (x, y): the
+// samples are split into buckets and each bucket contributes its minimum
+// and maximum in time order, so peaks and the envelope survive.
+func Decimate(x, y []float64, maxPoints int) plotter.XYs {
+	n := len(x)
+	if n <= maxPoints || maxPoints < 4 {
+		xy := make(plotter.XYs, n)
+		for i := range x {
+			xy[i].X, xy[i].Y = x[i], y[i]
+		}
+		return xy
+	}
+	bucket := (2*n + maxPoints - 1) / maxPoints
+	xy := make(plotter.XYs, 0, 2*(n/bucket+1))
+	for a := 0; a < n; a += bucket {
+		b := min(a+bucket, n)
+		lo, hi := a, a
+		for i := a + 1; i < b; i++ {
+			if y[i] < y[lo] {
+				lo = i
+			}
+			if y[i] > y[hi] {
+				hi = i
+			}
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		xy = append(xy, plotter.XY{X: x[lo], Y: y[lo]})
+		if hi != lo {
+			xy = append(xy, plotter.XY{X: x[hi], Y: y[hi]})
+		}
+	}
+	return xy
 }
 
 // Raster returns a spike raster: one dot per spike at (time, neuron).

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,6 +41,7 @@ Flags of run:
   --out DIR          run folder (default runs/NAME-<timestamp>)
   --threads N        worker threads for the hot loops (default: all cores)
   --quiet            no progress bar
+  --cpuprofile FILE  write a CPU profile of the run (go tool pprof)
 `
 
 func main() {
@@ -98,6 +100,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "run folder")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile (for go tool pprof) to this file")
 	fs.Var(&sets, "set", "KEY=VALUE override")
 	var name string
 	rest := args
@@ -181,6 +184,17 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "spikelab: --cpuprofile:", err)
+			return 1
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	fmt.Fprintf(stderr, "spikelab: running %s into %s\n", name, dir.Path)
 	metrics, err := cfg.Run(ctx, env)
 	if err != nil {
