@@ -80,3 +80,39 @@ func TestFromSynapsesRejectsBadInput(t *testing.T) {
 		t.Error("p > 1 accepted")
 	}
 }
+
+func TestBernoulliDensityAndRange(t *testing.T) {
+	const nPost, lo, hi, p = 4000, 3200, 4000, 0.02
+	syn, err := Bernoulli(rand.New(rand.NewPCG(9, 9)), nPost, lo, hi, p, -9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := float64(nPost*(hi-lo)) * p
+	if math.Abs(float64(len(syn))-want) > 4*math.Sqrt(want) {
+		t.Errorf("%d synapses, want %g ± %g", len(syn), want, 4*math.Sqrt(want))
+	}
+	perPost := make([]int, nPost)
+	for _, s := range syn {
+		if s.Pre < lo || s.Pre >= hi || s.W != -9 {
+			t.Fatalf("synapse %+v outside [%d,%d) or wrong weight", s, lo, hi)
+		}
+		perPost[s.Post]++
+	}
+	// Every postsynaptic neuron gets inputs: about 16 ± 4 each.
+	zero := 0
+	for _, c := range perPost {
+		if c == 0 {
+			zero++
+		}
+	}
+	if zero > 5 {
+		t.Errorf("%d neurons have no input: the pair walk is not uniform", zero)
+	}
+	if _, err := FromSynapses(nPost, hi, syn); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := Bernoulli(rand.New(rand.NewPCG(1, 1)), 3, 0, 2, 1, 1)
+	if len(all) != 6 {
+		t.Errorf("p = 1 gave %d synapses, want all 6", len(all))
+	}
+}

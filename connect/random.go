@@ -2,6 +2,7 @@ package connect
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -40,4 +41,34 @@ func BalanceRows(nPost int, syn []Synapse) {
 		i := syn[k].Post
 		syn[k].W -= sum[i] / float64(cnt[i])
 	}
+}
+
+// Bernoulli connects every presynaptic neuron in [preLo, preHi) to every
+// postsynaptic neuron in [0, nPost) independently with probability p, all
+// with weight w. It skips over absent pairs with geometric gaps, so its
+// cost is proportional to the number of synapses drawn, not to the number
+// of pairs.
+func Bernoulli(rng *rand.Rand, nPost, preLo, preHi int, p, w float64) ([]Synapse, error) {
+	if !(p > 0 && p <= 1) {
+		return nil, fmt.Errorf("connection probability must be in (0, 1], got %g", p)
+	}
+	if preLo < 0 || preHi < preLo || nPost < 0 {
+		return nil, fmt.Errorf("bad neuron range [%d, %d) → %d", preLo, preHi, nPost)
+	}
+	pairs := int64(preHi-preLo) * int64(nPost)
+	syn := make([]Synapse, 0, int(float64(pairs)*p*1.05)+16)
+	logq := math.Log1p(-p)
+	for k := int64(-1); ; {
+		if p == 1 {
+			k++
+		} else {
+			k += 1 + int64(math.Floor(math.Log(1-rng.Float64())/logq))
+		}
+		if k >= pairs || k < 0 {
+			break
+		}
+		pre, post := preLo+int(k/int64(nPost)), int(k%int64(nPost))
+		syn = append(syn, Synapse{Post: int32(post), Pre: int32(pre), W: w})
+	}
+	return syn, nil
 }

@@ -1,0 +1,82 @@
+package neuron
+
+import (
+	"math"
+	"testing"
+)
+
+func TestLIFExpPropagatorIsExact(t *testing.T) {
+	// One excitatory kick of ge0 from rest at El: v(t) − El = ge0·τe/(τe−τm)·(e^(−t/τe) − e^(−t/τm)).
+	p := CUBAParams()
+	p.VT = 1e9 // never spike
+	for _, dt := range []float64{0.1, 1} {
+		m := NewLIFExp(1, dt, p, 1)
+		m.V[0], m.GE[0] = p.EL, 2
+		for i := 1; i <= int(40/dt); i++ {
+			m.Step(0, nil, nil)
+			tt := float64(i) * dt
+			want := p.EL + 2*p.TauE/(p.TauE-p.TauM)*(math.Exp(-tt/p.TauE)-math.Exp(-tt/p.TauM))
+			if math.Abs(m.V[0]-want) > 1e-12 {
+				t.Fatalf("dt %g, t %g: v %.15g, closed form %.15g", dt, tt, m.V[0], want)
+			}
+		}
+	}
+}
+
+func TestLIFExpRateWithRefractoryEqualsClosedForm(t *testing.T) {
+	// Constant drive: v relaxes to El+I; ISI = τref + τm·ln((El+I−Vr)/(El+I−Vt)), up to one step.
+	p := CUBAParams()
+	const dt = 0.01
+	for _, drive := range []float64{5, 15} {
+		m := NewLIFExp(1, dt, p, 1)
+		m.V[0] = p.VR
+		I := []float64{drive}
+		var times []float64
+		for i := 1; i <= int(2000/dt); i++ {
+			if s := m.Step(0, I, nil); len(s) > 0 {
+				times = append(times, float64(i)*dt)
+			}
+		}
+		vinf := p.EL + drive
+		want := p.TauRef + p.TauM*math.Log((vinf-p.VR)/(vinf-p.VT))
+		if got := meanISI(times); math.Abs(got-want) > 2*dt {
+			t.Errorf("drive %g mV: ISI %.4f ms, closed form %.4f ms", drive, got, want)
+		}
+	}
+}
+
+func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
+	a := NewLIFExp(5000, 0.1, CUBAParams(), 1)
+	b := NewLIFExp(5000, 0.1, CUBAParams(), 3)
+	for i := range a.V {
+		a.V[i] = -60 + float64(i%97)/8
+		b.V[i] = a.V[i]
+	}
+	I := make([]float64, 5000)
+	for i := range I {
+		I[i] = float64(i%13) - 2
+	}
+	for s := 0; s < 500; s++ {
+		sa := a.Step(0, I, nil)
+		sb := b.Step(0, I, nil)
+		if len(sa) != len(sb) {
+			t.Fatalf("step %d: %d vs %d spikes", s, len(sa), len(sb))
+		}
+		for k := range sa {
+			if sa[k] != sb[k] {
+				t.Fatalf("step %d: spike order differs", s)
+			}
+		}
+	}
+}
+
+func BenchmarkLIFExpStep4000(b *testing.B) {
+	m := NewLIFExp(4000, 0.1, CUBAParams(), 1)
+	for i := range m.V {
+		m.V[i] = -60 + float64(i%10)
+	}
+	spikes := make([]int32, 0, 4000)
+	for i := 0; i < b.N; i++ {
+		spikes = m.Step(0, nil, spikes[:0])
+	}
+}
