@@ -71,7 +71,9 @@ func (c *CUBAConfig) Run(ctx context.Context, env *Env) (map[string]float64, err
 	}
 	t0 := time.Now()
 	n := c.NExc + c.NInh
-	pop := neuron.NewLIFExp(n, c.DtMS, c.Neuron, env.Threads)
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	pop := neuron.NewLIFExp(n, c.DtMS, c.Neuron, team)
 	pop.Init(sim.Stream(c.Seed, "init"))
 	rng := sim.Stream(c.Seed, "weights")
 	se, err := connect.Bernoulli(rng, n, 0, c.NExc, c.P, c.WeMV)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/spikelab/spikelab/connect"
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/neuron"
@@ -311,7 +313,7 @@ type forceNet struct {
 	dtS    float64 // step in seconds
 }
 
-func (c *ForceConfig) build(threads int) (*forceNet, error) {
+func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -359,7 +361,7 @@ func (c *ForceConfig) build(threads int) (*forceNet, error) {
 	}
 	rate, _ := synapse.NewDoubleExp(n, tr, td, dt)
 	form, _ := learn.ParseRLSForm(c.RLSForm)
-	rls, err := learn.NewRLS(n, k, c.Alpha, form, c.RLSBlock, threads)
+	rls, err := learn.NewRLS(n, k, c.Alpha, form, c.RLSBlock, team)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +382,9 @@ type forceResult struct {
 // Run trains and tests the network and writes the run folder.
 func (c *ForceConfig) Run(ctx context.Context, env *Env) (map[string]float64, error) {
 	start := time.Now()
-	net, err := c.build(env.Threads)
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	net, err := c.build(team)
 	if err != nil {
 		return nil, err
 	}
@@ -430,10 +434,7 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 		t := clk.Time(i)
 		// 1. input current with the previous step's z
 		if k == 1 {
-			z0 := z[0]
-			for j, s := range ipsc.S {
-				I[j] = s + enc[j]*z0
-			}
+			floats.AddScaledTo(I, ipsc.S, z[0], enc)
 		} else {
 			for j, s := range ipsc.S {
 				v := s

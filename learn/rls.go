@@ -60,7 +60,7 @@ type RLS struct {
 	block   int
 	pend    []float64 // block×N pending vectors ĉ = c/√(1+rᵀc)
 	m       int       // number of pending vectors
-	pool    sim.Pool
+	team    *sim.Team
 	lo      [rowBlocks + 1]int // row block boundaries
 	partial [][]float64        // per row block partial P·r
 	cd      []float64
@@ -69,9 +69,9 @@ type RLS struct {
 
 // NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
 // block is the number of rank-1 updates deferred before P is rewritten (1
-// applies each at once); workers is the number of goroutines for the P
-// products.
-func NewRLS(n, k int, alpha float64, form RLSForm, block, workers int) (*RLS, error) {
+// applies each at once); team (nil: none) shares the P products among its
+// workers.
+func NewRLS(n, k int, alpha float64, form RLSForm, block int, team *sim.Team) (*RLS, error) {
 	if n < 1 || k < 1 {
 		return nil, fmt.Errorf("RLS needs n ≥ 1 inputs and k ≥ 1 outputs, got %d, %d", n, k)
 	}
@@ -81,12 +81,9 @@ func NewRLS(n, k int, alpha float64, form RLSForm, block, workers int) (*RLS, er
 	if block < 1 {
 		block = 1
 	}
-	if workers < 1 {
-		workers = 1
-	}
 	r := &RLS{N: n, K: k, Alpha: alpha, Form: form, Phi: make([]float64, n*k),
 		p: make([]float64, n*n), block: block, pend: make([]float64, block*n),
-		pool: sim.Pool{Workers: workers}, cd: make([]float64, n), coef: make([]float64, block)}
+		team: team, cd: make([]float64, n), coef: make([]float64, block)}
 	for i := 0; i < n; i++ {
 		r.p[i*n+i] = alpha
 	}
@@ -136,7 +133,7 @@ func (r *RLS) Readout(x, z []float64) {
 // deferred updates.
 func (r *RLS) mulP(x, dst []float64) {
 	n := r.N
-	r.pool.Each(rowBlocks, func(b int) {
+	r.team.Each(rowBlocks, func(b int) {
 		lo, hi := r.lo[b], r.lo[b+1]
 		y := r.partial[b]
 		for j := lo; j < n; j++ {
@@ -207,7 +204,7 @@ func (r *RLS) Flush() {
 		return
 	}
 	n, m := r.N, r.m
-	r.pool.Each(rowBlocks, func(b int) {
+	r.team.Each(rowBlocks, func(b int) {
 		for i := r.lo[b]; i < r.lo[b+1]; i++ {
 			row := r.p[i*n+i : i*n+n]
 			for q := 0; q < m; q++ {

@@ -3,6 +3,8 @@ package neuron
 import (
 	"math"
 	"testing"
+
+	"github.com/spikelab/spikelab/sim"
 )
 
 func TestLIFExpPropagatorIsExact(t *testing.T) {
@@ -10,7 +12,7 @@ func TestLIFExpPropagatorIsExact(t *testing.T) {
 	p := CUBAParams()
 	p.VT = 1e9 // never spike
 	for _, dt := range []float64{0.1, 1} {
-		m := NewLIFExp(1, dt, p, 1)
+		m := NewLIFExp(1, dt, p, nil)
 		m.V[0], m.GE[0] = p.EL, 2
 		for i := 1; i <= int(40/dt); i++ {
 			m.Step(0, nil, nil)
@@ -28,7 +30,7 @@ func TestLIFExpRateWithRefractoryEqualsClosedForm(t *testing.T) {
 	p := CUBAParams()
 	const dt = 0.01
 	for _, drive := range []float64{5, 15} {
-		m := NewLIFExp(1, dt, p, 1)
+		m := NewLIFExp(1, dt, p, nil)
 		m.V[0] = p.VR
 		I := []float64{drive}
 		var times []float64
@@ -46,13 +48,13 @@ func TestLIFExpRateWithRefractoryEqualsClosedForm(t *testing.T) {
 }
 
 func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
-	a := NewLIFExp(5000, 0.1, CUBAParams(), 1)
-	b := NewLIFExp(5000, 0.1, CUBAParams(), 3)
+	a := NewLIFExp(13000, 0.1, CUBAParams(), nil)
+	b := NewLIFExp(13000, 0.1, CUBAParams(), sim.NewTeam(3))
 	for i := range a.V {
 		a.V[i] = -60 + float64(i%97)/8
 		b.V[i] = a.V[i]
 	}
-	I := make([]float64, 5000)
+	I := make([]float64, 13000)
 	for i := range I {
 		I[i] = float64(i%13) - 2
 	}
@@ -71,7 +73,20 @@ func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
 }
 
 func BenchmarkLIFExpStep4000(b *testing.B) {
-	m := NewLIFExp(4000, 0.1, CUBAParams(), 1)
+	m := NewLIFExp(4000, 0.1, CUBAParams(), nil)
+	for i := range m.V {
+		m.V[i] = -60 + float64(i%10)
+	}
+	spikes := make([]int32, 0, 4000)
+	for i := 0; i < b.N; i++ {
+		spikes = m.Step(0, nil, spikes[:0])
+	}
+}
+
+func BenchmarkLIFExpStep4000TwoThreads(b *testing.B) {
+	team := sim.NewTeam(2)
+	defer team.Close()
+	m := NewLIFExp(4000, 0.1, CUBAParams(), team)
 	for i := range m.V {
 		m.V[i] = -60 + float64(i%10)
 	}

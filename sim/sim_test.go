@@ -20,15 +20,32 @@ func TestStreamsAreReproducibleAndIndependent(t *testing.T) {
 	}
 }
 
-func TestPoolVisitsEveryBlockOnce(t *testing.T) {
-	for _, w := range []int{1, 2, 7, 100} {
-		var hits [50]int32
-		Pool{Workers: w}.Each(50, func(b int) { atomic.AddInt32(&hits[b], 1) })
-		for b, h := range hits {
-			if h != 1 {
-				t.Fatalf("workers %d: block %d visited %d times", w, b, h)
+func TestTeamVisitsEveryBlockOnce(t *testing.T) {
+	for _, w := range []int{1, 2, 7} {
+		team := NewTeam(w)
+		for rep := 0; rep < 200; rep++ {
+			var hits [50]int32
+			team.Each(50, func(b int) { atomic.AddInt32(&hits[b], 1) })
+			for b, h := range hits {
+				if h != 1 {
+					t.Fatalf("workers %d: block %d visited %d times", w, b, h)
+				}
 			}
 		}
+		var ran [8]int32
+		team.Run(func(k int) { atomic.AddInt32(&ran[k], 1) })
+		for k := 0; k < w; k++ {
+			if ran[k] != 1 {
+				t.Fatalf("worker %d ran %d times", k, ran[k])
+			}
+		}
+		team.Close()
+	}
+	var nilTeam *Team
+	n := 0
+	nilTeam.Each(3, func(int) { n++ })
+	if n != 3 {
+		t.Fatal("nil team did not run inline")
 	}
 }
 

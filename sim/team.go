@@ -1,0 +1,138 @@
+package sim
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// spinLimit is how many polls an idle worker makes before it sleeps: long
+// enough to bridge the serial part of a time step, short enough not to
+// hold a core through a long pause.
+const spinLimit = 20000
+
+// Team is a set of persistent worker goroutines for loops that run once
+// per time step, where starting goroutines each time would cost more than
+// the work. Between jobs the workers poll briefly, then sleep. The caller
+// is worker 0. A Team of one worker runs everything inline and starts no
+// goroutine. Close it when done.
+//
+// Work is split by fixed rules (never by timing), so a computation whose
+// blocks are combined in block order gives the same result for every
+// worker count.
+type Team struct {
+	n  int
+	fn func(w int)
+	_  [64]byte
+	// gen counts jobs; workers poll it, so it sits on a cache line of its own.
+	gen atomic.Uint64
+	_   [56]byte
+	// done counts workers that finished the current job.
+	done atomic.Int64
+	_    [56]byte
+	// sleepers counts workers blocked on cond; Run takes the lock only then.
+	sleepers atomic.Int32
+	mu       sync.Mutex
+	cond     *sync.Cond
+	closed   atomic.Bool
+}
+
+// NewTeam starts a team of the given number of workers (at least 1).
+func NewTeam(workers int) *Team {
+	if workers < 1 {
+		workers = 1
+	}
+	t := &Team{n: workers}
+	t.cond = sync.NewCond(&t.mu)
+	for w := 1; w < workers; w++ {
+		go t.worker(w)
+	}
+	return t
+}
+
+// Workers returns the number of workers.
+func (t *Team) Workers() int {
+	if t == nil {
+		return 1
+	}
+	return t.n
+}
+
+func (t *Team) worker(w int) {
+	var last uint64
+	for {
+		g := t.gen.Load()
+		for spins := 0; g == last; spins++ {
+			if spins < spinLimit {
+				g = t.gen.Load()
+				continue
+			}
+			t.mu.Lock()
+			t.sleepers.Add(1)
+			for t.gen.Load() == last {
+				t.cond.Wait()
+			}
+			t.sleepers.Add(-1)
+			t.mu.Unlock()
+			g = t.gen.Load()
+		}
+		last = g
+		if t.closed.Load() {
+			return
+		}
+		t.fn(w)
+		t.done.Add(1)
+	}
+}
+
+// Run calls fn(w) for every worker w in [0, Workers()) concurrently and
+// returns when all have returned. A nil Team runs fn(0).
+func (t *Team) Run(fn func(w int)) {
+	if t == nil || t.n == 1 {
+		fn(0)
+		return
+	}
+	t.fn = fn
+	t.done.Store(0)
+	t.gen.Add(1)
+	if t.sleepers.Load() > 0 {
+		t.mu.Lock()
+		t.cond.Broadcast()
+		t.mu.Unlock()
+	}
+	fn(0)
+	for spins := 0; t.done.Load() != int64(t.n-1); spins++ {
+		if spins > spinLimit {
+			runtime.Gosched()
+		}
+	}
+	t.fn = nil
+}
+
+// Each calls fn(b) for every block b in [0, blocks), worker w taking
+// blocks w, w+Workers(), ..., and returns when all are done.
+func (t *Team) Each(blocks int, fn func(b int)) {
+	n := t.Workers()
+	if n == 1 || blocks == 1 {
+		for b := 0; b < blocks; b++ {
+			fn(b)
+		}
+		return
+	}
+	t.Run(func(w int) {
+		for b := w; b < blocks; b += n {
+			fn(b)
+		}
+	})
+}
+
+// Close stops the workers. The team must not be used afterwards.
+func (t *Team) Close() {
+	if t == nil || t.n == 1 || t.closed.Swap(true) {
+		return
+	}
+	t.mu.Lock()
+	t.gen.Add(1)
+	t.cond.Broadcast()
+	t.mu.Unlock()
+}
