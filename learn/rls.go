@@ -140,12 +140,12 @@ func (r *RLS) mulP(x, dst []float64) {
 			y[j] = 0
 		}
 		for i := lo; i < hi; i++ {
+			// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot)
+			// and, by symmetry, P[j, i]·x[i] for j > i (the axpy); the
+			// diagonal would be counted twice, so it is taken out once.
 			row := r.p[i*n+i : i*n+n]
-			xs := x[i:n]
-			y[i] += floats.Dot(row, xs)
-			if xi := x[i]; xi != 0 && i+1 < n {
-				floats.AddScaled(y[i+1:n], xi, row[1:])
-			}
+			xi := x[i]
+			y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
 		}
 	})
 	for j := 0; j < n; j++ {
@@ -205,13 +205,22 @@ func (r *RLS) Flush() {
 	}
 	n, m := r.N, r.m
 	r.team.Each(rowBlocks, func(b int) {
+		var a [4]float64
 		for i := r.lo[b]; i < r.lo[b+1]; i++ {
 			row := r.p[i*n+i : i*n+n]
-			for q := 0; q < m; q++ {
-				v := r.pend[q*n : q*n+n]
-				if a := v[i]; a != 0 {
-					floats.AddScaled(row, -a, v[i:])
+			// Four pending vectors per pass over the row; a short last
+			// group repeats vector 0 with coefficient 0.
+			for q := 0; q < m; q += 4 {
+				var v [4][]float64
+				for k := 0; k < 4; k++ {
+					if q+k < m {
+						v[k] = r.pend[(q+k)*n+i : (q+k)*n+n]
+						a[k] = -v[k][0]
+					} else {
+						v[k], a[k] = r.pend[i:n], 0
+					}
 				}
+				axpy4(row, &a, v[0], v[1], v[2], v[3])
 			}
 		}
 	})

@@ -1,0 +1,32 @@
+//go:build amd64 && !purego
+
+package learn
+
+import "golang.org/x/sys/cpu"
+
+// useAVX is set when the CPU has AVX2 and FMA.
+var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func dotAxpyAVX(row, x, y *float64, n int, a float64) float64
+
+//go:noescape
+func axpy4AVX(row *float64, n int, a *[4]float64, v0, v1, v2, v3 *float64)
+
+func dotAxpy(row, x, y []float64, a float64) float64 {
+	if !useAVX || len(row) == 0 {
+		return dotAxpyGo(row, x, y, a)
+	}
+	_, _ = x[len(row)-1], y[len(row)-1]
+	return dotAxpyAVX(&row[0], &x[0], &y[0], len(row), a)
+}
+
+func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
+	if !useAVX || len(row) == 0 {
+		axpy4Go(row, a, v0, v1, v2, v3)
+		return
+	}
+	n := len(row)
+	_, _, _, _ = v0[n-1], v1[n-1], v2[n-1], v3[n-1]
+	axpy4AVX(&row[0], n, a, &v0[0], &v1[0], &v2[0], &v3[0])
+}
