@@ -76,7 +76,7 @@ type TargetConfig struct {
 type RecordConfig struct {
 	SampleMS       float64 `yaml:"sample_ms"`       // sampling period of z, target and decoders (ms)
 	RasterNeurons  int     `yaml:"raster_neurons"`  // spikes of neurons 0..n-1 are stored
-	DecoderNeurons int     `yaml:"decoder_neurons"` // decoders of neurons 0..n-1 are sampled
+	DecoderNeurons int     `yaml:"decoder_neurons"` // decoders of neurons 0..n-1 are sampled (at most ~10 000 times per run)
 	WindowS        float64 `yaml:"window_s"`        // window of the per-window phase-aligned test RMSE (s)
 }
 
@@ -415,7 +415,8 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	res := &forceResult{
 		zs:       sim.NewTrace(k, sampleEvery, clk.Steps),
 		targets:  sim.NewTrace(k, sampleEvery, clk.Steps),
-		decoders: sim.NewTrace(nd*k, sampleEvery, clk.Steps),
+		// Decoders change slowly: at most about 10 000 samples per run.
+		decoders: sim.NewTrace(nd*k, max(sampleEvery, (clk.Steps/10000+sampleEvery-1)/sampleEvery*sampleEvery), clk.Steps),
 		spikes:   sim.NewSpikeMonitor(min(c.Record.RasterNeurons, n), 1024),
 	}
 	I := make([]float64, n)
@@ -495,7 +496,7 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 			ts := float64(i) * net.dtS
 			res.zs.Add(ts, z)
 			res.targets.Add(ts, tgt)
-			if nd > 0 {
+			if nd > 0 && res.decoders.Due(i) {
 				res.decoders.Add(ts, rls.Phi[:nd*k])
 			}
 		}

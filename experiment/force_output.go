@@ -85,7 +85,9 @@ func (c *ForceConfig) write(env *Env, net *forceNet, r *forceResult, m map[strin
 		{Name: "spike_i", Shape: []int{len(r.spikes.Index)}, Data: r.spikes.Index},
 	}
 	if nd := r.decoders.Width / k; nd > 0 {
-		arrays = append(arrays, runio.Array{Name: "decoders", Shape: []int{r.decoders.Len(), nd, k}, Data: r.decoders.Data})
+		arrays = append(arrays,
+			runio.Array{Name: "decoder_t", Shape: []int{r.decoders.Len()}, Data: r.decoders.T},
+			runio.Array{Name: "decoders", Shape: []int{r.decoders.Len(), nd, k}, Data: r.decoders.Data})
 	}
 	if p := net.target.Period(); p > 0 && m["test_rmse_phase_aligned"] > 0 {
 		sampleS := c.Record.SampleMS / 1000

@@ -36,7 +36,7 @@ func TestRunWritesEveryPromisedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"t", "z", "target", "spike_t", "spike_i", "decoders"} {
+	for _, k := range []string{"t", "z", "target", "spike_t", "spike_i", "decoders", "decoder_t"} {
 		if _, ok := rec[k]; !ok {
 			t.Errorf("recordings.npz lacks %s", k)
 		}
