@@ -413,8 +413,8 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	sampleEvery := max(1, int(math.Round(c.Record.SampleMS/c.DtMS)))
 	nd := min(c.Record.DecoderNeurons, n)
 	res := &forceResult{
-		zs:       sim.NewTrace(k, sampleEvery, clk.Steps),
-		targets:  sim.NewTrace(k, sampleEvery, clk.Steps),
+		zs:      sim.NewTrace(k, sampleEvery, clk.Steps),
+		targets: sim.NewTrace(k, sampleEvery, clk.Steps),
 		// Decoders change slowly: at most about 10 000 samples per run.
 		decoders: sim.NewTrace(nd*k, max(sampleEvery, (clk.Steps/10000+sampleEvery-1)/sampleEvery*sampleEvery), clk.Steps),
 		spikes:   sim.NewSpikeMonitor(min(c.Record.RasterNeurons, n), 1024),
