@@ -3,6 +3,7 @@ package neuron
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 
 	"github.com/spikelab/spikelab/sim"
@@ -62,26 +63,27 @@ type LIFExp struct {
 	Dt     float64   // time step (ms)
 	V      []float64 // membrane potential (mV)
 	GE, GI []float64 // synaptic currents (mV)
-	refr   []int32   // remaining refractory steps
+	refr   []float64 // remaining refractory steps (whole numbers)
 	// exact propagator
 	em, ee, ei, ke, ki float64
-	refSteps           int32
+	refSteps           float64
 	team               *sim.Team
 	parts              [][]int32
+	flags              []uint8 // per 4 neurons: bit k set if neuron 4j+k spiked (vector kernel)
 }
 
 // NewLIFExp returns n neurons with step dt (ms). With a team of several
 // workers (nil: none) the update is split among them; spikes stay in
 // index order.
 func NewLIFExp(n int, dt float64, p LIFExpParams, team *sim.Team) *LIFExp {
-	m := &LIFExp{P: p, Dt: dt, V: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n), refr: make([]int32, n)}
+	m := &LIFExp{P: p, Dt: dt, V: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n), refr: make([]float64, n), flags: make([]uint8, n/4+1)}
 	m.em = math.Exp(-dt / p.TauM)
 	m.ee = math.Exp(-dt / p.TauE)
 	m.ei = math.Exp(-dt / p.TauI)
 	m.ke = p.TauE / (p.TauE - p.TauM) * (m.ee - m.em)
 	m.ki = p.TauI / (p.TauI - p.TauM) * (m.ei - m.em)
 	// Brian2 counts a neuron refractory while t − t_spike < τref.
-	m.refSteps = int32(math.Round(p.TauRef / dt))
+	m.refSteps = math.Round(p.TauRef / dt)
 	m.team = team
 	m.parts = make([][]int32, lifExpBlocks(n, team.Workers()))
 	for b := range m.parts {
@@ -121,7 +123,12 @@ func (m *LIFExp) Step(_ float64, I []float64, spikes []int32) []int32 {
 	}
 	n := len(m.V)
 	m.team.Each(nb, func(b int) {
-		m.parts[b] = m.step(b*n/nb, (b+1)*n/nb, I, m.parts[b][:0])
+		// Block boundaries are multiples of 4 for the vector kernel.
+		lo, hi := (b*n/nb)&^3, ((b+1)*n/nb)&^3
+		if b == nb-1 {
+			hi = n
+		}
+		m.parts[b] = m.step(lo, hi, I, m.parts[b][:0])
 	})
 	for _, p := range m.parts {
 		spikes = append(spikes, p...)
@@ -130,23 +137,33 @@ func (m *LIFExp) Step(_ float64, I []float64, spikes []int32) []int32 {
 }
 
 func (m *LIFExp) step(lo, hi int, I []float64, spikes []int32) []int32 {
+	if I == nil && useAVX && lo%4 == 0 {
+		// The vector kernel takes whole groups of four; the rest falls through.
+		n4 := (hi - lo) &^ 3
+		if n4 > 0 {
+			spikes = m.stepVec(lo, lo+n4, spikes)
+			lo += n4
+		}
+	}
 	p := m.P
 	em, ee, ei, ke, ki := m.em, m.ee, m.ei, m.ke, m.ki
+	restart := max(m.refSteps-1, 0)
 	v, ge, gi, refr := m.V[lo:hi], m.GE[lo:hi], m.GI[lo:hi], m.refr[lo:hi]
 	ge, gi, refr = ge[:len(v)], gi[:len(v)], refr[:len(v)]
+	el := p.EL
 	for i := range v {
 		e, g := ge[i], gi[i]
 		if refr[i] > 0 {
 			refr[i]--
 		} else {
-			el := p.EL
 			if I != nil {
-				el += I[lo+i]
+				el = p.EL + I[lo+i]
 			}
+			// Same operations in the same order as the vector kernel.
 			x := el + (v[i]-el)*em + ke*e + ki*g
 			if x > p.VT {
 				x = p.VR
-				refr[i] = m.refSteps - 1
+				refr[i] = restart
 				spikes = append(spikes, int32(lo+i))
 			}
 			v[i] = x
@@ -154,6 +171,29 @@ func (m *LIFExp) step(lo, hi int, I []float64, spikes []int32) []int32 {
 		ge[i], gi[i] = e*ee, g*ei
 	}
 	return spikes
+}
+
+// stepVec advances neurons [lo, hi) (lo and hi multiples of 4, no extra
+// drive) with the vector kernel and appends the spikers in index order.
+func (m *LIFExp) stepVec(lo, hi int, spikes []int32) []int32 {
+	k := lifExpConsts{el: m.P.EL, em: m.em, ke: m.ke, ki: m.ki, ee: m.ee, ei: m.ei,
+		vt: m.P.VT, vr: m.P.VR, restart: max(m.refSteps-1, 0)}
+	flags := m.flags[lo/4 : hi/4]
+	lifExpStepAVX(&m.V[lo], &m.GE[lo], &m.GI[lo], &m.refr[lo], &flags[0], hi-lo, &k)
+	for g, f := range flags {
+		for f != 0 {
+			b := bits.TrailingZeros8(f)
+			spikes = append(spikes, int32(lo+4*g+b))
+			f &= f - 1
+		}
+	}
+	return spikes
+}
+
+// lifExpConsts are the propagator constants passed to the vector kernel
+// (layout shared with the assembly).
+type lifExpConsts struct {
+	el, em, ke, ki, ee, ei, vt, vr, restart float64
 }
 
 // Reset does nothing: LIFExp resets inside Step, as Brian2 and NEST do

@@ -1,0 +1,14 @@
+//go:build amd64 && !purego
+
+package neuron
+
+import "golang.org/x/sys/cpu"
+
+// useAVX is set when the CPU has AVX2.
+var useAVX = cpu.X86.HasAVX2
+
+// lifExpStepAVX advances n neurons (n a multiple of 4) of a LIFExp
+// population by one step and sets bit k of flags[j] when neuron 4j+k spikes.
+//
+//go:noescape
+func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts)

@@ -1,0 +1,78 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts)
+// Per neuron, four at a time, the same operations as LIFExp.step:
+//   active = refr <= 0;  refr = max(refr - 1, 0)
+//   x = ((el + (v - el)*em) + ke*ge) + ki*gi
+//   spike = active && x > vt;  x = spike ? vr : x;  refr = spike ? restart : refr
+//   v = active ? x : v;  ge *= ee;  gi *= ei
+TEXT ·lifExpStepAVX(SB), NOSPLIT, $0-56
+	MOVQ v+0(FP), SI
+	MOVQ ge+8(FP), DI
+	MOVQ gi+16(FP), DX
+	MOVQ refr+24(FP), R8
+	MOVQ flags+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ k+48(FP), R10
+
+	VBROADCASTSD 0(R10), Y8   // el
+	VBROADCASTSD 8(R10), Y9   // em
+	VBROADCASTSD 16(R10), Y10 // ke
+	VBROADCASTSD 24(R10), Y11 // ki
+	VBROADCASTSD 32(R10), Y12 // ee
+	VBROADCASTSD 40(R10), Y13 // ei
+	VBROADCASTSD 48(R10), Y14 // vt
+	VBROADCASTSD 56(R10), Y15 // vr
+	VBROADCASTSD 64(R10), Y7  // restart
+	MOVQ         $0x3ff0000000000000, AX
+	MOVQ         AX, X6
+	VBROADCASTSD X6, Y6       // 1.0
+	VXORPD       Y5, Y5, Y5   // 0.0
+	XORQ         AX, AX       // neuron index
+	XORQ         BX, BX       // flag byte index
+
+loop:
+	CMPQ AX, CX
+	JGE  done
+
+	VMOVUPD (R8)(AX*8), Y0      // refr
+	VCMPPD  $0x12, Y5, Y0, Y1   // active = refr <= 0
+	VSUBPD  Y6, Y0, Y0
+	VMAXPD  Y5, Y0, Y0          // refr = max(refr-1, 0)
+
+	VMOVUPD (SI)(AX*8), Y2      // v
+	VSUBPD  Y8, Y2, Y3          // v - el
+	VMULPD  Y9, Y3, Y3          // *em
+	VADDPD  Y3, Y8, Y3          // el + ...
+	VMOVUPD (DI)(AX*8), Y4      // ge
+	VMULPD  Y4, Y10, Y2         // (clobbers v copy; reloaded below) ke*ge
+	VADDPD  Y2, Y3, Y3
+	VMULPD  Y12, Y4, Y4         // ge*ee
+	VMOVUPD Y4, (DI)(AX*8)
+	VMOVUPD (DX)(AX*8), Y4      // gi
+	VMULPD  Y4, Y11, Y2         // ki*gi
+	VADDPD  Y2, Y3, Y3          // x
+	VMULPD  Y13, Y4, Y4         // gi*ei
+	VMOVUPD Y4, (DX)(AX*8)
+
+	VCMPPD    $0x1e, Y14, Y3, Y2 // x > vt
+	VANDPD    Y1, Y2, Y2         // spike = active && x > vt
+	VBLENDVPD Y2, Y15, Y3, Y3    // x = spike ? vr : x
+	VBLENDVPD Y2, Y7, Y0, Y0     // refr = spike ? restart : refr
+	VMOVUPD   Y0, (R8)(AX*8)
+	VMOVUPD   (SI)(AX*8), Y4     // v
+	VBLENDVPD Y1, Y3, Y4, Y4     // v = active ? x : v
+	VMOVUPD   Y4, (SI)(AX*8)
+
+	VMOVMSKPD Y2, R11
+	MOVB      R11, (R9)(BX*1)
+
+	ADDQ $4, AX
+	INCQ BX
+	JMP  loop
+
+done:
+	VZEROUPPER
+	RET
