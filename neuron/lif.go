@@ -47,11 +47,12 @@ type LIF struct {
 	Dt    float64   // time step (s)
 	V     []float64 // membrane potential (mV)
 	TLast []float64 // time of the last spike (s)
+	flags []uint8   // per 4 neurons: spike bits from the vector kernel
 }
 
 // NewLIF returns n LIF neurons with step dt (s).
 func NewLIF(n int, dt float64, p LIFParams) *LIF {
-	return &LIF{P: p, Dt: dt, V: make([]float64, n), TLast: make([]float64, n)}
+	return &LIF{P: p, Dt: dt, V: make([]float64, n), TLast: make([]float64, n), flags: make([]uint8, n/4+1)}
 }
 
 // Len returns the number of neurons.
@@ -72,9 +73,18 @@ func (m *LIF) Step(t float64, I []float64, spikes []int32) []int32 {
 	v, tl := m.V, m.TLast
 	I = I[:len(v)]
 	tl = tl[:len(v)]
-	for i := range v {
+	lo := 0
+	if n4 := len(v) &^ 3; useAVX && n4 > 0 {
+		c := lifConsts{k: k, bias: bias, peak: peak, tref: tref, t: t}
+		lifStepAVX(&v[0], &tl[0], &I[0], &m.flags[0], n4, &c)
+		spikes = appendFlagged(spikes, m.flags[:n4/4], 0)
+		lo = n4
+	}
+	for i := lo; i < len(v); i++ {
+		// Same operations in the same order as the vector kernel.
 		if t > tl[i]+tref {
-			v[i] += k * (I[i] + bias - v[i])
+			// float64() forbids fusing into an FMA, which the kernel does not use.
+			v[i] += float64(k * (I[i] + bias - v[i]))
 		}
 		if v[i] >= peak {
 			tl[i] = t

@@ -3,7 +3,6 @@ package neuron
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"math/rand/v2"
 
 	"github.com/spikelab/spikelab/sim"
@@ -160,7 +159,8 @@ func (m *LIFExp) step(lo, hi int, I []float64, spikes []int32) []int32 {
 				el = p.EL + I[lo+i]
 			}
 			// Same operations in the same order as the vector kernel.
-			x := el + (v[i]-el)*em + ke*e + ki*g
+			// float64() forbids fusing into FMAs, which the kernel does not use.
+			x := el + float64((v[i]-el)*em) + float64(ke*e) + float64(ki*g)
 			if x > p.VT {
 				x = p.VR
 				refr[i] = restart
@@ -180,14 +180,7 @@ func (m *LIFExp) stepVec(lo, hi int, spikes []int32) []int32 {
 		vt: m.P.VT, vr: m.P.VR, restart: max(m.refSteps-1, 0)}
 	flags := m.flags[lo/4 : hi/4]
 	lifExpStepAVX(&m.V[lo], &m.GE[lo], &m.GI[lo], &m.refr[lo], &flags[0], hi-lo, &k)
-	for g, f := range flags {
-		for f != 0 {
-			b := bits.TrailingZeros8(f)
-			spikes = append(spikes, int32(lo+4*g+b))
-			f &= f - 1
-		}
-	}
-	return spikes
+	return appendFlagged(spikes, flags, lo)
 }
 
 // lifExpConsts are the propagator constants passed to the vector kernel

@@ -166,3 +166,43 @@ func BenchmarkLIFStep2000(b *testing.B) {
 		m.Reset(spikes)
 	}
 }
+
+func TestLIFVectorKernelEqualsGoLoop(t *testing.T) {
+	const n, dt = 1003, 5e-5
+	a, b := NewLIF(n, dt, DefaultLIF()), NewLIF(n, dt, DefaultLIF())
+	rng := rand.New(rand.NewPCG(3, 3))
+	a.Init(rng)
+	copy(b.V, a.V)
+	I := make([]float64, n)
+	saved := useAVX
+	defer func() { useAVX = saved }()
+	total := 0
+	for s := 1; s <= 4000; s++ {
+		for i := range I {
+			I[i] = 30 * math.Sin(float64(i+s)/50)
+		}
+		useAVX = saved
+		sa := a.Step(float64(s)*dt, I, nil)
+		useAVX = false
+		sb := b.Step(float64(s)*dt, I, nil)
+		if len(sa) != len(sb) {
+			t.Fatalf("step %d: %d vs %d spikes", s, len(sa), len(sb))
+		}
+		for k := range sa {
+			if sa[k] != sb[k] {
+				t.Fatalf("step %d: spikes differ", s)
+			}
+		}
+		a.Reset(sa)
+		b.Reset(sb)
+		total += len(sa)
+	}
+	for i := range a.V {
+		if a.V[i] != b.V[i] || a.TLast[i] != b.TLast[i] {
+			t.Fatalf("neuron %d: v %v vs %v", i, a.V[i], b.V[i])
+		}
+	}
+	if total < 1000 {
+		t.Fatalf("only %d spikes", total)
+	}
+}

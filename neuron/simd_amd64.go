@@ -12,3 +12,9 @@ var useAVX = cpu.X86.HasAVX2
 //
 //go:noescape
 func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts)
+
+// lifStepAVX does LIF.Step for n neurons (n a multiple of 4) and sets bit
+// k of flags[j] when neuron 4j+k spikes.
+//
+//go:noescape
+func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)

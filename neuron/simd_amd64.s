@@ -76,3 +76,52 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)
+// Per neuron, four at a time, the same operations as LIF.Step:
+//   if t > tl + tref { v = v + k*((I + bias) - v) }
+//   spike = v >= peak;  tl = spike ? t : tl
+TEXT ·lifStepAVX(SB), NOSPLIT, $0-48
+	MOVQ v+0(FP), SI
+	MOVQ tl+8(FP), DI
+	MOVQ I+16(FP), DX
+	MOVQ flags+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ c+40(FP), R10
+
+	VBROADCASTSD 0(R10), Y8   // k
+	VBROADCASTSD 8(R10), Y9   // bias
+	VBROADCASTSD 16(R10), Y10 // peak
+	VBROADCASTSD 24(R10), Y11 // tref
+	VBROADCASTSD 32(R10), Y12 // t
+	XORQ         AX, AX
+	XORQ         BX, BX
+
+lifloop:
+	CMPQ AX, CX
+	JGE  lifdone
+
+	VMOVUPD   (DI)(AX*8), Y0    // tl
+	VADDPD    Y11, Y0, Y1       // tl + tref
+	VCMPPD    $0x1e, Y1, Y12, Y1 // active = t > tl + tref
+	VMOVUPD   (SI)(AX*8), Y2    // v
+	VMOVUPD   (DX)(AX*8), Y3    // I
+	VADDPD    Y9, Y3, Y3        // I + bias
+	VSUBPD    Y2, Y3, Y3        // - v
+	VMULPD    Y3, Y8, Y3        // k*(...)
+	VADDPD    Y3, Y2, Y3        // v + ...
+	VBLENDVPD Y1, Y3, Y2, Y2    // v = active ? new : v
+	VMOVUPD   Y2, (SI)(AX*8)
+	VCMPPD    $0x1d, Y10, Y2, Y4 // spike = v >= peak
+	VBLENDVPD Y4, Y12, Y0, Y0   // tl = spike ? t : tl
+	VMOVUPD   Y0, (DI)(AX*8)
+	VMOVMSKPD Y4, R11
+	MOVB      R11, (R9)(BX*1)
+
+	ADDQ $4, AX
+	INCQ BX
+	JMP  lifloop
+
+lifdone:
+	VZEROUPPER
+	RET

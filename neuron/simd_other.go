@@ -2,8 +2,13 @@
 
 package neuron
 
-const useAVX = false
+// useAVX is false: no vector kernels on this platform or build.
+var useAVX = false
 
 func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts) {
+	panic("unreachable")
+}
+
+func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts) {
 	panic("unreachable")
 }

@@ -66,8 +66,14 @@ func (f *DoubleExp) Decay() {
 	}
 	h = h[:len(s)]
 	er, ed, dt := f.er, f.ed, f.Dt
-	for i := range s {
-		s[i] = s[i]*er + h[i]*dt
+	lo := 0
+	if n4 := len(s) &^ 3; useAVX && n4 > 0 {
+		decayAVX(&s[0], &h[0], n4, er, ed, dt)
+		lo = n4
+	}
+	for i := lo; i < len(s); i++ {
+		// float64() forbids an FMA, which the vector kernel does not use.
+		s[i] = float64(s[i]*er) + float64(h[i]*dt)
 		h[i] *= ed
 	}
 }

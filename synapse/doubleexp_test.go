@@ -63,3 +63,25 @@ func TestDoubleExpRejectsBadTimes(t *testing.T) {
 		t.Error("tr < 0 accepted")
 	}
 }
+
+func TestDecayVectorKernelEqualsGoLoop(t *testing.T) {
+	a, _ := NewDoubleExp(1003, 2e-3, 20e-3, 5e-5)
+	b, _ := NewDoubleExp(1003, 2e-3, 20e-3, 5e-5)
+	for i := range a.S {
+		a.S[i], a.H[i] = float64(i%17)*3.1, float64(i%11)*250
+		b.S[i], b.H[i] = a.S[i], a.H[i]
+	}
+	saved := useAVX
+	defer func() { useAVX = saved }()
+	for s := 0; s < 100; s++ {
+		useAVX = saved
+		a.Decay()
+		useAVX = false
+		b.Decay()
+	}
+	for i := range a.S {
+		if a.S[i] != b.S[i] || a.H[i] != b.H[i] {
+			t.Fatalf("filter %d: S %v vs %v, H %v vs %v", i, a.S[i], b.S[i], a.H[i], b.H[i])
+		}
+	}
+}

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package synapse
+
+// useAVX is false: no vector kernels on this platform or build.
+var useAVX = false
+
+func decayAVX(s, h *float64, n int, er, ed, dt float64) { panic("unreachable") }
