@@ -110,7 +110,7 @@ func (c *ForceConfig) write(env *Env, net *forceNet, r *forceResult, m map[strin
 	return c.figures(env, r, spikeT)
 }
 
-func (c *ForceConfig) figures(env *Env, r *forceResult, spikeT []float64) error {
+func (c *ForceConfig) figures(env *Env, r *forceResult, spikeT []float64) (err error) {
 	k := r.zs.Width
 	var outs, errs []plot.Series
 	errT := make([]float64, r.zs.Len())
@@ -155,9 +155,14 @@ func (c *ForceConfig) figures(env *Env, r *forceResult, spikeT []float64) error 
 		return err
 	}
 	panels := []*gplot.Plot{raster, readout, errp, decp}
-	if err := plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, panels...); err != nil {
-		return err
-	}
+	// The two figures are drawn concurrently.
+	summary := make(chan error, 1)
+	go func() { summary <- plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, panels...) }()
+	defer func() {
+		if e := <-summary; e != nil && err == nil {
+			err = e
+		}
+	}()
 	// A close look at the end of the test phase.
 	span := math.Min(2, c.DurationS-c.TrainStopS)
 	if span <= 0 {
