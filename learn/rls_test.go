@@ -35,8 +35,10 @@ func problem(n, k, m int, seed uint64) (X, Y [][]float64) {
 }
 
 // team returns a worker team closed when the test ends.
-func team(workers int) *sim.Team {
-	return sim.NewTeam(workers)
+func team(tb testing.TB, workers int) *sim.Team {
+	t := sim.NewTeam(workers)
+	tb.Cleanup(t.Close)
+	return t
 }
 
 func train(t *testing.T, r *RLS, X, Y [][]float64) {
@@ -56,7 +58,7 @@ func train(t *testing.T, r *RLS, X, Y [][]float64) {
 func TestTextbookRLSEqualsBatchRidgeSolve(t *testing.T) {
 	const n, k, m, alpha = 12, 2, 60, 0.5
 	X, Y := problem(n, k, m, 1)
-	r, err := NewRLS(n, k, alpha, RLSTextbook, 1, team(1))
+	r, err := NewRLS(n, k, alpha, RLSTextbook, 1, team(t, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +103,8 @@ func TestTextbookRLSEqualsBatchRidgeSolve(t *testing.T) {
 func TestCodeFormStepIsTextbookStepTimesDenominator(t *testing.T) {
 	const n, alpha = 8, 0.3
 	X, Y := problem(n, 1, 1, 2)
-	code, _ := NewRLS(n, 1, alpha, RLSCode, 1, team(1))
-	book, _ := NewRLS(n, 1, alpha, RLSTextbook, 1, team(1))
+	code, _ := NewRLS(n, 1, alpha, RLSCode, 1, team(t, 1))
+	book, _ := NewRLS(n, 1, alpha, RLSTextbook, 1, team(t, 1))
 	train(t, code, X, Y)
 	train(t, book, X, Y)
 	den := 1.0
@@ -120,7 +122,7 @@ func TestCodeFormLearnsLinearMap(t *testing.T) {
 	const n, k, m = 20, 1, 400
 	X, Y := problem(n, k, m, 3)
 	// The code form overshoots when 1 + rᵀPr ≫ 2, so alpha is small as in FORCE.
-	r, _ := NewRLS(n, k, 0.02, RLSCode, 4, team(2))
+	r, _ := NewRLS(n, k, 0.02, RLSCode, 4, team(t, 2))
 	z := make([]float64, 1)
 	before := 0.0
 	for s := m - 50; s < m; s++ {
@@ -140,10 +142,10 @@ func TestCodeFormLearnsLinearMap(t *testing.T) {
 func TestDeferredBlocksAndThreadsMatchPlainUpdates(t *testing.T) {
 	const n, k, m = 50, 3, 97
 	X, Y := problem(n, k, m, 4)
-	ref, _ := NewRLS(n, k, 2, RLSCode, 1, team(1))
+	ref, _ := NewRLS(n, k, 2, RLSCode, 1, team(t, 1))
 	train(t, ref, X, Y)
 	for _, cfg := range []struct{ block, workers int }{{1, 4}, {7, 1}, {16, 2}, {32, 3}} {
-		r, _ := NewRLS(n, k, 2, RLSCode, cfg.block, team(cfg.workers))
+		r, _ := NewRLS(n, k, 2, RLSCode, cfg.block, team(t, cfg.workers))
 		train(t, r, X, Y)
 		for i := range ref.Phi {
 			if d := math.Abs(r.Phi[i] - ref.Phi[i]); d > 1e-10*math.Max(1, math.Abs(ref.Phi[i])) {
@@ -162,8 +164,8 @@ func TestDeferredBlocksAndThreadsMatchPlainUpdates(t *testing.T) {
 func TestResultsIdenticalForAnyWorkerCount(t *testing.T) {
 	const n, k, m = 300, 1, 40
 	X, Y := problem(n, k, m, 5)
-	a, _ := NewRLS(n, k, 1, RLSCode, 8, team(1))
-	b, _ := NewRLS(n, k, 1, RLSCode, 8, team(5))
+	a, _ := NewRLS(n, k, 1, RLSCode, 8, team(t, 1))
+	b, _ := NewRLS(n, k, 1, RLSCode, 8, team(t, 5))
 	train(t, a, X, Y)
 	train(t, b, X, Y)
 	for i := range a.Phi {
@@ -174,11 +176,11 @@ func TestResultsIdenticalForAnyWorkerCount(t *testing.T) {
 }
 
 func TestUpdateRejectsNonFiniteInput(t *testing.T) {
-	r, _ := NewRLS(3, 1, 1, RLSCode, 1, team(1))
+	r, _ := NewRLS(3, 1, 1, RLSCode, 1, team(t, 1))
 	if err := r.Update([]float64{math.NaN(), 0, 0}, []float64{1}); err == nil {
 		t.Fatal("NaN input accepted")
 	}
-	if _, err := NewRLS(3, 1, -1, RLSCode, 1, team(1)); err == nil {
+	if _, err := NewRLS(3, 1, -1, RLSCode, 1, team(t, 1)); err == nil {
 		t.Fatal("negative alpha accepted")
 	}
 	if _, err := ParseRLSForm("fast"); err == nil {
@@ -187,8 +189,9 @@ func TestUpdateRejectsNonFiniteInput(t *testing.T) {
 }
 
 func benchmarkRLS(b *testing.B, block, workers int) {
+	t := b
 	const n = 2000
-	r, _ := NewRLS(n, 1, 5e-6, RLSCode, block, team(workers))
+	r, _ := NewRLS(n, 1, 5e-6, RLSCode, block, team(t, workers))
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := make([]float64, n)
 	for i := range x {

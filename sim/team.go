@@ -6,10 +6,14 @@ import (
 	"sync/atomic"
 )
 
-// spinLimit is how many polls an idle worker makes before it sleeps: long
-// enough to bridge the serial part of a time step, short enough not to
-// hold a core through a long pause.
-const spinLimit = 20000
+// spinLimit is how many polls (a few milliseconds) an idle worker makes
+// before it sleeps, like an OpenMP runtime's active wait policy: long
+// enough to bridge the serial work between two parallel jobs (e.g. the 50
+// network steps between two RLS updates), because waking a sleeping worker
+// costs about 0.3 ms on a virtual machine, more than a whole RLS update's
+// share of work; short enough not to hold a core through a long pause.
+// `--threads 1` starts no worker at all.
+const spinLimit = 1 << 22
 
 // Team is a set of persistent worker goroutines for loops that run once
 // per time step, where starting goroutines each time would cost more than
@@ -37,11 +41,10 @@ type Team struct {
 	closed   atomic.Bool
 }
 
-// NewTeam starts a team of the given number of workers (at least 1).
+// NewTeam starts a team of the given number of workers, at least 1 and
+// at most GOMAXPROCS (more would only compete for the same cores).
 func NewTeam(workers int) *Team {
-	if workers < 1 {
-		workers = 1
-	}
+	workers = max(1, min(workers, runtime.GOMAXPROCS(0)))
 	t := &Team{n: workers}
 	t.cond = sync.NewCond(&t.mu)
 	for w := 1; w < workers; w++ {
@@ -64,6 +67,9 @@ func (t *Team) worker(w int) {
 		g := t.gen.Load()
 		for spins := 0; g == last; spins++ {
 			if spins < spinLimit {
+				if spins&1023 == 1023 {
+					runtime.Gosched() // let other goroutines of this P run
+				}
 				g = t.gen.Load()
 				continue
 			}
@@ -102,7 +108,7 @@ func (t *Team) Run(fn func(w int)) {
 	}
 	fn(0)
 	for spins := 0; t.done.Load() != int64(t.n-1); spins++ {
-		if spins > spinLimit {
+		if spins&1023 == 1023 {
 			runtime.Gosched()
 		}
 	}
