@@ -376,7 +376,8 @@ type forceResult struct {
 	nTrain, nTest         int
 	spikesPre, spikesTrn  int64
 	spikesTest            int64
-	wall                  time.Duration
+	wall                  time.Duration // set-up and simulation
+	loop                  time.Duration // simulation (time loop) only
 }
 
 // Run trains and tests the network and writes the run folder.
@@ -388,10 +389,12 @@ func (c *ForceConfig) Run(ctx context.Context, env *Env) (map[string]float64, er
 	if err != nil {
 		return nil, err
 	}
+	built := time.Now()
 	res, err := c.simulate(ctx, net, env)
 	if err != nil {
 		return nil, err
 	}
+	res.loop = time.Since(built)
 	res.wall = time.Since(start)
 	m := c.metrics(net, res)
 	if env.Out != nil {
@@ -399,6 +402,7 @@ func (c *ForceConfig) Run(ctx context.Context, env *Env) (map[string]float64, er
 			return nil, err
 		}
 	}
+	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]
 	return m, nil
 }
 

@@ -15,6 +15,8 @@ func (c *ForceConfig) metrics(net *forceNet, r *forceResult) map[string]float64 
 	n := float64(c.N)
 	m := map[string]float64{
 		"wall_seconds":                r.wall.Seconds(),
+		"loop_seconds":                r.loop.Seconds(),
+		"setup_seconds":               (r.wall - r.loop).Seconds(),
 		"sim_seconds_per_wall_second": c.DurationS / r.wall.Seconds(),
 		"rls_updates":                 float64(net.rls.Updates),
 		"synapses":                    float64(net.w.NNZ()),
