@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gonum.org/v1/gonum/floats"
-
 	"github.com/spikelab/spikelab/connect"
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/neuron"
@@ -437,9 +435,10 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	report := max(1, clk.Steps/200)
 	for i := 1; i <= clk.Steps; i++ {
 		t := clk.Time(i)
-		// 1. input current with the previous step's z
+		// 1. input current with the previous step's z (for one output,
+		// fused with step 5's decay of the IPSC filter, which I does not see)
 		if k == 1 {
-			floats.AddScaledTo(I, ipsc.S, z[0], enc)
+			ipsc.DecayAffine(I, enc, z[0])
 		} else {
 			for j, s := range ipsc.S {
 				v := s
@@ -451,15 +450,23 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 		}
 		// 2–3. membrane and threshold
 		spikes = pop.Step(t, I, spikes[:0])
-		// 4–5. synaptic filters: IPSC from the recurrent weights, r from the spikes
-		ipsc.Decay()
+		// 4–5. synaptic filters: IPSC from the recurrent weights, r from the
+		// spikes (this step's spikes reach h and hr, not yet IPSC and r)
+		if k != 1 {
+			ipsc.Decay()
+		}
 		if len(spikes) > 0 {
 			w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
 		}
-		rate.Decay()
-		rate.AddEvents(spikes)
-		// 6. readout and error
-		rls.Readout(rate.S, z)
+		// 6. readout (for one output fused with the decay of r) and error
+		if k == 1 {
+			z[0] = rate.DecayDot(rls.Phi)
+			rate.AddEvents(spikes)
+		} else {
+			rate.Decay()
+			rate.AddEvents(spikes)
+			rls.Readout(rate.S, z)
+		}
 		net.target.At(i, tgt)
 		for q := range e {
 			e[q] = z[q] - tgt[q]

@@ -78,6 +78,59 @@ func (f *DoubleExp) Decay() {
 	}
 }
 
+// DecayAffine writes out = S + b·a (S before the step: the filter's
+// output over the step just ended, e.g. a synaptic current plus a feedback
+// term) and then advances every filter by one step like Decay, in one pass.
+func (f *DoubleExp) DecayAffine(out, a []float64, b float64) {
+	s, h := f.S, f.H[:len(f.S)]
+	out, a = out[:len(s)], a[:len(s)]
+	if f.Tr == 0 {
+		for i := range s {
+			out[i] = s[i] + float64(b*a[i])
+		}
+		f.Decay()
+		return
+	}
+	er, ed, dt := f.er, f.ed, f.Dt
+	lo := 0
+	if n4 := len(s) &^ 3; useAVX && n4 > 0 {
+		decayAffineAVX(&s[0], &h[0], &out[0], &a[0], n4, b, er, ed, dt)
+		lo = n4
+	}
+	for i := lo; i < len(s); i++ {
+		out[i] = s[i] + float64(b*a[i])
+		s[i] = float64(s[i]*er) + float64(h[i]*dt)
+		h[i] *= ed
+	}
+}
+
+// DecayDot advances every filter by one step like Decay and returns Σ w·S
+// of the new outputs (a linear readout), in one pass.
+func (f *DoubleExp) DecayDot(w []float64) float64 {
+	s, h := f.S, f.H[:len(f.S)]
+	w = w[:len(s)]
+	if f.Tr == 0 {
+		f.Decay()
+		sum := 0.0
+		for i, v := range s {
+			sum += w[i] * v
+		}
+		return sum
+	}
+	er, ed, dt := f.er, f.ed, f.Dt
+	lo, sum := 0, 0.0
+	if n4 := len(s) &^ 3; useAVX && n4 > 0 {
+		sum = decayDotAVX(&s[0], &h[0], &w[0], n4, er, ed, dt)
+		lo = n4
+	}
+	for i := lo; i < len(s); i++ {
+		s[i] = float64(s[i]*er) + float64(h[i]*dt)
+		h[i] *= ed
+		sum += w[i] * s[i]
+	}
+	return sum
+}
+
 // AddEvents adds one unit input to each listed filter (a spike train).
 func (f *DoubleExp) AddEvents(idx []int32) {
 	t, j := f.Target(), f.jump

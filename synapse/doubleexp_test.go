@@ -85,3 +85,48 @@ func TestDecayVectorKernelEqualsGoLoop(t *testing.T) {
 		}
 	}
 }
+
+func TestDecayAffineAndDecayDotEqualSeparateSteps(t *testing.T) {
+	for _, tr := range []float64{2e-3, 0} {
+		testFusedDecays(t, tr)
+	}
+}
+
+func testFusedDecays(t *testing.T, tr float64) {
+	const n = 1003
+	a, _ := NewDoubleExp(n, tr, 20e-3, 5e-5)
+	b, _ := NewDoubleExp(n, tr, 20e-3, 5e-5)
+	enc, w := make([]float64, n), make([]float64, n)
+	for i := range a.S {
+		a.S[i], a.H[i] = float64(i%17)*3.1, float64(i%11)*250
+		b.S[i], b.H[i] = a.S[i], a.H[i]
+		enc[i], w[i] = float64(i%5)-2, float64(i%3)*1e-4
+	}
+	out1, out2 := make([]float64, n), make([]float64, n)
+	for s := 0; s < 50; s++ {
+		a.DecayAffine(out1, enc, 0.37)
+		for i := range out2 {
+			out2[i] = b.S[i] + float64(0.37*enc[i])
+		}
+		b.Decay()
+		for i := range out1 {
+			if out1[i] != out2[i] || a.S[i] != b.S[i] || a.H[i] != b.H[i] {
+				t.Fatalf("DecayAffine step %d, filter %d differs", s, i)
+			}
+		}
+		d := a.DecayDot(w)
+		b.Decay()
+		want := 0.0
+		for i := range w {
+			want += w[i] * b.S[i]
+		}
+		if math.Abs(d-want) > 1e-12*math.Abs(want) {
+			t.Fatalf("DecayDot = %v, separate dot %v", d, want)
+		}
+		for i := range a.S {
+			if a.S[i] != b.S[i] {
+				t.Fatalf("DecayDot changed the decay of filter %d", i)
+			}
+		}
+	}
+}

@@ -11,3 +11,13 @@ var useAVX = cpu.X86.HasAVX2
 //
 //go:noescape
 func decayAVX(s, h *float64, n int, er, ed, dt float64)
+
+// decayAffineAVX does out = s + b*a, then the decay, for n filters (n a multiple of 4).
+//
+//go:noescape
+func decayAffineAVX(s, h, out, a *float64, n int, b, er, ed, dt float64)
+
+// decayDotAVX does the decay for n filters (n a multiple of 4) and returns Σ w·s.
+//
+//go:noescape
+func decayDotAVX(s, h, w *float64, n int, er, ed, dt float64) float64

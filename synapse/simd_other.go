@@ -6,3 +6,7 @@ package synapse
 var useAVX = false
 
 func decayAVX(s, h *float64, n int, er, ed, dt float64) { panic("unreachable") }
+
+func decayAffineAVX(s, h, out, a *float64, n int, b, er, ed, dt float64) { panic("unreachable") }
+
+func decayDotAVX(s, h, w *float64, n int, er, ed, dt float64) float64 { panic("unreachable") }
