@@ -1,6 +1,7 @@
 package neuron
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -73,26 +74,19 @@ func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
 }
 
 func BenchmarkLIFExpStep4000(b *testing.B) {
-	m := NewLIFExp(4000, 0.1, CUBAParams(), nil)
-	for i := range m.V {
-		m.V[i] = -60 + float64(i%10)
-	}
-	spikes := make([]int32, 0, 4000)
-	for i := 0; i < b.N; i++ {
-		spikes = m.Step(0, nil, spikes[:0])
-	}
-}
-
-func BenchmarkLIFExpStep4000TwoThreads(b *testing.B) {
-	team := sim.NewTeam(2)
-	defer team.Close()
-	m := NewLIFExp(4000, 0.1, CUBAParams(), team)
-	for i := range m.V {
-		m.V[i] = -60 + float64(i%10)
-	}
-	spikes := make([]int32, 0, 4000)
-	for i := 0; i < b.N; i++ {
-		spikes = m.Step(0, nil, spikes[:0])
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers%d", workers), func(b *testing.B) {
+			team := sim.NewTeam(workers)
+			defer team.Close()
+			m := NewLIFExp(4000, 0.1, CUBAParams(), team)
+			for i := range m.V {
+				m.V[i] = -60 + float64(i%10)
+			}
+			spikes := make([]int32, 0, 4000)
+			for i := 0; i < b.N; i++ {
+				spikes = m.Step(0, nil, spikes[:0])
+			}
+		})
 	}
 }
 
