@@ -98,7 +98,7 @@ def main():
     for r in range(force_reps):
         sys.stderr.write(f"FORCE round {r + 1}/{force_reps}\n")
         m, dt = spikelab("force-sine", force_sets, ncpu, "force")
-        add("force/spikelab", m["wall_seconds"], dt, m["rate_hz"])
+        add("force/spikelab", m["loop_seconds"], dt, m["rate_hz"])
         b, dt = brian("brian2_force_lif.py", force_args)
         add("force/brian2-cython", b["sim_seconds"], dt, b["rate_hz"])
 
@@ -126,7 +126,7 @@ def main():
     print()
     print("Ratios are spikelab / Brian2 (below 1: spikelab is faster). CUBA spikelab ratios are against Brian2 C++ standalone; "
           "FORCE against Brian2 Cython. Simulation = the time loop alone (Brian2: after code generation and compilation; "
-          "spikelab FORCE: the whole run including set-up and output files); end to end = the whole process.")
+          "spikelab: the time loop, loop_seconds in metrics.json); end to end = the whole process, start-up, set-up and output included.")
     print(f"FORCE: spikelab end-to-end / Brian2 Cython simulation = {med(f['total']) / med(fb['sim']):.3f} "
           f"({med(fb['sim']) / med(f['total']):.1f}x faster).")
 
