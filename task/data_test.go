@@ -289,4 +289,3 @@ func FuzzReadIDX(f *testing.F) {
 		}
 	})
 }
-
