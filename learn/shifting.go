@@ -1,0 +1,341 @@
+package learn
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/spikelab/spikelab/sim"
+)
+
+// Shifting Learning (SZU-ADDG/Shifting-Learning): a temporal-coding layer
+// of non-leaky integrate-and-fire neurons with exponential synaptic
+// currents (time constant 1, threshold 1), each firing at most once, in the
+// exp domain z = e^t, trained by a three-factor rule: a global
+// reward–punishment signal, feedback through the masked forward weights,
+// and a local STDP-like term restricted to the causal inputs.
+
+// Silent is the output z of a neuron that never fires (the reference's
+// finite sentinel, t ≈ 11.5).
+const Silent = 1e5
+
+// ShiftingLayer is one fully connected layer.
+type ShiftingLayer struct {
+	In, Out int
+	// W are the weights, row-major In×Out: W[i*Out+j] from input i to neuron j.
+	W []float64
+	// Etp is the per-neuron output factor ("exponential passing time"): the
+	// layer outputs z·Etp, an axonal delay of ln Etp.
+	Etp   []float64
+	adamW *Adam
+	adamT *Adam
+}
+
+// NewShiftingLayer initialises W ~ U(0, 8/in) and Etp = 1, with Adam state
+// (β1 = 0.9, β2 = 0.9, ε = 1e-8 as in the reference).
+func NewShiftingLayer(in, out int, rng *rand.Rand) *ShiftingLayer {
+	l := &ShiftingLayer{In: in, Out: out, W: make([]float64, in*out), Etp: make([]float64, out),
+		adamW: NewAdam(in*out, 0.9, 0.9, 1e-8), adamT: NewAdam(out, 0.9, 0.9, 1e-8)}
+	for i := range l.W {
+		l.W[i] = rng.Float64() * 8 / float64(in)
+	}
+	for j := range l.Etp {
+		l.Etp[j] = 1
+	}
+	return l
+}
+
+// ShiftingPass holds what one sample's forward pass through a layer leaves
+// for the backward pass.
+type ShiftingPass struct {
+	Zin   []float64 // inputs (len In)
+	Y     []float64 // outputs z·Etp (len Out)
+	Order []int32   // inputs sorted by z (ties by index)
+	Rank  []int32   // rank of each input in Order
+	KStar []int32   // per output: the last rank of its causal set
+	// scratch
+	s, a, best, d, e []float64
+	sorter          byZ
+}
+
+// byZ sorts input indices by z, ties by index.
+type byZ struct {
+	idx []int32
+	z   []float64
+}
+
+func (b byZ) Len() int      { return len(b.idx) }
+func (b byZ) Swap(i, j int) { b.idx[i], b.idx[j] = b.idx[j], b.idx[i] }
+func (b byZ) Less(i, j int) bool {
+	zi, zj := b.z[b.idx[i]], b.z[b.idx[j]]
+	return zi < zj || (zi == zj && b.idx[i] < b.idx[j])
+}
+
+// NewShiftingPass allocates a pass for the layer.
+func (l *ShiftingLayer) NewShiftingPass() *ShiftingPass {
+	return &ShiftingPass{Zin: make([]float64, l.In), Y: make([]float64, l.Out), Order: make([]int32, l.In),
+		Rank: make([]int32, l.In), KStar: make([]int32, l.Out),
+		s: make([]float64, l.Out), a: make([]float64, l.Out), best: make([]float64, l.Out),
+		d: make([]float64, l.Out), e: make([]float64, l.Out)}
+}
+
+// Forward computes the layer's output for one sample with inputs zin
+// (exp-domain spike times), exactly as the reference: inputs sorted
+// ascending, prefix sums S_k = Σw and A_k = Σw·z, candidates
+// A_k/clamp(S_k − 1, 1e-10, 1e10), invalid (replaced by Silent) when
+// S_k < 1 or the candidate precedes input k, output = the minimum over all
+// candidates (first on ties), causal set = inputs up to that rank.
+func (l *ShiftingLayer) Forward(zin []float64, p *ShiftingPass) {
+	copy(p.Zin, zin)
+	for i := range p.Order {
+		p.Order[i] = int32(i)
+	}
+	p.sorter = byZ{idx: p.Order, z: p.Zin}
+	sort.Sort(p.sorter)
+	for r, i := range p.Order {
+		p.Rank[i] = int32(r)
+	}
+	J := l.Out
+	S, A, best, kstar := p.s, p.a, p.best, p.KStar
+	for j := range S {
+		S[j], A[j], best[j], kstar[j] = 0, 0, math.Inf(1), 0
+	}
+	for r, i := range p.Order {
+		zi := zin[i]
+		w := l.W[int(i)*J : int(i)*J+J]
+		for j, wij := range w {
+			s := S[j] + wij
+			a := A[j] + wij*zi
+			S[j], A[j] = s, a
+			c := Silent
+			if s >= 1 {
+				den := math.Min(math.Max(s-1, 1e-10), 1e10)
+				if v := a / den; v >= zi {
+					c = v
+				}
+			}
+			if c < best[j] {
+				best[j], kstar[j] = c, int32(r)
+			}
+		}
+	}
+	for j := range p.Y {
+		p.Y[j] = best[j] * l.Etp[j]
+	}
+}
+
+// ShiftingGrad accumulates one layer's gradients over a mini-batch.
+type ShiftingGrad struct {
+	W   []float64
+	Etp []float64
+}
+
+// NewShiftingGrad allocates zeroed gradients for the layer.
+func (l *ShiftingLayer) NewShiftingGrad() *ShiftingGrad {
+	return &ShiftingGrad{W: make([]float64, l.In*l.Out), Etp: make([]float64, l.Out)}
+}
+
+// Backward adds one sample's contribution to g, given the error delta
+// (len Out) of this layer's outputs, and writes into dIn (len In, or nil)
+// the feedback signal for the layer below: dIn_i = Σ_j delta_j·M_ij·W_ij,
+// with the pre-update weights. The weight term is the reference's
+// G_ij = delta_j·exp(Etp_j)·(z_in,i − y_j)·M_ij, and g_tp,j = delta_j·y_j.
+// normalise divides delta_j by (Σ_causal W_ij − 1) first: the exact
+// gradient's factor that the reference drops except in its TCA script.
+func (l *ShiftingLayer) Backward(p *ShiftingPass, delta []float64, normalise bool, g *ShiftingGrad, dIn []float64) {
+	J := l.Out
+	d := p.d
+	copy(d, delta)
+	if normalise {
+		sum := p.s // free after Forward
+		clear(sum)
+		for r, i := range p.Order {
+			w := l.W[int(i)*J : int(i)*J+J]
+			for j := range sum {
+				if int32(r) <= p.KStar[j] {
+					sum[j] += w[j]
+				}
+			}
+		}
+		for j := range d {
+			if den := sum[j] - 1; den != 0 {
+				d[j] /= den
+			}
+		}
+	}
+	eexp := p.e
+	for j := range eexp {
+		eexp[j] = d[j] * math.Exp(l.Etp[j])
+		g.Etp[j] += d[j] * p.Y[j]
+	}
+	for i := range dIn {
+		dIn[i] = 0
+	}
+	for r, i := range p.Order {
+		zi := p.Zin[i]
+		w := l.W[int(i)*J : int(i)*J+J]
+		gw := g.W[int(i)*J : int(i)*J+J]
+		fb := 0.0
+		for j, k := range p.KStar {
+			if int32(r) <= k {
+				gw[j] += eexp[j] * (zi - p.Y[j])
+				fb += d[j] * w[j]
+			}
+		}
+		if dIn != nil {
+			dIn[i] = fb
+		}
+	}
+}
+
+// Apply takes one Adam step on the weights and the output factors.
+func (l *ShiftingLayer) Apply(g *ShiftingGrad, lrW, lrEtp float64) {
+	l.adamW.Step(l.W, g.W, lrW)
+	l.adamT.Step(l.Etp, g.Etp, lrEtp)
+}
+
+// OutputError writes the global reward–punishment signal
+// softmax(y) − softmax(exp(target)) into delta, for the label's target
+// 0.01 and 0.99 elsewhere (the correct neuron should fire first).
+func OutputError(y []float64, label int, delta []float64) {
+	n := len(y)
+	tgt := make([]float64, n)
+	for j := range tgt {
+		tgt[j] = math.Exp(0.99)
+	}
+	tgt[label] = math.Exp(0.01)
+	softmax(tgt, tgt)
+	softmax(y, delta)
+	for j := range delta {
+		delta[j] -= tgt[j]
+	}
+}
+
+func softmax(x, out []float64) {
+	mx := math.Inf(-1)
+	for _, v := range x {
+		mx = math.Max(mx, v)
+	}
+	s := 0.0
+	for j, v := range x {
+		out[j] = math.Exp(v - mx)
+		s += out[j]
+	}
+	for j := range out {
+		out[j] /= s
+	}
+}
+
+// FirstSpike returns the index of the earliest output (smallest z; lowest
+// index on ties): the network's decision.
+func FirstSpike(y []float64) int {
+	best := 0
+	for j, v := range y {
+		if v < y[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// ShiftingNet is a two-layer Shifting Learning network.
+type ShiftingNet struct {
+	L1, L2 *ShiftingLayer
+	// Normalise uses the exact gradient's per-neuron normaliser (off in the reference).
+	Normalise bool
+	team      *sim.Team
+	workers   []*shiftingWorker // one per batch chunk
+}
+
+// shiftingChunks is the fixed number of chunks a mini-batch is split
+// into, each with its own gradient accumulator, summed in chunk order: the
+// result does not depend on the number of threads.
+const shiftingChunks = 4
+
+// shiftingParallelWork is the batch size × inputs × hidden product above
+// which chunks run on the team's workers (below, hand-offs cost more).
+const shiftingParallelWork = 1 << 18
+
+type shiftingWorker struct {
+	p1, p2     *ShiftingPass
+	g1, g2     *ShiftingGrad
+	dOut, dHid []float64
+	correct    int
+	loss       float64
+}
+
+// NewShiftingNet builds an in-hidden-out network drawing its initial
+// weights from rng; team (nil: none) splits mini-batches over its workers.
+func NewShiftingNet(in, hidden, out int, rng *rand.Rand, team *sim.Team) *ShiftingNet {
+	n := &ShiftingNet{L1: NewShiftingLayer(in, hidden, rng), L2: NewShiftingLayer(hidden, out, rng), team: team}
+	for w := 0; w < shiftingChunks; w++ {
+		n.workers = append(n.workers, &shiftingWorker{p1: n.L1.NewShiftingPass(), p2: n.L2.NewShiftingPass(),
+			g1: n.L1.NewShiftingGrad(), g2: n.L2.NewShiftingGrad(), dOut: make([]float64, out), dHid: make([]float64, hidden)})
+	}
+	return n
+}
+
+// Predict returns the first-spiking output for inputs z.
+func (n *ShiftingNet) Predict(z []float64) int {
+	w := n.workers[0]
+	n.L1.Forward(z, w.p1)
+	n.L2.Forward(w.p1.Y, w.p2)
+	return FirstSpike(w.p2.Y)
+}
+
+// TrainBatch does one mini-batch step on samples xs (exp-domain inputs)
+// with labels ys and returns how many were classified correctly before the
+// update and the mean squared distance between output and target
+// distributions (the reference's logged loss). Gradients are summed over
+// the batch, per chunk of a fixed split, then in chunk order.
+func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (correct int, loss float64) {
+	chunk := func(w int) {
+		wk := n.workers[w]
+		clear(wk.g1.W)
+		clear(wk.g1.Etp)
+		clear(wk.g2.W)
+		clear(wk.g2.Etp)
+		wk.correct, wk.loss = 0, 0
+		lo, hi := w*len(xs)/shiftingChunks, (w+1)*len(xs)/shiftingChunks
+		for b := lo; b < hi; b++ {
+			n.L1.Forward(xs[b], wk.p1)
+			n.L2.Forward(wk.p1.Y, wk.p2)
+			if FirstSpike(wk.p2.Y) == ys[b] {
+				wk.correct++
+			}
+			OutputError(wk.p2.Y, ys[b], wk.dOut)
+			for _, d := range wk.dOut {
+				wk.loss += d * d
+			}
+			n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
+			n.L1.Backward(wk.p1, wk.dHid, n.Normalise, wk.g1, nil)
+		}
+	}
+	if len(xs)*n.L1.In*n.L1.Out >= shiftingParallelWork {
+		n.team.Each(shiftingChunks, chunk)
+	} else {
+		for w := 0; w < shiftingChunks; w++ {
+			chunk(w)
+		}
+	}
+	g1, g2 := n.workers[0].g1, n.workers[0].g2
+	for _, wk := range n.workers[1:] {
+		addTo(g1.W, wk.g1.W)
+		addTo(g1.Etp, wk.g1.Etp)
+		addTo(g2.W, wk.g2.W)
+		addTo(g2.Etp, wk.g2.Etp)
+	}
+	n.L2.Apply(g2, lrW, lrEtp)
+	n.L1.Apply(g1, lrW, lrEtp)
+	for _, wk := range n.workers {
+		correct += wk.correct
+		loss += wk.loss
+	}
+	return correct, loss / float64(len(xs))
+}
+
+func addTo(dst, src []float64) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
