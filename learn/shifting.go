@@ -55,7 +55,7 @@ type ShiftingPass struct {
 	KStar []int32   // per output: the last rank of its causal set
 	// scratch
 	s, a, best, d, e []float64
-	sorter          byZ
+	sorter           byZ
 }
 
 // byZ sorts input indices by z, ties by index.
