@@ -2,8 +2,11 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/spikelab/spikelab/learn"
@@ -40,6 +43,13 @@ func init() {
 	reg("shifting-xor", "Shifting Learning: 2-8-2 temporal-coding SNN on XOR, solved fraction over 100 runs", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "xor", Hidden: 8, BatchSize: 4, Epochs: 400, LrStart: 1e-3, LrEnd: 1e-3, LrEtp: 1e-2, Runs: 100}
 	})
+	images := func(task string) func() *ShiftingConfig {
+		return func() *ShiftingConfig {
+			return &ShiftingConfig{Seed: 1, Task: task, Hidden: 800, BatchSize: 128, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-6, LrEtp: 1e-4}
+		}
+	}
+	reg("shifting-mnist", "Shifting Learning: 784-800-10 network on MNIST, 20 epochs (needs the MNIST IDX files)", images("mnist"))
+	reg("shifting-fashion", "Shifting Learning: 784-800-10 network on Fashion-MNIST, 20 epochs (apt-get install dataset-fashion-mnist)", images("fashion-mnist"))
 	reg("shifting-iris", "Shifting Learning: 4-10-3 network on Iris, 5-fold cross-validation over 10 seeds", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "iris", Hidden: 10, BatchSize: 30, Epochs: 400, LrStart: 1e-2, LrEnd: 1e-2, LrEtp: 1e-6, Runs: 10, Folds: 5}
 	})
@@ -282,6 +292,185 @@ func progressOf(env *Env, total int64, label string) Progress {
 	return NopProgress{}
 }
 
+// idxFiles are the four files of an MNIST-format dataset, each raw or gzip.
+var idxFiles = [4]string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
+
+// loadImages reads images (n×784 bytes) and labels of one split.
+func loadImages(dir string, images, labels string) (*task.IDX, *task.IDX, error) {
+	open := func(name string) (*task.IDX, error) {
+		for _, f := range []string{name + ".gz", name} {
+			if a, err := task.LoadIDX(filepath.Join(dir, f)); err == nil {
+				return a, nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("%s: neither %s.gz nor %s found", dir, name, name)
+	}
+	im, err := open(images)
+	if err != nil {
+		return nil, nil, err
+	}
+	lb, err := open(labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(im.Dims) != 3 || len(lb.Dims) != 1 || im.Dims[0] != lb.Dims[0] {
+		return nil, nil, fmt.Errorf("%s: images %v and labels %v do not match", dir, im.Dims, lb.Dims)
+	}
+	for _, y := range lb.Data {
+		if y > 9 {
+			return nil, nil, fmt.Errorf("%s: label %d outside 0..9", dir, y)
+		}
+	}
+	return im, lb, nil
+}
+
 func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team) (map[string]float64, error) {
-	return nil, fmt.Errorf("task %s: not implemented yet", c.Task)
+	var need []string
+	for _, f := range idxFiles {
+		need = append(need, f+".gz|"+f)
+	}
+	dir, err := task.FindDataset(c.Task, c.DataDir, need...)
+	if err != nil {
+		return nil, err
+	}
+	trI, trL, err := loadImages(dir, idxFiles[0], idxFiles[1])
+	if err != nil {
+		return nil, err
+	}
+	teI, teL, err := loadImages(dir, idxFiles[2], idxFiles[3])
+	if err != nil {
+		return nil, err
+	}
+	px := trI.Dims[1] * trI.Dims[2]
+	nTrain, nTest := trI.Dims[0], teI.Dims[0]
+	if c.TrainSize > 0 {
+		nTrain = min(nTrain, c.TrainSize)
+	}
+	if c.TestSize > 0 {
+		nTest = min(nTest, c.TestSize)
+	}
+	// Latency code z = e^(1 − x), x = intensity in [0, 1]: a table over the 256 grey levels.
+	var lut [256]float64
+	for v := range lut {
+		lut[v] = math.Exp(1 - float64(v)/255)
+	}
+	buf := make([][]float64, c.BatchSize)
+	for b := range buf {
+		buf[b] = make([]float64, px)
+	}
+	fill := func(im *task.IDX, k int, dst []float64) {
+		for i, v := range im.Data[k*px : (k+1)*px] {
+			dst[i] = lut[v]
+		}
+	}
+	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
+	net := learn.NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
+	net.Normalise = c.Normalise
+	test := func() float64 {
+		correct := 0
+		z := make([]float64, px)
+		for k := 0; k < nTest; k++ {
+			fill(teI, k, z)
+			if net.Predict(z) == int(teL.Data[k]) {
+				correct++
+			}
+		}
+		return float64(correct) / float64(nTest)
+	}
+	m := map[string]float64{"train_size": float64(nTrain), "test_size": float64(nTest)}
+	var testAcc, trainAcc, epochSec []float64
+	prog := progressOf(env, int64(c.Epochs*nTrain), "images")
+	defer prog.Finish()
+	ys := make([]int, c.BatchSize)
+	for e := 0; e < c.Epochs; e++ {
+		t0 := time.Now()
+		correct := 0
+		for b := 0; b < nTrain; b += c.BatchSize {
+			hi := min(b+c.BatchSize, nTrain)
+			for k := b; k < hi; k++ {
+				fill(trI, order[k], buf[k-b])
+				ys[k-b] = int(trL.Data[order[k]])
+			}
+			cr, loss := net.TrainBatch(buf[:hi-b], ys[:hi-b], c.lr(e), c.LrEtp)
+			if math.IsNaN(loss) {
+				return nil, fmt.Errorf("diverged in epoch %d (loss NaN)", e+1)
+			}
+			correct += cr
+			prog.Set(int64(e*nTrain + hi))
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		epochSec = append(epochSec, time.Since(t0).Seconds())
+		trainAcc = append(trainAcc, float64(correct)/float64(nTrain))
+		acc := test()
+		testAcc = append(testAcc, acc)
+		m[fmt.Sprintf("test_accuracy_epoch_%d", e+1)] = acc
+		fmt.Fprintf(env.Log, "epoch %d: train %.4f (during the epoch), test %.4f, %.1f s\n", e+1, trainAcc[e], acc, epochSec[e])
+		if env.Out != nil {
+			if err := c.writeCurves(env, trainAcc, testAcc, epochSec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m["test_accuracy"] = testAcc[len(testAcc)-1]
+	m["train_accuracy"] = trainAcc[len(trainAcc)-1]
+	mean, _ := meanStd(epochSec)
+	m["epoch_seconds"] = mean
+	if env.Out != nil {
+		if err := c.writeSample(env, net, teI, teL, px, fill); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// writeCurves saves the learning curves so far (after every epoch, so an
+// interrupted run keeps them).
+func (c *ShiftingConfig) writeCurves(env *Env, trainAcc, testAcc, sec []float64) error {
+	ep := make([]float64, len(testAcc))
+	for i := range ep {
+		ep[i] = float64(i + 1)
+	}
+	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+		{Name: "epoch", Shape: []int{len(ep)}, Data: ep}, {Name: "train_accuracy", Shape: []int{len(ep)}, Data: trainAcc},
+		{Name: "test_accuracy", Shape: []int{len(ep)}, Data: testAcc}, {Name: "epoch_seconds", Shape: []int{len(ep)}, Data: sec}}); err != nil {
+		return err
+	}
+	p, err := plot.Lines(c.Task+": accuracy per epoch", "epoch", "accuracy",
+		plot.Series{Label: "train (during the epoch)", X: ep, Y: trainAcc}, plot.Series{Label: "test", X: ep, Y: testAcc})
+	if err != nil {
+		return err
+	}
+	return plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p)
+}
+
+// writeSample draws one test sample's input and output spike times.
+func (c *ShiftingConfig) writeSample(env *Env, net *learn.ShiftingNet, im, lb *task.IDX, px int, fill func(*task.IDX, int, []float64)) error {
+	z := make([]float64, px)
+	fill(im, 0, z)
+	pred := net.Predict(z)
+	p1, p2 := net.L1.NewShiftingPass(), net.L2.NewShiftingPass()
+	net.L1.Forward(z, p1)
+	net.L2.Forward(p1.Y, p2)
+	var ts []float64
+	var idx []int32
+	add := func(zs []float64, offset int) {
+		for i, v := range zs {
+			if v < learn.Silent {
+				ts = append(ts, math.Log(v))
+				idx = append(idx, int32(offset+i))
+			}
+		}
+	}
+	add(z, 0)
+	add(p1.Y, px)
+	add(p2.Y, px+len(p1.Y))
+	r, err := plot.Raster(fmt.Sprintf("test image 0 (label %d, first spike: %d): input 0–%d, hidden, output on top", lb.Data[0], pred, px-1), "spike time t = ln z", ts, idx)
+	if err != nil {
+		return err
+	}
+	return plot.SavePNG(env.Out.File("sample_raster.png"), 8, 4, r)
 }

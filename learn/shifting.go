@@ -107,15 +107,25 @@ func (l *ShiftingLayer) Forward(zin []float64, p *ShiftingPass) {
 			s := S[j] + wij
 			a := A[j] + wij*zi
 			S[j], A[j] = s, a
-			c := Silent
+			// Candidate c = a/den is valid when s ≥ 1 and c ≥ zi; it wins
+			// when c < best. den > 0, so both tests are done by
+			// multiplication and the division only for a new best.
 			if s >= 1 {
-				den := math.Min(math.Max(s-1, 1e-10), 1e10)
-				if v := a / den; v >= zi {
-					c = v
+				den := s - 1 // clamped to [1e-10, 1e10] as the reference
+				if den < 1e-10 {
+					den = 1e-10
+				} else if den > 1e10 {
+					den = 1e10
+				}
+				if a >= zi*den && a < best[j]*den {
+					if c := a / den; c < best[j] {
+						best[j], kstar[j] = c, int32(r)
+					}
+					continue
 				}
 			}
-			if c < best[j] {
-				best[j], kstar[j] = c, int32(r)
+			if Silent < best[j] { // an invalid candidate counts as Silent
+				best[j], kstar[j] = Silent, int32(r)
 			}
 		}
 	}
@@ -168,10 +178,12 @@ func (l *ShiftingLayer) Backward(p *ShiftingPass, delta []float64, normalise boo
 		eexp[j] = d[j] * math.Exp(l.Etp[j])
 		g.Etp[j] += d[j] * p.Y[j]
 	}
-	for i := range dIn {
-		dIn[i] = 0
+	clear(dIn)
+	last := int32(0)
+	for _, k := range p.KStar {
+		last = max(last, k)
 	}
-	for r, i := range p.Order {
+	for r, i := range p.Order[:last+1] {
 		zi := p.Zin[i]
 		w := l.W[int(i)*J : int(i)*J+J]
 		gw := g.W[int(i)*J : int(i)*J+J]
