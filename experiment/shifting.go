@@ -29,6 +29,10 @@ type ShiftingConfig struct {
 	LrEnd     float64 `yaml:"lr_end"`     // ... decaying geometrically towards this one (lr_start·(lr_end/lr_start)^(e/E))
 	LrEtp     float64 `yaml:"lr_etp"`     // learning rate of the output factors e_tp
 	Normalise bool    `yaml:"normalise"`  // exact-gradient normaliser 1/(Σ_causal w − 1) (off in the reference)
+	// ExactForward takes the true first threshold crossing (a spike must
+	// precede the next input) instead of the reference's minimum over all
+	// candidates; they differ once weights turn negative (off in the reference).
+	ExactForward bool `yaml:"exact_forward"`
 	Runs      int     `yaml:"runs"`       // XOR: independent runs; Iris: seeds (each a full 5-fold cross-validation)
 	Folds     int     `yaml:"folds"`      // Iris: cross-validation folds
 	DataDir   string  `yaml:"data_dir"`   // MNIST/Fashion-MNIST folder ("" = $SPIKELAB_DATA/<name>, then system folders)
@@ -118,6 +122,12 @@ func (c *ShiftingConfig) Run(ctx context.Context, env *Env) (map[string]float64,
 	return m, nil
 }
 
+// configure applies the rule options to a new network.
+func (c *ShiftingConfig) configure(net *learn.ShiftingNet) {
+	net.Normalise = c.Normalise
+	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
+}
+
 // encode turns values x (larger = earlier) into exp-domain spike times z = e^(1−x).
 func encode(x []float64) []float64 {
 	z := make([]float64, len(x))
@@ -136,7 +146,7 @@ func (c *ShiftingConfig) runXOR(ctx context.Context, env *Env, team *sim.Team) (
 	defer prog.Finish()
 	for run := 0; run < c.Runs; run++ {
 		net := learn.NewShiftingNet(2, c.Hidden, 2, sim.Stream(c.Seed+uint64(run), "shifting-init"), team)
-		net.Normalise = c.Normalise
+		c.configure(net)
 		correct := 0
 		for it := 0; it < c.Epochs; it++ {
 			var loss float64
@@ -216,7 +226,7 @@ func (c *ShiftingConfig) runIris(ctx context.Context, env *Env, team *sim.Team) 
 				}
 			}
 			net := learn.NewShiftingNet(4, c.Hidden, 3, sim.Stream(c.Seed+uint64(s), fmt.Sprintf("shifting-init-fold%d", f)), team)
-			net.Normalise = c.Normalise
+			c.configure(net)
 			for e := 0; e < c.Epochs; e++ {
 				lossSum, nb := 0.0, 0
 				for b := 0; b < len(trX); b += c.BatchSize {
@@ -367,7 +377,7 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team
 	}
 	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
 	net := learn.NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
-	net.Normalise = c.Normalise
+	c.configure(net)
 	test := func() float64 {
 		correct := 0
 		z := make([]float64, px)

@@ -26,7 +26,12 @@ type ShiftingLayer struct {
 	W []float64
 	// Etp is the per-neuron output factor ("exponential passing time"): the
 	// layer outputs z·Etp, an axonal delay of ln Etp.
-	Etp   []float64
+	Etp []float64
+	// Exact selects the delay-faithful forward pass: the spike is the true
+	// first threshold crossing (a candidate counts only if it falls before
+	// the next input), not the reference's minimum over all candidates. The
+	// two agree for positive weights and differ when weights turn negative.
+	Exact bool
 	adamW *Adam
 	adamT *Adam
 }
@@ -97,6 +102,10 @@ func (l *ShiftingLayer) Forward(zin []float64, p *ShiftingPass) {
 	}
 	J := l.Out
 	S, A, best, kstar := p.s, p.a, p.best, p.KStar
+	if l.Exact {
+		l.forwardExact(p)
+		return
+	}
 	for j := range S {
 		S[j], A[j], best[j], kstar[j] = 0, 0, math.Inf(1), 0
 	}
@@ -126,6 +135,43 @@ func (l *ShiftingLayer) Forward(zin []float64, p *ShiftingPass) {
 			}
 			if Silent < best[j] { // an invalid candidate counts as Silent
 				best[j], kstar[j] = Silent, int32(r)
+			}
+		}
+	}
+	for j := range p.Y {
+		p.Y[j] = best[j] * l.Etp[j]
+	}
+}
+
+// forwardExact is Forward with the true first crossing: between input k
+// (at z_k) and input k+1, V = S_k − A_k/z rises through 1 at
+// z = A_k/(S_k − 1) when S_k > 1; the first interval holding its crossing
+// gives the spike. A neuron that never crosses is Silent with k* = 0.
+func (l *ShiftingLayer) forwardExact(p *ShiftingPass) {
+	J := l.Out
+	S, A, best, kstar := p.s, p.a, p.best, p.KStar
+	for j := range S {
+		S[j], A[j], best[j], kstar[j] = 0, 0, Silent, 0
+	}
+	done := p.d // scratch: 1 once a neuron has spiked
+	clear(done)
+	for r, i := range p.Order {
+		zi := p.Zin[i]
+		next := math.Inf(1)
+		if r+1 < len(p.Order) {
+			next = p.Zin[p.Order[r+1]]
+		}
+		w := l.W[int(i)*J : int(i)*J+J]
+		for j, wij := range w {
+			if done[j] != 0 {
+				continue
+			}
+			S[j] += wij
+			A[j] += wij * zi
+			if S[j] > 1 {
+				if c := A[j] / (S[j] - 1); c >= zi && c < next {
+					best[j], kstar[j], done[j] = c, int32(r), 1
+				}
 			}
 		}
 	}

@@ -167,3 +167,42 @@ func TestShiftingNetLearnsXORAndIsThreadIndependent(t *testing.T) {
 		}
 	}
 }
+
+func TestExactForwardAgreesForPositiveAndFollowsTheMembraneForMixedWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	differ := 0
+	for c := 0; c < 40; c++ {
+		mixed := c >= 20
+		l := &ShiftingLayer{In: 6, Out: 1, W: make([]float64, 6), Etp: []float64{1}}
+		tin := make([]float64, 6)
+		z := make([]float64, 6)
+		for i := range tin {
+			tin[i] = 2 * rng.Float64()
+			z[i] = math.Exp(tin[i])
+			if mixed {
+				l.W[i] = 0.6 * rng.NormFloat64()
+			} else {
+				l.W[i] = 0.6 * rng.Float64()
+			}
+		}
+		ref, ex := l.NewShiftingPass(), l.NewShiftingPass()
+		l.Forward(z, ref)
+		l.Exact = true
+		l.Forward(z, ex)
+		want := firstCrossing(tin, l.W)
+		if math.IsInf(want, 1) {
+			if ex.Y[0] != Silent {
+				t.Fatalf("case %d: membrane never crosses, exact forward says t = %g", c, math.Log(ex.Y[0]))
+			}
+		} else if got := math.Log(ex.Y[0]); math.Abs(got-want) > 2e-4 {
+			t.Fatalf("case %d: exact forward t = %.5f, membrane crosses at %.5f", c, got, want)
+		}
+		if ref.Y[0] != ex.Y[0] {
+			if !mixed {
+				t.Fatalf("case %d: positive weights, reference %g vs exact %g", c, ref.Y[0], ex.Y[0])
+			}
+			differ++
+		}
+	}
+	t.Logf("reference and exact forward differ in %d of 20 mixed-sign cases", differ)
+}
