@@ -32,12 +32,12 @@ type ShiftingConfig struct {
 	// ExactForward takes the true first threshold crossing (a spike must
 	// precede the next input) instead of the reference's minimum over all
 	// candidates; they differ once weights turn negative (off in the reference).
-	ExactForward bool `yaml:"exact_forward"`
-	Runs      int     `yaml:"runs"`       // XOR: independent runs; Iris: seeds (each a full 5-fold cross-validation)
-	Folds     int     `yaml:"folds"`      // Iris: cross-validation folds
-	DataDir   string  `yaml:"data_dir"`   // MNIST/Fashion-MNIST folder ("" = $SPIKELAB_DATA/<name>, then system folders)
-	TrainSize int     `yaml:"train_size"` // MNIST/Fashion-MNIST: training images used (0 = all)
-	TestSize  int     `yaml:"test_size"`  // MNIST/Fashion-MNIST: test images used (0 = all)
+	ExactForward bool   `yaml:"exact_forward"`
+	Runs         int    `yaml:"runs"`       // XOR: independent runs; Iris: seeds (each a full 5-fold cross-validation)
+	Folds        int    `yaml:"folds"`      // Iris: cross-validation folds
+	DataDir      string `yaml:"data_dir"`   // MNIST/Fashion-MNIST folder ("" = $SPIKELAB_DATA/<name>, then system folders)
+	TrainSize    int    `yaml:"train_size"` // MNIST/Fashion-MNIST: training images used (0 = all)
+	TestSize     int    `yaml:"test_size"`  // MNIST/Fashion-MNIST: test images used (0 = all)
 }
 
 func init() {
