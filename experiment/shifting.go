@@ -37,7 +37,8 @@ type ShiftingConfig struct {
 	Folds        int    `yaml:"folds"`      // Iris: cross-validation folds
 	DataDir      string `yaml:"data_dir"`   // MNIST/Fashion-MNIST folder ("" = $SPIKELAB_DATA/<name>, then system folders)
 	TrainSize    int    `yaml:"train_size"` // MNIST/Fashion-MNIST: training images used (0 = all)
-	TestSize     int    `yaml:"test_size"`  // MNIST/Fashion-MNIST: test images used (0 = all)
+	TestSize     int    `yaml:"test_size"`  // MNIST/Fashion-MNIST: test images used (0 = all); TCA: test trials
+	TCAFile      string `yaml:"tca_file"`   // TCA: file name inside data_dir or $SPIKELAB_DATA/shifting
 }
 
 func init() {
@@ -54,6 +55,10 @@ func init() {
 	}
 	reg("shifting-mnist", "Shifting Learning: 784-800-10 network on MNIST, 20 epochs (needs the MNIST IDX files)", images("mnist"))
 	reg("shifting-fashion", "Shifting Learning: 784-800-10 network on Fashion-MNIST, 20 epochs (apt-get install dataset-fashion-mnist)", images("fashion-mnist"))
+	reg("shifting-tca", "Shifting Learning: 500-3200-22 multi-spike network counting embedded spike patterns (TCA validation file split 40/10)", func() *ShiftingConfig {
+		return &ShiftingConfig{Seed: 1, Task: "tca", Hidden: 3200, BatchSize: 1, Epochs: 200, LrStart: 1e-5, LrEnd: 1e-6, LrEtp: 1e-6,
+			Normalise: true, TestSize: 10, TCAFile: task.TCAFile}
+	})
 	reg("shifting-iris", "Shifting Learning: 4-10-3 network on Iris, 5-fold cross-validation over 10 seeds", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "iris", Hidden: 10, BatchSize: 30, Epochs: 400, LrStart: 1e-2, LrEnd: 1e-2, LrEtp: 1e-6, Runs: 10, Folds: 5}
 	})
@@ -62,9 +67,9 @@ func init() {
 // Validate reports the first unusable field.
 func (c *ShiftingConfig) Validate() error {
 	switch c.Task {
-	case "xor", "iris", "mnist", "fashion-mnist":
+	case "xor", "iris", "mnist", "fashion-mnist", "tca":
 	default:
-		return fmt.Errorf("task %q is unknown: use xor, iris, mnist or fashion-mnist", c.Task)
+		return fmt.Errorf("task %q is unknown: use xor, iris, mnist, fashion-mnist or tca", c.Task)
 	}
 	if c.Hidden < 1 || c.BatchSize < 1 || c.Epochs < 1 {
 		return fmt.Errorf("hidden, batch_size and epochs must be at least 1")
@@ -112,6 +117,8 @@ func (c *ShiftingConfig) Run(ctx context.Context, env *Env) (map[string]float64,
 		m, err = c.runXOR(ctx, env, team)
 	case "iris":
 		m, err = c.runIris(ctx, env, team)
+	case "tca":
+		m, err = c.runTCA(ctx, env, team)
 	default:
 		m, err = c.runImages(ctx, env, team)
 	}
@@ -483,4 +490,111 @@ func (c *ShiftingConfig) writeSample(env *Env, net *learn.ShiftingNet, im, lb *t
 		return err
 	}
 	return plot.SavePNG(env.Out.File("sample_raster.png"), 8, 4, r)
+}
+
+// tcaClasses is the number of output classes of the TCA task (counts 0..21).
+const tcaClasses = 22
+
+func (c *ShiftingConfig) runTCA(ctx context.Context, env *Env, team *sim.Team) (map[string]float64, error) {
+	dir, err := task.FindDataset("shifting", c.DataDir, c.TCAFile)
+	if err != nil {
+		return nil, err
+	}
+	trials, nSyn, err := task.LoadTCA(filepath.Join(dir, c.TCAFile))
+	if err != nil {
+		return nil, err
+	}
+	for k, tr := range trials {
+		if tr.Label >= tcaClasses {
+			return nil, fmt.Errorf("%s: trial %d has label %d, beyond the %d classes", c.TCAFile, k+1, tr.Label, tcaClasses)
+		}
+	}
+	nTest := c.TestSize
+	if nTest < 1 || nTest >= len(trials) {
+		return nil, fmt.Errorf("test_size must be in 1..%d for the %d trials of %s", len(trials)-1, len(trials), c.TCAFile)
+	}
+	// The training split of the original data is not public: the available
+	// (validation) file is split, after one seeded shuffle, into train and test trials.
+	perm := sim.Stream(c.Seed, "tca-split").Perm(len(trials))
+	type prepared struct {
+		z   []float64
+		syn []int32
+		lbl int
+	}
+	prep := make([]prepared, len(trials))
+	for k, i := range perm {
+		tr := trials[i]
+		z := make([]float64, len(tr.Times))
+		for m, t := range tr.Times {
+			z[m] = math.Exp(t)
+		}
+		prep[k] = prepared{z, tr.Syn, tr.Label}
+	}
+	train, test := prep[nTest:], prep[:nTest]
+	net := learn.NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
+	c.configure(net)
+	var trainAcc, testAcc, sec []float64
+	prog := progressOf(env, int64(c.Epochs*len(train)), "trials")
+	defer prog.Finish()
+	evaluate := func(set []prepared) float64 {
+		ok := 0
+		for _, p := range set {
+			if net.PredictSpikes(p.z, p.syn) == p.lbl {
+				ok++
+			}
+		}
+		return float64(ok) / float64(len(set))
+	}
+	for e := 0; e < c.Epochs; e++ {
+		t0 := time.Now()
+		ok := 0
+		for k, p := range train {
+			right, loss := net.TrainSpikes(p.z, p.syn, p.lbl, c.lr(e), c.LrEtp)
+			if math.IsNaN(loss) {
+				return nil, fmt.Errorf("diverged in epoch %d (loss NaN)", e+1)
+			}
+			if right {
+				ok++
+			}
+			prog.Set(int64(e*len(train) + k + 1))
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		sec = append(sec, time.Since(t0).Seconds())
+		trainAcc = append(trainAcc, float64(ok)/float64(len(train)))
+		testAcc = append(testAcc, evaluate(test))
+		if env.Out != nil && (e%10 == 9 || e == c.Epochs-1) {
+			if err := c.writeCurves(env, trainAcc, testAcc, sec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// The majority class of the training trials: the accuracy of always guessing it.
+	counts := make([]int, tcaClasses)
+	for _, p := range train {
+		counts[p.lbl]++
+	}
+	maj := 0
+	for k := range counts {
+		if counts[k] > counts[maj] {
+			maj = k
+		}
+	}
+	majority := 0
+	for _, p := range test {
+		if p.lbl == maj {
+			majority++
+		}
+	}
+	mean, _ := meanStd(sec)
+	return map[string]float64{
+		"test_accuracy":     testAcc[len(testAcc)-1],
+		"train_accuracy":    evaluate(train),
+		"majority_accuracy": float64(majority) / float64(len(test)),
+		"chance_accuracy":   1.0 / tcaClasses,
+		"train_trials":      float64(len(train)),
+		"test_trials":       float64(len(test)),
+		"epoch_seconds":     mean,
+	}, nil
 }

@@ -51,12 +51,14 @@ func NewShiftingLayer(in, out int, rng *rand.Rand) *ShiftingLayer {
 }
 
 // ShiftingPass holds what one sample's forward pass through a layer leaves
-// for the backward pass.
+// for the backward pass: the inputs in time order, each with the weight
+// row it uses, and per output the last causal rank.
 type ShiftingPass struct {
-	Zin   []float64 // inputs (len In)
+	Zin   []float64 // inputs by input index (single-spike layers; len In)
 	Y     []float64 // outputs z·Etp (len Out)
-	Order []int32   // inputs sorted by z (ties by index)
-	Rank  []int32   // rank of each input in Order
+	Z     []float64 // input z in time order
+	Order []int32   // weight row (input or synapse index) of each entry of Z
+	Rank  []int32   // single-spike layers: rank of each input in Order
 	KStar []int32   // per output: the last rank of its causal set
 	// scratch
 	s, a, best, d, e []float64
@@ -79,7 +81,7 @@ func (b byZ) Less(i, j int) bool {
 // NewShiftingPass allocates a pass for the layer.
 func (l *ShiftingLayer) NewShiftingPass() *ShiftingPass {
 	return &ShiftingPass{Zin: make([]float64, l.In), Y: make([]float64, l.Out), Order: make([]int32, l.In),
-		Rank: make([]int32, l.In), KStar: make([]int32, l.Out),
+		Z: make([]float64, l.In), Rank: make([]int32, l.In), KStar: make([]int32, l.Out),
 		s: make([]float64, l.Out), a: make([]float64, l.Out), best: make([]float64, l.Out),
 		d: make([]float64, l.Out), e: make([]float64, l.Out)}
 }
@@ -92,25 +94,44 @@ func (l *ShiftingLayer) NewShiftingPass() *ShiftingPass {
 // candidates (first on ties), causal set = inputs up to that rank.
 func (l *ShiftingLayer) Forward(zin []float64, p *ShiftingPass) {
 	copy(p.Zin, zin)
+	p.Order = p.Order[:l.In]
 	for i := range p.Order {
 		p.Order[i] = int32(i)
 	}
 	p.sorter = byZ{idx: p.Order, z: p.Zin}
 	sort.Sort(p.sorter)
+	p.Z = p.Z[:l.In]
 	for r, i := range p.Order {
 		p.Rank[i] = int32(r)
+		p.Z[r] = zin[i]
 	}
-	J := l.Out
-	S, A, best, kstar := p.s, p.a, p.best, p.KStar
+	l.scan(p)
+}
+
+// ForwardSpikes computes the layer's output for inputs given as a
+// time-ordered list of spikes: z[m] = e^(t_m) and the synapse rows[m] it
+// arrives on. A synapse may spike many times; every spike adds its weight
+// again (the multi-spike input layer of the TCA task). Neurons still fire
+// at most once.
+func (l *ShiftingLayer) ForwardSpikes(z []float64, rows []int32, p *ShiftingPass) {
+	p.Z = append(p.Z[:0], z...)
+	p.Order = append(p.Order[:0], rows...)
+	l.scan(p)
+}
+
+// scan applies the candidate rule to p.Z in order.
+func (l *ShiftingLayer) scan(p *ShiftingPass) {
 	if l.Exact {
 		l.forwardExact(p)
 		return
 	}
+	J := l.Out
+	S, A, best, kstar := p.s, p.a, p.best, p.KStar
 	for j := range S {
 		S[j], A[j], best[j], kstar[j] = 0, 0, math.Inf(1), 0
 	}
 	for r, i := range p.Order {
-		zi := zin[i]
+		zi := p.Z[r]
 		w := l.W[int(i)*J : int(i)*J+J]
 		for j, wij := range w {
 			s := S[j] + wij
@@ -156,10 +177,10 @@ func (l *ShiftingLayer) forwardExact(p *ShiftingPass) {
 	done := p.d // scratch: 1 once a neuron has spiked
 	clear(done)
 	for r, i := range p.Order {
-		zi := p.Zin[i]
+		zi := p.Z[r]
 		next := math.Inf(1)
-		if r+1 < len(p.Order) {
-			next = p.Zin[p.Order[r+1]]
+		if r+1 < len(p.Z) {
+			next = p.Z[r+1]
 		}
 		w := l.W[int(i)*J : int(i)*J+J]
 		for j, wij := range w {
@@ -192,7 +213,9 @@ func (l *ShiftingLayer) NewShiftingGrad() *ShiftingGrad {
 }
 
 // Backward adds one sample's contribution to g, given the error delta
-// (len Out) of this layer's outputs, and writes into dIn (len In, or nil)
+// (len Out) of this layer's outputs; repeated spikes of a synapse add to
+// its weight row once each. It writes into dIn (len In; single-spike
+// inputs only; or nil)
 // the feedback signal for the layer below: dIn_i = Σ_j delta_j·M_ij·W_ij,
 // with the pre-update weights. The weight term is the reference's
 // G_ij = delta_j·exp(Etp_j)·(z_in,i − y_j)·M_ij, and g_tp,j = delta_j·y_j.
@@ -230,7 +253,7 @@ func (l *ShiftingLayer) Backward(p *ShiftingPass, delta []float64, normalise boo
 		last = max(last, k)
 	}
 	for r, i := range p.Order[:last+1] {
-		zi := p.Zin[i]
+		zi := p.Z[r]
 		w := l.W[int(i)*J : int(i)*J+J]
 		gw := g.W[int(i)*J : int(i)*J+J]
 		fb := 0.0
@@ -396,4 +419,38 @@ func addTo(dst, src []float64) {
 	for i, v := range src {
 		dst[i] += v
 	}
+}
+
+// TrainSpikes does one update on a single trial given as time-ordered
+// spikes (z = e^t, synapse rows) with its label, the TCA protocol (batch
+// size 1). It returns whether the first output spike was right before the
+// update, and the loss.
+func (n *ShiftingNet) TrainSpikes(z []float64, rows []int32, label int, lrW, lrEtp float64) (bool, float64) {
+	wk := n.workers[0]
+	clear(wk.g1.W)
+	clear(wk.g1.Etp)
+	clear(wk.g2.W)
+	clear(wk.g2.Etp)
+	n.L1.ForwardSpikes(z, rows, wk.p1)
+	n.L2.Forward(wk.p1.Y, wk.p2)
+	ok := FirstSpike(wk.p2.Y) == label
+	OutputError(wk.p2.Y, label, wk.dOut)
+	loss := 0.0
+	for _, d := range wk.dOut {
+		loss += d * d
+	}
+	n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
+	n.L1.Backward(wk.p1, wk.dHid, n.Normalise, wk.g1, nil)
+	n.L2.Apply(wk.g2, lrW, lrEtp)
+	n.L1.Apply(wk.g1, lrW, lrEtp)
+	return ok, loss
+}
+
+// PredictSpikes returns the first-spiking output for a trial given as
+// time-ordered spikes.
+func (n *ShiftingNet) PredictSpikes(z []float64, rows []int32) int {
+	wk := n.workers[0]
+	n.L1.ForwardSpikes(z, rows, wk.p1)
+	n.L2.Forward(wk.p1.Y, wk.p2)
+	return FirstSpike(wk.p2.Y)
 }

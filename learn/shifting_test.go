@@ -206,3 +206,51 @@ func TestExactForwardAgreesForPositiveAndFollowsTheMembraneForMixedWeights(t *te
 	}
 	t.Logf("reference and exact forward differ in %d of 20 mixed-sign cases", differ)
 }
+
+func TestMultiSpikeNetLearnsTwoPatterns(t *testing.T) {
+	// Two classes: spikes of synapses 0–9 early and 10–19 late, or the reverse.
+	rng := rand.New(rand.NewPCG(4, 4))
+	trial := func(class int) ([]float64, []int32) {
+		type sp struct {
+			t float64
+			s int32
+		}
+		var sps []sp
+		for s := int32(0); s < 20; s++ {
+			early := (s < 10) == (class == 0)
+			for k := 0; k < 2; k++ {
+				tt := 0.5 + 0.3*rng.Float64()
+				if early {
+					tt = 0.1 * rng.Float64()
+				}
+				sps = append(sps, sp{tt, s})
+			}
+		}
+		for i := 1; i < len(sps); i++ {
+			for j := i; j > 0 && sps[j].t < sps[j-1].t; j-- {
+				sps[j], sps[j-1] = sps[j-1], sps[j]
+			}
+		}
+		z, rows := make([]float64, len(sps)), make([]int32, len(sps))
+		for i, p := range sps {
+			z[i], rows[i] = math.Exp(p.t), p.s
+		}
+		return z, rows
+	}
+	net := NewShiftingNet(20, 30, 2, rand.New(rand.NewPCG(1, 1)), nil)
+	net.Normalise = true
+	for it := 0; it < 300; it++ {
+		z, rows := trial(it % 2)
+		net.TrainSpikes(z, rows, it%2, 1e-2, 1e-4)
+	}
+	correct := 0
+	for k := 0; k < 40; k++ {
+		z, rows := trial(k % 2)
+		if net.PredictSpikes(z, rows) == k%2 {
+			correct++
+		}
+	}
+	if correct < 34 {
+		t.Fatalf("%d of 40 test trials right after training, want ≥ 34", correct)
+	}
+}

@@ -289,3 +289,57 @@ func FuzzReadIDX(f *testing.F) {
 		}
 	})
 }
+
+func TestTCATrialsFromCells(t *testing.T) {
+	vec := func(v ...float64) []byte { return matMatrix("", 6, []int32{1, int32(len(v))}, matElem(miDOUBLE, f64s(v...))) }
+	trial := func(a, b []float64, rewards ...float64) [][]byte {
+		syn := matMatrix("", 1, []int32{1, 2}, vec(a...), vec(b...))
+		empty := vec(0)
+		return [][]byte{syn, empty, empty, empty, vec(rewards...)}
+	}
+	t1, t2 := trial([]float64{0.5, 0.1}, []float64{0.3}, 5, 2), trial([]float64{0.2}, []float64{0.2, 0.9}, 0)
+	// column-major 2×5 cell: all of column 0, then column 1, ...
+	var cells [][]byte
+	for c := 0; c < 5; c++ {
+		cells = append(cells, t1[c], t2[c])
+	}
+	b := matFile(true, matMatrix("data", 1, []int32{2, 5}, cells...))
+	vars, err := ReadMAT(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, nSyn, err := TCATrials(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nSyn != 2 || len(trials) != 2 || trials[0].Label != 7 || trials[1].Label != 0 {
+		t.Fatalf("nSyn %d, trials %+v", nSyn, trials)
+	}
+	if got := trials[0].Times; got[0] != 0.1 || got[1] != 0.3 || got[2] != 0.5 || trials[0].Syn[1] != 1 {
+		t.Fatalf("trial 1 spikes not in time order: %v %v", got, trials[0].Syn)
+	}
+	if trials[1].Syn[0] != 0 || trials[1].Syn[1] != 1 { // tie at 0.2 broken by synapse
+		t.Fatalf("tie order %v", trials[1].Syn)
+	}
+}
+
+func TestLoadTCAOnValidationFile(t *testing.T) {
+	path := filepath.Join("..", "..", "shared", "data", "shifting", TCAFile)
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("shared data not present:", path)
+	}
+	trials, nSyn, err := LoadTCA(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hi := 0
+	for _, tr := range trials {
+		hi = max(hi, tr.Label)
+		if len(tr.Times) < 2000 || len(tr.Times) > 6000 {
+			t.Fatalf("trial with %d spikes; the file has 2350–4983", len(tr.Times))
+		}
+	}
+	if len(trials) != 50 || nSyn != 500 || hi > 21 {
+		t.Fatalf("%d trials, %d synapses, max label %d", len(trials), nSyn, hi)
+	}
+}
