@@ -291,7 +291,9 @@ func FuzzReadIDX(f *testing.F) {
 }
 
 func TestTCATrialsFromCells(t *testing.T) {
-	vec := func(v ...float64) []byte { return matMatrix("", 6, []int32{1, int32(len(v))}, matElem(miDOUBLE, f64s(v...))) }
+	vec := func(v ...float64) []byte {
+		return matMatrix("", 6, []int32{1, int32(len(v))}, matElem(miDOUBLE, f64s(v...)))
+	}
 	trial := func(a, b []float64, rewards ...float64) [][]byte {
 		syn := matMatrix("", 1, []int32{1, 2}, vec(a...), vec(b...))
 		empty := vec(0)
