@@ -345,3 +345,36 @@ func TestLoadTCAOnValidationFile(t *testing.T) {
 		t.Fatalf("%d trials, %d synapses, max label %d", len(trials), nSyn, hi)
 	}
 }
+
+func TestIrisShipped(t *testing.T) {
+	X, y, err := Iris()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := [3]int{}
+	for _, c := range y {
+		counts[c]++
+	}
+	if len(X) != 150 || counts != [3]int{50, 50, 50} || X[0][0] != 5.1 {
+		t.Fatalf("%d rows, class counts %v", len(X), counts)
+	}
+}
+
+func FuzzParseIris(f *testing.F) {
+	f.Add(irisCSV)
+	f.Add("h\n1,2,3,4,0\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		X, y, err := parseIris(s)
+		if err != nil {
+			return
+		}
+		if len(X) != len(y) {
+			t.Fatal("rows and labels differ")
+		}
+		for _, c := range y {
+			if c < 0 || c > 2 {
+				t.Fatalf("class %d", c)
+			}
+		}
+	})
+}
