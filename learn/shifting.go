@@ -279,16 +279,18 @@ func (l *ShiftingLayer) Apply(g *ShiftingGrad, lrW, lrEtp float64) {
 // softmax(y) − softmax(exp(target)) into delta, for the label's target
 // 0.01 and 0.99 elsewhere (the correct neuron should fire first).
 func OutputError(y []float64, label int, delta []float64) {
-	n := len(y)
-	tgt := make([]float64, n)
-	for j := range tgt {
-		tgt[j] = math.Exp(0.99)
-	}
-	tgt[label] = math.Exp(0.01)
-	softmax(tgt, tgt)
+	// softmax over the target z values e^0.01 (label) and e^0.99 (others),
+	// in closed form: the label gets a/(a + (n−1)·b), the others b/(…).
+	n := float64(len(y))
+	a := math.Exp(math.Exp(0.01) - math.Exp(0.99))
+	pLabel, pOther := a/(a+n-1), 1/(a+n-1)
 	softmax(y, delta)
 	for j := range delta {
-		delta[j] -= tgt[j]
+		if j == label {
+			delta[j] -= pLabel
+		} else {
+			delta[j] -= pOther
+		}
 	}
 }
 
