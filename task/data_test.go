@@ -378,3 +378,28 @@ func FuzzParseIris(f *testing.F) {
 		}
 	})
 }
+
+func TestReadMATOnMaesFiles(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "data", "maes")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("shared data not present:", dir)
+	}
+	for file, want := range map[string]struct {
+		name       string
+		rows, cols int
+	}{
+		"supervisor_parallel.mat": {"supervisor", 5, 4001},
+		"supervisor_600.mat":      {"supervisor", 45, 6001},
+		"timePoints.mat":          {"timePoints", 79, 80},
+		"FF60b_2400_nc160.mat":    {"A", 3000, 3000},
+	} {
+		vars, err := LoadMAT(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := vars[want.name]
+		if a == nil || a.Dims[0] != want.rows || a.Dims[1] != want.cols || len(a.Data) != want.rows*want.cols {
+			t.Fatalf("%s: %s = %+v", file, want.name, a)
+		}
+	}
+}
