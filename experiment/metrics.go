@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"math"
+	"sort"
 
 	"github.com/spikelab/spikelab/sim"
 )
@@ -84,11 +85,7 @@ func Median(x []float64) float64 {
 		return 0
 	}
 	s := append([]float64(nil), x...)
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
+	sort.Float64s(s)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]
 	}
