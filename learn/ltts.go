@@ -1,0 +1,251 @@
+package learn
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// LTTS (learning through target spikes; Muratore, Capone & Paolucci 2021):
+// a recurrent network of binary units, deterministic at run time, whose
+// recurrent weights maximise the likelihood of a target spike pattern under
+// a sigmoid spiking model, computed teacher-forced (presynaptic traces and
+// resets from the target spikes). All times are in steps.
+
+// LTTSParams are the network constants (reference names in brackets).
+type LTTSParams struct {
+	N     int     `yaml:"n"`      // units
+	TauM  float64 `yaml:"tau_m"`  // membrane time constant (steps); λ = 1/τm [itau_m]
+	TauS  float64 `yaml:"tau_s"`  // presynaptic trace time constant (steps); βs = e^(−1/τs)
+	TauRO float64 `yaml:"tau_ro"` // readout trace time constant (steps); βro = e^(−1/τro)
+	Dv    float64 `yaml:"dv"`     // sigmoid width of the learning rule; below 1/30 a Heaviside (δv → 0)
+	H     float64 `yaml:"h"`      // constant field h
+	V0    float64 `yaml:"v0"`     // membrane potential at t = 0 [Vo]
+	SInh  float64 `yaml:"s_inh"`  // after-spike kick: a spike subtracts s_inh from the next potential
+}
+
+// Validate reports the first unusable parameter.
+func (p LTTSParams) Validate() error {
+	switch {
+	case p.N < 1:
+		return fmt.Errorf("n must be at least 1")
+	case !(p.TauM >= 1):
+		return fmt.Errorf("tau_m must be at least one step, got %g", p.TauM)
+	case !(p.TauS > 0) || !(p.TauRO > 0):
+		return fmt.Errorf("tau_s and tau_ro must be > 0")
+	case !(p.Dv >= 0):
+		return fmt.Errorf("dv must be >= 0")
+	}
+	return nil
+}
+
+// LTTSNet is the recurrent network: J[i*N+j] from unit j to unit i, J_ii = 0.
+type LTTSNet struct {
+	P     LTTSParams
+	J     []float64
+	lam   float64 // λ = 1/τm
+	betaS float64
+}
+
+// NewLTTSNet returns a network with J = 0 (the reference's initialisation).
+func NewLTTSNet(p LTTSParams) (*LTTSNet, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return &LTTSNet{P: p, J: make([]float64, p.N*p.N), lam: 1 / p.TauM, betaS: math.Exp(-1 / p.TauS)}, nil
+}
+
+// Sigmoid is the learning rule's σ(v/dv): the logistic function, or the
+// Heaviside v > 0 when dv < 1/30 (the reference's switch).
+func (n *LTTSNet) Sigmoid(v float64) float64 {
+	if n.P.Dv < 1.0/30 {
+		if v > 0 {
+			return 1
+		}
+		return 0
+	}
+	x := v / n.P.Dv
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// trace advances the presynaptic trace: ŝ(0) = βs·s(0), ŝ(t) = βs·ŝ(t−1) + (1−βs)·s(t).
+func (n *LTTSNet) trace(shat, s []float64, first bool) {
+	b := n.betaS
+	for j, v := range s {
+		if first {
+			shat[j] = b * v
+		} else {
+			shat[j] = b*shat[j] + (1-b)*v
+		}
+	}
+}
+
+// Run simulates the network freely for T steps with input current
+// I[t] (len N each; nil rows mean none) from s(0) = 0 and returns the
+// spikes S[t][i] ∈ {0, 1}.
+func (n *LTTSNet) Run(I [][]float64) [][]float64 {
+	N, T := n.P.N, len(I)
+	S := make([][]float64, T)
+	for t := range S {
+		S[t] = make([]float64, N)
+	}
+	v := make([]float64, N)
+	for i := range v {
+		v[i] = n.P.V0
+	}
+	shat := make([]float64, N)
+	for t := 0; t+1 < T; t++ {
+		n.trace(shat, S[t], t == 0)
+		n.potential(v, shat, I[t], S[t])
+		for i, vi := range v {
+			if vi > 0 {
+				S[t+1][i] = 1
+			}
+		}
+	}
+	return S
+}
+
+// potential advances v: v ← (1−λ)v + λ(J·ŝ + I + h) − s_inh·s.
+func (n *LTTSNet) potential(v, shat, I, s []float64) {
+	N := n.P.N
+	lam := n.lam
+	for i := range v {
+		drive := floats.Dot(n.J[i*N:(i+1)*N], shat) + n.P.H
+		if I != nil {
+			drive += I[i]
+		}
+		v[i] = (1-lam)*v[i] + lam*drive - n.P.SInh*s[i]
+	}
+}
+
+// LikelihoodGradient runs the sequence teacher-forced on the target spikes
+// S* and returns G = Σ_t err(t+1)·e(t+1)ᵀ with err = s* − σ(v/dv) and the
+// eligibility trace e(t+1) = (1−λ)e(t) + λŝ*(t) (= ∂v_i/∂J_ij), the
+// gradient of the log-likelihood up to the factor 1/dv, and the
+// log-likelihood itself (finite dv only; 0 otherwise). With step != nil,
+// step(G_t) is called after every time step with that step's term, and J
+// may change in between (the online rule); J_ii contributions are zero.
+func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(g []float64)) (G []float64, logL float64) {
+	N, T := n.P.N, len(Sstar)
+	G = make([]float64, N*N)
+	var gt []float64
+	if step != nil {
+		gt = make([]float64, N*N)
+	}
+	v := make([]float64, N)
+	for i := range v {
+		v[i] = n.P.V0
+	}
+	shat := make([]float64, N)
+	e := make([]float64, N)
+	errv := make([]float64, N)
+	for t := 0; t+1 < T; t++ {
+		n.trace(shat, Sstar[t], t == 0)
+		var It []float64
+		if I != nil {
+			It = I[t]
+		}
+		n.potential(v, shat, It, Sstar[t])
+		for j := range e {
+			e[j] = (1-n.lam)*e[j] + n.lam*shat[j]
+		}
+		for i, vi := range v {
+			p := n.Sigmoid(vi)
+			errv[i] = Sstar[t+1][i] - p
+			if n.P.Dv >= 1.0/30 {
+				if Sstar[t+1][i] > 0 {
+					logL += math.Log(max(p, 1e-300))
+				} else {
+					logL += math.Log(max(1-p, 1e-300))
+				}
+			}
+		}
+		for i, ei := range errv {
+			if ei == 0 {
+				continue
+			}
+			row := G[i*N : (i+1)*N]
+			floats.AddScaled(row, ei, e)
+			row[i] -= ei * e[i]
+		}
+		if step != nil {
+			clear(gt)
+			for i, ei := range errv {
+				if ei != 0 {
+					floats.AddScaled(gt[i*N:(i+1)*N], ei, e)
+					gt[i*N+i] = 0
+				}
+			}
+			step(gt)
+		}
+	}
+	return G, logL
+}
+
+// ZeroDiagonal sets J_ii = 0.
+func (n *LTTSNet) ZeroDiagonal() {
+	for i := 0; i < n.P.N; i++ {
+		n.J[i*n.P.N+i] = 0
+	}
+}
+
+// SpikeMismatch is ΔS = Σ|S* − S| / (N·T).
+func SpikeMismatch(a, b [][]float64) float64 {
+	d, c := 0.0, 0
+	for t := range a {
+		for i := range a[t] {
+			d += math.Abs(a[t][i] - b[t][i])
+			c++
+		}
+	}
+	return d / float64(c)
+}
+
+// ReadoutTrace filters spikes for the readout: r(0) = s(0),
+// r(t) = βro·r(t−1) + (1−βro)·s(t).
+func ReadoutTrace(S [][]float64, tauRO float64) [][]float64 {
+	b := math.Exp(-1 / tauRO)
+	R := make([][]float64, len(S))
+	for t := range S {
+		R[t] = make([]float64, len(S[t]))
+		if t == 0 {
+			copy(R[t], S[t])
+			continue
+		}
+		for i := range R[t] {
+			R[t][i] = b*R[t-1][i] + (1-b)*S[t][i]
+		}
+	}
+	return R
+}
+
+// ReadoutGradient returns the least-squares ascent direction
+// (y* − Jout·R)·Rᵀ (K×N, row-major) of a readout Jout (K×N) on traces R
+// with targets Y[t] (len K), summed over time, and the mean squared error
+// over steps t ≥ from.
+func ReadoutGradient(Jout []float64, R, Y [][]float64, from int) (G []float64, mse float64) {
+	K := len(Y[0])
+	N := len(R[0])
+	G = make([]float64, K*N)
+	cnt := 0
+	for t := range R {
+		for k := 0; k < K; k++ {
+			d := Y[t][k] - floats.Dot(Jout[k*N:(k+1)*N], R[t])
+			floats.AddScaled(G[k*N:(k+1)*N], d, R[t])
+			if t >= from {
+				mse += d * d
+				cnt++
+			}
+		}
+	}
+	if cnt > 0 {
+		mse /= float64(cnt)
+	}
+	return G, mse
+}
