@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
 )
 
@@ -130,5 +131,17 @@ func TestShiftingIrisBeatsChance(t *testing.T) {
 	// Chance is 1/3; the reference reaches about 92.6 %.
 	if m["accuracy_mean"] < 0.8 {
 		t.Errorf("Iris 5-fold accuracy %.3f, want > 0.8", m["accuracy_mean"])
+	}
+}
+
+func TestLTTSTrajectoryLearns(t *testing.T) {
+	c := &LTTSConfig{Seed: 1, T: 150, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 40, OffT: 10, Online: true, Drop: 0.9,
+		Net: learn.LTTSParams{N: 100, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
+	m, err := c.Run(context.Background(), &Env{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["mse"] > m["mse_epoch_1"]/1.5 {
+		t.Errorf("free-running MSE %.3f after 40 epochs, %.3f after 1: want a 1.5-fold drop", m["mse"], m["mse_epoch_1"])
 	}
 }
