@@ -130,8 +130,10 @@ func (c *LTTSConfig) Run(ctx context.Context, env *Env) (map[string]float64, err
 		Jout[i] = 0.01 * rng.NormFloat64()
 	}
 	Rstar := learn.ReadoutTrace(Sstar, c.Net.TauRO)
-	optJ := newAscent(len(net.J), c.Alpha, c.Drop, c.dropTime())
-	optOut := newAscent(len(Jout), c.AlphaOut, c.Drop, c.dropTime())
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	optJ := newAscent(len(net.J), c.Alpha, c.Drop, c.dropTime(), N, team)
+	optOut := newAscent(len(Jout), c.AlphaOut, c.Drop, c.dropTime(), N, nil)
 	var mseCurve, dsCurve []float64
 	prog := progressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
@@ -141,7 +143,7 @@ func (c *LTTSConfig) Run(ctx context.Context, env *Env) (map[string]float64, err
 		G, _ := learn.ReadoutGradient(Jout, Rstar, target, 0)
 		optOut.step(Jout, G)
 		if c.Online {
-			net.LikelihoodGradient(Sstar, clock, func(g []float64) { optJ.step(net.J, g); net.ZeroDiagonal() })
+			net.LikelihoodGradient(Sstar, clock, func(errv, e []float64) { optJ.stepOuter(net.J, errv, e); net.ZeroDiagonal() })
 		} else {
 			G, _ := net.LikelihoodGradient(Sstar, clock, nil)
 			optJ.step(net.J, G)
@@ -186,27 +188,37 @@ func (c *LTTSConfig) dropTime() int {
 }
 
 // ascent is Adam ascent with the reference's step decay (the rate is
-// multiplied by drop before every dropTime-th step).
+// multiplied by drop before every dropTime-th step). Adam is odd in the
+// gradient, so ascent is a descent step with the rate negated. Rows of
+// rowLen parameters are shared among the team's workers.
 type ascent struct {
 	adam     *learn.Adam
 	lr, drop float64
 	every, t int
-	neg      []float64
+	rowLen   int
+	team     *sim.Team
 }
 
-func newAscent(n int, lr, drop float64, every int) *ascent {
-	return &ascent{adam: learn.NewAdam(n, 0.9, 0.999, 1e-8), lr: lr, drop: drop, every: every, neg: make([]float64, n)}
+func newAscent(n int, lr, drop float64, every, rowLen int, team *sim.Team) *ascent {
+	return &ascent{adam: learn.NewAdam(n, 0.9, 0.999, 1e-8), lr: lr, drop: drop, every: every, rowLen: rowLen, team: team}
 }
 
-func (a *ascent) step(p, g []float64) {
+// stepOuter is step for the gradient rowScale·colᵀ, never materialised.
+func (a *ascent) stepOuter(p, rowScale, col []float64) {
+	a.tick()
+	a.adam.StepOuter(p, rowScale, col, -a.lr, a.team)
+}
+
+func (a *ascent) tick() {
 	a.t++
 	if a.every > 0 && a.t%a.every == 0 {
 		a.lr *= a.drop
 	}
-	for k, v := range g {
-		a.neg[k] = -v
-	}
-	a.adam.Step(p, a.neg, a.lr)
+}
+
+func (a *ascent) step(p, g []float64) {
+	a.tick()
+	a.adam.StepTeam(p, g, -a.lr, a.rowLen, a.team)
 }
 
 func (c *LTTSConfig) write(env *Env, mse, ds []float64, target [][]float64, Jout []float64, Sstar, Sgen [][]float64) error {

@@ -1,12 +1,22 @@
 package learn
 
-import "math"
+import (
+	"math"
+
+	"github.com/spikelab/spikelab/sim"
+)
 
 // Adam is the Adam optimiser state for one parameter array.
 type Adam struct {
 	Beta1, Beta2, Eps float64
 	m, v              []float64
 	t                 int
+	k                 adamConsts
+}
+
+// adamConsts are one step's constants (layout shared with the assembly).
+type adamConsts struct {
+	b1, omb1, b2, omb2, lrc, isc2, eps float64
 }
 
 // NewAdam returns Adam state for n parameters.
@@ -14,18 +24,84 @@ func NewAdam(n int, beta1, beta2, eps float64) *Adam {
 	return &Adam{Beta1: beta1, Beta2: beta2, Eps: eps, m: make([]float64, n), v: make([]float64, n)}
 }
 
-// Step applies one bias-corrected Adam step with learning rate lr to
-// params, descending the gradient g: p −= lr·m̂/(√v̂ + eps).
-func (a *Adam) Step(params, g []float64, lr float64) {
+// Begin starts a step with learning rate lr: it advances the step counter
+// and fixes the bias corrections. Apply then updates any ranges of the
+// parameters (possibly in parallel, each element once).
+func (a *Adam) Begin(lr float64) {
 	a.t++
-	b1, b2 := a.Beta1, a.Beta2
-	c1 := 1 - math.Pow(b1, float64(a.t))
-	c2 := 1 - math.Pow(b2, float64(a.t))
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	g = g[:len(params)]
-	for i, gi := range g {
-		m[i] = b1*m[i] + (1-b1)*gi
-		v[i] = b2*v[i] + (1-b2)*gi*gi
-		params[i] -= lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + a.Eps)
+	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
+	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
+	a.k = adamConsts{b1: a.Beta1, omb1: 1 - a.Beta1, b2: a.Beta2, omb2: 1 - a.Beta2, lrc: lr / c1, isc2: 1 / math.Sqrt(c2), eps: a.Eps}
+}
+
+// Apply updates params[lo:hi] with gradient g[lo:hi] (descent):
+// m ← β1m + (1−β1)g, v ← β2v + (1−β2)g², p −= lr·m̂/(√v̂ + ε).
+func (a *Adam) Apply(params, g []float64, lo, hi int) {
+	if hi <= lo {
+		return
+	}
+	p, gg, m, v := params[lo:hi], g[lo:hi], a.m[lo:hi], a.v[lo:hi]
+	start := 0
+	if n4 := len(p) &^ 3; useAVX && n4 > 0 {
+		adamAVX(&p[0], &gg[0], &m[0], &v[0], n4, &a.k)
+		start = n4
+	}
+	k := a.k
+	for i := start; i < len(p); i++ {
+		gi := gg[i]
+		// float64() forbids FMA contraction: the same roundings as the kernel.
+		m[i] = float64(k.b1*m[i]) + float64(k.omb1*gi)
+		v[i] = float64(k.b2*v[i]) + float64(k.omb2*float64(gi*gi))
+		p[i] -= float64(k.lrc*m[i]) / (float64(math.Sqrt(v[i])*k.isc2) + k.eps)
+	}
+}
+
+// Step applies one bias-corrected Adam step with learning rate lr to all
+// params, descending the gradient g.
+func (a *Adam) Step(params, g []float64, lr float64) {
+	a.Begin(lr)
+	a.Apply(params, g, 0, len(params))
+}
+
+// StepTeam is Step with the parameters split into blocks of whole rows of
+// length rowLen among the team's workers; the result is identical.
+func (a *Adam) StepTeam(params, g []float64, lr float64, rowLen int, team *sim.Team) {
+	a.Begin(lr)
+	rows := len(params) / rowLen
+	nb := team.Workers()
+	team.Run(func(w int) {
+		a.Apply(params, g, w*rows/nb*rowLen, (w+1)*rows/nb*rowLen)
+	})
+	a.Apply(params, g, rows*rowLen, len(params))
+}
+
+// StepOuter is Step for a row-major matrix (len(rowScale) rows of
+// len(col) columns) whose gradient is the outer product
+// g[i][j] = rowScale[i]·col[j], formed on the fly and never stored; rows
+// are shared among the team's workers. The result equals Step on the
+// materialised gradient.
+func (a *Adam) StepOuter(params, rowScale, col []float64, lr float64, team *sim.Team) {
+	a.Begin(lr)
+	rows, n := len(rowScale), len(col)
+	nb := team.Workers()
+	team.Run(func(w int) {
+		for i := w * rows / nb; i < (w+1)*rows/nb; i++ {
+			a.applyOuter(params[i*n:(i+1)*n], a.m[i*n:(i+1)*n], a.v[i*n:(i+1)*n], col, rowScale[i])
+		}
+	})
+}
+
+func (a *Adam) applyOuter(p, m, v, col []float64, s float64) {
+	start := 0
+	if n4 := len(p) &^ 3; useAVX && n4 > 0 {
+		adamOuterAVX(&p[0], &col[0], &m[0], &v[0], n4, &a.k, s)
+		start = n4
+	}
+	k := a.k
+	for i := start; i < len(p); i++ {
+		gi := float64(s * col[i])
+		m[i] = float64(k.b1*m[i]) + float64(k.omb1*gi)
+		v[i] = float64(k.b2*v[i]) + float64(k.omb2*float64(gi*gi))
+		p[i] -= float64(k.lrc*m[i]) / (float64(math.Sqrt(v[i])*k.isc2) + k.eps)
 	}
 }

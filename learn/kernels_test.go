@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/spikelab/spikelab/sim"
 )
 
 func TestKernelsMatchPortableGo(t *testing.T) {
@@ -41,4 +43,66 @@ func TestKernelsMatchPortableGo(t *testing.T) {
 		}
 	}
 	t.Logf("AVX2/FMA kernels in use: %v", useAVX)
+}
+
+func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const n = 1003
+	p1, p2, p3 := make([]float64, n), make([]float64, n), make([]float64, n)
+	g := make([]float64, n)
+	for i := range p1 {
+		p1[i] = rng.NormFloat64()
+	}
+	copy(p2, p1)
+	copy(p3, p1)
+	a1, a2, a3 := NewAdam(n, 0.9, 0.999, 1e-8), NewAdam(n, 0.9, 0.999, 1e-8), NewAdam(n, 0.9, 0.999, 1e-8)
+	team := sim.NewTeam(2)
+	defer team.Close()
+	saved := useAVX
+	defer func() { useAVX = saved }()
+	for s := 0; s < 20; s++ {
+		for i := range g {
+			g[i] = rng.NormFloat64()
+		}
+		useAVX = saved
+		a1.Step(p1, g, 0.01)
+		a3.StepTeam(p3, g, 0.01, 17, team)
+		useAVX = false
+		a2.Step(p2, g, 0.01)
+	}
+	for i := range p1 {
+		if p1[i] != p2[i] || p1[i] != p3[i] {
+			t.Fatalf("param %d: kernel %v, Go %v, team %v", i, p1[i], p2[i], p3[i])
+		}
+	}
+}
+
+func TestAdamOuterEqualsMaterialisedGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	const rows, cols = 7, 13
+	p1, p2 := make([]float64, rows*cols), make([]float64, rows*cols)
+	rs, col, g := make([]float64, rows), make([]float64, cols), make([]float64, rows*cols)
+	a1, a2 := NewAdam(rows*cols, 0.9, 0.999, 1e-8), NewAdam(rows*cols, 0.9, 0.999, 1e-8)
+	team := sim.NewTeam(2)
+	defer team.Close()
+	for s := 0; s < 10; s++ {
+		for i := range rs {
+			rs[i] = rng.NormFloat64()
+		}
+		for j := range col {
+			col[j] = rng.NormFloat64()
+		}
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				g[i*cols+j] = rs[i] * col[j]
+			}
+		}
+		a1.StepOuter(p1, rs, col, 0.01, team)
+		a2.Step(p2, g, 0.01)
+	}
+	for i := range p1 {
+		if p1[i] != p2[i] {
+			t.Fatalf("param %d: outer %v, materialised %v", i, p1[i], p2[i])
+		}
+	}
 }

@@ -128,15 +128,14 @@ func (n *LTTSNet) potential(v, shat, I, s []float64) {
 // S* and returns G = Σ_t err(t+1)·e(t+1)ᵀ with err = s* − σ(v/dv) and the
 // eligibility trace e(t+1) = (1−λ)e(t) + λŝ*(t) (= ∂v_i/∂J_ij), the
 // gradient of the log-likelihood up to the factor 1/dv, and the
-// log-likelihood itself (finite dv only; 0 otherwise). With step != nil,
-// step(G_t) is called after every time step with that step's term, and J
-// may change in between (the online rule); J_ii contributions are zero.
-func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(g []float64)) (G []float64, logL float64) {
+// log-likelihood itself (finite dv only; 0 otherwise); J_ii terms are
+// zero. With step != nil (the online rule) G is not formed: step(err, e)
+// is called after every time step with that step's gradient
+// err(t+1)·e(t+1)ᵀ in factored form, and may change J before the next step.
+func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []float64)) (G []float64, logL float64) {
 	N, T := n.P.N, len(Sstar)
-	G = make([]float64, N*N)
-	var gt []float64
-	if step != nil {
-		gt = make([]float64, N*N)
+	if step == nil {
+		G = make([]float64, N*N)
 	}
 	v := make([]float64, N)
 	for i := range v {
@@ -166,6 +165,10 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(g []float64
 				}
 			}
 		}
+		if step != nil {
+			step(errv, e)
+			continue
+		}
 		for i, ei := range errv {
 			if ei == 0 {
 				continue
@@ -173,16 +176,6 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(g []float64
 			row := G[i*N : (i+1)*N]
 			floats.AddScaled(row, ei, e)
 			row[i] -= ei * e[i]
-		}
-		if step != nil {
-			clear(gt)
-			for i, ei := range errv {
-				if ei != 0 {
-					floats.AddScaled(gt[i*N:(i+1)*N], ei, e)
-					gt[i*N+i] = 0
-				}
-			}
-			step(gt)
 		}
 	}
 	return G, logL

@@ -88,7 +88,10 @@ func TestLTTSLearnsTargetSpikes(t *testing.T) {
 		}
 		for epoch := 0; epoch < 150; epoch++ {
 			if c.online {
-				net.LikelihoodGradient(S, Iin, ascend)
+				net.LikelihoodGradient(S, Iin, func(errv, e []float64) {
+					adam.StepOuter(net.J, errv, e, -c.lr, nil) // ascent: Adam is odd in g
+					net.ZeroDiagonal()
+				})
 			} else {
 				G, _ := net.LikelihoodGradient(S, Iin, nil)
 				ascend(G)
