@@ -125,8 +125,16 @@ func fieldByYAML(v reflect.Value, name string) (reflect.Value, []string) {
 		if !sf.IsExported() {
 			continue
 		}
-		tag, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		tag, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
 		if tag == "-" {
+			continue
+		}
+		if opts == "inline" && sf.Type.Kind() == reflect.Struct {
+			f, inner := fieldByYAML(v.Field(i), name)
+			names = append(names, inner...)
+			if f.IsValid() {
+				found = f
+			}
 			continue
 		}
 		if tag == "" {

@@ -145,3 +145,25 @@ func TestLTTSTrajectoryLearns(t *testing.T) {
 		t.Errorf("free-running MSE %.3f after 40 epochs, %.3f after 1: want a 1.5-fold drop", m["mse"], m["mse_epoch_1"])
 	}
 }
+
+func TestLTTSFastOnlineBeatsExactEarly(t *testing.T) {
+	c := Lookup1(t, "ltts-fast").(*LTTSFastConfig)
+	c.Seeds, c.Net.N = 1, 200
+	m, err := c.Run(context.Background(), &Env{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(m["mse_online_iter4"] < m["mse_exact_iter4"]) {
+		t.Errorf("iteration 4: online %.4f, exact %.4f; the online rule should be ahead", m["mse_online_iter4"], m["mse_exact_iter4"])
+	}
+}
+
+// Lookup1 returns the default config of a registered experiment.
+func Lookup1(t *testing.T, name string) Config {
+	t.Helper()
+	e, err := Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Defaults()
+}

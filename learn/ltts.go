@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // LTTS (learning through target spikes; Muratore, Capone & Paolucci 2021):
@@ -241,4 +242,37 @@ func ReadoutGradient(Jout []float64, R, Y [][]float64, from int) (G []float64, m
 		mse /= float64(cnt)
 	}
 	return G, mse
+}
+
+// RidgeReadout fits a readout Jout (K×N, row-major) to targets Y[t] (len K)
+// from traces R[t] (len N) by ridge regression with penalty lambda, in
+// the dual form Jout = Yᵀ(RRᵀ + λI)⁻¹R, which needs a T×T solve.
+func RidgeReadout(R, Y [][]float64, lambda float64) ([]float64, error) {
+	T, N, K := len(R), len(R[0]), len(Y[0])
+	A := mat.NewDense(T, T, nil)
+	for a := 0; a < T; a++ {
+		for b := a; b < T; b++ {
+			v := floats.Dot(R[a], R[b])
+			if a == b {
+				v += lambda
+			}
+			A.Set(a, b, v)
+			A.Set(b, a, v)
+		}
+	}
+	Ym := mat.NewDense(T, K, nil)
+	for t := range Y {
+		Ym.SetRow(t, Y[t])
+	}
+	var X mat.Dense
+	if err := X.Solve(A, Ym); err != nil {
+		return nil, fmt.Errorf("ridge readout: %w", err)
+	}
+	J := make([]float64, K*N)
+	for k := 0; k < K; k++ {
+		for t := 0; t < T; t++ {
+			floats.AddScaled(J[k*N:(k+1)*N], X.At(t, k), R[t])
+		}
+	}
+	return J, nil
 }

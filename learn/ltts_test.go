@@ -132,3 +132,25 @@ func TestReadoutTraceAndGradient(t *testing.T) {
 		t.Fatal("mse")
 	}
 }
+
+func TestRidgeReadoutFitsALinearMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const T, N = 30, 50
+	R, Y := make([][]float64, T), make([][]float64, T)
+	w := []float64{0.5, -1, 2}
+	for t := range R {
+		R[t] = make([]float64, N)
+		for i := range R[t] {
+			R[t][i] = rng.Float64()
+		}
+		Y[t] = []float64{w[0]*R[t][0] + w[1]*R[t][7] + w[2]*R[t][20]}
+	}
+	J, err := RidgeReadout(R, Y, 1e-9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, mse := ReadoutGradient(J, R, Y, 0)
+	if mse > 1e-12 {
+		t.Fatalf("ridge fit mse %g on an exactly linear target", mse)
+	}
+}
