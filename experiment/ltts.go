@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 
+	gplot "gonum.org/v1/plot"
+
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
@@ -275,7 +277,13 @@ func (c *LTTSConfig) write(env *Env, mse, ds []float64, target [][]float64, Jout
 	if err != nil {
 		return err
 	}
-	curves, err := plot.Lines("learning curves", "epoch", "value", plot.Series{Label: "MSE", X: ep, Y: mse}, plot.Series{Label: "spike mismatch ΔS", X: ep, Y: ds})
+	curves, err := plot.Lines("free-running MSE", "epoch", "MSE (log)", plot.Series{X: ep, Y: mse})
+	if err != nil {
+		return err
+	}
+	curves.Y.Scale = gplot.LogScale{} // the MSE is a mean of squares: positive
+	curves.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	dsp, err := plot.Lines("spike mismatch ΔS", "epoch", "ΔS", plot.Series{X: ep, Y: ds})
 	if err != nil {
 		return err
 	}
@@ -287,5 +295,5 @@ func (c *LTTSConfig) write(env *Env, mse, ds []float64, target [][]float64, Jout
 	if err != nil {
 		return err
 	}
-	return plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, out, curves, r1, r2)
+	return plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, out, curves, dsp, r1, r2)
 }
