@@ -165,6 +165,15 @@ func (c *LTTSConfig) Run(ctx context.Context, env *Env) (map[string]float64, err
 	}
 	m := map[string]float64{"mse": mseCurve[len(mseCurve)-1], "spike_mismatch": dsCurve[len(dsCurve)-1],
 		"mse_epoch_1": mseCurve[0], "spike_mismatch_epoch_1": dsCurve[0], "wall_seconds": time.Since(start).Seconds()}
+	if len(mseCurve) >= 150 {
+		m["mse_epoch_150"] = mseCurve[149]
+	}
+	for e, v := range mseCurve {
+		if v <= 0.005 { // the paper's level: the reference reaches 0.0049 at epoch 150
+			m["first_epoch_mse_below_0.005"] = float64(e + 1)
+			break
+		}
+	}
 	rate := 0.0
 	for _, r := range Sstar {
 		for _, v := range r {
