@@ -40,20 +40,8 @@ func (a *Adam) Apply(params, g []float64, lo, hi int) {
 	if hi <= lo {
 		return
 	}
-	p, gg, m, v := params[lo:hi], g[lo:hi], a.m[lo:hi], a.v[lo:hi]
-	start := 0
-	if n4 := len(p) &^ 3; useAVX && n4 > 0 {
-		adamAVX(&p[0], &gg[0], &m[0], &v[0], n4, &a.k)
-		start = n4
-	}
-	k := a.k
-	for i := start; i < len(p); i++ {
-		gi := gg[i]
-		// float64() forbids FMA contraction: the same roundings as the kernel.
-		m[i] = float64(k.b1*m[i]) + float64(k.omb1*gi)
-		v[i] = float64(k.b2*v[i]) + float64(k.omb2*float64(gi*gi))
-		p[i] -= float64(k.lrc*m[i]) / (float64(math.Sqrt(v[i])*k.isc2) + k.eps)
-	}
+	// A gradient 1·g is exact, so the outer-product kernel serves both.
+	a.applyOuter(params[lo:hi], a.m[lo:hi], a.v[lo:hi], g[lo:hi], 1)
 }
 
 // Step applies one bias-corrected Adam step with learning rate lr to all

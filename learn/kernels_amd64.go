@@ -31,13 +31,9 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 	axpy4AVX(&row[0], n, a, &v0[0], &v1[0], &v2[0], &v3[0])
 }
 
-// adamAVX does the Adam update of n parameters (n a multiple of 4) with
-// the same operations and roundings as Adam.Apply's loop.
-//
-//go:noescape
-func adamAVX(par, grad, mom, vel *float64, n int, k *adamConsts)
-
-// adamOuterAVX is adamAVX with the gradient s·col.
+// adamOuterAVX does the Adam update of n parameters (n a multiple of 4)
+// with the gradient s·col, the same operations and roundings as
+// Adam.applyOuter's loop.
 //
 //go:noescape
 func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64)

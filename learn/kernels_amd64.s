@@ -106,55 +106,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func adamAVX(par, grad, mom, vel *float64, n int, k *adamConsts)
-TEXT ·adamAVX(SB), NOSPLIT, $0-48
-	MOVQ         par+0(FP), SI
-	MOVQ         grad+8(FP), DI
-	MOVQ         mom+16(FP), DX
-	MOVQ         vel+24(FP), R8
-	MOVQ         n+32(FP), CX
-	MOVQ         k+40(FP), R10
-	VBROADCASTSD 0(R10), Y8   // b1
-	VBROADCASTSD 8(R10), Y9   // 1-b1
-	VBROADCASTSD 16(R10), Y10 // b2
-	VBROADCASTSD 24(R10), Y11 // 1-b2
-	VBROADCASTSD 32(R10), Y12 // lr/c1
-	VBROADCASTSD 40(R10), Y13 // 1/sqrt(c2)
-	VBROADCASTSD 48(R10), Y14 // eps
-	XORQ         AX, AX
-
-adamloop:
-	CMPQ    AX, CX
-	JGE     adamdone
-	VMOVUPD (DI)(AX*8), Y0      // g
-	VMOVUPD (DX)(AX*8), Y1      // m
-	VMULPD  Y8, Y1, Y1          // b1*m
-	VMULPD  Y9, Y0, Y2          // (1-b1)*g
-	VADDPD  Y2, Y1, Y1          // m
-	VMOVUPD Y1, (DX)(AX*8)
-	VMOVUPD (R8)(AX*8), Y3      // v
-	VMULPD  Y10, Y3, Y3         // b2*v
-	VMULPD  Y0, Y0, Y4          // g*g
-	VMULPD  Y11, Y4, Y4         // (1-b2)*g*g
-	VADDPD  Y4, Y3, Y3          // v
-	VMOVUPD Y3, (R8)(AX*8)
-	VSQRTPD Y3, Y5
-	VMULPD  Y13, Y5, Y5         // sqrt(v)/sqrt(c2)
-	VADDPD  Y14, Y5, Y5         // + eps
-	VMULPD  Y12, Y1, Y6         // lr/c1 * m
-	VDIVPD  Y5, Y6, Y6
-	VMOVUPD (SI)(AX*8), Y7
-	VSUBPD  Y6, Y7, Y7
-	VMOVUPD Y7, (SI)(AX*8)
-	ADDQ    $4, AX
-	JMP     adamloop
-
-adamdone:
-	VZEROUPPER
-	RET
-
 // func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64)
-// adamAVX with the gradient g[j] = s·col[j] formed in registers.
+// The Adam update with the gradient g[j] = s·col[j] formed in registers.
 TEXT ·adamOuterAVX(SB), NOSPLIT, $0-56
 	MOVQ         par+0(FP), SI
 	MOVQ         col+8(FP), DI

@@ -11,8 +11,6 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 	axpy4Go(row, a, v0, v1, v2, v3)
 }
 
-func adamAVX(par, grad, mom, vel *float64, n int, k *adamConsts) { panic("unreachable") }
-
 func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64) {
 	panic("unreachable")
 }
