@@ -1,5 +1,5 @@
 // Package plot draws the figures of a run with gonum/plot: spike rasters,
-// line traces and stacked multi-panel PNGs, written atomically.
+// line traces, heat maps and stacked multi-panel PNGs, written atomically.
 package plot
 
 import (
@@ -9,6 +9,7 @@ import (
 	"io"
 
 	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -151,4 +152,33 @@ func SavePNG(path string, width, panelHeight float64, plots ...*gplot.Plot) erro
 	return runio.WriteAtomic(path, func(wr io.Writer) error {
 		return enc.Encode(wr, img.Image())
 	})
+}
+
+// grid is a row-major matrix as a plotter.GridXYZ: column c is at x = c,
+// row r at y = r.
+type grid struct {
+	rows, cols int
+	z          []float64
+}
+
+func (g grid) Dims() (c, r int)   { return g.cols, g.rows }
+func (g grid) Z(c, r int) float64 { return g.z[r*g.cols+c] }
+func (g grid) X(c int) float64    { return float64(c) }
+func (g grid) Y(r int) float64    { return float64(r) }
+
+// HeatMap returns a heat map of the row-major rows×cols matrix z: column c
+// is drawn at x = c and row r at y = r (row 0 at the bottom), coloured from
+// the minimum to the maximum of z (Moreland's blue–red scale).
+func HeatMap(title, xlabel, ylabel string, z []float64, rows, cols int) (*gplot.Plot, error) {
+	if rows < 1 || cols < 1 || len(z) != rows*cols {
+		return nil, fmt.Errorf("plot %q: heat map needs rows×cols = len(z) > 0 (got %d×%d, %d values)", title, rows, cols, len(z))
+	}
+	p := gplot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, ylabel
+	pal := moreland.SmoothBlueRed().Palette(255)
+	h := plotter.NewHeatMap(grid{rows, cols, z}, pal)
+	p.Add(h)
+	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
+	return p, nil
 }

@@ -1,0 +1,168 @@
+package learn
+
+import (
+	"fmt"
+
+	"github.com/spikelab/spikelab/connect"
+)
+
+// InhibSTDPParams are the constants of the inhibitory plasticity rule of
+// Vogels et al. 2011 as used by Maes et al. 2020 (sim.jl).
+type InhibSTDPParams struct {
+	Eta  float64 `yaml:"eta"`      // learning rate η (weight units per unit trace); 1 (code; the paper says 1e-5)
+	R0   float64 `yaml:"r0_khz"`   // target postsynaptic rate r0 (kHz); 0.003
+	TauY float64 `yaml:"tau_y_ms"` // spike trace time constant τ_y (ms); 20
+	WMin float64 `yaml:"w_min"`    // lower bound; 48.7
+	WMax float64 `yaml:"w_max"`    // upper bound; 243
+}
+
+// MaesInhibParams returns the I→E rule of the Maes et al. 2020 code.
+func MaesInhibParams() InhibSTDPParams {
+	return InhibSTDPParams{Eta: 1, R0: 0.003, TauY: 20, WMin: 48.7, WMax: 243}
+}
+
+// Validate reports the first unusable parameter; prefix names the config section.
+func (p InhibSTDPParams) Validate(prefix string) error {
+	switch {
+	case !(p.TauY > 0):
+		return fmt.Errorf("%s.tau_y_ms must be > 0, got %g", prefix, p.TauY)
+	case !(p.Eta >= 0):
+		return fmt.Errorf("%s.eta must be >= 0, got %g", prefix, p.Eta)
+	case !(p.R0 >= 0):
+		return fmt.Errorf("%s.r0_khz must be >= 0, got %g", prefix, p.R0)
+	case !(p.WMax > p.WMin):
+		return fmt.Errorf("%s.w_max (%g) must exceed %s.w_min (%g)", prefix, p.WMax, prefix, p.WMin)
+	}
+	return nil
+}
+
+// InhibSTDP is the symmetric inhibitory STDP rule of Vogels et al. 2011
+// on the block [ILo, IHi) → [ELo, EHi) of a square matrix whose pre and
+// post indices are the same neurons. Every neuron has a trace y (τ_y, +1
+// per spike). When postsynaptic neuron i spikes, each synapse j→i gains
+// η·y_j (then w ≤ w_max); when presynaptic j spikes, each synapse j→i
+// changes by η·(y_i − 2·r0·τ_y) (then clipped to [w_min, w_max]). The
+// constant 2·r0·τ_y sets the postsynaptic rate at the fixed point to r0.
+type InhibSTDP struct {
+	P                  InhibSTDPParams
+	Dt                 float64
+	M                  *connect.Sparse
+	ILo, IHi, ELo, EHi int
+	Y                  []float64 // trace of every neuron
+	preSeg, postSeg    []int64
+}
+
+// NewInhibSTDP returns the rule on block [iLo, iHi) → [eLo, eHi) of the square matrix m.
+func NewInhibSTDP(p InhibSTDPParams, dt float64, m *connect.Sparse, iLo, iHi, eLo, eHi int) (*InhibSTDP, error) {
+	if err := p.Validate("istdp"); err != nil {
+		return nil, err
+	}
+	if m.NPre != m.NPost {
+		return nil, fmt.Errorf("istdp needs a square matrix (shared neuron indices), got %d×%d", m.NPost, m.NPre)
+	}
+	if iLo < 0 || iHi > m.NPre || iLo > iHi || eLo < 0 || eHi > m.NPost || eLo > eHi {
+		return nil, fmt.Errorf("istdp block [%d,%d)→[%d,%d) outside a %d×%d matrix", iLo, iHi, eLo, eHi, m.NPost, m.NPre)
+	}
+	return &InhibSTDP{P: p, Dt: dt, M: m, ILo: iLo, IHi: iHi, ELo: eLo, EHi: eHi, Y: make([]float64, m.NPre),
+		preSeg: m.Segments(false, eLo, eHi), postSeg: m.Segments(true, iLo, iHi)}, nil
+}
+
+// Decay decays every trace by one step (call before Spikes).
+func (r *InhibSTDP) Decay() {
+	k := 1 - r.Dt/r.P.TauY
+	for i := range r.Y {
+		r.Y[i] *= k
+	}
+}
+
+// Spikes increments the traces of the spiking neurons and applies the
+// weight changes they trigger.
+func (r *InhibSTDP) Spikes(spikes []int32) {
+	for _, s := range spikes {
+		r.Y[s]++
+	}
+	W, post, pre, idx, y := r.M.W, r.M.Post, r.M.Pre, r.M.Idx, r.Y
+	eta, wmin, wmax := r.P.Eta, r.P.WMin, r.P.WMax
+	off := 2 * r.P.R0 * r.P.TauY
+	for _, s := range spikes {
+		i := int(s)
+		if i >= r.ELo && i < r.EHi {
+			a, b := r.postSeg[2*i], r.postSeg[2*i+1]
+			for k := a; k < b; k++ {
+				p := idx[k]
+				w := W[p] + eta*y[pre[k]]
+				if w > wmax {
+					w = wmax
+				}
+				W[p] = w
+			}
+		}
+		if i >= r.ILo && i < r.IHi {
+			a, b := r.preSeg[2*i], r.preSeg[2*i+1]
+			for k := a; k < b; k++ {
+				w := W[k] + eta*(y[post[k]]-off)
+				W[k] = min(max(w, wmin), wmax)
+			}
+		}
+	}
+}
+
+// Normalizer is additive synaptic normalisation of the incoming weights of
+// each postsynaptic neuron in [PostLo, PostHi) from presynaptic neurons in
+// [PreLo, PreHi): Apply subtracts (S_i − S_i⁰)/N_i from every such
+// synapse onto i, where S_i is their current sum, S_i⁰ the sum captured
+// by Capture and N_i their number, then clips to [WMin, WMax].
+type Normalizer struct {
+	M                            *connect.Sparse
+	PreLo, PreHi, PostLo, PostHi int
+	WMin, WMax                   float64
+	Target                       []float64 // S_i⁰ per postsynaptic neuron
+	postSeg                      []int64
+}
+
+// NewNormalizer returns the normaliser of block [preLo, preHi) → [postLo,
+// postHi) of m, with the targets captured from the current weights.
+func NewNormalizer(m *connect.Sparse, preLo, preHi, postLo, postHi int, wmin, wmax float64) (*Normalizer, error) {
+	if preLo < 0 || preHi > m.NPre || preLo > preHi || postLo < 0 || postHi > m.NPost || postLo > postHi {
+		return nil, fmt.Errorf("normalisation block [%d,%d)→[%d,%d) outside a %d×%d matrix", preLo, preHi, postLo, postHi, m.NPost, m.NPre)
+	}
+	if !(wmax > wmin) {
+		return nil, fmt.Errorf("normalisation bounds: w_max (%g) must exceed w_min (%g)", wmax, wmin)
+	}
+	n := &Normalizer{M: m, PreLo: preLo, PreHi: preHi, PostLo: postLo, PostHi: postHi, WMin: wmin, WMax: wmax,
+		Target: make([]float64, m.NPost), postSeg: m.Segments(true, preLo, preHi)}
+	n.Capture()
+	return n, nil
+}
+
+// Capture sets every S_i⁰ to the current sum of incoming weights.
+func (n *Normalizer) Capture() {
+	W, idx := n.M.W, n.M.Idx
+	for i := n.PostLo; i < n.PostHi; i++ {
+		s := 0.0
+		for k := n.postSeg[2*i]; k < n.postSeg[2*i+1]; k++ {
+			s += W[idx[k]]
+		}
+		n.Target[i] = s
+	}
+}
+
+// Apply normalises every postsynaptic neuron once.
+func (n *Normalizer) Apply() {
+	W, idx := n.M.W, n.M.Idx
+	for i := n.PostLo; i < n.PostHi; i++ {
+		a, b := n.postSeg[2*i], n.postSeg[2*i+1]
+		if a == b {
+			continue
+		}
+		s := 0.0
+		for k := a; k < b; k++ {
+			s += W[idx[k]]
+		}
+		d := (s - n.Target[i]) / float64(b-a)
+		for k := a; k < b; k++ {
+			p := idx[k]
+			W[p] = min(max(W[p]-d, n.WMin), n.WMax)
+		}
+	}
+}

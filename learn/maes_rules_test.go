@@ -1,0 +1,145 @@
+package learn
+
+import (
+	"math"
+	"testing"
+
+	"github.com/spikelab/spikelab/connect"
+)
+
+// chain3 is a 3-neuron matrix with synapses 0→1, 0→2, 1→2, 2→0 (pre→post).
+func chain3(t *testing.T, w float64) *connect.Sparse {
+	t.Helper()
+	s, err := connect.NewSparse(3, 3, []connect.Synapse{{Pre: 0, Post: 1, W: w}, {Pre: 0, Post: 2, W: w}, {Pre: 1, Post: 2, W: w}, {Pre: 2, Post: 0, W: w}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestVoltageSTDPLTDStep(t *testing.T) {
+	m := chain3(t, 10)
+	r, err := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, 3, 0, 3, -60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.U[1], r.U[2] = -50, -75 // 20 mV above θ_LTD; below θ_LTD
+	r.LTD([]int32{0})
+	w01, _ := m.At(1, 0)
+	w02, _ := m.At(2, 0)
+	if want := 10 - 1.4e-4*20; math.Abs(w01-want) > 1e-12 || w02 != 10 {
+		t.Fatalf("LTD: w(0→1) = %g (want %g), w(0→2) = %g (want 10)", w01, want, w02)
+	}
+	r.U[1] = 1e6 // hard lower bound
+	r.LTD([]int32{0})
+	if w01, _ = m.At(1, 0); w01 != 1.45 {
+		t.Fatalf("w(0→1) = %g, want w_min 1.45", w01)
+	}
+}
+
+func TestVoltageSTDPLTPStep(t *testing.T) {
+	m := chain3(t, 10)
+	r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, 3, 0, 3, -60)
+	r.X[0], r.X[1] = 0.5, 2
+	r.VBar[2] = -60
+	v := []float64{-40, -40, -45} // only neuron 2 has v̄ > θ_LTD … all have v̄ = −60 > −70
+	r.VBar[0], r.VBar[1] = -80, -60
+	v[1] = -50 // below θ_LTP
+	if n := r.LTP(v); n != 1 {
+		t.Fatalf("%d neurons potentiated, want 1 (neuron 2)", n)
+	}
+	f := 0.1 * 0.0008 * (-45 + 49) * (-60 + 70)
+	w02, _ := m.At(2, 0)
+	w12, _ := m.At(2, 1)
+	if math.Abs(w02-(10+f*0.5)) > 1e-12 || math.Abs(w12-(10+f*2)) > 1e-12 {
+		t.Fatalf("LTP: w(0→2) = %g, w(1→2) = %g; want %g, %g", w02, w12, 10+f*0.5, 10+f*2)
+	}
+	// Soft bound: the increment is scaled by (w_max − w)/w_max.
+	ps := MaesReadoutParams()
+	m2 := chain3(t, 20)
+	r2, _ := NewVoltageSTDP(ps, 0.1, m2, 0, 3, 0, 3, -60)
+	r2.X[0], r2.VBar[2] = 1, -60
+	r2.LTP([]float64{-100, -100, -45})
+	w, _ := m2.At(2, 0)
+	if want := 20 + 0.1*0.0008*4*10*(25-20)/25; math.Abs(w-want) > 1e-12 {
+		t.Fatalf("soft-bound LTP: w = %g, want %g", w, want)
+	}
+	// Filters: ū moves dt/τ_u of the way to V; x decays by 1 − dt/τ_x.
+	r.Filters([]float64{-40, -60, -60})
+	if want := -60 + 0.01*20; math.Abs(r.U[0]-want) > 1e-12 || math.Abs(r.X[1]-2*(1-0.1/3.5)) > 1e-12 {
+		t.Fatalf("filters: ū = %g, x = %g", r.U[0], r.X[1])
+	}
+}
+
+func TestInhibSTDPUpdates(t *testing.T) {
+	// Neurons 0, 1 excitatory; 2 inhibitory with synapses 2→0, 2→1.
+	m, _ := connect.NewSparse(3, 3, []connect.Synapse{{Pre: 2, Post: 0, W: 60}, {Pre: 2, Post: 1, W: 60}, {Pre: 0, Post: 2, W: 2}})
+	r, err := NewInhibSTDP(MaesInhibParams(), 0.1, m, 2, 3, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Y[2] = 0.3
+	r.Spikes([]int32{0}) // E post spike: w(2→0) += η·y_2
+	if w, _ := m.At(0, 2); math.Abs(w-60.3) > 1e-12 {
+		t.Fatalf("post spike: w = %g, want 60.3", w)
+	}
+	r.Y[1] = 0.02
+	r.Spikes([]int32{2}) // I pre spike: w(2→i) += η·(y_i − 0.12); y_0 = 1 after its spike
+	w0, _ := m.At(0, 2)
+	w1, _ := m.At(1, 2)
+	if math.Abs(w0-(60.3+1-0.12)) > 1e-12 || math.Abs(w1-(60-0.1)) > 1e-12 {
+		t.Fatalf("pre spike: w(2→0) = %g, w(2→1) = %g", w0, w1)
+	}
+	if w, _ := m.At(2, 0); w != 2 {
+		t.Fatal("iSTDP changed an E→I synapse")
+	}
+}
+
+func TestInhibSTDPFixedPointRate(t *testing.T) {
+	// Poisson-free check of the fixed point: with periodic pre spikes at 10 Hz
+	// and periodic post spikes at rate r, the mean drift of w is zero at r ≈ r0.
+	drift := func(postHz float64) float64 {
+		m, _ := connect.NewSparse(2, 2, []connect.Synapse{{Pre: 1, Post: 0, W: 100}})
+		r, _ := NewInhibSTDP(InhibSTDPParams{Eta: 1, R0: 0.003, TauY: 20, WMin: 0, WMax: 1e9}, 0.1, m, 1, 2, 0, 1)
+		prePer, postPer := 1000, int(math.Round(1e4/postHz))
+		for k := 1; k <= 200000; k++ {
+			r.Decay()
+			var sp []int32
+			if k%postPer == 37 {
+				sp = append(sp, 0)
+			}
+			if k%prePer == 0 {
+				sp = append(sp, 1)
+			}
+			r.Spikes(sp)
+		}
+		w, _ := m.At(0, 1)
+		return w - 100
+	}
+	if lo, hi := drift(1.5), drift(6); !(lo < 0 && hi > 0) {
+		t.Fatalf("drift at 1.5 Hz %g (want < 0), at 6 Hz %g (want > 0): fixed point not near 3 Hz", lo, hi)
+	}
+}
+
+func TestNormalizerConservesRowSums(t *testing.T) {
+	m := chain3(t, 5)
+	n, err := NewNormalizer(m, 0, 3, 0, 3, 1, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Post 2 has inputs from 0 and 1 (sum 10). Raise one; normalisation
+	// subtracts the excess equally.
+	a, _ := m.PostSegment(2, 0, 3)
+	m.W[m.Idx[a]] = 9
+	n.Apply()
+	w02, _ := m.At(2, 0)
+	w12, _ := m.At(2, 1)
+	if math.Abs(w02-7) > 1e-12 || math.Abs(w12-3) > 1e-12 {
+		t.Fatalf("normalised inputs of 2: %g, %g; want 7, 3", w02, w12)
+	}
+	m.W[m.Idx[a]] = 20
+	n.Apply() // excess 15/2: 12.5 and −2.5 → clipped to 1
+	if w12, _ = m.At(2, 1); w12 != 1 {
+		t.Fatalf("clip at w_min: %g", w12)
+	}
+}

@@ -1,0 +1,189 @@
+package learn
+
+import (
+	"fmt"
+
+	"github.com/spikelab/spikelab/connect"
+)
+
+// VoltageSTDPParams are the constants of the voltage-based STDP rule of
+// Clopath et al. 2010 in the form of the Maes et al. 2020 code. Voltages in
+// mV, times in ms; amplitudes are per ms (they are multiplied by dt).
+type VoltageSTDPParams struct {
+	ALTP     float64 `yaml:"a_ltp"`        // LTP amplitude A_LTP (1/(mV²·ms)); 0.0008
+	ALTD     float64 `yaml:"a_ltd"`        // LTD amplitude A_LTD (1/(mV·ms)); 0.0014
+	ThetaLTP float64 `yaml:"theta_ltp_mv"` // LTP voltage threshold θ_LTP (mV); −49
+	ThetaLTD float64 `yaml:"theta_ltd_mv"` // LTD threshold θ_LTD (mV); −70
+	TauU     float64 `yaml:"tau_u_ms"`     // LTD filter ū of the postsynaptic V (ms); 10
+	TauV     float64 `yaml:"tau_v_ms"`     // LTP filter v̄ of the postsynaptic V (ms); 7
+	TauX     float64 `yaml:"tau_x_ms"`     // presynaptic trace x (ms); 3.5 (5 for the read-out)
+	WMin     float64 `yaml:"w_min"`        // hard lower bound; 1.45 (0 for the read-out)
+	WMax     float64 `yaml:"w_max"`        // upper bound; 32.68 (25 for the read-out)
+	// SoftBound scales LTP by (w_max − w)/w_max (the read-out's variant)
+	// instead of clipping at w_max.
+	SoftBound bool `yaml:"soft_bound"`
+}
+
+// MaesEEParams returns the E→E rule of the Maes et al. 2020 network (sim.jl).
+func MaesEEParams() VoltageSTDPParams {
+	return VoltageSTDPParams{ALTP: 0.0008, ALTD: 0.0014, ThetaLTP: -49, ThetaLTD: -70, TauU: 10, TauV: 7, TauX: 3.5, WMin: 1.45, WMax: 32.68}
+}
+
+// MaesReadoutParams returns the read-out rule of Maes et al. 2020
+// (trainer.m): τ_x = 5 ms, weights in [0, 25] with a soft upper bound.
+func MaesReadoutParams() VoltageSTDPParams {
+	return VoltageSTDPParams{ALTP: 0.0008, ALTD: 0.0014, ThetaLTP: -49, ThetaLTD: -70, TauU: 10, TauV: 7, TauX: 5, WMin: 0, WMax: 25, SoftBound: true}
+}
+
+// Validate reports the first unusable parameter; prefix names the config section.
+func (p VoltageSTDPParams) Validate(prefix string) error {
+	for _, f := range []struct {
+		n string
+		v float64
+	}{{"tau_u_ms", p.TauU}, {"tau_v_ms", p.TauV}, {"tau_x_ms", p.TauX}} {
+		if !(f.v > 0) {
+			return fmt.Errorf("%s.%s must be > 0, got %g", prefix, f.n, f.v)
+		}
+	}
+	if !(p.ALTP >= 0) || !(p.ALTD >= 0) {
+		return fmt.Errorf("%s.a_ltp and %s.a_ltd must be >= 0", prefix, prefix)
+	}
+	if !(p.WMax > p.WMin) {
+		return fmt.Errorf("%s.w_max (%g) must exceed %s.w_min (%g)", prefix, p.WMax, prefix, p.WMin)
+	}
+	return nil
+}
+
+// VoltageSTDP is the voltage-based STDP rule acting on the block
+// [PreLo, PreHi) → [PostLo, PostHi) of a sparse matrix, as implemented in
+// the Maes et al. 2020 code:
+//
+//   - ū and v̄ low-pass filter the postsynaptic V of the previous step
+//     (Filters, before the neuron update); x is a presynaptic trace, decayed
+//     in Filters and incremented by 1 per presynaptic spike (PreSpikes).
+//   - LTD, on each presynaptic spike of j, for every synapse j→i:
+//     w −= dt·A_LTD·[ū_i − θ_LTD]₊, then w ≥ w_min.
+//   - LTP, every step, for each postsynaptic i with V_i > θ_LTP and
+//     v̄_i > θ_LTD (V_i after this step's update, so a neuron that spiked
+//     and was reset does not potentiate), for every synapse j→i:
+//     w += dt·A_LTP·x_j·(V_i − θ_LTP)·(v̄_i − θ_LTD), then w ≤ w_max
+//     (or the increment scaled by (w_max − w)/w_max with SoftBound).
+//
+// Only existing synapses change; none is created or removed.
+type VoltageSTDP struct {
+	P                            VoltageSTDPParams
+	Dt                           float64 // step (ms)
+	M                            *connect.Sparse
+	PreLo, PreHi, PostLo, PostHi int
+	U, VBar                      []float64 // ū and v̄ of each postsynaptic neuron (index = post index; mV)
+	X                            []float64 // presynaptic trace of each presynaptic neuron (index = pre index)
+	preSeg, postSeg              []int64
+}
+
+// NewVoltageSTDP returns the rule on block [preLo, preHi) → [postLo,
+// postHi) of m, with ū = v̄ = u0 (mV) and x = 0.
+func NewVoltageSTDP(p VoltageSTDPParams, dt float64, m *connect.Sparse, preLo, preHi, postLo, postHi int, u0 float64) (*VoltageSTDP, error) {
+	if err := p.Validate("stdp"); err != nil {
+		return nil, err
+	}
+	if preLo < 0 || preHi > m.NPre || preLo > preHi || postLo < 0 || postHi > m.NPost || postLo > postHi {
+		return nil, fmt.Errorf("stdp block [%d,%d)→[%d,%d) outside a %d×%d matrix", preLo, preHi, postLo, postHi, m.NPost, m.NPre)
+	}
+	r := &VoltageSTDP{P: p, Dt: dt, M: m, PreLo: preLo, PreHi: preHi, PostLo: postLo, PostHi: postHi,
+		U: make([]float64, m.NPost), VBar: make([]float64, m.NPost), X: make([]float64, m.NPre),
+		preSeg: m.Segments(false, postLo, postHi), postSeg: m.Segments(true, preLo, preHi)}
+	for i := postLo; i < postHi; i++ {
+		r.U[i], r.VBar[i] = u0, u0
+	}
+	return r, nil
+}
+
+// Filters advances ū and v̄ with the postsynaptic potentials v (index =
+// post index; the V of the previous step) and decays x by one step.
+func (r *VoltageSTDP) Filters(v []float64) {
+	ku, kv, kx := r.Dt/r.P.TauU, r.Dt/r.P.TauV, 1-r.Dt/r.P.TauX
+	u, vb := r.U[r.PostLo:r.PostHi], r.VBar[r.PostLo:r.PostHi]
+	v = v[r.PostLo:r.PostHi]
+	for i, vi := range v {
+		u[i] += ku * (vi - u[i])
+		vb[i] += kv * (vi - vb[i])
+	}
+	x := r.X[r.PreLo:r.PreHi]
+	for j := range x {
+		x[j] *= kx
+	}
+}
+
+// PreSpikes adds 1 to x of every spiking neuron in the presynaptic block.
+func (r *VoltageSTDP) PreSpikes(spikes []int32) {
+	for _, j := range spikes {
+		if int(j) >= r.PreLo && int(j) < r.PreHi {
+			r.X[j]++
+		}
+	}
+}
+
+// LTD depresses the outgoing synapses of every spiking presynaptic neuron.
+func (r *VoltageSTDP) LTD(spikes []int32) {
+	c := r.Dt * r.P.ALTD
+	th, wmin := r.P.ThetaLTD, r.P.WMin
+	W, post, u := r.M.W, r.M.Post, r.U
+	for _, j := range spikes {
+		if int(j) < r.PreLo || int(j) >= r.PreHi {
+			continue
+		}
+		a, b := r.preSeg[2*j], r.preSeg[2*j+1]
+		for k := a; k < b; k++ {
+			d := u[post[k]] - th
+			if d > 0 {
+				w := W[k] - c*d
+				if w < wmin {
+					w = wmin
+				}
+				W[k] = w
+			}
+		}
+	}
+}
+
+// LTP potentiates the incoming synapses of every postsynaptic neuron whose
+// potential v (index = post index; this step's V) is above θ_LTP while v̄
+// is above θ_LTD. It returns the number of neurons that potentiated.
+func (r *VoltageSTDP) LTP(v []float64) int {
+	return r.LTPRange(r.PostLo, r.PostHi, v)
+}
+
+// LTPRange is LTP for the postsynaptic neurons [lo, hi) only (blocks of
+// postsynaptic neurons touch disjoint weights and can run in parallel).
+func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
+	c := r.Dt * r.P.ALTP
+	thP, thD, wmax := r.P.ThetaLTP, r.P.ThetaLTD, r.P.WMax
+	W, pre, idx, x := r.M.W, r.M.Pre, r.M.Idx, r.X
+	n := 0
+	for i := lo; i < hi; i++ {
+		vi, vb := v[i], r.VBar[i]
+		if !(vi > thP && vb > thD) {
+			continue
+		}
+		n++
+		f := c * (vi - thP) * (vb - thD)
+		a, b := r.postSeg[2*i], r.postSeg[2*i+1]
+		if r.P.SoftBound {
+			g := f / wmax
+			for k := a; k < b; k++ {
+				p := idx[k]
+				W[p] += g * x[pre[k]] * (wmax - W[p])
+			}
+			continue
+		}
+		for k := a; k < b; k++ {
+			p := idx[k]
+			w := W[p] + f*x[pre[k]]
+			if w > wmax {
+				w = wmax
+			}
+			W[p] = w
+		}
+	}
+	return n
+}

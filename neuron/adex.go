@@ -1,0 +1,186 @@
+package neuron
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// AdExParams are the parameters of the conductance-based adaptive
+// exponential integrate-and-fire neuron with a spike-triggered adaptive
+// threshold (Litwin-Kumar & Doiron 2014; Maes et al. 2020). Time is in ms,
+// voltage in mV, capacitance in pF, conductance in nS and current in pA.
+type AdExParams struct {
+	C       float64 `yaml:"c_pf"`         // membrane capacitance C (pF); 300
+	TauM    float64 `yaml:"tau_m_ms"`     // membrane time constant τ = C/g_L (ms); 20
+	EL      float64 `yaml:"e_l_mv"`       // leak reversal E_L (mV); −70
+	DeltaT  float64 `yaml:"delta_t_mv"`   // slope factor Δ_T (mV); 2 (0 gives a LIF with threshold V_T)
+	VT0     float64 `yaml:"v_t0_mv"`      // resting threshold V_T0 (mV); −52
+	AT      float64 `yaml:"a_t_mv"`       // threshold jump A_T (mV); 10
+	TauT    float64 `yaml:"tau_t_ms"`     // threshold relaxation τ_T (ms); 30
+	SetT    bool    `yaml:"set_thresh"`   // on a spike V_T := V_T0 + A_T (true) or V_T += A_T (false)
+	A       float64 `yaml:"a_ns"`         // subthreshold adaptation a (nS); 0
+	B       float64 `yaml:"b_pa"`         // spike-triggered adaptation b (pA); 1000
+	TauW    float64 `yaml:"tau_w_ms"`     // adaptation time constant τ_w (ms); 100
+	VPeak   float64 `yaml:"v_peak_mv"`    // spike detection V_peak (mV); 20 (unused when Δ_T = 0: the threshold is V_T)
+	VReset  float64 `yaml:"v_reset_mv"`   // reset V_r (mV); −60
+	TauRef  float64 `yaml:"tau_ref_ms"`   // absolute refractory period (ms); 5
+	EE      float64 `yaml:"e_e_mv"`       // excitatory reversal E_E (mV); 0
+	EI      float64 `yaml:"e_i_mv"`       // inhibitory reversal E_I (mV); −75
+	VInitLo float64 `yaml:"v_init_lo_mv"` // initial V is uniform in [VInitLo, VInitHi] (mV); −60
+	VInitHi float64 `yaml:"v_init_hi_mv"` // (mV); −52
+}
+
+// MaesExcitatory returns the excitatory neuron of Maes et al. 2020 (sim.jl).
+func MaesExcitatory() AdExParams {
+	return AdExParams{C: 300, TauM: 20, EL: -70, DeltaT: 2, VT0: -52, AT: 10, TauT: 30, SetT: true,
+		A: 0, B: 1000, TauW: 100, VPeak: 20, VReset: -60, TauRef: 5, EE: 0, EI: -75, VInitLo: -60, VInitHi: -52}
+}
+
+// MaesInhibitory returns the inhibitory LIF neuron of Maes et al. 2020 as
+// an AdEx with Δ_T = 0 (a hard threshold at V_T0 = −52 mV), no threshold
+// adaptation and no adaptation current.
+func MaesInhibitory() AdExParams {
+	return AdExParams{C: 300, TauM: 20, EL: -62, DeltaT: 0, VT0: -52, AT: 0, TauT: 30, SetT: false,
+		A: 0, B: 0, TauW: 100, VPeak: 20, VReset: -60, TauRef: 5, EE: 0, EI: -75, VInitLo: -60, VInitHi: -52}
+}
+
+// Validate reports the first unusable parameter; prefix names the config section.
+func (p AdExParams) Validate(prefix string) error {
+	pos := []struct {
+		n string
+		v float64
+	}{{"c_pf", p.C}, {"tau_m_ms", p.TauM}, {"tau_t_ms", p.TauT}, {"tau_w_ms", p.TauW}}
+	for _, f := range pos {
+		if !(f.v > 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s.%s must be > 0, got %g", prefix, f.n, f.v)
+		}
+	}
+	switch {
+	case !(p.DeltaT >= 0):
+		return fmt.Errorf("%s.delta_t_mv must be >= 0, got %g", prefix, p.DeltaT)
+	case !(p.TauRef >= 0):
+		return fmt.Errorf("%s.tau_ref_ms must be >= 0, got %g", prefix, p.TauRef)
+	case p.DeltaT > 0 && !(p.VPeak > p.VReset):
+		return fmt.Errorf("%s.v_peak_mv (%g) must exceed %s.v_reset_mv (%g)", prefix, p.VPeak, prefix, p.VReset)
+	case !(p.VInitHi >= p.VInitLo):
+		return fmt.Errorf("%s.v_init_hi_mv (%g) must be >= %s.v_init_lo_mv (%g)", prefix, p.VInitHi, prefix, p.VInitLo)
+	}
+	return nil
+}
+
+// AdEx is a population of conductance-based AdEx neurons with an adaptive
+// threshold, integrated by forward Euler with step Dt (ms):
+//
+//	C dV/dt = g_L(E_L − V) + g_L Δ_T exp((V − V_T)/Δ_T) + g_E(E_E − V) + g_I(E_I − V) − w + I
+//	dV_T/dt = (V_T0 − V_T)/τ_T          dw/dt = (a(V − E_L) − w)/τ_w
+//
+// with g_L = C/τ. V_T and w are advanced first, from the V of the previous
+// step; V is then integrated unless the neuron is refractory
+// (t ≤ t_last + τ_ref), and a neuron with V > V_peak spikes: V := V_r,
+// w += b, V_T := V_T0 + A_T (or += A_T), t_last := t. With Δ_T = 0 the
+// exponential term vanishes and the neuron is a conductance-based LIF that
+// spikes when V > V_T (V_peak is then unused; MaesInhibitory).
+//
+// The caller writes the conductances of the step into GE and GI (nS)
+// before Step. Unlike the FORCE models, Step applies the reset itself
+// (Reset is a no-op), because the adaptation and threshold jumps belong to
+// the same step in the reference code.
+type AdEx struct {
+	P     AdExParams
+	Dt    float64   // time step (ms)
+	V     []float64 // membrane potential (mV)
+	VT    []float64 // threshold V_T (mV)
+	W     []float64 // adaptation current w (pA)
+	TLast []float64 // time of the last spike (ms); −∞-like before the first
+	GE    []float64 // excitatory conductance of this step (nS), set by the caller
+	GI    []float64 // inhibitory conductance of this step (nS), set by the caller
+}
+
+// NewAdEx returns n neurons with step dt (ms), at rest.
+func NewAdEx(n int, dt float64, p AdExParams) *AdEx {
+	m := &AdEx{P: p, Dt: dt, V: make([]float64, n), VT: make([]float64, n), W: make([]float64, n),
+		TLast: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n)}
+	for i := range m.V {
+		m.V[i], m.VT[i], m.TLast[i] = p.EL, p.VT0, -1e9
+	}
+	return m
+}
+
+// Len returns the number of neurons.
+func (m *AdEx) Len() int { return len(m.V) }
+
+// Init draws V uniformly on [VInitLo, VInitHi] and sets V_T = V_T0, w = 0
+// and t_last = −100 ms (as sim.jl).
+func (m *AdEx) Init(rng *rand.Rand) {
+	for i := range m.V {
+		m.V[i] = m.P.VInitLo + rng.Float64()*(m.P.VInitHi-m.P.VInitLo)
+		m.VT[i], m.W[i], m.TLast[i] = m.P.VT0, 0, -100
+	}
+}
+
+// Potential returns V (aliases the state).
+func (m *AdEx) Potential() []float64 { return m.V }
+
+// Reset does nothing: Step resets spiking neurons itself.
+func (m *AdEx) Reset([]int32) {}
+
+// Step advances every neuron by one step ending at time t (ms) with the
+// conductances in GE, GI and the extra current I (pA; nil for none), and
+// appends the indices of the neurons that spiked (already reset).
+func (m *AdEx) Step(t float64, I []float64, spikes []int32) []int32 {
+	return m.StepRange(0, len(m.V), t, I, spikes)
+}
+
+// StepRange is Step restricted to neurons [lo, hi) (for parallel blocks).
+func (m *AdEx) StepRange(lo, hi int, t float64, I []float64, spikes []int32) []int32 {
+	p := m.P
+	dt := m.Dt
+	invTau, invC := 1/p.TauM, 1/p.C
+	kT, kW := dt/p.TauT, dt/p.TauW
+	v, vt, w, tl := m.V[lo:hi], m.VT[lo:hi], m.W[lo:hi], m.TLast[lo:hi]
+	ge, gi := m.GE[lo:hi], m.GI[lo:hi]
+	var cur []float64
+	if I != nil {
+		cur = I[lo:hi]
+	}
+	exp := p.DeltaT > 0
+	invDT := 0.0
+	if exp {
+		invDT = 1 / p.DeltaT
+	}
+	for i := range v {
+		vi := v[i]
+		vt[i] += kT * (p.VT0 - vt[i])
+		w[i] += kW * (p.A*(vi-p.EL) - w[i])
+		if t <= tl[i]+p.TauRef {
+			continue
+		}
+		dv := (p.EL - vi) * invTau
+		if exp {
+			dv += p.DeltaT * math.Exp((vi-vt[i])*invDT) * invTau
+		}
+		dv += (ge[i]*(p.EE-vi) + gi[i]*(p.EI-vi) - w[i]) * invC
+		if cur != nil {
+			dv += cur[i] * invC
+		}
+		vi += dt * dv
+		thr := p.VPeak
+		if !exp {
+			thr = vt[i]
+		}
+		if vi > thr {
+			vi = p.VReset
+			w[i] += p.B
+			if p.SetT {
+				vt[i] = p.VT0 + p.AT
+			} else {
+				vt[i] += p.AT
+			}
+			tl[i] = t
+			spikes = append(spikes, int32(lo+i))
+		}
+		v[i] = vi
+	}
+	return spikes
+}

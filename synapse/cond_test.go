@@ -1,0 +1,81 @@
+package synapse
+
+import (
+	"math"
+	"testing"
+
+	"github.com/spikelab/spikelab/sim"
+)
+
+func TestCondDiffExpUnitArea(t *testing.T) {
+	c, err := NewCondDiffExp(1, 1, 6, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []float64{2.5}
+	area := 0.0
+	for k := 0; k < 4000; k++ {
+		c.Step(in)
+		in[0] = 0
+		area += c.G[0] * 0.1
+	}
+	if math.Abs(area-2.5) > 1e-9 {
+		t.Fatalf("∫g dt = %g, want the weight 2.5", area)
+	}
+	// Step 2 by hand: x_r = 2.5·0.9, x_d = 2.5·(1 − 0.1/6), g = (x_d − x_r)/5.
+	c2, _ := NewCondDiffExp(1, 1, 6, 0.1)
+	c2.Step([]float64{2.5})
+	c2.Step([]float64{0})
+	if want := (2.5*(1-0.1/6) - 2.5*0.9) / 5; math.Abs(c2.G[0]-want) > 1e-15 {
+		t.Fatalf("g = %g, want %g", c2.G[0], want)
+	}
+	if _, err := NewCondDiffExp(1, 0.05, 2, 0.1); err == nil {
+		t.Fatal("tau_r < dt accepted")
+	}
+}
+
+func TestDelayOneStep(t *testing.T) {
+	d, _ := NewDelay(2, 1)
+	d.Now()[0] = 1    // acts now
+	d.Ahead(1)[1] = 3 // next step
+	if d.Now()[0] != 1 || d.Now()[1] != 0 {
+		t.Fatal("current step")
+	}
+	d.Advance()
+	if d.Now()[0] != 0 || d.Now()[1] != 3 {
+		t.Fatalf("after one step: %v", d.Now())
+	}
+	d.Advance()
+	if d.Now()[1] != 0 {
+		t.Fatal("input delivered twice")
+	}
+}
+
+func TestPoissonMeanAndVariance(t *testing.T) {
+	const n, steps = 200, 500
+	p, err := NewPoisson(n, 0.1, 4.5, 1.6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p.SetRate(0, 22.5) // rate·dt = 2.25
+	rng := sim.Stream(1, "test")
+	target := make([]float64, n)
+	var sum, sq float64
+	for k := 0; k < steps; k++ {
+		clear(target)
+		p.Add(rng, 1, n, target)
+		for i := 1; i < n; i++ {
+			c := target[i] / 1.6
+			sum += c
+			sq += c * c
+		}
+	}
+	m := sum / float64((n-1)*steps)
+	v := sq/float64((n-1)*steps) - m*m
+	if math.Abs(m-0.45) > 0.01 || math.Abs(v-0.45) > 0.02 {
+		t.Fatalf("count mean %g, variance %g; want 0.45 and 0.45", m, v)
+	}
+	if err := p.SetRate(0, -1); err == nil {
+		t.Fatal("negative rate accepted")
+	}
+}
