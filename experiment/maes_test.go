@@ -6,7 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/spikelab/spikelab/runio"
 
 	"github.com/spikelab/spikelab/sim"
 )
@@ -69,5 +72,85 @@ func TestMaesReplayShippedNC160(t *testing.T) {
 	}
 	if m["clusters"] != 15 || m["forward_fraction"] < 0.9 || m["rate_e_hz"] < 1.5 || m["rate_e_hz"] > 4 || m["period_ms"] < 300 || m["period_ms"] > 400 {
 		t.Fatalf("nc160 replay: %v", m)
+	}
+}
+
+func tinyMaesTrain() *MaesTrainConfig {
+	c := MaesTrain()
+	c.Network.NE, c.Network.NI, c.Network.Clusters = 60, 15, 4
+	c.BlockS, c.TrainMin, c.SpontMin, c.ReplayS = 0.1, 0.2/60, 0.1/60, 0.1
+	return c
+}
+
+func TestMaesTrainResumeMatchesUninterrupted(t *testing.T) {
+	full := tinyMaesTrain()
+	d1, _ := runio.Create(t.TempDir(), "a")
+	if _, err := full.Run(context.Background(), &Env{Threads: 1, Log: io.Discard, Out: d1}); err != nil {
+		t.Fatal(err)
+	}
+	// The same protocol stopped after the first block, then resumed.
+	part := tinyMaesTrain()
+	part.TrainMin, part.SpontMin = 0.1/60, 0
+	d2, _ := runio.Create(t.TempDir(), "b")
+	if _, err := part.Run(context.Background(), &Env{Threads: 1, Log: io.Discard, Out: d2}); err != nil {
+		t.Fatal(err)
+	}
+	res := tinyMaesTrain()
+	res.Resume = d2.File("checkpoint.npz")
+	d3, _ := runio.Create(t.TempDir(), "c")
+	if _, err := res.Run(context.Background(), &Env{Threads: 1, Log: io.Discard, Out: d3}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := runio.ReadNPZ(d1.File("checkpoint.npz"))
+	b, _ := runio.ReadNPZ(d3.File("checkpoint.npz"))
+	wa, wb := a["w"].Data.([]float64), b["w"].Data.([]float64)
+	changed := false
+	for q := range wa {
+		if wa[q] != wb[q] {
+			t.Fatalf("weight %d differs after resume: %g vs %g", q, wa[q], wb[q])
+		}
+		changed = changed || wa[q] != tinyMaesTrain().Network.WEE0 && wa[q] != tinyMaesTrain().Network.WIE0
+	}
+	if !changed {
+		t.Fatal("no weight changed during training")
+	}
+	// A checkpoint of another network is refused with a clear error.
+	other := tinyMaesTrain()
+	other.Network.NE = 80
+	other.Resume = d2.File("checkpoint.npz")
+	if _, err := other.Run(context.Background(), &Env{Threads: 1, Log: io.Discard}); err == nil || !strings.Contains(err.Error(), "synapses") {
+		t.Fatalf("mismatched resume: %v", err)
+	}
+}
+
+func TestMaesReadoutErrorByHand(t *testing.T) {
+	target := [][]float64{{1, 10, 10, 1}, {10, 1, 1, 1}}
+	rates := [][]float64{{0, 0, 2, 4, 4, 0}, {0, 4, 0, 0, 0, 0}}
+	// Window from sample 1: L = {{0,2,4,4},{4,0,0,0}} → /4; T → (x−1)/9.
+	got := maesReadoutError(target, rates, []int{0, 1}, 1, 4)
+	T := []float64{0, 1, 1, 0, 1, 0, 0, 0}
+	L := []float64{0, 0.5, 1, 1, 1, 0, 0, 0}
+	want := 0.0
+	for q := range T {
+		want += math.Abs(T[q]-L[q]) / 8
+	}
+	if math.Abs(got-want) > 1e-12 {
+		t.Fatalf("error %g, want %g", got, want)
+	}
+}
+
+func TestTriggerNeedsClusterOneStrictlyDominant(t *testing.T) {
+	g := newTrigger(3, 10, 5)
+	if g.observe(nil) {
+		t.Fatal("all-zero counts triggered")
+	}
+	if !g.observe([]int32{1, 2, 15}) {
+		t.Fatal("cluster 1 (index 0) with 2 of 3 spikes did not trigger")
+	}
+	for q := 0; q < 4; q++ {
+		g.observe([]int32{25, 26, 27})
+	}
+	if g.observe(nil) {
+		t.Fatal("cluster 3 dominant but triggered")
 	}
 }

@@ -324,7 +324,9 @@ func (c *MaesTrainConfig) write(env *Env, m *connect.Sparse, hist []float64, mon
 	names := []string{"within", "forward k→k+1", "backward k+1→k", "other"}
 	var ser []plot.Series
 	for q, nm := range names {
-		ser = append(ser, plot.Series{Label: nm, X: tm, Y: col(q + 1)})
+		if y := col(q + 1); !math.IsNaN(y[0]) { // a block can be empty (e.g. "other" with 3 clusters)
+			ser = append(ser, plot.Series{Label: nm, X: tm, Y: y})
+		}
 	}
 	p1, err := plot.Lines("E→E block means", "simulated time (min)", "weight", ser...)
 	if err != nil {
