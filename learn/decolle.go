@@ -331,17 +331,25 @@ func (n *DecolleNet) localDelta(b *DecolleBlock, s, label int, bsz float64) {
 	}
 }
 
-// update forms every gradient and takes the Adam steps, rows shared among
-// the team's workers; then the |W| projections.
+// update forms every gradient and takes the Adam steps, in one pass of
+// the team: each worker owns a range of input rows of every block and of
+// the final readout, forms their gradient, steps them and applies |W|.
 func (n *DecolleNet) update() {
 	nw := n.team.Workers()
-	for l, b := range n.Blocks {
-		if b.adam == nil {
-			continue
+	for _, b := range n.Blocks {
+		if b.adam != nil {
+			b.adam.Begin(n.P.LR)
 		}
-		g := n.grad[l]
-		b.adam.Begin(n.P.LR)
-		n.team.Run(func(w int) {
+	}
+	n.adamR.Begin(n.P.LR)
+	C := n.P.Classes
+	last := n.Blocks[len(n.Blocks)-1].NOut
+	n.team.Run(func(w int) {
+		for l, b := range n.Blocks {
+			if b.adam == nil {
+				continue
+			}
+			g := n.grad[l]
 			lo, hi := w*b.NIn/nw, (w+1)*b.NIn/nw
 			clear(g[lo*b.NOut : hi*b.NOut])
 			for s := 0; s < n.bsz; s++ {
@@ -358,20 +366,24 @@ func (n *DecolleNet) update() {
 					b.W[i] = math.Abs(b.W[i])
 				}
 			}
-		})
-	}
-	C := n.P.Classes
-	last := n.Blocks[len(n.Blocks)-1].NOut
-	g := n.gradR
-	clear(g)
-	for s := 0; s < n.bsz; s++ {
-		dy := n.dYF[s*C : (s+1)*C]
-		for _, i := range n.outSpk[s] {
-			axpyUnit(g[int(i)*C:(int(i)+1)*C], dy)
 		}
-		axpyUnit(g[last*C:], dy)
-	}
-	n.adamR.Step(n.R, g, n.P.LR)
+		// Final readout rows (the bias row, index last, goes to the last worker).
+		lo, hi := w*(last+1)/nw, (w+1)*(last+1)/nw
+		g := n.gradR
+		clear(g[lo*C : hi*C])
+		for s := 0; s < n.bsz; s++ {
+			dy := n.dYF[s*C : (s+1)*C]
+			for _, i := range n.outSpk[s] {
+				if int(i) >= lo && int(i) < hi {
+					axpyUnit(g[int(i)*C:(int(i)+1)*C], dy)
+				}
+			}
+			if last >= lo && last < hi {
+				axpyUnit(g[last*C:], dy)
+			}
+		}
+		n.adamR.Apply(n.R, g, lo*C, hi*C)
+	})
 }
 
 // Gradient returns the gradient of block l's local loss (summed over the
