@@ -64,9 +64,9 @@ type FlyANN struct {
 	RunMean, RunVar []float64
 	// activations and scratch for one batch
 	orn, h1, xhat, pn, kcPre, kc, mask, out, dOut, dKC, dPN, dH1 []float64
-	a1, a2                                                      []float64 // |W1|, |W2|
-	istd, mu                                                    []float64
-	rng                                                         *rand.Rand
+	a1, a2                                                       []float64 // |W1|, |W2|
+	istd, mu                                                     []float64
+	rng                                                          *rand.Rand
 }
 
 // NewFlyANN initialises the network from rng: W1 ~ U(0, InitORNPN),
