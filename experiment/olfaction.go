@@ -81,8 +81,8 @@ func olfactionDefaults(model string) *OlfactionConfig {
 	return &OlfactionConfig{
 		Seed: 1, Model: model,
 		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 4000, NVal: 1000},
-		ANN:  OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 256, Epochs: 100, LR: 1e-3, Dropout: 0.5, KCBias: -1},
-		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 50, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 5,
+		ANN:  OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 50, LR: 1e-3, Dropout: 0.5, KCBias: -1},
+		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 5,
 			LR: 1e-3, Reg: 0, AbsFromBlock: 1, Neuron: neuron.DecolleCUBAParams(), SurrogateScale: 0.3, SurrogateTau: 3.75},
 		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true}},
 		Compare:       model == "stdp",
