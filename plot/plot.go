@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -181,4 +182,71 @@ func HeatMap(title, xlabel, ylabel string, z []float64, rows, cols int) (*gplot.
 	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
 	return p, nil
+}
+
+// HistSeries is one distribution of a histogram plot.
+type HistSeries struct {
+	Label  string
+	Values []float64
+	Color  color.Color // nil picks from the palette
+}
+
+// Histogram returns the distributions drawn as step outlines over common
+// bins (bins equal-width bins spanning all values), so that several
+// overlay: the fraction of each series' values per bin.
+func Histogram(title, xlabel string, bins int, series ...HistSeries) (*gplot.Plot, error) {
+	if bins < 1 {
+		return nil, fmt.Errorf("plot %q: bins must be at least 1, got %d", title, bins)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		for _, v := range s.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("plot %q: series %q holds %v", title, s.Label, v)
+			}
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if lo > hi {
+		lo, hi = 0, 1
+	}
+	if hi == lo {
+		lo, hi = lo-0.5, hi+0.5
+	}
+	w := (hi - lo) / float64(bins)
+	var lines []Series
+	for k, s := range series {
+		count := Bin(s.Values, lo, hi, bins)
+		x, y := make([]float64, 0, 2*bins+2), make([]float64, 0, 2*bins+2)
+		x, y = append(x, lo), append(y, 0)
+		for b, n := range count {
+			f := n
+			x = append(x, lo+float64(b)*w, lo+float64(b+1)*w)
+			y = append(y, f, f)
+		}
+		x, y = append(x, hi), append(y, 0)
+		c := s.Color
+		if c == nil {
+			c = Palette[k%len(Palette)]
+		}
+		lines = append(lines, Series{Label: s.Label, X: x, Y: y, Color: c})
+	}
+	return Lines(title, xlabel, "fraction per bin", lines...)
+}
+
+// Bin returns the fraction of values in each of bins equal-width bins
+// spanning [lo, hi]; hi falls in the last bin, values outside are dropped.
+func Bin(values []float64, lo, hi float64, bins int) []float64 {
+	f := make([]float64, bins)
+	w := (hi - lo) / float64(bins)
+	for _, v := range values {
+		if v < lo || v > hi {
+			continue
+		}
+		f[min(int((v-lo)/w), bins-1)]++
+	}
+	for b := range f {
+		f[b] /= float64(max(len(values), 1))
+	}
+	return f
 }

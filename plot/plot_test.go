@@ -51,3 +51,20 @@ func TestSavePNG(t *testing.T) {
 		t.Fatal("mismatched series accepted")
 	}
 }
+
+func TestHistogramFractionsSumToOne(t *testing.T) {
+	f := Bin([]float64{0, 0.1, 0.5, 1, 1}, 0, 1, 4)
+	if want := []float64{0.4, 0, 0.2, 0.4}; f[0] != want[0] || f[1] != want[1] || f[2] != want[2] || f[3] != want[3] {
+		t.Fatalf("Bin = %v, want %v", f, want)
+	}
+	p, err := Histogram("h", "w", 4, HistSeries{Label: "a", Values: []float64{0, 0.1, 0.5, 1, 1}}, HistSeries{Label: "b", Values: []float64{0.9}})
+	if err != nil || p == nil {
+		t.Fatal(err)
+	}
+	if _, err := Histogram("h", "w", 0); err == nil {
+		t.Fatal("0 bins accepted")
+	}
+	if _, err := Histogram("h", "w", 3, HistSeries{Values: []float64{math.NaN()}}); err == nil {
+		t.Fatal("NaN accepted")
+	}
+}

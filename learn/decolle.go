@@ -1,0 +1,439 @@
+package learn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/spikelab/spikelab/neuron"
+	"github.com/spikelab/spikelab/sim"
+)
+
+// DECOLLE (Kaiser, Mostafa & Neftci 2020, "Synaptic plasticity dynamics for
+// deep continuous local learning", Front. Neurosci. 14:424) in the one-step
+// form of its lava-dl port: a stack of dense CUBA-LIF blocks, each with a
+// fixed random local readout G and its own cross-entropy loss at every time
+// step. A block's gradient is
+//
+//	∂L_t/∂W_l = Σ_b δ_l[b]·s_{l−1}[b]ᵀ,
+//	δ_l = (G_lᵀ·∂CE/∂y_l) ⊙ σ'(v'_l) + ∂reg/∂v'_l,
+//	σ'(v) = scale/(2τ)·exp(−|v − ϑ|/τ),
+//
+// with the input spikes s_{l−1} of the same step taken as constants, so no
+// gradient crosses a block and none flows back in time. A final trainable
+// linear readout of the last block (with bias) classifies; it gets its own
+// cross-entropy gradient, which does not reach the last block. Every
+// trainable array takes one Adam step per time step ("online" mode).
+
+// DecolleParams configure a DecolleNet.
+type DecolleParams struct {
+	Neuron neuron.CUBALIFParams
+	// Sizes are the layer sizes, input first: block l maps Sizes[l] to Sizes[l+1].
+	Sizes []int
+	// Classes is the number of readout units.
+	Classes int
+	// Batch is the largest batch a step may carry.
+	Batch int
+	// SurrogateScale and SurrogateTau set σ'(v) = scale/(2τ)·exp(−|v−ϑ|/τ)
+	// (lava: scale_grad·0.1 = 0.3 and tau_grad·ϑ·100 = 3.75).
+	SurrogateScale, SurrogateTau float64
+	// Reg is λ of the voltage regulariser λ·mean(ReLU(v'+0.01)) +
+	// λ·3e-3·mean(ReLU(0.1 − sigmoid(v'))) (lava DECOLLE loss).
+	Reg float64
+	// LR is the Adam learning rate; Beta1, Beta2, Eps its constants.
+	LR, Beta1, Beta2, Eps float64
+	// Local[l] says whether block l has a local readout and is trained by
+	// DECOLLE; a block without one keeps its weights unless something else
+	// (e.g. STDPPairing) changes them. nil means every block.
+	Local []bool
+	// Abs[l] says whether block l's weights are set to |W| after every
+	// optimiser step (the original constrains every block but the first).
+	// nil means none.
+	Abs []bool
+}
+
+// Validate reports the first unusable field.
+func (p DecolleParams) Validate() error {
+	if err := p.Neuron.Validate(); err != nil {
+		return err
+	}
+	if len(p.Sizes) < 2 {
+		return fmt.Errorf("layer_sizes needs at least an input and one layer, got %v", p.Sizes)
+	}
+	for _, n := range p.Sizes {
+		if n < 1 {
+			return fmt.Errorf("layer_sizes entries must be at least 1, got %v", p.Sizes)
+		}
+	}
+	if p.Classes < 2 || p.Batch < 1 {
+		return fmt.Errorf("classes (%d) must be at least 2 and batch (%d) at least 1", p.Classes, p.Batch)
+	}
+	if !(p.SurrogateScale > 0 && p.SurrogateTau > 0) {
+		return fmt.Errorf("surrogate scale and tau must be > 0, got %g, %g", p.SurrogateScale, p.SurrogateTau)
+	}
+	if !(p.Reg >= 0) || !(p.LR >= 0) {
+		return fmt.Errorf("reg (%g) and lr (%g) must be >= 0", p.Reg, p.LR)
+	}
+	nb := len(p.Sizes) - 1
+	if (p.Local != nil && len(p.Local) != nb) || (p.Abs != nil && len(p.Abs) != nb) {
+		return fmt.Errorf("local and abs flags need one entry per block (%d)", nb)
+	}
+	return nil
+}
+
+// DecolleBlock is one dense CUBA-LIF block with its state for a batch.
+// Arrays of the batch are sample-major (Batch × N).
+type DecolleBlock struct {
+	NIn, NOut int
+	// W holds the weights input-major: W[j*NOut+i] is the weight from input
+	// j to neuron i (the transpose of the usual W[i][j]), so that the
+	// weights of one input spike are contiguous.
+	W []float64
+	// G is the fixed local readout, neuron-major: G[i*Classes+c] (nil for a
+	// block without a local readout).
+	G []float64
+	// Abs projects W to |W| after each optimiser step.
+	Abs bool
+
+	U, V, VPre, S []float64 // state, pre-reset voltage v' and spikes (0/1) of the last step
+	Y             []float64 // local readout of the last step, Batch × Classes
+	delta         []float64 // ∂L/∂(input current), Batch × NOut
+	z             []float64 // input current of the last step
+	adam          *Adam
+}
+
+// DecolleNet is a DECOLLE-trained stack of CUBA-LIF blocks with a trainable
+// final readout. It is not safe for concurrent use.
+type DecolleNet struct {
+	P      DecolleParams
+	Blocks []*DecolleBlock
+	// R is the final readout, input-major with the bias as the last row:
+	// R[j*Classes+c] for j < NLast, R[NLast*Classes+c] the bias of class c.
+	R      []float64
+	YF     []float64 // final readout of the last step, Batch × Classes
+	dYF    []float64
+	dyLoc  []float64 // scratch: a local readout's ∂CE/∂y, Batch × Classes
+	adamR  *Adam
+	gradR  []float64
+	grad   [][]float64 // per block, NIn × NOut
+	inSpk  [][][]int32 // per block, per sample: indices of input spikes this step
+	outSpk [][]int32   // per sample: indices of the last block's spikes this step
+	team   *sim.Team
+	loss   []float64 // per sample: CE of the final readout this step
+	bsz    int
+}
+
+// NewDecolleNet builds the network; weights are drawn from rng as PyTorch's
+// defaults, U(±1/√fan_in), for W, the local readouts G and the final readout.
+func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	nb := len(p.Sizes) - 1
+	n := &DecolleNet{P: p, team: team}
+	C, B := p.Classes, p.Batch
+	uni := func(x []float64, fanIn int) {
+		a := 1 / math.Sqrt(float64(fanIn))
+		for i := range x {
+			x[i] = a * (2*rng.Float64() - 1)
+		}
+	}
+	for l := 0; l < nb; l++ {
+		in, out := p.Sizes[l], p.Sizes[l+1]
+		b := &DecolleBlock{NIn: in, NOut: out, W: make([]float64, in*out),
+			U: make([]float64, B*out), V: make([]float64, B*out), VPre: make([]float64, B*out),
+			S: make([]float64, B*out), z: make([]float64, B*out), delta: make([]float64, B*out)}
+		uni(b.W, in)
+		if p.Local == nil || p.Local[l] {
+			b.G = make([]float64, out*C)
+			uni(b.G, out)
+			b.Y = make([]float64, B*C)
+			b.adam = NewAdam(len(b.W), p.Beta1, p.Beta2, p.Eps)
+		}
+		b.Abs = p.Abs != nil && p.Abs[l]
+		if b.Abs {
+			for i, w := range b.W {
+				b.W[i] = math.Abs(w)
+			}
+		}
+		n.Blocks = append(n.Blocks, b)
+		n.grad = append(n.grad, make([]float64, in*out))
+		lists := make([][]int32, B)
+		for s := range lists {
+			lists[s] = make([]int32, 0, in)
+		}
+		n.inSpk = append(n.inSpk, lists)
+	}
+	last := p.Sizes[nb]
+	n.R = make([]float64, (last+1)*C)
+	uni(n.R, last)
+	n.gradR = make([]float64, len(n.R))
+	n.adamR = NewAdam(len(n.R), p.Beta1, p.Beta2, p.Eps)
+	n.YF, n.dYF, n.dyLoc, n.loss = make([]float64, B*C), make([]float64, B*C), make([]float64, B*C), make([]float64, B)
+	n.outSpk = make([][]int32, B)
+	for s := range n.outSpk {
+		n.outSpk[s] = make([]int32, 0, last)
+	}
+	return n, nil
+}
+
+// Reset zeroes the neuron states (start of a batch).
+func (n *DecolleNet) Reset() {
+	for _, b := range n.Blocks {
+		clear(b.U)
+		clear(b.V)
+		clear(b.VPre)
+		clear(b.S)
+	}
+}
+
+// Surrogate returns σ'(v), the surrogate derivative of the spike with
+// respect to the pre-reset voltage.
+func (p DecolleParams) Surrogate(v float64) float64 {
+	return p.SurrogateScale / (2 * p.SurrogateTau) * math.Exp(-math.Abs(v-p.Neuron.Threshold)/p.SurrogateTau)
+}
+
+// Step advances the network by one time step on the input spikes x
+// (bsz × Sizes[0], values 0 or 1; bsz ≤ Batch). With labels non-nil it also
+// computes every local loss's gradient for the labels (one class per
+// sample) and, if learn is true, takes one Adam step on every trainable
+// array, then applies the |W| projections. It returns the mean
+// cross-entropy of the final readout over the batch (0 without labels).
+func (n *DecolleNet) Step(x []float64, bsz int, labels []int, learn bool) float64 {
+	if bsz > n.P.Batch || len(x) < bsz*n.P.Sizes[0] {
+		panic(fmt.Sprintf("learn: DecolleNet.Step with batch %d (max %d) and %d inputs", bsz, n.P.Batch, len(x)))
+	}
+	n.bsz = bsz
+	nw := n.team.Workers()
+	n.team.Run(func(w int) {
+		for s := w * bsz / nw; s < (w+1)*bsz/nw; s++ {
+			n.forwardSample(s, x, labels)
+		}
+	})
+	if labels == nil {
+		return 0
+	}
+	loss := 0.0
+	for s := 0; s < bsz; s++ {
+		loss += n.loss[s]
+	}
+	if learn {
+		n.update()
+	}
+	return loss / float64(bsz)
+}
+
+// forwardSample runs sample s through every block and, with labels, fills
+// the deltas of the local losses and of the final readout.
+func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
+	C := n.P.Classes
+	in := x[s*n.P.Sizes[0] : (s+1)*n.P.Sizes[0]]
+	for l, b := range n.Blocks {
+		list := n.inSpk[l][s][:0]
+		for j, v := range in {
+			if v != 0 {
+				list = append(list, int32(j))
+			}
+		}
+		n.inSpk[l][s] = list
+		o := s * b.NOut
+		z := b.z[o : o+b.NOut]
+		clear(z)
+		for _, j := range list {
+			axpyUnit(z, b.W[int(j)*b.NOut:(int(j)+1)*b.NOut])
+		}
+		n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
+		in = b.S[o : o+b.NOut]
+	}
+	// Final readout of the last block's spikes.
+	last := n.Blocks[len(n.Blocks)-1]
+	spk := n.outSpk[s][:0]
+	for i, v := range last.S[s*last.NOut : (s+1)*last.NOut] {
+		if v != 0 {
+			spk = append(spk, int32(i))
+		}
+	}
+	n.outSpk[s] = spk
+	y := n.YF[s*C : (s+1)*C]
+	copy(y, n.R[last.NOut*C:])
+	for _, i := range spk {
+		axpyUnit(y, n.R[int(i)*C:(int(i)+1)*C])
+	}
+	if labels != nil {
+		n.backwardSample(s, labels[s])
+	}
+}
+
+// backwardSample computes sample s's local readouts and deltas from the
+// blocks' current spikes and voltages, and the final readout's gradient.
+func (n *DecolleNet) backwardSample(s, label int) {
+	C := n.P.Classes
+	bsz := float64(n.bsz)
+	for _, b := range n.Blocks {
+		if b.G == nil {
+			continue
+		}
+		y := b.Y[s*C : (s+1)*C]
+		clear(y)
+		for i, sp := range b.S[s*b.NOut : (s+1)*b.NOut] {
+			if sp != 0 {
+				axpy(y, sp, b.G[i*C:(i+1)*C])
+			}
+		}
+		n.localDelta(b, s, label, bsz)
+	}
+	dy := n.dYF[s*C : (s+1)*C]
+	n.loss[s] = softmaxCE(n.YF[s*C:(s+1)*C], label, dy)
+	for c := range dy {
+		dy[c] /= bsz
+	}
+}
+
+// Backward recomputes the local readouts, deltas and final-readout
+// gradient of the last step from the blocks' current S and VPre (a test can
+// replace the spikes by a smooth function of the voltage first).
+func (n *DecolleNet) Backward(labels []int) {
+	for s := 0; s < n.bsz; s++ {
+		n.backwardSample(s, labels[s])
+	}
+}
+
+// localDelta fills block b's delta for sample s from its local readout.
+func (n *DecolleNet) localDelta(b *DecolleBlock, s, label int, bsz float64) {
+	C := n.P.Classes
+	y := b.Y[s*C : (s+1)*C]
+	dy := n.dyLoc[s*C : (s+1)*C]
+	softmaxCE(y, label, dy)
+	for c := range dy {
+		dy[c] /= bsz
+	}
+	o := s * b.NOut
+	vp := b.VPre[o : o+b.NOut]
+	d := b.delta[o : o+b.NOut]
+	regA := n.P.Reg / (bsz * float64(b.NOut))
+	for i := range d {
+		g := 0.0
+		gi := b.G[i*C : (i+1)*C]
+		for c, v := range dy {
+			g += gi[c] * v
+		}
+		g *= n.P.Surrogate(vp[i])
+		if regA > 0 {
+			if vp[i]+0.01 > 0 {
+				g += regA
+			}
+			sg := 1 / (1 + math.Exp(-vp[i]))
+			if 0.1-sg > 0 {
+				g -= regA * 3e-3 * sg * (1 - sg)
+			}
+		}
+		d[i] = g
+	}
+}
+
+// update forms every gradient and takes the Adam steps, in one pass of
+// the team: each worker owns a range of input rows of every block and of
+// the final readout, forms their gradient, steps them and applies |W|.
+func (n *DecolleNet) update() {
+	nw := n.team.Workers()
+	for _, b := range n.Blocks {
+		if b.adam != nil {
+			b.adam.Begin(n.P.LR)
+		}
+	}
+	n.adamR.Begin(n.P.LR)
+	C := n.P.Classes
+	last := n.Blocks[len(n.Blocks)-1].NOut
+	n.team.Run(func(w int) {
+		for l, b := range n.Blocks {
+			if b.adam == nil {
+				continue
+			}
+			g := n.grad[l]
+			lo, hi := w*b.NIn/nw, (w+1)*b.NIn/nw
+			clear(g[lo*b.NOut : hi*b.NOut])
+			for s := 0; s < n.bsz; s++ {
+				d := b.delta[s*b.NOut : (s+1)*b.NOut]
+				for _, j := range n.inSpk[l][s] {
+					if int(j) >= lo && int(j) < hi {
+						axpyUnit(g[int(j)*b.NOut:(int(j)+1)*b.NOut], d)
+					}
+				}
+			}
+			b.adam.Apply(b.W, g, lo*b.NOut, hi*b.NOut)
+			if b.Abs {
+				for i := lo * b.NOut; i < hi*b.NOut; i++ {
+					b.W[i] = math.Abs(b.W[i])
+				}
+			}
+		}
+		// Final readout rows (the bias row, index last, goes to the last worker).
+		lo, hi := w*(last+1)/nw, (w+1)*(last+1)/nw
+		g := n.gradR
+		clear(g[lo*C : hi*C])
+		for s := 0; s < n.bsz; s++ {
+			dy := n.dYF[s*C : (s+1)*C]
+			for _, i := range n.outSpk[s] {
+				if int(i) >= lo && int(i) < hi {
+					axpyUnit(g[int(i)*C:(int(i)+1)*C], dy)
+				}
+			}
+			if last >= lo && last < hi {
+				axpyUnit(g[last*C:], dy)
+			}
+		}
+		n.adamR.Apply(n.R, g, lo*C, hi*C)
+	})
+}
+
+// Gradient returns the gradient of block l's local loss (summed over the
+// batch's mean) with respect to its weights, input-major like W, as the
+// last Step with labels left it (computed afresh; for tests).
+func (n *DecolleNet) Gradient(l int) []float64 {
+	b := n.Blocks[l]
+	g := make([]float64, len(b.W))
+	for s := 0; s < n.bsz; s++ {
+		d := b.delta[s*b.NOut : (s+1)*b.NOut]
+		for _, j := range n.inSpk[l][s] {
+			axpyUnit(g[int(j)*b.NOut:(int(j)+1)*b.NOut], d)
+		}
+	}
+	return g
+}
+
+// softmaxCE returns the cross-entropy −log softmax(y)[label] and writes its
+// gradient softmax(y) − onehot(label) into dy.
+func softmaxCE(y []float64, label int, dy []float64) float64 {
+	mx := y[0]
+	for _, v := range y {
+		mx = max(mx, v)
+	}
+	sum := 0.0
+	for c, v := range y {
+		e := math.Exp(v - mx)
+		dy[c] = e
+		sum += e
+	}
+	for c := range dy {
+		dy[c] /= sum
+	}
+	loss := -math.Log(dy[label])
+	dy[label]--
+	return loss
+}
+
+// axpyUnit adds x to y.
+func axpyUnit(y, x []float64) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] += v
+	}
+}
+
+// axpy adds a·x to y.
+func axpy(y []float64, a float64, x []float64) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}

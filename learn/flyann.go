@@ -1,0 +1,335 @@
+package learn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// FlyANNParams configure the rate network of Wang et al. 2021 (Neuron
+// 109:3879, gyyang/olfaction_evolution torchmodel.py FullModel):
+//
+//	OR (NOR) → ORN (NOR·Tile, plain tiling [x, x, …])
+//	  → PN  = ReLU(BatchNorm(ORN·|W_orn→pn|))
+//	  → KC  = Dropout(ReLU(PN·|W_pn→kc| + b_kc))
+//	  → out = KC·W_out + b_out,  cross-entropy, Adam.
+//
+// The ORN→PN and PN→KC weights act through their absolute values (the
+// forward pass uses |W|, as the paper's code does); the output layer is
+// unconstrained.
+type FlyANNParams struct {
+	NOR, Tile, NPN, NKC, Classes int
+	Batch                        int     // largest batch
+	Dropout                      float64 // KC dropout probability (0.5)
+	KCBias                       float64 // initial KC bias (−1)
+	// InitORNPN and InitPNKC are the upper ends of the uniform initial
+	// weights U(0, a) (paper: 4/N_ORN and 4/N_PN).
+	InitORNPN, InitPNKC   float64
+	LR, Beta1, Beta2, Eps float64 // Adam
+	BNMomentum, BNEps     float64 // BatchNorm running-average momentum (0.1) and ε (1e-5)
+}
+
+// Validate reports the first unusable field.
+func (p FlyANNParams) Validate() error {
+	if p.NOR < 1 || p.Tile < 1 || p.NPN < 1 || p.NKC < 1 || p.Classes < 2 || p.Batch < 2 {
+		return fmt.Errorf("ann sizes must be positive (classes ≥ 2, batch ≥ 2 for BatchNorm): n_or %d tile %d n_pn %d n_kc %d classes %d batch %d",
+			p.NOR, p.Tile, p.NPN, p.NKC, p.Classes, p.Batch)
+	}
+	if !(p.Dropout >= 0 && p.Dropout < 1) {
+		return fmt.Errorf("ann dropout must be in [0, 1), got %g", p.Dropout)
+	}
+	if !(p.LR > 0) || !(p.InitORNPN > 0) || !(p.InitPNKC > 0) {
+		return fmt.Errorf("ann lr, init_orn_pn and init_pn_kc must be > 0")
+	}
+	return nil
+}
+
+// FlyANN is the network with its parameters in one array (one Adam).
+type FlyANN struct {
+	P    FlyANNParams
+	Par  []float64 // all parameters; the views below alias it
+	W1   []float64 // NORN × NPN (input-major), effective |W1|
+	Gam  []float64 // BatchNorm scale, NPN
+	Bet  []float64 // BatchNorm shift, NPN
+	W2   []float64 // NPN × NKC, effective |W2|
+	B2   []float64 // KC bias, NKC
+	W3   []float64 // NKC × Classes
+	B3   []float64 // output bias
+	grad []float64
+	adam *Adam
+	// BatchNorm running statistics (evaluation)
+	RunMean, RunVar []float64
+	// activations and scratch for one batch
+	orn, h1, xhat, pn, kcPre, kc, mask, out, dOut, dKC, dPN, dH1 []float64
+	a1, a2                                                       []float64 // |W1|, |W2|
+	istd, mu                                                     []float64
+	rng                                                          *rand.Rand
+}
+
+// NewFlyANN initialises the network from rng: W1 ~ U(0, InitORNPN),
+// W2 ~ U(0, InitPNKC), KC bias KCBias, BatchNorm γ = 1, β = 0, output layer
+// PyTorch's default U(±1/√NKC). Dropout masks are drawn from rng too.
+func NewFlyANN(p FlyANNParams, rng *rand.Rand) (*FlyANN, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	norn := p.NOR * p.Tile
+	sizes := []int{norn * p.NPN, p.NPN, p.NPN, p.NPN * p.NKC, p.NKC, p.NKC * p.Classes, p.Classes}
+	tot := 0
+	for _, s := range sizes {
+		tot += s
+	}
+	a := &FlyANN{P: p, Par: make([]float64, tot), grad: make([]float64, tot), rng: rng}
+	views := make([][]float64, len(sizes))
+	off := 0
+	for k, s := range sizes {
+		views[k] = a.Par[off : off+s : off+s]
+		off += s
+	}
+	a.W1, a.Gam, a.Bet, a.W2, a.B2, a.W3, a.B3 = views[0], views[1], views[2], views[3], views[4], views[5], views[6]
+	for i := range a.W1 {
+		a.W1[i] = p.InitORNPN * rng.Float64()
+	}
+	for i := range a.Gam {
+		a.Gam[i] = 1
+	}
+	for i := range a.W2 {
+		a.W2[i] = p.InitPNKC * rng.Float64()
+	}
+	for i := range a.B2 {
+		a.B2[i] = p.KCBias
+	}
+	bound := 1 / math.Sqrt(float64(p.NKC))
+	for i := range a.W3 {
+		a.W3[i] = bound * (2*rng.Float64() - 1)
+	}
+	for i := range a.B3 {
+		a.B3[i] = bound * (2*rng.Float64() - 1)
+	}
+	a.adam = NewAdam(tot, p.Beta1, p.Beta2, p.Eps)
+	a.RunMean, a.RunVar = make([]float64, p.NPN), make([]float64, p.NPN)
+	for i := range a.RunVar {
+		a.RunVar[i] = 1
+	}
+	B := p.Batch
+	mk := func(n int) []float64 { return make([]float64, n) }
+	a.orn, a.h1, a.xhat, a.pn = mk(B*norn), mk(B*p.NPN), mk(B*p.NPN), mk(B*p.NPN)
+	a.kcPre, a.kc, a.mask = mk(B*p.NKC), mk(B*p.NKC), mk(B*p.NKC)
+	a.out, a.dOut, a.dKC, a.dPN, a.dH1 = mk(B*p.Classes), mk(B*p.Classes), mk(B*p.NKC), mk(B*p.NPN), mk(B*p.NPN)
+	a.a1, a.a2 = mk(len(a.W1)), mk(len(a.W2))
+	a.istd, a.mu = mk(p.NPN), mk(p.NPN)
+	return a, nil
+}
+
+// gemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices.
+func gemm(tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm []float64, ldb int, beta float64, Cm []float64, ldc int) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	ar, ac := m, k
+	if tA {
+		ta, ar, ac = blas.Trans, k, m
+	}
+	br, bc := k, n
+	if tB {
+		tb, br, bc = blas.Trans, n, k
+	}
+	blas64.Gemm(ta, tb, alpha,
+		blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: A},
+		blas64.General{Rows: br, Cols: bc, Stride: ldb, Data: Bm},
+		beta, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: Cm})
+}
+
+// forward computes the outputs of x (bsz × NOR) into a.out; train uses
+// batch statistics and dropout, otherwise the running statistics.
+func (a *FlyANN) forward(x []float64, bsz int, train bool) {
+	p := a.P
+	norn := p.NOR * p.Tile
+	for s := 0; s < bsz; s++ {
+		for r := 0; r < p.Tile; r++ {
+			copy(a.orn[s*norn+r*p.NOR:s*norn+(r+1)*p.NOR], x[s*p.NOR:(s+1)*p.NOR])
+		}
+	}
+	for i, w := range a.W1 {
+		a.a1[i] = math.Abs(w)
+	}
+	for i, w := range a.W2 {
+		a.a2[i] = math.Abs(w)
+	}
+	gemm(false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
+	// BatchNorm
+	for i := 0; i < p.NPN; i++ {
+		var mu, va float64
+		if train {
+			for s := 0; s < bsz; s++ {
+				mu += a.h1[s*p.NPN+i]
+			}
+			mu /= float64(bsz)
+			for s := 0; s < bsz; s++ {
+				d := a.h1[s*p.NPN+i] - mu
+				va += d * d
+			}
+			va /= float64(bsz)
+			m := p.BNMomentum
+			a.RunMean[i] = (1-m)*a.RunMean[i] + m*mu
+			a.RunVar[i] = (1-m)*a.RunVar[i] + m*va*float64(bsz)/float64(bsz-1)
+		} else {
+			mu, va = a.RunMean[i], a.RunVar[i]
+		}
+		a.mu[i], a.istd[i] = mu, 1/math.Sqrt(va+p.BNEps)
+	}
+	for s := 0; s < bsz; s++ {
+		for i := 0; i < p.NPN; i++ {
+			k := s*p.NPN + i
+			xh := (a.h1[k] - a.mu[i]) * a.istd[i]
+			a.xhat[k] = xh
+			a.pn[k] = max(a.Gam[i]*xh+a.Bet[i], 0)
+		}
+	}
+	gemm(false, false, bsz, p.NKC, p.NPN, 1, a.pn, p.NPN, a.a2, p.NKC, 0, a.kcPre, p.NKC)
+	keep := 1 / (1 - p.Dropout)
+	for s := 0; s < bsz; s++ {
+		for i := 0; i < p.NKC; i++ {
+			k := s*p.NKC + i
+			v := max(a.kcPre[k]+a.B2[i], 0)
+			a.kcPre[k] = v
+			m := 1.0
+			if train && p.Dropout > 0 {
+				m = 0
+				if a.rng.Float64() >= p.Dropout {
+					m = keep
+				}
+			}
+			a.mask[k] = m
+			a.kc[k] = v * m
+		}
+	}
+	for s := 0; s < bsz; s++ {
+		copy(a.out[s*p.Classes:(s+1)*p.Classes], a.B3)
+	}
+	gemm(false, false, bsz, p.Classes, p.NKC, 1, a.kc, p.NKC, a.W3, p.Classes, 1, a.out, p.Classes)
+}
+
+// TrainBatch takes one Adam step on the batch (x: bsz × NOR, labels) and
+// returns the mean cross-entropy and the number of correct predictions.
+func (a *FlyANN) TrainBatch(x []float64, labels []int) (float64, int) {
+	loss, correct := a.Gradient(x, labels)
+	a.adam.Step(a.Par, a.grad, a.P.LR)
+	return loss, correct
+}
+
+// Gradient runs the batch in training mode and leaves the gradient of the
+// mean cross-entropy with respect to Par in Grad(); it returns the loss and
+// the number of correct predictions.
+func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
+	p := a.P
+	bsz := len(labels)
+	if bsz > p.Batch || bsz < 2 {
+		panic(fmt.Sprintf("learn: FlyANN.TrainBatch with %d samples (2..%d)", bsz, p.Batch))
+	}
+	a.forward(x, bsz, true)
+	C := p.Classes
+	loss, correct := 0.0, 0
+	for s := 0; s < bsz; s++ {
+		if argmax(a.out[s*C:(s+1)*C]) == labels[s] {
+			correct++
+		}
+		loss += softmaxCE(a.out[s*C:(s+1)*C], labels[s], a.dOut[s*C:(s+1)*C])
+	}
+	inv := 1 / float64(bsz)
+	for k := range a.dOut[:bsz*C] {
+		a.dOut[k] *= inv
+	}
+	clear(a.grad)
+	n := len(a.W1)
+	g1, gGam, gBet := a.grad[:n], a.grad[n:n+p.NPN], a.grad[n+p.NPN:n+2*p.NPN]
+	n += 2 * p.NPN
+	g2, gB2 := a.grad[n:n+len(a.W2)], a.grad[n+len(a.W2):n+len(a.W2)+p.NKC]
+	n += len(a.W2) + p.NKC
+	g3, gB3 := a.grad[n:n+len(a.W3)], a.grad[n+len(a.W3):]
+	// output layer
+	gemm(true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
+	for s := 0; s < bsz; s++ {
+		axpyUnit(gB3, a.dOut[s*C:(s+1)*C])
+	}
+	gemm(false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
+	for k := range a.dKC[:bsz*p.NKC] {
+		if a.kcPre[k] <= 0 {
+			a.dKC[k] = 0
+		} else {
+			a.dKC[k] *= a.mask[k]
+		}
+	}
+	for s := 0; s < bsz; s++ {
+		axpyUnit(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
+	}
+	gemm(true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
+	signMul(g2, a.W2)
+	gemm(false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
+	// ReLU and BatchNorm
+	for i := 0; i < p.NPN; i++ {
+		var sdy, sdyx float64
+		for s := 0; s < bsz; s++ {
+			k := s*p.NPN + i
+			if a.pn[k] <= 0 {
+				a.dPN[k] = 0
+			}
+			gBet[i] += a.dPN[k]
+			gGam[i] += a.dPN[k] * a.xhat[k]
+			dx := a.dPN[k] * a.Gam[i]
+			sdy += dx
+			sdyx += dx * a.xhat[k]
+		}
+		for s := 0; s < bsz; s++ {
+			k := s*p.NPN + i
+			dx := a.dPN[k] * a.Gam[i]
+			a.dH1[k] = a.istd[i] * inv * (float64(bsz)*dx - sdy - a.xhat[k]*sdyx)
+		}
+	}
+	norn := p.NOR * p.Tile
+	gemm(true, false, norn, p.NPN, bsz, 1, a.orn, norn, a.dH1, p.NPN, 0, g1, p.NPN)
+	signMul(g1, a.W1)
+	return loss * inv, correct
+}
+
+// Grad returns the gradient left by the last Gradient or TrainBatch, laid out like Par.
+func (a *FlyANN) Grad() []float64 { return a.grad }
+
+// Predict writes the predicted class of each odor of x into pred (evaluation mode).
+func (a *FlyANN) Predict(x []float64, pred []int) {
+	p := a.P
+	for lo := 0; lo < len(pred); lo += p.Batch {
+		hi := min(lo+p.Batch, len(pred))
+		a.forward(x[lo*p.NOR:hi*p.NOR], hi-lo, false)
+		for s := lo; s < hi; s++ {
+			pred[s] = argmax(a.out[(s-lo)*p.Classes : (s-lo+1)*p.Classes])
+		}
+	}
+}
+
+// KCActivity returns the KC activations (bsz × NKC, before dropout) of
+// the last forward pass.
+func (a *FlyANN) KCActivity() []float64 { return a.kcPre }
+
+// signMul multiplies g by sign(w) elementwise (the chain rule of |w|).
+func signMul(g, w []float64) {
+	for i, v := range w {
+		if v < 0 {
+			g[i] = -g[i]
+		} else if v == 0 {
+			g[i] = 0
+		}
+	}
+}
+
+// argmax returns the index of the largest value (the first on a tie).
+func argmax(y []float64) int {
+	best := 0
+	for c, v := range y {
+		if v > y[best] {
+			best = c
+		}
+	}
+	return best
+}

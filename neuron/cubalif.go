@@ -1,0 +1,66 @@
+package neuron
+
+import "fmt"
+
+// CUBALIFParams are the parameters of the discrete-time current-based LIF
+// neuron of lava-dl (slayer CUBA, as used by DECOLLE-on-lava). Time is in
+// steps (dt = 1, no physical unit); voltage and current are in units of the
+// weights. One step, with input z = W·s_in of the same step:
+//
+//	u ← (1 − α_u)·u + z
+//	v' = (1 − α_v)·v + u          (the "voltage" a loss sees)
+//	s = [v' ≥ ϑ]
+//	v ← v'·(1 − s)                (reset to 0, no refractory period)
+//
+// lava runs this in fixed point (states ×4096, decays rounded to 1/4096);
+// this implementation is float64 and differs from it by about 1/4096 per step.
+type CUBALIFParams struct {
+	Threshold    float64 `yaml:"threshold"`     // ϑ (lava-DECOLLE: 1.25)
+	CurrentDecay float64 `yaml:"current_decay"` // α_u per step (0.25)
+	VoltageDecay float64 `yaml:"voltage_decay"` // α_v per step (0.03)
+}
+
+// DecolleCUBAParams returns the constants of the lava DECOLLE example
+// (kclip/lava-decolle N-MNIST notebook).
+func DecolleCUBAParams() CUBALIFParams {
+	return CUBALIFParams{Threshold: 1.25, CurrentDecay: 0.25, VoltageDecay: 0.03}
+}
+
+// Validate reports the first unusable parameter.
+func (p CUBALIFParams) Validate() error {
+	if !(p.Threshold > 0) {
+		return fmt.Errorf("threshold must be > 0, got %g", p.Threshold)
+	}
+	if !(p.CurrentDecay >= 0 && p.CurrentDecay <= 1) {
+		return fmt.Errorf("current_decay must be in [0, 1], got %g", p.CurrentDecay)
+	}
+	if !(p.VoltageDecay >= 0 && p.VoltageDecay <= 1) {
+		return fmt.Errorf("voltage_decay must be in [0, 1], got %g", p.VoltageDecay)
+	}
+	return nil
+}
+
+// Step advances the neurons whose states are u and v (any number, e.g. a
+// batch of populations laid out flat) by one step with input z, writing
+// the pre-reset voltage v' into vPre and the spikes (0 or 1) into s. It
+// returns the number of spikes. All slices have the same length.
+func (p CUBALIFParams) Step(z, u, v, vPre, s []float64) int {
+	ku, kv, th := 1-p.CurrentDecay, 1-p.VoltageDecay, p.Threshold
+	n := 0
+	z, v, vPre, s = z[:len(u)], v[:len(u)], vPre[:len(u)], s[:len(u)]
+	for i := range u {
+		ui := ku*u[i] + z[i]
+		u[i] = ui
+		vp := kv*v[i] + ui
+		vPre[i] = vp
+		if vp >= th {
+			s[i] = 1
+			v[i] = 0
+			n++
+		} else {
+			s[i] = 0
+			v[i] = vp
+		}
+	}
+	return n
+}
