@@ -32,8 +32,12 @@ type LTTSXORConfig struct {
 	Epochs     int              `yaml:"epochs"`      // training epochs (each over every trained pattern)
 	OffT       int              `yaml:"off_t"`       // first steps ignored in the MSE
 	Online     bool             `yaml:"online"`      // online rule (update every step) or exact gradient (one step per pattern)
-	Drop       float64          `yaml:"drop"`        // step decay factor of the learning rates (online mode; every epochs/5 epochs)
-	Readout    string           `yaml:"readout"`     // "adam" (the reference) or "ridge"
+	Drop       float64          `yaml:"drop"`        // step decay factor of the learning rates
+	// DropEvery is the number of epochs between decays of the learning
+	// rates by drop; 0 is the reference's rule (every epochs/5 epochs
+	// online, never with the exact gradient).
+	DropEvery int    `yaml:"drop_every"`
+	Readout   string `yaml:"readout"` // "adam" (the reference) or "ridge"
 	// RidgeLambda is the ridge penalty of the "ridge" readout.
 	RidgeLambda float64 `yaml:"ridge_lambda"`
 	// TrainPatterns is how many of the patterns 00, 01, 10, 11 are trained
@@ -75,6 +79,8 @@ func (c *LTTSXORConfig) Validate() error {
 		return fmt.Errorf("off_t must be in [0, %d)", c.T())
 	case c.TrainPatterns < 1 || c.TrainPatterns > 4:
 		return fmt.Errorf("train_patterns must be 1..4, got %d", c.TrainPatterns)
+	case c.DropEvery < 0:
+		return fmt.Errorf("drop_every must be >= 0 (0: the reference's decay)")
 	case c.EvalEvery < 1:
 		return fmt.Errorf("eval_every must be at least 1")
 	case !(c.CorrectFraction > 0 && c.CorrectFraction <= 1):
@@ -186,9 +192,13 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *Env) (map[string]float64, 
 	train := all[:c.TrainPatterns]
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
-	dropTime := 0
+	stepsPerEpoch := len(train) // Adam steps: one per sample (exact), one per time step (online)
 	if c.Online {
-		dropTime = max(1, c.Epochs/5) * c.T() * len(train)
+		stepsPerEpoch *= c.T() - 1
+	}
+	dropTime := c.DropEvery * stepsPerEpoch
+	if c.DropEvery == 0 && c.Online {
+		dropTime = max(1, c.Epochs/5) * stepsPerEpoch
 	}
 	tr, err := newLTTSTrainer(net, train, c.Online, c.Readout, c.RidgeLambda, c.Alpha, c.AlphaOut, c.Drop, dropTime, c.Seed, team)
 	if err != nil {
@@ -231,7 +241,7 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *Env) (map[string]float64, 
 	}
 	last := len(mseCurve) - 1
 	m := map[string]float64{"patterns_correct": correctCurve[last], "mse": mseCurve[last], "spike_mismatch": dsCurve[last],
-		"wall_seconds": time.Since(start).Seconds()}
+		"mse_epoch_0": mseCurve[0], "spike_mismatch_epoch_0": dsCurve[0], "wall_seconds": time.Since(start).Seconds()}
 	for e, v := range correctCurve {
 		if v == 4 {
 			m["first_epoch_4_correct"] = evalEpoch[e]
