@@ -59,6 +59,14 @@ type LTTSWalkingConfig struct {
 	// RidgeLambda is the ridge penalty of the "ridge" readout.
 	RidgeLambda float64 `yaml:"ridge_lambda"`
 	EvalEvery   int     `yaml:"eval_every"` // epochs between free-running evaluations
+	// Cyclic extends the training sequence past train_bins by two more
+	// periods of its own last period_bins bins (training data only), so
+	// that the learnt spike sequence closes into a loop and can run on;
+	// false trains on the train_bins bins alone.
+	Cyclic bool `yaml:"cyclic"`
+	// PeriodBins is the gait period for cyclic training (bins); 0 takes the
+	// lag that best repeats the training window (at least 10 bins overlap).
+	PeriodBins int `yaml:"period_bins"`
 }
 
 func init() {
@@ -71,7 +79,7 @@ func init() {
 func LTTSWalking() *LTTSWalkingConfig {
 	return &LTTSWalkingConfig{Seed: 1, ASF: "35.asf", AMC: "35_01.amc", BinsPerFrame: 1, TrainBins: 150, TotalBins: 600, LoopStart: 26, LoopEnd: 162,
 		SigmaTeach: 0.6, KickSteps: 10, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, Online: true, Drop: 0.9,
-		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10,
+		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true,
 		Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
 }
 
@@ -93,6 +101,8 @@ func (c *LTTSWalkingConfig) Validate() error {
 		return fmt.Errorf("need 0 <= loop_start < loop_end - 1 (frames), got %d, %d", c.LoopStart, c.LoopEnd)
 	case c.KickSteps < 1 || c.KickSteps >= c.TrainBins:
 		return fmt.Errorf("kick_steps must be in [1, train_bins)")
+	case c.PeriodBins < 0 || c.PeriodBins > c.TrainBins:
+		return fmt.Errorf("period_bins must be in [0, train_bins], got %d", c.PeriodBins)
 	case c.Epochs < 1 || c.EvalEvery < 1:
 		return fmt.Errorf("epochs and eval_every must be at least 1")
 	}
@@ -218,12 +228,24 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 	// The teacher current J_teach·z(t); the network itself gets it as its
 	// input for the first kick_steps bins (the start cue), then nothing.
 	in := make([][]float64, Tt)
-	teach := make([][]float64, Tr)
+	ytrain := w.z[:Tr]
+	period := 0
+	if c.Cyclic {
+		period = c.PeriodBins
+		if period == 0 {
+			period = bestPeriod(w.z[:Tr], 10)
+		}
+		for t := Tr; t < Tr+2*period; t++ {
+			ytrain = append(ytrain[:t:t], w.z[Tr-period+(t-Tr)%period])
+		}
+	}
+	Ts := len(ytrain)
+	teach := make([][]float64, Ts)
 	for t := range teach {
 		teach[t] = make([]float64, N)
 		for i := 0; i < N; i++ {
 			d := 0.0
-			for k, z := range w.z[t] {
+			for k, z := range ytrain[t] {
 				d += jt[i*K+k] * z
 			}
 			teach[t][i] = d
@@ -233,12 +255,12 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 		}
 	}
 	Sstar := net.Run(teach)
-	samples := []lttsSample{{In: in[:Tr], Y: w.z[:Tr], Sstar: Sstar, Rstar: learn.ReadoutTrace(Sstar, c.Net.TauRO)}}
+	samples := []lttsSample{{In: in[:Ts], Y: ytrain, Sstar: Sstar, Rstar: learn.ReadoutTrace(Sstar, c.Net.TauRO)}}
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
 	dropTime := 0
 	if c.Online {
-		dropTime = max(1, c.Epochs/5) * Tr
+		dropTime = max(1, c.Epochs/5) * Ts
 	}
 	tr, err := newLTTSTrainer(net, samples, c.Online, c.Readout, c.RidgeLambda, c.Alpha, c.AlphaOut, c.Drop, dropTime, c.Seed, team)
 	if err != nil {
@@ -254,7 +276,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 			return fmt.Errorf("diverged by epoch %d; lower alpha", e)
 		}
 		ep, trainC, testC = append(ep, float64(e)), append(trainC, a), append(testC, b)
-		dsC = append(dsC, learn.SpikeMismatch(Sstar, Sgen[:Tr]))
+		dsC = append(dsC, learn.SpikeMismatch(Sstar[:Tr], Sgen[:Tr]))
 		return nil
 	}
 	prog := progressOf(env, int64(c.Epochs), "epochs")
@@ -277,7 +299,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 	last := len(ep) - 1
 	m := map[string]float64{"train_mse": trainC[last], "test_mse": testC[last], "spike_mismatch": dsC[last],
 		"train_mse_epoch_0": trainC[0], "spike_mismatch_epoch_0": dsC[0],
-		"mse_target_spikes": mseFrom(tr.output(Sstar), w.z[:Tr], 0), "channels": float64(K), "active_channels": float64(w.activeChs),
+		"mse_target_spikes": mseFrom(tr.output(Sstar), ytrain, 0), "period_bins": float64(period), "channels": float64(K), "active_channels": float64(w.activeChs),
 		"wall_seconds": time.Since(start).Seconds()}
 	if w.recorded > Tr {
 		m["test_mse_recorded"] = mseFrom(y[Tr:w.recorded], w.z[Tr:w.recorded], 0)
@@ -300,7 +322,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 			rate += v
 		}
 	}
-	m["target_rate_per_step"] = rate / float64(N*Tr)
+	m["target_rate_per_step"] = rate / float64(N*Ts)
 	if env.Out != nil {
 		if err := c.write(env, w, y, Sstar, Sgen, ep, trainC, testC, dsC); err != nil {
 			return nil, err
@@ -413,4 +435,25 @@ func positiveAll(x []float64) bool {
 		}
 	}
 	return true
+}
+
+// bestPeriod returns the lag L that minimises the mean squared difference
+// between z(t) and z(t+L) over the window, among lags with at least
+// minOverlap bins of overlap and L ≥ len(z)/4.
+func bestPeriod(z [][]float64, minOverlap int) int {
+	best, bestL := math.Inf(1), len(z)-minOverlap
+	for L := len(z) / 4; L <= len(z)-minOverlap; L++ {
+		s, c := 0.0, 0
+		for t := 0; t+L < len(z); t++ {
+			for k, v := range z[t] {
+				d := z[t+L][k] - v
+				s += d * d
+				c++
+			}
+		}
+		if s/float64(c) < best {
+			best, bestL = s/float64(c), L
+		}
+	}
+	return bestL
 }
