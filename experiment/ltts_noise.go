@@ -45,9 +45,11 @@ func init() {
 
 // LTTSNoise returns the noise-sweep defaults: the 3D task shortened to
 // T = 500 steps (N = 500, the paper's constants otherwise), 300 online
-// epochs per rule, 17 ratios from 10^−3.2 to 1, 3 noise realisations each.
+// epochs per rule, 26 ratios from 10^−5 to 1 (the paper's 10^−3.2 … 1 and
+// below, where the spike-dependent rule already breaks down), 3 noise
+// realisations each.
 func LTTSNoise() *LTTSNoiseConfig {
-	c := &LTTSNoiseConfig{DvSpike: 0, DvVoltage: 0.05, RatioLog10Min: -3.2, RatioLog10Max: 0, RatioSteps: 17, Repeats: 3, DSLevel: 0.004,
+	c := &LTTSNoiseConfig{DvSpike: 0, DvVoltage: 0.05, RatioLog10Min: -5, RatioLog10Max: 0, RatioSteps: 26, Repeats: 3, DSLevel: 0.004,
 		LTTSConfig: LTTSConfig{Seed: 1, T: 500, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, OffT: 20, Online: true, Drop: 0.9,
 			Readout: ReadoutRidge, RidgeLambda: 1e-3,
 			Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
@@ -169,6 +171,11 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *Env) (map[string]float64
 		}
 	}
 	m["tolerance_gain"] = rules[1].tolerated / rules[0].tolerated
+	// 1 when both crossings lie inside the swept range (else the gain is a bound).
+	m["tolerance_resolved"] = 0
+	if rules[0].tolerated > ratios[0] && rules[1].tolerated > ratios[0] && !math.IsInf(rules[0].tolerated+rules[1].tolerated, 0) {
+		m["tolerance_resolved"] = 1
+	}
 	if env.Out != nil {
 		if err := c.write(env, ratios, rules, Sstar); err != nil {
 			return nil, err

@@ -44,7 +44,7 @@ func TestLTTSXORLearnsTheSpikes(t *testing.T) {
 func TestLTTSNoiseVoltageRuleIsMoreRobust(t *testing.T) {
 	// A small 3D task (N = 150, T = 150, 60 epochs), 5 noise ratios.
 	c := LTTSNoise()
-	c.Net.N, c.T, c.Epochs, c.RatioSteps, c.Repeats = 150, 150, 60, 5, 1
+	c.Net.N, c.T, c.Epochs, c.RatioLog10Min, c.RatioSteps, c.Repeats = 150, 150, 60, -3.2, 5, 1
 	m, err := c.Run(context.Background(), &Env{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
