@@ -59,13 +59,19 @@ type LTTSWalkingConfig struct {
 	// RidgeLambda is the ridge penalty of the "ridge" readout.
 	RidgeLambda float64 `yaml:"ridge_lambda"`
 	EvalEvery   int     `yaml:"eval_every"` // epochs between free-running evaluations
+	// SDFloor (degrees) is the smallest scale of the z-scoring: channels
+	// that barely move in the training window (tracking noise) are divided
+	// by it instead of their own tiny std, so they do not dominate the
+	// teacher current and the MSE.
+	SDFloor float64 `yaml:"sd_floor_deg"`
 	// Cyclic extends the training sequence past train_bins by two more
 	// periods of its own last period_bins bins (training data only), so
 	// that the learnt spike sequence closes into a loop and can run on;
 	// false trains on the train_bins bins alone.
 	Cyclic bool `yaml:"cyclic"`
 	// PeriodBins is the gait period for cyclic training (bins); 0 takes the
-	// lag that best repeats the training window (at least 10 bins overlap).
+	// lag that best repeats the training window's angles in degrees (at
+	// least 10 bins overlap; 134 bins for CMU 35_01, whose stride is ≈ 135).
 	PeriodBins int `yaml:"period_bins"`
 }
 
@@ -79,7 +85,7 @@ func init() {
 func LTTSWalking() *LTTSWalkingConfig {
 	return &LTTSWalkingConfig{Seed: 1, ASF: "35.asf", AMC: "35_01.amc", BinsPerFrame: 1, TrainBins: 150, TotalBins: 600, LoopStart: 26, LoopEnd: 162,
 		SigmaTeach: 0.6, KickSteps: 10, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, Online: true, Drop: 0.9,
-		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true,
+		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true, SDFloor: 1,
 		Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
 }
 
@@ -101,6 +107,8 @@ func (c *LTTSWalkingConfig) Validate() error {
 		return fmt.Errorf("need 0 <= loop_start < loop_end - 1 (frames), got %d, %d", c.LoopStart, c.LoopEnd)
 	case c.KickSteps < 1 || c.KickSteps >= c.TrainBins:
 		return fmt.Errorf("kick_steps must be in [1, train_bins)")
+	case !(c.SDFloor > 0) || math.IsInf(c.SDFloor, 0):
+		return fmt.Errorf("sd_floor_deg must be a positive number of degrees, got %g", c.SDFloor)
 	case c.PeriodBins < 0 || c.PeriodBins > c.TrainBins:
 		return fmt.Errorf("period_bins must be in [0, train_bins], got %d", c.PeriodBins)
 	case c.Epochs < 1 || c.EvalEvery < 1:
@@ -119,7 +127,7 @@ func (c *LTTSWalkingConfig) Validate() error {
 
 // walkTarget is the motion as a target: joint angles in degrees per bin
 // (recording continued by tiling a stride), z-scored with the training
-// window's statistics.
+// window's mean and std (at least sd_floor_deg).
 type walkTarget struct {
 	channels  []string
 	deg, z    [][]float64 // [bin][channel]
@@ -185,11 +193,10 @@ func (c *LTTSWalkingConfig) target(m *task.Motion) (*walkTarget, error) {
 			col[t] = w.deg[t][k]
 		}
 		w.mean[k], w.sd[k] = meanStd(col)
-		if w.sd[k] < 1e-6 {
-			w.sd[k] = 1 // a constant channel: z = 0
-		} else {
+		if w.sd[k] >= 1e-6 {
 			w.activeChs++
 		}
+		w.sd[k] = max(w.sd[k], c.SDFloor) // a constant channel gives z = 0
 	}
 	for _, row := range w.deg {
 		z := make([]float64, K)
@@ -233,7 +240,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 	if c.Cyclic {
 		period = c.PeriodBins
 		if period == 0 {
-			period = bestPeriod(w.z[:Tr], 10)
+			period = bestPeriod(w.deg[:Tr], 10) // in degrees: the large joints dominate, not the near-constant ones
 		}
 		for t := Tr; t < Tr+2*period; t++ {
 			ytrain = append(ytrain[:t:t], w.z[Tr-period+(t-Tr)%period])
