@@ -322,6 +322,20 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 		}
 	}
 	m["test_rmse_deg"] = math.Sqrt(se / float64((Tt-Tr)*K))
+	// Baseline: an output that stays at the training mean (z = 0) over the test bins.
+	zero := make([][]float64, Tt-Tr)
+	for t := range zero {
+		zero[t] = make([]float64, K)
+	}
+	m["test_mse_mean_output"] = mseFrom(zero, w.z[Tr:], 0)
+	if period > 0 {
+		// Baseline: the training window's last period repeated (what a perfect loop gives).
+		rep := make([][]float64, Tt-Tr)
+		for t := range rep {
+			rep[t] = w.z[Tr-period+t%period]
+		}
+		m["test_mse_period_repeat"] = mseFrom(rep, w.z[Tr:], 0)
+	}
 	m["test_output_rms"] = math.Sqrt(act / float64((Tt-Tr)*max(1, w.activeChs)))
 	rate := 0.0
 	for _, r := range Sstar {
