@@ -99,8 +99,8 @@ func (c *LTTSWalkingConfig) Validate() error {
 		return fmt.Errorf("asf and amc must name the skeleton and motion files")
 	case !(c.BinsPerFrame > 0) || math.IsInf(c.BinsPerFrame, 0):
 		return fmt.Errorf("bins_per_frame must be a positive number, got %g", c.BinsPerFrame)
-	case c.TrainBins < 10:
-		return fmt.Errorf("train_bins must be at least 10, got %d", c.TrainBins)
+	case c.TrainBins < 20:
+		return fmt.Errorf("train_bins must be at least 20, got %d", c.TrainBins)
 	case c.TotalBins <= c.TrainBins:
 		return fmt.Errorf("total_bins (%d) must exceed train_bins (%d)", c.TotalBins, c.TrainBins)
 	case c.LoopStart < 0 || c.LoopEnd <= c.LoopStart+1:
@@ -234,7 +234,6 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 	}
 	// The teacher current J_teach·z(t); the network itself gets it as its
 	// input for the first kick_steps bins (the start cue), then nothing.
-	in := make([][]float64, Tt)
 	ytrain := w.z[:Tr]
 	period := 0
 	if c.Cyclic {
@@ -247,6 +246,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 		}
 	}
 	Ts := len(ytrain)
+	in := make([][]float64, max(Tt, Ts))
 	teach := make([][]float64, Ts)
 	for t := range teach {
 		teach[t] = make([]float64, N)
@@ -276,7 +276,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *Env, w *walkTarget) (m
 	var ep, trainC, testC, dsC []float64
 	var Sgen, y [][]float64
 	evaluate := func(e int) error {
-		Sgen = net.Run(in)
+		Sgen = net.Run(in[:Tt])
 		y = tr.output(Sgen)
 		a, b := mseFrom(y[:Tr], w.z[:Tr], 0), mseFrom(y[Tr:], w.z[Tr:], 0)
 		if math.IsNaN(a+b) || math.IsInf(a+b, 0) {
@@ -462,8 +462,8 @@ func positiveAll(x []float64) bool {
 // between z(t) and z(t+L) over the window, among lags with at least
 // minOverlap bins of overlap and L ≥ len(z)/4.
 func bestPeriod(z [][]float64, minOverlap int) int {
-	best, bestL := math.Inf(1), len(z)-minOverlap
-	for L := len(z) / 4; L <= len(z)-minOverlap; L++ {
+	best, bestL := math.Inf(1), max(1, len(z)-minOverlap)
+	for L := max(1, len(z)/4); L <= len(z)-minOverlap; L++ {
 		s, c := 0.0, 0
 		for t := 0; t+L < len(z); t++ {
 			for k, v := range z[t] {

@@ -292,7 +292,12 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *Env) (map[string]float64, 
 	for p, s := range scores {
 		n := xorNames[p]
 		m["mse_"+n], m["spike_mismatch_"+n], m["response_"+n] = s.mse, s.ds, s.response
-		m["sign_"+n] = math.Copysign(1, s.response) * math.Copysign(1, all[p].Y[c.T()-int(2.5*float64(c.Off))][0])
+		// The output's sign over the window: the response's sign times the target's (+1 for 01 and 10).
+		target := -1.0
+		if p == 1 || p == 2 {
+			target = 1
+		}
+		m["sign_"+n] = math.Copysign(1, s.response) * target
 	}
 	if env.Out != nil {
 		if err := c.write(env, all, scores, evalEpoch, mseCurve, dsCurve, correctCurve); err != nil {
