@@ -173,7 +173,8 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *Env) (map[string]float64
 	m["tolerance_gain"] = rules[1].tolerated / rules[0].tolerated
 	// 1 when both crossings lie inside the swept range (else the gain is a bound).
 	m["tolerance_resolved"] = 0
-	if rules[0].tolerated > ratios[0] && rules[1].tolerated > ratios[0] && !math.IsInf(rules[0].tolerated+rules[1].tolerated, 0) {
+	inside := func(r float64) bool { return r > ratios[0] && r < ratios[len(ratios)-1] }
+	if inside(rules[0].tolerated) && inside(rules[1].tolerated) {
 		m["tolerance_resolved"] = 1
 	}
 	if env.Out != nil {
@@ -185,7 +186,8 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *Env) (map[string]float64
 }
 
 // crossing returns the x at which y first reaches level, interpolating
-// linearly in log10 x; x[0] if y starts at or above it, +Inf if never.
+// linearly in log10 x; x[0] if y starts at or above it (an upper bound),
+// the last x if it never does (a lower bound).
 func crossing(x, y []float64, level float64) float64 {
 	if y[0] >= level {
 		return x[0]
@@ -196,7 +198,7 @@ func crossing(x, y []float64, level float64) float64 {
 			return math.Pow(10, math.Log10(x[k-1])+f*(math.Log10(x[k])-math.Log10(x[k-1])))
 		}
 	}
-	return math.Inf(1)
+	return x[len(x)-1]
 }
 
 func (c *LTTSNoiseConfig) write(env *Env, ratios []float64, rules []*noiseRule, Sstar [][]float64) error {
