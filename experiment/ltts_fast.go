@@ -21,15 +21,14 @@ import (
 // MSE after each of the first iterations, over several seeds.
 type LTTSFastConfig struct {
 	LTTSConfig `yaml:",inline"`
-	Seeds      int     `yaml:"seeds"`        // repetitions (seeds Seed, Seed+1, ...)
-	Ridge      float64 `yaml:"ridge_lambda"` // ridge penalty of the readout fit
+	Seeds      int `yaml:"seeds"` // repetitions (seeds Seed, Seed+1, ...)
 }
 
 func init() {
 	Register(Experiment{Name: "ltts-fast", Description: "LTTS: online rule vs exact gradient over the first 13 iterations on a 50-step 3D task, 5 seeds (Fig. 3B)",
 		Defaults: func() Config {
-			return &LTTSFastConfig{Seeds: 5, Ridge: 1e-3, LTTSConfig: LTTSConfig{Seed: 1, T: 50, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02,
-				Epochs: 13, OffT: 2, Online: true, Drop: 0.9,
+			return &LTTSFastConfig{Seeds: 5, LTTSConfig: LTTSConfig{Seed: 1, T: 50, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02,
+				Epochs: 13, OffT: 2, Online: true, Drop: 0.9, Readout: ReadoutRidge, RidgeLambda: 1e-3,
 				Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 3, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
 		}})
 }
@@ -42,7 +41,10 @@ func (c *LTTSFastConfig) Validate() error {
 	if c.Seeds < 1 {
 		return fmt.Errorf("seeds must be at least 1")
 	}
-	return positive("ridge_lambda", c.Ridge)
+	if c.Readout != ReadoutRidge {
+		return fmt.Errorf("readout must be %q here: the readout is fitted once on the target spikes and held fixed", ReadoutRidge)
+	}
+	return nil
 }
 
 // Run trains with both rules from the same start for every seed.
@@ -66,7 +68,7 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *Env) (map[string]float64,
 				return nil, err
 			}
 			clock, target, Sstar := cfg.lttsTask(net)
-			Jout, err := learn.RidgeReadout(learn.ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.Ridge)
+			Jout, err := learn.RidgeReadout(learn.ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.RidgeLambda)
 			if err != nil {
 				return nil, err
 			}
