@@ -122,10 +122,11 @@ func (c *MaesReplayConfig) Run(ctx context.Context, env *Env) (map[string]float6
 	if c.Plasticity {
 		rules = &c.Rules
 	}
-	net, err := newMaesNet(&c.Network, m, k, rules, c.Seed)
+	net, err := newMaesNet(&c.Network, m, k, rules, c.Seed, env.Threads)
 	if err != nil {
 		return nil, err
 	}
+	defer net.Close()
 	net.Plastic = c.Plasticity
 	clock, err := sim.NewClock(c.Network.DtMS, c.DurationS*1000)
 	if err != nil {

@@ -130,12 +130,13 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *Env) (map[string]float64
 		} else if !training && float64(blk-nTrain+1)*c.BlockS > c.SpontMin*60 {
 			dur = c.SpontMin*60 - float64(blk-nTrain)*c.BlockS
 		}
-		net, err := newMaesNet(&c.Network, m, k, &c.Rules, c.Seed+uint64(blk)*1000003)
+		net, err := newMaesNet(&c.Network, m, k, &c.Rules, c.Seed+uint64(blk)*1000003, env.Threads)
 		if err != nil {
 			return nil, err
 		}
 		t0 := time.Now()
 		re, ri, err := c.runBlock(ctx, env, net, training, dur, blk, total)
+		net.Close()
 		if err != nil {
 			return nil, err
 		}
@@ -153,10 +154,11 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *Env) (map[string]float64
 		}
 	}
 	// Replay test on the trained matrix, plasticity off.
-	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed+999331)
+	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed+999331, env.Threads)
 	if err != nil {
 		return nil, err
 	}
+	defer net.Close()
 	clock, err := sim.NewClock(c.Network.DtMS, c.ReplayS*1000)
 	if err != nil {
 		return nil, err
