@@ -295,13 +295,17 @@ type maesNet struct {
 	norm      *learn.Normalizer
 	normEvery int
 
-	blocks  []maesBlock
-	nbE     int // blocks[:nbE] are excitatory
-	team    *sim.Team
-	phaseA  func(w int) // per-block work before the spikes are exchanged
-	phaseB  func(w int) // per-block LTP after them
-	t       float64     // time of the step in progress (ms)
-	plastic bool        // plasticity acts in the step in progress
+	blocks []maesBlock
+	nbE    int // blocks[:nbE] are excitatory
+	team   *sim.Team
+	phaseA func(w int) // per-block work before the spikes are exchanged
+	phaseB func(w int) // per-block LTP after them
+	// normSums and normShift are the two parallel passes of the E→E
+	// normalisation; partial holds one row of partial sums per E block.
+	normSums, normShift func(w int)
+	partial             [][]float64
+	t                   float64 // time of the step in progress (ms)
+	plastic             bool    // plasticity acts in the step in progress
 
 	step    int
 	spikes  []int32
@@ -384,6 +388,24 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 			net.stdp.LTPRange(blk.lo, blk.hi, net.E.V)
 		}
 	}
+	if net.norm != nil {
+		net.partial = make([][]float64, net.nbE)
+		for b := range net.partial {
+			net.partial[b] = make([]float64, n)
+		}
+		net.normSums = func(w int) {
+			for b := w; b < net.nbE; b += nw {
+				p := net.partial[b]
+				clear(p)
+				net.norm.AddSums(net.blocks[b].lo, net.blocks[b].hi, p)
+			}
+		}
+		net.normShift = func(w int) {
+			for b := w; b < net.nbE; b += nw {
+				net.norm.ShiftRange(net.blocks[b].lo, net.blocks[b].hi)
+			}
+		}
+	}
 	return net, nil
 }
 
@@ -424,7 +446,11 @@ func (net *maesNet) Step(t float64) []int32 {
 	net.t = t
 	net.plastic = net.Plastic && net.stdp != nil
 	if net.plastic && net.step%net.normEvery == 0 {
-		net.norm.Apply() // streams through the weights: serial, ≈ 3 µs per step on average
+		// Partial sums over the E blocks, combined in block order, then the
+		// shifts applied block by block.
+		net.team.Run(net.normSums)
+		net.norm.Shifts(net.partial)
+		net.team.Run(net.normShift)
 	}
 	net.team.Run(net.phaseA)
 	sp := net.spikes[:0]

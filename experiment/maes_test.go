@@ -176,3 +176,27 @@ func TestMaesTrainSameForAnyThreadCount(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMaesStepPlastic is one step of the built 3000-neuron network
+// with plasticity on (go test -bench MaesStep -run ^$ ./experiment).
+func BenchmarkMaesStepPlastic(b *testing.B) {
+	c := MaesNet()
+	m, k, err := maesMatrix(&c, "build", sim.Stream(1, "weights"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules := defaultMaesPlasticity()
+	net, err := newMaesNet(&c, m, k, &rules, 1, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer net.Close()
+	net.Plastic = true
+	for i := 1; i <= 2000; i++ { // past the initial transient
+		net.Step(float64(i) * c.DtMS)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.Step(float64(2001+i) * c.DtMS)
+	}
+}

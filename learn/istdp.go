@@ -152,11 +152,19 @@ func NewNormalizer(m *connect.Sparse, preLo, preHi, postLo, postHi int, wmin, wm
 // sums sets sum[i] = S_i for every postsynaptic neuron of the block.
 func (n *Normalizer) sums() {
 	clear(n.sum[n.PostLo:n.PostHi])
-	W, post, sum := n.M.W, n.M.Post, n.sum
-	for j := n.PreLo; j < n.PreHi; j++ {
+	n.AddSums(n.PreLo, n.PreHi, n.sum)
+}
+
+// AddSums adds to dst[i] the weights onto each postsynaptic neuron i of
+// the block from the presynaptic neurons [lo, hi) ∩ [PreLo, PreHi)
+// (partial sums of disjoint presynaptic ranges can be formed in parallel;
+// see Shifts).
+func (n *Normalizer) AddSums(lo, hi int, dst []float64) {
+	W, post := n.M.W, n.M.Post
+	for j := max(lo, n.PreLo); j < min(hi, n.PreHi); j++ {
 		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
 		for k, i := range post[a:b] {
-			sum[i] += W[a+int64(k)]
+			dst[i] += W[a+int64(k)]
 		}
 	}
 }
@@ -170,19 +178,44 @@ func (n *Normalizer) Capture() {
 // Apply normalises every postsynaptic neuron once.
 func (n *Normalizer) Apply() {
 	n.sums()
+	n.shifts()
+	n.ShiftRange(n.PreLo, n.PreHi)
+}
+
+// Shifts sets the shift (S_i − S_i⁰)/N_i of every postsynaptic neuron from
+// partial sums (AddSums of disjoint presynaptic ranges covering the block),
+// added in the order given, so a fixed split gives the same result however
+// the partial sums were scheduled. ShiftRange then applies it.
+func (n *Normalizer) Shifts(partial [][]float64) {
+	s := n.sum[n.PostLo:n.PostHi]
+	clear(s)
+	for _, p := range partial {
+		for i, v := range p[n.PostLo:n.PostHi] {
+			s[i] += v
+		}
+	}
+	n.shifts()
+}
+
+func (n *Normalizer) shifts() {
 	d := n.sum
 	for i := n.PostLo; i < n.PostHi; i++ {
 		if n.count[i] > 0 {
 			d[i] = (d[i] - n.Target[i]) / n.count[i]
 		}
 	}
-	W, post := n.M.W, n.M.Post
-	lo, hi := n.WMin, n.WMax
-	for j := n.PreLo; j < n.PreHi; j++ {
+}
+
+// ShiftRange subtracts the shifts set by Apply or Shifts from the synapses
+// of the presynaptic neurons [lo, hi) ∩ [PreLo, PreHi) and clips them.
+func (n *Normalizer) ShiftRange(lo, hi int) {
+	W, post, d := n.M.W, n.M.Post, n.sum
+	wlo, whi := n.WMin, n.WMax
+	for j := max(lo, n.PreLo); j < min(hi, n.PreHi); j++ {
 		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
 		w := W[a:b]
 		for k, i := range post[a:b] {
-			w[k] = min(max(w[k]-d[i], lo), hi)
+			w[k] = min(max(w[k]-d[i], wlo), whi)
 		}
 	}
 }
