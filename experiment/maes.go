@@ -260,6 +260,23 @@ func (p *maesPlasticity) Validate() error {
 	return positive("plasticity.norm_every_ms", p.NormEveryMS)
 }
 
+// maesBlockSize is the target number of neurons per block of the
+// per-step parallel work. The blocks depend only on the network sizes,
+// never on the thread count, and each has its own random stream, so a
+// seed gives the same result for every --threads.
+const maesBlockSize = 300
+
+// maesBlock is one fixed range of neurons [lo, hi) (all E or all I) with
+// its external-input stream and the spikes of its last step.
+type maesBlock struct {
+	lo, hi int
+	exc    bool
+	src    *rand.PCG
+	spikes []int32
+	events int
+	_      [64]byte // keep blocks run by different workers off one cache line
+}
+
 // maesNet is the simulated recurrent network: neuron indices 0..NE−1 are
 // excitatory, NE..N−1 inhibitory, and one sparse matrix M (pre × post)
 // holds every synapse.
@@ -271,13 +288,24 @@ type maesNet struct {
 	gE, gI       *synapse.CondDiffExp // over all N neurons
 	inE, inI     *synapse.Delay
 	Ext          *synapse.Poisson
-	rng          *rand.Rand
 
 	Plastic   bool
 	stdp      *learn.VoltageSTDP
 	istdp     *learn.InhibSTDP
 	norm      *learn.Normalizer
 	normEvery int
+
+	blocks []maesBlock
+	nbE    int // blocks[:nbE] are excitatory
+	team   *sim.Team
+	phaseA func(w int) // per-block work before the spikes are exchanged
+	phaseB func(w int) // per-block LTP after them
+	// normSums and normShift are the two parallel passes of the E→E
+	// normalisation; partial holds one row of partial sums per E block.
+	normSums, normShift func(w int)
+	partial             [][]float64
+	t                   float64 // time of the step in progress (ms)
+	plastic             bool    // plasticity acts in the step in progress
 
 	step    int
 	spikes  []int32
@@ -287,13 +315,15 @@ type maesNet struct {
 }
 
 // newMaesNet builds the network around matrix m with k clusters; plast may
-// be nil (no plasticity ever).
-func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticity, seed uint64) (*maesNet, error) {
+// be nil (no plasticity ever). threads is the number of workers of the
+// per-step parallel work (results do not depend on it); Close the network
+// when done.
+func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticity, seed uint64, threads int) (*maesNet, error) {
 	n := c.NE + c.NI
 	if m.NPre != n || m.NPost != n {
 		return nil, fmt.Errorf("matrix is %d×%d, network has %d neurons", m.NPost, m.NPre, n)
 	}
-	net := &maesNet{NE: c.NE, NI: c.NI, N: n, K: k, Dt: c.DtMS, M: m, rng: sim.Stream(seed, "external"), spikes: make([]int32, 0, n)}
+	net := &maesNet{NE: c.NE, NI: c.NI, N: n, K: k, Dt: c.DtMS, M: m, spikes: make([]int32, 0, n)}
 	net.E = neuron.NewAdEx(c.NE, c.DtMS, c.Exc)
 	net.I = neuron.NewAdEx(c.NI, c.DtMS, c.Inh)
 	init := sim.Stream(seed, "init")
@@ -334,32 +364,104 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 		}
 		net.normEvery = max(1, int(math.Round(plast.NormEveryMS/c.DtMS)))
 	}
+	split := func(lo, hi int, exc bool) {
+		nb := max(1, (hi-lo+maesBlockSize/2)/maesBlockSize)
+		for b := 0; b < nb; b++ {
+			a, z := lo+(hi-lo)*b/nb, lo+(hi-lo)*(b+1)/nb
+			net.blocks = append(net.blocks, maesBlock{lo: a, hi: z, exc: exc,
+				src: sim.Source(seed, fmt.Sprintf("external/%d", len(net.blocks))), spikes: make([]int32, 0, z-a)})
+		}
+	}
+	split(0, c.NE, true)
+	net.nbE = len(net.blocks)
+	split(c.NE, n, false)
+	net.team = sim.NewTeam(max(1, min(threads, len(net.blocks))))
+	nw := net.team.Workers()
+	net.phaseA = func(w int) {
+		for b := w; b < len(net.blocks); b += nw {
+			net.blockA(&net.blocks[b])
+		}
+	}
+	net.phaseB = func(w int) {
+		for b := w; b < net.nbE; b += nw {
+			blk := &net.blocks[b]
+			net.stdp.LTPRange(blk.lo, blk.hi, net.E.V)
+		}
+	}
+	if net.norm != nil {
+		net.partial = make([][]float64, net.nbE)
+		for b := range net.partial {
+			net.partial[b] = make([]float64, n)
+		}
+		net.normSums = func(w int) {
+			for b := w; b < net.nbE; b += nw {
+				p := net.partial[b]
+				clear(p)
+				net.norm.AddSums(net.blocks[b].lo, net.blocks[b].hi, p)
+			}
+		}
+		net.normShift = func(w int) {
+			for b := w; b < net.nbE; b += nw {
+				net.norm.ShiftRange(net.blocks[b].lo, net.blocks[b].hi)
+			}
+		}
+	}
 	return net, nil
 }
 
+// Close stops the workers of the network.
+func (net *maesNet) Close() { net.team.Close() }
+
+// blockA is the work of one block before the spikes of the step are
+// exchanged: its external events,
+// conductances, plasticity filters and traces, and the neuron update.
+func (net *maesNet) blockA(blk *maesBlock) {
+	lo, hi := blk.lo, blk.hi
+	blk.events = net.Ext.Add(blk.src, lo, hi, net.inE.Now())
+	net.gE.StepRange(lo, hi, net.inE.Now())
+	net.gI.StepRange(lo, hi, net.inI.Now())
+	if net.plastic {
+		net.stdp.FiltersRange(lo, hi, net.E.V)
+		net.istdp.DecayRange(lo, hi)
+	}
+	if blk.exc {
+		blk.spikes = net.E.StepRange(lo, hi, net.t, nil, blk.spikes[:0])
+		return
+	}
+	blk.spikes = net.I.StepRange(lo-net.NE, hi-net.NE, net.t, nil, blk.spikes[:0])
+	for q := range blk.spikes {
+		blk.spikes[q] += int32(net.NE)
+	}
+}
+
 // Step advances the network by one step ending at time t (ms) and returns
-// the spikes of the step (global indices; valid until the next Step).
-// Order (sim.jl, vectorised): normalisation every normEvery steps;
+// the spikes of the step (global indices, ascending; valid until the next
+// Step). Order (sim.jl, vectorised): normalisation every normEvery steps;
 // external events into this step's input; conductances; ū, v̄, x from the
-// old V; neurons (E, then I); spikes into next step's input; iSTDP, LTD, LTP.
+// old V; neurons; spikes into next step's input; iSTDP, LTD, LTP. The
+// per-neuron parts run in fixed blocks on the team; spike exchange,
+// iSTDP and LTD (a few spikes per step) run serially in spike order.
 func (net *maesNet) Step(t float64) []int32 {
 	net.step++
-	plastic := net.Plastic && net.stdp != nil
-	if plastic && net.step%net.normEvery == 0 {
-		net.norm.Apply()
+	net.t = t
+	net.plastic = net.Plastic && net.stdp != nil
+	if net.plastic && net.step%net.normEvery == 0 {
+		// Partial sums over the E blocks, combined in block order, then the
+		// shifts applied block by block.
+		net.team.Run(net.normSums)
+		net.norm.Shifts(net.partial)
+		net.team.Run(net.normShift)
 	}
-	net.Events += int64(net.Ext.Add(net.rng, 0, net.N, net.inE.Now()))
-	net.gE.Step(net.inE.Now())
-	net.gI.Step(net.inI.Now())
-	if plastic {
-		net.stdp.Filters(net.E.V)
-		net.istdp.Decay()
-	}
-	sp := net.E.Step(t, nil, net.spikes[:0])
-	ne := len(sp)
-	sp = net.I.Step(t, nil, sp)
-	for q := ne; q < len(sp); q++ {
-		sp[q] += int32(net.NE)
+	net.team.Run(net.phaseA)
+	sp := net.spikes[:0]
+	ne := 0
+	for b := range net.blocks {
+		blk := &net.blocks[b]
+		sp = append(sp, blk.spikes...)
+		if b == net.nbE-1 {
+			ne = len(sp)
+		}
+		net.Events += int64(blk.events)
 	}
 	net.spikes = sp
 	net.Spikes += int64(len(sp))
@@ -367,11 +469,11 @@ func (net *maesNet) Step(t float64) []int32 {
 	if len(sp) > 0 {
 		net.M.PropagateSplit(sp, net.NE, net.inE.Ahead(1), net.inI.Ahead(1))
 	}
-	if plastic {
+	if net.plastic {
 		net.stdp.PreSpikes(sp[:ne])
 		net.istdp.Spikes(sp)
 		net.stdp.LTD(sp[:ne])
-		net.stdp.LTP(net.E.V)
+		net.team.Run(net.phaseB)
 	}
 	net.inE.Advance()
 	net.inI.Advance()

@@ -246,10 +246,11 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *Env) (map[string]float
 	if err != nil {
 		return nil, err
 	}
-	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed)
+	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed, env.Threads)
 	if err != nil {
 		return nil, err
 	}
+	defer net.Close()
 	ne := c.Network.NE
 	dt := c.Network.DtMS
 	init := sim.Stream(c.Seed, "readout-init")
@@ -278,7 +279,7 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *Env) (map[string]float
 		rule.U[i] = c.Readout.VInitLo + init.Float64()*(c.Readout.VInitHi-c.Readout.VInitLo)
 		rule.VBar[i] = c.Readout.VInitLo + init.Float64()*(c.Readout.VInitHi-c.Readout.VInitLo)
 	}
-	rng := sim.Stream(c.Seed, "readout-poisson")
+	rng := sim.Source(c.Seed, "readout-poisson")
 	supIn, _ := synapse.NewPoisson(nR, dt, c.RateBaseKHz, c.WPoisson)
 	intIn, _ := synapse.NewPoisson(nR, dt, c.RateBaseKHz, c.WPoisson)
 	inhIn, _ := synapse.NewPoisson(nR, dt, 0, c.WOneToOne) // parallel: inhibition of the non-selected read-outs

@@ -122,17 +122,20 @@ func (c *MaesReplayConfig) Run(ctx context.Context, env *Env) (map[string]float6
 	if c.Plasticity {
 		rules = &c.Rules
 	}
-	net, err := newMaesNet(&c.Network, m, k, rules, c.Seed)
+	net, err := newMaesNet(&c.Network, m, k, rules, c.Seed, env.Threads)
 	if err != nil {
 		return nil, err
 	}
+	defer net.Close()
 	net.Plastic = c.Plasticity
 	clock, err := sim.NewClock(c.Network.DtMS, c.DurationS*1000)
 	if err != nil {
 		return nil, err
 	}
 	mon := sim.NewSpikeMonitor(net.N, int(float64(net.N)*c.DurationS*10))
+	cpu0 := cpuSeconds()
 	wall, err := runMaes(ctx, env, net, clock, mon, "replay")
+	cpu := cpuSeconds() - cpu0
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +181,9 @@ func (c *MaesReplayConfig) Run(ctx context.Context, env *Env) (map[string]float6
 		"w_within_start":              blocks0.Within,
 		"wall_seconds":                wall,
 		"sim_seconds_per_wall_second": c.DurationS / wall,
+	}
+	if cpu > 0 {
+		met["sim_seconds_per_cpu_second"] = c.DurationS / cpu // all threads together
 	}
 	if env.Out != nil {
 		if err := writeMaesRaster(env, "raster.png", fmt.Sprintf("%s: spontaneous activity, %d clusters (E ordered by cluster; I above)", c.Matrix, k), mon, net.NE, net.N, 0, math.Min(dur, 3000)); err != nil {

@@ -154,3 +154,49 @@ func TestTriggerNeedsClusterOneStrictlyDominant(t *testing.T) {
 		t.Fatal("cluster 3 dominant but triggered")
 	}
 }
+
+// The per-step blocks are fixed by the network size, each with its own
+// stream, so the thread count does not change a plastic run.
+func TestMaesTrainSameForAnyThreadCount(t *testing.T) {
+	run := func(threads int) []float64 {
+		c := tinyMaesTrain()
+		c.Network.NE, c.Network.NI, c.Network.Clusters = 600, 150, 6
+		c.TrainMin, c.SpontMin, c.ReplayS = 0.1/60, 0, 0.05
+		d, _ := runio.Create(t.TempDir(), "t")
+		if _, err := c.Run(context.Background(), &Env{Threads: threads, Log: io.Discard, Out: d}); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := runio.ReadNPZ(d.File("checkpoint.npz"))
+		return a["w"].Data.([]float64)
+	}
+	w1, w2 := run(1), run(2)
+	for q := range w1 {
+		if w1[q] != w2[q] {
+			t.Fatalf("weight %d: %g with 1 thread, %g with 2", q, w1[q], w2[q])
+		}
+	}
+}
+
+// BenchmarkMaesStepPlastic is one step of the built 3000-neuron network
+// with plasticity on (go test -bench MaesStep -run ^$ ./experiment).
+func BenchmarkMaesStepPlastic(b *testing.B) {
+	c := MaesNet()
+	m, k, err := maesMatrix(&c, "build", sim.Stream(1, "weights"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules := defaultMaesPlasticity()
+	net, err := newMaesNet(&c, m, k, &rules, 1, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer net.Close()
+	net.Plastic = true
+	for i := 1; i <= 2000; i++ { // past the initial transient
+		net.Step(float64(i) * c.DtMS)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.Step(float64(2001+i) * c.DtMS)
+	}
+}

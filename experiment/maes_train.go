@@ -120,7 +120,7 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *Env) (map[string]float64
 	}
 	fmt.Fprintf(env.Log, "maes-train: %d E / %d I, %d clusters, %d synapses; %d training + %d consolidation blocks of %g s\n",
 		c.Network.NE, c.Network.NI, k, m.NNZ(), nTrain, nSpont, c.BlockS)
-	var simS, wallS float64
+	var simS, wallS, cpuS float64
 	total := nTrain + nSpont
 	for blk := start; blk < total; blk++ {
 		training := blk < nTrain
@@ -130,22 +130,24 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *Env) (map[string]float64
 		} else if !training && float64(blk-nTrain+1)*c.BlockS > c.SpontMin*60 {
 			dur = c.SpontMin*60 - float64(blk-nTrain)*c.BlockS
 		}
-		net, err := newMaesNet(&c.Network, m, k, &c.Rules, c.Seed+uint64(blk)*1000003)
+		net, err := newMaesNet(&c.Network, m, k, &c.Rules, c.Seed+uint64(blk)*1000003, env.Threads)
 		if err != nil {
 			return nil, err
 		}
-		t0 := time.Now()
+		t0, cpu0 := time.Now(), cpuSeconds()
 		re, ri, err := c.runBlock(ctx, env, net, training, dur, blk, total)
+		net.Close()
 		if err != nil {
 			return nil, err
 		}
 		wallS += time.Since(t0).Seconds()
+		cpuS += cpuSeconds() - cpu0
 		simS += dur
 		b := maesBlockMeans(m, c.Network.NE, k)
 		tMin := hist[len(hist)-8] + dur/60
 		hist = append(hist, tMin, b.Within, b.Forward, b.Backward, b.Other, b.IE, re, ri)
-		fmt.Fprintf(env.Log, "block %d/%d (%s) t=%.1f min: within %.2f fwd %.2f bwd %.2f other %.2f I→E %.1f; E %.2f Hz I %.2f Hz; %.2f sim s/wall s\n",
-			blk+1, total, map[bool]string{true: "training", false: "spontaneous"}[training], tMin, b.Within, b.Forward, b.Backward, b.Other, b.IE, re, ri, dur/time.Since(t0).Seconds())
+		fmt.Fprintf(env.Log, "block %d/%d (%s) t=%.1f min: within %.2f fwd %.2f bwd %.2f other %.2f I→E %.1f; E %.2f Hz I %.2f Hz; %.2f sim s/wall s, %.2f sim s/CPU s\n",
+			blk+1, total, map[bool]string{true: "training", false: "spontaneous"}[training], tMin, b.Within, b.Forward, b.Backward, b.Other, b.IE, re, ri, dur/time.Since(t0).Seconds(), dur/(cpuSeconds()-cpu0))
 		if env.Out != nil {
 			if err := saveMaesCheckpoint(env.Out.File("checkpoint.npz"), m, blk+1, hist); err != nil {
 				return nil, err
@@ -153,10 +155,11 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *Env) (map[string]float64
 		}
 	}
 	// Replay test on the trained matrix, plasticity off.
-	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed+999331)
+	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed+999331, env.Threads)
 	if err != nil {
 		return nil, err
 	}
+	defer net.Close()
 	clock, err := sim.NewClock(c.Network.DtMS, c.ReplayS*1000)
 	if err != nil {
 		return nil, err
@@ -184,6 +187,9 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *Env) (map[string]float64
 	if wallS > 0 {
 		met["sim_seconds_per_wall_second"] = simS / wallS
 		met["wall_seconds"] = wallS
+	}
+	if cpuS > 0 {
+		met["sim_seconds_per_cpu_second"] = simS / cpuS // all threads together
 	}
 	if env.Out != nil {
 		if err := c.write(env, m, hist, mon, net.NE, net.N, k); err != nil {

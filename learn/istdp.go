@@ -68,10 +68,14 @@ func NewInhibSTDP(p InhibSTDPParams, dt float64, m *connect.Sparse, iLo, iHi, eL
 }
 
 // Decay decays every trace by one step (call before Spikes).
-func (r *InhibSTDP) Decay() {
+func (r *InhibSTDP) Decay() { r.DecayRange(0, len(r.Y)) }
+
+// DecayRange is Decay for the neurons [lo, hi) only.
+func (r *InhibSTDP) DecayRange(lo, hi int) {
 	k := 1 - r.Dt/r.P.TauY
-	for i := range r.Y {
-		r.Y[i] *= k
+	y := r.Y[lo:hi]
+	for i := range y {
+		y[i] *= k
 	}
 }
 
@@ -111,13 +115,16 @@ func (r *InhibSTDP) Spikes(spikes []int32) {
 // each postsynaptic neuron in [PostLo, PostHi) from presynaptic neurons in
 // [PreLo, PreHi): Apply subtracts (S_i − S_i⁰)/N_i from every such
 // synapse onto i, where S_i is their current sum, S_i⁰ the sum captured
-// by Capture and N_i their number, then clips to [WMin, WMax].
+// by Capture and N_i their number, then clips to [WMin, WMax]. Both passes
+// stream through the weights in their by-pre storage order (the by-post
+// view would make every access an indirect one).
 type Normalizer struct {
 	M                            *connect.Sparse
 	PreLo, PreHi, PostLo, PostHi int
 	WMin, WMax                   float64
 	Target                       []float64 // S_i⁰ per postsynaptic neuron
-	postSeg                      []int64
+	preSeg                       []int64
+	count, sum                   []float64 // N_i, and S_i then the shift per postsynaptic neuron
 }
 
 // NewNormalizer returns the normaliser of block [preLo, preHi) → [postLo,
@@ -130,39 +137,85 @@ func NewNormalizer(m *connect.Sparse, preLo, preHi, postLo, postHi int, wmin, wm
 		return nil, fmt.Errorf("normalisation bounds: w_max (%g) must exceed w_min (%g)", wmax, wmin)
 	}
 	n := &Normalizer{M: m, PreLo: preLo, PreHi: preHi, PostLo: postLo, PostHi: postHi, WMin: wmin, WMax: wmax,
-		Target: make([]float64, m.NPost), postSeg: m.Segments(true, preLo, preHi)}
+		Target: make([]float64, m.NPost), preSeg: m.Segments(false, postLo, postHi),
+		count: make([]float64, m.NPost), sum: make([]float64, m.NPost)}
+	post := m.Post
+	for j := preLo; j < preHi; j++ {
+		for k := n.preSeg[2*j]; k < n.preSeg[2*j+1]; k++ {
+			n.count[post[k]]++
+		}
+	}
 	n.Capture()
 	return n, nil
 }
 
+// sums sets sum[i] = S_i for every postsynaptic neuron of the block.
+func (n *Normalizer) sums() {
+	clear(n.sum[n.PostLo:n.PostHi])
+	n.AddSums(n.PreLo, n.PreHi, n.sum)
+}
+
+// AddSums adds to dst[i] the weights onto each postsynaptic neuron i of
+// the block from the presynaptic neurons [lo, hi) ∩ [PreLo, PreHi)
+// (partial sums of disjoint presynaptic ranges can be formed in parallel;
+// see Shifts).
+func (n *Normalizer) AddSums(lo, hi int, dst []float64) {
+	W, post := n.M.W, n.M.Post
+	for j := max(lo, n.PreLo); j < min(hi, n.PreHi); j++ {
+		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
+		for k, i := range post[a:b] {
+			dst[i] += W[a+int64(k)]
+		}
+	}
+}
+
 // Capture sets every S_i⁰ to the current sum of incoming weights.
 func (n *Normalizer) Capture() {
-	W, idx := n.M.W, n.M.Idx
-	for i := n.PostLo; i < n.PostHi; i++ {
-		s := 0.0
-		for k := n.postSeg[2*i]; k < n.postSeg[2*i+1]; k++ {
-			s += W[idx[k]]
-		}
-		n.Target[i] = s
-	}
+	n.sums()
+	copy(n.Target[n.PostLo:n.PostHi], n.sum[n.PostLo:n.PostHi])
 }
 
 // Apply normalises every postsynaptic neuron once.
 func (n *Normalizer) Apply() {
-	W, idx := n.M.W, n.M.Idx
+	n.sums()
+	n.shifts()
+	n.ShiftRange(n.PreLo, n.PreHi)
+}
+
+// Shifts sets the shift (S_i − S_i⁰)/N_i of every postsynaptic neuron from
+// partial sums (AddSums of disjoint presynaptic ranges covering the block),
+// added in the order given, so a fixed split gives the same result however
+// the partial sums were scheduled. ShiftRange then applies it.
+func (n *Normalizer) Shifts(partial [][]float64) {
+	s := n.sum[n.PostLo:n.PostHi]
+	clear(s)
+	for _, p := range partial {
+		for i, v := range p[n.PostLo:n.PostHi] {
+			s[i] += v
+		}
+	}
+	n.shifts()
+}
+
+func (n *Normalizer) shifts() {
+	d := n.sum
 	for i := n.PostLo; i < n.PostHi; i++ {
-		a, b := n.postSeg[2*i], n.postSeg[2*i+1]
-		if a == b {
-			continue
+		if n.count[i] > 0 {
+			d[i] = (d[i] - n.Target[i]) / n.count[i]
 		}
-		s := 0.0
-		for k := a; k < b; k++ {
-			s += W[idx[k]]
-		}
-		d := (s - n.Target[i]) / float64(b-a)
-		for k := a; k < b; k++ {
-			p := idx[k]
-			W[p] = min(max(W[p]-d, n.WMin), n.WMax)
+	}
+}
+
+// ShiftRange subtracts the shifts set by Apply or Shifts from the synapses
+// of the presynaptic neurons [lo, hi) ∩ [PreLo, PreHi) and clips them.
+func (n *Normalizer) ShiftRange(lo, hi int) {
+	W, post, d := n.M.W, n.M.Post, n.sum
+	wlo, whi := n.WMin, n.WMax
+	for j := max(lo, n.PreLo); j < min(hi, n.PreHi); j++ {
+		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
+		w := W[a:b]
+		for k, i := range post[a:b] {
+			w[k] = min(max(w[k]-d[i], wlo), whi)
 		}
 	}
 }

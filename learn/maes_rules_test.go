@@ -142,4 +142,24 @@ func TestNormalizerConservesRowSums(t *testing.T) {
 	if w12, _ = m.At(2, 1); w12 != 1 {
 		t.Fatalf("clip at w_min: %g", w12)
 	}
+	// The split form (partial sums over presynaptic ranges, then shifts
+	// range by range) gives the same weights.
+	m.W[m.Idx[a]] = 9
+	want := append([]float64(nil), m.W...)
+	m2 := chain3(t, 5)
+	copy(m2.W, want)
+	n.Apply()
+	n2, _ := NewNormalizer(m2, 0, 3, 0, 3, 1, 30)
+	copy(n2.Target, n.Target)
+	p0, p1 := make([]float64, 3), make([]float64, 3)
+	n2.AddSums(0, 1, p0)
+	n2.AddSums(1, 3, p1)
+	n2.Shifts([][]float64{p0, p1})
+	n2.ShiftRange(1, 3)
+	n2.ShiftRange(0, 1)
+	for q := range m.W {
+		if m.W[q] != m2.W[q] {
+			t.Fatalf("split normalisation: weight %d = %g, Apply gives %g", q, m2.W[q], m.W[q])
+		}
+	}
 }

@@ -101,16 +101,26 @@ func NewVoltageSTDP(p VoltageSTDPParams, dt float64, m *connect.Sparse, preLo, p
 // Filters advances ū and v̄ with the postsynaptic potentials v (index =
 // post index; the V of the previous step) and decays x by one step.
 func (r *VoltageSTDP) Filters(v []float64) {
+	r.FiltersRange(0, max(r.PostHi, r.PreHi), v)
+}
+
+// FiltersRange is Filters restricted to the neuron indices [lo, hi): ū and
+// v̄ of the postsynaptic neurons and x of the presynaptic neurons in that
+// range (disjoint ranges can run in parallel).
+func (r *VoltageSTDP) FiltersRange(lo, hi int, v []float64) {
 	ku, kv, kx := r.Dt/r.P.TauU, r.Dt/r.P.TauV, 1-r.Dt/r.P.TauX
-	u, vb := r.U[r.PostLo:r.PostHi], r.VBar[r.PostLo:r.PostHi]
-	v = v[r.PostLo:r.PostHi]
-	for i, vi := range v {
-		u[i] += ku * (vi - u[i])
-		vb[i] += kv * (vi - vb[i])
+	if a, b := max(lo, r.PostLo), min(hi, r.PostHi); a < b {
+		u, vb := r.U[a:b], r.VBar[a:b]
+		for i, vi := range v[a:b] {
+			u[i] += ku * (vi - u[i])
+			vb[i] += kv * (vi - vb[i])
+		}
 	}
-	x := r.X[r.PreLo:r.PreHi]
-	for j := range x {
-		x[j] *= kx
+	if a, b := max(lo, r.PreLo), min(hi, r.PreHi); a < b {
+		x := r.X[a:b]
+		for j := range x {
+			x[j] *= kx
+		}
 	}
 }
 

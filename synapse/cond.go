@@ -84,14 +84,17 @@ func (d *Delay) Advance() {
 
 // Poisson is per-neuron Poisson external input: neuron i receives events at
 // Rate[i] (kHz, i.e. events per ms), each of weight Weight[i]. Per step the
-// number of events is drawn from Poisson(Rate·dt) by inversion with one
-// uniform draw; this is statistically equivalent to exponential
-// inter-event intervals. Set rates with SetRate (it caches e^(−Rate·dt)).
+// number of events is drawn from Poisson(Rate·dt) by inversion of one
+// 32-bit uniform (half of one 64-bit PCG draw): the counts 0–3 come from a
+// comparison with four cached cumulative thresholds (no branch), larger
+// counts from continuing the inversion in float64. This is statistically
+// equivalent to exponential inter-event intervals; the probabilities are
+// exact to 2⁻³². Set rates with SetRate (it recomputes the thresholds).
 type Poisson struct {
-	Dt     float64   // step (ms)
-	Rate   []float64 // rate per neuron (kHz); read-only, use SetRate
-	Weight []float64 // weight per event (e.g. nS·ms for a conductance)
-	p0     []float64 // e^(−Rate·dt)
+	Dt     float64     // step (ms)
+	Rate   []float64   // rate per neuron (kHz); read-only, use SetRate
+	Weight []float64   // weight per event (e.g. nS·ms for a conductance)
+	thr    [][4]uint64 // u ≥ thr[k] ⇔ count > k, for a uniform u in [0, 2³²)
 }
 
 // NewPoisson returns n Poisson inputs with a common rate (kHz) and weight.
@@ -99,7 +102,7 @@ func NewPoisson(n int, dt, rate, weight float64) (*Poisson, error) {
 	if !(dt > 0) {
 		return nil, fmt.Errorf("poisson input needs dt > 0, got %g", dt)
 	}
-	p := &Poisson{Dt: dt, Rate: make([]float64, n), Weight: make([]float64, n), p0: make([]float64, n)}
+	p := &Poisson{Dt: dt, Rate: make([]float64, n), Weight: make([]float64, n), thr: make([][4]uint64, n)}
 	for i := range p.Rate {
 		if err := p.SetRate(i, rate); err != nil {
 			return nil, err
@@ -114,31 +117,72 @@ func (p *Poisson) SetRate(i int, rate float64) error {
 	if !(rate >= 0) || rate*p.Dt > 50 {
 		return fmt.Errorf("poisson rate must be >= 0 and rate·dt <= 50, got %g kHz", rate)
 	}
+	if p.Rate[i] == rate && p.thr[i][0] != 0 {
+		return nil
+	}
 	p.Rate[i] = rate
-	p.p0[i] = math.Exp(-rate * p.Dt)
+	lam := rate * p.Dt
+	q := math.Exp(-lam)
+	cum := 0.0
+	for k := 0; k < 4; k++ {
+		cum += q
+		p.thr[i][k] = toThreshold(cum)
+		q *= lam / float64(k+1)
+	}
 	return nil
 }
 
-// Add draws the events of one step for neurons [lo, hi) and adds
+// toThreshold maps a cumulative probability c to the threshold t with
+// P(u ≥ t) = 1 − c for u uniform on the integers [0, 2³²); t = 2³² (never
+// reached) when c rounds to 1.
+func toThreshold(c float64) uint64 {
+	return uint64(min(math.Round(c*(1<<32)), 1<<32))
+}
+
+// b2i is 1 for true, 0 for false (compiled to a flag move, no branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Add draws the events of one step for neurons [lo, hi) from src and adds
 // count·Weight to target. It returns the number of events.
-func (p *Poisson) Add(rng *rand.Rand, lo, hi int, target []float64) int {
+func (p *Poisson) Add(src *rand.PCG, lo, hi int, target []float64) int {
 	events := 0
-	for i := lo; i < hi; i++ {
-		u := rng.Float64()
-		q := p.p0[i]
-		if u < q {
-			continue
+	thr, w, tg := p.thr[lo:hi], p.Weight[lo:hi], target[lo:hi]
+	var bits uint64
+	for i := range thr {
+		if i&1 == 0 {
+			bits = src.Uint64()
+		} else {
+			bits >>= 32
 		}
-		k, cum, lam := 1, q, p.Rate[i]*p.Dt
-		q *= lam
-		cum += q
-		for u >= cum && k < 1000 {
-			k++
-			q *= lam / float64(k)
-			cum += q
+		u := bits & math.MaxUint32
+		t := &thr[i]
+		k := b2i(u >= t[0]) + b2i(u >= t[1]) + b2i(u >= t[2]) + b2i(u >= t[3])
+		if k == 4 {
+			k = p.tail(lo+i, u)
 		}
-		target[i] += float64(k) * p.Weight[i]
+		tg[i] += float64(k) * w[i]
 		events += k
 	}
 	return events
+}
+
+// tail continues the inversion beyond a count of 3 (rare at the small
+// rate·dt of external input).
+func (p *Poisson) tail(i int, u uint64) int {
+	lam := p.Rate[i] * p.Dt
+	x := (float64(u) + 0.5) / (1 << 32)
+	q := math.Exp(-lam)
+	cum := q
+	k := 0
+	for x >= cum && k < 1000 {
+		k++
+		q *= lam / float64(k)
+		cum += q
+	}
+	return max(k, 4)
 }

@@ -58,7 +58,7 @@ func TestPoissonMeanAndVariance(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = p.SetRate(0, 22.5) // rate·dt = 2.25
-	rng := sim.Stream(1, "test")
+	rng := sim.Source(1, "test")
 	target := make([]float64, n)
 	var sum, sq float64
 	for k := 0; k < steps; k++ {
@@ -77,5 +77,35 @@ func TestPoissonMeanAndVariance(t *testing.T) {
 	}
 	if err := p.SetRate(0, -1); err == nil {
 		t.Fatal("negative rate accepted")
+	}
+}
+
+// The count distribution matches the Poisson pmf, including counts above
+// the four cached thresholds (rate·dt = 2.25), and a zero rate never fires.
+func TestPoissonCountHistogram(t *testing.T) {
+	const n, steps, lam = 100, 2000, 2.25
+	p, _ := NewPoisson(n, 0.1, lam/0.1, 1)
+	z, _ := NewPoisson(n, 0.1, 0, 1)
+	rng := sim.Source(2, "test")
+	target := make([]float64, n)
+	hist := make([]float64, 12)
+	for k := 0; k < steps; k++ {
+		clear(target)
+		if z.Add(rng, 0, n, target) != 0 {
+			t.Fatal("rate 0 produced events")
+		}
+		p.Add(rng, 0, n, target)
+		for _, c := range target {
+			hist[min(int(c), 11)]++
+		}
+	}
+	q := math.Exp(-lam)
+	for k := 0; k < 8; k++ {
+		got := hist[k] / (n * steps)
+		sd := math.Sqrt(q * (1 - q) / (n * steps))
+		if math.Abs(got-q) > 5*sd+1e-4 {
+			t.Fatalf("P(count=%d) = %.4f, want %.4f", k, got, q)
+		}
+		q *= lam / float64(k+1)
 	}
 }
