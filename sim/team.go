@@ -68,7 +68,7 @@ func (t *Team) worker(w int) {
 		for spins := 0; g == last; spins++ {
 			if spins < spinLimit {
 				if spins&1023 == 1023 {
-					runtime.Gosched() // let other goroutines of this P run
+					osYield() // let a descheduled teammate have the core
 				}
 				g = t.gen.Load()
 				continue
@@ -109,7 +109,7 @@ func (t *Team) Run(fn func(w int)) {
 	fn(0)
 	for spins := 0; t.done.Load() != int64(t.n-1); spins++ {
 		if spins&1023 == 1023 {
-			runtime.Gosched()
+			osYield()
 		}
 	}
 	t.fn = nil
