@@ -86,10 +86,17 @@ type OlfactionSTDPConfig struct {
 func olfactionDefaults(model string) *OlfactionConfig {
 	return &OlfactionConfig{
 		Seed: 1, Model: model,
-		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 4000, NVal: 1000},
-		ANN:  OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 50, LR: 1e-3, Dropout: 0.5, KCBias: -1},
-		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 5,
-			LR: 1e-3, Reg: 0, AbsFromBlock: 1, Neuron: neuron.DecolleCUBAParams(), SurrogateScale: 0.3, SurrogateTau: 3.75},
+		// n_train 10000, the top of the spec's range: the ANN reaches ≈ 0.73
+		// with 4000 odors and ≈ 0.88 with 10000 (a linear softmax on the
+		// clean odors, which can represent the labels exactly, ≈ 0.89).
+		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 10000, NVal: 1000},
+		// Dropout 0 and a 3e-3 → 1e-4 schedule instead of the paper's 0.5 and
+		// constant 1e-3: with 10000 odors (not 1M) both learn too slowly.
+		ANN: OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 30, LR: 3e-3, LREnd: 1e-4, Dropout: 0, KCBias: -1},
+		// 3 epochs of 10000 odors with lr 1e-3 falling to 1e-5 (without the
+		// decay the validation accuracy jumps by ±0.05 from epoch to epoch).
+		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 3,
+			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 1, Neuron: neuron.DecolleCUBAParams(), SurrogateScale: 0.3, SurrogateTau: 3.75},
 		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
 		Compare:       model == "stdp",
 		RasterSamples: 4,
