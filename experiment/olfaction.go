@@ -36,12 +36,15 @@ type OlfactionConfig struct {
 
 // OlfactionANNConfig configures the rate network (Wang et al. FullConfig).
 type OlfactionANNConfig struct {
-	ORNTiling int     `yaml:"orn_tiling"`  // ORNs per OR type (N_ORN_DUPLICATION, 10): N_ORN = n_or·orn_tiling
-	NPN       int     `yaml:"n_pn"`        // projection neurons (50)
-	NKC       int     `yaml:"n_kc"`        // Kenyon cells (2500)
-	Batch     int     `yaml:"batch"`       // batch size (256)
-	Epochs    int     `yaml:"epochs"`      // passes over the training set
-	LR        float64 `yaml:"lr"`          // Adam learning rate (1e-3)
+	ORNTiling int     `yaml:"orn_tiling"` // ORNs per OR type (N_ORN_DUPLICATION, 10): N_ORN = n_or·orn_tiling
+	NPN       int     `yaml:"n_pn"`       // projection neurons (50)
+	NKC       int     `yaml:"n_kc"`       // Kenyon cells (2500)
+	Batch     int     `yaml:"batch"`      // batch size (256)
+	Epochs    int     `yaml:"epochs"`     // passes over the training set
+	LR        float64 `yaml:"lr"`         // Adam learning rate (1e-3)
+	// LREnd is the learning rate of the last batch: the rate falls
+	// geometrically from lr to lr_end over the run (0: constant lr).
+	LREnd     float64 `yaml:"lr_end"`
 	Dropout   float64 `yaml:"dropout"`     // KC dropout probability (0.5)
 	KCBias    float64 `yaml:"kc_bias"`     // initial KC bias (−1)
 	InitORNPN float64 `yaml:"init_orn_pn"` // ORN→PN weights U(0, a); 0 means 4/N_ORN
@@ -62,7 +65,10 @@ type OlfactionSNNConfig struct {
 	Batch     int     `yaml:"batch"`      // odors per batch
 	Epochs    int     `yaml:"epochs"`     // passes over the training set
 	LR        float64 `yaml:"lr"`         // Adam learning rate (one step per time step)
-	Reg       float64 `yaml:"reg"`        // voltage regulariser λ of the DECOLLE loss
+	// LREnd is the learning rate of the last batch: the rate falls
+	// geometrically from lr to lr_end over the run (0: constant lr).
+	LREnd float64 `yaml:"lr_end"`
+	Reg   float64 `yaml:"reg"` // voltage regulariser λ of the DECOLLE loss
 	// AbsFromBlock: blocks with this index or above (except an STDP block)
 	// are set to |W| after every step (the original: 1, all but the first).
 	AbsFromBlock   int                  `yaml:"abs_from_block"`
@@ -80,11 +86,18 @@ type OlfactionSTDPConfig struct {
 func olfactionDefaults(model string) *OlfactionConfig {
 	return &OlfactionConfig{
 		Seed: 1, Model: model,
-		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 4000, NVal: 1000},
-		ANN:  OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 50, LR: 1e-3, Dropout: 0.5, KCBias: -1},
-		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 5,
-			LR: 1e-3, Reg: 0, AbsFromBlock: 1, Neuron: neuron.DecolleCUBAParams(), SurrogateScale: 0.3, SurrogateTau: 3.75},
-		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true}},
+		// n_train 10000, the top of the spec's range: the ANN reaches ≈ 0.73
+		// with 4000 odors and ≈ 0.88 with 10000 (a linear softmax on the
+		// clean odors, which can represent the labels exactly, ≈ 0.89).
+		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 10000, NVal: 1000},
+		// Dropout 0 and a 3e-3 → 1e-4 schedule instead of the paper's 0.5 and
+		// constant 1e-3: with 10000 odors (not 1M) both learn too slowly.
+		ANN: OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 30, LR: 3e-3, LREnd: 1e-4, Dropout: 0, KCBias: -1},
+		// 3 epochs of 10000 odors with lr 1e-3 falling to 1e-5 (without the
+		// decay the validation accuracy jumps by ±0.05 from epoch to epoch).
+		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 3,
+			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 1, Neuron: neuron.DecolleCUBAParams(), SurrogateScale: 0.3, SurrogateTau: 3.75},
+		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
 		Compare:       model == "stdp",
 		RasterSamples: 4,
 	}
@@ -137,6 +150,9 @@ func (c *OlfactionConfig) Validate() error {
 		if !(a.Dropout >= 0 && a.Dropout < 1) {
 			return fmt.Errorf("ann.dropout must be in [0, 1), got %g", a.Dropout)
 		}
+		if !(a.LREnd >= 0) || a.LREnd > a.LR {
+			return fmt.Errorf("ann.lr_end must be in [0, ann.lr] (0 = constant lr), got %g", a.LREnd)
+		}
 		if a.InitORNPN < 0 || a.InitPNKC < 0 {
 			return fmt.Errorf("ann.init_orn_pn and ann.init_pn_kc must be >= 0 (0 = the paper's 4/fan-in)")
 		}
@@ -151,6 +167,9 @@ func (c *OlfactionConfig) Validate() error {
 		}
 		if !(s.LR >= 0) || !(s.Reg >= 0) {
 			return fmt.Errorf("snn.lr and snn.reg must be >= 0")
+		}
+		if !(s.LREnd >= 0) || s.LREnd > s.LR {
+			return fmt.Errorf("snn.lr_end must be in [0, snn.lr] (0 = constant lr), got %g", s.LREnd)
 		}
 		if s.AbsFromBlock < 0 {
 			return fmt.Errorf("snn.abs_from_block must be >= 0, got %d", s.AbsFromBlock)
@@ -289,11 +308,19 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *Env, d *task.Olfactio
 	defer prog.Finish()
 	m := map[string]float64{}
 	t0 := time.Now()
+	nBatch := 0
+	for lo := 0; lo+2 <= d.NTrain; lo += a.Batch {
+		nBatch++
+	}
+	sched := lrSchedule(a.LR, a.LREnd, a.Epochs*nBatch)
+	step := 0
 	for e := 0; e < a.Epochs; e++ {
 		perm := order.Perm(d.NTrain)
 		correct, loss, nb := 0, 0.0, 0
 		for lo := 0; lo+2 <= d.NTrain; lo += a.Batch {
 			hi := min(lo+a.Batch, d.NTrain)
+			net.P.LR = sched(step)
+			step++
 			for k, s := range perm[lo:hi] {
 				copy(xb[k*nor:(k+1)*nor], d.TrainX[s*nor:(s+1)*nor])
 				yb[k] = d.TrainY[s]
@@ -336,6 +363,16 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *Env, d *task.Olfactio
 	}
 	m["kc_active_fraction"] = kcAct / float64(d.NValid*a.NKC)
 	return cur, m, nil
+}
+
+// lrSchedule returns the learning rate of update k of n: constant lr if
+// end is 0, otherwise falling geometrically from lr (k = 0) to end (k = n−1).
+func lrSchedule(lr, end float64, n int) func(k int) float64 {
+	if end == 0 || n < 2 {
+		return func(int) float64 { return lr }
+	}
+	r := math.Log(end / lr)
+	return func(k int) float64 { return lr * math.Exp(r*float64(k)/float64(n-1)) }
 }
 
 func accuracy(pred, y []int) float64 {

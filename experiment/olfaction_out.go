@@ -62,6 +62,7 @@ func (c *OlfactionConfig) writeOutputs(env *Env, m map[string]float64, curves []
 	if err != nil {
 		return err
 	}
+	lc.Y.Min, lc.Y.Max = 0, 1.4 // room above the curves for the legend
 	if err := plot.SavePNG(env.Out.File("learning_curves.png"), 8, 4, lc); err != nil {
 		return err
 	}

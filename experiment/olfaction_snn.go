@@ -77,6 +77,11 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 		if err != nil {
 			return cur, nil, err
 		}
+		if c.STDP.Clip { // the whole block starts inside the bounds
+			for i, w := range net.Blocks[kb].W {
+				net.Blocks[kb].W[i] = min(max(w, c.STDP.WMin), c.STDP.WMax)
+			}
+		}
 		rec.stdpBefore = append([]float64(nil), net.Blocks[kb].W...)
 	}
 	nIn, nor, C := p.Sizes[0], c.Data.NOR, c.Data.NClass
@@ -150,6 +155,8 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 
 	idx := make([]int, 0, s.Batch)
 	labels := make([]int, 0, s.Batch)
+	nBatch := (d.NTrain + s.Batch - 1) / s.Batch
+	sched := lrSchedule(s.LR, s.LREnd, s.Epochs*nBatch)
 	for e := 0; e < s.Epochs; e++ {
 		perm := order.Perm(d.NTrain)
 		correct := 0
@@ -162,6 +169,7 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 				idx = append(idx, k)
 				labels = append(labels, d.TrainY[k])
 			}
+			net.P.LR = sched(int(done))
 			net.Reset()
 			if pairing != nil {
 				pairing.Reset()

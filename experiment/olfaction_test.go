@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"io"
+	"math"
 	"testing"
 
 	"github.com/spikelab/spikelab/task"
@@ -12,7 +13,7 @@ func tinyOlfaction(model string) *OlfactionConfig {
 	c := olfactionDefaults(model)
 	c.Data = task.OlfactionParams{NOR: 10, NClass: 4, NTrain: 320, NVal: 200}
 	c.SNN.ORNTiling, c.SNN.NPN, c.SNN.NKC = 4, 30, 60
-	c.SNN.Steps, c.SNN.BurnIn, c.SNN.Batch, c.SNN.Epochs, c.SNN.LR = 20, 5, 16, 4, 3e-3
+	c.SNN.Steps, c.SNN.BurnIn, c.SNN.Batch, c.SNN.Epochs, c.SNN.LR, c.SNN.LREnd = 20, 5, 16, 4, 3e-3, 0
 	c.Compare = false
 	return c
 }
@@ -52,5 +53,19 @@ func TestOlfactionSTDPRunsAndValidates(t *testing.T) {
 	c.STDP.Block, c.STDP.Window = -1, "box"
 	if err := c.Validate(); err == nil {
 		t.Fatal("unknown window accepted")
+	}
+}
+
+// The schedule starts at lr, ends at lr_end, falls geometrically, and is
+// constant with lr_end 0.
+func TestLRSchedule(t *testing.T) {
+	f := lrSchedule(1e-3, 1e-5, 5)
+	for k, want := range []float64{1e-3, 1e-3 / math.Sqrt(10), 1e-4, 1e-4 / math.Sqrt(10), 1e-5} {
+		if got := f(k); math.Abs(got-want) > 1e-15 {
+			t.Errorf("update %d: lr %g, want %g", k, got, want)
+		}
+	}
+	if got := lrSchedule(1e-3, 0, 5)(4); got != 1e-3 {
+		t.Errorf("lr_end 0: lr %g, want constant 1e-3", got)
 	}
 }

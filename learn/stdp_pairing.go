@@ -35,12 +35,21 @@ type STDPPairingParams struct {
 	TauC        float64 `yaml:"tau_c"`        // τ_c (steps): τ+ = 2τ_c, τ− = 5τ_c (the 2:5 ratio)
 	Window      string  `yaml:"window"`       // "standard" (default) or "literal"
 	IgnoreZeros bool    `yaml:"ignore_zeros"` // drop pairs with Δt = 0 (simultaneous spikes)
+	// Clip keeps every weight the rule changes inside [WMin, WMax] (each
+	// pair's update is clipped as it is applied). A deviation from the
+	// original, which has no bounds; off by default.
+	Clip bool    `yaml:"clip"`
+	WMin float64 `yaml:"w_min"` // lower weight bound with clip
+	WMax float64 `yaml:"w_max"` // upper weight bound with clip
 }
 
 // Validate reports the first unusable field.
 func (p STDPPairingParams) Validate() error {
 	if !(p.Eta >= 0) || math.IsInf(p.Eta, 0) {
 		return fmt.Errorf("stdp.eta must be a finite number >= 0, got %g", p.Eta)
+	}
+	if p.Clip && !(p.WMin < p.WMax) {
+		return fmt.Errorf("stdp.w_min (%g) must be below stdp.w_max (%g) with stdp.clip", p.WMin, p.WMax)
 	}
 	switch p.Window {
 	case STDPWindowStandard:
@@ -182,7 +191,11 @@ func (s *STDPPairing) Step(pre, post []float64, bsz int, W []float64, team *sim.
 					if dt == 0 && s.P.IgnoreZeros {
 						return
 					}
-					wi[j] += s.window[half+int(dt)] * scale
+					v := wi[j] + s.window[half+int(dt)]*scale
+					if s.P.Clip {
+						v = min(max(v, s.P.WMin), s.P.WMax)
+					}
+					wi[j] = v
 					n++
 				}
 				if pr[i] != 0 {

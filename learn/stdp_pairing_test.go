@@ -75,6 +75,18 @@ func TestSTDPPairingHandMadeTrains(t *testing.T) {
 		wz[k] /= 4
 	}
 	check("batch mean", W, wz, n, 6)
+
+	// Clipped into [−0.1, 0.5]: W[0,0] takes −e^(−2/5) → −0.1; W[0,1]
+	// +e^(−1), then −e^(−1/5) → −0.1; W[1,0] +e^(−1/2) → 0.5, +e^(−1/2)
+	// → 0.5, then −e^(−4/5) → 0.5 − e^(−4/5) (each pair's update clipped as
+	// applied).
+	p = STDPPairingParams{Eta: 1, TauC: 1, Window: STDPWindowStandard, IgnoreZeros: true, Clip: true, WMin: -0.1, WMax: 0.5}
+	W, n = runPairing(t, p, 1, 9, pre, post)
+	check("clip", W, []float64{-0.1, -0.1, 0.5 - e(-0.8), 0}, n, 6)
+	p.WMax = p.WMin
+	if p.Validate() == nil {
+		t.Error("Validate accepts w_min == w_max with clip")
+	}
 }
 
 func TestSTDPWindows(t *testing.T) {
