@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
 	"github.com/spikelab/spikelab/task"
@@ -125,7 +127,7 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 				if t < s.BurnIn {
 					continue
 				}
-				axpyUnit(sumY[:bsz*C], net.YF[:bsz*C])
+				floats.Add(sumY[:bsz*C], net.YF[:bsz*C])
 				for k, v := range kcBlock.S[:bsz*kcBlock.NOut] {
 					if v != 0 {
 						fired[k] = true
@@ -139,7 +141,7 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 				}
 			}
 			for b := 0; b < bsz; b++ {
-				if argmaxF(sumY[b*C:(b+1)*C]) == d.ValY[lo+b] {
+				if floats.MaxIdx(sumY[b*C:(b+1)*C]) == d.ValY[lo+b] {
 					hit++
 				}
 			}
@@ -187,14 +189,14 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 				}
 				lossSum += loss
 				lossN++
-				axpyUnit(sumY[:bsz*C], net.YF[:bsz*C])
+				floats.Add(sumY[:bsz*C], net.YF[:bsz*C])
 				if pairing != nil {
 					pairs += pairing.Step(net.Blocks[kb-1].S[:bsz*p.Sizes[kb]], net.Blocks[kb].S[:bsz*p.Sizes[kb+1]], bsz, net.Blocks[kb].W, team)
 					stdpSteps++
 				}
 			}
 			for b := 0; b < bsz; b++ {
-				if argmaxF(sumY[b*C:(b+1)*C]) == labels[b] {
+				if floats.MaxIdx(sumY[b*C:(b+1)*C]) == labels[b] {
 					correct++
 				}
 			}
@@ -258,20 +260,4 @@ func weightStats(w []float64) (mean, sd, neg float64) {
 		sd += (v - mean) * (v - mean)
 	}
 	return mean, math.Sqrt(sd / float64(len(w))), neg / float64(len(w))
-}
-
-func axpyUnit(y, x []float64) {
-	for i, v := range x[:len(y)] {
-		y[i] += v
-	}
-}
-
-func argmaxF(y []float64) int {
-	best := 0
-	for c, v := range y {
-		if v > y[best] {
-			best = c
-		}
-	}
-	return best
 }

@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 )
 
 // FlyANNParams configure the rate network of Wang et al. 2021 (Neuron
@@ -232,7 +233,7 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	C := p.Classes
 	loss, correct := 0.0, 0
 	for s := 0; s < bsz; s++ {
-		if argmax(a.out[s*C:(s+1)*C]) == labels[s] {
+		if floats.MaxIdx(a.out[s*C:(s+1)*C]) == labels[s] {
 			correct++
 		}
 		loss += softmaxCE(a.out[s*C:(s+1)*C], labels[s], a.dOut[s*C:(s+1)*C])
@@ -303,7 +304,7 @@ func (a *FlyANN) Predict(x []float64, pred []int) {
 		hi := min(lo+p.Batch, len(pred))
 		a.forward(x[lo*p.NOR:hi*p.NOR], hi-lo, false)
 		for s := lo; s < hi; s++ {
-			pred[s] = argmax(a.out[(s-lo)*p.Classes : (s-lo+1)*p.Classes])
+			pred[s] = floats.MaxIdx(a.out[(s-lo)*p.Classes : (s-lo+1)*p.Classes])
 		}
 	}
 }
@@ -321,15 +322,4 @@ func signMul(g, w []float64) {
 			g[i] = 0
 		}
 	}
-}
-
-// argmax returns the index of the largest value (the first on a tie).
-func argmax(y []float64) int {
-	best := 0
-	for c, v := range y {
-		if v > y[best] {
-			best = c
-		}
-	}
-	return best
 }
