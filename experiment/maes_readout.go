@@ -238,11 +238,7 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *Env) (map[string]float
 		return nil, err
 	}
 	nR := len(target)
-	src, err := maesMatrixSource(c.Matrix, c.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	m, k, err := maesMatrix(&c.Network, src, sim.Stream(c.Seed, "weights"))
+	m, k, err := loadMaesMatrix(&c.Network, c.Matrix, c.DataDir, c.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -103,16 +103,23 @@ func maesMatrixSource(matrix, dataDir string) (string, error) {
 	return matrix, nil
 }
 
+// loadMaesMatrix resolves matrix (nc160, nc200, a .mat path, or "build")
+// and returns the weights and the cluster count, drawing any random
+// weights from the seed's "weights" stream.
+func loadMaesMatrix(c *MaesNetConfig, matrix, dataDir string, seed uint64) (*connect.Sparse, int, error) {
+	src, err := maesMatrixSource(matrix, dataDir)
+	if err != nil {
+		return nil, 0, err
+	}
+	return maesMatrix(c, src, sim.Stream(seed, "weights"))
+}
+
 // Run simulates the network and analyses its replay.
 func (c *MaesReplayConfig) Run(ctx context.Context, env *Env) (map[string]float64, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	src, err := maesMatrixSource(c.Matrix, c.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	m, k, err := maesMatrix(&c.Network, src, sim.Stream(c.Seed, "weights"))
+	m, k, err := loadMaesMatrix(&c.Network, c.Matrix, c.DataDir, c.Seed)
 	if err != nil {
 		return nil, err
 	}
