@@ -211,10 +211,12 @@ func newAscent(n int, lr, drop float64, every, rowLen int, team *sim.Team) *asce
 	return &ascent{adam: learn.NewAdam(n, 0.9, 0.999, 1e-8), lr: lr, drop: drop, every: every, rowLen: rowLen, team: team}
 }
 
-// stepOuter is step for the gradient rowScale·colᵀ, never materialised.
-func (a *ascent) stepOuter(p, rowScale, col []float64) {
+// rate starts a step and returns its Adam learning rate: −lr, as ascent
+// is descent with the rate negated (learn.LTTSNet.TrainOnline calls it
+// once per time step).
+func (a *ascent) rate() float64 {
 	a.tick()
-	a.adam.StepOuter(p, rowScale, col, -a.lr, a.team)
+	return -a.lr
 }
 
 func (a *ascent) tick() {

@@ -76,7 +76,7 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *Env) (map[string]float64,
 			curve := make([]float64, E)
 			for e := 0; e < E; e++ {
 				if online {
-					net.LikelihoodGradient(Sstar, clock, func(errv, ev []float64) { opt.stepOuter(net.J, errv, ev); net.ZeroDiagonal() })
+					net.TrainOnline(Sstar, clock, opt.adam, opt.rate, opt.team)
 				} else {
 					G, _ := net.LikelihoodGradient(Sstar, clock, nil)
 					opt.step(net.J, G)

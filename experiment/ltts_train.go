@@ -99,7 +99,7 @@ func (tr *lttsTrainer) epoch(samples []lttsSample) {
 			tr.optOut.step(tr.Jout, G)
 		}
 		if tr.online {
-			net.LikelihoodGradient(s.Sstar, s.In, func(errv, e []float64) { tr.optJ.stepOuter(net.J, errv, e); net.ZeroDiagonal() })
+			net.TrainOnline(s.Sstar, s.In, tr.optJ.adam, tr.optJ.rate, tr.optJ.team)
 		} else {
 			G, _ := net.LikelihoodGradient(s.Sstar, s.In, nil)
 			tr.optJ.step(net.J, G)

@@ -7,6 +7,10 @@ import "golang.org/x/sys/cpu"
 // useAVX is set when the CPU has AVX2 and FMA.
 var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// useAVX512 is set when the CPU also has AVX-512 F and VL (512-bit
+// vectors and the EVEX forms of the 256-bit instructions).
+var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
 //go:noescape
 func dotAxpyAVX(row, x, y *float64, n int, a float64) float64
 
@@ -37,3 +41,10 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 //
 //go:noescape
 func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64)
+
+// adamOuterDotAVX512 does adamOuterAVX's update of n parameters (n a
+// multiple of 4) and adds the updated par[j]·x[j] to lanes[j mod 4] in
+// increasing j, the partial sums of floats.Dot.
+//
+//go:noescape
+func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64)

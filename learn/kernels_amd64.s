@@ -155,3 +155,95 @@ outerloop:
 outerdone:
 	VZEROUPPER
 	RET
+
+// func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64)
+// adamOuterAVX's update (same operations and roundings, eight at a time)
+// for n parameters, n a multiple of 4, and lanes[l] += Σ par[j]·x[j] over
+// the updated par[j] with j ≡ l (mod 4), accumulated in increasing j with
+// separate multiply and add: the partial sums of f64.DotUnitary (floats.Dot).
+TEXT ·adamOuterDotAVX512(SB), NOSPLIT, $0-72
+	MOVQ         par+0(FP), SI
+	MOVQ         col+8(FP), DI
+	MOVQ         mom+16(FP), DX
+	MOVQ         vel+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), R10
+	VBROADCASTSD s+48(FP), Z15
+	MOVQ         x+56(FP), R9
+	MOVQ         lanes+64(FP), R11
+	VBROADCASTSD 0(R10), Z8
+	VBROADCASTSD 8(R10), Z9
+	VBROADCASTSD 16(R10), Z10
+	VBROADCASTSD 24(R10), Z11
+	VBROADCASTSD 32(R10), Z12
+	VBROADCASTSD 40(R10), Z13
+	VBROADCASTSD 48(R10), Z14
+	VMOVUPD      (R11), Y16
+	XORQ         AX, AX
+	MOVQ         CX, BX
+	ANDQ         $-8, BX
+
+loop8:
+	CMPQ          AX, BX
+	JGE           tail4
+	VMOVUPD       (DI)(AX*8), Z0
+	VMULPD        Z15, Z0, Z0        // g = s*col
+	VMOVUPD       (DX)(AX*8), Z1
+	VMULPD        Z8, Z1, Z1
+	VMULPD        Z9, Z0, Z2
+	VADDPD        Z2, Z1, Z1         // m
+	VMOVUPD       Z1, (DX)(AX*8)
+	VMOVUPD       (R8)(AX*8), Z3
+	VMULPD        Z10, Z3, Z3
+	VMULPD        Z0, Z0, Z4
+	VMULPD        Z11, Z4, Z4
+	VADDPD        Z4, Z3, Z3         // v
+	VMOVUPD       Z3, (R8)(AX*8)
+	VSQRTPD       Z3, Z5
+	VMULPD        Z13, Z5, Z5
+	VADDPD        Z14, Z5, Z5
+	VMULPD        Z12, Z1, Z6
+	VDIVPD        Z5, Z6, Z6
+	VMOVUPD       (SI)(AX*8), Z7
+	VSUBPD        Z6, Z7, Z7         // new par
+	VMOVUPD       Z7, (SI)(AX*8)
+	VMULPD        (R9)(AX*8), Z7, Z17
+	VADDPD        Y17, Y16, Y16      // elements j..j+3
+	VEXTRACTF64X4 $1, Z17, Y17
+	VADDPD        Y17, Y16, Y16      // then j+4..j+7
+	ADDQ          $8, AX
+	JMP           loop8
+
+tail4:
+	CMPQ    AX, CX
+	JGE     done
+	VMOVUPD (DI)(AX*8), Y0
+	VMULPD  Y15, Y0, Y0
+	VMOVUPD (DX)(AX*8), Y1
+	VMULPD  Y8, Y1, Y1
+	VMULPD  Y9, Y0, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (DX)(AX*8)
+	VMOVUPD (R8)(AX*8), Y3
+	VMULPD  Y10, Y3, Y3
+	VMULPD  Y0, Y0, Y4
+	VMULPD  Y11, Y4, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (R8)(AX*8)
+	VSQRTPD Y3, Y5
+	VMULPD  Y13, Y5, Y5
+	VADDPD  Y14, Y5, Y5
+	VMULPD  Y12, Y1, Y6
+	VDIVPD  Y5, Y6, Y6
+	VMOVUPD (SI)(AX*8), Y7
+	VSUBPD  Y6, Y7, Y7
+	VMOVUPD Y7, (SI)(AX*8)
+	VMULPD  (R9)(AX*8), Y7, Y17
+	VADDPD  Y17, Y16, Y16
+	ADDQ    $4, AX
+	JMP     tail4
+
+done:
+	VMOVUPD Y16, (R11)
+	VZEROUPPER
+	RET

@@ -5,6 +5,9 @@ package learn
 // useAVX is false: no vector kernels on this platform or build.
 var useAVX = false
 
+// useAVX512 is false: no vector kernels on this platform or build.
+var useAVX512 = false
+
 func dotAxpy(row, x, y []float64, a float64) float64 { return dotAxpyGo(row, x, y, a) }
 
 func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
@@ -12,5 +15,9 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 }
 
 func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64) {
+	panic("unreachable")
+}
+
+func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64) {
 	panic("unreachable")
 }

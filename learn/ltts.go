@@ -6,6 +6,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/spikelab/spikelab/sim"
 )
 
 // LTTS (learning through target spikes; Muratore, Capone & Paolucci 2021):
@@ -99,10 +101,10 @@ func (n *LTTSNet) Run(I [][]float64) [][]float64 {
 	for i := range v {
 		v[i] = n.P.V0
 	}
-	shat := make([]float64, N)
+	shat, dot := make([]float64, N), make([]float64, N)
 	for t := 0; t+1 < T; t++ {
 		n.trace(shat, S[t], t == 0)
-		n.potential(v, shat, I[t], S[t])
+		n.potential(v, shat, I[t], S[t], dot)
 		for i, vi := range v {
 			if vi > 0 {
 				S[t+1][i] = 1
@@ -112,12 +114,27 @@ func (n *LTTSNet) Run(I [][]float64) [][]float64 {
 	return S
 }
 
-// potential advances v: v ← (1−λ)v + λ(J·ŝ + I + h) − s_inh·s.
-func (n *LTTSNet) potential(v, shat, I, s []float64) {
+// potential advances v: v ← (1−λ)v + λ(J·ŝ + I + h) − s_inh·s. dot is
+// scratch of length N.
+func (n *LTTSNet) potential(v, shat, I, s, dot []float64) {
+	n.recurrent(dot, shat)
+	n.advance(v, dot, I, s)
+}
+
+// recurrent writes dot[i] = Σ_j J_ij·ŝ_j, each row summed as floats.Dot.
+func (n *LTTSNet) recurrent(dot, shat []float64) {
 	N := n.P.N
+	for i := range dot {
+		dot[i] = floats.Dot(n.J[i*N:(i+1)*N], shat)
+	}
+}
+
+// advance does v ← (1−λ)v + λ(dot + h + I) − s_inh·s with the recurrent
+// input dot = J·ŝ already formed.
+func (n *LTTSNet) advance(v, dot, I, s []float64) {
 	lam := n.lam
 	for i := range v {
-		drive := floats.Dot(n.J[i*N:(i+1)*N], shat) + n.P.H
+		drive := dot[i] + n.P.H
 		if I != nil {
 			drive += I[i]
 		}
@@ -144,14 +161,14 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 	}
 	shat := make([]float64, N)
 	e := make([]float64, N)
-	errv := make([]float64, N)
+	errv, dot := make([]float64, N), make([]float64, N)
 	for t := 0; t+1 < T; t++ {
 		n.trace(shat, Sstar[t], t == 0)
 		var It []float64
 		if I != nil {
 			It = I[t]
 		}
-		n.potential(v, shat, It, Sstar[t])
+		n.potential(v, shat, It, Sstar[t], dot)
 		for j := range e {
 			e[j] = (1-n.lam)*e[j] + n.lam*shat[j]
 		}
@@ -180,6 +197,50 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 		}
 	}
 	return G, logL
+}
+
+// TrainOnline applies the online rule over one sequence: it runs teacher-
+// forced on the target spikes S* with input I (nil rows: none), as
+// LikelihoodGradient does, and after every time step takes one Adam step
+// of J along that step's gradient err(t+1)·e(t+1)ᵀ with learning rate
+// rate() (called once per step; Adam descends, so a negative rate
+// ascends the likelihood), then sets J_ii = 0. The resulting J equals,
+// bit for bit, LikelihoodGradient with a step function doing
+// opt.StepOuter(J, err, e, rate(), team) and ZeroDiagonal; here the
+// next step's J·ŝ is formed while J is updated, so J is streamed once per
+// time step instead of twice, and the log-likelihood is not computed.
+// opt must hold N·N parameters.
+func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float64, team *sim.Team) {
+	N, T := n.P.N, len(Sstar)
+	if T < 2 {
+		return
+	}
+	v := make([]float64, N)
+	for i := range v {
+		v[i] = n.P.V0
+	}
+	shat, e, errv, dot := make([]float64, N), make([]float64, N), make([]float64, N), make([]float64, N)
+	n.trace(shat, Sstar[0], true)
+	n.recurrent(dot, shat)
+	for t := 0; t+1 < T; t++ {
+		var It []float64
+		if I != nil {
+			It = I[t]
+		}
+		n.advance(v, dot, It, Sstar[t])
+		for j := range e {
+			e[j] = (1-n.lam)*e[j] + n.lam*shat[j]
+		}
+		for i, vi := range v {
+			errv[i] = Sstar[t+1][i] - n.Sigmoid(vi)
+		}
+		var next []float64
+		if t+2 < T { // ŝ(t+1) is needed for the potential of step t+1
+			n.trace(shat, Sstar[t+1], false)
+			next = shat
+		}
+		opt.StepOuterZeroDiagDot(n.J, errv, e, rate(), next, dot, team)
+	}
 }
 
 // ZeroDiagonal sets J_ii = 0.
