@@ -48,3 +48,10 @@ func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64)
 //
 //go:noescape
 func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64)
+
+// dot4RowsAVX writes, for the four rows a_r at a + r·stride (r = 0..3) and
+// n a multiple of 4, lanes[4r+l] = Σ a_r[j]·x[j] over j < n, j ≡ l (mod 4),
+// in increasing j with separate multiply and add: floats.Dot's partial sums.
+//
+//go:noescape
+func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)

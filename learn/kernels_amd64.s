@@ -247,3 +247,46 @@ done:
 	VMOVUPD Y16, (R11)
 	VZEROUPPER
 	RET
+
+// func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
+// For the four rows r = 0..3 at a + r·stride (stride in elements) and
+// n a multiple of 4: lanes[4r+l] = Σ a_r[j]·x[j] over j ≡ l (mod 4), in
+// increasing j with separate multiply and add (floats.Dot's partial sums).
+TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-40
+	MOVQ   a+0(FP), SI
+	MOVQ   stride+8(FP), R8
+	SHLQ   $3, R8
+	MOVQ   x+16(FP), DI
+	MOVQ   n+24(FP), CX
+	MOVQ   lanes+32(FP), R11
+	LEAQ   (SI)(R8*1), R9
+	LEAQ   (R9)(R8*1), R10
+	LEAQ   (R10)(R8*1), R12
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+
+loop4:
+	CMPQ    AX, CX
+	JGE     done4
+	VMOVUPD (DI)(AX*8), Y4
+	VMULPD  (SI)(AX*8), Y4, Y5
+	VMULPD  (R9)(AX*8), Y4, Y6
+	VMULPD  (R10)(AX*8), Y4, Y7
+	VMULPD  (R12)(AX*8), Y4, Y8
+	VADDPD  Y5, Y0, Y0
+	VADDPD  Y6, Y1, Y1
+	VADDPD  Y7, Y2, Y2
+	VADDPD  Y8, Y3, Y3
+	ADDQ    $4, AX
+	JMP     loop4
+
+done4:
+	VMOVUPD Y0, (R11)
+	VMOVUPD Y1, 32(R11)
+	VMOVUPD Y2, 64(R11)
+	VMOVUPD Y3, 96(R11)
+	VZEROUPPER
+	RET

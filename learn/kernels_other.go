@@ -21,3 +21,7 @@ func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64) 
 func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64) {
 	panic("unreachable")
 }
+
+func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64) {
+	panic("unreachable")
+}

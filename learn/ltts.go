@@ -121,10 +121,25 @@ func (n *LTTSNet) potential(v, shat, I, s, dot []float64) {
 	n.advance(v, dot, I, s)
 }
 
-// recurrent writes dot[i] = Σ_j J_ij·ŝ_j, each row summed as floats.Dot.
+// recurrent writes dot[i] = Σ_j J_ij·ŝ_j, each row summed as floats.Dot
+// sums (bit for bit); with AVX2, four rows at a time.
 func (n *LTTSNet) recurrent(dot, shat []float64) {
 	N := n.P.N
-	for i := range dot {
+	i := 0
+	if n4 := N &^ 3; useAVX && n4 > 0 {
+		var l [16]float64
+		for ; i+4 <= N; i += 4 {
+			dot4RowsAVX(&n.J[i*N], N, &shat[0], n4, &l)
+			for r := 0; r < 4; r++ {
+				row, lr := n.J[(i+r)*N:(i+r+1)*N], l[4*r:4*r+4]
+				for j := n4; j < N; j++ {
+					lr[0] += float64(row[j] * shat[j])
+				}
+				dot[i+r] = (lr[0] + lr[2]) + (lr[1] + lr[3])
+			}
+		}
+	}
+	for ; i < N; i++ {
 		dot[i] = floats.Dot(n.J[i*N:(i+1)*N], shat)
 	}
 }

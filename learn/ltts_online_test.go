@@ -93,3 +93,74 @@ func TestTrainOnlineEqualsLikelihoodGradientSteps(t *testing.T) {
 		}
 	}
 }
+
+// recurrent's four-row kernel must sum each row exactly as floats.Dot.
+func TestRecurrentEqualsFloatsDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	for _, n := range []int{1, 3, 4, 5, 7, 8, 9, 13, 45} {
+		net, _ := NewLTTSNet(LTTSParams{N: n, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05})
+		shat, dot := make([]float64, n), make([]float64, n)
+		for k := range net.J {
+			net.J[k] = rng.NormFloat64()
+		}
+		for j := range shat {
+			shat[j] = rng.Float64()
+		}
+		net.recurrent(dot, shat)
+		for i := range dot {
+			if want := floats.Dot(net.J[i*n:(i+1)*n], shat); dot[i] != want {
+				t.Fatalf("n=%d: row %d: %v, floats.Dot %v", n, i, dot[i], want)
+			}
+		}
+	}
+}
+
+// lttsBenchSetup is a 500-unit online step's state (the 3D task's size).
+func lttsBenchSetup() (net *LTTSNet, adam *Adam, errv, e, shat, dot []float64) {
+	const n = 500
+	rng := rand.New(rand.NewPCG(61, 62))
+	net, _ = NewLTTSNet(LTTSParams{N: n, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05})
+	adam = NewAdam(n*n, 0.9, 0.999, 1e-8)
+	errv, e, shat, dot = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range errv {
+		errv[i], e[i], shat[i] = 0.1*rng.NormFloat64(), rng.Float64(), rng.Float64()
+	}
+	return
+}
+
+// BenchmarkLTTSOnlineStepFused is one time step of the online rule at N =
+// 500 as TrainOnline takes it: the Adam update of all N² weights with the
+// next step's J·ŝ formed in the same pass (ns/op = one of the 1000 steps
+// of an epoch of the 3D task).
+func BenchmarkLTTSOnlineStepFused(b *testing.B) {
+	net, adam, errv, e, shat, dot := lttsBenchSetup()
+	for b.Loop() {
+		adam.StepOuterZeroDiagDot(net.J, errv, e, -0.01, shat, dot, nil)
+	}
+}
+
+// BenchmarkLTTSOnlineStepUnfused is the same step done as before
+// TrainOnline: Adam.StepOuter, ZeroDiagonal, then J·ŝ row by row with
+// floats.Dot.
+func BenchmarkLTTSOnlineStepUnfused(b *testing.B) {
+	net, adam, errv, e, shat, dot := lttsBenchSetup()
+	N := net.P.N
+	for b.Loop() {
+		adam.StepOuter(net.J, errv, e, -0.01, nil)
+		net.ZeroDiagonal()
+		for i := range dot {
+			dot[i] = floats.Dot(net.J[i*N:(i+1)*N], shat)
+		}
+	}
+}
+
+// BenchmarkLTTSRecurrent is J·ŝ at N = 500 (one step of the free run).
+func BenchmarkLTTSRecurrent(b *testing.B) {
+	net, _, _, _, shat, dot := lttsBenchSetup()
+	for k := range net.J {
+		net.J[k] = 0.01 * float64(k%13)
+	}
+	for b.Loop() {
+		net.recurrent(dot, shat)
+	}
+}
