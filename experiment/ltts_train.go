@@ -108,18 +108,28 @@ func (tr *lttsTrainer) epoch(samples []lttsSample) {
 	}
 }
 
-// output returns the readout y[t] (len K) of spikes S.
+// output returns the readout y[t] (len K) of spikes S: Jout applied to
+// the readout trace of learn.ReadoutTrace, here advanced step by step in
+// one vector instead of stored for every step.
 func (tr *lttsTrainer) output(S [][]float64) [][]float64 {
-	R := learn.ReadoutTrace(S, tr.net.P.TauRO)
 	N := tr.net.P.N
+	b := math.Exp(-1 / tr.net.P.TauRO)
+	r := make([]float64, N)
 	y := make([][]float64, len(S))
-	for t := range R {
+	for t := range S {
+		if t == 0 {
+			copy(r, S[0])
+		} else {
+			for i, s := range S[t] {
+				r[i] = b*r[i] + (1-b)*s
+			}
+		}
 		y[t] = make([]float64, tr.K)
 		for k := range y[t] {
 			d := 0.0
 			row := tr.Jout[k*N : (k+1)*N]
-			for i, r := range R[t] {
-				d += row[i] * r
+			for i, ri := range r {
+				d += row[i] * ri
 			}
 			y[t][k] = d
 		}

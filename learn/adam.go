@@ -1,7 +1,6 @@
 package learn
 
 import (
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
@@ -15,7 +14,6 @@ type Adam struct {
 	m, v              []float64
 	t                 int
 	k                 adamConsts
-	xw                [][]float64 // per-worker copies of StepOuterZeroDiagDot's x
 }
 
 // adamConsts are one step's constants (layout shared with the assembly).
@@ -83,84 +81,67 @@ func (a *Adam) StepOuter(params, rowScale, col []float64, lr float64, team *sim.
 	})
 }
 
-// StepOuterZeroDiagDot is StepOuter for a square n×n matrix
-// (len(rowScale) = len(col) = n) followed by setting its diagonal to zero,
-// as for a network without self-connections. When x is not nil it also
-// writes dot[i] = Σ_j params[i][j]·x[j] with the updated parameters,
-// equal bit for bit to floats.Dot of each updated row: the products are
-// formed while a row is updated, so the matrix is streamed once per step
-// instead of twice. Rows are shared among the team's workers.
-func (a *Adam) StepOuterZeroDiagDot(params, rowScale, col []float64, lr float64, x, dot []float64, team *sim.Team) {
-	n := len(col)
-	if len(rowScale) != n || len(params) != n*n || (x != nil && (len(x) != n || len(dot) != n)) {
-		panic(fmt.Sprintf("learn: StepOuterZeroDiagDot needs an n×n matrix and length-n vectors, got n = %d, %d rows, %d params, len(x) = %d, len(dot) = %d",
-			n, len(rowScale), len(params), len(x), len(dot)))
-	}
-	a.Begin(lr)
-	nb := team.Workers()
-	fused := x != nil && useAVX512
-	if fused {
-		for len(a.xw) < nb {
-			a.xw = append(a.xw, make([]float64, n))
-		}
-	}
-	team.Run(func(w int) {
-		var xw []float64
-		if fused {
-			xw = a.xw[w][:n]
-			copy(xw, x)
-		}
-		for i := w * n / nb; i < (w+1)*n/nb; i++ {
-			p, m, v := params[i*n:(i+1)*n], a.m[i*n:(i+1)*n], a.v[i*n:(i+1)*n]
-			if fused {
-				// x_i = 0 in this worker's copy stands for J_ii = 0 in the sum.
-				xi := xw[i]
-				xw[i] = 0
-				dot[i] = a.applyOuterDot(p, m, v, col, rowScale[i], xw)
-				xw[i] = xi
-				p[i] = 0
-				continue
-			}
-			a.applyOuter(p, m, v, col, rowScale[i])
-			p[i] = 0
-			if x != nil {
-				dot[i] = floats.Dot(p, x)
-			}
-		}
-	})
-}
-
-// applyOuterDot is applyOuter that also returns Σ p[j]·x[j] over the
-// updated p, summed as floats.Dot sums (four partial sums over j mod 4,
-// the remainder added to the first, then (s0+s2)+(s1+s3)). Needs useAVX512.
-func (a *Adam) applyOuterDot(p, m, v, col []float64, s float64, x []float64) float64 {
-	var l [4]float64
-	n4 := len(p) &^ 3
-	if n4 > 0 {
-		adamOuterDotAVX512(&p[0], &col[0], &m[0], &v[0], n4, &a.k, s, &x[0], &l)
-	}
-	k := a.k
-	for i := n4; i < len(p); i++ {
-		gi := float64(s * col[i])
-		m[i] = float64(k.b1*m[i]) + float64(k.omb1*gi)
-		v[i] = float64(k.b2*v[i]) + float64(k.omb2*float64(gi*gi))
-		p[i] -= float64(k.lrc*m[i]) / (float64(math.Sqrt(v[i])*k.isc2) + k.eps)
-		l[0] += float64(p[i] * x[i])
-	}
-	return (l[0] + l[2]) + (l[1] + l[3])
-}
-
 func (a *Adam) applyOuter(p, m, v, col []float64, s float64) {
+	adamOuterRow(&a.k, p, m, v, col, s)
+}
+
+// adamOuterRow does one Adam step with constants k of parameters p with
+// moments m, v along the gradient s·col.
+func adamOuterRow(k *adamConsts, p, m, v, col []float64, s float64) {
 	start := 0
 	if n4 := len(p) &^ 3; useAVX && n4 > 0 {
-		adamOuterAVX(&p[0], &col[0], &m[0], &v[0], n4, &a.k, s)
+		adamOuterAVX(&p[0], &col[0], &m[0], &v[0], n4, k, s)
 		start = n4
 	}
-	k := a.k
 	for i := start; i < len(p); i++ {
 		gi := float64(s * col[i])
 		m[i] = float64(k.b1*m[i]) + float64(k.omb1*gi)
 		v[i] = float64(k.b2*v[i]) + float64(k.omb2*float64(gi*gi))
 		p[i] -= float64(k.lrc*m[i]) / (float64(math.Sqrt(v[i])*k.isc2) + k.eps)
 	}
+}
+
+// adamRowZeroDiagDot does adamOuterRow on row p, then sets p[d] = 0 (no
+// self-connection) and, when x is not nil, returns Σ_j p[j]·x[j] over the
+// updated row, equal bit for bit to floats.Dot(p, x). With AVX-512 the sum
+// is formed in the same pass as the update.
+func adamRowZeroDiagDot(k *adamConsts, p, m, v, col []float64, s float64, x []float64, d int) float64 {
+	if !useAVX512 {
+		adamOuterRow(k, p, m, v, col, s)
+		p[d] = 0
+		if x == nil {
+			return 0
+		}
+		return floats.Dot(p, x)
+	}
+	if x == nil {
+		x = col // any vector will do: the sum is not used
+	}
+	n := len(p)
+	n4, n8 := n&^3, n&^7
+	dstart, dmask := -1, uint64(0)
+	switch {
+	case d < n8:
+		dstart = d &^ 7
+		dmask = 0xff &^ (1 << (d - dstart))
+	case d < n4:
+		dstart = n8
+		dmask = 0xf &^ (1 << (d - dstart))
+	}
+	var l [4]float64
+	if n4 > 0 {
+		adamOuterDotAVX512(&p[0], &col[0], &m[0], &v[0], n4, k, s, &x[0], &l, dstart, dmask)
+	}
+	for i := n4; i < n; i++ {
+		gi := float64(s * col[i])
+		m[i] = float64(k.b1*m[i]) + float64(k.omb1*gi)
+		v[i] = float64(k.b2*v[i]) + float64(k.omb2*float64(gi*gi))
+		p[i] -= float64(k.lrc*m[i]) / (float64(math.Sqrt(v[i])*k.isc2) + k.eps)
+		if i != d {
+			l[0] += float64(p[i] * x[i])
+		}
+	}
+	p[d] = 0
+	// floats.Dot's end: the four partial sums as (s0+s2)+(s1+s3).
+	return (l[0] + l[2]) + (l[1] + l[3])
 }

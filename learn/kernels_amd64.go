@@ -44,10 +44,11 @@ func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64)
 
 // adamOuterDotAVX512 does adamOuterAVX's update of n parameters (n a
 // multiple of 4) and adds the updated par[j]·x[j] to lanes[j mod 4] in
-// increasing j, the partial sums of floats.Dot.
+// increasing j, the partial sums of floats.Dot; in the 8- or 4-chunk
+// starting at dstart only the lanes set in dmask count (dstart −1: none).
 //
 //go:noescape
-func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64)
+func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64)
 
 // dot4RowsAVX writes, for the four rows a_r at a + r·stride (r = 0..3) and
 // n a multiple of 4, lanes[4r+l] = Σ a_r[j]·x[j] over j < n, j ≡ l (mod 4),

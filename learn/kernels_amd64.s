@@ -156,12 +156,15 @@ outerdone:
 	VZEROUPPER
 	RET
 
-// func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64)
+// func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64)
 // adamOuterAVX's update (same operations and roundings, eight at a time)
 // for n parameters, n a multiple of 4, and lanes[l] += Σ par[j]·x[j] over
 // the updated par[j] with j ≡ l (mod 4), accumulated in increasing j with
 // separate multiply and add: the partial sums of f64.DotUnitary (floats.Dot).
-TEXT ·adamOuterDotAVX512(SB), NOSPLIT, $0-72
+// In the chunk starting at dstart (the start of an 8-chunk, or of the
+// final 4-chunk; −1 for none) only the lanes set in dmask take part in the
+// sums: the others add +0, as a weight fixed at zero would.
+TEXT ·adamOuterDotAVX512(SB), NOSPLIT, $0-88
 	MOVQ         par+0(FP), SI
 	MOVQ         col+8(FP), DI
 	MOVQ         mom+16(FP), DX
@@ -171,6 +174,9 @@ TEXT ·adamOuterDotAVX512(SB), NOSPLIT, $0-72
 	VBROADCASTSD s+48(FP), Z15
 	MOVQ         x+56(FP), R9
 	MOVQ         lanes+64(FP), R11
+	MOVQ         dstart+72(FP), R13
+	MOVQ         dmask+80(FP), R14
+	KMOVW        R14, K1
 	VBROADCASTSD 0(R10), Z8
 	VBROADCASTSD 8(R10), Z9
 	VBROADCASTSD 16(R10), Z10
@@ -207,12 +213,20 @@ loop8:
 	VMOVUPD       (SI)(AX*8), Z7
 	VSUBPD        Z6, Z7, Z7         // new par
 	VMOVUPD       Z7, (SI)(AX*8)
+	CMPQ          AX, R13
+	JEQ           masked8
 	VMULPD        (R9)(AX*8), Z7, Z17
+
+acc8:
 	VADDPD        Y17, Y16, Y16      // elements j..j+3
 	VEXTRACTF64X4 $1, Z17, Y17
 	VADDPD        Y17, Y16, Y16      // then j+4..j+7
 	ADDQ          $8, AX
 	JMP           loop8
+
+masked8:
+	VMULPD.Z (R9)(AX*8), Z7, K1, Z17
+	JMP      acc8
 
 tail4:
 	CMPQ    AX, CX
@@ -238,10 +252,18 @@ tail4:
 	VMOVUPD (SI)(AX*8), Y7
 	VSUBPD  Y6, Y7, Y7
 	VMOVUPD Y7, (SI)(AX*8)
+	CMPQ    AX, R13
+	JEQ     masked4
 	VMULPD  (R9)(AX*8), Y7, Y17
-	VADDPD  Y17, Y16, Y16
-	ADDQ    $4, AX
-	JMP     tail4
+
+acc4:
+	VADDPD Y17, Y16, Y16
+	ADDQ   $4, AX
+	JMP    tail4
+
+masked4:
+	VMULPD.Z (R9)(AX*8), Y7, K1, Y17
+	JMP      acc4
 
 done:
 	VMOVUPD Y16, (R11)

@@ -18,7 +18,7 @@ func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64) 
 	panic("unreachable")
 }
 
-func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64) {
+func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64) {
 	panic("unreachable")
 }
 

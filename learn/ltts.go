@@ -49,6 +49,11 @@ type LTTSNet struct {
 	J     []float64
 	lam   float64 // λ = 1/τm
 	betaS float64
+	// online is TrainOnline's scratch, kept between calls.
+	online struct {
+		e, x, shat, dot0 []float64
+		k                []adamConsts
+	}
 }
 
 // NewLTTSNet returns a network with J = 0 (the reference's initialisation).
@@ -147,14 +152,19 @@ func (n *LTTSNet) recurrent(dot, shat []float64) {
 // advance does v ← (1−λ)v + λ(dot + h + I) − s_inh·s with the recurrent
 // input dot = J·ŝ already formed.
 func (n *LTTSNet) advance(v, dot, I, s []float64) {
-	lam := n.lam
 	for i := range v {
 		drive := dot[i] + n.P.H
 		if I != nil {
 			drive += I[i]
 		}
-		v[i] = (1-lam)*v[i] + lam*drive - n.P.SInh*s[i]
+		v[i] = n.advanceOne(v[i], drive, s[i])
 	}
+}
+
+// advanceOne is one unit's (1−λ)v + λ·drive − s_inh·s (one function, so
+// that every caller rounds alike).
+func (n *LTTSNet) advanceOne(v, drive, s float64) float64 {
+	return (1-n.lam)*v + n.lam*drive - n.P.SInh*s
 }
 
 // LikelihoodGradient runs the sequence teacher-forced on the target spikes
@@ -214,48 +224,100 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 	return G, logL
 }
 
+// lttsRowBlock is the number of rows of J TrainOnline takes through a
+// whole sequence at a time: their weights and Adam moments (24·N bytes a
+// row) stay in the core's cache while the step's traces stream past.
+const lttsRowBlock = 16
+
 // TrainOnline applies the online rule over one sequence: it runs teacher-
-// forced on the target spikes S* with input I (nil rows: none), as
+// forced on the target spikes S* with input I (nil: none), as
 // LikelihoodGradient does, and after every time step takes one Adam step
 // of J along that step's gradient err(t+1)·e(t+1)ᵀ with learning rate
-// rate() (called once per step; Adam descends, so a negative rate
-// ascends the likelihood), then sets J_ii = 0. The resulting J equals,
-// bit for bit, LikelihoodGradient with a step function doing
-// opt.StepOuter(J, err, e, rate(), team) and ZeroDiagonal; here the
-// next step's J·ŝ is formed while J is updated, so J is streamed once per
-// time step instead of twice, and the log-likelihood is not computed.
-// opt must hold N·N parameters.
+// rate() (called once per step, in order; Adam descends, so a negative
+// rate ascends the likelihood), then sets J_ii = 0. The resulting J and
+// Adam state equal, bit for bit, LikelihoodGradient with a step function
+// doing opt.StepOuter(J, err, e, rate(), team) and ZeroDiagonal; the log-
+// likelihood is not computed.
+//
+// The work is reordered, not changed: teacher-forced, unit i's potential
+// depends only on row i of J and on the target spikes, and the traces ŝ
+// and e depend on the target spikes alone, so each row can be taken
+// through all T steps on its own. Blocks of rows go to the team's workers
+// with no synchronisation per step, and each row's next J·ŝ is formed in
+// the same pass as its Adam update. opt must hold N·N parameters.
 func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float64, team *sim.Team) {
 	N, T := n.P.N, len(Sstar)
 	if T < 2 {
 		return
 	}
-	v := make([]float64, N)
-	for i := range v {
-		v[i] = n.P.V0
+	steps := T - 1
+	ws := &n.online
+	ws.e = resize(ws.e, steps*N)
+	ws.x = resize(ws.x, steps*N)
+	ws.shat = resize(ws.shat, N)
+	ws.dot0 = resize(ws.dot0, N)
+	if cap(ws.k) < steps {
+		ws.k = make([]adamConsts, steps)
 	}
-	shat, e, errv, dot := make([]float64, N), make([]float64, N), make([]float64, N), make([]float64, N)
+	ks := ws.k[:steps]
+	// Everything that does not depend on J, in step order: e(t+1), ŝ(t+1)
+	// and the Adam constants of every step.
+	shat := ws.shat
 	n.trace(shat, Sstar[0], true)
-	n.recurrent(dot, shat)
-	for t := 0; t+1 < T; t++ {
-		var It []float64
-		if I != nil {
-			It = I[t]
+	n.recurrent(ws.dot0, shat)
+	e := ws.e
+	for t := 0; t < steps; t++ {
+		et := e[t*N : (t+1)*N]
+		if t == 0 {
+			for j := range et {
+				et[j] = n.lam * shat[j] // (1−λ)·0 + λŝ
+			}
+		} else {
+			prev := e[(t-1)*N : t*N]
+			for j := range et {
+				et[j] = (1-n.lam)*prev[j] + n.lam*shat[j]
+			}
 		}
-		n.advance(v, dot, It, Sstar[t])
-		for j := range e {
-			e[j] = (1-n.lam)*e[j] + n.lam*shat[j]
-		}
-		for i, vi := range v {
-			errv[i] = Sstar[t+1][i] - n.Sigmoid(vi)
-		}
-		var next []float64
-		if t+2 < T { // ŝ(t+1) is needed for the potential of step t+1
+		if t+2 < T {
 			n.trace(shat, Sstar[t+1], false)
-			next = shat
+			copy(ws.x[t*N:(t+1)*N], shat)
 		}
-		opt.StepOuterZeroDiagDot(n.J, errv, e, rate(), next, dot, team)
+		opt.Begin(rate())
+		ks[t] = opt.k
 	}
+	blocks := (N + lttsRowBlock - 1) / lttsRowBlock
+	team.Each(blocks, func(b int) {
+		lo, hi := b*lttsRowBlock, min(N, (b+1)*lttsRowBlock)
+		var v, dot [lttsRowBlock]float64
+		for r := range hi - lo {
+			v[r], dot[r] = n.P.V0, ws.dot0[lo+r]
+		}
+		for t := 0; t < steps; t++ {
+			et := e[t*N : (t+1)*N]
+			var x []float64
+			if t+2 < T {
+				x = ws.x[t*N : (t+1)*N]
+			}
+			for i := lo; i < hi; i++ {
+				r := i - lo
+				drive := dot[r] + n.P.H
+				if I != nil && I[t] != nil {
+					drive += I[t][i]
+				}
+				v[r] = n.advanceOne(v[r], drive, Sstar[t][i])
+				errv := Sstar[t+1][i] - n.Sigmoid(v[r])
+				dot[r] = adamRowZeroDiagDot(&ks[t], n.J[i*N:(i+1)*N], opt.m[i*N:(i+1)*N], opt.v[i*N:(i+1)*N], et, errv, x, i)
+			}
+		}
+	})
+}
+
+// resize returns s with length n, reallocated only when too small.
+func resize(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }
 
 // ZeroDiagonal sets J_ii = 0.

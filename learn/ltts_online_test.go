@@ -9,46 +9,43 @@ import (
 	"github.com/spikelab/spikelab/sim"
 )
 
-// The fused kernel must leave the same parameters and moments as StepOuter
-// plus a zeroed diagonal, and its dot products must equal floats.Dot of the
-// updated rows bit for bit, for sizes hitting every tail of the kernel.
-func TestStepOuterZeroDiagDotEqualsStepOuterThenDot(t *testing.T) {
+// The fused row kernel must leave the same parameters and moments as
+// Adam's row update plus a zeroed diagonal, and its dot product must equal
+// floats.Dot of the updated row bit for bit, for sizes hitting every tail
+// of the kernel and the diagonal in every position.
+func TestAdamRowZeroDiagDotEqualsUpdateThenDot(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	team := sim.NewTeam(2)
-	defer team.Close()
 	saved := useAVX512
 	defer func() { useAVX512 = saved }()
 	for _, n := range []int{1, 3, 4, 5, 8, 9, 12, 13, 17, 45, 64} {
 		for _, fused := range []bool{true, false} {
 			useAVX512 = saved && fused
-			for _, tm := range []*sim.Team{nil, team} {
-				p1, p2 := make([]float64, n*n), make([]float64, n*n)
-				a1, a2 := NewAdam(n*n, 0.9, 0.999, 1e-8), NewAdam(n*n, 0.9, 0.999, 1e-8)
-				rs, col, x, dot := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-				for s := 0; s < 6; s++ {
-					for i := range rs {
-						rs[i], col[i], x[i] = rng.NormFloat64(), rng.NormFloat64(), rng.Float64()
+			for d := 0; d < n; d++ {
+				p1, m1, v1 := make([]float64, n), make([]float64, n), make([]float64, n)
+				p2, m2, v2 := make([]float64, n), make([]float64, n), make([]float64, n)
+				col, x := make([]float64, n), make([]float64, n)
+				a := NewAdam(n, 0.9, 0.999, 1e-8)
+				for s := 0; s < 4; s++ {
+					for j := range col {
+						col[j], x[j] = rng.NormFloat64(), rng.Float64()
 					}
-					a1.StepOuterZeroDiagDot(p1, rs, col, 0.01, x, dot, tm)
-					a2.StepOuter(p2, rs, col, 0.01, nil)
-					for i := 0; i < n; i++ {
-						p2[i*n+i] = 0
+					a.Begin(0.01)
+					sc := rng.NormFloat64()
+					var xs []float64
+					if s < 3 {
+						xs = x // the last step wants no sum
 					}
-					for i := 0; i < n; i++ {
-						if want := floats.Dot(p2[i*n:(i+1)*n], x); dot[i] != want {
-							t.Fatalf("n=%d fused=%v step %d: dot[%d] = %v, floats.Dot %v", n, useAVX512, s, i, dot[i], want)
-						}
+					got := adamRowZeroDiagDot(&a.k, p1, m1, v1, col, sc, xs, d)
+					adamOuterRow(&a.k, p2, m2, v2, col, sc)
+					p2[d] = 0
+					if want := floats.Dot(p2, x); xs != nil && got != want {
+						t.Fatalf("n=%d d=%d fused=%v step %d: dot %v, floats.Dot %v", n, d, useAVX512, s, got, want)
 					}
 				}
-				a1.StepOuterZeroDiagDot(p1, rs, col, 0.01, nil, nil, tm) // no dot wanted
-				a2.StepOuter(p2, rs, col, 0.01, nil)
-				for i := 0; i < n; i++ {
-					p2[i*n+i] = 0
-				}
-				for k := range p1 {
-					if p1[k] != p2[k] || a1.m[k] != a2.m[k] || a1.v[k] != a2.v[k] {
-						t.Fatalf("n=%d fused=%v: element %d: param %v vs %v, m %v vs %v, v %v vs %v",
-							n, useAVX512, k, p1[k], p2[k], a1.m[k], a2.m[k], a1.v[k], a2.v[k])
+				for j := range p1 {
+					if p1[j] != p2[j] || m1[j] != m2[j] || v1[j] != v2[j] {
+						t.Fatalf("n=%d d=%d fused=%v: element %d: param %v vs %v, m %v vs %v, v %v vs %v",
+							n, d, useAVX512, j, p1[j], p2[j], m1[j], m2[j], v1[j], v2[j])
 					}
 				}
 			}
@@ -86,9 +83,13 @@ func TestTrainOnlineEqualsLikelihoodGradientSteps(t *testing.T) {
 				net.TrainOnline(S, Iin, a, rate, tm)
 			}
 			for k := range net.J {
-				if net.J[k] != ref.J[k] {
-					t.Fatalf("fused=%v workers=%d: J[%d] = %v, reference path %v", useAVX512, tm.Workers(), k, net.J[k], ref.J[k])
+				if net.J[k] != ref.J[k] || a.m[k] != aRef.m[k] || a.v[k] != aRef.v[k] {
+					t.Fatalf("fused=%v workers=%d: element %d: J %v, m %v, v %v; reference path %v, %v, %v",
+						useAVX512, tm.Workers(), k, net.J[k], a.m[k], a.v[k], ref.J[k], aRef.m[k], aRef.v[k])
 				}
+			}
+			if a.t != aRef.t {
+				t.Fatalf("Adam step count %d, reference path %d", a.t, aRef.t)
 			}
 		}
 	}
@@ -115,48 +116,43 @@ func TestRecurrentEqualsFloatsDot(t *testing.T) {
 	}
 }
 
-// lttsBenchSetup is a 500-unit online step's state (the 3D task's size).
-func lttsBenchSetup() (net *LTTSNet, adam *Adam, errv, e, shat, dot []float64) {
-	const n = 500
-	rng := rand.New(rand.NewPCG(61, 62))
-	net, _ = NewLTTSNet(LTTSParams{N: n, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05})
-	adam = NewAdam(n*n, 0.9, 0.999, 1e-8)
-	errv, e, shat, dot = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range errv {
-		errv[i], e[i], shat[i] = 0.1*rng.NormFloat64(), rng.Float64(), rng.Float64()
+// BenchmarkLTTSTrainOnline is one epoch of the online rule at the 3D
+// task's N = 500 on a 200-step sequence, one worker (step/ns: per time
+// step; the 3D task's epoch has 999).
+func BenchmarkLTTSTrainOnline(b *testing.B) {
+	S, Iin, net := lttsProblem(500, 200, 7, 2, 4)
+	adam := NewAdam(len(net.J), 0.9, 0.999, 1e-8)
+	rate := func() float64 { return -0.01 }
+	for b.Loop() {
+		net.TrainOnline(S, Iin, adam, rate, nil)
 	}
-	return
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*199), "ns/step")
 }
 
-// BenchmarkLTTSOnlineStepFused is one time step of the online rule at N =
-// 500 as TrainOnline takes it: the Adam update of all N² weights with the
-// next step's J·ŝ formed in the same pass (ns/op = one of the 1000 steps
-// of an epoch of the 3D task).
-func BenchmarkLTTSOnlineStepFused(b *testing.B) {
-	net, adam, errv, e, shat, dot := lttsBenchSetup()
+// BenchmarkLTTSOnlineUnfused is the same epoch the way the online rule ran
+// before TrainOnline: LikelihoodGradient with Adam.StepOuter and
+// ZeroDiagonal after every step (J streamed twice per step, the Adam
+// update for all rows before the next step's J·ŝ).
+func BenchmarkLTTSOnlineUnfused(b *testing.B) {
+	S, Iin, net := lttsProblem(500, 200, 7, 2, 4)
+	adam := NewAdam(len(net.J), 0.9, 0.999, 1e-8)
 	for b.Loop() {
-		adam.StepOuterZeroDiagDot(net.J, errv, e, -0.01, shat, dot, nil)
+		net.LikelihoodGradient(S, Iin, func(errv, e []float64) {
+			adam.StepOuter(net.J, errv, e, -0.01, nil)
+			net.ZeroDiagonal()
+		})
 	}
-}
-
-// BenchmarkLTTSOnlineStepUnfused is the same step done as before
-// TrainOnline: Adam.StepOuter, ZeroDiagonal, then J·ŝ row by row with
-// floats.Dot.
-func BenchmarkLTTSOnlineStepUnfused(b *testing.B) {
-	net, adam, errv, e, shat, dot := lttsBenchSetup()
-	N := net.P.N
-	for b.Loop() {
-		adam.StepOuter(net.J, errv, e, -0.01, nil)
-		net.ZeroDiagonal()
-		for i := range dot {
-			dot[i] = floats.Dot(net.J[i*N:(i+1)*N], shat)
-		}
-	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*199), "ns/step")
 }
 
 // BenchmarkLTTSRecurrent is J·ŝ at N = 500 (one step of the free run).
 func BenchmarkLTTSRecurrent(b *testing.B) {
-	net, _, _, _, shat, dot := lttsBenchSetup()
+	const n = 500
+	net, _ := NewLTTSNet(LTTSParams{N: n, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05})
+	shat, dot := make([]float64, n), make([]float64, n)
+	for j := range shat {
+		shat[j] = float64(j%7) / 7
+	}
 	for k := range net.J {
 		net.J[k] = 0.01 * float64(k%13)
 	}
