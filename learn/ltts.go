@@ -49,6 +49,7 @@ type LTTSNet struct {
 	J     []float64
 	lam   float64 // λ = 1/τm
 	betaS float64
+	jt    []float64 // Jᵀ, Run's scratch
 	// online is TrainOnline's scratch, kept between calls.
 	online struct {
 		e, x, shat, dot0 []float64
@@ -96,20 +97,58 @@ func (n *LTTSNet) trace(shat, s []float64, first bool) {
 // Run simulates the network freely for T steps with input current
 // I[t] (len N each; nil rows mean none) from s(0) = 0 and returns the
 // spikes S[t][i] ∈ {0, 1}.
+//
+// J·ŝ is kept up to date from the spikes alone: with J fixed and
+// ŝ(t) = βs·ŝ(t−1) + (1−βs)·s(t), J·ŝ(t) = βs·J·ŝ(t−1) + (1−βs)·Σ_{j spiking} J_·j,
+// a cost of N per spike instead of N² per step. It rounds differently from
+// the direct sum (the difference is within 1e-12 of Σ_j |J_ij|·ŝ_j, see
+// the tests), so a potential within that distance of the threshold could
+// fall on the other side.
 func (n *LTTSNet) Run(I [][]float64) [][]float64 {
+	return n.run(I, false, nil)
+}
+
+// run is Run; dense forms J·ŝ directly every step (N² per step). u, when
+// not nil, receives J·ŝ(t) for every step t < T−1.
+func (n *LTTSNet) run(I [][]float64, dense bool, u [][]float64) [][]float64 {
 	N, T := n.P.N, len(I)
 	S := make([][]float64, T)
+	back := make([]float64, T*N)
 	for t := range S {
-		S[t] = make([]float64, N)
+		S[t] = back[t*N : (t+1)*N : (t+1)*N]
 	}
 	v := make([]float64, N)
 	for i := range v {
 		v[i] = n.P.V0
 	}
 	shat, dot := make([]float64, N), make([]float64, N)
+	var Jt []float64
+	if !dense {
+		Jt = n.transposeJ()
+	}
+	b := n.betaS
 	for t := 0; t+1 < T; t++ {
-		n.trace(shat, S[t], t == 0)
-		n.potential(v, shat, I[t], S[t], dot)
+		if dense {
+			n.trace(shat, S[t], t == 0)
+			n.recurrent(dot, shat)
+		} else {
+			scale := 1 - b // ŝ(0) = βs·s(0): J·ŝ(0) = βs·J·s(0)
+			if t == 0 {
+				scale = b
+				clear(dot)
+			} else {
+				floats.Scale(b, dot)
+			}
+			for j, sj := range S[t] {
+				if sj != 0 {
+					floats.AddScaled(dot, scale*sj, Jt[j*N:(j+1)*N])
+				}
+			}
+		}
+		if u != nil {
+			copy(u[t], dot)
+		}
+		n.advance(v, dot, I[t], S[t])
 		for i, vi := range v {
 			if vi > 0 {
 				S[t+1][i] = 1
@@ -117,6 +156,25 @@ func (n *LTTSNet) Run(I [][]float64) [][]float64 {
 		}
 	}
 	return S
+}
+
+// transposeJ returns Jᵀ (row j holds the weights out of unit j), in
+// scratch kept between calls.
+func (n *LTTSNet) transposeJ() []float64 {
+	N := n.P.N
+	n.jt = resize(n.jt, N*N)
+	const tile = 16
+	for i0 := 0; i0 < N; i0 += tile {
+		for j0 := 0; j0 < N; j0 += tile {
+			for i := i0; i < min(i0+tile, N); i++ {
+				row := n.J[i*N : (i+1)*N]
+				for j := j0; j < min(j0+tile, N); j++ {
+					n.jt[j*N+i] = row[j]
+				}
+			}
+		}
+	}
+	return n.jt
 }
 
 // potential advances v: v ← (1−λ)v + λ(J·ŝ + I + h) − s_inh·s. dot is
@@ -227,7 +285,7 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 // lttsRowBlock is the number of rows of J TrainOnline takes through a
 // whole sequence at a time: their weights and Adam moments (24·N bytes a
 // row) stay in the core's cache while the step's traces stream past.
-const lttsRowBlock = 16
+const lttsRowBlock = 32
 
 // TrainOnline applies the online rule over one sequence: it runs teacher-
 // forced on the target spikes S* with input I (nil: none), as

@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -158,5 +159,59 @@ func BenchmarkLTTSRecurrent(b *testing.B) {
 	}
 	for b.Loop() {
 		net.recurrent(dot, shat)
+	}
+}
+
+// Run keeps J·ŝ up to date from the spikes; it must agree with the direct
+// sum within 1e-12 of Σ_j |J_ij|·ŝ_j at every step, and give the same
+// spikes, on a trained network and on a random one with strong coupling.
+func TestRunSpikeDrivenEqualsDenseSum(t *testing.T) {
+	S, Iin, trained := lttsProblem(150, 200, 9, 2, 4)
+	a := NewAdam(len(trained.J), 0.9, 0.999, 1e-8)
+	for epoch := 0; epoch < 15; epoch++ {
+		trained.TrainOnline(S, Iin, a, func() float64 { return -0.01 }, nil)
+	}
+	random, _ := NewLTTSNet(trained.P)
+	rng := rand.New(rand.NewPCG(71, 72))
+	for k := range random.J {
+		random.J[k] = 3 * rng.NormFloat64()
+	}
+	random.ZeroDiagonal()
+	for name, net := range map[string]*LTTSNet{"trained": trained, "random": random} {
+		N, T := net.P.N, len(Iin)
+		uS, uD := make([][]float64, T), make([][]float64, T)
+		for k := range uS {
+			uS[k], uD[k] = make([]float64, N), make([]float64, N)
+		}
+		Ss, Sd := net.run(Iin, false, uS), net.run(Iin, true, uD)
+		spikes := 0.0
+		for k := range Sd {
+			spikes += floats.Sum(Sd[k])
+		}
+		if spikes < float64(T) {
+			t.Fatalf("%s: only %v spikes: the test needs activity", name, spikes)
+		}
+		shat := make([]float64, N)
+		worst := 0.0
+		for k := 0; k+1 < T; k++ {
+			net.trace(shat, Sd[k], k == 0)
+			for i := 0; i < N; i++ {
+				scale := 0.0
+				for j, sj := range shat {
+					scale += math.Abs(net.J[i*N+j]) * sj
+				}
+				if d := math.Abs(uS[k][i] - uD[k][i]); d > 1e-12*scale {
+					t.Fatalf("%s: step %d unit %d: J·ŝ %v spike-driven, %v direct (scale %v)", name, k, i, uS[k][i], uD[k][i], scale)
+				} else if scale > 0 {
+					worst = max(worst, d/scale)
+				}
+			}
+			for i := range Ss[k+1] {
+				if Ss[k+1][i] != Sd[k+1][i] {
+					t.Fatalf("%s: step %d unit %d spikes differently", name, k+1, i)
+				}
+			}
+		}
+		t.Logf("%s: %v spikes, largest |difference| / Σ|J|ŝ = %.2g", name, spikes, worst)
 	}
 }
