@@ -302,9 +302,13 @@ const lttsRowBlock = 32
 // and e depend on the target spikes alone, so each row can be taken
 // through all T steps on its own. Blocks of rows go to the team's workers
 // with no synchronisation per step, and each row's next J·ŝ is formed in
-// the same pass as its Adam update. opt must hold N·N parameters.
+// the same pass as its Adam update. opt must hold N·N parameters. The
+// precomputed traces take 16·N·T bytes, kept for the next call.
 func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float64, team *sim.Team) {
 	N, T := n.P.N, len(Sstar)
+	if len(opt.m) != N*N {
+		panic(fmt.Sprintf("learn: TrainOnline needs Adam state for the %d×%d weights, got %d parameters", N, N, len(opt.m)))
+	}
 	if T < 2 {
 		return
 	}
