@@ -142,11 +142,11 @@ func (c *LTTSConfig) Run(ctx context.Context, env *Env) (map[string]float64, err
 	var mseCurve, dsCurve []float64
 	prog := progressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
-	var Sgen [][]float64
+	Sgen := learn.NewSpikes(T, N) // the free run of every epoch, overwritten
 	loop0, cpu0 := time.Now(), cpuSeconds()
 	for e := 0; e < c.Epochs; e++ {
 		tr.epoch(samples)
-		Sgen = net.Run(clock)
+		net.RunInto(Sgen, clock)
 		mse := mseFrom(tr.output(Sgen), target, c.OffT)
 		if math.IsNaN(mse) || math.IsInf(mse, 0) {
 			return nil, fmt.Errorf("diverged in epoch %d (MSE %g); lower alpha or alpha_out", e+1, mse)

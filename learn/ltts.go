@@ -105,18 +105,39 @@ func (n *LTTSNet) trace(shat, s []float64, first bool) {
 // the tests), so a potential within that distance of the threshold could
 // fall on the other side.
 func (n *LTTSNet) Run(I [][]float64) [][]float64 {
-	return n.run(I, false, nil)
+	S := NewSpikes(len(I), n.P.N)
+	n.run(S, I, false, nil)
+	return S
 }
 
-// run is Run; dense forms J·ŝ directly every step (N² per step). u, when
-// not nil, receives J·ŝ(t) for every step t < T−1.
-func (n *LTTSNet) run(I [][]float64, dense bool, u [][]float64) [][]float64 {
-	N, T := n.P.N, len(I)
+// RunInto is Run writing the spikes into S (len(I) rows of N, from
+// NewSpikes; overwritten), so that a run repeated every epoch reuses its
+// memory.
+func (n *LTTSNet) RunInto(S, I [][]float64) {
+	if len(S) != len(I) {
+		panic(fmt.Sprintf("learn: RunInto needs %d rows of spikes for %d input rows, got %d", len(I), len(I), len(S)))
+	}
+	for _, row := range S {
+		clear(row[:n.P.N])
+	}
+	n.run(S, I, false, nil)
+}
+
+// NewSpikes returns a zero T×N spike array (rows of one allocation).
+func NewSpikes(T, N int) [][]float64 {
 	S := make([][]float64, T)
 	back := make([]float64, T*N)
 	for t := range S {
 		S[t] = back[t*N : (t+1)*N : (t+1)*N]
 	}
+	return S
+}
+
+// run is Run into the zero spike array S; dense forms J·ŝ directly every
+// step (N² per step). u, when not nil, receives J·ŝ(t) for every step
+// t < T−1.
+func (n *LTTSNet) run(S, I [][]float64, dense bool, u [][]float64) {
+	N, T := n.P.N, len(I)
 	v := make([]float64, N)
 	for i := range v {
 		v[i] = n.P.V0
@@ -155,7 +176,6 @@ func (n *LTTSNet) run(I [][]float64, dense bool, u [][]float64) [][]float64 {
 			}
 		}
 	}
-	return S
 }
 
 // transposeJ returns Jᵀ (row j holds the weights out of unit j), in

@@ -183,7 +183,17 @@ func TestRunSpikeDrivenEqualsDenseSum(t *testing.T) {
 		for k := range uS {
 			uS[k], uD[k] = make([]float64, N), make([]float64, N)
 		}
-		Ss, Sd := net.run(Iin, false, uS), net.run(Iin, true, uD)
+		Ss, Sd := NewSpikes(T, N), NewSpikes(T, N)
+		net.run(Ss, Iin, false, uS)
+		net.run(Sd, Iin, true, uD)
+		again := NewSpikes(T, N)
+		again[3][0] = 1 // RunInto must clear what was there
+		net.RunInto(again, Iin)
+		for k := range again {
+			if !floats.Equal(again[k], Ss[k]) {
+				t.Fatalf("%s: RunInto differs from run at step %d", name, k)
+			}
+		}
 		spikes := 0.0
 		for k := range Sd {
 			spikes += floats.Sum(Sd[k])
