@@ -2,6 +2,7 @@ package learn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/spikelab/spikelab/connect"
@@ -161,5 +162,68 @@ func TestNormalizerConservesRowSums(t *testing.T) {
 		if m.W[q] != m2.W[q] {
 			t.Fatalf("split normalisation: weight %d = %g, Apply gives %g", q, m2.W[q], m.W[q])
 		}
+	}
+}
+
+// TestNormalizerTrackedMatchesApply: with the running sums kept by LTD and
+// LTP (RowSums), the one-pass tracked normalisation gives the weights of
+// Apply (to rounding) and leaves Running equal to the new exact sums.
+func TestNormalizerTrackedMatchesApply(t *testing.T) {
+	const n = 40
+	var syn []connect.Synapse
+	rng := rand.New(rand.NewPCG(5, 6))
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.3 {
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: 2 + 20*rng.Float64()})
+			}
+		}
+	}
+	build := func() (*connect.Sparse, *VoltageSTDP, *Normalizer) {
+		m, err := connect.NewSparse(n, n, syn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, n, 0, n, -60)
+		nm, _ := NewNormalizer(m, 0, n, 0, n, 1.45, 32.68)
+		return m, r, nm
+	}
+	ma, ra, na := build() // Apply after every round
+	mb, rb, nb := build() // tracked
+	rb.RowSums = nb.Running
+	v := make([]float64, n)
+	for round := 0; round < 20; round++ {
+		for _, r := range []*VoltageSTDP{ra, rb} {
+			for i := range v {
+				v[i] = -55 + 30*float64((i*7+round)%5)/4 // some above θ_LTP
+				r.U[i], r.VBar[i], r.X[i] = -70+40*float64((i+round)%3)/2, -50, float64((i+2*round)%4)
+			}
+			r.LTD([]int32{int32(round % n), int32((3 * round) % n)})
+			r.LTP(v)
+		}
+		na.Apply()
+		nb.TrackedShifts()
+		p0, p1 := make([]float64, n), make([]float64, n)
+		nb.ShiftSumRange(0, 17, p0)
+		nb.ShiftSumRange(17, n, p1)
+		nb.SetRunning([][]float64{p0, p1})
+	}
+	m0, _, _ := build()
+	moved := 0.0
+	for q := range ma.W {
+		if math.Abs(ma.W[q]-mb.W[q]) > 1e-9 {
+			t.Fatalf("weight %d: tracked %g, Apply %g", q, mb.W[q], ma.W[q])
+		}
+		moved = max(moved, math.Abs(ma.W[q]-m0.W[q]))
+	}
+	exact := make([]float64, n)
+	nb.AddSums(0, n, exact)
+	for i := range exact {
+		if math.Abs(exact[i]-nb.Running[i]) > 1e-9 || math.Abs(nb.Running[i]-nb.Target[i]) > 1e-6*nb.Target[i]+1 {
+			t.Fatalf("post %d: running %g, exact %g, target %g", i, nb.Running[i], exact[i], nb.Target[i])
+		}
+	}
+	if moved < 0.1 {
+		t.Fatalf("largest weight change %g: the rules did too little to test the sums", moved)
 	}
 }

@@ -77,7 +77,11 @@ type VoltageSTDP struct {
 	PreLo, PreHi, PostLo, PostHi int
 	U, VBar                      []float64 // ū and v̄ of each postsynaptic neuron (index = post index; mV)
 	X                            []float64 // presynaptic trace of each presynaptic neuron (index = pre index)
-	preSeg, postSeg              []int64
+	// RowSums, when not nil (index = post index), receives every weight
+	// change of LTD and LTP: RowSums[i] += w_new − w_old for a synapse
+	// onto i (a Normalizer's Running sums).
+	RowSums         []float64
+	preSeg, postSeg []int64
 }
 
 // NewVoltageSTDP returns the rule on block [preLo, preHi) → [postLo,
@@ -137,18 +141,22 @@ func (r *VoltageSTDP) PreSpikes(spikes []int32) {
 func (r *VoltageSTDP) LTD(spikes []int32) {
 	c := r.Dt * r.P.ALTD
 	th, wmin := r.P.ThetaLTD, r.P.WMin
-	W, post, u := r.M.W, r.M.Post, r.U
+	W, post, u, rs := r.M.W, r.M.Post, r.U, r.RowSums
 	for _, j := range spikes {
 		if int(j) < r.PreLo || int(j) >= r.PreHi {
 			continue
 		}
 		a, b := r.preSeg[2*j], r.preSeg[2*j+1]
 		for k := a; k < b; k++ {
-			d := u[post[k]] - th
+			i := post[k]
+			d := u[i] - th
 			if d > 0 {
 				w := W[k] - c*d
 				if w < wmin {
 					w = wmin
+				}
+				if rs != nil {
+					rs[i] += w - W[k]
 				}
 				W[k] = w
 			}
@@ -180,20 +188,41 @@ func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
 		a, b := r.postSeg[2*i], r.postSeg[2*i+1]
 		if r.P.SoftBound {
 			g := f / wmax
+			ds := 0.0
 			for k := a; k < b; k++ {
 				p := idx[k]
-				W[p] += g * x[pre[k]] * (wmax - W[p])
+				dw := g * x[pre[k]] * (wmax - W[p])
+				W[p] += dw
+				ds += dw
+			}
+			if r.RowSums != nil {
+				r.RowSums[i] += ds
 			}
 			continue
 		}
+		if r.RowSums == nil {
+			for k := a; k < b; k++ {
+				p := idx[k]
+				w := W[p] + f*x[pre[k]]
+				if w > wmax {
+					w = wmax
+				}
+				W[p] = w
+			}
+			continue
+		}
+		ds := 0.0
 		for k := a; k < b; k++ {
 			p := idx[k]
-			w := W[p] + f*x[pre[k]]
+			old := W[p]
+			w := old + f*x[pre[k]]
 			if w > wmax {
 				w = wmax
 			}
+			ds += w - old
 			W[p] = w
 		}
+		r.RowSums[i] += ds
 	}
 	return n
 }
