@@ -227,3 +227,56 @@ func TestNormalizerTrackedMatchesApply(t *testing.T) {
 		t.Fatalf("largest weight change %g: the rules did too little to test the sums", moved)
 	}
 }
+
+// TestLTPSkipIsExact: LTP skips increments below half the spacing of
+// w_min without reading the weight; the weights must equal, bit for bit,
+// those of updating every synapse, for traces from 1 down to 1e-30 and 0
+// and weights across [w_min, w_max] including powers of two.
+func TestLTPSkipIsExact(t *testing.T) {
+	const n = 60
+	rng := rand.New(rand.NewPCG(7, 8))
+	var syn []connect.Synapse
+	pow2 := []float64{2, 4, 8, 16, 1.45, 32.68}
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.5 {
+				w := 1.45 + (32.68-1.45)*rng.Float64()
+				if rng.Float64() < 0.2 {
+					w = pow2[rng.IntN(len(pow2))]
+				}
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: w})
+			}
+		}
+	}
+	m, _ := connect.NewSparse(n, n, syn)
+	p := MaesEEParams()
+	r, _ := NewVoltageSTDP(p, 0.1, m, 0, n, 0, n, -60)
+	ref := append([]float64(nil), m.W...)
+	v := make([]float64, n)
+	for step := 0; step < 50; step++ {
+		for j := range r.X {
+			r.X[j] = math.Pow(10, -30*rng.Float64()) // log-uniform in [1e-30, 1]
+			if rng.Float64() < 0.05 {
+				r.X[j] = 0
+			}
+		}
+		for i := range v {
+			v[i], r.VBar[i] = -49+69*rng.Float64(), -70+90*rng.Float64()
+		}
+		// Reference: every synapse, as the rule is written.
+		c := r.Dt * p.ALTP
+		for i := 0; i < n; i++ {
+			f := c * (v[i] - p.ThetaLTP) * (r.VBar[i] - p.ThetaLTD)
+			for k := m.PostStart[i]; k < m.PostStart[i+1]; k++ {
+				q := m.Idx[k]
+				ref[q] = min(ref[q]+f*r.X[m.Pre[k]], p.WMax)
+			}
+		}
+		r.LTP(v)
+		for q := range ref {
+			if m.W[q] != ref[q] {
+				t.Fatalf("step %d synapse %d: %v, want %v", step, q, m.W[q], ref[q])
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package learn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/spikelab/spikelab/connect"
 )
@@ -173,10 +174,25 @@ func (r *VoltageSTDP) LTP(v []float64) int {
 
 // LTPRange is LTP for the postsynaptic neurons [lo, hi) only (blocks of
 // postsynaptic neurons touch disjoint weights and can run in parallel).
+//
+// With hard bounds and w_min > 0, a synapse whose increment f·x_j is below
+// half the floating-point spacing of w_min (2^(e−53) for w_min in
+// [2^e, 2^(e+1))) is skipped without reading its weight: adding it would
+// round back to the same weight for every w ≥ w_min, so the result is
+// bit-identical to updating every synapse (weights below w_min, which only
+// an initialisation below the bound can create, could miss increments
+// smaller than 2^(e−53)). Most presynaptic traces are that small: x decays
+// by e^(−dt/τ_x) per step and stays above the cut only for about 100 ms
+// after a spike.
 func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
 	c := r.Dt * r.P.ALTP
 	thP, thD, wmax := r.P.ThetaLTP, r.P.ThetaLTD, r.P.WMax
 	W, pre, idx, x := r.M.W, r.M.Pre, r.M.Idx, r.X
+	half := 0.0 // increments below half are no-ops for every w ≥ w_min
+	if r.P.WMin > 0 && !r.P.SoftBound {
+		_, e := math.Frexp(r.P.WMin) // w_min in [2^(e−1), 2^e)
+		half = math.Ldexp(1, e-1-53)
+	}
 	n := 0
 	for i := lo; i < hi; i++ {
 		vi, vb := v[i], r.VBar[i]
@@ -186,43 +202,37 @@ func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
 		n++
 		f := c * (vi - thP) * (vb - thD)
 		a, b := r.postSeg[2*i], r.postSeg[2*i+1]
+		ds := 0.0
 		if r.P.SoftBound {
 			g := f / wmax
-			ds := 0.0
 			for k := a; k < b; k++ {
 				p := idx[k]
 				dw := g * x[pre[k]] * (wmax - W[p])
 				W[p] += dw
 				ds += dw
 			}
-			if r.RowSums != nil {
-				r.RowSums[i] += ds
-			}
-			continue
-		}
-		if r.RowSums == nil {
+		} else {
+			// x_j < cut implies f·x_j < half (the factor keeps the strict
+			// inequality through the rounding of the division and product).
+			cut := half / f * (1 - 1e-9)
 			for k := a; k < b; k++ {
+				xj := x[pre[k]]
+				if xj < cut {
+					continue
+				}
 				p := idx[k]
-				w := W[p] + f*x[pre[k]]
+				old := W[p]
+				w := old + f*xj
 				if w > wmax {
 					w = wmax
 				}
+				ds += w - old
 				W[p] = w
 			}
-			continue
 		}
-		ds := 0.0
-		for k := a; k < b; k++ {
-			p := idx[k]
-			old := W[p]
-			w := old + f*x[pre[k]]
-			if w > wmax {
-				w = wmax
-			}
-			ds += w - old
-			W[p] = w
+		if r.RowSums != nil {
+			r.RowSums[i] += ds
 		}
-		r.RowSums[i] += ds
 	}
 	return n
 }
