@@ -37,3 +37,12 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 //
 //go:noescape
 func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64)
+
+// useAVX2 is set when the CPU has AVX2 (kernels without FMA).
+var useAVX2 = cpu.X86.HasAVX2
+
+// filtersAVX does the ū and v̄ updates of VoltageSTDP.FiltersRange for n
+// neurons (n a multiple of 4).
+//
+//go:noescape
+func filtersAVX(u, vb, v *float64, n int, ku, kv float64)

@@ -14,3 +14,8 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64) {
 	panic("unreachable")
 }
+
+// useAVX2 is false: no vector kernels on this platform or build.
+var useAVX2 = false
+
+func filtersAVX(u, vb, v *float64, n int, ku, kv float64) { panic("unreachable") }

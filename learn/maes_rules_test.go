@@ -280,3 +280,32 @@ func TestLTPSkipIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestVoltageSTDPFiltersKernelMatchesLoop: FiltersRange (vector kernel
+// where available, unaligned ranges included) equals the plain loop bit
+// for bit.
+func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
+	const n = 45
+	m, _ := connect.NewSparse(n, n, []connect.Synapse{{Pre: 0, Post: 1, W: 2}})
+	r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, n, 0, n, -60)
+	rng := rand.New(rand.NewPCG(11, 12))
+	u, vb := make([]float64, n), make([]float64, n)
+	copy(u, r.U)
+	copy(vb, r.VBar)
+	v := make([]float64, n)
+	ku, kv := r.Dt/r.P.TauU, r.Dt/r.P.TauV // as the rule computes them (not exact constants)
+	for step := 0; step < 10; step++ {
+		for i := range v {
+			v[i] = -75 + 95*rng.Float64()
+		}
+		r.FiltersRange(0, 13, v)
+		r.FiltersRange(13, n, v)
+		for i := range v {
+			u[i] += float64(ku * (v[i] - u[i]))
+			vb[i] += float64(kv * (v[i] - vb[i]))
+			if r.U[i] != u[i] || r.VBar[i] != vb[i] {
+				t.Fatalf("step %d, %d: ū %v v̄ %v, want %v %v", step, i, r.U[i], r.VBar[i], u[i], vb[i])
+			}
+		}
+	}
+}

@@ -111,14 +111,20 @@ func (r *VoltageSTDP) Filters(v []float64) {
 
 // FiltersRange is Filters restricted to the neuron indices [lo, hi): ū and
 // v̄ of the postsynaptic neurons and x of the presynaptic neurons in that
-// range (disjoint ranges can run in parallel).
+// range (disjoint ranges can run in parallel). With AVX2, ū and v̄ of groups
+// of four are updated by a vector kernel with the same operations.
 func (r *VoltageSTDP) FiltersRange(lo, hi int, v []float64) {
 	ku, kv, kx := r.Dt/r.P.TauU, r.Dt/r.P.TauV, 1-r.Dt/r.P.TauX
 	if a, b := max(lo, r.PostLo), min(hi, r.PostHi); a < b {
+		if n4 := (b - a) &^ 3; useAVX2 && n4 > 0 {
+			_, _, _ = r.U[a+n4-1], r.VBar[a+n4-1], v[a+n4-1] // bounds (the kernel does not check them)
+			filtersAVX(&r.U[a], &r.VBar[a], &v[a], n4, ku, kv)
+			a += n4
+		}
 		u, vb := r.U[a:b], r.VBar[a:b]
 		for i, vi := range v[a:b] {
-			u[i] += ku * (vi - u[i])
-			vb[i] += kv * (vi - vb[i])
+			u[i] += float64(ku * (vi - u[i])) // float64(): no fused multiply-add, as the kernel
+			vb[i] += float64(kv * (vi - vb[i]))
 		}
 	}
 	if a, b := max(lo, r.PreLo), min(hi, r.PreHi); a < b {

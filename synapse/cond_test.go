@@ -124,7 +124,7 @@ func TestCondDiffExpKernelMatchesLoop(t *testing.T) {
 	}
 	copy(c.XR, xr)
 	copy(c.XD, xd)
-	ar, ad, inv := 1-0.1/1.0, 1-0.1/6.0, 1/(6.0-1.0)
+	ar, ad, inv := 1-c.Dt/c.TauR, 1-c.Dt/c.TauD, 1/(c.TauD-c.TauR) // as StepRange computes them
 	for step := 0; step < 20; step++ {
 		for i := range s {
 			s[i] = 0
