@@ -18,21 +18,11 @@ import (
 // reaches 0 is still a synapse. Rows within each view are sorted, so a
 // block of presynaptic (or postsynaptic) indices is a contiguous segment
 // (see PreSegment and PostSegment).
-//
-// Storage order: W is stored in CSR (by-pre) order unless SetStorage(true)
-// put it in by-post order, for models whose hottest weight accesses go by
-// postsynaptic neuron (voltage-STDP LTP, per-neuron normalisation). Then
-// Idx is the identity and the CSR position q of a synapse is at W[PreIdx[q]];
-// Pos(q) gives the storage position in either order, and code that walks
-// the CSR must use it (Propagate, PropagateSplit, Dense and At do).
 type Sparse struct {
 	CSR
 	PostStart []int64 // len NPost+1
 	Pre       []int32 // presynaptic index of the k-th synapse in by-post order
-	Idx       []int32 // position in W of the k-th synapse in by-post order
-	// PreIdx is nil while W is in CSR order; in by-post storage PreIdx[q]
-	// is the position in W of the synapse at CSR position q.
-	PreIdx []int32
+	Idx       []int32 // position in W (and Post) of the k-th synapse in by-post order
 }
 
 // NewSparse builds the two views from a list of synapses (duplicate pairs
@@ -67,80 +57,6 @@ func SparseFromCSR(c *CSR) (*Sparse, error) {
 		}
 	}
 	return s, nil
-}
-
-// ByPost reports whether W is stored in by-post order.
-func (s *Sparse) ByPost() bool { return s.PreIdx != nil }
-
-// Pos returns the position in W of the synapse at CSR position q.
-func (s *Sparse) Pos(q int64) int64 {
-	if s.PreIdx == nil {
-		return q
-	}
-	return int64(s.PreIdx[q])
-}
-
-// SetStorage puts W in by-post order (true) or CSR order (false),
-// permuting the weights; the synapses and both views stay the same.
-func (s *Sparse) SetStorage(byPost bool) {
-	switch {
-	case byPost && s.PreIdx == nil:
-		w, pi := make([]float64, len(s.W)), make([]int32, len(s.W))
-		for k, q := range s.Idx {
-			w[k], pi[q] = s.W[q], int32(k)
-			s.Idx[k] = int32(k)
-		}
-		s.W, s.PreIdx = w, pi
-	case !byPost && s.PreIdx != nil:
-		w := make([]float64, len(s.W))
-		for q, k := range s.PreIdx {
-			w[q] = s.W[k]
-			s.Idx[k] = int32(q)
-		}
-		s.W, s.PreIdx = w, nil
-	}
-}
-
-// WeightsByPre returns the weights in CSR order (a copy into dst, which is
-// grown as needed), whatever the storage order.
-func (s *Sparse) WeightsByPre(dst []float64) []float64 {
-	dst = append(dst[:0], make([]float64, len(s.W))...)
-	for q := range dst {
-		dst[q] = s.W[s.Pos(int64(q))]
-	}
-	return dst
-}
-
-// SetWeightsByPre sets the weights from w in CSR order (len(w) = NNZ()).
-func (s *Sparse) SetWeightsByPre(w []float64) {
-	for q, x := range w {
-		s.W[s.Pos(int64(q))] = x
-	}
-}
-
-// Propagate is CSR.Propagate in either storage order.
-func (s *Sparse) Propagate(spikes []int32, target []float64, scale float64) {
-	if s.PreIdx == nil {
-		s.CSR.Propagate(spikes, target, scale)
-		return
-	}
-	for _, j := range spikes {
-		a, b := s.Start[j], s.Start[j+1]
-		for k, i := range s.Post[a:b] {
-			target[i] += scale * s.W[s.PreIdx[a+int64(k)]]
-		}
-	}
-}
-
-// Dense is CSR.Dense in either storage order.
-func (s *Sparse) Dense() []float64 {
-	d := make([]float64, s.NPost*s.NPre)
-	for j := 0; j < s.NPre; j++ {
-		for q := s.Start[j]; q < s.Start[j+1]; q++ {
-			d[int(s.Post[q])*s.NPre+j] = s.W[s.Pos(q)]
-		}
-	}
-	return d
 }
 
 // PreSegment returns the range [a, b) of CSR positions of presynaptic
@@ -185,7 +101,7 @@ func (s *Sparse) At(i, j int) (float64, bool) {
 	if a == b {
 		return 0, false
 	}
-	return s.W[s.Pos(a)], true
+	return s.W[a], true
 }
 
 // PropagateSplit adds, for every spiking presynaptic neuron j, its outgoing
@@ -194,18 +110,11 @@ func (s *Sparse) At(i, j int) (float64, bool) {
 func (s *Sparse) PropagateSplit(spikes []int32, split int, exc, inh []float64) {
 	for _, j := range spikes {
 		a, b := s.Start[j], s.Start[j+1]
-		post := s.Post[a:b]
+		post, w := s.Post[a:b], s.W[a:b]
 		t := exc
 		if int(j) >= split {
 			t = inh
 		}
-		if s.PreIdx != nil {
-			for k, i := range post {
-				t[i] += s.W[s.PreIdx[a+int64(k)]]
-			}
-			continue
-		}
-		w := s.W[a:b]
 		for k, i := range post {
 			t[i] += w[k]
 		}

@@ -219,7 +219,7 @@ func DetectClusters(m *connect.Sparse, ne int) int {
 		for j := 0; j < ne; j++ {
 			a, b := m.PreSegment(j, (j/size)*size, (j/size+1)*size)
 			for q := a; q < b; q++ {
-				s += m.W[m.Pos(q)]
+				s += m.W[q]
 			}
 			cnt += int(b - a)
 		}
@@ -300,12 +300,14 @@ type maesNet struct {
 	team   *sim.Team
 	phaseA func(w int) // per-block work before the spikes are exchanged
 	phaseB func(w int) // per-block LTP after them
-	// normPass is the E→E normalisation over the E blocks of
-	// postsynaptic neurons (each neuron's inputs contiguous in the by-post
-	// weight storage).
-	normPass func(w int)
-	t        float64 // time of the step in progress (ms)
-	plastic  bool    // plasticity acts in the step in progress
+	// normShift is the parallel pass of the E→E normalisation (shifts
+	// from the running row sums that LTP and LTD keep current, new sums
+	// formed in the same pass); partial holds one row of those sums per E
+	// block, combined in block order.
+	normShift func(w int)
+	partial   [][]float64
+	t         float64 // time of the step in progress (ms)
+	plastic   bool    // plasticity acts in the step in progress
 
 	step    int
 	spikes  []int32
@@ -323,10 +325,6 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 	if m.NPre != n || m.NPost != n {
 		return nil, fmt.Errorf("matrix is %d×%d, network has %d neurons", m.NPost, m.NPre, n)
 	}
-	// With plasticity the hottest weight accesses go by postsynaptic neuron
-	// (LTP, normalisation): store the weights in that order; propagation,
-	// LTD and iSTDP's presynaptic side go through the index instead.
-	m.SetStorage(plast != nil)
 	net := &maesNet{NE: c.NE, NI: c.NI, N: n, K: k, Dt: c.DtMS, M: m, spikes: make([]int32, 0, n)}
 	net.E = neuron.NewAdEx(c.NE, c.DtMS, c.Exc)
 	net.I = neuron.NewAdEx(c.NI, c.DtMS, c.Inh)
@@ -393,11 +391,18 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 		}
 	}
 	if net.norm != nil {
-		net.normPass = func(w int) {
+		net.partial = make([][]float64, net.nbE)
+		for b := range net.partial {
+			net.partial[b] = make([]float64, n)
+		}
+		net.normShift = func(w int) {
 			for b := w; b < net.nbE; b += nw {
-				net.norm.ApplyPostRange(net.blocks[b].lo, net.blocks[b].hi)
+				p := net.partial[b]
+				clear(p)
+				net.norm.ShiftSumRange(net.blocks[b].lo, net.blocks[b].hi, p)
 			}
 		}
+		net.stdp.RowSums = net.norm.Running
 	}
 	return net, nil
 }
@@ -439,7 +444,11 @@ func (net *maesNet) Step(t float64) []int32 {
 	net.t = t
 	net.plastic = net.Plastic && net.stdp != nil
 	if net.plastic && net.step%net.normEvery == 0 {
-		net.team.Run(net.normPass)
+		// Shifts from the running sums, applied block by block while the
+		// new sums are formed; partial sums combined in block order.
+		net.norm.TrackedShifts()
+		net.team.Run(net.normShift)
+		net.norm.SetRunning(net.partial)
 	}
 	net.team.Run(net.phaseA)
 	sp := net.spikes[:0]

@@ -41,7 +41,7 @@ func maesBlockMeans(m *connect.Sparse, ne, k int) MaesBlocks {
 					blk = 3
 				}
 			}
-			s[blk] += m.W[m.Pos(q)]
+			s[blk] += m.W[q]
 			c[blk]++
 		}
 	}

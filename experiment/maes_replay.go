@@ -284,7 +284,7 @@ func maesBinned(m *connect.Sparse, bin int) ([]float64, int, int) {
 	for j := 0; j < m.NPre; j++ {
 		for q := m.Start[j]; q < m.Start[j+1]; q++ {
 			cell := int(m.Post[q])/bin*cols + j/bin
-			sum[cell] += m.W[m.Pos(q)]
+			sum[cell] += m.W[q]
 			cnt[cell]++
 		}
 	}

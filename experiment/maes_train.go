@@ -277,11 +277,9 @@ func (c *MaesTrainConfig) runBlock(ctx context.Context, env *Env, net *maesNet, 
 
 // saveMaesCheckpoint writes the weights, the synapse structure (to check a
 // resume against), the number of finished blocks and the history, atomically.
-// The weights are written in CSR (by-pre) order whatever the storage order.
 func saveMaesCheckpoint(path string, m *connect.Sparse, done int, hist []float64) error {
-	w := m.WeightsByPre(nil)
 	return runio.WriteNPZ(path, []runio.Array{
-		{Name: "w", Shape: []int{len(w)}, Data: w},
+		{Name: "w", Shape: []int{len(m.W)}, Data: m.W},
 		{Name: "start", Shape: []int{len(m.Start)}, Data: m.Start},
 		{Name: "post", Shape: []int{len(m.Post)}, Data: m.Post},
 		{Name: "blocks_done", Shape: []int{1}, Data: []int64{int64(done)}},
@@ -315,7 +313,7 @@ func loadMaesCheckpoint(path string, m *connect.Sparse) (int, []float64, error) 
 			return 0, nil, fmt.Errorf("resume %s: synapse structure differs from this config's (same network and seed needed)", path)
 		}
 	}
-	m.SetWeightsByPre(w)
+	copy(m.W, w)
 	return int(done[0]), append([]float64(nil), hist...), nil
 }
 
