@@ -300,12 +300,14 @@ type maesNet struct {
 	team   *sim.Team
 	phaseA func(w int) // per-block work before the spikes are exchanged
 	phaseB func(w int) // per-block LTP after them
-	// normSums and normShift are the two parallel passes of the E→E
-	// normalisation; partial holds one row of partial sums per E block.
-	normSums, normShift func(w int)
-	partial             [][]float64
-	t                   float64 // time of the step in progress (ms)
-	plastic             bool    // plasticity acts in the step in progress
+	// normShift is the parallel pass of the E→E normalisation (shifts
+	// from the running row sums that LTP and LTD keep current, new sums
+	// formed in the same pass); partial holds one row of those sums per E
+	// block, combined in block order.
+	normShift func(w int)
+	partial   [][]float64
+	t         float64 // time of the step in progress (ms)
+	plastic   bool    // plasticity acts in the step in progress
 
 	step    int
 	spikes  []int32
@@ -393,18 +395,14 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 		for b := range net.partial {
 			net.partial[b] = make([]float64, n)
 		}
-		net.normSums = func(w int) {
+		net.normShift = func(w int) {
 			for b := w; b < net.nbE; b += nw {
 				p := net.partial[b]
 				clear(p)
-				net.norm.AddSums(net.blocks[b].lo, net.blocks[b].hi, p)
+				net.norm.ShiftSumRange(net.blocks[b].lo, net.blocks[b].hi, p)
 			}
 		}
-		net.normShift = func(w int) {
-			for b := w; b < net.nbE; b += nw {
-				net.norm.ShiftRange(net.blocks[b].lo, net.blocks[b].hi)
-			}
-		}
+		net.stdp.RowSums = net.norm.Running
 	}
 	return net, nil
 }
@@ -446,11 +444,11 @@ func (net *maesNet) Step(t float64) []int32 {
 	net.t = t
 	net.plastic = net.Plastic && net.stdp != nil
 	if net.plastic && net.step%net.normEvery == 0 {
-		// Partial sums over the E blocks, combined in block order, then the
-		// shifts applied block by block.
-		net.team.Run(net.normSums)
-		net.norm.Shifts(net.partial)
+		// Shifts from the running sums, applied block by block while the
+		// new sums are formed; partial sums combined in block order.
+		net.norm.TrackedShifts()
 		net.team.Run(net.normShift)
+		net.norm.SetRunning(net.partial)
 	}
 	net.team.Run(net.phaseA)
 	sp := net.spikes[:0]

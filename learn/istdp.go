@@ -118,13 +118,24 @@ func (r *InhibSTDP) Spikes(spikes []int32) {
 // by Capture and N_i their number, then clips to [WMin, WMax]. Both passes
 // stream through the weights in their by-pre storage order (the by-post
 // view would make every access an indirect one).
+//
+// The tracked form needs one pass instead of two: Running holds S_i, kept
+// current by the plasticity rules that change the block's weights
+// (VoltageSTDP with RowSums = Running), so TrackedShifts needs no sum
+// pass, and ShiftSumRange applies the shifts while it re-forms the exact
+// sums of the new weights (SetRunning), which clears the rounding that the
+// running updates accumulate between normalisations.
 type Normalizer struct {
 	M                            *connect.Sparse
 	PreLo, PreHi, PostLo, PostHi int
 	WMin, WMax                   float64
 	Target                       []float64 // S_i⁰ per postsynaptic neuron
-	preSeg                       []int64
-	count, sum                   []float64 // N_i, and S_i then the shift per postsynaptic neuron
+	// Running is S_i per postsynaptic neuron for the tracked form: set by
+	// Capture, Resum and SetRunning; every other change of a weight of the
+	// block must be added to it (or Resum called) before TrackedShifts.
+	Running    []float64
+	preSeg     []int64
+	count, sum []float64 // N_i, and S_i then the shift per postsynaptic neuron
 }
 
 // NewNormalizer returns the normaliser of block [preLo, preHi) → [postLo,
@@ -138,7 +149,7 @@ func NewNormalizer(m *connect.Sparse, preLo, preHi, postLo, postHi int, wmin, wm
 	}
 	n := &Normalizer{M: m, PreLo: preLo, PreHi: preHi, PostLo: postLo, PostHi: postHi, WMin: wmin, WMax: wmax,
 		Target: make([]float64, m.NPost), preSeg: m.Segments(false, postLo, postHi),
-		count: make([]float64, m.NPost), sum: make([]float64, m.NPost)}
+		count: make([]float64, m.NPost), sum: make([]float64, m.NPost), Running: make([]float64, m.NPost)}
 	post := m.Post
 	for j := preLo; j < preHi; j++ {
 		for k := n.preSeg[2*j]; k < n.preSeg[2*j+1]; k++ {
@@ -169,10 +180,56 @@ func (n *Normalizer) AddSums(lo, hi int, dst []float64) {
 	}
 }
 
-// Capture sets every S_i⁰ to the current sum of incoming weights.
+// Capture sets every S_i⁰ (and Running) to the current sum of incoming weights.
 func (n *Normalizer) Capture() {
 	n.sums()
 	copy(n.Target[n.PostLo:n.PostHi], n.sum[n.PostLo:n.PostHi])
+	copy(n.Running[n.PostLo:n.PostHi], n.sum[n.PostLo:n.PostHi])
+}
+
+// Resum sets Running to the current sums of incoming weights (after
+// weights were changed without updating it).
+func (n *Normalizer) Resum() {
+	n.sums()
+	copy(n.Running[n.PostLo:n.PostHi], n.sum[n.PostLo:n.PostHi])
+}
+
+// TrackedShifts sets the shift (S_i − S_i⁰)/N_i of every postsynaptic
+// neuron from Running (no pass over the weights); ShiftSumRange then
+// applies it.
+func (n *Normalizer) TrackedShifts() {
+	copy(n.sum[n.PostLo:n.PostHi], n.Running[n.PostLo:n.PostHi])
+	n.shifts()
+}
+
+// ShiftSumRange is ShiftRange that also adds the new weights onto each
+// postsynaptic neuron to dst (partial sums of disjoint presynaptic ranges,
+// to be combined by SetRunning).
+func (n *Normalizer) ShiftSumRange(lo, hi int, dst []float64) {
+	W, post, d := n.M.W, n.M.Post, n.sum
+	wlo, whi := n.WMin, n.WMax
+	for j := max(lo, n.PreLo); j < min(hi, n.PreHi); j++ {
+		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
+		w := W[a:b]
+		for k, i := range post[a:b] {
+			x := min(max(w[k]-d[i], wlo), whi)
+			w[k] = x
+			dst[i] += x
+		}
+	}
+}
+
+// SetRunning sets Running to the sum of the partial sums (ShiftSumRange
+// or AddSums of disjoint presynaptic ranges covering the block), added in
+// the order given.
+func (n *Normalizer) SetRunning(partial [][]float64) {
+	s := n.Running[n.PostLo:n.PostHi]
+	clear(s)
+	for _, p := range partial {
+		for i, v := range p[n.PostLo:n.PostHi] {
+			s[i] += v
+		}
+	}
 }
 
 // Apply normalises every postsynaptic neuron once.

@@ -56,3 +56,12 @@ func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s flo
 //
 //go:noescape
 func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
+
+// useAVX2 is set when the CPU has AVX2 (kernels without FMA).
+var useAVX2 = cpu.X86.HasAVX2
+
+// filtersAVX does the ū and v̄ updates of VoltageSTDP.FiltersRange for n
+// neurons (n a multiple of 4).
+//
+//go:noescape
+func filtersAVX(u, vb, v *float64, n int, ku, kv float64)

@@ -312,3 +312,36 @@ done4:
 	VMOVUPD Y3, 96(R11)
 	VZEROUPPER
 	RET
+
+// func filtersAVX(u, vb, v *float64, n int, ku, kv float64)
+// Per neuron, four at a time, the operations of VoltageSTDP.FiltersRange
+// (no fused multiply-add): u += ku*(v - u);  vb += kv*(v - vb)
+TEXT ·filtersAVX(SB), NOSPLIT, $0-48
+	MOVQ         u+0(FP), SI
+	MOVQ         vb+8(FP), DI
+	MOVQ         v+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD ku+32(FP), Y8
+	VBROADCASTSD kv+40(FP), Y9
+	XORQ         AX, AX
+
+filtloop:
+	CMPQ    AX, CX
+	JGE     filtdone
+	VMOVUPD (DX)(AX*8), Y0 // v
+	VMOVUPD (SI)(AX*8), Y1 // u
+	VSUBPD  Y1, Y0, Y2     // v - u
+	VMULPD  Y8, Y2, Y2
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (SI)(AX*8)
+	VMOVUPD (DI)(AX*8), Y3 // vb
+	VSUBPD  Y3, Y0, Y4     // v - vb
+	VMULPD  Y9, Y4, Y4
+	VADDPD  Y4, Y3, Y3
+	VMOVUPD Y3, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     filtloop
+
+filtdone:
+	VZEROUPPER
+	RET

@@ -25,3 +25,8 @@ func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s flo
 func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64) {
 	panic("unreachable")
 }
+
+// useAVX2 is false: no vector kernels on this platform or build.
+var useAVX2 = false
+
+func filtersAVX(u, vb, v *float64, n int, ku, kv float64) { panic("unreachable") }

@@ -2,6 +2,7 @@ package learn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/spikelab/spikelab/connect"
@@ -160,6 +161,151 @@ func TestNormalizerConservesRowSums(t *testing.T) {
 	for q := range m.W {
 		if m.W[q] != m2.W[q] {
 			t.Fatalf("split normalisation: weight %d = %g, Apply gives %g", q, m2.W[q], m.W[q])
+		}
+	}
+}
+
+// TestNormalizerTrackedMatchesApply: with the running sums kept by LTD and
+// LTP (RowSums), the one-pass tracked normalisation gives the weights of
+// Apply (to rounding) and leaves Running equal to the new exact sums.
+func TestNormalizerTrackedMatchesApply(t *testing.T) {
+	const n = 40
+	var syn []connect.Synapse
+	rng := rand.New(rand.NewPCG(5, 6))
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.3 {
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: 2 + 20*rng.Float64()})
+			}
+		}
+	}
+	build := func() (*connect.Sparse, *VoltageSTDP, *Normalizer) {
+		m, err := connect.NewSparse(n, n, syn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, n, 0, n, -60)
+		nm, _ := NewNormalizer(m, 0, n, 0, n, 1.45, 32.68)
+		return m, r, nm
+	}
+	ma, ra, na := build() // Apply after every round
+	mb, rb, nb := build() // tracked
+	rb.RowSums = nb.Running
+	v := make([]float64, n)
+	for round := 0; round < 20; round++ {
+		for _, r := range []*VoltageSTDP{ra, rb} {
+			for i := range v {
+				v[i] = -55 + 30*float64((i*7+round)%5)/4 // some above θ_LTP
+				r.U[i], r.VBar[i], r.X[i] = -70+40*float64((i+round)%3)/2, -50, float64((i+2*round)%4)
+			}
+			r.LTD([]int32{int32(round % n), int32((3 * round) % n)})
+			r.LTP(v)
+		}
+		na.Apply()
+		nb.TrackedShifts()
+		p0, p1 := make([]float64, n), make([]float64, n)
+		nb.ShiftSumRange(0, 17, p0)
+		nb.ShiftSumRange(17, n, p1)
+		nb.SetRunning([][]float64{p0, p1})
+	}
+	m0, _, _ := build()
+	moved := 0.0
+	for q := range ma.W {
+		if math.Abs(ma.W[q]-mb.W[q]) > 1e-9 {
+			t.Fatalf("weight %d: tracked %g, Apply %g", q, mb.W[q], ma.W[q])
+		}
+		moved = max(moved, math.Abs(ma.W[q]-m0.W[q]))
+	}
+	exact := make([]float64, n)
+	nb.AddSums(0, n, exact)
+	for i := range exact {
+		if math.Abs(exact[i]-nb.Running[i]) > 1e-9 || math.Abs(nb.Running[i]-nb.Target[i]) > 1e-6*nb.Target[i]+1 {
+			t.Fatalf("post %d: running %g, exact %g, target %g", i, nb.Running[i], exact[i], nb.Target[i])
+		}
+	}
+	if moved < 0.1 {
+		t.Fatalf("largest weight change %g: the rules did too little to test the sums", moved)
+	}
+}
+
+// TestLTPSkipIsExact: LTP skips increments below half the spacing of
+// w_min without reading the weight; the weights must equal, bit for bit,
+// those of updating every synapse, for traces from 1 down to 1e-30 and 0
+// and weights across [w_min, w_max] including powers of two.
+func TestLTPSkipIsExact(t *testing.T) {
+	const n = 60
+	rng := rand.New(rand.NewPCG(7, 8))
+	var syn []connect.Synapse
+	pow2 := []float64{2, 4, 8, 16, 1.45, 32.68}
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.5 {
+				w := 1.45 + (32.68-1.45)*rng.Float64()
+				if rng.Float64() < 0.2 {
+					w = pow2[rng.IntN(len(pow2))]
+				}
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: w})
+			}
+		}
+	}
+	m, _ := connect.NewSparse(n, n, syn)
+	p := MaesEEParams()
+	r, _ := NewVoltageSTDP(p, 0.1, m, 0, n, 0, n, -60)
+	ref := append([]float64(nil), m.W...)
+	v := make([]float64, n)
+	for step := 0; step < 50; step++ {
+		for j := range r.X {
+			r.X[j] = math.Pow(10, -30*rng.Float64()) // log-uniform in [1e-30, 1]
+			if rng.Float64() < 0.05 {
+				r.X[j] = 0
+			}
+		}
+		for i := range v {
+			v[i], r.VBar[i] = -49+69*rng.Float64(), -70+90*rng.Float64()
+		}
+		// Reference: every synapse, as the rule is written.
+		c := r.Dt * p.ALTP
+		for i := 0; i < n; i++ {
+			f := c * (v[i] - p.ThetaLTP) * (r.VBar[i] - p.ThetaLTD)
+			for k := m.PostStart[i]; k < m.PostStart[i+1]; k++ {
+				q := m.Idx[k]
+				ref[q] = min(ref[q]+f*r.X[m.Pre[k]], p.WMax)
+			}
+		}
+		r.LTP(v)
+		for q := range ref {
+			if m.W[q] != ref[q] {
+				t.Fatalf("step %d synapse %d: %v, want %v", step, q, m.W[q], ref[q])
+			}
+		}
+	}
+}
+
+// TestVoltageSTDPFiltersKernelMatchesLoop: FiltersRange (vector kernel
+// where available, unaligned ranges included) equals the plain loop bit
+// for bit.
+func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
+	const n = 45
+	m, _ := connect.NewSparse(n, n, []connect.Synapse{{Pre: 0, Post: 1, W: 2}})
+	r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, n, 0, n, -60)
+	rng := rand.New(rand.NewPCG(11, 12))
+	u, vb := make([]float64, n), make([]float64, n)
+	copy(u, r.U)
+	copy(vb, r.VBar)
+	v := make([]float64, n)
+	ku, kv := r.Dt/r.P.TauU, r.Dt/r.P.TauV // as the rule computes them (not exact constants)
+	for step := 0; step < 10; step++ {
+		for i := range v {
+			v[i] = -75 + 95*rng.Float64()
+		}
+		r.FiltersRange(0, 13, v)
+		r.FiltersRange(13, n, v)
+		for i := range v {
+			u[i] += float64(ku * (v[i] - u[i]))
+			vb[i] += float64(kv * (v[i] - vb[i]))
+			if r.U[i] != u[i] || r.VBar[i] != vb[i] {
+				t.Fatalf("step %d, %d: ū %v v̄ %v, want %v %v", step, i, r.U[i], r.VBar[i], u[i], vb[i])
+			}
 		}
 	}
 }

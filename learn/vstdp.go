@@ -2,6 +2,7 @@ package learn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/spikelab/spikelab/connect"
 )
@@ -77,7 +78,11 @@ type VoltageSTDP struct {
 	PreLo, PreHi, PostLo, PostHi int
 	U, VBar                      []float64 // ū and v̄ of each postsynaptic neuron (index = post index; mV)
 	X                            []float64 // presynaptic trace of each presynaptic neuron (index = pre index)
-	preSeg, postSeg              []int64
+	// RowSums, when not nil (index = post index), receives every weight
+	// change of LTD and LTP: RowSums[i] += w_new − w_old for a synapse
+	// onto i (a Normalizer's Running sums).
+	RowSums         []float64
+	preSeg, postSeg []int64
 }
 
 // NewVoltageSTDP returns the rule on block [preLo, preHi) → [postLo,
@@ -106,14 +111,20 @@ func (r *VoltageSTDP) Filters(v []float64) {
 
 // FiltersRange is Filters restricted to the neuron indices [lo, hi): ū and
 // v̄ of the postsynaptic neurons and x of the presynaptic neurons in that
-// range (disjoint ranges can run in parallel).
+// range (disjoint ranges can run in parallel). With AVX2, ū and v̄ of groups
+// of four are updated by a vector kernel with the same operations.
 func (r *VoltageSTDP) FiltersRange(lo, hi int, v []float64) {
 	ku, kv, kx := r.Dt/r.P.TauU, r.Dt/r.P.TauV, 1-r.Dt/r.P.TauX
 	if a, b := max(lo, r.PostLo), min(hi, r.PostHi); a < b {
+		if n4 := (b - a) &^ 3; useAVX2 && n4 > 0 {
+			_, _, _ = r.U[a+n4-1], r.VBar[a+n4-1], v[a+n4-1] // bounds (the kernel does not check them)
+			filtersAVX(&r.U[a], &r.VBar[a], &v[a], n4, ku, kv)
+			a += n4
+		}
 		u, vb := r.U[a:b], r.VBar[a:b]
 		for i, vi := range v[a:b] {
-			u[i] += ku * (vi - u[i])
-			vb[i] += kv * (vi - vb[i])
+			u[i] += float64(ku * (vi - u[i])) // float64(): no fused multiply-add, as the kernel
+			vb[i] += float64(kv * (vi - vb[i]))
 		}
 	}
 	if a, b := max(lo, r.PreLo), min(hi, r.PreHi); a < b {
@@ -137,18 +148,22 @@ func (r *VoltageSTDP) PreSpikes(spikes []int32) {
 func (r *VoltageSTDP) LTD(spikes []int32) {
 	c := r.Dt * r.P.ALTD
 	th, wmin := r.P.ThetaLTD, r.P.WMin
-	W, post, u := r.M.W, r.M.Post, r.U
+	W, post, u, rs := r.M.W, r.M.Post, r.U, r.RowSums
 	for _, j := range spikes {
 		if int(j) < r.PreLo || int(j) >= r.PreHi {
 			continue
 		}
 		a, b := r.preSeg[2*j], r.preSeg[2*j+1]
 		for k := a; k < b; k++ {
-			d := u[post[k]] - th
+			i := post[k]
+			d := u[i] - th
 			if d > 0 {
 				w := W[k] - c*d
 				if w < wmin {
 					w = wmin
+				}
+				if rs != nil {
+					rs[i] += w - W[k]
 				}
 				W[k] = w
 			}
@@ -165,10 +180,25 @@ func (r *VoltageSTDP) LTP(v []float64) int {
 
 // LTPRange is LTP for the postsynaptic neurons [lo, hi) only (blocks of
 // postsynaptic neurons touch disjoint weights and can run in parallel).
+//
+// With hard bounds and w_min > 0, a synapse whose increment f·x_j is below
+// half the floating-point spacing of w_min (2^(e−53) for w_min in
+// [2^e, 2^(e+1))) is skipped without reading its weight: adding it would
+// round back to the same weight for every w ≥ w_min, so the result is
+// bit-identical to updating every synapse (weights below w_min, which only
+// an initialisation below the bound can create, could miss increments
+// smaller than 2^(e−53)). Most presynaptic traces are that small: x decays
+// by e^(−dt/τ_x) per step and stays above the cut only for about 100 ms
+// after a spike.
 func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
 	c := r.Dt * r.P.ALTP
 	thP, thD, wmax := r.P.ThetaLTP, r.P.ThetaLTD, r.P.WMax
 	W, pre, idx, x := r.M.W, r.M.Pre, r.M.Idx, r.X
+	half := 0.0 // increments below half are no-ops for every w ≥ w_min
+	if r.P.WMin > 0 && !r.P.SoftBound {
+		_, e := math.Frexp(r.P.WMin) // w_min in [2^(e−1), 2^e)
+		half = math.Ldexp(1, e-1-53)
+	}
 	n := 0
 	for i := lo; i < hi; i++ {
 		vi, vb := v[i], r.VBar[i]
@@ -178,21 +208,36 @@ func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
 		n++
 		f := c * (vi - thP) * (vb - thD)
 		a, b := r.postSeg[2*i], r.postSeg[2*i+1]
+		ds := 0.0
 		if r.P.SoftBound {
 			g := f / wmax
 			for k := a; k < b; k++ {
 				p := idx[k]
-				W[p] += g * x[pre[k]] * (wmax - W[p])
+				dw := g * x[pre[k]] * (wmax - W[p])
+				W[p] += dw
+				ds += dw
 			}
-			continue
+		} else {
+			// x_j < cut implies f·x_j < half (the factor keeps the strict
+			// inequality through the rounding of the division and product).
+			cut := half / f * (1 - 1e-9)
+			for k := a; k < b; k++ {
+				xj := x[pre[k]]
+				if xj < cut {
+					continue
+				}
+				p := idx[k]
+				old := W[p]
+				w := old + f*xj
+				if w > wmax {
+					w = wmax
+				}
+				ds += w - old
+				W[p] = w
+			}
 		}
-		for k := a; k < b; k++ {
-			p := idx[k]
-			w := W[p] + f*x[pre[k]]
-			if w > wmax {
-				w = wmax
-			}
-			W[p] = w
+		if r.RowSums != nil {
+			r.RowSums[i] += ds
 		}
 	}
 	return n

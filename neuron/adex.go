@@ -95,12 +95,13 @@ type AdEx struct {
 	TLast []float64 // time of the last spike (ms); −∞-like before the first
 	GE    []float64 // excitatory conductance of this step (nS), set by the caller
 	GI    []float64 // inhibitory conductance of this step (nS), set by the caller
+	flags []uint8   // per 4 neurons: bit k set if neuron 4j+k spiked (vector kernel)
 }
 
 // NewAdEx returns n neurons with step dt (ms), at rest.
 func NewAdEx(n int, dt float64, p AdExParams) *AdEx {
 	m := &AdEx{P: p, Dt: dt, V: make([]float64, n), VT: make([]float64, n), W: make([]float64, n),
-		TLast: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n)}
+		TLast: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n), flags: make([]uint8, n/4+1)}
 	for i := range m.V {
 		m.V[i], m.VT[i], m.TLast[i] = p.EL, p.VT0, -1e9
 	}
@@ -133,13 +134,35 @@ func (m *AdEx) Step(t float64, I []float64, spikes []int32) []int32 {
 }
 
 // StepRange is Step restricted to neurons [lo, hi) (for parallel blocks).
+// The exponential term uses Exp (within 6e−16 of math.Exp). With I == nil
+// and AVX2, groups of four neurons run in a vector kernel that performs the
+// same operations in the same order as the scalar loop (no fused
+// multiply-add), so the result does not depend on the path or the block
+// boundaries.
 func (m *AdEx) StepRange(lo, hi int, t float64, I []float64, spikes []int32) []int32 {
+	if I == nil && useAVX && len(m.flags) > 0 {
+		a := min((lo+3)&^3, hi) // first group boundary
+		spikes = m.stepScalar(lo, a, t, nil, spikes)
+		if n4 := (hi - a) &^ 3; n4 > 0 {
+			spikes = m.stepVec(a, a+n4, t, spikes)
+			a += n4
+		}
+		return m.stepScalar(a, hi, t, nil, spikes)
+	}
+	return m.stepScalar(lo, hi, t, I, spikes)
+}
+
+func (m *AdEx) stepScalar(lo, hi int, t float64, I []float64, spikes []int32) []int32 {
+	if lo >= hi {
+		return spikes
+	}
 	p := m.P
 	dt := m.Dt
 	invTau, invC := 1/p.TauM, 1/p.C
 	kT, kW := dt/p.TauT, dt/p.TauW
 	v, vt, w, tl := m.V[lo:hi], m.VT[lo:hi], m.W[lo:hi], m.TLast[lo:hi]
 	ge, gi := m.GE[lo:hi], m.GI[lo:hi]
+	vt, w, tl, ge, gi = vt[:len(v)], w[:len(v)], tl[:len(v)], ge[:len(v)], gi[:len(v)]
 	var cur []float64
 	if I != nil {
 		cur = I[lo:hi]
@@ -149,33 +172,37 @@ func (m *AdEx) StepRange(lo, hi int, t float64, I []float64, spikes []int32) []i
 	if exp {
 		invDT = 1 / p.DeltaT
 	}
+	vtSet := p.VT0 + p.AT
+	// The float64() conversions forbid fused multiply-adds, which the
+	// vector kernel does not use either.
 	for i := range v {
 		vi := v[i]
-		vt[i] += kT * (p.VT0 - vt[i])
-		w[i] += kW * (p.A*(vi-p.EL) - w[i])
-		if t <= tl[i]+p.TauRef {
+		vtn := vt[i] + float64(kT*(p.VT0-vt[i]))
+		wn := w[i] + float64(kW*(float64(p.A*(vi-p.EL))-w[i]))
+		vt[i], w[i] = vtn, wn
+		if !(t > tl[i]+p.TauRef) {
 			continue
 		}
-		dv := (p.EL - vi) * invTau
+		dv := float64((p.EL - vi) * invTau)
 		if exp {
-			dv += p.DeltaT * math.Exp((vi-vt[i])*invDT) * invTau
+			dv += float64(float64(p.DeltaT*Exp(float64((vi-vtn)*invDT))) * invTau)
 		}
-		dv += (ge[i]*(p.EE-vi) + gi[i]*(p.EI-vi) - w[i]) * invC
+		dv += float64((float64(ge[i]*(p.EE-vi)) + float64(gi[i]*(p.EI-vi)) - wn) * invC)
 		if cur != nil {
-			dv += cur[i] * invC
+			dv += float64(cur[i] * invC)
 		}
-		vi += dt * dv
+		vi += float64(dt * dv)
 		thr := p.VPeak
 		if !exp {
-			thr = vt[i]
+			thr = vtn
 		}
 		if vi > thr {
 			vi = p.VReset
-			w[i] += p.B
+			w[i] = wn + p.B
 			if p.SetT {
-				vt[i] = p.VT0 + p.AT
+				vt[i] = vtSet
 			} else {
-				vt[i] += p.AT
+				vt[i] = vtn + p.AT
 			}
 			tl[i] = t
 			spikes = append(spikes, int32(lo+i))
@@ -184,3 +211,83 @@ func (m *AdEx) StepRange(lo, hi int, t float64, I []float64, spikes []int32) []i
 	}
 	return spikes
 }
+
+// stepVec runs the vector kernel on [lo, hi) (lo and hi multiples of 4).
+func (m *AdEx) stepVec(lo, hi int, t float64, spikes []int32) []int32 {
+	p := m.P
+	var c adexConsts
+	set := func(k int, x float64) { c.k[k] = [4]float64{x, x, x, x} }
+	dt := m.Dt
+	set(adexKT, dt/p.TauT)
+	set(adexVT0, p.VT0)
+	set(adexKW, dt/p.TauW)
+	set(adexA, p.A)
+	set(adexEL, p.EL)
+	set(adexTRef, p.TauRef)
+	set(adexT, t)
+	set(adexInvTau, 1/p.TauM)
+	set(adexDeltaT, p.DeltaT)
+	if p.DeltaT > 0 {
+		set(adexInvDT, 1/p.DeltaT)
+		c.exp = 1
+	}
+	set(adexEE, p.EE)
+	set(adexEI, p.EI)
+	set(adexInvC, 1/p.C)
+	set(adexDt, dt)
+	set(adexVPeak, p.VPeak)
+	set(adexVReset, p.VReset)
+	set(adexB, p.B)
+	set(adexAT, p.AT)
+	set(adexVTSet, p.VT0+p.AT)
+	if p.SetT {
+		set(adexSetMask, math.Float64frombits(^uint64(0)))
+	}
+	flags := m.flags[lo/4 : hi/4]
+	adexStepAVX(&m.V[lo], &m.VT[lo], &m.W[lo], &m.TLast[lo], &m.GE[lo], &m.GI[lo], &flags[0], hi-lo, &c, &expVec)
+	return appendFlagged(spikes, flags, lo)
+}
+
+// Indices of the broadcast constants of the AdEx kernel (layout shared
+// with the assembly: entry k at byte offset 32·k).
+const (
+	adexKT = iota
+	adexVT0
+	adexKW
+	adexA
+	adexEL
+	adexTRef
+	adexT
+	adexInvTau
+	adexDeltaT
+	adexInvDT
+	adexEE
+	adexEI
+	adexInvC
+	adexDt
+	adexVPeak
+	adexVReset
+	adexB
+	adexAT
+	adexVTSet
+	adexSetMask
+	adexNConst
+)
+
+// adexConsts are the per-call constants of the AdEx kernel, each
+// broadcast to four lanes, and whether the exponential term is on.
+type adexConsts struct {
+	k   [adexNConst][4]float64
+	exp int64
+}
+
+// expVec holds the constants of Exp broadcast to four lanes for the
+// kernel: lo, hi, log2e, magic, ln2hi, ln2lo, then the 13 polynomial
+// coefficients in Horner order.
+var expVec = func() (e [19][4]float64) {
+	c := expConst
+	for k, x := range append([]float64{c.lo, c.hi, c.log2e, c.magic, c.ln2hi, c.ln2lo}, c.poly[:]...) {
+		e[k] = [4]float64{x, x, x, x}
+	}
+	return e
+}()

@@ -18,3 +18,9 @@ func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConst
 //
 //go:noescape
 func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)
+
+// adexStepAVX does AdEx.stepScalar (I == nil) for n neurons (n a multiple
+// of 4) and sets bit k of flags[j] when neuron 4j+k spikes.
+//
+//go:noescape
+func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)

@@ -125,3 +125,149 @@ lifloop:
 lifdone:
 	VZEROUPPER
 	RET
+
+// func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)
+// Per neuron, four at a time, the same operations in the same order as
+// AdEx.stepScalar (constants broadcast in c, byte offset 32·index; Exp's
+// constants in e):
+//   vtn = vt + kT*(VT0 - vt);  wn = w + kW*(A*(v - EL) - w)
+//   active = t > tl + tref
+//   dv = (EL - v)*invTau [+ (ΔT*Exp((v - vtn)*invΔT))*invTau]
+//   dv += ((ge*(EE - v) + gi*(EI - v)) - wn)*invC;  vnew = v + dt*dv
+//   spike = active && vnew > (exp ? VPeak : vtn)
+//   v = active ? (spike ? VReset : vnew) : v;  w = spike ? wn + B : wn
+//   vt = spike ? (SetT ? VT0 + AT : vtn + AT) : vtn;  tl = spike ? t : tl
+TEXT ·adexStepAVX(SB), NOSPLIT, $0-80
+	MOVQ v+0(FP), SI
+	MOVQ vt+8(FP), DI
+	MOVQ w+16(FP), DX
+	MOVQ tl+24(FP), R8
+	MOVQ ge+32(FP), R9
+	MOVQ gi+40(FP), R12
+	MOVQ flags+48(FP), R13
+	MOVQ n+56(FP), CX
+	MOVQ c+64(FP), R10
+	MOVQ e+72(FP), R11
+
+	VMOVUPD 192(R10), Y13 // t
+	VMOVUPD 480(R10), Y14 // VReset
+	VMOVUPD 608(R10), Y15 // SetT mask
+	XORQ    AX, AX
+
+adexloop:
+	CMPQ AX, CX
+	JGE  adexdone
+
+	VMOVUPD (SI)(AX*8), Y0    // v
+	VMOVUPD (DI)(AX*8), Y1    // vt
+	VMOVUPD 32(R10), Y4       // VT0
+	VSUBPD  Y1, Y4, Y4        // VT0 - vt
+	VMULPD  0(R10), Y4, Y4    // kT*(VT0 - vt)
+	VADDPD  Y4, Y1, Y1        // vtn
+	VSUBPD  128(R10), Y0, Y4  // v - EL
+	VMULPD  96(R10), Y4, Y4   // A*(v - EL)
+	VMOVUPD (DX)(AX*8), Y2    // w
+	VSUBPD  Y2, Y4, Y4        // A*(v - EL) - w
+	VMULPD  64(R10), Y4, Y4   // kW*(...)
+	VADDPD  Y4, Y2, Y2        // wn
+	VMOVUPD (R8)(AX*8), Y3    // tl
+	VADDPD  160(R10), Y3, Y5  // tl + tref
+	VCMPPD  $0x1e, Y5, Y13, Y5 // active = t > tl + tref
+	VMOVUPD 128(R10), Y6      // EL
+	VSUBPD  Y0, Y6, Y6        // EL - v
+	VMULPD  224(R10), Y6, Y6  // dv = (EL - v)*invTau
+
+	CMPQ 640(R10), $0
+	JEQ  adexnoexp
+	VSUBPD  Y1, Y0, Y7        // v - vtn
+	VMULPD  288(R10), Y7, Y7  // x = (v - vtn)*invΔT
+	VMOVUPD 0(R11), Y8
+	VMAXPD  Y7, Y8, Y7        // x = max(lo, x); a NaN x stays NaN
+	VMOVUPD 32(R11), Y8
+	VMINPD  Y7, Y8, Y7        // x = min(hi, x)
+	VMULPD  64(R11), Y7, Y8   // x*log2e
+	VADDPD  96(R11), Y8, Y8   // t = x*log2e + magic
+	VSUBPD  96(R11), Y8, Y10  // k = t - magic
+	VMULPD  128(R11), Y10, Y12 // k*ln2hi
+	VSUBPD  Y12, Y7, Y7       // r = x - k*ln2hi
+	VMULPD  160(R11), Y10, Y12 // k*ln2lo
+	VSUBPD  Y12, Y7, Y7       // r -= k*ln2lo
+	VMOVUPD 192(R11), Y11     // Horner: p = poly[0]; p = p*r + poly[i]
+	VMULPD  Y7, Y11, Y11
+	VADDPD  224(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  256(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  288(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  320(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  352(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  384(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  416(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  448(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  480(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  512(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  544(R11), Y11, Y11
+	VMULPD  Y7, Y11, Y11
+	VADDPD  576(R11), Y11, Y11
+	VPSLLQ  $52, Y8, Y8       // k into the exponent field
+	VPADDQ  576(R11), Y8, Y8  // + bits of 1.0 (poly[12]): 2^k
+	VMULPD  Y8, Y11, Y7       // e^x = p·2^k
+	VMULPD  256(R10), Y7, Y7  // ΔT*e^x
+	VMULPD  224(R10), Y7, Y7  // *invTau
+	VADDPD  Y7, Y6, Y6        // dv +=
+
+adexnoexp:
+	VMOVUPD 320(R10), Y7      // EE
+	VSUBPD  Y0, Y7, Y7        // EE - v
+	VMULPD  (R9)(AX*8), Y7, Y7 // ge*(EE - v)
+	VMOVUPD 352(R10), Y8      // EI
+	VSUBPD  Y0, Y8, Y8        // EI - v
+	VMULPD  (R12)(AX*8), Y8, Y8 // gi*(EI - v)
+	VADDPD  Y8, Y7, Y7
+	VSUBPD  Y2, Y7, Y7        // - wn
+	VMULPD  384(R10), Y7, Y7  // *invC
+	VADDPD  Y7, Y6, Y6        // dv
+	VMULPD  416(R10), Y6, Y6  // dt*dv
+	VADDPD  Y6, Y0, Y6        // vnew = v + dt*dv
+
+	CMPQ 640(R10), $0
+	JEQ  adexthrvt
+	VCMPPD $0x1e, 448(R10), Y6, Y9 // vnew > VPeak
+	JMP    adexspike
+
+adexthrvt:
+	VCMPPD $0x1e, Y1, Y6, Y9 // vnew > vtn
+
+adexspike:
+	VANDPD    Y5, Y9, Y9      // spike = active && vnew > thr
+	VBLENDVPD Y9, Y14, Y6, Y6 // vnew = spike ? VReset : vnew
+	VBLENDVPD Y5, Y6, Y0, Y0  // v = active ? vnew : v
+	VMOVUPD   Y0, (SI)(AX*8)
+	VADDPD    512(R10), Y2, Y7 // wn + B
+	VBLENDVPD Y9, Y7, Y2, Y2
+	VMOVUPD   Y2, (DX)(AX*8)
+	VADDPD    544(R10), Y1, Y7 // vtn + AT
+	VMOVUPD   576(R10), Y8    // VT0 + AT
+	VBLENDVPD Y15, Y8, Y7, Y7 // SetT ? VT0 + AT : vtn + AT
+	VBLENDVPD Y9, Y7, Y1, Y1
+	VMOVUPD   Y1, (DI)(AX*8)
+	VBLENDVPD Y9, Y13, Y3, Y3 // tl = spike ? t : tl
+	VMOVUPD   Y3, (R8)(AX*8)
+	VMOVMSKPD Y9, BX
+	MOVB      BX, (R13)
+	INCQ      R13
+
+	ADDQ $4, AX
+	JMP  adexloop
+
+adexdone:
+	VZEROUPPER
+	RET

@@ -12,3 +12,7 @@ func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConst
 func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts) {
 	panic("unreachable")
 }
+
+func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64) {
+	panic("unreachable")
+}

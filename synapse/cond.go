@@ -34,10 +34,19 @@ func NewCondDiffExp(n int, tauR, tauD, dt float64) (*CondDiffExp, error) {
 // weight per neuron arriving this step; len ≥ n) and updates G.
 func (c *CondDiffExp) Step(S []float64) { c.StepRange(0, len(c.G), S) }
 
-// StepRange is Step restricted to [lo, hi).
+// StepRange is Step restricted to [lo, hi). With AVX2, groups of four run
+// in a vector kernel with the same operations (bit-identical results).
 func (c *CondDiffExp) StepRange(lo, hi int, S []float64) {
 	ar, ad := 1-c.Dt/c.TauR, 1-c.Dt/c.TauD
 	inv := 1 / (c.TauD - c.TauR)
+	if n4 := (hi - lo) &^ 3; useAVX && n4 > 0 {
+		_, _, _, _ = c.XR[lo+n4-1], c.XD[lo+n4-1], c.G[lo+n4-1], S[lo+n4-1] // bounds (the kernel does not check them)
+		condStepAVX(&c.XR[lo], &c.XD[lo], &c.G[lo], &S[lo], n4, ar, ad, inv)
+		lo += n4
+	}
+	if lo >= hi {
+		return
+	}
 	xr, xd, g, s := c.XR[lo:hi], c.XD[lo:hi], c.G[lo:hi], S[lo:hi]
 	for i := range g {
 		r := xr[i]*ar + s[i]

@@ -2,6 +2,7 @@ package synapse
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/spikelab/spikelab/sim"
@@ -107,5 +108,38 @@ func TestPoissonCountHistogram(t *testing.T) {
 			t.Fatalf("P(count=%d) = %.4f, want %.4f", k, got, q)
 		}
 		q *= lam / float64(k+1)
+	}
+}
+
+// TestCondDiffExpKernelMatchesLoop: StepRange (vector kernel where
+// available, unaligned ranges included) equals the plain Euler loop bit
+// for bit.
+func TestCondDiffExpKernelMatchesLoop(t *testing.T) {
+	const n = 103
+	c, _ := NewCondDiffExp(n, 1, 6, 0.1)
+	rng := rand.New(rand.NewPCG(9, 10))
+	xr, xd, s := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range xr {
+		xr[i], xd[i] = 10*rng.Float64(), 10*rng.Float64()
+	}
+	copy(c.XR, xr)
+	copy(c.XD, xd)
+	ar, ad, inv := 1-c.Dt/c.TauR, 1-c.Dt/c.TauD, 1/(c.TauD-c.TauR) // as StepRange computes them
+	for step := 0; step < 20; step++ {
+		for i := range s {
+			s[i] = 0
+			if rng.Float64() < 0.3 {
+				s[i] = 5 * rng.Float64()
+			}
+		}
+		c.StepRange(0, 37, s)
+		c.StepRange(37, n, s)
+		for i := range xr {
+			xr[i] = xr[i]*ar + s[i]
+			xd[i] = xd[i]*ad + s[i]
+			if g := (xd[i] - xr[i]) * inv; c.XR[i] != xr[i] || c.XD[i] != xd[i] || c.G[i] != g {
+				t.Fatalf("step %d, %d: (%v %v %v), want (%v %v %v)", step, i, c.XR[i], c.XD[i], c.G[i], xr[i], xd[i], g)
+			}
+		}
 	}
 }

@@ -21,3 +21,8 @@ func decayAffineAVX(s, h, out, a *float64, n int, b, er, ed, dt float64)
 //
 //go:noescape
 func decayDotAVX(s, h, w *float64, n int, er, ed, dt float64) float64
+
+// condStepAVX does CondDiffExp.StepRange for n conductances (n a multiple of 4).
+//
+//go:noescape
+func condStepAVX(xr, xd, out, s *float64, n int, ar, ad, inv float64)

@@ -102,3 +102,37 @@ reduced:
 	VZEROUPPER
 	MOVSD        X5, ret+56(FP)
 	RET
+
+// func condStepAVX(xr, xd, out, s *float64, n int, ar, ad, inv float64)
+// Per conductance, four at a time, the operations of CondDiffExp.StepRange:
+//   r = xr*ar + s;  d = xd*ad + s;  xr = r;  xd = d;  out = (d - r)*inv
+TEXT ·condStepAVX(SB), NOSPLIT, $0-64
+	MOVQ         xr+0(FP), SI
+	MOVQ         xd+8(FP), DI
+	MOVQ         out+16(FP), DX
+	MOVQ         s+24(FP), R8
+	MOVQ         n+32(FP), CX
+	VBROADCASTSD ar+40(FP), Y8
+	VBROADCASTSD ad+48(FP), Y9
+	VBROADCASTSD inv+56(FP), Y10
+	XORQ         AX, AX
+
+condloop:
+	CMPQ    AX, CX
+	JGE     conddone
+	VMOVUPD (R8)(AX*8), Y3 // s
+	VMULPD  (SI)(AX*8), Y8, Y0
+	VADDPD  Y3, Y0, Y0     // r = xr*ar + s
+	VMULPD  (DI)(AX*8), Y9, Y1
+	VADDPD  Y3, Y1, Y1     // d = xd*ad + s
+	VMOVUPD Y0, (SI)(AX*8)
+	VMOVUPD Y1, (DI)(AX*8)
+	VSUBPD  Y0, Y1, Y2     // d - r
+	VMULPD  Y10, Y2, Y2
+	VMOVUPD Y2, (DX)(AX*8)
+	ADDQ    $4, AX
+	JMP     condloop
+
+conddone:
+	VZEROUPPER
+	RET

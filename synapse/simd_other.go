@@ -10,3 +10,5 @@ func decayAVX(s, h *float64, n int, er, ed, dt float64) { panic("unreachable") }
 func decayAffineAVX(s, h, out, a *float64, n int, b, er, ed, dt float64) { panic("unreachable") }
 
 func decayDotAVX(s, h, w *float64, n int, er, ed, dt float64) float64 { panic("unreachable") }
+
+func condStepAVX(xr, xd, out, s *float64, n int, ar, ad, inv float64) { panic("unreachable") }
