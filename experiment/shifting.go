@@ -343,6 +343,9 @@ func loadImages(dir string, images, labels string) (*task.IDX, *task.IDX, error)
 	return im, lb, nil
 }
 
+// testBlock is how many test images are classified at once (split over the threads).
+const testBlock = 500
+
 func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team) (map[string]float64, error) {
 	var need []string
 	for _, f := range idxFiles {
@@ -385,13 +388,23 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team
 	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
 	net := learn.NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
 	c.configure(net)
+	tbuf := make([][]float64, min(nTest, testBlock))
+	for k := range tbuf {
+		tbuf[k] = make([]float64, px)
+	}
+	pred := make([]int, len(tbuf))
 	test := func() float64 {
 		correct := 0
-		z := make([]float64, px)
-		for k := 0; k < nTest; k++ {
-			fill(teI, k, z)
-			if net.Predict(z) == int(teL.Data[k]) {
-				correct++
+		for k0 := 0; k0 < nTest; k0 += len(tbuf) {
+			k1 := min(k0+len(tbuf), nTest)
+			for k := k0; k < k1; k++ {
+				fill(teI, k, tbuf[k-k0])
+			}
+			net.PredictBatch(tbuf[:k1-k0], pred)
+			for k := k0; k < k1; k++ {
+				if pred[k-k0] == int(teL.Data[k]) {
+					correct++
+				}
 			}
 		}
 		return float64(correct) / float64(nTest)
