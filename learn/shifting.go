@@ -85,12 +85,28 @@ func sortKey(z float64) uint64 {
 	return ^b
 }
 
+// smallSort is the input count up to which sortByZ uses insertion sort.
+const smallSort = 48
+
 // sortByZ fills order with the indices of z sorted ascending, ties by
 // index: a stable least-significant-digit radix sort on the keys of z,
-// 8 bits a pass, skipping the bytes that all keys share.
+// 8 bits a pass, skipping the bytes that all keys share (insertion sort
+// for few inputs).
 func sortByZ(z []float64, order, tmp []int32, keys []uint64) {
 	n := len(z)
 	order, tmp, keys = order[:n], tmp[:n], keys[:n]
+	if n <= smallSort {
+		// Insertion sort: stable, so ties stay in index order.
+		for i, v := range z {
+			k := sortKey(v)
+			m := i
+			for ; m > 0 && keys[m-1] > k; m-- {
+				keys[m], order[m] = keys[m-1], order[m-1]
+			}
+			keys[m], order[m] = k, int32(i)
+		}
+		return
+	}
 	var count [8][256]int32
 	for i, v := range z {
 		k := sortKey(v)

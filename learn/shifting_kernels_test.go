@@ -85,7 +85,7 @@ func checkShiftingKernels(t *testing.T) {
 
 func TestSortByZIsAscendingWithTiesByIndex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	for _, n := range []int{0, 1, 2, 17, 784} {
+	for _, n := range []int{0, 1, 2, 17, smallSort, smallSort + 1, 784} {
 		z := make([]float64, n)
 		for i := range z {
 			switch rng.IntN(5) {
