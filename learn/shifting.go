@@ -365,6 +365,7 @@ func (l *ShiftingLayer) batchGrad(ps []*ShiftingPass, last []int32, lo []int, gw
 	team.Each(len(bt.acc), func(t int) {
 		j0, j1 := t*width, min((t+1)*width, J)
 		a := bt.acc[t][:j1-j0]
+		first := true // no chunk written yet
 		for c := 0; c+1 < len(lo); c++ {
 			if lo[c+1] == lo[c] {
 				continue // an empty chunk adds nothing
@@ -376,13 +377,19 @@ func (l *ShiftingLayer) batchGrad(ps []*ShiftingPass, last []int32, lo []int, gw
 				clear(a)
 				shiftGradRows(a, e, y, kr, J, zs[i*nb+lo[c]:i*nb+lo[c+1]], rs[i*nb+lo[c]:i*nb+lo[c+1]])
 				g := gw[i*J+j0 : i*J+j1]
-				if c == 0 {
+				if first {
 					copy(g, a)
 				} else {
 					for j, v := range a {
 						g[j] += v
 					}
 				}
+			}
+			first = false
+		}
+		if first { // an empty batch
+			for i := 0; i < l.In; i++ {
+				clear(gw[i*J+j0 : i*J+j1])
 			}
 		}
 	})

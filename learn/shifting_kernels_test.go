@@ -226,11 +226,20 @@ func refSum(l *ShiftingLayer, j int) float64 {
 func TestBatchGradientEqualsPerSampleBackward(t *testing.T) {
 	for _, threads := range []int{1, 2} {
 		for _, norm := range []bool{false, true} {
+			checkBatchGradient(t, threads, norm, 29)
+			checkBatchGradient(t, threads, norm, 2) // chunks 0 and 2 empty
+		}
+	}
+}
+
+func checkBatchGradient(t *testing.T, threads int, norm bool, batch int) {
+	{
+		{
 			rng := rand.New(rand.NewPCG(61, 62))
 			team := sim.NewTeam(threads)
 			net := NewShiftingNet(130, 72, 5, rng, team)
 			net.Normalise = norm
-			xs := make([][]float64, 29)
+			xs := make([][]float64, batch)
 			ys := make([]int, len(xs))
 			for b := range xs {
 				xs[b] = make([]float64, 130)
@@ -266,7 +275,7 @@ func TestBatchGradientEqualsPerSampleBackward(t *testing.T) {
 			net.TrainBatch(xs, ys, 0, 0)
 			for k := range want.W {
 				if math.Float64bits(want.W[k]) != math.Float64bits(net.g1.W[k]) {
-					t.Fatalf("threads %d normalise %v: gradient %d = %v, per-sample Backward %v", threads, norm, k, net.g1.W[k], want.W[k])
+					t.Fatalf("threads %d normalise %v batch %d: gradient %d = %v, per-sample Backward %v", threads, norm, batch, k, net.g1.W[k], want.W[k])
 				}
 			}
 			team.Close()
