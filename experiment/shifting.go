@@ -343,6 +343,9 @@ func loadImages(dir string, images, labels string) (*task.IDX, *task.IDX, error)
 	return im, lb, nil
 }
 
+// testBlock is how many test images are classified at once (split over the threads).
+const testBlock = 500
+
 func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team) (map[string]float64, error) {
 	var need []string
 	for _, f := range idxFiles {
@@ -385,13 +388,23 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team
 	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
 	net := learn.NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
 	c.configure(net)
+	tbuf := make([][]float64, min(nTest, testBlock))
+	for k := range tbuf {
+		tbuf[k] = make([]float64, px)
+	}
+	pred := make([]int, len(tbuf))
 	test := func() float64 {
 		correct := 0
-		z := make([]float64, px)
-		for k := 0; k < nTest; k++ {
-			fill(teI, k, z)
-			if net.Predict(z) == int(teL.Data[k]) {
-				correct++
+		for k0 := 0; k0 < nTest; k0 += len(tbuf) {
+			k1 := min(k0+len(tbuf), nTest)
+			for k := k0; k < k1; k++ {
+				fill(teI, k, tbuf[k-k0])
+			}
+			net.PredictBatch(tbuf[:k1-k0], pred)
+			for k := k0; k < k1; k++ {
+				if pred[k-k0] == int(teL.Data[k]) {
+					correct++
+				}
 			}
 		}
 		return float64(correct) / float64(nTest)
@@ -401,8 +414,9 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team
 	prog := progressOf(env, int64(c.Epochs*nTrain), "images")
 	defer prog.Finish()
 	ys := make([]int, c.BatchSize)
+	var epochCPU, testCPU []float64
 	for e := 0; e < c.Epochs; e++ {
-		t0 := time.Now()
+		t0, cpu0 := time.Now(), cpuSeconds()
 		correct := 0
 		for b := 0; b < nTrain; b += c.BatchSize {
 			hi := min(b+c.BatchSize, nTrain)
@@ -421,11 +435,15 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team
 			}
 		}
 		epochSec = append(epochSec, time.Since(t0).Seconds())
+		cpu1 := cpuSeconds()
+		epochCPU = append(epochCPU, cpu1-cpu0)
 		trainAcc = append(trainAcc, float64(correct)/float64(nTrain))
 		acc := test()
+		testCPU = append(testCPU, cpuSeconds()-cpu1)
 		testAcc = append(testAcc, acc)
 		m[fmt.Sprintf("test_accuracy_epoch_%d", e+1)] = acc
-		fmt.Fprintf(env.Log, "epoch %d: train %.4f (during the epoch), test %.4f, %.1f s\n", e+1, trainAcc[e], acc, epochSec[e])
+		fmt.Fprintf(env.Log, "epoch %d: train %.4f (during the epoch), test %.4f, %.1f s (CPU: training %.1f s, test %.1f s)\n",
+			e+1, trainAcc[e], acc, epochSec[e], epochCPU[e], testCPU[e])
 		if env.Out != nil {
 			if err := c.writeCurves(env, trainAcc, testAcc, epochSec); err != nil {
 				return nil, err
@@ -436,6 +454,8 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *Env, team *sim.Team
 	m["train_accuracy"] = trainAcc[len(trainAcc)-1]
 	mean, _ := meanStd(epochSec)
 	m["epoch_seconds"] = mean
+	m["epoch_cpu_seconds"], _ = meanStd(epochCPU) // training only, all threads
+	m["test_cpu_seconds"], _ = meanStd(testCPU)   // one pass over the test images
 	if env.Out != nil {
 		if err := c.writeSample(env, net, teI, teL, px, fill); err != nil {
 			return nil, err

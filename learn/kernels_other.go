@@ -30,3 +30,13 @@ func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64) 
 var useAVX2 = false
 
 func filtersAVX(u, vb, v *float64, n int, ku, kv float64) { panic("unreachable") }
+
+func shiftScan(w, s, a, best, kr, sk []float64, z, r float64) {
+	shiftScanGo(w, s, a, best, kr, sk, z, r)
+}
+
+func shiftGrad(gw, e, y, kr []float64, z, r float64) { shiftGradGo(gw, e, y, kr, z, r) }
+
+func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
+	shiftGradRowsGo(gw, e, y, kr, stride, zs, rs)
+}

@@ -3,7 +3,6 @@ package learn
 import (
 	"math"
 	"math/rand/v2"
-	"sort"
 
 	"github.com/spikelab/spikelab/sim"
 )
@@ -60,30 +59,89 @@ type ShiftingPass struct {
 	Order []int32   // weight row (input or synapse index) of each entry of Z
 	Rank  []int32   // single-spike layers: rank of each input in Order
 	KStar []int32   // per output: the last rank of its causal set
+	kr    []float64 // KStar as float64 (what the kernels compare with)
+	sk    []float64 // per output: Σ of the causal weights (S at k*)
 	// scratch
 	s, a, best, d, e []float64
-	sorter           byZ
-}
-
-// byZ sorts input indices by z, ties by index.
-type byZ struct {
-	idx []int32
-	z   []float64
-}
-
-func (b byZ) Len() int      { return len(b.idx) }
-func (b byZ) Swap(i, j int) { b.idx[i], b.idx[j] = b.idx[j], b.idx[i] }
-func (b byZ) Less(i, j int) bool {
-	zi, zj := b.z[b.idx[i]], b.z[b.idx[j]]
-	return zi < zj || (zi == zj && b.idx[i] < b.idx[j])
+	keys             []uint64
+	tmp              []int32
 }
 
 // NewShiftingPass allocates a pass for the layer.
 func (l *ShiftingLayer) NewShiftingPass() *ShiftingPass {
 	return &ShiftingPass{Zin: make([]float64, l.In), Y: make([]float64, l.Out), Order: make([]int32, l.In),
 		Z: make([]float64, l.In), Rank: make([]int32, l.In), KStar: make([]int32, l.Out),
+		kr: make([]float64, l.Out), sk: make([]float64, l.Out),
 		s: make([]float64, l.Out), a: make([]float64, l.Out), best: make([]float64, l.Out),
-		d: make([]float64, l.Out), e: make([]float64, l.Out)}
+		d: make([]float64, l.Out), e: make([]float64, l.Out), keys: make([]uint64, l.In), tmp: make([]int32, l.In)}
+}
+
+// sortKey maps z to an unsigned key with the same order (−0 = +0).
+func sortKey(z float64) uint64 {
+	b := math.Float64bits(z + 0) // −0 + 0 = +0
+	if b>>63 == 0 {
+		return b | 1<<63
+	}
+	return ^b
+}
+
+// smallSort is the input count up to which sortByZ uses insertion sort.
+const smallSort = 48
+
+// sortByZ fills order with the indices of z sorted ascending, ties by
+// index: a stable least-significant-digit radix sort on the keys of z,
+// 8 bits a pass, skipping the bytes that all keys share (insertion sort
+// for few inputs).
+func sortByZ(z []float64, order, tmp []int32, keys []uint64) {
+	n := len(z)
+	order, tmp, keys = order[:n], tmp[:n], keys[:n]
+	if n <= smallSort {
+		// Insertion sort: stable, so ties stay in index order.
+		for i, v := range z {
+			k := sortKey(v)
+			m := i
+			for ; m > 0 && keys[m-1] > k; m-- {
+				keys[m], order[m] = keys[m-1], order[m-1]
+			}
+			keys[m], order[m] = k, int32(i)
+		}
+		return
+	}
+	var count [8][256]int32
+	for i, v := range z {
+		k := sortKey(v)
+		keys[i] = k
+		order[i] = int32(i)
+		for d := range 8 {
+			count[d][byte(k>>(8*d))]++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	src, dst := order, tmp
+	for d := range 8 {
+		c := &count[d]
+		shift := 8 * uint(d)
+		if c[byte(keys[0]>>shift)] == int32(n) {
+			continue // every key has this byte
+		}
+		var pos [256]int32
+		sum := int32(0)
+		for b := range 256 {
+			pos[b] = sum
+			sum += c[b]
+		}
+		for _, i := range src {
+			b := byte(keys[i] >> shift)
+			dst[pos[b]] = i
+			pos[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &order[0] {
+		copy(order, src)
+	}
 }
 
 // Forward computes the layer's output for one sample with inputs zin
@@ -95,11 +153,7 @@ func (l *ShiftingLayer) NewShiftingPass() *ShiftingPass {
 func (l *ShiftingLayer) Forward(zin []float64, p *ShiftingPass) {
 	copy(p.Zin, zin)
 	p.Order = p.Order[:l.In]
-	for i := range p.Order {
-		p.Order[i] = int32(i)
-	}
-	p.sorter = byZ{idx: p.Order, z: p.Zin}
-	sort.Sort(p.sorter)
+	sortByZ(p.Zin, p.Order, p.tmp, p.keys)
 	p.Z = p.Z[:l.In]
 	for r, i := range p.Order {
 		p.Rank[i] = int32(r)
@@ -119,49 +173,45 @@ func (l *ShiftingLayer) ForwardSpikes(z []float64, rows []int32, p *ShiftingPass
 	l.scan(p)
 }
 
-// scan applies the candidate rule to p.Z in order.
+// settleEvery is how often (in inputs) scan checks whether every output
+// is settled.
+const settleEvery = 32
+
+// scan applies the candidate rule to p.Z in order. It stops early once the
+// next input is no earlier than every output's best candidate: a later
+// candidate c would need c ≥ z ≥ best, so none can win.
 func (l *ShiftingLayer) scan(p *ShiftingPass) {
 	if l.Exact {
 		l.forwardExact(p)
 		return
 	}
 	J := l.Out
-	S, A, best, kstar := p.s, p.a, p.best, p.KStar
+	S, A, best, kr, sk := p.s, p.a, p.best, p.kr, p.sk
 	for j := range S {
-		S[j], A[j], best[j], kstar[j] = 0, 0, math.Inf(1), 0
+		S[j], A[j], best[j], kr[j], sk[j] = 0, 0, math.Inf(1), 0, 0
 	}
 	for r, i := range p.Order {
 		zi := p.Z[r]
-		w := l.W[int(i)*J : int(i)*J+J]
-		for j, wij := range w {
-			s := S[j] + wij
-			a := A[j] + wij*zi
-			S[j], A[j] = s, a
-			// Candidate c = a/den is valid when s ≥ 1 and c ≥ zi; it wins
-			// when c < best. den > 0, so both tests are done by
-			// multiplication and the division only for a new best.
-			if s >= 1 {
-				den := s - 1 // clamped to [1e-10, 1e10] as the reference
-				if den < 1e-10 {
-					den = 1e-10
-				} else if den > 1e10 {
-					den = 1e10
-				}
-				if a >= zi*den && a < best[j]*den {
-					if c := a / den; c < best[j] {
-						best[j], kstar[j] = c, int32(r)
-					}
-					continue
-				}
-			}
-			if Silent < best[j] { // an invalid candidate counts as Silent
-				best[j], kstar[j] = Silent, int32(r)
-			}
+		if r%settleEvery == 0 && r > 0 && settled(best, zi) {
+			break
 		}
+		shiftScan(l.W[int(i)*J:int(i)*J+J], S, A, best, kr, sk, zi, float64(r))
 	}
 	for j := range p.Y {
+		p.KStar[j] = int32(kr[j])
 		p.Y[j] = best[j] * l.Etp[j]
 	}
+}
+
+// settled reports whether no input at z or later can change any output:
+// every best is at most z and no longer +Inf.
+func settled(best []float64, z float64) bool {
+	for _, b := range best {
+		if !(b <= z && b <= Silent) {
+			return false
+		}
+	}
+	return true
 }
 
 // forwardExact is Forward with the true first crossing: between input k
@@ -170,9 +220,9 @@ func (l *ShiftingLayer) scan(p *ShiftingPass) {
 // gives the spike. A neuron that never crosses is Silent with k* = 0.
 func (l *ShiftingLayer) forwardExact(p *ShiftingPass) {
 	J := l.Out
-	S, A, best, kstar := p.s, p.a, p.best, p.KStar
+	S, A, best, kr, sk := p.s, p.a, p.best, p.kr, p.sk
 	for j := range S {
-		S[j], A[j], best[j], kstar[j] = 0, 0, Silent, 0
+		S[j], A[j], best[j], kr[j], sk[j] = 0, 0, Silent, 0, 0
 	}
 	done := p.d // scratch: 1 once a neuron has spiked
 	clear(done)
@@ -189,14 +239,18 @@ func (l *ShiftingLayer) forwardExact(p *ShiftingPass) {
 			}
 			S[j] += wij
 			A[j] += wij * zi
+			if r == 0 {
+				sk[j] = S[j] // the causal sum of a silent neuron (k* = 0)
+			}
 			if S[j] > 1 {
 				if c := A[j] / (S[j] - 1); c >= zi && c < next {
-					best[j], kstar[j], done[j] = c, int32(r), 1
+					best[j], kr[j], sk[j], done[j] = c, float64(r), S[j], 1
 				}
 			}
 		}
 	}
 	for j := range p.Y {
+		p.KStar[j] = int32(kr[j])
 		p.Y[j] = best[j] * l.Etp[j]
 	}
 }
@@ -223,50 +277,122 @@ func (l *ShiftingLayer) NewShiftingGrad() *ShiftingGrad {
 // gradient's factor that the reference drops except in its TCA script.
 func (l *ShiftingLayer) Backward(p *ShiftingPass, delta []float64, normalise bool, g *ShiftingGrad, dIn []float64) {
 	J := l.Out
+	last := l.errorTerms(p, delta, normalise, g.Etp)
+	clear(dIn)
+	for r, i := range p.Order[:last+1] {
+		shiftGrad(g.W[int(i)*J:int(i)*J+J], p.e, p.Y, p.kr, p.Z[r], float64(r))
+		if dIn != nil {
+			w := l.W[int(i)*J : int(i)*J+J]
+			fb := 0.0
+			for j, k := range p.KStar {
+				if int32(r) <= k {
+					fb += p.d[j] * w[j]
+				}
+			}
+			dIn[i] = fb
+		}
+	}
+}
+
+// errorTerms is the per-output part of Backward: it sets p.d to delta
+// (normalised if asked) and p.e to p.d·exp(Etp), adds p.d·Y to gEtp, and
+// returns the last rank of any causal set.
+func (l *ShiftingLayer) errorTerms(p *ShiftingPass, delta []float64, normalise bool, gEtp []float64) int32 {
 	d := p.d
 	copy(d, delta)
 	if normalise {
-		sum := p.s // free after Forward
-		clear(sum)
-		for r, i := range p.Order {
-			w := l.W[int(i)*J : int(i)*J+J]
-			for j := range sum {
-				if int32(r) <= p.KStar[j] {
-					sum[j] += w[j]
-				}
-			}
-		}
+		// p.sk is Σ_causal W, summed in time order by the forward pass.
 		for j := range d {
-			if den := sum[j] - 1; den != 0 {
+			if den := p.sk[j] - 1; den != 0 {
 				d[j] /= den
 			}
 		}
 	}
-	eexp := p.e
-	for j := range eexp {
-		eexp[j] = d[j] * math.Exp(l.Etp[j])
-		g.Etp[j] += d[j] * p.Y[j]
+	for j := range d {
+		p.e[j] = d[j] * math.Exp(l.Etp[j])
+		gEtp[j] += d[j] * p.Y[j]
 	}
-	clear(dIn)
 	last := int32(0)
 	for _, k := range p.KStar {
 		last = max(last, k)
 	}
-	for r, i := range p.Order[:last+1] {
-		zi := p.Z[r]
-		w := l.W[int(i)*J : int(i)*J+J]
-		gw := g.W[int(i)*J : int(i)*J+J]
-		fb := 0.0
-		for j, k := range p.KStar {
-			if int32(r) <= k {
-				gw[j] += eexp[j] * (zi - p.Y[j])
-				fb += d[j] * w[j]
+	return last
+}
+
+// gradTileWidth is about the width (outputs) of the tiles in which
+// TrainBatch sums a single-spike layer's weight gradient: small enough for
+// the tile's part of one chunk's error terms to stay in the core's first
+// level cache while all weight rows are visited.
+const gradTileWidth = 64
+
+// gradTiles returns the number and width of the gradient tiles for J
+// outputs (the width a multiple of 8 where possible, for the kernels).
+func gradTiles(J int) (tiles, width int) {
+	tiles = max(1, (J+gradTileWidth/2)/gradTileWidth)
+	width = min(J, ((J+tiles-1)/tiles+7)&^7)
+	return (J + width - 1) / width, width
+}
+
+// batchTerms holds, batch-major (sample b at b·Out), the error terms of a
+// mini-batch's layer-1 passes for batchGrad, and its scratch.
+type batchTerms struct {
+	e, y, kr []float64
+	acc      [][]float64 // one tile row per tile
+	zs, rs   []float64   // per input row and sample: z and rank (−1: not causal)
+}
+
+// batchGrad writes into gw (In×Out) the weight gradient of a mini-batch
+// whose forward passes are ps (error terms copied into bt), split into
+// chunks (ps[lo[c]:lo[c+1]]): per weight, the terms of each chunk's
+// samples summed in sample order, then the chunk sums in chunk order, the
+// same sums as Backward into one gradient per chunk added up afterwards.
+// It works in tiles of outputs (run by team, nil: none) so that each
+// weight is written once per batch.
+func (l *ShiftingLayer) batchGrad(ps []*ShiftingPass, last []int32, lo []int, gw []float64, bt *batchTerms, team *sim.Team) {
+	J, nb := l.Out, len(ps)
+	_, width := gradTiles(J)
+	// Row i's z and rank (−1 where past the sample's last causal rank) for
+	// every sample, sample-minor.
+	zs, rs := bt.zs[:l.In*nb], bt.rs[:l.In*nb]
+	for b, p := range ps {
+		for i, r := range p.Rank[:l.In] {
+			zs[i*nb+b], rs[i*nb+b] = p.Zin[i], -1
+			if r <= last[b] {
+				rs[i*nb+b] = float64(r)
 			}
 		}
-		if dIn != nil {
-			dIn[i] = fb
-		}
 	}
+	team.Each(len(bt.acc), func(t int) {
+		j0, j1 := t*width, min((t+1)*width, J)
+		a := bt.acc[t][:j1-j0]
+		first := true // no chunk written yet
+		for c := 0; c+1 < len(lo); c++ {
+			if lo[c+1] == lo[c] {
+				continue // an empty chunk adds nothing
+			}
+			o := lo[c]*J + j0
+			end := o + (lo[c+1]-lo[c]-1)*J + (j1 - j0)
+			e, y, kr := bt.e[o:end], bt.y[o:end], bt.kr[o:end]
+			for i := 0; i < l.In; i++ {
+				clear(a)
+				shiftGradRows(a, e, y, kr, J, zs[i*nb+lo[c]:i*nb+lo[c+1]], rs[i*nb+lo[c]:i*nb+lo[c+1]])
+				g := gw[i*J+j0 : i*J+j1]
+				if first {
+					copy(g, a)
+				} else {
+					for j, v := range a {
+						g[j] += v
+					}
+				}
+			}
+			first = false
+		}
+		if first { // an empty batch
+			for i := 0; i < l.In; i++ {
+				clear(gw[i*J+j0 : i*J+j1])
+			}
+		}
+	})
 }
 
 // Apply takes one Adam step on the weights and the output factors.
@@ -328,6 +454,12 @@ type ShiftingNet struct {
 	Normalise bool
 	team      *sim.Team
 	workers   []*shiftingWorker // one per batch chunk
+	// per sample of the current mini-batch
+	passes []*ShiftingPass // layer-1 passes
+	last   []int32         // layer-1 last causal rank
+	lo     []int           // chunk bounds
+	bt     batchTerms      // layer-1 error terms for batchGrad
+	g1     *ShiftingGrad   // layer-1 gradient of the batch
 }
 
 // shiftingChunks is the fixed number of chunks a mini-batch is split
@@ -340,8 +472,8 @@ const shiftingChunks = 4
 const shiftingParallelWork = 1 << 18
 
 type shiftingWorker struct {
-	p1, p2     *ShiftingPass
-	g1, g2     *ShiftingGrad
+	p2         *ShiftingPass
+	g1, g2     *ShiftingGrad // g1: only Etp is used by TrainBatch
 	dOut, dHid []float64
 	correct    int
 	loss       float64
@@ -352,18 +484,52 @@ type shiftingWorker struct {
 func NewShiftingNet(in, hidden, out int, rng *rand.Rand, team *sim.Team) *ShiftingNet {
 	n := &ShiftingNet{L1: NewShiftingLayer(in, hidden, rng), L2: NewShiftingLayer(hidden, out, rng), team: team}
 	for w := 0; w < shiftingChunks; w++ {
-		n.workers = append(n.workers, &shiftingWorker{p1: n.L1.NewShiftingPass(), p2: n.L2.NewShiftingPass(),
+		n.workers = append(n.workers, &shiftingWorker{p2: n.L2.NewShiftingPass(),
 			g1: n.L1.NewShiftingGrad(), g2: n.L2.NewShiftingGrad(), dOut: make([]float64, out), dHid: make([]float64, hidden)})
+	}
+	n.g1 = n.workers[0].g1
+	tiles, width := gradTiles(hidden)
+	for t := 0; t < tiles; t++ {
+		n.bt.acc = append(n.bt.acc, make([]float64, width))
 	}
 	return n
 }
 
+// pass returns the layer-1 pass of batch sample b.
+func (n *ShiftingNet) pass(b int) *ShiftingPass {
+	for len(n.passes) <= b {
+		n.passes = append(n.passes, n.L1.NewShiftingPass())
+	}
+	return n.passes[b]
+}
+
 // Predict returns the first-spiking output for inputs z.
 func (n *ShiftingNet) Predict(z []float64) int {
-	w := n.workers[0]
-	n.L1.Forward(z, w.p1)
-	n.L2.Forward(w.p1.Y, w.p2)
-	return FirstSpike(w.p2.Y)
+	p1, p2 := n.pass(0), n.workers[0].p2
+	n.L1.Forward(z, p1)
+	n.L2.Forward(p1.Y, p2)
+	return FirstSpike(p2.Y)
+}
+
+// PredictBatch writes the first-spiking output for each of xs into pred,
+// splitting the samples over the team's workers.
+func (n *ShiftingNet) PredictBatch(xs [][]float64, pred []int) {
+	n.pass(shiftingChunks - 1)
+	run := func(w int) {
+		p1, p2 := n.passes[w], n.workers[w].p2
+		for b := w * len(xs) / shiftingChunks; b < (w+1)*len(xs)/shiftingChunks; b++ {
+			n.L1.Forward(xs[b], p1)
+			n.L2.Forward(p1.Y, p2)
+			pred[b] = FirstSpike(p2.Y)
+		}
+	}
+	if len(xs)*n.L1.In*n.L1.Out >= shiftingParallelWork {
+		n.team.Each(shiftingChunks, run)
+	} else {
+		for w := 0; w < shiftingChunks; w++ {
+			run(w)
+		}
+	}
 }
 
 // TrainBatch does one mini-batch step on samples xs (exp-domain inputs)
@@ -372,17 +538,30 @@ func (n *ShiftingNet) Predict(z []float64) int {
 // distributions (the reference's logged loss). Gradients are summed over
 // the batch, per chunk of a fixed split, then in chunk order.
 func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (correct int, loss float64) {
+	n.pass(len(xs) - 1)
+	J := n.L1.Out
+	if bt := &n.bt; len(bt.e) < len(xs)*J {
+		bt.e, bt.y, bt.kr = make([]float64, len(xs)*J), make([]float64, len(xs)*J), make([]float64, len(xs)*J)
+		bt.zs, bt.rs = make([]float64, len(xs)*n.L1.In), make([]float64, len(xs)*n.L1.In)
+	}
+	n.lo = n.lo[:0]
+	for w := 0; w <= shiftingChunks; w++ {
+		n.lo = append(n.lo, w*len(xs)/shiftingChunks)
+	}
+	if cap(n.last) < len(xs) {
+		n.last = make([]int32, len(xs))
+	}
+	n.last = n.last[:len(xs)]
 	chunk := func(w int) {
 		wk := n.workers[w]
-		clear(wk.g1.W)
 		clear(wk.g1.Etp)
 		clear(wk.g2.W)
 		clear(wk.g2.Etp)
 		wk.correct, wk.loss = 0, 0
-		lo, hi := w*len(xs)/shiftingChunks, (w+1)*len(xs)/shiftingChunks
-		for b := lo; b < hi; b++ {
-			n.L1.Forward(xs[b], wk.p1)
-			n.L2.Forward(wk.p1.Y, wk.p2)
+		for b := n.lo[w]; b < n.lo[w+1]; b++ {
+			p1 := n.passes[b]
+			n.L1.Forward(xs[b], p1)
+			n.L2.Forward(p1.Y, wk.p2)
 			if FirstSpike(wk.p2.Y) == ys[b] {
 				wk.correct++
 			}
@@ -391,19 +570,20 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 				wk.loss += d * d
 			}
 			n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
-			n.L1.Backward(wk.p1, wk.dHid, n.Normalise, wk.g1, nil)
+			n.last[b] = n.L1.errorTerms(p1, wk.dHid, n.Normalise, wk.g1.Etp)
+			copy(n.bt.e[b*J:(b+1)*J], p1.e)
+			copy(n.bt.y[b*J:(b+1)*J], p1.Y)
+			copy(n.bt.kr[b*J:(b+1)*J], p1.kr)
 		}
 	}
-	if len(xs)*n.L1.In*n.L1.Out >= shiftingParallelWork {
-		n.team.Each(shiftingChunks, chunk)
-	} else {
-		for w := 0; w < shiftingChunks; w++ {
-			chunk(w)
-		}
+	team := n.team
+	if len(xs)*n.L1.In*n.L1.Out < shiftingParallelWork {
+		team = nil
 	}
-	g1, g2 := n.workers[0].g1, n.workers[0].g2
+	team.Each(shiftingChunks, chunk)
+	n.L1.batchGrad(n.passes[:len(xs)], n.last, n.lo, n.g1.W, &n.bt, team)
+	g1, g2 := n.g1, n.workers[0].g2
 	for _, wk := range n.workers[1:] {
-		addTo(g1.W, wk.g1.W)
 		addTo(g1.Etp, wk.g1.Etp)
 		addTo(g2.W, wk.g2.W)
 		addTo(g2.Etp, wk.g2.Etp)
@@ -428,13 +608,13 @@ func addTo(dst, src []float64) {
 // size 1). It returns whether the first output spike was right before the
 // update, and the loss.
 func (n *ShiftingNet) TrainSpikes(z []float64, rows []int32, label int, lrW, lrEtp float64) (bool, float64) {
-	wk := n.workers[0]
+	wk, p1 := n.workers[0], n.pass(0)
 	clear(wk.g1.W)
 	clear(wk.g1.Etp)
 	clear(wk.g2.W)
 	clear(wk.g2.Etp)
-	n.L1.ForwardSpikes(z, rows, wk.p1)
-	n.L2.Forward(wk.p1.Y, wk.p2)
+	n.L1.ForwardSpikes(z, rows, p1)
+	n.L2.Forward(p1.Y, wk.p2)
 	ok := FirstSpike(wk.p2.Y) == label
 	OutputError(wk.p2.Y, label, wk.dOut)
 	loss := 0.0
@@ -442,7 +622,7 @@ func (n *ShiftingNet) TrainSpikes(z []float64, rows []int32, label int, lrW, lrE
 		loss += d * d
 	}
 	n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
-	n.L1.Backward(wk.p1, wk.dHid, n.Normalise, wk.g1, nil)
+	n.L1.Backward(p1, wk.dHid, n.Normalise, wk.g1, nil)
 	n.L2.Apply(wk.g2, lrW, lrEtp)
 	n.L1.Apply(wk.g1, lrW, lrEtp)
 	return ok, loss
@@ -451,8 +631,8 @@ func (n *ShiftingNet) TrainSpikes(z []float64, rows []int32, label int, lrW, lrE
 // PredictSpikes returns the first-spiking output for a trial given as
 // time-ordered spikes.
 func (n *ShiftingNet) PredictSpikes(z []float64, rows []int32) int {
-	wk := n.workers[0]
-	n.L1.ForwardSpikes(z, rows, wk.p1)
-	n.L2.Forward(wk.p1.Y, wk.p2)
+	wk, p1 := n.workers[0], n.pass(0)
+	n.L1.ForwardSpikes(z, rows, p1)
+	n.L2.Forward(p1.Y, wk.p2)
 	return FirstSpike(wk.p2.Y)
 }
