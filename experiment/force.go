@@ -35,6 +35,10 @@ type ForceConfig struct {
 	RLSEverySteps int     `yaml:"rls_every_steps"` // RLS update period (steps)
 	RLSForm       string  `yaml:"rls_form"`        // "code" (reference, gain P_old·r) or "textbook" (P_new·r)
 	RLSBlock      int     `yaml:"rls_block"`       // rank-1 updates deferred and applied to P together (1 = none)
+	// RLSStorage is the number format of the stored P: "float32" halves
+	// the memory traffic of the RLS update (arithmetic stays float64),
+	// "float64" stores it exactly as computed.
+	RLSStorage string `yaml:"rls_storage"`
 
 	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)
 	DurationS   float64 `yaml:"duration_s"`    // simulated time T (s)
@@ -80,7 +84,7 @@ type RecordConfig struct {
 
 func forceBase() *ForceConfig {
 	return &ForceConfig{
-		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, DivergenceLimit: 1e6,
+		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, RLSStorage: "float64", DivergenceLimit: 1e6,
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
 		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4},
@@ -227,6 +231,9 @@ func (c *ForceConfig) Validate() error {
 	if _, err := learn.ParseRLSForm(c.RLSForm); err != nil {
 		return fmt.Errorf("rls_form: %w", err)
 	}
+	if _, err := learn.ParsePStorage(c.RLSStorage); err != nil {
+		return fmt.Errorf("rls_storage: %w", err)
+	}
 	if !(c.TrainStartS >= 0 && c.TrainStartS < c.TrainStopS && c.TrainStopS <= c.DurationS) {
 		return fmt.Errorf("need 0 <= train_start_s < train_stop_s <= duration_s, got %g, %g, %g", c.TrainStartS, c.TrainStopS, c.DurationS)
 	}
@@ -359,7 +366,8 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	}
 	rate, _ := synapse.NewDoubleExp(n, tr, td, dt)
 	form, _ := learn.ParseRLSForm(c.RLSForm)
-	rls, err := learn.NewRLS(n, k, c.Alpha, form, c.RLSBlock, team)
+	store, _ := learn.ParsePStorage(c.RLSStorage)
+	rls, err := learn.NewRLSStored(n, k, c.Alpha, form, c.RLSBlock, store, team)
 	if err != nil {
 		return nil, err
 	}
