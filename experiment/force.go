@@ -441,39 +441,45 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	}
 	defer prog.Finish()
 	report := max(1, clk.Steps/200)
+	step := c.fusedStep(net, z, &spikes)
 	for i := 1; i <= clk.Steps; i++ {
 		t := clk.Time(i)
-		// 1. input current with the previous step's z (for one output,
-		// fused with step 5's decay of the IPSC filter, which I does not see)
-		if k == 1 {
-			ipsc.DecayAffine(I, enc, z[0])
+		if step != nil {
+			// Steps 1–6 (and the previous step's 8) in one parallel pass.
+			z[0] = step(t)
 		} else {
-			for j, s := range ipsc.S {
-				v := s
-				for q, zq := range z {
-					v += enc[j*k+q] * zq
+			// 1. input current with the previous step's z (for one output,
+			// fused with step 5's decay of the IPSC filter, which I does not see)
+			if k == 1 {
+				ipsc.DecayAffine(I, enc, z[0])
+			} else {
+				for j, s := range ipsc.S {
+					v := s
+					for q, zq := range z {
+						v += enc[j*k+q] * zq
+					}
+					I[j] = v
 				}
-				I[j] = v
 			}
-		}
-		// 2–3. membrane and threshold
-		spikes = pop.Step(t, I, spikes[:0])
-		// 4–5. synaptic filters: IPSC from the recurrent weights, r from the
-		// spikes (this step's spikes reach h and hr, not yet IPSC and r)
-		if k != 1 {
-			ipsc.Decay()
-		}
-		if len(spikes) > 0 {
-			w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
-		}
-		// 6. readout (for one output fused with the decay of r) and error
-		if k == 1 {
-			z[0] = rate.DecayDot(rls.Phi)
-			rate.AddEvents(spikes)
-		} else {
-			rate.Decay()
-			rate.AddEvents(spikes)
-			rls.Readout(rate.S, z)
+			// 2–3. membrane and threshold
+			spikes = pop.Step(t, I, spikes[:0])
+			// 4–5. synaptic filters: IPSC from the recurrent weights, r from the
+			// spikes (this step's spikes reach h and hr, not yet IPSC and r)
+			if k != 1 {
+				ipsc.Decay()
+			}
+			if len(spikes) > 0 {
+				w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
+			}
+			// 6. readout (for one output fused with the decay of r) and error
+			if k == 1 {
+				z[0] = rate.DecayDot(rls.Phi)
+				rate.AddEvents(spikes)
+			} else {
+				rate.Decay()
+				rate.AddEvents(spikes)
+				rls.Readout(rate.S, z)
+			}
 		}
 		net.target.At(i, tgt)
 		for q := range e {
@@ -488,8 +494,10 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 				return nil, fmt.Errorf("at t=%g: %w", t, err)
 			}
 		}
-		// 8. reset
-		pop.Reset(spikes)
+		// 8. reset (done by the next fused step, else now)
+		if step == nil {
+			pop.Reset(spikes)
+		}
 
 		res.spikes.Observe(t, spikes)
 		switch {
@@ -529,6 +537,86 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 			}
 		}
 	}
+	if step != nil {
+		// The last step's spikes: its deferred steps 4–5 and 8.
+		w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
+		rate.AddEvents(spikes)
+		pop.Reset(spikes)
+	}
 	prog.Set(int64(clk.Steps))
 	return res, nil
+}
+
+// forceFused enables the fused step (tests switch it off to compare).
+var forceFused = true
+
+// forceNetBlocks is the fixed number of neuron blocks of the fused step;
+// it does not depend on the worker count, so results are the same for any
+// number of threads.
+const forceNetBlocks = 4
+
+// fusedStep returns, for a LIF network with one output and double-
+// exponential synapses, a function that does steps 1–6 of the time step
+// ending at t in one pass over the neurons, block-parallel on the run's
+// team, and returns the readout z. It first applies the previous step's
+// spikes (*spikes): their recurrent input (step 4), their rate events
+// (step 5) and the reset (step 8), which the serial order does at the end
+// of that step and nothing reads before this one; each block applies them
+// to its own neurons. Each neuron sees the same operations in the same
+// order as the serial step; only z is summed block by block. *spikes
+// holds the step's spikes on return. It returns nil where it does not
+// apply.
+func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
+	lif, ok := net.pop.(*neuron.LIF)
+	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 {
+		return nil
+	}
+	n := c.N
+	var bounds [forceNetBlocks + 1]int
+	for b := 1; b < forceNetBlocks; b++ {
+		bounds[b] = (n * b / forceNetBlocks) &^ 3
+	}
+	bounds[forceNetBlocks] = n
+	split, err := net.w.Split(bounds[:])
+	if err != nil {
+		return nil
+	}
+	filter := func(f *synapse.DoubleExp) neuron.Filter {
+		er, ed := f.Factors()
+		return neuron.Filter{S: f.S, H: f.H, Er: er, Ed: ed, Dt: f.Dt}
+	}
+	in, out := filter(net.ipsc), filter(net.rate)
+	inJump, outJump, reset := net.ipsc.Jump(), net.rate.Jump(), lif.P.VReset
+	var partial [forceNetBlocks]float64
+	var t float64
+	team := net.rls.Team()
+	workers := team.Workers()
+	block := func(b int) {
+		lo, hi := bounds[b], bounds[b+1]
+		if prev := *spikes; len(prev) > 0 {
+			net.w.PropagateBlock(split, b, prev, in.H, inJump)
+			for _, j := range prev {
+				if int(j) >= lo && int(j) < hi {
+					out.H[j] += outJump
+					lif.V[j] = reset
+				}
+			}
+		}
+		partial[b] = lif.StepFused(t, lo, hi, in, net.enc, z[0], out, net.rls.Phi)
+	}
+	job := func(w int) {
+		for b := w; b < forceNetBlocks; b += workers {
+			block(b)
+		}
+	}
+	return func(tt float64) float64 {
+		t = tt
+		team.Run(job)
+		*spikes = lif.Flagged((*spikes)[:0])
+		sum := 0.0
+		for _, p := range partial {
+			sum += p
+		}
+		return sum
+	}
 }

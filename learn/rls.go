@@ -153,6 +153,9 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	return r, nil
 }
 
+// Team returns the worker team the learner shares its products among (nil: none).
+func (r *RLS) Team() *sim.Team { return r.team }
+
 // Readout computes z = φᵀ·x (len K) from inputs x (len N).
 func (r *RLS) Readout(x, z []float64) {
 	k := r.K

@@ -18,3 +18,9 @@ func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConst
 //
 //go:noescape
 func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)
+
+// lifFusedAVX does StepFused's vector part for n neurons (n a multiple of
+// 4), with the same filter factors for in and out.
+//
+//go:noescape
+func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64

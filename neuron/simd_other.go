@@ -12,3 +12,7 @@ func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConst
 func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts) {
 	panic("unreachable")
 }
+
+func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
+	panic("unreachable")
+}
