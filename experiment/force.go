@@ -35,9 +35,11 @@ type ForceConfig struct {
 	RLSEverySteps int     `yaml:"rls_every_steps"` // RLS update period (steps)
 	RLSForm       string  `yaml:"rls_form"`        // "code" (reference, gain P_old·r) or "textbook" (P_new·r)
 	RLSBlock      int     `yaml:"rls_block"`       // rank-1 updates deferred and applied to P together (1 = none)
-	// RLSStorage is the number format of the stored P: "float32" halves
-	// the memory traffic of the RLS update (arithmetic stays float64),
-	// "float64" stores it exactly as computed.
+	// RLSStorage is the number format of the stored P: "float32" (the
+	// default) halves the memory traffic of the RLS update, the update's
+	// arithmetic staying float64 (P rounded to float32 once per block of
+	// rls_block updates); "float64" keeps P exactly as computed, as the
+	// reference code does.
 	RLSStorage string `yaml:"rls_storage"`
 
 	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)
@@ -84,7 +86,7 @@ type RecordConfig struct {
 
 func forceBase() *ForceConfig {
 	return &ForceConfig{
-		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, RLSStorage: "float64", DivergenceLimit: 1e6,
+		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, RLSStorage: "float32", DivergenceLimit: 1e6,
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
 		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4},

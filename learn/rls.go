@@ -70,7 +70,9 @@ const rowBlocks = 16
 // vectors are kept and applied to P in one pass (a blocked rank-Block
 // update), while P·r is corrected for the pending vectors exactly. This
 // reads P from memory once per update instead of three times; the result
-// equals the plain sequence of rank-1 updates up to rounding.
+// equals the plain sequence of rank-1 updates up to rounding. P may be
+// stored in float32 (NewRLSStored with PFloat32), which halves the memory
+// traffic; all arithmetic stays float64 and each flush rounds P once.
 type RLS struct {
 	N, K  int
 	Alpha float64 // initial diagonal of P (1/regulariser), model units
