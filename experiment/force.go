@@ -549,6 +549,49 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	return res, nil
 }
 
+// stepPicker chooses, for a step that can run on the team or on the
+// calling goroutine alone, whichever is faster now: a network step is a
+// few microseconds, so on a machine with idle cores the team halves it,
+// while on an oversubscribed machine each barrier can wait for a
+// descheduled worker and the serial step is faster. Every pickPeriod steps
+// it times pickTrial steps each way and then uses the faster. The work and
+// its division into blocks are the same either way, so the choice (which
+// depends on timing) never changes a result.
+type stepPicker struct {
+	step     int
+	parallel bool
+	tSerial  time.Duration
+	tTeam    time.Duration
+}
+
+const (
+	pickPeriod = 1 << 13 // steps between two trials
+	pickTrial  = 1 << 8  // steps timed each way per trial
+)
+
+func (p *stepPicker) run(team *sim.Team, job, serial func(int)) {
+	phase := p.step % pickPeriod
+	p.step++
+	switch {
+	case phase < pickTrial:
+		t0 := time.Now()
+		serial(0)
+		p.tSerial += time.Since(t0)
+	case phase < 2*pickTrial:
+		t0 := time.Now()
+		team.Run(job)
+		p.tTeam += time.Since(t0)
+		if phase == 2*pickTrial-1 {
+			p.parallel = p.tTeam < p.tSerial
+			p.tSerial, p.tTeam = 0, 0
+		}
+	case p.parallel:
+		team.Run(job)
+	default:
+		serial(0)
+	}
+}
+
 // forceFused enables the fused step (tests switch it off to compare).
 var forceFused = true
 
@@ -611,9 +654,19 @@ func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) fun
 			block(b)
 		}
 	}
+	serial := func(int) {
+		for b := range forceNetBlocks {
+			block(b)
+		}
+	}
+	var pick stepPicker
 	return func(tt float64) float64 {
 		t = tt
-		team.Run(job)
+		if workers == 1 {
+			serial(0)
+		} else {
+			pick.run(team, job, serial)
+		}
 		*spikes = lif.Flagged((*spikes)[:0])
 		sum := 0.0
 		for _, p := range partial {
