@@ -7,6 +7,9 @@ import "golang.org/x/sys/cpu"
 // useAVX is set when the CPU has AVX2 and FMA.
 var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// useAVX512 is set when the CPU also has AVX-512 F (the 512-bit P·r kernel).
+var useAVX512 = useAVX && cpu.X86.HasAVX512F
+
 //go:noescape
 func dotAxpyAVX(row, x, y *float64, n int, a float64) float64
 
@@ -43,6 +46,9 @@ func narrowAVX(dst *float32, src *float64, n int)
 //go:noescape
 func dotAxpy32x4AVX(p *float32, stride int, x, y *float64, n int, a, dots *[4]float64)
 
+//go:noescape
+func dotAxpy32x4AVX512(p *float32, stride int, x, y *float64, n int, a, dots *[4]float64)
+
 // dotAxpy32x4 does dotAxpy32x4Go's work; columns beyond the last multiple
 // of 8 are done by the Go loop.
 func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
@@ -53,7 +59,18 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 		return
 	}
 	_, _ = p[3*stride+n-1], y[n-1]
-	dotAxpy32x4AVX(&p[0], stride, &x[0], &y[0], n8, a, dots)
+	if n16 := n &^ 15; useAVX512 && n16 > 0 {
+		dotAxpy32x4AVX512(&p[0], stride, &x[0], &y[0], n16, a, dots)
+		if n16 < n8 {
+			var t [4]float64
+			dotAxpy32x4AVX(&p[n16], stride, &x[n16], &y[n16], n8-n16, a, &t)
+			for r := range dots {
+				dots[r] += t[r]
+			}
+		}
+	} else {
+		dotAxpy32x4AVX(&p[0], stride, &x[0], &y[0], n8, a, dots)
+	}
 	if n8 < n {
 		var t [4]float64
 		dotAxpy32x4Go(p[n8:], stride, x[n8:], y[n8:], a, &t)

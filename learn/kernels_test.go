@@ -102,7 +102,7 @@ func TestKernelsMatchPortableGo(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("AVX2/FMA kernels in use: %v", useAVX)
+	t.Logf("AVX2/FMA kernels in use: %v; AVX-512 P·r kernel: %v", useAVX, useAVX512)
 }
 
 func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {
