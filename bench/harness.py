@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -16,11 +17,23 @@ SPIKELAB = os.path.join(OUT, "spikelab")
 PY = os.environ.get("PYTHON", "/usr/bin/python3")
 
 
+# CPU seconds (user + sys) of the last command run by timed().
+last_cpu = 0.0
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, env=None):
     """Runs cmd, returns (parsed JSON of its last stdout line or metrics, seconds)."""
+    global last_cpu
+    c0 = children_cpu()
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     dt = time.perf_counter() - t0
+    last_cpu = children_cpu() - c0
     if p.returncode != 0:
         sys.stderr.write(p.stderr)
         raise SystemExit(f"failed: {' '.join(cmd)}")
@@ -73,8 +86,11 @@ def main():
 
     rows = {}
 
+    load0 = os.getloadavg()
+
     def add(key, sim, total, rate):
-        r = rows.setdefault(key, {"sim": [], "total": [], "rate": []})
+        r = rows.setdefault(key, {"sim": [], "total": [], "rate": [], "cpu": []})
+        r["cpu"].append(last_cpu)
         r["sim"].append(sim)
         r["total"].append(total)
         r["rate"].append(rate)
@@ -129,6 +145,10 @@ def main():
           "spikelab: the time loop, loop_seconds in metrics.json); end to end = the whole process, start-up, set-up and output included.")
     print(f"FORCE: spikelab end-to-end / Brian2 Cython simulation = {med(f['total']) / med(fb['sim']):.3f} "
           f"({med(fb['sim']) / med(f['total']):.1f}x faster).")
+    print("Whole-process CPU seconds (user + sys, medians): " + ", ".join(
+        f"{k} {med(r['cpu']):.2f}" for k, r in rows.items()) + ".")
+    print(f"Load average (1, 5, 15 min) at the start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}; "
+          f"at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.")
 
 
 if __name__ == "__main__":

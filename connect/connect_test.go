@@ -69,6 +69,39 @@ func TestPropagateEqualsDenseProduct(t *testing.T) {
 	}
 }
 
+func TestPropagateRangesEqualPropagate(t *testing.T) {
+	const n = 50
+	syn, _ := BernoulliGaussian(rand.New(rand.NewPCG(7, 8)), n, n, 0.4, 1)
+	c, _ := FromSynapses(n, n, syn)
+	spikes := []int32{1, 4, 9, 30, 49}
+	want := make([]float64, n)
+	got := make([]float64, n)
+	for i := range want {
+		want[i] = float64(i) / 7
+		got[i] = want[i]
+	}
+	c.Propagate(spikes, want, 0.3)
+	bounds := []int{0, 12, 13, 13, 40, n}
+	sp, err := c.Split(bounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b+1 < len(bounds); b++ {
+		c.PropagateBlock(sp, b, spikes, got, 0.3)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("post %d: %v by ranges, %v in one pass", i, got[i], want[i])
+		}
+	}
+	if _, err := c.Split([]int{0, 30, 20, n}); err == nil {
+		t.Error("decreasing bounds accepted")
+	}
+	if _, err := c.Split([]int{0, 30}); err == nil {
+		t.Error("bounds short of NPost accepted")
+	}
+}
+
 func TestFromSynapsesRejectsBadInput(t *testing.T) {
 	if _, err := FromSynapses(2, 2, []Synapse{{Post: 2, Pre: 0}}); err == nil {
 		t.Error("out-of-range synapse accepted")

@@ -83,6 +83,56 @@ func (c *CSR) Propagate(spikes []int32, target []float64, scale float64) {
 	}
 }
 
+// Split divides every row's targets into postsynaptic ranges, so that
+// the owners of disjoint ranges of target neurons can propagate the same
+// spikes concurrently (PropagateBlock).
+type Split struct {
+	blocks int
+	off    []int64 // row j, range b starts at off[j*(blocks+1)+b]
+}
+
+// Split returns the division of every row at the postsynaptic bounds
+// 0 = bounds[0] < bounds[1] < … < bounds[B] = NPost (B ranges).
+func (c *CSR) Split(bounds []int) (*Split, error) {
+	nb := len(bounds) - 1
+	if nb < 1 || bounds[0] != 0 || bounds[nb] != c.NPost {
+		return nil, fmt.Errorf("split bounds must run from 0 to %d, got %v", c.NPost, bounds)
+	}
+	for b := 0; b < nb; b++ {
+		if bounds[b+1] < bounds[b] {
+			return nil, fmt.Errorf("split bounds must not decrease, got %v", bounds)
+		}
+	}
+	sp := &Split{blocks: nb, off: make([]int64, c.NPre*(nb+1))}
+	for j := 0; j < c.NPre; j++ {
+		k := c.Start[j]
+		for b := 0; b <= nb; b++ {
+			for k < c.Start[j+1] && int(c.Post[k]) < bounds[b] {
+				k++
+			}
+			if b == nb {
+				k = c.Start[j+1]
+			}
+			sp.off[j*(nb+1)+b] = k
+		}
+	}
+	return sp, nil
+}
+
+// PropagateBlock is Propagate restricted to the postsynaptic range b of
+// the split. Every target receives its additions in spike order, as in
+// Propagate, so the sums are bitwise the same.
+func (c *CSR) PropagateBlock(sp *Split, b int, spikes []int32, target []float64, scale float64) {
+	stride := sp.blocks + 1
+	for _, j := range spikes {
+		o := sp.off[int(j)*stride+b : int(j)*stride+b+2]
+		post, w := c.Post[o[0]:o[1]], c.W[o[0]:o[1]]
+		for k, i := range post {
+			target[i] += scale * w[k]
+		}
+	}
+}
+
 // Dense returns the matrix as a dense row-major NPost×NPre slice (for tests
 // and small analyses).
 func (c *CSR) Dense() []float64 {

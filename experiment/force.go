@@ -35,6 +35,12 @@ type ForceConfig struct {
 	RLSEverySteps int     `yaml:"rls_every_steps"` // RLS update period (steps)
 	RLSForm       string  `yaml:"rls_form"`        // "code" (reference, gain P_old·r) or "textbook" (P_new·r)
 	RLSBlock      int     `yaml:"rls_block"`       // rank-1 updates deferred and applied to P together (1 = none)
+	// RLSStorage is the number format of the stored P: "float32" (the
+	// default) halves the memory traffic of the RLS update, the update's
+	// arithmetic staying float64 (P rounded to float32 once per block of
+	// rls_block updates); "float64" keeps P exactly as computed, as the
+	// reference code does.
+	RLSStorage string `yaml:"rls_storage"`
 
 	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)
 	DurationS   float64 `yaml:"duration_s"`    // simulated time T (s)
@@ -80,7 +86,7 @@ type RecordConfig struct {
 
 func forceBase() *ForceConfig {
 	return &ForceConfig{
-		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, DivergenceLimit: 1e6,
+		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, RLSStorage: "float32", DivergenceLimit: 1e6,
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
 		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4},
@@ -227,6 +233,9 @@ func (c *ForceConfig) Validate() error {
 	if _, err := learn.ParseRLSForm(c.RLSForm); err != nil {
 		return fmt.Errorf("rls_form: %w", err)
 	}
+	if _, err := learn.ParsePStorage(c.RLSStorage); err != nil {
+		return fmt.Errorf("rls_storage: %w", err)
+	}
 	if !(c.TrainStartS >= 0 && c.TrainStartS < c.TrainStopS && c.TrainStopS <= c.DurationS) {
 		return fmt.Errorf("need 0 <= train_start_s < train_stop_s <= duration_s, got %g, %g, %g", c.TrainStartS, c.TrainStopS, c.DurationS)
 	}
@@ -359,7 +368,8 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	}
 	rate, _ := synapse.NewDoubleExp(n, tr, td, dt)
 	form, _ := learn.ParseRLSForm(c.RLSForm)
-	rls, err := learn.NewRLS(n, k, c.Alpha, form, c.RLSBlock, team)
+	store, _ := learn.ParsePStorage(c.RLSStorage)
+	rls, err := learn.NewRLSStored(n, k, c.Alpha, form, c.RLSBlock, store, team)
 	if err != nil {
 		return nil, err
 	}
@@ -433,39 +443,45 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	}
 	defer prog.Finish()
 	report := max(1, clk.Steps/200)
+	step := c.fusedStep(net, z, &spikes)
 	for i := 1; i <= clk.Steps; i++ {
 		t := clk.Time(i)
-		// 1. input current with the previous step's z (for one output,
-		// fused with step 5's decay of the IPSC filter, which I does not see)
-		if k == 1 {
-			ipsc.DecayAffine(I, enc, z[0])
+		if step != nil {
+			// Steps 1–6 (and the previous step's 8) in one parallel pass.
+			z[0] = step(t)
 		} else {
-			for j, s := range ipsc.S {
-				v := s
-				for q, zq := range z {
-					v += enc[j*k+q] * zq
+			// 1. input current with the previous step's z (for one output,
+			// fused with step 5's decay of the IPSC filter, which I does not see)
+			if k == 1 {
+				ipsc.DecayAffine(I, enc, z[0])
+			} else {
+				for j, s := range ipsc.S {
+					v := s
+					for q, zq := range z {
+						v += enc[j*k+q] * zq
+					}
+					I[j] = v
 				}
-				I[j] = v
 			}
-		}
-		// 2–3. membrane and threshold
-		spikes = pop.Step(t, I, spikes[:0])
-		// 4–5. synaptic filters: IPSC from the recurrent weights, r from the
-		// spikes (this step's spikes reach h and hr, not yet IPSC and r)
-		if k != 1 {
-			ipsc.Decay()
-		}
-		if len(spikes) > 0 {
-			w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
-		}
-		// 6. readout (for one output fused with the decay of r) and error
-		if k == 1 {
-			z[0] = rate.DecayDot(rls.Phi)
-			rate.AddEvents(spikes)
-		} else {
-			rate.Decay()
-			rate.AddEvents(spikes)
-			rls.Readout(rate.S, z)
+			// 2–3. membrane and threshold
+			spikes = pop.Step(t, I, spikes[:0])
+			// 4–5. synaptic filters: IPSC from the recurrent weights, r from the
+			// spikes (this step's spikes reach h and hr, not yet IPSC and r)
+			if k != 1 {
+				ipsc.Decay()
+			}
+			if len(spikes) > 0 {
+				w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
+			}
+			// 6. readout (for one output fused with the decay of r) and error
+			if k == 1 {
+				z[0] = rate.DecayDot(rls.Phi)
+				rate.AddEvents(spikes)
+			} else {
+				rate.Decay()
+				rate.AddEvents(spikes)
+				rls.Readout(rate.S, z)
+			}
 		}
 		net.target.At(i, tgt)
 		for q := range e {
@@ -480,8 +496,10 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 				return nil, fmt.Errorf("at t=%g: %w", t, err)
 			}
 		}
-		// 8. reset
-		pop.Reset(spikes)
+		// 8. reset (done by the next fused step, else now)
+		if step == nil {
+			pop.Reset(spikes)
+		}
 
 		res.spikes.Observe(t, spikes)
 		switch {
@@ -521,6 +539,139 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 			}
 		}
 	}
+	if step != nil {
+		// The last step's spikes: its deferred steps 4–5 and 8.
+		w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
+		rate.AddEvents(spikes)
+		pop.Reset(spikes)
+	}
 	prog.Set(int64(clk.Steps))
 	return res, nil
+}
+
+// stepPicker chooses, for a step that can run on the team or on the
+// calling goroutine alone, whichever is faster now: a network step is a
+// few microseconds, so on a machine with idle cores the team halves it,
+// while on an oversubscribed machine each barrier can wait for a
+// descheduled worker and the serial step is faster. Every pickPeriod steps
+// it times pickTrial steps each way and then uses the faster. The work and
+// its division into blocks are the same either way, so the choice (which
+// depends on timing) never changes a result.
+type stepPicker struct {
+	step     int
+	parallel bool
+	tSerial  time.Duration
+	tTeam    time.Duration
+}
+
+const (
+	pickPeriod = 1 << 13 // steps between two trials
+	pickTrial  = 1 << 8  // steps timed each way per trial
+)
+
+func (p *stepPicker) run(team *sim.Team, job, serial func(int)) {
+	phase := p.step % pickPeriod
+	p.step++
+	switch {
+	case phase < pickTrial:
+		t0 := time.Now()
+		serial(0)
+		p.tSerial += time.Since(t0)
+	case phase < 2*pickTrial:
+		t0 := time.Now()
+		team.Run(job)
+		p.tTeam += time.Since(t0)
+		if phase == 2*pickTrial-1 {
+			p.parallel = p.tTeam < p.tSerial
+			p.tSerial, p.tTeam = 0, 0
+		}
+	case p.parallel:
+		team.Run(job)
+	default:
+		serial(0)
+	}
+}
+
+// forceFused enables the fused step (tests switch it off to compare).
+var forceFused = true
+
+// forceNetBlocks is the fixed number of neuron blocks of the fused step;
+// it does not depend on the worker count, so results are the same for any
+// number of threads.
+const forceNetBlocks = 4
+
+// fusedStep returns, for a LIF network with one output and double-
+// exponential synapses, a function that does steps 1–6 of the time step
+// ending at t in one pass over the neurons, block-parallel on the run's
+// team, and returns the readout z. It first applies the previous step's
+// spikes (*spikes): their recurrent input (step 4), their rate events
+// (step 5) and the reset (step 8), which the serial order does at the end
+// of that step and nothing reads before this one; each block applies them
+// to its own neurons. Each neuron sees the same operations in the same
+// order as the serial step; only z is summed block by block. *spikes
+// holds the step's spikes on return. It returns nil where it does not
+// apply.
+func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
+	lif, ok := net.pop.(*neuron.LIF)
+	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 {
+		return nil
+	}
+	n := c.N
+	var bounds [forceNetBlocks + 1]int
+	for b := 1; b < forceNetBlocks; b++ {
+		bounds[b] = (n * b / forceNetBlocks) &^ 3
+	}
+	bounds[forceNetBlocks] = n
+	split, err := net.w.Split(bounds[:])
+	if err != nil {
+		return nil
+	}
+	filter := func(f *synapse.DoubleExp) neuron.Filter {
+		er, ed := f.Factors()
+		return neuron.Filter{S: f.S, H: f.H, Er: er, Ed: ed, Dt: f.Dt}
+	}
+	in, out := filter(net.ipsc), filter(net.rate)
+	inJump, outJump, reset := net.ipsc.Jump(), net.rate.Jump(), lif.P.VReset
+	var partial [forceNetBlocks]float64
+	var t float64
+	team := net.rls.Team()
+	workers := team.Workers()
+	block := func(b int) {
+		lo, hi := bounds[b], bounds[b+1]
+		if prev := *spikes; len(prev) > 0 {
+			net.w.PropagateBlock(split, b, prev, in.H, inJump)
+			for _, j := range prev {
+				if int(j) >= lo && int(j) < hi {
+					out.H[j] += outJump
+					lif.V[j] = reset
+				}
+			}
+		}
+		partial[b] = lif.StepFused(t, lo, hi, in, net.enc, z[0], out, net.rls.Phi)
+	}
+	job := func(w int) {
+		for b := w; b < forceNetBlocks; b += workers {
+			block(b)
+		}
+	}
+	serial := func(int) {
+		for b := range forceNetBlocks {
+			block(b)
+		}
+	}
+	var pick stepPicker
+	return func(tt float64) float64 {
+		t = tt
+		if workers == 1 {
+			serial(0)
+		} else {
+			pick.run(team, job, serial)
+		}
+		*spikes = lif.Flagged((*spikes)[:0])
+		sum := 0.0
+		for _, p := range partial {
+			sum += p
+		}
+		return sum
+	}
 }

@@ -345,3 +345,390 @@ filtloop:
 filtdone:
 	VZEROUPPER
 	RET
+// func dotAxpy32AVX(row *float32, x, y *float64, n int, a float64) float64
+// dotAxpyAVX for a float32 row: each row element is widened to float64
+// (exactly) and the arithmetic is float64.
+TEXT ·dotAxpy32AVX(SB), NOSPLIT, $0-48
+	MOVQ         row+0(FP), SI
+	MOVQ         x+8(FP), DI
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD a+32(FP), Y15
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	XORQ         AX, AX
+	MOVQ         CX, BX
+	ANDQ         $-8, BX
+
+d32loop8:
+	CMPQ        AX, BX
+	JGE         d32reduce
+	VCVTPS2PD   (SI)(AX*4), Y2
+	VCVTPS2PD   16(SI)(AX*4), Y3
+	VFMADD231PD (DI)(AX*8), Y2, Y0
+	VFMADD231PD 32(DI)(AX*8), Y3, Y1
+	VMOVUPD     (DX)(AX*8), Y4
+	VMOVUPD     32(DX)(AX*8), Y5
+	VFMADD231PD Y2, Y15, Y4
+	VFMADD231PD Y3, Y15, Y5
+	VMOVUPD     Y4, (DX)(AX*8)
+	VMOVUPD     Y5, 32(DX)(AX*8)
+	ADDQ        $8, AX
+	JMP         d32loop8
+
+d32reduce:
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VHADDPD      X0, X0, X0
+
+d32tail:
+	CMPQ        AX, CX
+	JGE         d32done
+	VCVTSS2SD   (SI)(AX*4), X2, X2
+	VFMADD231SD (DI)(AX*8), X2, X0
+	VMOVSD      (DX)(AX*8), X4
+	VFMADD231SD X2, X15, X4
+	VMOVSD      X4, (DX)(AX*8)
+	INCQ        AX
+	JMP         d32tail
+
+d32done:
+	VZEROUPPER
+	MOVSD X0, ret+40(FP)
+	RET
+
+// func widenAVX(dst *float64, src *float32, n int)
+// dst[j] = float64(src[j]) for j < n.
+TEXT ·widenAVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-8, BX
+
+wloop8:
+	CMPQ      AX, BX
+	JGE       wtail
+	VCVTPS2PD (SI)(AX*4), Y0
+	VCVTPS2PD 16(SI)(AX*4), Y1
+	VMOVUPD   Y0, (DI)(AX*8)
+	VMOVUPD   Y1, 32(DI)(AX*8)
+	ADDQ      $8, AX
+	JMP       wloop8
+
+wtail:
+	CMPQ      AX, CX
+	JGE       wdone
+	VCVTSS2SD (SI)(AX*4), X0, X0
+	VMOVSD    X0, (DI)(AX*8)
+	INCQ      AX
+	JMP       wtail
+
+wdone:
+	VZEROUPPER
+	RET
+
+// func narrowAVX(dst *float32, src *float64, n int)
+// dst[j] = float32(src[j]) (round to nearest even) for j < n.
+TEXT ·narrowAVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-8, BX
+
+nloop8:
+	CMPQ       AX, BX
+	JGE        ntail
+	VCVTPD2PSY (SI)(AX*8), X0
+	VCVTPD2PSY 32(SI)(AX*8), X1
+	VMOVUPS    X0, (DI)(AX*4)
+	VMOVUPS    X1, 16(DI)(AX*4)
+	ADDQ       $8, AX
+	JMP        nloop8
+
+ntail:
+	CMPQ      AX, CX
+	JGE       ndone
+	VMOVSD    (SI)(AX*8), X0
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (DI)(AX*4)
+	INCQ      AX
+	JMP       ntail
+
+ndone:
+	VZEROUPPER
+	RET
+
+// func dotAxpy32x4AVX(p *float32, stride int, x, y *float64, n int, a, dots *[4]float64)
+// For four float32 rows p + r·stride (r < 4) and columns j < n (n a
+// multiple of 8): dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j],
+// in float64 arithmetic. Reading x and y once for four rows halves the
+// loads and stores per matrix element of four single-row passes.
+TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), SI
+	MOVQ         stride+8(FP), BX
+	MOVQ         x+16(FP), DI
+	MOVQ         y+24(FP), DX
+	MOVQ         n+32(FP), CX
+	MOVQ         a+40(FP), R11
+	SHLQ         $2, BX
+	LEAQ         (SI)(BX*1), R8
+	LEAQ         (R8)(BX*1), R9
+	LEAQ         (R9)(BX*1), R10
+	VBROADCASTSD 0(R11), Y8
+	VBROADCASTSD 8(R11), Y9
+	VBROADCASTSD 16(R11), Y10
+	VBROADCASTSD 24(R11), Y11
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	XORQ         AX, AX
+
+x4loop:
+	CMPQ        AX, CX
+	JGE         x4reduce
+	VMOVUPD     (DI)(AX*8), Y12
+	VMOVUPD     (DX)(AX*8), Y13
+	VCVTPS2PD   (SI)(AX*4), Y14
+	VFMADD231PD Y14, Y12, Y0
+	VFMADD231PD Y14, Y8, Y13
+	VCVTPS2PD   (R8)(AX*4), Y15
+	VFMADD231PD Y15, Y12, Y1
+	VFMADD231PD Y15, Y9, Y13
+	VCVTPS2PD   (R9)(AX*4), Y14
+	VFMADD231PD Y14, Y12, Y2
+	VFMADD231PD Y14, Y10, Y13
+	VCVTPS2PD   (R10)(AX*4), Y15
+	VFMADD231PD Y15, Y12, Y3
+	VFMADD231PD Y15, Y11, Y13
+	VMOVUPD     Y13, (DX)(AX*8)
+	VMOVUPD     32(DI)(AX*8), Y12
+	VMOVUPD     32(DX)(AX*8), Y13
+	VCVTPS2PD   16(SI)(AX*4), Y14
+	VFMADD231PD Y14, Y12, Y4
+	VFMADD231PD Y14, Y8, Y13
+	VCVTPS2PD   16(R8)(AX*4), Y15
+	VFMADD231PD Y15, Y12, Y5
+	VFMADD231PD Y15, Y9, Y13
+	VCVTPS2PD   16(R9)(AX*4), Y14
+	VFMADD231PD Y14, Y12, Y6
+	VFMADD231PD Y14, Y10, Y13
+	VCVTPS2PD   16(R10)(AX*4), Y15
+	VFMADD231PD Y15, Y12, Y7
+	VFMADD231PD Y15, Y11, Y13
+	VMOVUPD     Y13, 32(DX)(AX*8)
+	ADDQ        $8, AX
+	JMP         x4loop
+
+x4reduce:
+	MOVQ         dots+48(FP), R11
+	VADDPD       Y4, Y0, Y0
+	VEXTRACTF128 $1, Y0, X4
+	VADDPD       X4, X0, X0
+	VHADDPD      X0, X0, X0
+	MOVSD        X0, 0(R11)
+	VADDPD       Y5, Y1, Y1
+	VEXTRACTF128 $1, Y1, X5
+	VADDPD       X5, X1, X1
+	VHADDPD      X1, X1, X1
+	MOVSD        X1, 8(R11)
+	VADDPD       Y6, Y2, Y2
+	VEXTRACTF128 $1, Y2, X6
+	VADDPD       X6, X2, X2
+	VHADDPD      X2, X2, X2
+	MOVSD        X2, 16(R11)
+	VADDPD       Y7, Y3, Y3
+	VEXTRACTF128 $1, Y3, X7
+	VADDPD       X7, X3, X3
+	VHADDPD      X3, X3, X3
+	MOVSD        X3, 24(R11)
+	VZEROUPPER
+	RET
+
+// func rank32x4AVX(p *float32, pstride, chunks int, v, a *float64, vstride, m int)
+// Subtracts a rank-m product from a 4-row panel of a float32 matrix: for
+// rows r < 4 (at p + r·pstride) and columns j < 8·chunks,
+// p_r[j] ← float32(p_r[j] − Σ_{q<m} a[q·vstride + r]·v[q·vstride + j]),
+// the sum accumulated in float64 in q order, rounded once. Each v element
+// is loaded once for the four rows. m must be at least 1.
+TEXT ·rank32x4AVX(SB), NOSPLIT, $0-56
+	MOVQ p+0(FP), SI
+	MOVQ pstride+8(FP), BX
+	MOVQ chunks+16(FP), CX
+	MOVQ v+24(FP), DI
+	MOVQ a+32(FP), R11
+	MOVQ vstride+40(FP), DX
+	MOVQ m+48(FP), R9
+	SHLQ $2, BX
+	SHLQ $3, DX
+	LEAQ (SI)(BX*1), R8
+	LEAQ (R8)(BX*1), R10
+	LEAQ (R10)(BX*1), R12
+
+rkcol:
+	TESTQ     CX, CX
+	JZ        rkdone
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VCVTPS2PD (R8), Y2
+	VCVTPS2PD 16(R8), Y3
+	VCVTPS2PD (R10), Y4
+	VCVTPS2PD 16(R10), Y5
+	VCVTPS2PD (R12), Y6
+	VCVTPS2PD 16(R12), Y7
+	MOVQ      DI, BX
+	MOVQ      R11, R13
+	MOVQ      R9, AX
+
+rkq:
+	VMOVUPD      (BX), Y8
+	VMOVUPD      32(BX), Y9
+	VBROADCASTSD 0(R13), Y10
+	VFNMADD231PD Y8, Y10, Y0
+	VFNMADD231PD Y9, Y10, Y1
+	VBROADCASTSD 8(R13), Y11
+	VFNMADD231PD Y8, Y11, Y2
+	VFNMADD231PD Y9, Y11, Y3
+	VBROADCASTSD 16(R13), Y12
+	VFNMADD231PD Y8, Y12, Y4
+	VFNMADD231PD Y9, Y12, Y5
+	VBROADCASTSD 24(R13), Y13
+	VFNMADD231PD Y8, Y13, Y6
+	VFNMADD231PD Y9, Y13, Y7
+	ADDQ         DX, BX
+	ADDQ         DX, R13
+	DECQ         AX
+	JNZ          rkq
+
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X0, (SI)
+	VMOVUPS    X1, 16(SI)
+	VCVTPD2PSY Y2, X2
+	VCVTPD2PSY Y3, X3
+	VMOVUPS    X2, (R8)
+	VMOVUPS    X3, 16(R8)
+	VCVTPD2PSY Y4, X4
+	VCVTPD2PSY Y5, X5
+	VMOVUPS    X4, (R10)
+	VMOVUPS    X5, 16(R10)
+	VCVTPD2PSY Y6, X6
+	VCVTPD2PSY Y7, X7
+	VMOVUPS    X6, (R12)
+	VMOVUPS    X7, 16(R12)
+	ADDQ       $32, SI
+	ADDQ       $32, R8
+	ADDQ       $32, R10
+	ADDQ       $32, R12
+	ADDQ       $64, DI
+	DECQ       CX
+	JMP        rkcol
+
+rkdone:
+	VZEROUPPER
+	RET
+
+// func dotAxpy32x4AVX512(p *float32, stride int, x, y *float64, n int, a, dots *[4]float64)
+// dotAxpy32x4AVX with 512-bit vectors: n a multiple of 16.
+TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
+	MOVQ         p+0(FP), SI
+	MOVQ         stride+8(FP), BX
+	MOVQ         x+16(FP), DI
+	MOVQ         y+24(FP), DX
+	MOVQ         n+32(FP), CX
+	MOVQ         a+40(FP), R11
+	SHLQ         $2, BX
+	LEAQ         (SI)(BX*1), R8
+	LEAQ         (R8)(BX*1), R9
+	LEAQ         (R9)(BX*1), R10
+	VBROADCASTSD 0(R11), Z8
+	VBROADCASTSD 8(R11), Z9
+	VBROADCASTSD 16(R11), Z10
+	VBROADCASTSD 24(R11), Z11
+	VPXORQ       Z0, Z0, Z0
+	VPXORQ       Z1, Z1, Z1
+	VPXORQ       Z2, Z2, Z2
+	VPXORQ       Z3, Z3, Z3
+	VPXORQ       Z4, Z4, Z4
+	VPXORQ       Z5, Z5, Z5
+	VPXORQ       Z6, Z6, Z6
+	VPXORQ       Z7, Z7, Z7
+	XORQ         AX, AX
+
+z4loop:
+	CMPQ        AX, CX
+	JGE         z4reduce
+	VMOVUPD     (DI)(AX*8), Z12
+	VMOVUPD     (DX)(AX*8), Z13
+	VCVTPS2PD   (SI)(AX*4), Z14
+	VFMADD231PD Z14, Z12, Z0
+	VFMADD231PD Z14, Z8, Z13
+	VCVTPS2PD   (R8)(AX*4), Z15
+	VFMADD231PD Z15, Z12, Z1
+	VFMADD231PD Z15, Z9, Z13
+	VCVTPS2PD   (R9)(AX*4), Z16
+	VFMADD231PD Z16, Z12, Z2
+	VFMADD231PD Z16, Z10, Z13
+	VCVTPS2PD   (R10)(AX*4), Z17
+	VFMADD231PD Z17, Z12, Z3
+	VFMADD231PD Z17, Z11, Z13
+	VMOVUPD     Z13, (DX)(AX*8)
+	VMOVUPD     64(DI)(AX*8), Z18
+	VMOVUPD     64(DX)(AX*8), Z19
+	VCVTPS2PD   32(SI)(AX*4), Z20
+	VFMADD231PD Z20, Z18, Z4
+	VFMADD231PD Z20, Z8, Z19
+	VCVTPS2PD   32(R8)(AX*4), Z21
+	VFMADD231PD Z21, Z18, Z5
+	VFMADD231PD Z21, Z9, Z19
+	VCVTPS2PD   32(R9)(AX*4), Z22
+	VFMADD231PD Z22, Z18, Z6
+	VFMADD231PD Z22, Z10, Z19
+	VCVTPS2PD   32(R10)(AX*4), Z23
+	VFMADD231PD Z23, Z18, Z7
+	VFMADD231PD Z23, Z11, Z19
+	VMOVUPD     Z19, 64(DX)(AX*8)
+	ADDQ        $16, AX
+	JMP         z4loop
+
+z4reduce:
+	MOVQ          dots+48(FP), R11
+	VADDPD        Z4, Z0, Z0
+	VADDPD        Z5, Z1, Z1
+	VADDPD        Z6, Z2, Z2
+	VADDPD        Z7, Z3, Z3
+	VEXTRACTF64X4 $1, Z0, Y4
+	VADDPD        Y4, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y5
+	VADDPD        Y5, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y6
+	VADDPD        Y6, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y7
+	VADDPD        Y7, Y3, Y3
+	VEXTRACTF128  $1, Y0, X4
+	VADDPD        X4, X0, X0
+	VHADDPD       X0, X0, X0
+	MOVSD         X0, 0(R11)
+	VEXTRACTF128  $1, Y1, X5
+	VADDPD        X5, X1, X1
+	VHADDPD       X1, X1, X1
+	MOVSD         X1, 8(R11)
+	VEXTRACTF128  $1, Y2, X6
+	VADDPD        X6, X2, X2
+	VHADDPD       X2, X2, X2
+	MOVSD         X2, 16(R11)
+	VEXTRACTF128  $1, Y3, X7
+	VADDPD        X7, X3, X3
+	VHADDPD       X3, X3, X3
+	MOVSD         X3, 24(R11)
+	VZEROUPPER
+	RET

@@ -40,3 +40,16 @@ func shiftGrad(gw, e, y, kr []float64, z, r float64) { shiftGradGo(gw, e, y, kr,
 func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
 	shiftGradRowsGo(gw, e, y, kr, stride, zs, rs)
 }
+func dotAxpy32(row []float32, x, y []float64, a float64) float64 { return dotAxpy32Go(row, x, y, a) }
+
+func widen(dst []float64, src []float32) { widenGo(dst, src) }
+
+func narrow(dst []float32, src []float64) { narrowGo(dst, src) }
+
+func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
+	dotAxpy32x4Go(p, stride, x, y, a, dots)
+}
+
+func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
+	rank32x4Go(p, pstride, cols, v, a, vstride, m)
+}

@@ -42,7 +42,67 @@ func TestKernelsMatchPortableGo(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("AVX2/FMA kernels in use: %v", useAVX)
+	for _, n := range []int{1, 3, 7, 8, 9, 16, 31, 100, 2000} {
+		row64, x, y := vec(n), vec(n), vec(n)
+		row := make([]float32, n)
+		narrow(row, row64)
+		back := make([]float64, n)
+		widen(back, row)
+		for j := range row {
+			if float32(row64[j]) != row[j] || back[j] != float64(row[j]) {
+				t.Fatalf("n=%d: narrow/widen of %v gave %v, %v", n, row64[j], row[j], back[j])
+			}
+		}
+		y2 := append([]float64(nil), y...)
+		d := dotAxpy32(row, x, y, 0.37)
+		d2 := dotAxpyGo(back, x, y2, 0.37)
+		if math.Abs(d-d2) > 1e-12*float64(n) {
+			t.Fatalf("n=%d: dot32 %v vs %v", n, d, d2)
+		}
+		for j := range y {
+			if math.Abs(y[j]-y2[j]) > 1e-14 {
+				t.Fatalf("n=%d: dot32 y[%d] %v vs %v", n, j, y[j], y2[j])
+			}
+		}
+		// Four rows of stride n+5 against four single-row passes.
+		stride := n + 5
+		p64 := vec(3*stride + n)
+		p := make([]float32, len(p64))
+		narrow(p, p64)
+		a := [4]float64{0.5, -1.5, 2, -0.25}
+		var dots [4]float64
+		y3 := append([]float64(nil), y...)
+		dotAxpy32x4(p, stride, x, y, &a, &dots)
+		for r := 0; r < 4; r++ {
+			dr := dotAxpy32Go(p[r*stride:r*stride+n], x, y3, a[r])
+			if math.Abs(dots[r]-dr) > 1e-12*float64(n) {
+				t.Fatalf("n=%d: four-row dot %d %v vs %v", n, r, dots[r], dr)
+			}
+		}
+		for j := range y {
+			if math.Abs(y[j]-y3[j]) > 1e-13 {
+				t.Fatalf("n=%d: four-row y[%d] %v vs %v", n, j, y[j], y3[j])
+			}
+		}
+	}
+	for _, cols := range []int{8, 16, 24, 2000} {
+		for _, m := range []int{1, 3, 16} {
+			const pstride, vstride = 2011, 2003
+			p64, v := vec(3*pstride+cols), vec(m*vstride)
+			p1 := make([]float32, len(p64))
+			narrow(p1, p64)
+			p2 := append([]float32(nil), p1...)
+			a := v[cols-4:] // any four entries per vector
+			rank32x4(p1, pstride, cols, v, a, vstride, m)
+			rank32x4Go(p2, pstride, cols, v, a, vstride, m)
+			for j := range p1 {
+				if d := math.Abs(float64(p1[j] - p2[j])); d > 1e-6*math.Max(1, math.Abs(float64(p2[j]))) {
+					t.Fatalf("cols %d m %d: rank32x4 p[%d] %v vs %v", cols, m, j, p1[j], p2[j])
+				}
+			}
+		}
+	}
+	t.Logf("AVX2/FMA kernels in use: %v; AVX-512 P·r kernel: %v", useAVX, useAVX512)
 }
 
 func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {

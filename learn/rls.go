@@ -32,6 +32,30 @@ func ParseRLSForm(s string) (RLSForm, error) {
 	return 0, fmt.Errorf("unknown RLS form %q: use \"code\" or \"textbook\"", s)
 }
 
+// PStorage selects the number format in which RLS stores P.
+type PStorage int
+
+const (
+	// PFloat64 stores P in float64.
+	PFloat64 PStorage = iota
+	// PFloat32 stores P in float32, halving the memory P·r and the rank
+	// updates move, while all arithmetic stays float64: each stored
+	// element is widened exactly, and a block of deferred updates is
+	// accumulated in float64 and rounded to float32 once per flush.
+	PFloat32
+)
+
+// ParsePStorage maps "float64" or "float32" to a PStorage.
+func ParsePStorage(s string) (PStorage, error) {
+	switch s {
+	case "float64", "":
+		return PFloat64, nil
+	case "float32":
+		return PFloat32, nil
+	}
+	return 0, fmt.Errorf("unknown P storage %q: use \"float64\" or \"float32\"", s)
+}
+
 // rowBlocks is the fixed number of row blocks P is split into. It does not
 // depend on the worker count, so results are bitwise identical for any
 // number of threads.
@@ -46,7 +70,9 @@ const rowBlocks = 16
 // vectors are kept and applied to P in one pass (a blocked rank-Block
 // update), while P·r is corrected for the pending vectors exactly. This
 // reads P from memory once per update instead of three times; the result
-// equals the plain sequence of rank-1 updates up to rounding.
+// equals the plain sequence of rank-1 updates up to rounding. P may be
+// stored in float32 (NewRLSStored with PFloat32), which halves the memory
+// traffic; all arithmetic stays float64 and each flush rounds P once.
 type RLS struct {
 	N, K  int
 	Alpha float64 // initial diagonal of P (1/regulariser), model units
@@ -56,7 +82,8 @@ type RLS struct {
 	// Updates counts calls to Update.
 	Updates int
 
-	p       []float64 // N×N row-major, upper triangle (j ≥ i) valid
+	p       []float64 // N×N row-major, upper triangle (j ≥ i) valid (PFloat64)
+	p32     []float32 // the same in float32 (PFloat32)
 	block   int
 	pend    []float64 // block×N pending vectors ĉ = c/√(1+rᵀc)
 	m       int       // number of pending vectors
@@ -72,6 +99,11 @@ type RLS struct {
 // applies each at once); team (nil: none) shares the P products among its
 // workers.
 func NewRLS(n, k int, alpha float64, form RLSForm, block int, team *sim.Team) (*RLS, error) {
+	return NewRLSStored(n, k, alpha, form, block, PFloat64, team)
+}
+
+// NewRLSStored is NewRLS with P stored in the given format.
+func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStorage, team *sim.Team) (*RLS, error) {
 	if n < 1 || k < 1 {
 		return nil, fmt.Errorf("RLS needs n ≥ 1 inputs and k ≥ 1 outputs, got %d, %d", n, k)
 	}
@@ -82,10 +114,25 @@ func NewRLS(n, k int, alpha float64, form RLSForm, block int, team *sim.Team) (*
 		block = 1
 	}
 	r := &RLS{N: n, K: k, Alpha: alpha, Form: form, Phi: make([]float64, n*k),
-		p: make([]float64, n*n), block: block, pend: make([]float64, block*n),
+		block: block, pend: make([]float64, block*n),
 		team: team, cd: make([]float64, n), coef: make([]float64, block)}
-	for i := 0; i < n; i++ {
-		r.p[i*n+i] = alpha
+	switch store {
+	case PFloat64:
+		r.p = make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			r.p[i*n+i] = alpha
+		}
+	case PFloat32:
+		a32 := float32(alpha)
+		if !(a32 > 0) || math.IsInf(float64(a32), 0) {
+			return nil, fmt.Errorf("RLS alpha (P0) %g is outside the float32 range: store P as float64", alpha)
+		}
+		r.p32 = make([]float32, n*n)
+		for i := 0; i < n; i++ {
+			r.p32[i*n+i] = a32
+		}
+	default:
+		return nil, fmt.Errorf("unknown P storage %d", store)
 	}
 	// Split rows so that every block holds about the same share of the
 	// upper triangle.
@@ -107,6 +154,9 @@ func NewRLS(n, k int, alpha float64, form RLSForm, block int, team *sim.Team) (*
 	}
 	return r, nil
 }
+
+// Team returns the worker team the learner shares its products among (nil: none).
+func (r *RLS) Team() *sim.Team { return r.team }
 
 // Readout computes z = φᵀ·x (len K) from inputs x (len N).
 func (r *RLS) Readout(x, z []float64) {
@@ -139,10 +189,14 @@ func (r *RLS) mulP(x, dst []float64) {
 		for j := lo; j < n; j++ {
 			y[j] = 0
 		}
+		// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot)
+		// and, by symmetry, P[j, i]·x[i] for j > i (the axpy); the
+		// diagonal would be counted twice, so it is taken out once.
+		if r.p32 != nil {
+			r.mulP32(lo, hi, x, y)
+			return
+		}
 		for i := lo; i < hi; i++ {
-			// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot)
-			// and, by symmetry, P[j, i]·x[i] for j > i (the axpy); the
-			// diagonal would be counted twice, so it is taken out once.
 			row := r.p[i*n+i : i*n+n]
 			xi := x[i]
 			y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
@@ -160,6 +214,39 @@ func (r *RLS) mulP(x, dst []float64) {
 	for q := 0; q < r.m; q++ {
 		v := r.pend[q*n : q*n+n]
 		floats.AddScaled(dst, -floats.Dot(v, x[:n]), v)
+	}
+}
+
+// mulP32 adds the products of rows lo..hi−1 of the float32 upper triangle
+// to y (see mulP), four rows at a time.
+func (r *RLS) mulP32(lo, hi int, x, y []float64) {
+	n, p := r.N, r.p32
+	i := lo
+	for ; i+3 < hi; i += 4 {
+		// The corner of the four rows left of column i+3, element by element.
+		for q := i; q < i+3; q++ {
+			row := p[q*n : q*n+i+3]
+			y[q] += float64(row[q]) * x[q]
+			for j := q + 1; j < i+3; j++ {
+				v := float64(row[j])
+				y[q] += v * x[j]
+				y[j] += v * x[q]
+			}
+		}
+		c := i + 3
+		a := [4]float64{x[i], x[i+1], x[i+2], x[i+3]}
+		var d [4]float64
+		dotAxpy32x4(p[i*n+c:], n, x[c:n], y[c:n], &a, &d)
+		// Row i+3's diagonal went into both its dot and the axpy.
+		y[i] += d[0]
+		y[i+1] += d[1]
+		y[i+2] += d[2]
+		y[c] += d[3] - x[c]*float64(p[c*n+c])
+	}
+	for ; i < hi; i++ {
+		row := p[i*n+i : i*n+n]
+		xi := x[i]
+		y[i] += dotAxpy32(row, x[i:n], y[i:n], xi) - xi*float64(row[0])
 	}
 }
 
@@ -206,8 +293,20 @@ func (r *RLS) Flush() {
 	n, m := r.N, r.m
 	r.team.Each(rowBlocks, func(b int) {
 		var a [4]float64
-		for i := r.lo[b]; i < r.lo[b+1]; i++ {
-			row := r.p[i*n+i : i*n+n]
+		i := r.lo[b]
+		if r.p32 != nil {
+			i = r.flush32(i, r.lo[b+1])
+		}
+		for ; i < r.lo[b+1]; i++ {
+			var row []float64
+			if r.p32 != nil {
+				// Widen the row into the block's scratch (free outside
+				// mulP), update it in float64, round it back once.
+				row = r.partial[b][:n-i]
+				widen(row, r.p32[i*n+i:i*n+n])
+			} else {
+				row = r.p[i*n+i : i*n+n]
+			}
 			// Four pending vectors per pass over the row; a short last
 			// group repeats vector 0 with coefficient 0.
 			for q := 0; q < m; q += 4 {
@@ -222,9 +321,42 @@ func (r *RLS) Flush() {
 				}
 				axpy4(row, &a, v[0], v[1], v[2], v[3])
 			}
+			if r.p32 != nil {
+				narrow(r.p32[i*n+i:i*n+n], row)
+			}
 		}
 	})
 	r.m = 0
+}
+
+// flush32 applies the pending updates to the float32 rows lo, lo+1, ...
+// four at a time, and returns the first row it left (fewer than four
+// before hi) for the row-by-row path.
+func (r *RLS) flush32(lo, hi int) int {
+	n, m, p, v := r.N, r.m, r.p32, r.pend
+	// sub updates row q at columns j0..j1−1 element by element.
+	sub := func(q, j0, j1 int) {
+		for j := j0; j < j1; j++ {
+			s := float64(p[q*n+j])
+			for k := 0; k < m; k++ {
+				s -= v[k*n+q] * v[k*n+j]
+			}
+			p[q*n+j] = float32(s)
+		}
+	}
+	i := lo
+	for ; i+3 < hi; i += 4 {
+		c := i + 3 // first column of the four rows' common part
+		cols := (n - c) &^ 7
+		for q := i; q < c; q++ {
+			sub(q, q, c)
+		}
+		rank32x4(p[i*n+c:], n, cols, v[c:], v[i:], n, m)
+		for q := i; q <= c; q++ {
+			sub(q, c+cols, n)
+		}
+	}
+	return i
 }
 
 // P returns the current inverse correlation matrix as a dense symmetric
@@ -235,7 +367,12 @@ func (r *RLS) P() []float64 {
 	out := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
-			v := r.p[i*n+j]
+			var v float64
+			if r.p32 != nil {
+				v = float64(r.p32[i*n+j])
+			} else {
+				v = r.p[i*n+j]
+			}
 			out[i*n+j], out[j*n+i] = v, v
 		}
 	}

@@ -188,10 +188,10 @@ func TestUpdateRejectsNonFiniteInput(t *testing.T) {
 	}
 }
 
-func benchmarkRLS(b *testing.B, block, workers int) {
+func benchmarkRLS(b *testing.B, block, workers int, store PStorage) {
 	t := b
 	const n = 2000
-	r, _ := NewRLS(n, 1, 5e-6, RLSCode, block, team(t, workers))
+	r, _ := NewRLSStored(n, 1, 5e-6, RLSCode, block, store, team(t, workers))
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := make([]float64, n)
 	for i := range x {
@@ -207,6 +207,105 @@ func benchmarkRLS(b *testing.B, block, workers int) {
 	}
 }
 
-func BenchmarkRLSUpdate2000(b *testing.B)           { benchmarkRLS(b, 16, 1) }
-func BenchmarkRLSUpdate2000Plain(b *testing.B)      { benchmarkRLS(b, 1, 1) }
-func BenchmarkRLSUpdate2000TwoThreads(b *testing.B) { benchmarkRLS(b, 16, 2) }
+func BenchmarkRLSUpdate2000(b *testing.B)                  { benchmarkRLS(b, 16, 1, PFloat64) }
+func BenchmarkRLSUpdate2000Plain(b *testing.B)             { benchmarkRLS(b, 1, 1, PFloat64) }
+func BenchmarkRLSUpdate2000TwoThreads(b *testing.B)        { benchmarkRLS(b, 16, 2, PFloat64) }
+func BenchmarkRLSUpdate2000Float32(b *testing.B)           { benchmarkRLS(b, 16, 1, PFloat32) }
+func BenchmarkRLSUpdate2000Float32Block32(b *testing.B)    { benchmarkRLS(b, 32, 1, PFloat32) }
+func BenchmarkRLSUpdate2000Float32TwoThreads(b *testing.B) { benchmarkRLS(b, 16, 2, PFloat32) }
+
+// rates returns m FORCE-like inputs: positive filtered rates (≈ 20 Hz)
+// with a strong common component, so that P's eigenvalues spread over
+// several decades, as in a FORCE run.
+func rates(n, m int, seed uint64) [][]float64 {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	X := make([][]float64, m)
+	for s := range X {
+		common := 1 + 0.3*math.Sin(float64(s)/7)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 20 * common * (0.5 + rng.Float64())
+		}
+		X[s] = x
+	}
+	return X
+}
+
+func TestFloat32PStaysSymmetricPositiveDefiniteAndCloseToFloat64(t *testing.T) {
+	for _, alpha := range []float64{5e-6, 1e-2} {
+		checkFloat32P(t, alpha)
+	}
+}
+
+// checkFloat32P trains float32 and float64 RLS learners on the same
+// FORCE-like inputs and compares P's spectra and the decoders.
+func checkFloat32P(t *testing.T, alpha float64) {
+	const n, m = 203, 1200
+	X := rates(n, m, 3)
+	Y := make([][]float64, m)
+	for s := range Y {
+		Y[s] = []float64{math.Sin(float64(s) / 5)}
+	}
+	r64, _ := NewRLSStored(n, 1, alpha, RLSCode, 16, PFloat64, team(t, 1))
+	r32, _ := NewRLSStored(n, 1, alpha, RLSCode, 16, PFloat32, team(t, 2))
+	train(t, r64, X, Y)
+	train(t, r32, X, Y)
+	p64, p32 := r64.P(), r32.P()
+	eig := func(p []float64) []float64 {
+		var e mat.EigenSym
+		if !e.Factorize(mat.NewSymDense(n, p), false) {
+			t.Fatal("eigendecomposition failed")
+		}
+		return e.Values(nil) // ascending
+	}
+	e64, e32 := eig(p64), eig(p32)
+	if !(e32[0] > 0) {
+		t.Fatalf("float32 P lost positive definiteness: smallest eigenvalue %g (float64 P: %g)", e32[0], e64[0])
+	}
+	if e64[n-1]/e64[0] < 300 {
+		t.Fatalf("test problem too easy: P's condition number %g", e64[n-1]/e64[0])
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(mat.NewSymDense(n, p32)) {
+		t.Fatal("float32 P: Cholesky factorisation failed")
+	}
+	for i, v := range e64 {
+		if d := math.Abs(e32[i] - v); d > 1e-3*v {
+			t.Fatalf("eigenvalue %d: float32 P %g, float64 P %g", i, e32[i], v)
+		}
+	}
+	maxPhi, maxD := 0.0, 0.0
+	for i := range r64.Phi {
+		maxPhi = math.Max(maxPhi, math.Abs(r64.Phi[i]))
+		maxD = math.Max(maxD, math.Abs(r32.Phi[i]-r64.Phi[i]))
+	}
+	if maxD > 1e-4*maxPhi {
+		t.Fatalf("decoders differ by %g (largest decoder %g)", maxD, maxPhi)
+	}
+	t.Logf("alpha %g: eigenvalues %g…%g; smallest: float32 %g vs float64 %g; decoder difference %.2g of the largest",
+		alpha, e64[0], e64[n-1], e32[0], e64[0], maxD/maxPhi)
+}
+
+func TestFloat32PIdenticalForAnyWorkerCountAndBlock(t *testing.T) {
+	const n, m = 301, 60
+	X := rates(n, m, 4)
+	Y := make([][]float64, m)
+	for s := range Y {
+		Y[s] = []float64{math.Cos(float64(s) / 3)}
+	}
+	a, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 8, PFloat32, team(t, 1))
+	b, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 8, PFloat32, team(t, 3))
+	train(t, a, X, Y)
+	train(t, b, X, Y)
+	for i := range a.Phi {
+		if a.Phi[i] != b.Phi[i] {
+			t.Fatalf("φ[%d] differs between 1 and 3 workers: %v vs %v", i, a.Phi[i], b.Phi[i])
+		}
+	}
+	if _, err := NewRLSStored(3, 1, 1e-50, RLSCode, 1, PFloat32, nil); err == nil {
+		t.Fatal("alpha below the float32 range accepted")
+	}
+	if _, err := ParsePStorage("float16"); err == nil {
+		t.Fatal("unknown P storage accepted")
+	}
+}

@@ -24,3 +24,9 @@ func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)
 //
 //go:noescape
 func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)
+
+// lifFusedAVX does StepFused's vector part for n neurons (n a multiple of
+// 4), with the same filter factors for in and out.
+//
+//go:noescape
+func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64

@@ -4,10 +4,14 @@ package plot
 
 import (
 	"fmt"
+	"image"
 	"image/color"
+	idraw "image/draw"
 	"image/png"
 	"io"
 	"math"
+	"runtime"
+	"sync"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -130,29 +134,95 @@ func Raster(title, xlabel string, times []float64, index []int32) (*gplot.Plot, 
 }
 
 // SavePNG writes the plots stacked vertically into one PNG of the given
-// width and per-panel height (inches), atomically.
+// width and per-panel height (inches), atomically. The panels are drawn
+// concurrently (see render).
 func SavePNG(path string, width, panelHeight float64, plots ...*gplot.Plot) error {
 	if len(plots) == 0 {
 		return fmt.Errorf("plot %s: no panels", path)
 	}
+	img := render(width, panelHeight, plots, true)
+	// Fast compression: figures are a few hundred kB either way, and the
+	// default level costs more time than drawing them.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	return runio.WriteAtomic(path, func(wr io.Writer) error {
+		return enc.Encode(wr, img)
+	})
+}
+
+// render draws the plots stacked vertically. With concurrent set and more
+// than one CPU, the panels are split into up to GOMAXPROCS contiguous
+// groups; each group is drawn by its own goroutine into its own canvas of
+// the whole figure's size and layout, and the groups' horizontal bands
+// (split in the middle of the gaps between panels, which no panel draws
+// into) are copied into the first canvas. The pixels are the same as
+// drawing all panels into one canvas.
+func render(width, panelHeight float64, plots []*gplot.Plot, concurrent bool) image.Image {
 	w, h := vg.Length(width)*vg.Inch, vg.Length(panelHeight*float64(len(plots)))*vg.Inch
-	img := vgimg.New(w, h)
-	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(6)}
 	grid := make([][]*gplot.Plot, len(plots))
 	for i, p := range plots {
 		grid[i] = []*gplot.Plot{p}
 	}
-	canvases := gplot.Align(grid, tiles, dc)
-	for i, p := range plots {
-		p.Draw(canvases[i][0])
+	layout := func() (*vgimg.Canvas, []draw.Canvas) {
+		img := vgimg.New(w, h)
+		cs := gplot.Align(grid, tiles, draw.New(img))
+		out := make([]draw.Canvas, len(cs))
+		for i := range cs {
+			out[i] = cs[i][0]
+		}
+		return img, out
 	}
-	// Fast compression: figures are a few hundred kB either way, and the
-	// default level costs more time than drawing them.
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	return runio.WriteAtomic(path, func(wr io.Writer) error {
-		return enc.Encode(wr, img.Image())
-	})
+	groups := 1
+	if concurrent {
+		groups = min(len(plots), runtime.GOMAXPROCS(0))
+	}
+	if groups == 1 {
+		img, cs := layout()
+		for i, p := range plots {
+			p.Draw(cs[i])
+		}
+		return img.Image()
+	}
+	// Group g holds panels first[g] … first[g+1]−1.
+	first := make([]int, groups+1)
+	for g := range first {
+		first[g] = g * len(plots) / groups
+	}
+	imgs := make([]*vgimg.Canvas, groups)
+	var cs []draw.Canvas
+	var wg sync.WaitGroup
+	for g := range groups {
+		var c []draw.Canvas
+		imgs[g], c = layout()
+		if g == 0 {
+			cs = c
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := first[g]; i < first[g+1]; i++ {
+				plots[i].Draw(c[i])
+			}
+		}()
+	}
+	wg.Wait()
+	dst := imgs[0].Image()
+	bounds := dst.Bounds()
+	dpi := float64(imgs[0].DPI())
+	// gap returns the pixel row (from the top; vgimg puts y = 0 at the
+	// bottom) in the middle of the gap above panel i.
+	gap := func(i int) int {
+		return bounds.Max.Y - int(math.Round(float64((cs[i-1].Min.Y+cs[i].Max.Y)/2)/72*dpi))
+	}
+	for g := 1; g < groups; g++ {
+		bottom := bounds.Max.Y
+		if g+1 < groups {
+			bottom = gap(first[g+1])
+		}
+		band := image.Rect(bounds.Min.X, gap(first[g]), bounds.Max.X, bottom)
+		idraw.Draw(dst, band, imgs[g].Image(), band.Min, idraw.Src)
+	}
+	return dst
 }
 
 // grid is a row-major matrix as a plotter.GridXYZ: column c is at x = c,

@@ -1,10 +1,14 @@
 package plot
 
 import (
+	"image"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+
+	gplot "gonum.org/v1/plot"
 )
 
 func TestDecimateKeepsEnvelope(t *testing.T) {
@@ -49,6 +53,51 @@ func TestSavePNG(t *testing.T) {
 	}
 	if _, err := Lines("bad", "", "", Series{X: []float64{1}, Y: nil}); err == nil {
 		t.Fatal("mismatched series accepted")
+	}
+}
+
+func TestConcurrentPanelsEqualSerialDrawing(t *testing.T) {
+	n := 1000
+	x, y, ts := make([]float64, n), make([]float64, n), make([]float64, n)
+	idx := make([]int32, n)
+	for i := range x {
+		x[i] = float64(i) / 100
+		y[i] = math.Sin(x[i]) * 1e3
+		ts[i] = float64(i%997) / 33
+		idx[i] = int32(i % 50)
+	}
+	mk := func() []*gplot.Plot {
+		a, _ := Raster("spikes", "t", ts, idx)
+		b, _ := Lines("lines", "t", "y", Series{Label: "s", X: x, Y: y}, Series{Label: "d", X: x, Y: x, Dash: true})
+		c, _ := Lines("short", "t", "z", Series{X: []float64{0, 1}, Y: []float64{-5, 5}})
+		d, _ := Histogram("h", "v", 10, HistSeries{Label: "a", Values: y})
+		return []*gplot.Plot{a, b, c, d}
+	}
+	// Four panels in four groups (one per panel), in two groups, and two panels.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for k, panels := range [][]*gplot.Plot{mk(), mk(), mk()[:2]} {
+		if k == 1 {
+			runtime.GOMAXPROCS(2)
+		}
+		serial := render(10, 2.6, panels, false)
+		conc := render(10, 2.6, panels, true)
+		if serial.Bounds() != conc.Bounds() {
+			t.Fatalf("bounds %v vs %v", serial.Bounds(), conc.Bounds())
+		}
+		sp, ok1 := serial.(*image.RGBA)
+		cp, ok2 := conc.(*image.RGBA)
+		if !ok1 || !ok2 {
+			t.Fatalf("images are %T and %T, want *image.RGBA", serial, conc)
+		}
+		diff := 0
+		for i := range sp.Pix {
+			if sp.Pix[i] != cp.Pix[i] {
+				diff++
+			}
+		}
+		if diff > 0 {
+			t.Fatalf("%d panels: %d bytes differ between serial and concurrent drawing", len(panels), diff)
+		}
 	}
 }
 

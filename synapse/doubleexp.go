@@ -47,6 +47,10 @@ func NewDoubleExp(n int, tr, td, dt float64) (*DoubleExp, error) {
 // or 1/Td for a single exponential.
 func (f *DoubleExp) Jump() float64 { return f.jump }
 
+// Factors returns the per-step decay factors e^(−dt/Tr) (0 when Tr = 0)
+// and e^(−dt/Td).
+func (f *DoubleExp) Factors() (er, ed float64) { return f.er, f.ed }
+
 // Target returns the array that inputs are added to: H, or S for a single exponential.
 func (f *DoubleExp) Target() []float64 {
 	if f.Tr > 0 {
