@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"time"
 
 	gplot "gonum.org/v1/plot"
@@ -35,8 +34,12 @@ type MaesReadoutConfig struct {
 	DataDir string        `yaml:"data_dir"` // ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
 	// Target is abcba (3 read-outs), parallel (ABCBA + DEDED, 5 read-outs,
 	// alternating every switch_s in training) or song (45 read-outs, the
-	// meadowlark spectrogram supervisor_600.mat from data_dir).
-	Target     string  `yaml:"target"`
+	// meadowlark spectrogram of supervisor_600.mat).
+	Target string `yaml:"target"`
+	// SongFile is the song target: "" = the copy embedded in spikelab
+	// (supervisor_600.mat quantised to 8 bits, task.MaesSong), or the path
+	// of a supervisor_600.mat to read at full precision.
+	SongFile   string  `yaml:"song_file"`
 	TrainS     float64 `yaml:"train_s"`     // training time (s); 12 (24 for parallel, 6 for song in the paper)
 	SwitchS    float64 `yaml:"switch_s"`    // parallel: the presented sequence alternates every (s); 2
 	TestS      float64 `yaml:"test_s"`      // test time (s); 2
@@ -133,27 +136,38 @@ func (c *MaesReadoutConfig) maesTargets() ([][]float64, []int, error) {
 		ded := [][]float64{on([2]float64{25, 100}, [2]float64{175, 250}, [2]float64{325, 400}), on([2]float64{100, 175}, [2]float64{250, 325})}
 		return append(abcba, ded...), []int{0, 0, 0, 1, 1}, nil
 	}
-	dir, err := task.FindDataset("maes", c.DataDir, "supervisor_600.mat")
-	if err != nil {
-		return nil, nil, fmt.Errorf("target song: %w", err)
+	var song [][]float64
+	if c.SongFile == "" {
+		var err error
+		if song, err = task.MaesSong(); err != nil {
+			return nil, nil, fmt.Errorf("target song: embedded copy: %w", err)
+		}
+	} else {
+		vars, err := task.LoadMAT(c.SongFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("song_file: %w", err)
+		}
+		a, ok := vars["supervisor"]
+		if !ok || len(a.Dims) != 2 || a.Dims[0] < 1 || a.Dims[1] < 2 {
+			return nil, nil, fmt.Errorf("song_file %s has no 2-D variable supervisor (bands × samples of 0.1 ms)", c.SongFile)
+		}
+		song = make([][]float64, a.Dims[0])
+		for i := range song {
+			song[i] = make([]float64, a.Dims[1])
+			for s := range song[i] {
+				song[i][s] = a.At(i, s)
+			}
+		}
 	}
-	vars, err := task.LoadMAT(filepath.Join(dir, "supervisor_600.mat"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("target song: %w", err)
-	}
-	a, ok := vars["supervisor"]
-	if !ok || len(a.Dims) != 2 || a.Dims[0] < 1 || a.Dims[1] < 2 {
-		return nil, nil, fmt.Errorf("target song: supervisor_600.mat has no 2-D variable supervisor")
-	}
-	rows, cols := a.Dims[0], a.Dims[1]
+	rows, cols := len(song), len(song[0])
 	out := make([][]float64, rows)
 	seq := make([]int, rows)
 	for i := range out {
 		out[i] = make([]float64, n)
 		for s := range out[i] {
-			// The shipped values in [0, 1] are scaled to [0, rate_on_khz]
+			// The values in [0, 1] are scaled to [0, rate_on_khz]
 			// (the MATLAB script fed them as kHz directly; a rate of 0 stalls its exprnd).
-			out[i][s] = c.RateOnKHz * a.At(i, min(s, cols-1))
+			out[i][s] = c.RateOnKHz * song[i][min(s, cols-1)]
 		}
 	}
 	return out, seq, nil

@@ -200,3 +200,31 @@ func BenchmarkMaesStepPlastic(b *testing.B) {
 		net.Step(float64(2001+i) * c.DtMS)
 	}
 }
+
+func TestMaesSongTargetEmbedded(t *testing.T) {
+	c := MaesReadout()
+	c.Target, c.SuperMS = "song", 600
+	rows, seq, err := c.maesTargets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 45 || len(seq) != 45 {
+		t.Fatalf("song target has %d rows, want 45 read-outs", len(rows))
+	}
+	peak := 0.0
+	for _, r := range rows {
+		if len(r) != 6000 {
+			t.Fatalf("row of %d samples, want 600 ms at 0.1 ms", len(r))
+		}
+		for _, v := range r {
+			peak = max(peak, v)
+		}
+	}
+	if peak != c.RateOnKHz {
+		t.Errorf("loudest supervisor rate %g kHz, want rate_on_khz %g", peak, c.RateOnKHz)
+	}
+	c.SongFile = "no/such/supervisor_600.mat"
+	if _, _, err := c.maesTargets(); err == nil || !strings.Contains(err.Error(), "song_file") {
+		t.Errorf("missing song_file: err = %v, want one naming song_file", err)
+	}
+}
