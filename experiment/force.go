@@ -549,49 +549,6 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *Env) (*f
 	return res, nil
 }
 
-// stepPicker chooses, for a step that can run on the team or on the
-// calling goroutine alone, whichever is faster now: a network step is a
-// few microseconds, so on a machine with idle cores the team halves it,
-// while on an oversubscribed machine each barrier can wait for a
-// descheduled worker and the serial step is faster. Every pickPeriod steps
-// it times pickTrial steps each way and then uses the faster. The work and
-// its division into blocks are the same either way, so the choice (which
-// depends on timing) never changes a result.
-type stepPicker struct {
-	step     int
-	parallel bool
-	tSerial  time.Duration
-	tTeam    time.Duration
-}
-
-const (
-	pickPeriod = 1 << 13 // steps between two trials
-	pickTrial  = 1 << 8  // steps timed each way per trial
-)
-
-func (p *stepPicker) run(team *sim.Team, job, serial func(int)) {
-	phase := p.step % pickPeriod
-	p.step++
-	switch {
-	case phase < pickTrial:
-		t0 := time.Now()
-		serial(0)
-		p.tSerial += time.Since(t0)
-	case phase < 2*pickTrial:
-		t0 := time.Now()
-		team.Run(job)
-		p.tTeam += time.Since(t0)
-		if phase == 2*pickTrial-1 {
-			p.parallel = p.tTeam < p.tSerial
-			p.tSerial, p.tTeam = 0, 0
-		}
-	case p.parallel:
-		team.Run(job)
-	default:
-		serial(0)
-	}
-}
-
 // forceFused enables the fused step (tests switch it off to compare).
 var forceFused = true
 
@@ -635,7 +592,6 @@ func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) fun
 	var partial [forceNetBlocks]float64
 	var t float64
 	team := net.rls.Team()
-	workers := team.Workers()
 	block := func(b int) {
 		lo, hi := bounds[b], bounds[b+1]
 		if prev := *spikes; len(prev) > 0 {
@@ -649,24 +605,10 @@ func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) fun
 		}
 		partial[b] = lif.StepFused(t, lo, hi, in, net.enc, z[0], out, net.rls.Phi)
 	}
-	job := func(w int) {
-		for b := w; b < forceNetBlocks; b += workers {
-			block(b)
-		}
-	}
-	serial := func(int) {
-		for b := range forceNetBlocks {
-			block(b)
-		}
-	}
-	var pick stepPicker
+	pick := sim.NewPicker(team, forceNetBlocks, block)
 	return func(tt float64) float64 {
 		t = tt
-		if workers == 1 {
-			serial(0)
-		} else {
-			pick.run(team, job, serial)
-		}
+		pick.Run()
 		*spikes = lif.Flagged((*spikes)[:0])
 		sum := 0.0
 		for _, p := range partial {

@@ -298,8 +298,8 @@ type maesNet struct {
 	blocks []maesBlock
 	nbE    int // blocks[:nbE] are excitatory
 	team   *sim.Team
-	phaseA func(w int) // per-block work before the spikes are exchanged
-	phaseB func(w int) // per-block LTP after them
+	phaseA *sim.Picker // per-block work before the spikes are exchanged
+	phaseB *sim.Picker // per-block LTP after them
 	// normShift is the parallel pass of the E→E normalisation (shifts
 	// from the running row sums that LTP and LTD keep current, new sums
 	// formed in the same pass); partial holds one row of those sums per E
@@ -379,17 +379,11 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 	split(c.NE, n, false)
 	net.team = sim.NewTeam(max(1, min(threads, len(net.blocks))))
 	nw := net.team.Workers()
-	net.phaseA = func(w int) {
-		for b := w; b < len(net.blocks); b += nw {
-			net.blockA(&net.blocks[b])
-		}
-	}
-	net.phaseB = func(w int) {
-		for b := w; b < net.nbE; b += nw {
-			blk := &net.blocks[b]
-			net.stdp.LTPRange(blk.lo, blk.hi, net.E.V)
-		}
-	}
+	net.phaseA = sim.NewPicker(net.team, len(net.blocks), func(b int) { net.blockA(&net.blocks[b]) })
+	net.phaseB = sim.NewPicker(net.team, net.nbE, func(b int) {
+		blk := &net.blocks[b]
+		net.stdp.LTPRange(blk.lo, blk.hi, net.E.V)
+	})
 	if net.norm != nil {
 		net.partial = make([][]float64, net.nbE)
 		for b := range net.partial {
@@ -450,7 +444,7 @@ func (net *maesNet) Step(t float64) []int32 {
 		net.team.Run(net.normShift)
 		net.norm.SetRunning(net.partial)
 	}
-	net.team.Run(net.phaseA)
+	net.phaseA.Run()
 	sp := net.spikes[:0]
 	ne := 0
 	for b := range net.blocks {
@@ -471,7 +465,7 @@ func (net *maesNet) Step(t float64) []int32 {
 		net.stdp.PreSpikes(sp[:ne])
 		net.istdp.Spikes(sp)
 		net.stdp.LTD(sp[:ne])
-		net.team.Run(net.phaseB)
+		net.phaseB.Run()
 	}
 	net.inE.Advance()
 	net.inI.Advance()
