@@ -91,7 +91,6 @@ type RLS struct {
 	lo      [rowBlocks + 1]int // row block boundaries
 	partial [][]float64        // per row block partial P·r
 	cd      []float64
-	coef    []float64
 }
 
 // NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
@@ -115,7 +114,7 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	}
 	r := &RLS{N: n, K: k, Alpha: alpha, Form: form, Phi: make([]float64, n*k),
 		block: block, pend: make([]float64, block*n),
-		team: team, cd: make([]float64, n), coef: make([]float64, block)}
+		team: team, cd: make([]float64, n)}
 	switch store {
 	case PFloat64:
 		r.p = make([]float64, n*n)
