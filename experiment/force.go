@@ -605,7 +605,21 @@ func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) fun
 		}
 		partial[b] = lif.StepFused(t, lo, hi, in, net.enc, z[0], out, net.rls.Phi)
 	}
-	pick := sim.NewPicker(team, forceNetBlocks, block)
+	// Alone, one pass over the whole rows propagates the spikes (each
+	// neuron receives them in the same order as block by block).
+	all := func() {
+		if prev := *spikes; len(prev) > 0 {
+			net.w.Propagate(prev, in.H, inJump)
+			for _, j := range prev {
+				out.H[j] += outJump
+				lif.V[j] = reset
+			}
+		}
+		for b := range forceNetBlocks {
+			partial[b] = lif.StepFused(t, bounds[b], bounds[b+1], in, net.enc, z[0], out, net.rls.Phi)
+		}
+	}
+	pick := sim.NewPickerSerial(team, forceNetBlocks, block, all)
 	return func(tt float64) float64 {
 		t = tt
 		pick.Run()

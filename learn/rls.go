@@ -91,6 +91,7 @@ type RLS struct {
 	lo      [rowBlocks + 1]int // row block boundaries
 	partial [][]float64        // per row block partial P·r
 	cd      []float64
+	ready   chan struct{} // closed once P is allocated; nil after wait
 }
 
 // NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
@@ -115,24 +116,20 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	r := &RLS{N: n, K: k, Alpha: alpha, Form: form, Phi: make([]float64, n*k),
 		block: block, pend: make([]float64, block*n),
 		team: team, cd: make([]float64, n)}
-	switch store {
-	case PFloat64:
-		r.p = make([]float64, n*n)
-		for i := 0; i < n; i++ {
-			r.p[i*n+i] = alpha
-		}
-	case PFloat32:
-		a32 := float32(alpha)
-		if !(a32 > 0) || math.IsInf(float64(a32), 0) {
-			return nil, fmt.Errorf("RLS alpha (P0) %g is outside the float32 range: store P as float64", alpha)
-		}
-		r.p32 = make([]float32, n*n)
-		for i := 0; i < n; i++ {
-			r.p32[i*n+i] = a32
-		}
-	default:
+	if store != PFloat64 && store != PFloat32 {
 		return nil, fmt.Errorf("unknown P storage %d", store)
 	}
+	if a32 := float32(alpha); store == PFloat32 && (!(a32 > 0) || math.IsInf(float64(a32), 0)) {
+		return nil, fmt.Errorf("RLS alpha (P0) %g is outside the float32 range: store P as float64", alpha)
+	}
+	// P (N² values, tens of MB for a FORCE network) is allocated and its
+	// pages are touched in the background: the caller goes on building
+	// and simulating until the first use of P waits for it.
+	r.ready = make(chan struct{})
+	go func() {
+		defer close(r.ready)
+		r.initP(store)
+	}()
 	// Split rows so that every block holds about the same share of the
 	// upper triangle.
 	total := float64(n) * float64(n+1) / 2
@@ -152,6 +149,42 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 		r.partial[b] = make([]float64, n)
 	}
 	return r, nil
+}
+
+// initP allocates P = α·I in the given storage and touches every memory
+// page of its upper triangle, so that the page faults of a fresh
+// allocation are taken here rather than inside the first updates.
+func (r *RLS) initP(store PStorage) {
+	n := r.N
+	const page = 4096
+	switch store {
+	case PFloat64:
+		r.p = make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := i*n + i; j < i*n+n; j += page / 8 {
+				r.p[j] = 0
+			}
+			r.p[i*n+n-1] = 0
+			r.p[i*n+i] = r.Alpha
+		}
+	case PFloat32:
+		r.p32 = make([]float32, n*n)
+		for i := 0; i < n; i++ {
+			for j := i*n + i; j < i*n+n; j += page / 4 {
+				r.p32[j] = 0
+			}
+			r.p32[i*n+n-1] = 0
+			r.p32[i*n+i] = float32(r.Alpha)
+		}
+	}
+}
+
+// wait blocks until P is allocated (see NewRLSStored).
+func (r *RLS) wait() {
+	if r.ready != nil {
+		<-r.ready
+		r.ready = nil
+	}
 }
 
 // Team returns the worker team the learner shares its products among (nil: none).
@@ -181,6 +214,7 @@ func (r *RLS) Readout(x, z []float64) {
 // mulP computes dst = P·x using the stored upper triangle and the pending
 // deferred updates.
 func (r *RLS) mulP(x, dst []float64) {
+	r.wait()
 	n := r.N
 	r.team.Each(rowBlocks, func(b int) {
 		lo, hi := r.lo[b], r.lo[b+1]
@@ -286,6 +320,7 @@ func (r *RLS) Update(x, err []float64) error {
 
 // Flush applies all pending rank-1 updates to the stored P.
 func (r *RLS) Flush() {
+	r.wait()
 	if r.m == 0 {
 		return
 	}

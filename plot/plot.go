@@ -41,6 +41,12 @@ var Palette = []color.Color{
 
 // Lines returns a line plot of the series.
 func Lines(title, xlabel, ylabel string, series ...Series) (*gplot.Plot, error) {
+	return lines(title, xlabel, ylabel, true, series)
+}
+
+// lines builds Lines' plot; cheapBoxes selects the line plotter (false: the
+// plain one, for tests).
+func lines(title, xlabel, ylabel string, cheapBoxes bool, series []Series) (*gplot.Plot, error) {
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, ylabel
 	p.Add(plotter.NewGrid())
@@ -64,7 +70,11 @@ func Lines(title, xlabel, ylabel string, series ...Series) (*gplot.Plot, error) 
 		if s.Dash {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
-		p.Add(l)
+		if cheapBoxes {
+			p.Add(line{l})
+		} else {
+			p.Add(l)
+		}
 		if s.Label != "" {
 			p.Legend.Add(s.Label, l)
 		}
@@ -74,7 +84,7 @@ func Lines(title, xlabel, ylabel string, series ...Series) (*gplot.Plot, error) 
 }
 
 // MaxLinePoints is the number of points above which Lines decimates a series.
-const MaxLinePoints = 4000
+const MaxLinePoints = 2000
 
 // Decimate returns at most about maxPoints points of the line (x, y): the
 // samples are split into buckets and each bucket contributes its minimum
@@ -114,6 +124,12 @@ func Decimate(x, y []float64, maxPoints int) plotter.XYs {
 
 // Raster returns a spike raster: one dot per spike at (time, neuron).
 func Raster(title, xlabel string, times []float64, index []int32) (*gplot.Plot, error) {
+	return raster(title, xlabel, times, index, true)
+}
+
+// raster builds Raster's plot; cheapBoxes selects the dots plotter (false:
+// the plain scatter, for tests).
+func raster(title, xlabel string, times []float64, index []int32, cheapBoxes bool) (*gplot.Plot, error) {
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, "neuron"
 	xy := make(plotter.XYs, len(times))
@@ -128,9 +144,75 @@ func Raster(title, xlabel string, times []float64, index []int32) (*gplot.Plot, 
 		sc.GlyphStyle.Radius = vg.Points(0.8)
 		sc.GlyphStyle.Shape = draw.BoxGlyph{} // far cheaper to draw than circles
 		sc.GlyphStyle.Color = color.Black
-		p.Add(sc)
+		if cheapBoxes {
+			p.Add(dots{sc})
+		} else {
+			p.Add(sc)
+		}
 	}
 	return p, nil
+}
+
+// dots is a scatter of identical glyphs whose glyph boxes are only those
+// that reach farthest out (see extremeBoxes), not one per spike.
+type dots struct{ *plotter.Scatter }
+
+// GlyphBoxes implements gplot.GlyphBoxer.
+func (d dots) GlyphBoxes(p *gplot.Plot) []gplot.GlyphBox {
+	return extremeBoxes(p, d.XYs, d.GlyphStyle.Radius)
+}
+
+// line is a line plot whose glyph boxes are only those that reach farthest
+// out (see extremeBoxes), not one per point.
+type line struct{ *plotter.Line }
+
+// GlyphBoxes implements gplot.GlyphBoxer.
+func (l line) GlyphBoxes(p *gplot.Plot) []gplot.GlyphBox {
+	return extremeBoxes(p, l.XYs, l.LineStyle.Width/2)
+}
+
+// extremeBoxes returns the glyph boxes (squares of half-width r around
+// the points) of the points of smallest and largest normalised x and y
+// among those that gplot.Plot.GlyphBoxes keeps (inside the axes' range).
+// gonum/plot pads the axes by the boxes that reach farthest out, and with
+// one box size those are these four, so the figure is the same as with a
+// box per point, which gonum/plot builds several times per figure: tens of
+// thousands of spikes or samples each time.
+func extremeBoxes(p *gplot.Plot, xy plotter.XYs, r vg.Length) []gplot.GlyphBox {
+	var ext [4]gplot.GlyphBox // smallest and largest x, then y
+	found := false
+	for _, q := range xy {
+		x, y := p.X.Norm(q.X), p.Y.Norm(q.Y)
+		if r > 0 && (x < 0 || x > 1 || y < 0 || y > 1) {
+			continue
+		}
+		if !found {
+			for k := range ext {
+				ext[k].X, ext[k].Y = x, y
+			}
+			found = true
+			continue
+		}
+		if x < ext[0].X {
+			ext[0].X, ext[0].Y = x, y
+		}
+		if x > ext[1].X {
+			ext[1].X, ext[1].Y = x, y
+		}
+		if y < ext[2].Y {
+			ext[2].X, ext[2].Y = x, y
+		}
+		if y > ext[3].Y {
+			ext[3].X, ext[3].Y = x, y
+		}
+	}
+	if !found {
+		return nil
+	}
+	for k := range ext {
+		ext[k].Rectangle = vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: r, Y: r}}
+	}
+	return ext[:]
 }
 
 // SavePNG writes the plots stacked vertically into one PNG of the given

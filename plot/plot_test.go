@@ -1,8 +1,10 @@
 package plot
 
 import (
+	"fmt"
 	"image"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -115,5 +117,112 @@ func TestHistogramFractionsSumToOne(t *testing.T) {
 	}
 	if _, err := Histogram("h", "w", 3, HistSeries{Values: []float64{math.NaN()}}); err == nil {
 		t.Fatal("NaN accepted")
+	}
+}
+
+// benchFigure draws a figure the size of force-sine's summary: a raster of
+// 17 000 spikes of 50 neurons over 15 s and line panels of 15 000 samples.
+func benchFigure(b *testing.B, path string) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ts := make([]float64, 17000)
+	idx := make([]int32, len(ts))
+	for i := range ts {
+		ts[i] = 15 * rng.Float64()
+		idx[i] = int32(rng.IntN(50))
+	}
+	x := make([]float64, 15000)
+	y := make([]float64, len(x))
+	z := make([]float64, len(x))
+	for i := range x {
+		x[i] = float64(i) / 1000
+		y[i] = math.Sin(2 * math.Pi * 5 * x[i])
+		z[i] = y[i] + 0.01*rng.NormFloat64()
+	}
+	var decs []Series
+	for j := 0; j < 10; j++ {
+		d := make([]float64, len(x)/2)
+		for i := 1; i < len(d); i++ {
+			d[i] = d[i-1]
+			if i > 2500 && i < 5000 {
+				d[i] += 1e-7 * rng.NormFloat64()
+			}
+		}
+		decs = append(decs, Series{X: x[:len(d)], Y: d})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := Raster("spikes", "time (s)", ts, idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, _ := Lines("readout", "time (s)", "z", Series{Label: "target", X: x, Y: y, Dash: true}, Series{Label: "z", X: x, Y: z})
+		e, _ := Lines("error", "time (s)", "e", Series{X: x, Y: z})
+		d, _ := Lines("decoders", "time (s)", "φ", decs...)
+		if err := SavePNG(path, 10, 2.6, r, l, e, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSummaryFigure measures drawing and writing a four-panel figure
+// of force-sine's size.
+func BenchmarkSummaryFigure(b *testing.B) {
+	benchFigure(b, filepath.Join(b.TempDir(), "summary.png"))
+}
+
+// samePixels fails the test where the two plots draw differently.
+func samePixels(t *testing.T, what string, a, b *gplot.Plot) {
+	t.Helper()
+	pa := render(6, 2, []*gplot.Plot{a}, false).(*image.RGBA)
+	pb := render(6, 2, []*gplot.Plot{b}, false).(*image.RGBA)
+	diff := 0
+	for i := range pa.Pix {
+		if pa.Pix[i] != pb.Pix[i] {
+			diff++
+		}
+	}
+	if diff > 0 {
+		t.Fatalf("%s: %d bytes differ", what, diff)
+	}
+}
+
+// TestCheapGlyphBoxesDrawTheSame checks that the raster's and the line
+// plots' few glyph boxes give the same pixels as a box per spike or
+// sample, also where the extreme points are not the first or last ones
+// and where the axis range is set by hand.
+func TestCheapGlyphBoxesDrawTheSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ts := make([]float64, 3000)
+	idx := make([]int32, len(ts))
+	for i := range ts {
+		ts[i] = 0.5 + 2*rng.Float64()
+		idx[i] = int32(3 + rng.IntN(40))
+	}
+	ts[1234], idx[777] = 0.01, 0 // lone extremes in the middle
+	for _, n := range []int{1, 2, len(ts)} {
+		a, err := raster("r", "t", ts[:n], idx[:n], true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := raster("r", "t", ts[:n], idx[:n], false)
+		samePixels(t, fmt.Sprintf("raster of %d spikes", n), a, b)
+	}
+	x, y := make([]float64, 500), make([]float64, 500)
+	for i := range x {
+		x[i] = float64(i)
+		y[i] = math.Sin(float64(i)/30) + 0.3*rng.NormFloat64()
+	}
+	for _, hand := range []bool{false, true} {
+		mk := func(cheap bool) *gplot.Plot {
+			p, err := lines("l", "t", "y", cheap, []Series{{X: x, Y: y}, {X: x[100:200], Y: x[100:200], Dash: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hand {
+				p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 50, 450, -1, 1
+			}
+			return p
+		}
+		samePixels(t, fmt.Sprintf("lines, axis range by hand %v", hand), mk(true), mk(false))
 	}
 }

@@ -19,3 +19,30 @@ func TestPickerRunsEveryBlockOnceEitherWay(t *testing.T) {
 		}
 	}
 }
+
+func TestPickerSerialFormRunsAlone(t *testing.T) {
+	for _, workers := range []int{1, 2} {
+		team := NewTeam(workers)
+		var counts [4]int
+		alls := 0
+		p := NewPickerSerial(team, 4, func(b int) { counts[b]++ }, func() { alls++ })
+		runs := 2*PickTrial + 50
+		for range runs {
+			p.Run()
+		}
+		team.Close()
+		blocks := counts[0]
+		for _, c := range counts {
+			if c != blocks {
+				t.Fatalf("%d workers: blocks ran %v times", workers, counts)
+			}
+		}
+		// Serially only the serial form runs; on the team only the blocks.
+		if workers == 1 && (alls != runs || blocks != 0) {
+			t.Errorf("1 worker: serial form %d times, blocks %d times in %d runs", alls, blocks, runs)
+		}
+		if workers == 2 && (alls < PickTrial || blocks < PickTrial || alls+blocks != runs) {
+			t.Errorf("2 workers: serial form %d times, blocks %d times in %d runs", alls, blocks, runs)
+		}
+	}
+}
