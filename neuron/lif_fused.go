@@ -38,7 +38,11 @@ func (m *LIF) StepFused(t float64, lo, hi int, in Filter, a []float64, b float64
 	i, sum := 0, 0.0
 	if n4 := len(v) &^ 3; useAVX && n4 > 0 && in.Er == out.Er && in.Ed == out.Ed && in.Dt == out.Dt {
 		c := fusedConsts{k: k, bias: bias, peak: peak, tref: tref, t: t, b: b, er: in.Er, ed: in.Ed, dt: in.Dt}
-		sum = lifFusedAVX(&v[0], &tl[0], &inS[0], &inH[0], &a[0], &outS[0], &outH[0], &w[0], &flags[0], n4, &c)
+		if useAVX512 {
+			sum = lifFusedAVX512(&v[0], &tl[0], &inS[0], &inH[0], &a[0], &outS[0], &outH[0], &w[0], &flags[0], n4, &c)
+		} else {
+			sum = lifFusedAVX(&v[0], &tl[0], &inS[0], &inH[0], &a[0], &outS[0], &outH[0], &w[0], &flags[0], n4, &c)
+		}
 		i = n4
 	}
 	for ; i < len(v); i++ {

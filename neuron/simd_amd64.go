@@ -7,6 +7,10 @@ import "golang.org/x/sys/cpu"
 // useAVX is set when the CPU has AVX2.
 var useAVX = cpu.X86.HasAVX2
 
+// useAVX512 is set when the CPU has AVX-512 (foundation and vector-length
+// extensions) as well.
+var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
 // lifExpStepAVX advances n neurons (n a multiple of 4) of a LIFExp
 // population by one step and sets bit k of flags[j] when neuron 4j+k spikes.
 //
@@ -30,3 +34,9 @@ func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexCons
 //
 //go:noescape
 func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64
+
+// lifFusedAVX512 is lifFusedAVX with eight neurons per iteration and the
+// same result bit for bit.
+//
+//go:noescape
+func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64

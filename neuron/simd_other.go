@@ -5,6 +5,9 @@ package neuron
 // useAVX is false: no vector kernels on this platform or build.
 var useAVX = false
 
+// useAVX512 is false: no vector kernels on this platform or build.
+var useAVX512 = false
+
 func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts) {
 	panic("unreachable")
 }
@@ -17,5 +20,9 @@ func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexCons
 	panic("unreachable")
 }
 func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
+	panic("unreachable")
+}
+
+func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
 	panic("unreachable")
 }
