@@ -6,6 +6,7 @@ package connect
 import (
 	"fmt"
 	"sort"
+	"unsafe"
 )
 
 // Synapse is one connection with its weight.
@@ -143,4 +144,17 @@ func (c *CSR) Dense() []float64 {
 		}
 	}
 	return d
+}
+
+// Prefetch asks the CPU to start loading the rows of the given
+// presynaptic neurons (their targets and weights), so that a Propagate of
+// these spikes soon after finds them in the caches.
+func (c *CSR) Prefetch(spikes []int32) {
+	for _, j := range spikes {
+		a, b := c.Start[j], c.Start[j+1]
+		if b > a {
+			prefetch((*byte)(unsafe.Pointer(&c.Post[a])), int(b-a)*4)
+			prefetch((*byte)(unsafe.Pointer(&c.W[a])), int(b-a)*8)
+		}
+	}
 }

@@ -624,6 +624,9 @@ func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) fun
 		t = tt
 		pick.Run()
 		*spikes = lif.Flagged((*spikes)[:0])
+		// The next step propagates these spikes first: start loading
+		// their rows now.
+		net.w.Prefetch(*spikes)
 		sum := 0.0
 		for _, p := range partial {
 			sum += p
