@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/sim"
 )
@@ -119,8 +121,11 @@ type DecolleNet struct {
 	inSpk  [][][]int32 // per block, per sample: indices of input spikes this step
 	outSpk [][]int32   // per sample: indices of the last block's spikes this step
 	team   *sim.Team
-	loss   []float64 // per sample: CE of the final readout this step
-	bsz    int
+	// bySample[l] lists, per input of block l, the samples in which it
+	// spiked this step (the transpose of inSpk[l]).
+	bySample []spikeIndex
+	loss     []float64 // per sample: CE of the final readout this step
+	bsz      int
 }
 
 // NewDecolleNet builds the network; weights are drawn from rng as PyTorch's
@@ -163,6 +168,7 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 			lists[s] = make([]int32, 0, in)
 		}
 		n.inSpk = append(n.inSpk, lists)
+		n.bySample = append(n.bySample, spikeIndex{start: make([]int, in+1), samples: make([]int32, 0, B*in)})
 	}
 	last := p.Sizes[nb]
 	n.R = make([]float64, (last+1)*C)
@@ -238,10 +244,7 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 		n.inSpk[l][s] = list
 		o := s * b.NOut
 		z := b.z[o : o+b.NOut]
-		clear(z)
-		for _, j := range list {
-			axpyUnit(z, b.W[int(j)*b.NOut:(int(j)+1)*b.NOut])
-		}
+		sumRows(z, b.W, b.NOut, list)
 		n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
 		in = b.S[o : o+b.NOut]
 	}
@@ -260,25 +263,37 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 		axpyUnit(y, n.R[int(i)*C:(int(i)+1)*C])
 	}
 	if labels != nil {
-		n.backwardSample(s, labels[s])
+		n.backwardSample(s, labels[s], false)
 	}
 }
 
 // backwardSample computes sample s's local readouts and deltas from the
 // blocks' current spikes and voltages, and the final readout's gradient.
-func (n *DecolleNet) backwardSample(s, label int) {
+// fromS reads the spikes from the blocks' S (which a test may have set to
+// other values than 0 and 1), else from the step's spike lists.
+func (n *DecolleNet) backwardSample(s, label int, fromS bool) {
 	C := n.P.Classes
 	bsz := float64(n.bsz)
-	for _, b := range n.Blocks {
+	for l, b := range n.Blocks {
 		if b.G == nil {
 			continue
 		}
 		y := b.Y[s*C : (s+1)*C]
-		clear(y)
-		for i, sp := range b.S[s*b.NOut : (s+1)*b.NOut] {
-			if sp != 0 {
-				axpy(y, sp, b.G[i*C:(i+1)*C])
+		if fromS {
+			clear(y)
+			for i, sp := range b.S[s*b.NOut : (s+1)*b.NOut] {
+				if sp != 0 {
+					axpy(y, sp, b.G[i*C:(i+1)*C])
+				}
 			}
+		} else {
+			// The block's spikes (0 or 1) of this step, as the next block
+			// (or the final readout) listed them: the same sums.
+			spk := n.outSpk[s]
+			if l+1 < len(n.Blocks) {
+				spk = n.inSpk[l+1][s]
+			}
+			sumRows(y, b.G, C, spk)
 		}
 		n.localDelta(b, s, label, bsz)
 	}
@@ -294,7 +309,7 @@ func (n *DecolleNet) backwardSample(s, label int) {
 // replace the spikes by a smooth function of the voltage first).
 func (n *DecolleNet) Backward(labels []int) {
 	for s := 0; s < n.bsz; s++ {
-		n.backwardSample(s, labels[s])
+		n.backwardSample(s, labels[s], true)
 	}
 }
 
@@ -342,6 +357,11 @@ func (n *DecolleNet) update() {
 		}
 	}
 	n.adamR.Begin(n.P.LR)
+	for l, b := range n.Blocks {
+		if b.adam != nil {
+			n.bySample[l].build(n.inSpk[l][:n.bsz], b.NIn)
+		}
+	}
 	C := n.P.Classes
 	last := n.Blocks[len(n.Blocks)-1].NOut
 	n.team.Run(func(w int) {
@@ -351,14 +371,11 @@ func (n *DecolleNet) update() {
 			}
 			g := n.grad[l]
 			lo, hi := w*b.NIn/nw, (w+1)*b.NIn/nw
-			clear(g[lo*b.NOut : hi*b.NOut])
-			for s := 0; s < n.bsz; s++ {
-				d := b.delta[s*b.NOut : (s+1)*b.NOut]
-				for _, j := range n.inSpk[l][s] {
-					if int(j) >= lo && int(j) < hi {
-						axpyUnit(g[int(j)*b.NOut:(int(j)+1)*b.NOut], d)
-					}
-				}
+			// Row j of the gradient sums the deltas of the samples in
+			// which input j spiked, in sample order.
+			by := n.bySample[l]
+			for j := lo; j < hi; j++ {
+				sumRows(g[j*b.NOut:(j+1)*b.NOut], b.delta, b.NOut, by.samples[by.start[j]:by.start[j+1]])
 			}
 			b.adam.Apply(b.W, g, lo*b.NOut, hi*b.NOut)
 			if b.Abs {
@@ -422,9 +439,14 @@ func softmaxCE(y []float64, label int, dy []float64) float64 {
 	return loss
 }
 
-// axpyUnit adds x to y.
+// axpyUnit adds x to y (gonum's vector kernel for longer rows; the sums
+// are the same either way).
 func axpyUnit(y, x []float64) {
 	x = x[:len(y)]
+	if len(y) >= 16 {
+		floats.Add(y, x)
+		return
+	}
 	for i, v := range x {
 		y[i] += v
 	}
@@ -436,4 +458,45 @@ func axpy(y []float64, a float64, x []float64) {
 	for i, v := range x {
 		y[i] += a * v
 	}
+}
+
+// sumRowsGo is sumRows without vector kernels.
+func sumRowsGo(dst, w []float64, stride int, rows []int32) {
+	clear(dst)
+	for _, j := range rows {
+		axpyUnit(dst, w[int(j)*stride:int(j)*stride+len(dst)])
+	}
+}
+
+// spikeIndex lists, for each input, the samples of a batch in which it
+// spiked, in sample order: samples[start[j]:start[j+1]] for input j.
+type spikeIndex struct {
+	start   []int
+	samples []int32
+}
+
+// build fills the index from the per-sample lists of spiking inputs.
+func (x *spikeIndex) build(bySample [][]int32, nIn int) {
+	start := x.start[:nIn+1]
+	clear(start)
+	total := 0
+	for _, list := range bySample {
+		for _, j := range list {
+			start[j+1]++
+		}
+		total += len(list)
+	}
+	for j := 0; j < nIn; j++ {
+		start[j+1] += start[j]
+	}
+	x.samples = x.samples[:total]
+	for s, list := range bySample {
+		for _, j := range list {
+			x.samples[start[j]] = int32(s)
+			start[j]++
+		}
+	}
+	// start[j] now holds the end of input j's range: shift back.
+	copy(start[1:], start[:nIn])
+	start[0] = 0
 }

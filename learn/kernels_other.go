@@ -53,3 +53,7 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 	rank32x4Go(p, pstride, cols, v, a, vstride, m)
 }
+
+func sumRows(dst, w []float64, stride int, rows []int32) {
+	sumRowsGo(dst, w, stride, rows)
+}

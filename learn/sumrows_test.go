@@ -1,0 +1,40 @@
+package learn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSumRowsEqualsRowByRow checks sumRows (vector kernel where the CPU has
+// one) against adding the rows one after another, bit for bit, for row
+// lengths around the kernel's 32-, 8- and masked-column parts.
+func TestSumRowsEqualsRowByRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 2, 7, 8, 9, 15, 31, 32, 33, 40, 47, 50, 64, 71, 500} {
+		stride := n + rng.IntN(5)
+		nrow := 40
+		w := make([]float64, nrow*stride)
+		for i := range w {
+			w[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6))
+		}
+		w[3] = math.Copysign(0, -1)
+		for _, k := range []int{0, 1, 5, 37} {
+			rows := make([]int32, k)
+			for r := range rows {
+				rows[r] = int32(rng.IntN(nrow))
+			}
+			got, want := make([]float64, n), make([]float64, n)
+			for i := range got {
+				got[i] = 99 // overwritten
+			}
+			sumRows(got, w, stride, rows)
+			sumRowsGo(want, w, stride, rows)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n=%d k=%d: dst[%d] = %v, want %v", n, k, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
