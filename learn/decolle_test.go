@@ -114,3 +114,50 @@ func TestDecolleGradientMatchesFiniteDifference(t *testing.T) {
 		t.Fatalf("only %d of %d finite differences are non-zero: the test checks little", nonzero, len(W))
 	}
 }
+
+// TestDecolleKernelsTrainAsPlainLoops trains a small net for some steps with
+// the vector row sums and again with plain loops, and wants every weight,
+// readout and loss equal bit for bit.
+func TestDecolleKernelsTrainAsPlainLoops(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 kernels on this CPU")
+	}
+	train := func() ([]float64, []float64) {
+		n := tinyDecolle(t, []int{60, 40, 90}, 10, 8, 0.01)
+		rng := sim.Stream(9, "decolle-kernel-test")
+		x := make([]float64, 8*60)
+		labels := make([]int, 8)
+		var losses []float64
+		for step := 0; step < 40; step++ {
+			for i := range x {
+				x[i] = 0
+				if rng.Float64() < 0.4 {
+					x[i] = 1
+				}
+			}
+			for b := range labels {
+				labels[b] = (step + b) % 10
+			}
+			losses = append(losses, n.Step(x, 8, labels, true))
+		}
+		var w []float64
+		for _, b := range n.Blocks {
+			w = append(w, b.W...)
+		}
+		return append(w, n.R...), losses
+	}
+	w1, l1 := train()
+	useAVX512 = false
+	w2, l2 := train()
+	useAVX512 = true
+	for i := range l1 {
+		if l1[i] != l2[i] {
+			t.Fatalf("step %d: loss %v vs %v", i, l1[i], l2[i])
+		}
+	}
+	for i := range w1 {
+		if math.Float64bits(w1[i]) != math.Float64bits(w2[i]) {
+			t.Fatalf("weight %d: %v vs %v", i, w1[i], w2[i])
+		}
+	}
+}
