@@ -124,8 +124,12 @@ type DecolleNet struct {
 	// bySample[l] lists, per input of block l, the samples in which it
 	// spiked this step (the transpose of inSpk[l]).
 	bySample []spikeIndex
-	loss     []float64 // per sample: CE of the final readout this step
-	bsz      int
+	// outIdx is the same for the last block's spikes (the final readout's
+	// inputs); allSamples lists 0, 1, …, Batch−1.
+	outIdx     spikeIndex
+	allSamples []int32
+	loss       []float64 // per sample: CE of the final readout this step
+	bsz        int
 }
 
 // NewDecolleNet builds the network; weights are drawn from rng as PyTorch's
@@ -176,6 +180,11 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 	n.gradR = make([]float64, len(n.R))
 	n.adamR = NewAdam(len(n.R), p.Beta1, p.Beta2, p.Eps)
 	n.YF, n.dYF, n.dyLoc, n.loss = make([]float64, B*C), make([]float64, B*C), make([]float64, B*C), make([]float64, B)
+	n.outIdx = spikeIndex{start: make([]int, last+1), samples: make([]int32, 0, B*last)}
+	n.allSamples = make([]int32, B)
+	for s := range n.allSamples {
+		n.allSamples[s] = int32(s)
+	}
 	n.outSpk = make([][]int32, B)
 	for s := range n.outSpk {
 		n.outSpk[s] = make([]int32, 0, last)
@@ -259,9 +268,7 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 	n.outSpk[s] = spk
 	y := n.YF[s*C : (s+1)*C]
 	copy(y, n.R[last.NOut*C:])
-	for _, i := range spk {
-		axpyUnit(y, n.R[int(i)*C:(int(i)+1)*C])
-	}
+	addRows(y, n.R, C, spk)
 	if labels != nil {
 		n.backwardSample(s, labels[s], false)
 	}
@@ -362,6 +369,7 @@ func (n *DecolleNet) update() {
 			n.bySample[l].build(n.inSpk[l][:n.bsz], b.NIn)
 		}
 	}
+	n.outIdx.build(n.outSpk[:n.bsz], n.Blocks[len(n.Blocks)-1].NOut)
 	C := n.P.Classes
 	last := n.Blocks[len(n.Blocks)-1].NOut
 	n.team.Run(func(w int) {
@@ -387,17 +395,12 @@ func (n *DecolleNet) update() {
 		// Final readout rows (the bias row, index last, goes to the last worker).
 		lo, hi := w*(last+1)/nw, (w+1)*(last+1)/nw
 		g := n.gradR
-		clear(g[lo*C : hi*C])
-		for s := 0; s < n.bsz; s++ {
-			dy := n.dYF[s*C : (s+1)*C]
-			for _, i := range n.outSpk[s] {
-				if int(i) >= lo && int(i) < hi {
-					axpyUnit(g[int(i)*C:(int(i)+1)*C], dy)
-				}
-			}
-			if last >= lo && last < hi {
-				axpyUnit(g[last*C:], dy)
-			}
+		by := &n.outIdx
+		for i := lo; i < min(hi, last); i++ {
+			sumRows(g[i*C:(i+1)*C], n.dYF, C, by.samples[by.start[i]:by.start[i+1]])
+		}
+		if last >= lo && last < hi { // the bias: every sample
+			sumRows(g[last*C:(last+1)*C], n.dYF, C, n.allSamples[:n.bsz])
 		}
 		n.adamR.Apply(n.R, g, lo*C, hi*C)
 	})
@@ -460,9 +463,15 @@ func axpy(y []float64, a float64, x []float64) {
 	}
 }
 
-// sumRowsGo is sumRows without vector kernels.
-func sumRowsGo(dst, w []float64, stride int, rows []int32) {
+// sumRows sets dst to the sum of the rows w[j·stride : j·stride+len(dst)]
+// for j in rows, added from +0 in the order of rows.
+func sumRows(dst, w []float64, stride int, rows []int32) {
 	clear(dst)
+	addRows(dst, w, stride, rows)
+}
+
+// addRowsGo is addRows without vector kernels.
+func addRowsGo(dst, w []float64, stride int, rows []int32) {
 	for _, j := range rows {
 		axpyUnit(dst, w[int(j)*stride:int(j)*stride+len(dst)])
 	}

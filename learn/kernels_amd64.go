@@ -214,26 +214,24 @@ func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
 	shiftGradRowsAVX512(&gw[0], &e[0], &y[0], &kr[0], n, stride, &zs[0], &rs[0], nb)
 }
 
-// sumRowsAVX512 sets dst[i] (i < n) to the sum of w[rows[r]·stride + i]
-// over r < k, added from +0 in the order of rows.
+// addRowsAVX512 adds to dst[i] (i < n) the values w[rows[r]·stride + i]
+// for r < k, in the order of rows.
 //
 //go:noescape
-func sumRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k int)
+func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k int)
 
-// sumRows sets dst to the sum of the rows w[j·stride : j·stride+len(dst)]
-// for j in rows, added from +0 in the order of rows (the sums of adding the
-// rows one after another into a zeroed dst).
-func sumRows(dst, w []float64, stride int, rows []int32) {
-	if len(rows) == 0 {
-		clear(dst)
+// addRows adds to dst the rows w[j·stride : j·stride+len(dst)] for j in
+// rows, one after another in the order of rows.
+func addRows(dst, w []float64, stride int, rows []int32) {
+	if len(rows) == 0 || len(dst) == 0 {
 		return
 	}
-	if useAVX512 && len(dst) > 0 {
+	if useAVX512 {
 		for _, j := range rows { // bounds, once, before the kernel reads
 			_ = w[int(j)*stride+len(dst)-1]
 		}
-		sumRowsAVX512(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows))
+		addRowsAVX512(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows))
 		return
 	}
-	sumRowsGo(dst, w, stride, rows)
+	addRowsGo(dst, w, stride, rows)
 }

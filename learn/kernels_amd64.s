@@ -733,10 +733,10 @@ z4reduce:
 	VZEROUPPER
 	RET
 
-// func sumRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k int)
-// dst[i] = Σ_r w[rows[r]·stride + i] for i < n, summed from +0 in the order
-// of rows: 32 columns at a time in registers, then 8, then a masked rest.
-TEXT ·sumRowsAVX512(SB), NOSPLIT, $0-48
+// func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k int)
+// dst[i] += Σ_r w[rows[r]·stride + i] for i < n, added in the order of
+// rows: 32 columns at a time in registers, then 8, then a masked rest.
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ n+8(FP), CX
 	MOVQ w+16(FP), SI
@@ -751,10 +751,10 @@ sr32:
 	SUBQ AX, R11
 	CMPQ R11, $32
 	JLT  sr8
-	VPXORQ Z0, Z0, Z0
-	VPXORQ Z1, Z1, Z1
-	VPXORQ Z2, Z2, Z2
-	VPXORQ Z3, Z3, Z3
+	VMOVUPD (DI)(AX*8), Z0
+	VMOVUPD 64(DI)(AX*8), Z1
+	VMOVUPD 128(DI)(AX*8), Z2
+	VMOVUPD 192(DI)(AX*8), Z3
 	LEAQ   (SI)(AX*8), R12
 	XORQ   BX, BX
 
@@ -782,7 +782,7 @@ sr32store:
 sr8:
 	CMPQ   R11, $8
 	JLT    srtail
-	VPXORQ Z0, Z0, Z0
+	VMOVUPD (DI)(AX*8), Z0
 	LEAQ   (SI)(AX*8), R12
 	XORQ   BX, BX
 
@@ -811,7 +811,7 @@ srtail:
 	SHLQ   CX, DX
 	DECQ   DX
 	KMOVW  DX, K1
-	VPXORQ Z0, Z0, Z0
+	VMOVUPD.Z (DI)(AX*8), K1, Z0
 	LEAQ   (SI)(AX*8), R12
 	XORQ   BX, BX
 

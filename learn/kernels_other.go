@@ -54,6 +54,6 @@ func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 	rank32x4Go(p, pstride, cols, v, a, vstride, m)
 }
 
-func sumRows(dst, w []float64, stride int, rows []int32) {
-	sumRowsGo(dst, w, stride, rows)
+func addRows(dst, w []float64, stride int, rows []int32) {
+	addRowsGo(dst, w, stride, rows)
 }

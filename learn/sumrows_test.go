@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestSumRowsEqualsRowByRow checks sumRows (vector kernel where the CPU has
-// one) against adding the rows one after another, bit for bit, for row
+// TestSumRowsEqualsRowByRow checks sumRows and addRows (vector kernel where
+// the CPU has one) against adding the rows one after another, bit for bit, for row
 // lengths around the kernel's 32-, 8- and masked-column parts.
 func TestSumRowsEqualsRowByRow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -29,10 +29,23 @@ func TestSumRowsEqualsRowByRow(t *testing.T) {
 				got[i] = 99 // overwritten
 			}
 			sumRows(got, w, stride, rows)
-			sumRowsGo(want, w, stride, rows)
+			clear(want)
+			addRowsGo(want, w, stride, rows)
 			for i := range got {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 					t.Fatalf("n=%d k=%d: dst[%d] = %v, want %v", n, k, i, got[i], want[i])
+				}
+			}
+			// addRows onto a start value.
+			for i := range got {
+				got[i] = rng.NormFloat64()
+				want[i] = got[i]
+			}
+			addRows(got, w, stride, rows)
+			addRowsGo(want, w, stride, rows)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("addRows n=%d k=%d: dst[%d] = %v, want %v", n, k, i, got[i], want[i])
 				}
 			}
 		}
