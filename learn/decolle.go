@@ -128,6 +128,8 @@ type DecolleNet struct {
 	// inputs); allSamples lists 0, 1, …, Batch−1.
 	outIdx     spikeIndex
 	allSamples []int32
+	expBuf     []float64 // per sample: scratch for the surrogate's exponentials
+	maxOut     int       // the largest block
 	loss       []float64 // per sample: CE of the final readout this step
 	bsz        int
 }
@@ -180,6 +182,10 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 	n.gradR = make([]float64, len(n.R))
 	n.adamR = NewAdam(len(n.R), p.Beta1, p.Beta2, p.Eps)
 	n.YF, n.dYF, n.dyLoc, n.loss = make([]float64, B*C), make([]float64, B*C), make([]float64, B*C), make([]float64, B)
+	for _, b := range n.Blocks {
+		n.maxOut = max(n.maxOut, b.NOut)
+	}
+	n.expBuf = make([]float64, B*n.maxOut)
 	n.outIdx = spikeIndex{start: make([]int, last+1), samples: make([]int32, 0, B*last)}
 	n.allSamples = make([]int32, B)
 	for s := range n.allSamples {
@@ -333,13 +339,22 @@ func (n *DecolleNet) localDelta(b *DecolleBlock, s, label int, bsz float64) {
 	vp := b.VPre[o : o+b.NOut]
 	d := b.delta[o : o+b.NOut]
 	regA := n.P.Reg / (bsz * float64(b.NOut))
+	// The surrogate derivative of every neuron, its exponentials in one
+	// vector pass (Surrogate's operations, the same values).
+	th, tau := n.P.Neuron.Threshold, n.P.SurrogateTau
+	sc := n.P.SurrogateScale / (2 * tau)
+	e := n.expBuf[s*n.maxOut : s*n.maxOut+b.NOut]
+	for i, v := range vp {
+		e[i] = -math.Abs(v-th) / tau
+	}
+	expInto(e, e)
 	for i := range d {
 		g := 0.0
 		gi := b.G[i*C : (i+1)*C]
 		for c, v := range dy {
 			g += gi[c] * v
 		}
-		g *= n.P.Surrogate(vp[i])
+		g *= sc * e[i]
 		if regA > 0 {
 			if vp[i]+0.01 > 0 {
 				g += regA

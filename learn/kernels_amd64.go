@@ -2,7 +2,11 @@
 
 package learn
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useAVX is set when the CPU has AVX2 and FMA.
 var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -234,4 +238,37 @@ func addRows(dst, w []float64, stride int, rows []int32) {
 		return
 	}
 	addRowsGo(dst, w, stride, rows)
+}
+
+// expAVX512 sets dst[i] = math.Exp(x[i]) for i < n (n a multiple of 8) in
+// groups of eight, bit for bit as math.Exp computes it with FMA, up to the
+// first group with an argument that needs math.Exp's special cases; it
+// returns where it stopped (n when done).
+//
+//go:noescape
+func expAVX512(dst, x *float64, n int) int
+
+// vexpOK says whether expAVX512 reproduces math.Exp here: math.Exp takes
+// its FMA path where the CPU has AVX and FMA.
+var vexpOK = useAVX512 && cpu.X86.HasAVX && cpu.X86.HasFMA
+
+// expInto sets dst[i] = math.Exp(x[i]) for all i, bit for bit.
+func expInto(dst, x []float64) {
+	dst = dst[:len(x)]
+	i := 0
+	if vexpOK {
+		n8 := len(x) &^ 7
+		for i < n8 {
+			i += expAVX512(&dst[i], &x[i], n8-i)
+			if i < n8 { // a group with a special case: math.Exp does it
+				for j := i; j < i+8; j++ {
+					dst[j] = math.Exp(x[j])
+				}
+				i += 8
+			}
+		}
+	}
+	for ; i < len(x); i++ {
+		dst[i] = math.Exp(x[i])
+	}
 }

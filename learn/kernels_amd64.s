@@ -832,3 +832,112 @@ srtailstore:
 srdone:
 	VZEROUPPER
 	RET
+
+// Constants of the vector exp (the values of Go's math.Exp on amd64).
+DATA vexpc<>+0(SB)/8, $0.5
+DATA vexpc<>+8(SB)/8, $1.0
+DATA vexpc<>+16(SB)/8, $2.0
+DATA vexpc<>+24(SB)/8, $1.6666666666666666667e-1
+DATA vexpc<>+32(SB)/8, $4.1666666666666666667e-2
+DATA vexpc<>+40(SB)/8, $8.3333333333333333333e-3
+DATA vexpc<>+48(SB)/8, $1.3888888888888888889e-3
+DATA vexpc<>+56(SB)/8, $1.9841269841269841270e-4
+DATA vexpc<>+64(SB)/8, $2.4801587301587301587e-5
+DATA vexpc<>+72(SB)/8, $1.4426950408889634073599246810018920
+DATA vexpc<>+80(SB)/8, $0.69314718055966295651160180568695068359375
+DATA vexpc<>+88(SB)/8, $0.28235290563031577122588448175013436025525412068e-12
+DATA vexpc<>+96(SB)/8, $7.09782712893384e+02
+DATA vexpc<>+104(SB)/8, $0.0625
+DATA vexpc<>+112(SB)/8, $-1022.0
+DATA vexpc<>+120(SB)/8, $1023.0
+DATA vexpc<>+128(SB)/8, $0x7FF0000000000000
+DATA vexpc<>+136(SB)/8, $0x7FFFFFFFFFFFFFFF
+DATA vexpc<>+144(SB)/8, $1023
+GLOBL vexpc<>(SB), RODATA, $152
+
+// func expAVX512(dst, x *float64, n int) int
+// dst[i] = exp(x[i]) for groups of eight, with the operations of math.Exp's
+// FMA path, so bit for bit equal to it where the argument needs no special
+// case (finite, at most the overflow bound, 2^k a normal number). It stops
+// at the first group holding a lane that does, and returns that group's
+// index (n when all were done).
+TEXT ·expAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	LEAQ vexpc<>(SB), BX
+	VBROADCASTSD 72(BX), Z20  // log2(e)
+	VBROADCASTSD 80(BX), Z21  // ln2, upper part
+	VBROADCASTSD 88(BX), Z22  // ln2, lower part
+	VBROADCASTSD 96(BX), Z23  // overflow bound
+	VBROADCASTSD 104(BX), Z24 // 1/16
+	VBROADCASTSD 112(BX), Z25 // −1022
+	VBROADCASTSD 120(BX), Z26 // 1023
+	VBROADCASTSD 128(BX), Z27 // +Inf
+	VPBROADCASTQ 136(BX), Z28 // abs mask
+	VPBROADCASTQ 144(BX), Z29 // exponent bias
+	VBROADCASTSD 16(BX), Z30  // 2
+	VBROADCASTSD 8(BX), Z31   // 1
+	XORQ AX, AX
+
+vexploop:
+	CMPQ AX, CX
+	JGE  vexpdone
+	VMOVUPD (SI)(AX*8), Z0
+	// lanes needing no special case: |x| < +Inf, x ≤ bound, −1022 ≤ k ≤ 1023
+	VPANDQ    Z28, Z0, Z1
+	VCMPPD    $0x11, Z27, Z1, K1
+	VCMPPD    $0x12, Z23, Z0, K2
+	KANDW     K1, K2, K1
+	VMULPD    Z20, Z0, Z1
+	VCVTPD2DQ Z1, Y2
+	VCVTDQ2PD Y2, Z3
+	VCMPPD    $0x1d, Z25, Z3, K2
+	KANDW     K1, K2, K1
+	VCMPPD    $0x12, Z26, Z3, K2
+	KANDW     K1, K2, K1
+	KMOVW     K1, DX
+	CMPL      DX, $0xFF
+	JNE       vexpdone
+	// reduce: r = (x − k·ln2u − k·ln2l)/16
+	VFNMADD231PD Z21, Z3, Z0
+	VFNMADD231PD Z22, Z3, Z0
+	VMULPD       Z24, Z0, Z0
+	// Taylor polynomial
+	VBROADCASTSD 64(BX), Z4
+	VBROADCASTSD 56(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 48(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 40(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 32(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 24(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 0(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VFMADD213PD  Z31, Z0, Z4
+	VMULPD       Z4, Z0, Z0
+	// four squarings of (1 + r)
+	VADDPD      Z30, Z0, Z4
+	VMULPD      Z4, Z0, Z0
+	VADDPD      Z30, Z0, Z4
+	VMULPD      Z4, Z0, Z0
+	VADDPD      Z30, Z0, Z4
+	VMULPD      Z4, Z0, Z0
+	VADDPD      Z30, Z0, Z4
+	VFMADD213PD Z31, Z4, Z0
+	// times 2^k
+	VPMOVSXDQ Y2, Z5
+	VPADDQ    Z29, Z5, Z5
+	VPSLLQ    $52, Z5, Z5
+	VMULPD    Z5, Z0, Z0
+	VMOVUPD   Z0, (DI)(AX*8)
+	ADDQ      $8, AX
+	JMP       vexploop
+
+vexpdone:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET

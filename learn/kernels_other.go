@@ -2,6 +2,8 @@
 
 package learn
 
+import "math"
+
 // useAVX is false: no vector kernels on this platform or build.
 var useAVX = false
 
@@ -56,4 +58,11 @@ func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 
 func addRows(dst, w []float64, stride int, rows []int32) {
 	addRowsGo(dst, w, stride, rows)
+}
+
+// expInto sets dst[i] = math.Exp(x[i]) for all i.
+func expInto(dst, x []float64) {
+	for i, v := range x[:len(dst)] {
+		dst[i] = math.Exp(v)
+	}
 }

@@ -1,0 +1,63 @@
+package learn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestExpIntoEqualsMathExp checks the vector exp against math.Exp bit for
+// bit over arguments of every size, special cases among them.
+func TestExpIntoEqualsMathExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	x := make([]float64, 100003)
+	for i := range x {
+		switch rng.IntN(6) {
+		case 0:
+			x[i] = rng.NormFloat64()
+		case 1:
+			x[i] = (rng.Float64() - 0.5) * 1500 // past both ends of the normal range
+		case 2:
+			x[i] = -rng.Float64() * 40
+		case 3:
+			x[i] = (rng.Float64() - 0.5) * 1e-6
+		default:
+			x[i] = (rng.Float64() - 0.5) * 60
+		}
+	}
+	special := []float64{0, math.Copysign(0, -1), 1, -1, 709.78, 709.79, -708.39, -708.4, -745.13, -745.2, -1e300, 1e300,
+		math.Inf(1), math.Inf(-1), math.NaN(), 5e-324, -5e-324, math.Ln2 * 1023, math.Ln2 * -1022, math.Ln2 * 1023.5, math.Ln2 * -1022.5}
+	copy(x[50:], special)
+	dst := make([]float64, len(x))
+	expInto(dst, x)
+	for i, v := range x {
+		want := math.Exp(v)
+		if math.Float64bits(dst[i]) != math.Float64bits(want) && !(math.IsNaN(want) && math.IsNaN(dst[i])) {
+			t.Fatalf("exp(%v) = %v, math.Exp %v", v, dst[i], want)
+		}
+	}
+}
+
+func BenchmarkExpInto(b *testing.B) {
+	x := make([]float64, 1000)
+	for i := range x {
+		x[i] = -float64(i) / 300
+	}
+	dst := make([]float64, len(x))
+	for b.Loop() {
+		expInto(dst, x)
+	}
+}
+
+func BenchmarkMathExp(b *testing.B) {
+	x := make([]float64, 1000)
+	for i := range x {
+		x[i] = -float64(i) / 300
+	}
+	dst := make([]float64, len(x))
+	for b.Loop() {
+		for i, v := range x {
+			dst[i] = math.Exp(v)
+		}
+	}
+}
