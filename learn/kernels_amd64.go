@@ -3,6 +3,7 @@
 package learn
 
 import (
+	"fmt"
 	"math"
 
 	"golang.org/x/sys/cpu"
@@ -219,10 +220,11 @@ func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
 }
 
 // addRowsAVX512 adds to dst[i] (i < n) the values w[rows[r]·stride + i]
-// for r < k, in the order of rows.
+// for r < k, in the order of rows; it returns false at once on a row
+// index outside [0, maxRow].
 //
 //go:noescape
-func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k int)
+func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
 
 // addRows adds to dst the rows w[j·stride : j·stride+len(dst)] for j in
 // rows, one after another in the order of rows.
@@ -230,11 +232,11 @@ func addRows(dst, w []float64, stride int, rows []int32) {
 	if len(rows) == 0 || len(dst) == 0 {
 		return
 	}
-	if useAVX512 {
-		for _, j := range rows { // bounds, once, before the kernel reads
-			_ = w[int(j)*stride+len(dst)-1]
+	if useAVX512 && len(w) >= len(dst) && stride > 0 {
+		maxRow := (len(w) - len(dst)) / stride // rows j ≤ maxRow lie inside w
+		if !addRowsAVX512(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows), maxRow) {
+			panic(fmt.Sprintf("learn: addRows: a row index in %v is outside the %d rows", rows, maxRow+1))
 		}
-		addRowsAVX512(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows))
 		return
 	}
 	addRowsGo(dst, w, stride, rows)

@@ -733,10 +733,11 @@ z4reduce:
 	VZEROUPPER
 	RET
 
-// func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k int)
+// func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
 // dst[i] += Σ_r w[rows[r]·stride + i] for i < n, added in the order of
-// rows: 32 columns at a time in registers, then 8, then a masked rest.
-TEXT ·addRowsAVX512(SB), NOSPLIT, $0-48
+// rows: 32 columns at a time in registers, then 8, then a masked rest. It
+// returns false, at once, on a row index outside [0, maxRow].
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-57
 	MOVQ dst+0(FP), DI
 	MOVQ n+8(FP), CX
 	MOVQ w+16(FP), SI
@@ -744,6 +745,7 @@ TEXT ·addRowsAVX512(SB), NOSPLIT, $0-48
 	SHLQ $3, R8
 	MOVQ rows+32(FP), R9
 	MOVQ k+40(FP), R10
+	MOVQ maxRow+48(FP), R13
 	XORQ AX, AX
 
 sr32:
@@ -762,6 +764,8 @@ sr32row:
 	CMPQ    BX, R10
 	JGE     sr32store
 	MOVLQSX (R9)(BX*4), DX
+	CMPQ    DX, R13
+	JHI     srbad
 	IMULQ   R8, DX
 	ADDQ    R12, DX
 	VADDPD  0(DX), Z0, Z0
@@ -790,6 +794,8 @@ sr8row:
 	CMPQ    BX, R10
 	JGE     sr8store
 	MOVLQSX (R9)(BX*4), DX
+	CMPQ    DX, R13
+	JHI     srbad
 	IMULQ   R8, DX
 	ADDQ    R12, DX
 	VADDPD  0(DX), Z0, Z0
@@ -819,6 +825,8 @@ srtailrow:
 	CMPQ     BX, R10
 	JGE      srtailstore
 	MOVLQSX  (R9)(BX*4), DX
+	CMPQ     DX, R13
+	JHI      srbad
 	IMULQ    R8, DX
 	ADDQ     R12, DX
 	VMOVUPD.Z 0(DX), K1, Z1
@@ -830,6 +838,12 @@ srtailstore:
 	VMOVUPD Z0, K1, (DI)(AX*8)
 
 srdone:
+	MOVB $1, ret+56(FP)
+	VZEROUPPER
+	RET
+
+srbad:
+	MOVB $0, ret+56(FP)
 	VZEROUPPER
 	RET
 

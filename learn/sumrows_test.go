@@ -51,3 +51,17 @@ func TestSumRowsEqualsRowByRow(t *testing.T) {
 		}
 	}
 }
+
+func TestAddRowsRejectsRowsOutside(t *testing.T) {
+	w := make([]float64, 5*20)
+	for _, bad := range []int32{-1, 5, 1 << 30} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("row %d of 5 accepted", bad)
+				}
+			}()
+			addRows(make([]float64, 20), w, 20, []int32{0, bad})
+		}()
+	}
+}
