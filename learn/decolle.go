@@ -250,12 +250,7 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 	C := n.P.Classes
 	in := x[s*n.P.Sizes[0] : (s+1)*n.P.Sizes[0]]
 	for l, b := range n.Blocks {
-		list := n.inSpk[l][s][:0]
-		for j, v := range in {
-			if v != 0 {
-				list = append(list, int32(j))
-			}
-		}
+		list := appendNonzero(n.inSpk[l][s][:0], in)
 		n.inSpk[l][s] = list
 		o := s * b.NOut
 		z := b.z[o : o+b.NOut]
@@ -265,12 +260,7 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 	}
 	// Final readout of the last block's spikes.
 	last := n.Blocks[len(n.Blocks)-1]
-	spk := n.outSpk[s][:0]
-	for i, v := range last.S[s*last.NOut : (s+1)*last.NOut] {
-		if v != 0 {
-			spk = append(spk, int32(i))
-		}
-	}
+	spk := appendNonzero(n.outSpk[s][:0], last.S[s*last.NOut:(s+1)*last.NOut])
 	n.outSpk[s] = spk
 	y := n.YF[s*C : (s+1)*C]
 	copy(y, n.R[last.NOut*C:])

@@ -5,6 +5,7 @@ package learn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"golang.org/x/sys/cpu"
 )
@@ -273,4 +274,30 @@ func expInto(dst, x []float64) {
 	for ; i < len(x); i++ {
 		dst[i] = math.Exp(x[i])
 	}
+}
+
+// nonzeroAVX512 writes the indices i < n (n a multiple of 8) with x[i] ≠ 0
+// to dst in order and returns their number.
+//
+//go:noescape
+func nonzeroAVX512(dst *int32, x *float64, n int) int
+
+// appendNonzero appends to list, in order, the indices of the nonzero
+// entries of x (spikes given as 0 and 1).
+func appendNonzero(list []int32, x []float64) []int32 {
+	i := 0
+	if n8 := len(x) &^ 7; useAVX512 && n8 > 0 {
+		k := len(list)
+		list = slices.Grow(list, len(x))
+		// The kernel stores whole groups of eight indices: room for them.
+		k += nonzeroAVX512(&list[k : k+len(x)][0], &x[0], n8)
+		list = list[:k]
+		i = n8
+	}
+	for ; i < len(x); i++ {
+		if x[i] != 0 {
+			list = append(list, int32(i))
+		}
+	}
+	return list
 }

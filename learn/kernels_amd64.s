@@ -955,3 +955,46 @@ vexpdone:
 	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET
+
+DATA nzidx<>+0(SB)/4, $0
+DATA nzidx<>+4(SB)/4, $1
+DATA nzidx<>+8(SB)/4, $2
+DATA nzidx<>+12(SB)/4, $3
+DATA nzidx<>+16(SB)/4, $4
+DATA nzidx<>+20(SB)/4, $5
+DATA nzidx<>+24(SB)/4, $6
+DATA nzidx<>+28(SB)/4, $7
+DATA nzidx<>+32(SB)/4, $8
+GLOBL nzidx<>(SB), RODATA, $36
+
+// func nonzeroAVX512(dst *int32, x *float64, n int) int
+// Writes, in order, the indices i < n (n a multiple of 8) with x[i] ≠ 0
+// (NaN counts as nonzero) to dst and returns how many.
+TEXT ·nonzeroAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	LEAQ nzidx<>(SB), BX
+	VMOVDQU32    (BX), Y2
+	VPBROADCASTD 32(BX), Y3
+	VPXORQ       Z4, Z4, Z4
+	XORQ         AX, AX
+	XORQ         R8, R8
+
+nzloop:
+	CMPQ        AX, CX
+	JGE         nzdone
+	VMOVUPD     (SI)(AX*8), Z0
+	VCMPPD      $0x04, Z4, Z0, K1
+	VPCOMPRESSD Y2, K1, (DI)(R8*4)
+	KMOVW       K1, DX
+	POPCNTL     DX, DX
+	ADDQ        DX, R8
+	VPADDD      Y3, Y2, Y2
+	ADDQ        $8, AX
+	JMP         nzloop
+
+nzdone:
+	MOVQ R8, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -66,3 +66,14 @@ func expInto(dst, x []float64) {
 		dst[i] = math.Exp(v)
 	}
 }
+
+// appendNonzero appends to list, in order, the indices of the nonzero
+// entries of x.
+func appendNonzero(list []int32, x []float64) []int32 {
+	for i, v := range x {
+		if v != 0 {
+			list = append(list, int32(i))
+		}
+	}
+	return list
+}

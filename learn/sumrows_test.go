@@ -65,3 +65,33 @@ func TestAddRowsRejectsRowsOutside(t *testing.T) {
 		}()
 	}
 }
+
+func TestAppendNonzero(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{0, 1, 7, 8, 9, 50, 500, 503} {
+		x := make([]float64, n)
+		var want []int32
+		for i := range x {
+			switch rng.IntN(4) {
+			case 0:
+				x[i] = 1
+			case 1:
+				x[i] = math.NaN()
+			case 2:
+				x[i] = math.Copysign(0, -1)
+			}
+			if x[i] != 0 {
+				want = append(want, int32(i))
+			}
+		}
+		got := appendNonzero([]int32{-5}, x)
+		if len(got) != len(want)+1 || got[0] != -5 {
+			t.Fatalf("n=%d: %d indices, want %d after the kept -5", n, len(got), len(want)+1)
+		}
+		for k, j := range want {
+			if got[k+1] != j {
+				t.Fatalf("n=%d: index %d is %d, want %d", n, k, got[k+1], j)
+			}
+		}
+	}
+}
