@@ -42,16 +42,21 @@ func (c *OlfactionConfig) snnParams(hybrid bool) learn.DecolleParams {
 }
 
 // encodeOdors fills x (len(idx) × nIn) with one step of Bernoulli spikes,
-// P(spike) = rate·X[odor][k mod nOR], the odor tiled [x, x, …] over the inputs.
-func encodeOdors(rng *rand.Rand, X []float64, nOR int, idx []int, rate float64, x []float64) {
+// P(spike) = rate·X[odor][k mod nOR], the odor tiled [x, x, …] over the
+// inputs. The uniform draws are rand.Rand.Float64's from the generator
+// (called directly, not through the rand.Source interface).
+func encodeOdors(src *rand.PCG, X []float64, nOR int, idx []int, rate float64, x []float64) {
 	nIn := len(x) / len(idx)
 	for b, s := range idx {
 		row := X[s*nOR : (s+1)*nOR]
 		xb := x[b*nIn : (b+1)*nIn]
-		for k := range xb {
-			xb[k] = 0
-			if rng.Float64() < rate*row[k%nOR] {
-				xb[k] = 1
+		for lo := 0; lo < nIn; lo += nOR { // one tile [x] at a time
+			tile := xb[lo:min(lo+nOR, nIn)]
+			for k := range tile {
+				tile[k] = 0
+				if float64(src.Uint64()<<11>>11)/(1<<53) < rate*row[k] {
+					tile[k] = 1
+				}
 			}
 		}
 	}
@@ -92,7 +97,7 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 	// Independent streams per use, so the hybrid and the control see the
 	// same order and the same input spikes.
 	order := sim.Stream(c.Seed, "olfaction-snn-order")
-	encTrain := sim.Stream(c.Seed, "olfaction-snn-encode-train")
+	encTrain := sim.Source(c.Seed, "olfaction-snn-encode-train")
 	kcBlock := net.Blocks[len(net.Blocks)-1]
 	m := map[string]float64{}
 	prog := progressOf(env, int64(s.Epochs*((d.NTrain+s.Batch-1)/s.Batch)), name+" batches")
@@ -106,7 +111,7 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *Env, d *task.Olfactio
 	// accuracy, the fraction of KCs that spike at least once per odor and
 	// the KC spikes per neuron per step, and records a raster if asked.
 	evaluate := func(raster bool) (float64, float64, float64) {
-		encVal := sim.Stream(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
+		encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
 		idx := make([]int, 0, s.Batch)
 		hit := 0
 		var active, spikes float64
