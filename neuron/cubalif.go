@@ -46,9 +46,14 @@ func (p CUBALIFParams) Validate() error {
 // returns the number of spikes. All slices have the same length.
 func (p CUBALIFParams) Step(z, u, v, vPre, s []float64) int {
 	ku, kv, th := 1-p.CurrentDecay, 1-p.VoltageDecay, p.Threshold
-	n := 0
+	n, i := 0, 0
 	z, v, vPre, s = z[:len(u)], v[:len(u)], vPre[:len(u)], s[:len(u)]
-	for i := range u {
+	if n8 := len(u) &^ 7; useAVX512 && n8 > 0 {
+		c := [3]float64{ku, kv, th}
+		n = cubaStepAVX512(&z[0], &u[0], &v[0], &vPre[0], &s[0], n8, &c)
+		i = n8
+	}
+	for ; i < len(u); i++ {
 		ui := ku*u[i] + z[i]
 		u[i] = ui
 		vp := kv*v[i] + ui

@@ -2,6 +2,7 @@ package neuron
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -33,5 +34,46 @@ func TestCUBALIFHandComputedSteps(t *testing.T) {
 	}
 	if err := (CUBALIFParams{Threshold: 1, CurrentDecay: 1.5}).Validate(); err == nil {
 		t.Error("current_decay 1.5 accepted")
+	}
+}
+
+// TestCUBAStepVectorEqualsScalar checks the AVX-512 kernel against the
+// scalar loop bit for bit over random states and inputs.
+func TestCUBAStepVectorEqualsScalar(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	p := DecolleCUBAParams()
+	rng := rand.New(rand.NewPCG(21, 22))
+	defer func() { useAVX512 = true }()
+	for _, n := range []int{1, 8, 13, 50, 500, 503} {
+		mk := func() [5][]float64 {
+			var a [5][]float64
+			for k := range a {
+				a[k] = make([]float64, n)
+			}
+			return a
+		}
+		a, b := mk(), mk()
+		for step := 0; step < 20; step++ {
+			for i := 0; i < n; i++ {
+				a[0][i] = rng.NormFloat64()
+				b[0][i] = a[0][i]
+			}
+			useAVX512 = true
+			na := p.Step(a[0], a[1], a[2], a[3], a[4])
+			useAVX512 = false
+			nb := p.Step(b[0], b[1], b[2], b[3], b[4])
+			if na != nb {
+				t.Fatalf("n=%d step %d: %d vs %d spikes", n, step, na, nb)
+			}
+			for k := 1; k < 5; k++ {
+				for i := 0; i < n; i++ {
+					if math.Float64bits(a[k][i]) != math.Float64bits(b[k][i]) {
+						t.Fatalf("n=%d step %d: array %d entry %d: %v vs %v", n, step, k, i, a[k][i], b[k][i])
+					}
+				}
+			}
+		}
 	}
 }

@@ -40,3 +40,9 @@ func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int
 //
 //go:noescape
 func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64
+
+// cubaStepAVX512 does CUBALIFParams.Step for n neurons (n a multiple of 8)
+// with c = (1 − α_u, 1 − α_v, ϑ) and returns the number of spikes.
+//
+//go:noescape
+func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int

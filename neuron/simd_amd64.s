@@ -493,3 +493,51 @@ f8done:
 	VZEROUPPER
 	MOVSD        X6, ret+88(FP)
 	RET
+
+// func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int
+// CUBALIFParams.Step for n neurons (n a multiple of 8), c = (1 − α_u,
+// 1 − α_v, ϑ); returns the number of spikes.
+TEXT ·cubaStepAVX512(SB), NOSPLIT, $0-64
+	MOVQ z+0(FP), DX
+	MOVQ u+8(FP), SI
+	MOVQ v+16(FP), DI
+	MOVQ vPre+24(FP), R8
+	MOVQ s+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ c+48(FP), BX
+	VBROADCASTSD 0(BX), Z15 // ku
+	VBROADCASTSD 8(BX), Z14 // kv
+	VBROADCASTSD 16(BX), Z13 // threshold
+	MOVQ         $0x3FF0000000000000, R10
+	VPBROADCASTQ R10, Z12 // 1.0
+	VPXORQ       Z11, Z11, Z11
+	XORQ         AX, AX
+	XORQ         R11, R11
+
+cubaloop:
+	CMPQ AX, CX
+	JGE  cubadone
+	// u = ku·u + z; v' = kv·v + u
+	VMULPD  (SI)(AX*8), Z15, Z0
+	VADDPD  (DX)(AX*8), Z0, Z0
+	VMOVUPD Z0, (SI)(AX*8)
+	VMULPD  (DI)(AX*8), Z14, Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (R8)(AX*8)
+	// s = [v' ≥ ϑ]; v = s ? 0 : v'
+	VCMPPD       $0x1d, Z13, Z1, K1
+	VMOVAPD.Z    Z12, K1, Z2
+	VMOVUPD      Z2, (R9)(AX*8)
+	KNOTW        K1, K2
+	VMOVAPD.Z    Z1, K2, Z3
+	VMOVUPD      Z3, (DI)(AX*8)
+	KMOVW        K1, R10
+	POPCNTL      R10, R10
+	ADDQ         R10, R11
+	ADDQ         $8, AX
+	JMP          cubaloop
+
+cubadone:
+	MOVQ R11, ret+56(FP)
+	VZEROUPPER
+	RET

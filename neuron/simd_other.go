@@ -26,3 +26,7 @@ func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int
 func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
 	panic("unreachable")
 }
+
+func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int {
+	panic("unreachable")
+}
