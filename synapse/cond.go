@@ -102,8 +102,8 @@ func (d *Delay) Advance() {
 // equivalent to exponential inter-event intervals; the probabilities are
 // exact to 2⁻³². Set rates with SetRate (it recomputes the thresholds).
 type Poisson struct {
-	Dt     float64     // step (ms)
-	Rate   []float64   // rate per neuron (kHz); read-only, use SetRate
+	Dt     float64   // step (ms)
+	Rate   []float64 // rate per neuron (kHz); read-only, use SetRate
 	Weight []float64 // weight per event (e.g. nS·ms for a conductance)
 	// thr holds the thresholds in groups of four neurons: u ≥
 	// thr[16(i/4) + 4k + i%4] ⇔ count of neuron i > k, for a uniform u in
