@@ -30,3 +30,11 @@ func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexCons
 //
 //go:noescape
 func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64
+
+// useAVX512 is set when the CPU also has AVX-512 F (eight-lane AdEx kernel).
+var useAVX512 = useAVX && cpu.X86.HasAVX512F
+
+// adexStepAVX512 is adexStepAVX for n a multiple of 8, eight lanes at a time.
+//
+//go:noescape
+func adexStepAVX512(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)

@@ -19,3 +19,9 @@ func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexCons
 func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
 	panic("unreachable")
 }
+
+var useAVX512 = false
+
+func adexStepAVX512(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64) {
+	panic("unreachable")
+}
