@@ -213,3 +213,20 @@ func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
 	_, _, _, _ = e[end-1], y[end-1], kr[end-1], rs[nb-1]
 	shiftGradRowsAVX512(&gw[0], &e[0], &y[0], &kr[0], n, stride, &zs[0], &rs[0], nb)
 }
+
+// useAVX512F is set when the CPU has AVX-512 F and DQ (the LTP selection
+// kernels use 512-bit vectors only).
+var useAVX512F = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasPOPCNT
+
+// ltpPostsAVX512 sets bit q of flags[g] when v[8g+q] > thP and vb[8g+q] >
+// thD (n a multiple of 8).
+//
+//go:noescape
+func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8)
+
+// ltpSelectAVX512 appends, in order, idx[k] and x[pre[k]] for every k in
+// [0, n) with !(x[pre[k]] < cut) to oIdx and oX and returns their number
+// (n a multiple of 16).
+//
+//go:noescape
+func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int

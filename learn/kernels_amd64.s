@@ -732,3 +732,76 @@ z4reduce:
 	MOVSD         X3, 24(R11)
 	VZEROUPPER
 	RET
+
+// func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8)
+// flags[g] bit q = v[8g+q] > thP && vb[8g+q] > thD (ordered: NaN gives 0),
+// for n a multiple of 8.
+TEXT ·ltpPostsAVX512(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), SI
+	MOVQ         vb+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD thP+24(FP), Z6
+	VBROADCASTSD thD+32(FP), Z7
+	MOVQ         flags+40(FP), R8
+	XORQ         AX, AX
+
+lpploop:
+	CMPQ    AX, CX
+	JGE     lppdone
+	VMOVUPD (SI)(AX*8), Z0
+	VMOVUPD (DI)(AX*8), Z1
+	VCMPPD  $0x1e, Z6, Z0, K1     // v > thP
+	VCMPPD  $0x1e, Z7, Z1, K1, K2 // && vb > thD
+	KMOVB   K2, DX
+	MOVB    DX, (R8)
+	INCQ    R8
+	ADDQ    $8, AX
+	JMP     lpploop
+
+lppdone:
+	VZEROUPPER
+	RET
+
+// func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
+// For k in [0, n) (n a multiple of 16), in order: if !(x[pre[k]] < cut),
+// appends idx[k] to oIdx and x[pre[k]] to oX. Returns the number appended.
+TEXT ·ltpSelectAVX512(SB), NOSPLIT, $0-64
+	MOVQ         pre+0(FP), SI
+	MOVQ         idx+8(FP), DI
+	MOVQ         n+16(FP), CX
+	MOVQ         x+24(FP), R8
+	VBROADCASTSD cut+32(FP), Z7
+	MOVQ         oIdx+40(FP), R9
+	MOVQ         oX+48(FP), R10
+	XORQ         AX, AX
+	XORQ         BX, BX
+
+lpsloop:
+	CMPQ          AX, CX
+	JGE           lpsdone
+	VMOVDQU32     (SI)(AX*4), Z0 // 16 presynaptic indices
+	KXNORW        K1, K1, K1
+	VGATHERDPD    (R8)(Y0*8), K1, Z1 // x of the first 8
+	VEXTRACTI64X4 $1, Z0, Y2
+	KXNORW        K1, K1, K1
+	VGATHERDPD    (R8)(Y2*8), K1, Z3 // x of the last 8
+	VCMPPD        $0x05, Z7, Z1, K2  // !(x < cut)
+	VCMPPD        $0x05, Z7, Z3, K3
+	KUNPCKBW      K2, K3, K4         // K4 = K3:K2
+	VMOVDQU32     (DI)(AX*4), Z4
+	VPCOMPRESSD   Z4, K4, (R9)(BX*4)
+	VCOMPRESSPD   Z1, K2, (R10)(BX*8)
+	KMOVB         K2, DX
+	POPCNTL       DX, DX
+	ADDQ          DX, BX
+	VCOMPRESSPD   Z3, K3, (R10)(BX*8)
+	KMOVB         K3, DX
+	POPCNTL       DX, DX
+	ADDQ          DX, BX
+	ADDQ          $16, AX
+	JMP           lpsloop
+
+lpsdone:
+	MOVQ BX, ret+56(FP)
+	VZEROUPPER
+	RET

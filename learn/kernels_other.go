@@ -53,3 +53,11 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 	rank32x4Go(p, pstride, cols, v, a, vstride, m)
 }
+
+var useAVX512F = false
+
+func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8) { panic("unreachable") }
+
+func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int {
+	panic("unreachable")
+}

@@ -309,3 +309,65 @@ func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestLTPKernelsMatchLoop: LTPRange with the vector selection of the
+// potentiating neurons and of the inputs above the cut (where the CPU has
+// it) gives bit-identical weights, row sums and counts to the scalar loops,
+// with unaligned ranges, in-degrees above one selection chunk (256) and NaN
+// potentials (never potentiate).
+func TestLTPKernelsMatchLoop(t *testing.T) {
+	const n = 700
+	rng := rand.New(rand.NewPCG(21, 22))
+	var syn []connect.Synapse
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.45 {
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: 1.45 + (32.68-1.45)*rng.Float64()})
+			}
+		}
+	}
+	ma, _ := connect.NewSparse(n, n, syn)
+	mb, _ := connect.NewSparse(n, n, syn)
+	p := MaesEEParams()
+	ra, _ := NewVoltageSTDP(p, 0.1, ma, 0, n, 0, n, -60)
+	rb, _ := NewVoltageSTDP(p, 0.1, mb, 0, n, 0, n, -60)
+	ra.RowSums, rb.RowSums = make([]float64, n), make([]float64, n)
+	v := make([]float64, n)
+	saved := useAVX512F
+	defer func() { useAVX512F = saved }()
+	for step := 0; step < 30; step++ {
+		for j := range ra.X {
+			ra.X[j] = math.Pow(10, -25*rng.Float64())
+			if rng.Float64() < 0.05 {
+				ra.X[j] = 0
+			}
+		}
+		copy(rb.X, ra.X)
+		for i := range v {
+			v[i], ra.VBar[i] = -60+40*rng.Float64(), -75+30*rng.Float64()
+			if rng.Float64() < 0.02 {
+				v[i] = math.NaN()
+			}
+		}
+		copy(rb.VBar, ra.VBar)
+		for _, r := range [][2]int{{0, 3}, {3, 333}, {333, 347}, {347, n}} {
+			useAVX512F = saved
+			na := ra.LTPRange(r[0], r[1], v)
+			useAVX512F = false
+			nb := rb.LTPRange(r[0], r[1], v)
+			if na != nb {
+				t.Fatalf("step %d range %v: %d potentiating, loop %d", step, r, na, nb)
+			}
+		}
+		for q := range ma.W {
+			if math.Float64bits(ma.W[q]) != math.Float64bits(mb.W[q]) {
+				t.Fatalf("step %d synapse %d: %v, loop %v", step, q, ma.W[q], mb.W[q])
+			}
+		}
+		for i := range ra.RowSums {
+			if math.Float64bits(ra.RowSums[i]) != math.Float64bits(rb.RowSums[i]) {
+				t.Fatalf("step %d row sum %d: %v, loop %v", step, i, ra.RowSums[i], rb.RowSums[i])
+			}
+		}
+	}
+}

@@ -31,8 +31,9 @@ func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexCons
 //go:noescape
 func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64
 
-// useAVX512 is set when the CPU also has AVX-512 F (eight-lane AdEx kernel).
-var useAVX512 = useAVX && cpu.X86.HasAVX512F
+// useAVX512 is set when the CPU also has AVX-512 F and DQ (eight-lane AdEx
+// kernel; KMOVB is a DQ instruction).
+var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
 
 // adexStepAVX512 is adexStepAVX for n a multiple of 8, eight lanes at a time.
 //
