@@ -205,11 +205,27 @@ func (n *Normalizer) TrackedShifts() {
 // ShiftSumRange is ShiftRange that also adds the new weights onto each
 // postsynaptic neuron to dst (partial sums of disjoint presynaptic ranges,
 // to be combined by SetRunning).
+//
+// On amd64 with w_min > 0 (so that no bound is a signed zero and the
+// machine's max/min equal Go's), each presynaptic row runs in an assembly
+// loop with the same operations per weight (about a third less time: Go's
+// min/max and the bounds checks cost more instructions than the memory
+// traffic of this pass).
 func (n *Normalizer) ShiftSumRange(lo, hi int, dst []float64) {
 	W, post, d := n.M.W, n.M.Post, n.sum
 	wlo, whi := n.WMin, n.WMax
+	vec := useNormAsm && wlo > 0 && n.PostHi > n.PostLo
+	if vec {
+		_, _ = d[n.PostHi-1], dst[n.PostHi-1] // the kernel does not check the post indices
+	}
 	for j := max(lo, n.PreLo); j < min(hi, n.PreHi); j++ {
 		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
+		if vec {
+			if b > a {
+				normShiftSumAsm(&W[a], &post[a], int(b-a), &d[0], &dst[0], wlo, whi)
+			}
+			continue
+		}
 		w := W[a:b]
 		for k, i := range post[a:b] {
 			x := min(max(w[k]-d[i], wlo), whi)

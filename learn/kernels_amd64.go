@@ -230,3 +230,16 @@ func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8)
 //
 //go:noescape
 func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
+
+// useNormAsm selects the assembly loop of Normalizer.ShiftSumRange (plain
+// SSE2, any amd64 CPU); a variable so that tests can compare both paths.
+var useNormAsm = true
+
+// normShiftSumAsm does Normalizer.ShiftSumRange's work for one
+// presynaptic row: w[k] = min(hi, max(lo, w[k] − d[post[k]])),
+// dst[post[k]] += w[k], without bounds checks and with single MAXSD/MINSD
+// instructions (Go's min and max also order signed zeros, which a bound
+// w_min > 0 makes irrelevant).
+//
+//go:noescape
+func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64)

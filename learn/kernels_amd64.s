@@ -805,3 +805,35 @@ lpsdone:
 	MOVQ BX, ret+56(FP)
 	VZEROUPPER
 	RET
+
+// func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64)
+// For k in [0, n): x = min(hi, max(lo, w[k] − d[post[k]])) (a NaN stays
+// NaN), w[k] = x, dst[post[k]] += x. Scalar SSE2, no bounds checks.
+TEXT ·normShiftSumAsm(SB), NOSPLIT, $0-56
+	MOVQ  w+0(FP), SI
+	MOVQ  post+8(FP), DI
+	MOVQ  n+16(FP), CX
+	MOVQ  d+24(FP), R8
+	MOVQ  dst+32(FP), R9
+	MOVSD lo+40(FP), X14
+	MOVSD hi+48(FP), X15
+	XORQ  AX, AX
+
+nssloop:
+	CMPQ   AX, CX
+	JGE    nssdone
+	MOVLQSX (DI)(AX*4), DX
+	MOVSD  (SI)(AX*8), X0
+	SUBSD  (R8)(DX*8), X0
+	MOVAPD X14, X1
+	MAXSD  X0, X1 // max(lo, x): x if x is NaN
+	MOVAPD X15, X2
+	MINSD  X1, X2 // min(hi, x): x if x is NaN
+	MOVSD  X2, (SI)(AX*8)
+	ADDSD  (R9)(DX*8), X2
+	MOVSD  X2, (R9)(DX*8)
+	INCQ   AX
+	JMP    nssloop
+
+nssdone:
+	RET
