@@ -72,11 +72,7 @@ func (r *InhibSTDP) Decay() { r.DecayRange(0, len(r.Y)) }
 
 // DecayRange is Decay for the neurons [lo, hi) only.
 func (r *InhibSTDP) DecayRange(lo, hi int) {
-	k := 1 - r.Dt/r.P.TauY
-	y := r.Y[lo:hi]
-	for i := range y {
-		y[i] *= k
-	}
+	scale(r.Y[lo:hi], 1-r.Dt/r.P.TauY)
 }
 
 // Spikes increments the traces of the spiking neurons and applies the

@@ -243,3 +243,8 @@ var useNormAsm = true
 //
 //go:noescape
 func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64)
+
+// scaleAVX does x[i] *= k for n a multiple of 4.
+//
+//go:noescape
+func scaleAVX(x *float64, n int, k float64)

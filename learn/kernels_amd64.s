@@ -837,3 +837,23 @@ nssloop:
 
 nssdone:
 	RET
+
+// func scaleAVX(x *float64, n int, k float64)
+// x[i] *= k for n a multiple of 4.
+TEXT ·scaleAVX(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD k+16(FP), Y8
+	XORQ         AX, AX
+
+scaleloop:
+	CMPQ    AX, CX
+	JGE     scaledone
+	VMULPD  (SI)(AX*8), Y8, Y0
+	VMOVUPD Y0, (SI)(AX*8)
+	ADDQ    $4, AX
+	JMP     scaleloop
+
+scaledone:
+	VZEROUPPER
+	RET

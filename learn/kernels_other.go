@@ -67,3 +67,5 @@ var useNormAsm = false
 func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64) {
 	panic("unreachable")
 }
+
+func scaleAVX(x *float64, n int, k float64) { panic("unreachable") }

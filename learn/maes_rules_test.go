@@ -294,6 +294,12 @@ func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
 	copy(vb, r.VBar)
 	v := make([]float64, n)
 	ku, kv := r.Dt/r.P.TauU, r.Dt/r.P.TauV // as the rule computes them (not exact constants)
+	kx := 1 - r.Dt/r.P.TauX
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64()
+	}
+	copy(r.X, x)
 	for step := 0; step < 10; step++ {
 		for i := range v {
 			v[i] = -75 + 95*rng.Float64()
@@ -303,8 +309,9 @@ func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
 		for i := range v {
 			u[i] += float64(ku * (v[i] - u[i]))
 			vb[i] += float64(kv * (v[i] - vb[i]))
-			if r.U[i] != u[i] || r.VBar[i] != vb[i] {
-				t.Fatalf("step %d, %d: ū %v v̄ %v, want %v %v", step, i, r.U[i], r.VBar[i], u[i], vb[i])
+			x[i] *= kx
+			if r.U[i] != u[i] || r.VBar[i] != vb[i] || r.X[i] != x[i] {
+				t.Fatalf("step %d, %d: ū %v v̄ %v x %v, want %v %v %v", step, i, r.U[i], r.VBar[i], r.X[i], u[i], vb[i], x[i])
 			}
 		}
 	}
