@@ -132,6 +132,10 @@ type Normalizer struct {
 	Running    []float64
 	preSeg     []int64
 	count, sum []float64 // N_i, and S_i then the shift per postsynaptic neuron
+	// post16 holds the post indices of the block's synapses as 16 bits
+	// (same positions as M.Post; nil unless the assembly loop is used and
+	// every index fits), for a tenth less memory traffic per normalisation.
+	post16 []uint16
 }
 
 // NewNormalizer returns the normaliser of block [preLo, preHi) → [postLo,
@@ -150,6 +154,14 @@ func NewNormalizer(m *connect.Sparse, preLo, preHi, postLo, postHi int, wmin, wm
 	for j := preLo; j < preHi; j++ {
 		for k := n.preSeg[2*j]; k < n.preSeg[2*j+1]; k++ {
 			n.count[post[k]]++
+		}
+	}
+	if useNormAsm && m.NPost <= 1<<16 && wmin > 0 {
+		n.post16 = make([]uint16, len(post))
+		for j := preLo; j < preHi; j++ {
+			for k := n.preSeg[2*j]; k < n.preSeg[2*j+1]; k++ {
+				n.post16[k] = uint16(post[k])
+			}
 		}
 	}
 	n.Capture()
@@ -218,7 +230,11 @@ func (n *Normalizer) ShiftSumRange(lo, hi int, dst []float64) {
 		a, b := n.preSeg[2*j], n.preSeg[2*j+1]
 		if vec {
 			if b > a {
-				normShiftSumAsm(&W[a], &post[a], int(b-a), &d[0], &dst[0], wlo, whi)
+				if n.post16 != nil {
+					normShiftSum16Asm(&W[a], &n.post16[a], int(b-a), &d[0], &dst[0], wlo, whi)
+				} else {
+					normShiftSumAsm(&W[a], &post[a], int(b-a), &d[0], &dst[0], wlo, whi)
+				}
 			}
 			continue
 		}

@@ -248,3 +248,8 @@ func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi flo
 //
 //go:noescape
 func scaleAVX(x *float64, n int, k float64)
+
+// normShiftSum16Asm is normShiftSumAsm with 16-bit post indices.
+//
+//go:noescape
+func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64)

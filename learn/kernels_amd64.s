@@ -857,3 +857,34 @@ scaleloop:
 scaledone:
 	VZEROUPPER
 	RET
+
+// func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64)
+// normShiftSumAsm with 16-bit post indices (less memory traffic).
+TEXT ·normShiftSum16Asm(SB), NOSPLIT, $0-56
+	MOVQ  w+0(FP), SI
+	MOVQ  post+8(FP), DI
+	MOVQ  n+16(FP), CX
+	MOVQ  d+24(FP), R8
+	MOVQ  dst+32(FP), R9
+	MOVSD lo+40(FP), X14
+	MOVSD hi+48(FP), X15
+	XORQ  AX, AX
+
+nss16loop:
+	CMPQ    AX, CX
+	JGE     nss16done
+	MOVWQZX (DI)(AX*2), DX
+	MOVSD   (SI)(AX*8), X0
+	SUBSD   (R8)(DX*8), X0
+	MOVAPD  X14, X1
+	MAXSD   X0, X1 // max(lo, x): x if x is NaN
+	MOVAPD  X15, X2
+	MINSD   X1, X2 // min(hi, x): x if x is NaN
+	MOVSD   X2, (SI)(AX*8)
+	ADDSD   (R9)(DX*8), X2
+	MOVSD   X2, (R9)(DX*8)
+	INCQ    AX
+	JMP     nss16loop
+
+nss16done:
+	RET

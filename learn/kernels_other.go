@@ -69,3 +69,7 @@ func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi flo
 }
 
 func scaleAVX(x *float64, n int, k float64) { panic("unreachable") }
+
+func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64) {
+	panic("unreachable")
+}

@@ -397,8 +397,11 @@ func TestShiftSumKernelMatchesLoop(t *testing.T) {
 	}
 	ma, _ := connect.NewSparse(n, n, syn)
 	mb, _ := connect.NewSparse(n, n, syn)
+	mc, _ := connect.NewSparse(n, n, syn)
 	na, _ := NewNormalizer(ma, 0, 250, 10, 280, 1.45, 32.68)
 	nb, _ := NewNormalizer(mb, 0, 250, 10, 280, 1.45, 32.68)
+	nc, _ := NewNormalizer(mc, 0, 250, 10, 280, 1.45, 32.68)
+	nc.post16 = nil // the loop with 32-bit indices (networks above 65536 neurons)
 	saved := useNormAsm
 	defer func() { useNormAsm = saved }()
 	for round := 0; round < 10; round++ {
@@ -406,21 +409,24 @@ func TestShiftSumKernelMatchesLoop(t *testing.T) {
 			na.Running[i] += 200 * (rng.Float64() - 0.5) // shifts of up to ±10 per synapse
 		}
 		copy(nb.Running, na.Running)
+		copy(nc.Running, na.Running)
 		na.TrackedShifts()
 		nb.TrackedShifts()
-		pa, pb := make([]float64, n), make([]float64, n)
+		nc.TrackedShifts()
+		pa, pb, pc := make([]float64, n), make([]float64, n), make([]float64, n)
 		useNormAsm = saved
 		na.ShiftSumRange(3, 171, pa)
+		nc.ShiftSumRange(3, 171, pc)
 		useNormAsm = false
 		nb.ShiftSumRange(3, 171, pb)
 		for q := range ma.W {
-			if math.Float64bits(ma.W[q]) != math.Float64bits(mb.W[q]) {
-				t.Fatalf("round %d synapse %d: %v, loop %v", round, q, ma.W[q], mb.W[q])
+			if math.Float64bits(ma.W[q]) != math.Float64bits(mb.W[q]) || math.Float64bits(mc.W[q]) != math.Float64bits(mb.W[q]) {
+				t.Fatalf("round %d synapse %d: %v / %v, loop %v", round, q, ma.W[q], mc.W[q], mb.W[q])
 			}
 		}
 		for i := range pa {
-			if math.Float64bits(pa[i]) != math.Float64bits(pb[i]) {
-				t.Fatalf("round %d sum %d: %v, loop %v", round, i, pa[i], pb[i])
+			if math.Float64bits(pa[i]) != math.Float64bits(pb[i]) || math.Float64bits(pc[i]) != math.Float64bits(pb[i]) {
+				t.Fatalf("round %d sum %d: %v / %v, loop %v", round, i, pa[i], pc[i], pb[i])
 			}
 		}
 	}
