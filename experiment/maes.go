@@ -307,8 +307,8 @@ type maesNet struct {
 	// on a busy machine it can run serially and the team's worker sleeps.
 	phaseN  *sim.Picker
 	partial [][]float64
-	t         float64 // time of the step in progress (ms)
-	plastic   bool    // plasticity acts in the step in progress
+	t       float64 // time of the step in progress (ms)
+	plastic bool    // plasticity acts in the step in progress
 
 	step    int
 	spikes  []int32
