@@ -300,14 +300,15 @@ type maesNet struct {
 	team   *sim.Team
 	phaseA *sim.Picker // per-block work before the spikes are exchanged
 	phaseB *sim.Picker // per-block LTP after them
-	// normShift is the parallel pass of the E→E normalisation (shifts
-	// from the running row sums that LTP and LTD keep current, new sums
-	// formed in the same pass); partial holds one row of those sums per E
-	// block, combined in block order.
-	normShift func(w int)
-	partial   [][]float64
-	t         float64 // time of the step in progress (ms)
-	plastic   bool    // plasticity acts in the step in progress
+	// phaseN is the per-block pass of the E→E normalisation (shifts from
+	// the running row sums that LTP and LTD keep current, new sums formed
+	// in the same pass); partial holds one row of those sums per E block,
+	// combined in block order. On a Picker like the other phases, so that
+	// on a busy machine it can run serially and the team's worker sleeps.
+	phaseN  *sim.Picker
+	partial [][]float64
+	t       float64 // time of the step in progress (ms)
+	plastic bool    // plasticity acts in the step in progress
 
 	step    int
 	spikes  []int32
@@ -378,7 +379,6 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 	net.nbE = len(net.blocks)
 	split(c.NE, n, false)
 	net.team = sim.NewTeam(max(1, min(threads, len(net.blocks))))
-	nw := net.team.Workers()
 	net.phaseA = sim.NewPicker(net.team, len(net.blocks), func(b int) { net.blockA(&net.blocks[b]) })
 	net.phaseB = sim.NewPicker(net.team, net.nbE, func(b int) {
 		blk := &net.blocks[b]
@@ -389,13 +389,11 @@ func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticit
 		for b := range net.partial {
 			net.partial[b] = make([]float64, n)
 		}
-		net.normShift = func(w int) {
-			for b := w; b < net.nbE; b += nw {
-				p := net.partial[b]
-				clear(p)
-				net.norm.ShiftSumRange(net.blocks[b].lo, net.blocks[b].hi, p)
-			}
-		}
+		net.phaseN = sim.NewPicker(net.team, net.nbE, func(b int) {
+			p := net.partial[b]
+			clear(p)
+			net.norm.ShiftSumRange(net.blocks[b].lo, net.blocks[b].hi, p)
+		})
 		net.stdp.RowSums = net.norm.Running
 	}
 	return net, nil
@@ -441,7 +439,7 @@ func (net *maesNet) Step(t float64) []int32 {
 		// Shifts from the running sums, applied block by block while the
 		// new sums are formed; partial sums combined in block order.
 		net.norm.TrackedShifts()
-		net.team.Run(net.normShift)
+		net.phaseN.Run()
 		net.norm.SetRunning(net.partial)
 	}
 	net.phaseA.Run()

@@ -301,3 +301,43 @@ func appendNonzero(list []int32, x []float64) []int32 {
 	}
 	return list
 }
+
+// useAVX512F is set when the CPU has AVX-512 F and DQ (the LTP selection
+// kernels use 512-bit vectors only).
+var useAVX512F = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasPOPCNT
+
+// ltpPostsAVX512 sets bit q of flags[g] when v[8g+q] > thP and vb[8g+q] >
+// thD (n a multiple of 8).
+//
+//go:noescape
+func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8)
+
+// ltpSelectAVX512 appends, in order, idx[k] and x[pre[k]] for every k in
+// [0, n) with !(x[pre[k]] < cut) to oIdx and oX and returns their number
+// (n a multiple of 16).
+//
+//go:noescape
+func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
+
+// useNormAsm selects the assembly loop of Normalizer.ShiftSumRange (plain
+// SSE2, any amd64 CPU); a variable so that tests can compare both paths.
+var useNormAsm = true
+
+// normShiftSumAsm does Normalizer.ShiftSumRange's work for one
+// presynaptic row: w[k] = min(hi, max(lo, w[k] − d[post[k]])),
+// dst[post[k]] += w[k], without bounds checks and with single MAXSD/MINSD
+// instructions (Go's min and max also order signed zeros, which a bound
+// w_min > 0 makes irrelevant).
+//
+//go:noescape
+func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64)
+
+// scaleAVX does x[i] *= k for n a multiple of 4.
+//
+//go:noescape
+func scaleAVX(x *float64, n int, k float64)
+
+// normShiftSum16Asm is normShiftSumAsm with 16-bit post indices.
+//
+//go:noescape
+func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64)

@@ -998,3 +998,159 @@ nzdone:
 	MOVQ R8, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8)
+// flags[g] bit q = v[8g+q] > thP && vb[8g+q] > thD (ordered: NaN gives 0),
+// for n a multiple of 8.
+TEXT ·ltpPostsAVX512(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), SI
+	MOVQ         vb+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD thP+24(FP), Z6
+	VBROADCASTSD thD+32(FP), Z7
+	MOVQ         flags+40(FP), R8
+	XORQ         AX, AX
+
+lpploop:
+	CMPQ    AX, CX
+	JGE     lppdone
+	VMOVUPD (SI)(AX*8), Z0
+	VMOVUPD (DI)(AX*8), Z1
+	VCMPPD  $0x1e, Z6, Z0, K1     // v > thP
+	VCMPPD  $0x1e, Z7, Z1, K1, K2 // && vb > thD
+	KMOVB   K2, DX
+	MOVB    DX, (R8)
+	INCQ    R8
+	ADDQ    $8, AX
+	JMP     lpploop
+
+lppdone:
+	VZEROUPPER
+	RET
+
+// func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
+// For k in [0, n) (n a multiple of 16), in order: if !(x[pre[k]] < cut),
+// appends idx[k] to oIdx and x[pre[k]] to oX. Returns the number appended.
+TEXT ·ltpSelectAVX512(SB), NOSPLIT, $0-64
+	MOVQ         pre+0(FP), SI
+	MOVQ         idx+8(FP), DI
+	MOVQ         n+16(FP), CX
+	MOVQ         x+24(FP), R8
+	VBROADCASTSD cut+32(FP), Z7
+	MOVQ         oIdx+40(FP), R9
+	MOVQ         oX+48(FP), R10
+	XORQ         AX, AX
+	XORQ         BX, BX
+
+lpsloop:
+	CMPQ          AX, CX
+	JGE           lpsdone
+	VMOVDQU32     (SI)(AX*4), Z0 // 16 presynaptic indices
+	KXNORW        K1, K1, K1
+	VGATHERDPD    (R8)(Y0*8), K1, Z1 // x of the first 8
+	VEXTRACTI64X4 $1, Z0, Y2
+	KXNORW        K1, K1, K1
+	VGATHERDPD    (R8)(Y2*8), K1, Z3 // x of the last 8
+	VCMPPD        $0x05, Z7, Z1, K2  // !(x < cut)
+	VCMPPD        $0x05, Z7, Z3, K3
+	KUNPCKBW      K2, K3, K4         // K4 = K3:K2
+	VMOVDQU32     (DI)(AX*4), Z4
+	VPCOMPRESSD   Z4, K4, (R9)(BX*4)
+	VCOMPRESSPD   Z1, K2, (R10)(BX*8)
+	KMOVB         K2, DX
+	POPCNTL       DX, DX
+	ADDQ          DX, BX
+	VCOMPRESSPD   Z3, K3, (R10)(BX*8)
+	KMOVB         K3, DX
+	POPCNTL       DX, DX
+	ADDQ          DX, BX
+	ADDQ          $16, AX
+	JMP           lpsloop
+
+lpsdone:
+	MOVQ BX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64)
+// For k in [0, n): x = min(hi, max(lo, w[k] − d[post[k]])) (a NaN stays
+// NaN), w[k] = x, dst[post[k]] += x. Scalar SSE2, no bounds checks.
+TEXT ·normShiftSumAsm(SB), NOSPLIT, $0-56
+	MOVQ  w+0(FP), SI
+	MOVQ  post+8(FP), DI
+	MOVQ  n+16(FP), CX
+	MOVQ  d+24(FP), R8
+	MOVQ  dst+32(FP), R9
+	MOVSD lo+40(FP), X14
+	MOVSD hi+48(FP), X15
+	XORQ  AX, AX
+
+nssloop:
+	CMPQ   AX, CX
+	JGE    nssdone
+	MOVLQSX (DI)(AX*4), DX
+	MOVSD  (SI)(AX*8), X0
+	SUBSD  (R8)(DX*8), X0
+	MOVAPD X14, X1
+	MAXSD  X0, X1 // max(lo, x): x if x is NaN
+	MOVAPD X15, X2
+	MINSD  X1, X2 // min(hi, x): x if x is NaN
+	MOVSD  X2, (SI)(AX*8)
+	ADDSD  (R9)(DX*8), X2
+	MOVSD  X2, (R9)(DX*8)
+	INCQ   AX
+	JMP    nssloop
+
+nssdone:
+	RET
+
+// func scaleAVX(x *float64, n int, k float64)
+// x[i] *= k for n a multiple of 4.
+TEXT ·scaleAVX(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD k+16(FP), Y8
+	XORQ         AX, AX
+
+scaleloop:
+	CMPQ    AX, CX
+	JGE     scaledone
+	VMULPD  (SI)(AX*8), Y8, Y0
+	VMOVUPD Y0, (SI)(AX*8)
+	ADDQ    $4, AX
+	JMP     scaleloop
+
+scaledone:
+	VZEROUPPER
+	RET
+
+// func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64)
+// normShiftSumAsm with 16-bit post indices (less memory traffic).
+TEXT ·normShiftSum16Asm(SB), NOSPLIT, $0-56
+	MOVQ  w+0(FP), SI
+	MOVQ  post+8(FP), DI
+	MOVQ  n+16(FP), CX
+	MOVQ  d+24(FP), R8
+	MOVQ  dst+32(FP), R9
+	MOVSD lo+40(FP), X14
+	MOVSD hi+48(FP), X15
+	XORQ  AX, AX
+
+nss16loop:
+	CMPQ    AX, CX
+	JGE     nss16done
+	MOVWQZX (DI)(AX*2), DX
+	MOVSD   (SI)(AX*8), X0
+	SUBSD   (R8)(DX*8), X0
+	MOVAPD  X14, X1
+	MAXSD   X0, X1 // max(lo, x): x if x is NaN
+	MOVAPD  X15, X2
+	MINSD   X1, X2 // min(hi, x): x if x is NaN
+	MOVSD   X2, (SI)(AX*8)
+	ADDSD   (R9)(DX*8), X2
+	MOVSD   X2, (R9)(DX*8)
+	INCQ    AX
+	JMP     nss16loop
+
+nss16done:
+	RET

@@ -77,3 +77,23 @@ func appendNonzero(list []int32, x []float64) []int32 {
 	}
 	return list
 }
+
+var useAVX512F = false
+
+func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8) { panic("unreachable") }
+
+func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int {
+	panic("unreachable")
+}
+
+var useNormAsm = false
+
+func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64) {
+	panic("unreachable")
+}
+
+func scaleAVX(x *float64, n int, k float64) { panic("unreachable") }
+
+func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64) {
+	panic("unreachable")
+}

@@ -294,6 +294,12 @@ func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
 	copy(vb, r.VBar)
 	v := make([]float64, n)
 	ku, kv := r.Dt/r.P.TauU, r.Dt/r.P.TauV // as the rule computes them (not exact constants)
+	kx := 1 - r.Dt/r.P.TauX
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64()
+	}
+	copy(r.X, x)
 	for step := 0; step < 10; step++ {
 		for i := range v {
 			v[i] = -75 + 95*rng.Float64()
@@ -303,8 +309,124 @@ func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
 		for i := range v {
 			u[i] += float64(ku * (v[i] - u[i]))
 			vb[i] += float64(kv * (v[i] - vb[i]))
-			if r.U[i] != u[i] || r.VBar[i] != vb[i] {
-				t.Fatalf("step %d, %d: ū %v v̄ %v, want %v %v", step, i, r.U[i], r.VBar[i], u[i], vb[i])
+			x[i] *= kx
+			if r.U[i] != u[i] || r.VBar[i] != vb[i] || r.X[i] != x[i] {
+				t.Fatalf("step %d, %d: ū %v v̄ %v x %v, want %v %v %v", step, i, r.U[i], r.VBar[i], r.X[i], u[i], vb[i], x[i])
+			}
+		}
+	}
+}
+
+// TestLTPKernelsMatchLoop: LTPRange with the vector selection of the
+// potentiating neurons and of the inputs above the cut (where the CPU has
+// it) gives bit-identical weights, row sums and counts to the scalar loops,
+// with unaligned ranges, in-degrees above one selection chunk (256) and NaN
+// potentials (never potentiate).
+func TestLTPKernelsMatchLoop(t *testing.T) {
+	const n = 700
+	rng := rand.New(rand.NewPCG(21, 22))
+	var syn []connect.Synapse
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.45 {
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: 1.45 + (32.68-1.45)*rng.Float64()})
+			}
+		}
+	}
+	ma, _ := connect.NewSparse(n, n, syn)
+	mb, _ := connect.NewSparse(n, n, syn)
+	p := MaesEEParams()
+	ra, _ := NewVoltageSTDP(p, 0.1, ma, 0, n, 0, n, -60)
+	rb, _ := NewVoltageSTDP(p, 0.1, mb, 0, n, 0, n, -60)
+	ra.RowSums, rb.RowSums = make([]float64, n), make([]float64, n)
+	v := make([]float64, n)
+	saved := useAVX512F
+	defer func() { useAVX512F = saved }()
+	for step := 0; step < 30; step++ {
+		for j := range ra.X {
+			ra.X[j] = math.Pow(10, -25*rng.Float64())
+			if rng.Float64() < 0.05 {
+				ra.X[j] = 0
+			}
+		}
+		copy(rb.X, ra.X)
+		for i := range v {
+			v[i], ra.VBar[i] = -60+40*rng.Float64(), -75+30*rng.Float64()
+			if rng.Float64() < 0.02 {
+				v[i] = math.NaN()
+			}
+		}
+		copy(rb.VBar, ra.VBar)
+		for _, r := range [][2]int{{0, 3}, {3, 333}, {333, 347}, {347, n}} {
+			useAVX512F = saved
+			na := ra.LTPRange(r[0], r[1], v)
+			useAVX512F = false
+			nb := rb.LTPRange(r[0], r[1], v)
+			if na != nb {
+				t.Fatalf("step %d range %v: %d potentiating, loop %d", step, r, na, nb)
+			}
+		}
+		for q := range ma.W {
+			if math.Float64bits(ma.W[q]) != math.Float64bits(mb.W[q]) {
+				t.Fatalf("step %d synapse %d: %v, loop %v", step, q, ma.W[q], mb.W[q])
+			}
+		}
+		for i := range ra.RowSums {
+			if math.Float64bits(ra.RowSums[i]) != math.Float64bits(rb.RowSums[i]) {
+				t.Fatalf("step %d row sum %d: %v, loop %v", step, i, ra.RowSums[i], rb.RowSums[i])
+			}
+		}
+	}
+}
+
+// TestShiftSumKernelMatchesLoop: ShiftSumRange with the assembly loop
+// (amd64) gives bit-identical weights and partial sums to
+// the loop, for rows of every length mod 16 and shifts that clip at both
+// bounds.
+func TestShiftSumKernelMatchesLoop(t *testing.T) {
+	const n = 300
+	rng := rand.New(rand.NewPCG(31, 32))
+	var syn []connect.Synapse
+	for j := 0; j < n; j++ {
+		p := 0.02 + 0.3*rng.Float64() // row lengths from a few to ~90
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < p {
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: 1.45 + (32.68-1.45)*rng.Float64()})
+			}
+		}
+	}
+	ma, _ := connect.NewSparse(n, n, syn)
+	mb, _ := connect.NewSparse(n, n, syn)
+	mc, _ := connect.NewSparse(n, n, syn)
+	na, _ := NewNormalizer(ma, 0, 250, 10, 280, 1.45, 32.68)
+	nb, _ := NewNormalizer(mb, 0, 250, 10, 280, 1.45, 32.68)
+	nc, _ := NewNormalizer(mc, 0, 250, 10, 280, 1.45, 32.68)
+	nc.post16 = nil // the loop with 32-bit indices (networks above 65536 neurons)
+	saved := useNormAsm
+	defer func() { useNormAsm = saved }()
+	for round := 0; round < 10; round++ {
+		for i := range na.Running {
+			na.Running[i] += 200 * (rng.Float64() - 0.5) // shifts of up to ±10 per synapse
+		}
+		copy(nb.Running, na.Running)
+		copy(nc.Running, na.Running)
+		na.TrackedShifts()
+		nb.TrackedShifts()
+		nc.TrackedShifts()
+		pa, pb, pc := make([]float64, n), make([]float64, n), make([]float64, n)
+		useNormAsm = saved
+		na.ShiftSumRange(3, 171, pa)
+		nc.ShiftSumRange(3, 171, pc)
+		useNormAsm = false
+		nb.ShiftSumRange(3, 171, pb)
+		for q := range ma.W {
+			if math.Float64bits(ma.W[q]) != math.Float64bits(mb.W[q]) || math.Float64bits(mc.W[q]) != math.Float64bits(mb.W[q]) {
+				t.Fatalf("round %d synapse %d: %v / %v, loop %v", round, q, ma.W[q], mc.W[q], mb.W[q])
+			}
+		}
+		for i := range pa {
+			if math.Float64bits(pa[i]) != math.Float64bits(pb[i]) || math.Float64bits(pc[i]) != math.Float64bits(pb[i]) {
+				t.Fatalf("round %d sum %d: %v / %v, loop %v", round, i, pa[i], pc[i], pb[i])
 			}
 		}
 	}

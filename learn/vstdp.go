@@ -3,6 +3,7 @@ package learn
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/spikelab/spikelab/connect"
 )
@@ -128,10 +129,7 @@ func (r *VoltageSTDP) FiltersRange(lo, hi int, v []float64) {
 		}
 	}
 	if a, b := max(lo, r.PreLo), min(hi, r.PreHi); a < b {
-		x := r.X[a:b]
-		for j := range x {
-			x[j] *= kx
-		}
+		scale(r.X[a:b], kx)
 	}
 }
 
@@ -191,54 +189,109 @@ func (r *VoltageSTDP) LTP(v []float64) int {
 // by e^(−dt/τ_x) per step and stays above the cut only for about 100 ms
 // after a spike.
 func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
-	c := r.Dt * r.P.ALTP
-	thP, thD, wmax := r.P.ThetaLTP, r.P.ThetaLTD, r.P.WMax
-	W, pre, idx, x := r.M.W, r.M.Pre, r.M.Idx, r.X
+	thP, thD := r.P.ThetaLTP, r.P.ThetaLTD
 	half := 0.0 // increments below half are no-ops for every w ≥ w_min
 	if r.P.WMin > 0 && !r.P.SoftBound {
 		_, e := math.Frexp(r.P.WMin) // w_min in [2^(e−1), 2^e)
 		half = math.Ldexp(1, e-1-53)
 	}
-	n := 0
-	for i := lo; i < hi; i++ {
-		vi, vb := v[i], r.VBar[i]
-		if !(vi > thP && vb > thD) {
-			continue
-		}
-		n++
-		f := c * (vi - thP) * (vb - thD)
-		a, b := r.postSeg[2*i], r.postSeg[2*i+1]
-		ds := 0.0
-		if r.P.SoftBound {
-			g := f / wmax
-			for k := a; k < b; k++ {
-				p := idx[k]
-				dw := g * x[pre[k]] * (wmax - W[p])
-				W[p] += dw
-				ds += dw
-			}
-		} else {
-			// x_j < cut implies f·x_j < half (the factor keeps the strict
-			// inequality through the rounding of the division and product).
-			cut := half / f * (1 - 1e-9)
-			for k := a; k < b; k++ {
-				xj := x[pre[k]]
-				if xj < cut {
-					continue
+	n, i := 0, lo
+	if useAVX512F && hi-lo >= 8 {
+		// The potentiating neurons of groups of eight from a vector
+		// comparison (flag bits), then each in order.
+		_, _ = v[hi-1], r.VBar[hi-1]
+		var flags [64]uint8
+		for hi-i >= 8 {
+			m := min(hi-i, 8*len(flags)) &^ 7
+			ltpPostsAVX512(&v[i], &r.VBar[i], m, thP, thD, &flags[0])
+			for g, f := range flags[:m/8] {
+				for ; f != 0; f &= f - 1 {
+					n++
+					r.ltpPost(i+8*g+bits.TrailingZeros8(f), v[i+8*g+bits.TrailingZeros8(f)], half)
 				}
-				p := idx[k]
-				old := W[p]
-				w := old + f*xj
-				if w > wmax {
-					w = wmax
-				}
-				ds += w - old
-				W[p] = w
 			}
+			i += m
 		}
-		if r.RowSums != nil {
-			r.RowSums[i] += ds
+	}
+	for ; i < hi; i++ {
+		if v[i] > thP && r.VBar[i] > thD {
+			n++
+			r.ltpPost(i, v[i], half)
 		}
 	}
 	return n
+}
+
+// ltpPost potentiates the inputs of postsynaptic neuron i (potential vi
+// above θ_LTP, v̄ above θ_LTD) as LTPRange describes.
+func (r *VoltageSTDP) ltpPost(i int, vi, half float64) {
+	c := r.Dt * r.P.ALTP
+	thP, thD, wmax := r.P.ThetaLTP, r.P.ThetaLTD, r.P.WMax
+	W, pre, idx, x := r.M.W, r.M.Pre, r.M.Idx, r.X
+	f := c * (vi - thP) * (r.VBar[i] - thD)
+	a, b := r.postSeg[2*i], r.postSeg[2*i+1]
+	ds := 0.0
+	if r.P.SoftBound {
+		g := f / wmax
+		for k := a; k < b; k++ {
+			p := idx[k]
+			dw := g * x[pre[k]] * (wmax - W[p])
+			W[p] += dw
+			ds += dw
+		}
+	} else {
+		// x_j < cut implies f·x_j < half (the factor keeps the strict
+		// inequality through the rounding of the division and product).
+		cut := half / f * (1 - 1e-9)
+		k := a
+		if useAVX512F && b-a >= 16 {
+			// The inputs at or above the cut, selected in order by a
+			// vector kernel (chunks of up to 256), then updated.
+			_, _ = pre[b-1], idx[b-1]
+			var sIdx [256]int32
+			var sX [256]float64
+			for b-k >= 16 {
+				m := min(b-k, int64(len(sIdx))) &^ 15
+				cnt := ltpSelectAVX512(&pre[k], &idx[k], int(m), &x[0], cut, &sIdx[0], &sX[0])
+				for q, p := range sIdx[:cnt] {
+					old := W[p]
+					w := old + f*sX[q]
+					if w > wmax {
+						w = wmax
+					}
+					ds += w - old
+					W[p] = w
+				}
+				k += m
+			}
+		}
+		for ; k < b; k++ {
+			xj := x[pre[k]]
+			if xj < cut {
+				continue
+			}
+			p := idx[k]
+			old := W[p]
+			w := old + f*xj
+			if w > wmax {
+				w = wmax
+			}
+			ds += w - old
+			W[p] = w
+		}
+	}
+	if r.RowSums != nil {
+		r.RowSums[i] += ds
+	}
+}
+
+// scale does x[i] *= k (AVX2 where available; the same products).
+func scale(x []float64, k float64) {
+	if n4 := len(x) &^ 3; useAVX2 && n4 > 0 {
+		scaleAVX(&x[0], n4, k)
+		x = x[n4:]
+	}
+	for i := range x {
+		x[i] *= k
+	}
 }

@@ -244,7 +244,15 @@ func (m *AdEx) stepVec(lo, hi int, t float64, spikes []int32) []int32 {
 		set(adexSetMask, math.Float64frombits(^uint64(0)))
 	}
 	flags := m.flags[lo/4 : hi/4]
-	adexStepAVX(&m.V[lo], &m.VT[lo], &m.W[lo], &m.TLast[lo], &m.GE[lo], &m.GI[lo], &flags[0], hi-lo, &c, &expVec)
+	n := hi - lo
+	if n8 := n &^ 7; useAVX512 && n8 > 0 {
+		adexStepAVX512(&m.V[lo], &m.VT[lo], &m.W[lo], &m.TLast[lo], &m.GE[lo], &m.GI[lo], &flags[0], n8, &c, &expVec)
+		if a := lo + n8; a < hi {
+			adexStepAVX(&m.V[a], &m.VT[a], &m.W[a], &m.TLast[a], &m.GE[a], &m.GI[a], &flags[n8/4], n-n8, &c, &expVec)
+		}
+	} else {
+		adexStepAVX(&m.V[lo], &m.VT[lo], &m.W[lo], &m.TLast[lo], &m.GE[lo], &m.GI[lo], &flags[0], n, &c, &expVec)
+	}
 	return appendFlagged(spikes, flags, lo)
 }
 

@@ -115,3 +115,19 @@ func TestAdExVectorMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkAdExStep3000(b *testing.B) {
+	p := MaesExcitatory()
+	m := NewAdEx(3000, 0.1, p)
+	rng := rand.New(rand.NewPCG(1, 2))
+	m.Init(rng)
+	for i := range m.GE {
+		m.GE[i], m.GI[i] = 2*rng.Float64(), 5*rng.Float64()
+	}
+	var sp []int32
+	k := 0
+	for b.Loop() {
+		k++
+		sp = m.StepRange(0, 3000, 0.1*float64(k), nil, sp[:0])
+	}
+}

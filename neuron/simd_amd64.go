@@ -7,9 +7,9 @@ import "golang.org/x/sys/cpu"
 // useAVX is set when the CPU has AVX2.
 var useAVX = cpu.X86.HasAVX2
 
-// useAVX512 is set when the CPU has AVX-512 (foundation and vector-length
-// extensions) as well.
-var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+// useAVX512 is set when the CPU also has AVX-512 F, DQ (KMOVB in the
+// eight-lane AdEx kernel) and VL.
+var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 
 // lifExpStepAVX advances n neurons (n a multiple of 4) of a LIFExp
 // population by one step and sets bit k of flags[j] when neuron 4j+k spikes.
@@ -46,3 +46,8 @@ func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n 
 //
 //go:noescape
 func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int
+
+// adexStepAVX512 is adexStepAVX for n a multiple of 8, eight lanes at a time.
+//
+//go:noescape
+func adexStepAVX512(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)

@@ -541,3 +541,180 @@ cubadone:
 	MOVQ R11, ret+56(FP)
 	VZEROUPPER
 	RET
+
+// func adexStepAVX512(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)
+// adexStepAVX with eight neurons per iteration (n a multiple of 8): the
+// same operations in the same order, constants in Z13–Z31, lane masks in
+// K registers (K1 active, K2 spike, K3 SetT); the spike bits of the two
+// groups of four go to two flag bytes, as adexStepAVX writes them.
+TEXT ·adexStepAVX512(SB), NOSPLIT, $0-80
+	MOVQ v+0(FP), SI
+	MOVQ vt+8(FP), DI
+	MOVQ w+16(FP), DX
+	MOVQ tl+24(FP), R8
+	MOVQ ge+32(FP), R9
+	MOVQ gi+40(FP), R12
+	MOVQ flags+48(FP), R13
+	MOVQ n+56(FP), CX
+	MOVQ c+64(FP), R10
+	MOVQ e+72(FP), R11
+
+	VBROADCASTSD 0(R10), Z16   // kT
+	VBROADCASTSD 32(R10), Z17  // VT0
+	VBROADCASTSD 64(R10), Z18  // kW
+	VBROADCASTSD 96(R10), Z19  // A
+	VBROADCASTSD 128(R10), Z20 // EL
+	VBROADCASTSD 160(R10), Z21 // tref
+	VBROADCASTSD 192(R10), Z13 // t
+	VBROADCASTSD 224(R10), Z22 // invTau
+	VBROADCASTSD 256(R10), Z23 // ΔT
+	VBROADCASTSD 288(R10), Z24 // invΔT
+	VBROADCASTSD 320(R10), Z25 // EE
+	VBROADCASTSD 352(R10), Z26 // EI
+	VBROADCASTSD 384(R10), Z27 // invC
+	VBROADCASTSD 416(R10), Z28 // dt
+	VBROADCASTSD 448(R10), Z29 // VPeak
+	VBROADCASTSD 480(R10), Z14 // VReset
+	VBROADCASTSD 512(R10), Z30 // B
+	VBROADCASTSD 544(R10), Z31 // AT
+	VBROADCASTSD 576(R10), Z15 // VT0 + AT
+	KXORB        K3, K3, K3
+	MOVQ         608(R10), BX
+	TESTQ        BX, BX
+	JEQ          a5noset
+	KXNORB       K3, K3, K3 // SetT: every lane
+
+a5noset:
+	MOVQ 640(R10), BX // exp flag
+	XORQ AX, AX
+
+a5loop:
+	CMPQ AX, CX
+	JGE  a5done
+
+	VMOVUPD (SI)(AX*8), Z0 // v
+	VMOVUPD (DI)(AX*8), Z1 // vt
+	VSUBPD  Z1, Z17, Z4    // VT0 - vt
+	VMULPD  Z16, Z4, Z4    // kT*(VT0 - vt)
+	VADDPD  Z4, Z1, Z1     // vtn
+	VSUBPD  Z20, Z0, Z4    // v - EL
+	VMULPD  Z19, Z4, Z4    // A*(v - EL)
+	VMOVUPD (DX)(AX*8), Z2 // w
+	VSUBPD  Z2, Z4, Z4     // A*(v - EL) - w
+	VMULPD  Z18, Z4, Z4    // kW*(...)
+	VADDPD  Z4, Z2, Z2     // wn
+	VMOVUPD (R8)(AX*8), Z3 // tl
+	VADDPD  Z21, Z3, Z5    // tl + tref
+	VCMPPD  $0x1e, Z5, Z13, K1 // active = t > tl + tref
+	VSUBPD  Z0, Z20, Z6    // EL - v
+	VMULPD  Z22, Z6, Z6    // dv = (EL - v)*invTau
+
+	TESTQ BX, BX
+	JEQ   a5noexp
+	VSUBPD       Z1, Z0, Z7       // v - vtn
+	VMULPD       Z24, Z7, Z7      // x = (v - vtn)*invΔT
+	VBROADCASTSD 0(R11), Z8
+	VMAXPD       Z7, Z8, Z7       // x = max(lo, x); a NaN x stays NaN
+	VBROADCASTSD 32(R11), Z8
+	VMINPD       Z7, Z8, Z7       // x = min(hi, x)
+	VBROADCASTSD 64(R11), Z8
+	VMULPD       Z8, Z7, Z8       // x*log2e
+	VBROADCASTSD 96(R11), Z9
+	VADDPD       Z9, Z8, Z8       // t = x*log2e + magic
+	VSUBPD       Z9, Z8, Z10      // k = t - magic
+	VBROADCASTSD 128(R11), Z12
+	VMULPD       Z12, Z10, Z12    // k*ln2hi
+	VSUBPD       Z12, Z7, Z7      // r = x - k*ln2hi
+	VBROADCASTSD 160(R11), Z12
+	VMULPD       Z12, Z10, Z12    // k*ln2lo
+	VSUBPD       Z12, Z7, Z7      // r -= k*ln2lo
+	VBROADCASTSD 192(R11), Z11    // Horner: p = poly[0]; p = p*r + poly[i]
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 224(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 256(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 288(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 320(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 352(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 384(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 416(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 448(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 480(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 512(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 544(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VMULPD       Z7, Z11, Z11
+	VBROADCASTSD 576(R11), Z12
+	VADDPD       Z12, Z11, Z11
+	VPSLLQ       $52, Z8, Z8      // k into the exponent field
+	VPADDQ       Z12, Z8, Z8      // + bits of 1.0 (poly[12]): 2^k
+	VMULPD       Z8, Z11, Z7      // e^x = p·2^k
+	VMULPD       Z23, Z7, Z7      // ΔT*e^x
+	VMULPD       Z22, Z7, Z7      // *invTau
+	VADDPD       Z7, Z6, Z6       // dv +=
+
+a5noexp:
+	VSUBPD  Z0, Z25, Z7        // EE - v
+	VMULPD  (R9)(AX*8), Z7, Z7 // ge*(EE - v)
+	VSUBPD  Z0, Z26, Z8        // EI - v
+	VMULPD  (R12)(AX*8), Z8, Z8 // gi*(EI - v)
+	VADDPD  Z8, Z7, Z7
+	VSUBPD  Z2, Z7, Z7         // - wn
+	VMULPD  Z27, Z7, Z7        // *invC
+	VADDPD  Z7, Z6, Z6         // dv
+	VMULPD  Z28, Z6, Z6        // dt*dv
+	VADDPD  Z6, Z0, Z6         // vnew = v + dt*dv
+
+	TESTQ BX, BX
+	JEQ   a5thrvt
+	VCMPPD $0x1e, Z29, Z6, K1, K2 // spike = active && vnew > VPeak
+	JMP    a5spike
+
+a5thrvt:
+	VCMPPD $0x1e, Z1, Z6, K1, K2 // spike = active && vnew > vtn
+
+a5spike:
+	VBLENDMPD Z14, Z6, K2, Z6 // vnew = spike ? VReset : vnew
+	VBLENDMPD Z6, Z0, K1, Z0  // v = active ? vnew : v
+	VMOVUPD   Z0, (SI)(AX*8)
+	VADDPD    Z30, Z2, Z7     // wn + B
+	VBLENDMPD Z7, Z2, K2, Z2
+	VMOVUPD   Z2, (DX)(AX*8)
+	VADDPD    Z31, Z1, Z7     // vtn + AT
+	VBLENDMPD Z15, Z7, K3, Z7 // SetT ? VT0 + AT : vtn + AT
+	VBLENDMPD Z7, Z1, K2, Z1
+	VMOVUPD   Z1, (DI)(AX*8)
+	VBLENDMPD Z13, Z3, K2, Z3 // tl = spike ? t : tl
+	VMOVUPD   Z3, (R8)(AX*8)
+	KMOVB     K2, R10
+	MOVB      R10, (R13)
+	ANDB      $15, (R13)
+	SHRQ      $4, R10
+	MOVB      R10, 1(R13)
+	ADDQ      $2, R13
+
+	ADDQ $8, AX
+	JMP  a5loop
+
+a5done:
+	VZEROUPPER
+	RET

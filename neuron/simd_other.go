@@ -30,3 +30,7 @@ func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n 
 func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int {
 	panic("unreachable")
 }
+
+func adexStepAVX512(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64) {
+	panic("unreachable")
+}

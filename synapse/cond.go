@@ -1,8 +1,10 @@
 package synapse
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -100,18 +102,24 @@ func (d *Delay) Advance() {
 // equivalent to exponential inter-event intervals; the probabilities are
 // exact to 2⁻³². Set rates with SetRate (it recomputes the thresholds).
 type Poisson struct {
-	Dt     float64     // step (ms)
-	Rate   []float64   // rate per neuron (kHz); read-only, use SetRate
-	Weight []float64   // weight per event (e.g. nS·ms for a conductance)
-	thr    [][4]uint64 // u ≥ thr[k] ⇔ count > k, for a uniform u in [0, 2³²)
+	Dt     float64   // step (ms)
+	Rate   []float64 // rate per neuron (kHz); read-only, use SetRate
+	Weight []float64 // weight per event (e.g. nS·ms for a conductance)
+	// thr holds the thresholds in groups of four neurons: u ≥
+	// thr[16(i/4) + 4k + i%4] ⇔ count of neuron i > k, for a uniform u in
+	// [0, 2³²) (see thrAt).
+	thr []uint64
 }
+
+// thrAt is the index in thr of threshold k of neuron i.
+func thrAt(i, k int) int { return (i>>2)*16 + k*4 + i&3 }
 
 // NewPoisson returns n Poisson inputs with a common rate (kHz) and weight.
 func NewPoisson(n int, dt, rate, weight float64) (*Poisson, error) {
 	if !(dt > 0) {
 		return nil, fmt.Errorf("poisson input needs dt > 0, got %g", dt)
 	}
-	p := &Poisson{Dt: dt, Rate: make([]float64, n), Weight: make([]float64, n), thr: make([][4]uint64, n)}
+	p := &Poisson{Dt: dt, Rate: make([]float64, n), Weight: make([]float64, n), thr: make([]uint64, 16*((n+3)/4))}
 	for i := range p.Rate {
 		if err := p.SetRate(i, rate); err != nil {
 			return nil, err
@@ -126,7 +134,7 @@ func (p *Poisson) SetRate(i int, rate float64) error {
 	if !(rate >= 0) || rate*p.Dt > 50 {
 		return fmt.Errorf("poisson rate must be >= 0 and rate·dt <= 50, got %g kHz", rate)
 	}
-	if p.Rate[i] == rate && p.thr[i][0] != 0 {
+	if p.Rate[i] == rate && p.thr[thrAt(i, 0)] != 0 {
 		return nil
 	}
 	p.Rate[i] = rate
@@ -135,7 +143,7 @@ func (p *Poisson) SetRate(i int, rate float64) error {
 	cum := 0.0
 	for k := 0; k < 4; k++ {
 		cum += q
-		p.thr[i][k] = toThreshold(cum)
+		p.thr[thrAt(i, k)] = toThreshold(cum)
 		q *= lam / float64(k+1)
 	}
 	return nil
@@ -157,27 +165,106 @@ func b2i(b bool) int {
 }
 
 // Add draws the events of one step for neurons [lo, hi) from src and adds
-// count·Weight to target. It returns the number of events.
+// count·Weight to target. It returns the number of events. It draws
+// ⌈(hi−lo)/2⌉ values from src, each giving the uniforms of two neurons (low
+// half first), exactly as that many src.Uint64 calls would: the generator
+// (math/rand/v2's PCG-DXSM) is stepped inline with its state in registers
+// and stored back into src at the end. With AVX2 and an even lo, groups of
+// four neurons run in a vector kernel (same draws, same roundings).
 func (p *Poisson) Add(src *rand.PCG, lo, hi int, target []float64) int {
+	if hi <= lo {
+		return 0
+	}
+	_, _ = target[hi-1], p.Weight[hi-1]
+	var st [2]uint64
+	st[0], st[1] = pcgState(src)
+	events, i := 0, lo
+	if useAVX && lo&1 == 0 {
+		if i&3 != 0 && i+2 <= hi { // to a group boundary (one draw)
+			events += p.addScalar(&st, i, i+2, target)
+			i += 2
+		}
+		// Chunks of up to 64 neurons, with the draws and the tail flags of
+		// each group in scratch.
+		var scratch [3 * 16]uint64
+		for i+4 <= hi {
+			g := min((hi-i)>>2, 16)
+			ev, tails := poissonAVX2(&st, &p.thr[thrAt(i, 0)], &p.Weight[i], &target[i], &scratch[0], g)
+			events += ev
+			if tails != 0 {
+				for q := 0; q < g; q++ {
+					m := scratch[3*q+2]
+					for m != 0 {
+						l := bits.TrailingZeros64(m)
+						m &= m - 1
+						u := (scratch[3*q+l>>1] >> (32 * (l & 1))) & math.MaxUint32
+						n := i + 4*q + l
+						k := p.tail(n, u)
+						target[n] += float64(k) * p.Weight[n]
+						events += k
+					}
+				}
+			}
+			i += 4 * g
+		}
+	}
+	events += p.addScalar(&st, i, hi, target)
+	src.Seed(st[0], st[1])
+	return events
+}
+
+// addScalar is Add's loop for neurons [lo, hi) with the generator state st.
+func (p *Poisson) addScalar(st *[2]uint64, lo, hi int, target []float64) int {
 	events := 0
-	thr, w, tg := p.thr[lo:hi], p.Weight[lo:hi], target[lo:hi]
-	var bits uint64
-	for i := range thr {
-		if i&1 == 0 {
-			bits = src.Uint64()
+	sh, sl := st[0], st[1]
+	var r uint64
+	for i := lo; i < hi; i++ {
+		if (i-lo)&1 == 0 {
+			sh, sl, r = pcgNext(sh, sl)
 		} else {
-			bits >>= 32
+			r >>= 32
 		}
-		u := bits & math.MaxUint32
-		t := &thr[i]
-		k := b2i(u >= t[0]) + b2i(u >= t[1]) + b2i(u >= t[2]) + b2i(u >= t[3])
+		u := r & math.MaxUint32
+		t := p.thr[thrAt(i, 0):]
+		k := b2i(u >= t[0]) + b2i(u >= t[4]) + b2i(u >= t[8]) + b2i(u >= t[12])
 		if k == 4 {
-			k = p.tail(lo+i, u)
+			k = p.tail(i, u)
 		}
-		tg[i] += float64(k) * w[i]
+		target[i] += float64(k) * p.Weight[i]
 		events += k
 	}
+	st[0], st[1] = sh, sl
 	return events
+}
+
+// pcgState returns the 128-bit state (high, low word) of src.
+func pcgState(src *rand.PCG) (hi, lo uint64) {
+	var buf [20]byte
+	b, _ := src.AppendBinary(buf[:0]) // "pcg:" + hi + lo, big-endian
+	return binary.BigEndian.Uint64(b[4:]), binary.BigEndian.Uint64(b[12:])
+}
+
+// pcgNext advances the PCG state (hi, lo) once and returns the new state
+// and the output, as math/rand/v2's (*PCG).Uint64 does (128-bit LCG, DXSM
+// output); TestPCGNextMatchesRand checks it against the library.
+func pcgNext(hi, lo uint64) (nhi, nlo, out uint64) {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	h, l := bits.Mul64(lo, mulLo)
+	h += hi*mulLo + lo*mulHi
+	l, c := bits.Add64(l, incLo, 0)
+	h, _ = bits.Add64(h, incHi, c)
+	o := h
+	o ^= o >> 32
+	o *= cheapMul
+	o ^= o >> 48
+	o *= l | 1
+	return h, l, o
 }
 
 // tail continues the inversion beyond a count of 3 (rare at the small

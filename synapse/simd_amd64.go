@@ -26,3 +26,9 @@ func decayDotAVX(s, h, w *float64, n int, er, ed, dt float64) float64
 //
 //go:noescape
 func condStepAVX(xr, xd, out, s *float64, n int, ar, ad, inv float64)
+
+// poissonAVX2 draws the Poisson counts of groups×4 neurons (see
+// Poisson.Add and the kernel's comment in simd_amd64.s).
+//
+//go:noescape
+func poissonAVX2(st *[2]uint64, thr *uint64, w, tg *float64, scratch *uint64, groups int) (events, tails int)
