@@ -102,8 +102,8 @@ func olfactionDefaults(model string) *OlfactionConfig {
 		// on less than its input carries: +0.07), 60 steps instead of 30 (the
 		// rate code's count noise: +0.04), threshold 5 instead of lava's 1.25
 		// (less saturated layers: +0.07), and no |W| projection
-		// (abs_from_block 9; the original's is abs_from_block 1: +0.01 to
-		// +0.04, sparser KCs).
+		// (abs_from_block 9; the original's is abs_from_block 1: +0.01 with
+		// 200 PNs, sparser KCs: ≈ 0.5 instead of ≈ 0.75 spikes per step).
 		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 200, NKC: 500, Steps: 60, BurnIn: 10, Batch: 32, Epochs: 2,
 			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 9, Neuron: olfactionNeuron(), SurrogateScale: 0.3, SurrogateTau: 3.75},
 		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
