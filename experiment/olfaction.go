@@ -86,21 +86,38 @@ type OlfactionSTDPConfig struct {
 func olfactionDefaults(model string) *OlfactionConfig {
 	return &OlfactionConfig{
 		Seed: 1, Model: model,
-		// n_train 10000, the top of the spec's range: the ANN reaches ≈ 0.73
-		// with 4000 odors and ≈ 0.88 with 10000 (a linear softmax on the
-		// clean odors, which can represent the labels exactly, ≈ 0.89).
-		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 10000, NVal: 1000},
+		// n_train 20000, twice the top of the spec's 2000–10000: the ANN
+		// reaches ≈ 0.73 with 4000 odors, ≈ 0.87 with 10000 and ≈ 0.91 with
+		// 20000 (the task is linearly separable; a converged linear softmax
+		// on the clean odors gets 0.96, but Adam on 10⁴ odors does not get there).
+		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 20000, NVal: 1000},
 		// Dropout 0 and a 3e-3 → 1e-4 schedule instead of the paper's 0.5 and
-		// constant 1e-3: with 10000 odors (not 1M) both learn too slowly.
+		// constant 1e-3: with 10⁴ odors (not 1M) both learn too slowly.
 		ANN: OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 30, LR: 3e-3, LREnd: 1e-4, Dropout: 0, KCBias: -1},
-		// 3 epochs of 10000 odors with lr 1e-3 falling to 1e-5 (without the
+		// 2 epochs of 20000 odors with lr 1e-3 falling to 1e-5 (without the
 		// decay the validation accuracy jumps by ±0.05 from epoch to epoch).
-		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 50, NKC: 500, Steps: 30, BurnIn: 10, Batch: 32, Epochs: 3,
-			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 1, Neuron: neuron.DecolleCUBAParams(), SurrogateScale: 0.3, SurrogateTau: 3.75},
+		// Four deviations from the spec's recommendation and the original,
+		// each measured (notes of issue 7, session 4): 200 PNs instead of 50
+		// (a 50-unit layer trained through a fixed random 50×10 readout passes
+		// on less than its input carries: +0.07), 60 steps instead of 30 (the
+		// rate code's count noise: +0.04), threshold 5 instead of lava's 1.25
+		// (less saturated layers: +0.07), and no |W| projection
+		// (abs_from_block 9; the original's is abs_from_block 1: +0.01 with
+		// 200 PNs, sparser KCs: ≈ 0.5 instead of ≈ 0.75 spikes per step).
+		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 200, NKC: 500, Steps: 60, BurnIn: 10, Batch: 32, Epochs: 2,
+			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 9, Neuron: olfactionNeuron(), SurrogateScale: 0.3, SurrogateTau: 3.75},
 		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
 		Compare:       model == "stdp",
 		RasterSamples: 4,
 	}
+}
+
+// olfactionNeuron returns lava-DECOLLE's CUBA-LIF constants with the
+// threshold raised from 1.25 to 5 (decays 0.25 and 0.03 kept).
+func olfactionNeuron() neuron.CUBALIFParams {
+	p := neuron.DecolleCUBAParams()
+	p.Threshold = 5
+	return p
 }
 
 func init() {
