@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side on the fly-olfaction DECOLLE control (olfaction-decolle's
-# network: 500 Bernoulli ORN trains -> PN 50 -> KC 500 -> readout 10, 30
-# steps + 10 burn-in per odor, batch 32, Adam at every step): seconds per
+# default network: 500 Bernoulli ORN trains -> PN 200 -> KC 500 -> readout
+# 10, 60 steps + 10 burn-in per odor, threshold 5, no |W|, batch 32, Adam at
+# every step; both sides get these values explicitly): seconds per
 # epoch of spikelab and of a PyTorch implementation of the same network
 # (bench/olfaction_reference.py, float32 as a PyTorch user would run it).
 # Installs nothing; needs Go and PyTorch for /usr/bin/python3
@@ -31,7 +32,8 @@ load0=$(load)
 spikelab() { # threads
   local out=bench/out/olfaction-t$1
   /usr/bin/time -f "%U %S" -o bench/out/olfaction-time bench/out/spikelab run olfaction-decolle --quiet --threads "$1" \
-    --set data.n_train="$NTRAIN" --set snn.epochs="$EPOCHS" --out "$out" >/dev/null 2>&1
+    --set data.n_train="$NTRAIN" --set snn.epochs="$EPOCHS" --set snn.n_pn=200 --set snn.n_kc=500 --set snn.steps=60 \
+    --set snn.burn_in=10 --set snn.neuron.threshold=5 --set snn.abs_from_block=9 --out "$out" >/dev/null 2>&1
   /usr/bin/python3 - "$out/metrics.json" bench/out/olfaction-time "$EPOCHS" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -43,7 +45,8 @@ print(json.dumps({"seconds_per_epoch": m["train_seconds"] / e, "cpu_seconds_per_
 PY
 }
 ref() { # threads
-  /usr/bin/python3 bench/olfaction_reference.py --threads "$1" --n-train "$NTRAIN" --epochs "$EPOCHS"
+  /usr/bin/python3 bench/olfaction_reference.py --threads "$1" --n-train "$NTRAIN" --epochs "$EPOCHS" --n-pn 200 --n-kc 500 \
+    --steps 60 --burn-in 10 --threshold 5 --abs-from-block 9
 }
 for ((r = 1; r <= REPS; r++)); do
   echo "{\"config\": \"ref1\", \"m\": $(ref 1)}" >>"$res"

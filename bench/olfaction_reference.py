@@ -15,6 +15,10 @@ step after the burn-in, learning rate decayed geometrically per batch,
 |W| on blocks from abs_from_block on after every step. Validation: argmax
 of the time-summed final readout after the burn-in.
 
+The defaults are spikelab's olfaction-decolle defaults (200 PNs, 60 steps,
+threshold 5, no |W|); the spec's original network is --n-pn 50 --steps 30
+--threshold 1.25 --abs-from-block 1 --epochs 3 --n-train 10000.
+
 The odors come from the same generator as spikelab's (uniform prototypes
 and odors, nearest-prototype labels) but from NumPy's random stream, so the
 data are a different draw of the same distribution.
@@ -33,26 +37,26 @@ import torch
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n-train", type=int, default=10000)
+    ap.add_argument("--n-train", type=int, default=20000)
     ap.add_argument("--n-val", type=int, default=1000)
     ap.add_argument("--n-or", type=int, default=50)
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--tiling", type=int, default=10)
-    ap.add_argument("--n-pn", type=int, default=50)
+    ap.add_argument("--n-pn", type=int, default=200)
     ap.add_argument("--n-kc", type=int, default=500)
-    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--burn-in", type=int, default=10)
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--rate", type=float, default=0.5)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--lr-end", type=float, default=1e-5)
-    ap.add_argument("--threshold", type=float, default=1.25)
+    ap.add_argument("--threshold", type=float, default=5.0)
     ap.add_argument("--current-decay", type=float, default=0.25)
     ap.add_argument("--voltage-decay", type=float, default=0.03)
     ap.add_argument("--surrogate-scale", type=float, default=0.3)
     ap.add_argument("--surrogate-tau", type=float, default=3.75)
-    ap.add_argument("--abs-from-block", type=int, default=1)
+    ap.add_argument("--abs-from-block", type=int, default=9, help="|W| on blocks from this index on (9: none; the original: 1)")
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     ap.add_argument("--double", action="store_true", help="float64 (spikelab's precision) instead of float32")
     ap.add_argument("--seed", type=int, default=1)
