@@ -1,0 +1,5 @@
+//go:build purego
+
+package experiment_test
+
+const purego = true
