@@ -20,13 +20,15 @@ func LoadFile(cfg Config, path string) error {
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
 	}
-	if err := decodeStrict(cfg, b); err != nil {
+	if err := Decode(cfg, b); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	return nil
 }
 
-func decodeStrict(cfg Config, b []byte) error {
+// Decode overlays the YAML document b onto cfg; keys that cfg does not have
+// are errors naming the key and line.
+func Decode(cfg Config, b []byte) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}

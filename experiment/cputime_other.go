@@ -2,5 +2,5 @@
 
 package experiment
 
-// cpuSeconds returns 0: the CPU time is not known on this system.
-func cpuSeconds() float64 { return 0 }
+// CPUSeconds returns 0: the CPU time is not known on this system.
+func CPUSeconds() float64 { return 0 }

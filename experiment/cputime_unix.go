@@ -4,10 +4,10 @@ package experiment
 
 import "syscall"
 
-// cpuSeconds returns the user + system CPU time of the process so far (s),
+// CPUSeconds returns the user + system CPU time of the process so far (s),
 // or 0 where it is unknown. On a shared machine the CPU time of a loop is a
 // steadier speed figure than its wall time.
-func cpuSeconds() float64 {
+func CPUSeconds() float64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 
 	"github.com/spikelab/spikelab/runio"
@@ -90,4 +91,22 @@ func All() []Experiment {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// ProgressOf returns env's progress indicator for a loop of total units, or
+// a NopProgress when env has none.
+func ProgressOf(env *Env, total int64, label string) Progress {
+	if env != nil && env.Progress != nil {
+		return env.Progress(total, label)
+	}
+	return NopProgress{}
+}
+
+// Positive returns an error naming the config key name unless v is a
+// positive finite number.
+func Positive(name string, v float64) error {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s must be a positive number, got %g", name, v)
+	}
+	return nil
 }

@@ -91,3 +91,24 @@ func Median(x []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// MeanStd returns the mean of x and its sample standard deviation (n − 1 in
+// the denominator; 0 for fewer than two values).
+func MeanStd(x []float64) (float64, float64) {
+	if len(x) == 0 {
+		return 0, 0
+	}
+	m := 0.0
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	s := 0.0
+	for _, v := range x {
+		s += (v - m) * (v - m)
+	}
+	if len(x) > 1 {
+		s /= float64(len(x) - 1)
+	}
+	return m, math.Sqrt(s)
+}

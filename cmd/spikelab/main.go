@@ -25,6 +25,7 @@ import (
 
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/runio"
+	_ "github.com/spikelab/spikelab/systems/all"
 )
 
 const usage = `spikelab: spiking networks trained with biologically plausible rules.

@@ -1,5 +1,0 @@
-//go:build purego
-
-package experiment_test
-
-const purego = true

@@ -1,0 +1,336 @@
+package all_test
+
+// The regression check: every registered experiment runs in a short
+// configuration and its metrics are compared with stored values, bit for
+// bit. Timing metrics are excluded. The stored values depend on the
+// arithmetic kernels the machine selects (AVX-512, AVX2, pure Go), so they
+// are kept per kernel set in testdata/regress-<kernels>.json. To rewrite
+// them deliberately (a change meant to alter results):
+//
+//	go test ./systems/all -run TestRegression -update
+//
+// and list each changed metric's old and new value in the commit message.
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
+	_ "github.com/spikelab/spikelab/systems/all"
+)
+
+var update = flag.Bool("update", false, "rewrite the stored regression metrics")
+
+// regressCase is one experiment's short configuration: --set overrides and,
+// where the experiment reads data, a function that prepares it and returns
+// more overrides.
+type regressCase struct {
+	sets []string
+	data func(t *testing.T) []string
+}
+
+var forceShort = []string{"n=300", "duration_s=1.2", "train_start_s=0.2", "train_stop_s=1"}
+var thetaShort = []string{"n=300", "duration_s=0.6", "train_start_s=0.1", "train_stop_s=0.5"}
+var olfShort = []string{"data.n_or=10", "data.n_class=4", "data.n_train=320", "data.n_val=200",
+	"snn.orn_tiling=4", "snn.n_pn=30", "snn.n_kc=60", "snn.steps=20", "snn.burn_in=5", "snn.batch=16", "snn.epochs=1",
+	"ann.orn_tiling=4", "ann.n_pn=30", "ann.n_kc=60", "ann.epochs=2", "raster_samples=2"}
+var maesNet = []string{"network.n_exc=240", "network.n_inh=60", "network.clusters=6"}
+
+var regressCases = map[string]regressCase{
+	"cuba":                  {sets: []string{"n_exc=1600", "n_inh=400", "duration_s=0.2", "raster_neurons=100"}},
+	"force-sine":            {sets: forceShort},
+	"force-izhikevich-sine": {sets: forceShort},
+	"force-theta-sine":      {sets: thetaShort},
+	"force-sawtooth":        {sets: thetaShort},
+	"force-vdp-harmonic":    {sets: thetaShort},
+	"force-vdp-relaxation":  {sets: thetaShort},
+	"force-prodsines":       {sets: thetaShort},
+	"force-noisy-prodsines": {sets: thetaShort},
+	"force-lorenz":          {sets: thetaShort},
+	"force-ode-to-joy":      {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1"}},
+	"ltts-trajectory":       {sets: []string{"net.n=100", "t_steps=100", "epochs=10"}},
+	"ltts-fast":             {sets: []string{"net.n=100", "seeds=2", "epochs=4"}},
+	"ltts-noise":            {sets: []string{"net.n=100", "t_steps=100", "epochs=10", "ratio_steps=3", "repeats=1", "ratio_log10_min=-3"}},
+	"ltts-xor":              {sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5"}},
+	"ltts-walking": {sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
+		"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc"}, data: walkData},
+	"shifting-xor":     {sets: []string{"runs=10", "epochs=200"}},
+	"shifting-iris":    {sets: []string{"runs=1", "epochs=20"}},
+	"shifting-mnist":   {sets: []string{"hidden=20", "epochs=2", "batch_size=16", "lr_start=0.01", "lr_end=0.001"}, data: idxData},
+	"shifting-fashion": {sets: []string{"hidden=30", "epochs=1", "batch_size=8", "lr_start=0.01", "lr_end=0.01"}, data: idxData},
+	"shifting-tca":     {sets: []string{"hidden=40", "epochs=1"}, data: tcaData},
+	"maes-replay":      {sets: append([]string{"duration_s=1.5", "burn_in_ms=100"}, maesNet...)},
+	"maes-train": {sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
+		"train_min=0.0033333333333333335", "spont_min=0.0016666666666666668", "replay_s=0.1"}},
+	"maes-readout":      {sets: append([]string{"train_s=2", "switch_s=1", "test_s=1", "delete_at_s=0.5"}, maesNet...)},
+	"olfaction-ann":     {sets: olfShort},
+	"olfaction-decolle": {sets: olfShort},
+	"olfaction-stdp":    {sets: append([]string{"compare=false"}, olfShort...)},
+}
+
+// timing reports whether a metric measures time or speed (excluded).
+func timing(name string) bool {
+	for _, s := range []string{"seconds", "per_second", "per_wall", "per_cpu", "_wall", "_cpu"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// kernels names the arithmetic kernel set this build and CPU select.
+func kernels() string {
+	k := runtime.GOARCH
+	if purego {
+		return k + "-purego"
+	}
+	if runtime.GOARCH == "amd64" {
+		switch {
+		case cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasFMA:
+			k += "-avx512"
+		case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+			k += "-avx2"
+		}
+	}
+	return k
+}
+
+func TestEveryDefaultConfigIsValid(t *testing.T) {
+	if len(experiment.All()) < 27 {
+		t.Errorf("%d experiments registered, want all 27", len(experiment.All()))
+	}
+	for _, e := range experiment.All() {
+		if err := e.Defaults().Validate(); err != nil {
+			t.Errorf("%s defaults invalid: %v", e.Name, err)
+		}
+	}
+}
+
+func TestRegression(t *testing.T) {
+	if testing.Short() {
+		t.Skip("regression check skipped in -short mode")
+	}
+	file := filepath.Join("testdata", "regress-"+kernels()+".json")
+	stored := map[string]map[string]float64{}
+	if b, err := os.ReadFile(file); err == nil {
+		if err := json.Unmarshal(b, &stored); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+	} else if !*update {
+		t.Skipf("no stored metrics for kernel set %s (%s); create them with -update on a trusted build", kernels(), file)
+	}
+	var names []string
+	for _, e := range experiment.All() {
+		names = append(names, e.Name)
+		if _, ok := regressCases[e.Name]; !ok {
+			t.Errorf("experiment %s has no short configuration in the regression check", e.Name)
+		}
+	}
+	got := map[string]map[string]float64{}
+	for _, name := range names {
+		rc, ok := regressCases[name]
+		if !ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			sets := rc.sets
+			if rc.data != nil {
+				sets = append(append([]string(nil), sets...), rc.data(t)...)
+			}
+			m := runShort(t, name, sets)
+			clean := map[string]float64{}
+			for k, v := range m {
+				if !timing(k) {
+					clean[k] = v
+				}
+			}
+			got[name] = clean
+			if *update {
+				return
+			}
+			want, ok := stored[name]
+			if !ok {
+				t.Fatalf("no stored metrics for %s in %s (run with -update)", name, file)
+			}
+			compareMetrics(t, want, clean)
+		})
+	}
+	if *update && !t.Failed() {
+		for name, m := range stored {
+			if _, ok := got[name]; !ok {
+				got[name] = m // skipped here (data absent): keep its stored values
+			}
+		}
+		b, err := json.MarshalIndent(got, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", file)
+	}
+}
+
+func compareMetrics(t *testing.T, want, got map[string]float64) {
+	t.Helper()
+	var keys []string
+	for k := range want {
+		keys = append(keys, k)
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w, okw := want[k]
+		g, okg := got[k]
+		switch {
+		case !okw:
+			t.Errorf("%s: new metric (%v), not stored", k, g)
+		case !okg:
+			t.Errorf("%s: stored (%v), no longer reported", k, w)
+		case math.Float64bits(w) != math.Float64bits(g) && !(math.IsNaN(w) && math.IsNaN(g)):
+			t.Errorf("%s: stored %v, now %v", k, w, g)
+		}
+	}
+}
+
+func runShort(t *testing.T, name string, sets []string) map[string]float64 {
+	t.Helper()
+	e, err := experiment.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.Defaults()
+	for _, s := range sets {
+		if err := experiment.Set(cfg, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := runio.Create(filepath.Join(t.TempDir(), "run"), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cfg.Run(context.Background(), &experiment.Env{Out: dir, Threads: 2, Log: testWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// walkData writes a small ASF skeleton (root and two bones) and a 120-frame
+// AMC motion of period 30 frames.
+func walkData(t *testing.T) []string {
+	dir := t.TempDir()
+	asf := ":version 1.10\n:units\n  angle deg\n:root\n   order TX TY TZ RX RY RZ\n:bonedata\n" +
+		"  begin\n    id 1\n    name femur\n    dof rx rz\n  end\n  begin\n    id 2\n    name tibia\n    dof rx\n  end\n"
+	var b strings.Builder
+	b.WriteString(":FULLY-SPECIFIED\n:DEGREES\n")
+	for f := 0; f < 120; f++ {
+		ph := 2 * math.Pi * float64(f) / 30
+		fmt.Fprintf(&b, "%d\nroot %g 0 0 0 0 0\nfemur %.4f %.4f\ntibia %.4f\n", f+1, 0.1*float64(f),
+			20*math.Sin(ph), 5*math.Cos(ph), 30+25*math.Sin(ph+1))
+	}
+	writeFile(t, filepath.Join(dir, "w.asf"), []byte(asf))
+	writeFile(t, filepath.Join(dir, "w.amc"), []byte(b.String()))
+	return []string{"data_dir=" + dir}
+}
+
+// idxData writes a small MNIST-format dataset (300 training, 100 test
+// images of 28×28): each class lights its own band of rows, plus
+// pseudo-random speckle.
+func idxData(t *testing.T) []string {
+	dir := t.TempDir()
+	state := uint32(12345)
+	next := func() uint32 { state = state*1664525 + 1013904223; return state >> 24 }
+	write := func(prefix string, n int) {
+		img := make([]byte, 16+n*784)
+		lab := make([]byte, 8+n)
+		binary.BigEndian.PutUint32(img, 0x803)
+		binary.BigEndian.PutUint32(img[4:], uint32(n))
+		binary.BigEndian.PutUint32(img[8:], 28)
+		binary.BigEndian.PutUint32(img[12:], 28)
+		binary.BigEndian.PutUint32(lab, 0x801)
+		binary.BigEndian.PutUint32(lab[4:], uint32(n))
+		for i := 0; i < n; i++ {
+			y := int(next() % 10)
+			lab[8+i] = byte(y)
+			px := img[16+i*784 : 16+(i+1)*784]
+			for r := 2 * y; r < 2*y+8; r++ {
+				for c := 4; c < 24; c++ {
+					px[r*28+c] = byte(128 + next()%128)
+				}
+			}
+			for k := 0; k < 30; k++ {
+				px[(next()<<8|next())%784] = byte(next())
+			}
+		}
+		writeFile(t, filepath.Join(dir, prefix+"-images-idx3-ubyte"), img)
+		writeFile(t, filepath.Join(dir, prefix+"-labels-idx1-ubyte"), lab)
+	}
+	write("train", 300)
+	write("t10k", 100)
+	return []string{"data_dir=" + dir}
+}
+
+// tcaData uses the TCA validation file from the project's shared data
+// (skipped when it is absent).
+func tcaData(t *testing.T) []string {
+	dir := sharedData(t, "shifting")
+	return []string{"data_dir=" + dir}
+}
+
+func sharedData(t *testing.T, name string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			p := filepath.Join(d, "..", "shared", "data", name)
+			if _, err := os.Stat(p); err != nil {
+				t.Skipf("shared data %s absent: %v", p, err)
+			}
+			return p
+		}
+		if filepath.Dir(d) == d {
+			t.Skip("module root not found")
+		}
+	}
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,189 @@
+package cuba
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/neuron"
+	"github.com/spikelab/spikelab/plot"
+	"github.com/spikelab/spikelab/runio"
+	"github.com/spikelab/spikelab/sim"
+)
+
+// CUBAConfig configures the Vogels–Abbott current-based benchmark network
+// exactly as in Brian2's CUBA example: NExc excitatory and NInh inhibitory
+// LIF neurons with exponential synaptic currents, random connections with
+// probability P (self-connections allowed), no delays.
+type CUBAConfig struct {
+	Seed      uint64              `yaml:"seed"`       // seed of every random stream
+	NExc      int                 `yaml:"n_exc"`      // excitatory neurons (first indices)
+	NInh      int                 `yaml:"n_inh"`      // inhibitory neurons
+	P         float64             `yaml:"p"`          // connection probability
+	WeMV      float64             `yaml:"w_e_mv"`     // excitatory weight we (mV) added to ge
+	WiMV      float64             `yaml:"w_i_mv"`     // inhibitory weight wi (mV) added to gi
+	DtMS      float64             `yaml:"dt_ms"`      // time step (ms)
+	DurationS float64             `yaml:"duration_s"` // simulated time (s)
+	Neuron    neuron.LIFExpParams `yaml:"neuron"`     // neuron and synapse time constants, potentials
+	// RasterNeurons is the number of neurons (from index 0) whose spikes are stored.
+	RasterNeurons int `yaml:"raster_neurons"`
+}
+
+// CUBA returns the parameters of Brian2's CUBA example.
+func CUBA() *CUBAConfig {
+	return &CUBAConfig{Seed: 1, NExc: 3200, NInh: 800, P: 0.02, WeMV: 60 * 0.27 / 10, WiMV: -20 * 4.5 / 10,
+		DtMS: 0.1, DurationS: 1, Neuron: neuron.CUBAParams(), RasterNeurons: 4000}
+}
+
+func init() {
+	experiment.Register(experiment.Experiment{Name: "cuba", Description: "Vogels–Abbott CUBA benchmark network, 4000 LIF neurons, 1 s (as Brian2's CUBA example)",
+		Defaults: func() experiment.Config { return CUBA() }})
+}
+
+// Validate reports the first unusable field.
+func (c *CUBAConfig) Validate() error {
+	if c.NExc < 0 || c.NInh < 0 || c.NExc+c.NInh < 1 {
+		return fmt.Errorf("n_exc and n_inh must be >= 0 with at least one neuron")
+	}
+	if !(c.P > 0 && c.P <= 1) {
+		return fmt.Errorf("p must be in (0, 1], got %g", c.P)
+	}
+	for _, f := range []struct {
+		n string
+		v float64
+	}{{"dt_ms", c.DtMS}, {"duration_s", c.DurationS}} {
+		if err := experiment.Positive(f.n, f.v); err != nil {
+			return err
+		}
+	}
+	if c.RasterNeurons < 0 {
+		return fmt.Errorf("raster_neurons must be >= 0")
+	}
+	return c.Neuron.Validate()
+}
+
+// Run builds and simulates the network. wall_seconds is the time of the
+// simulation loop alone; setup_seconds covers building the connectivity.
+func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	n := c.NExc + c.NInh
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	pop := neuron.NewLIFExp(n, c.DtMS, c.Neuron, team)
+	pop.Init(sim.Stream(c.Seed, "init"))
+	rng := sim.Stream(c.Seed, "weights")
+	se, err := connect.Bernoulli(rng, n, 0, c.NExc, c.P, c.WeMV)
+	if err != nil {
+		return nil, err
+	}
+	si, err := connect.Bernoulli(rng, n, c.NExc, n, c.P, c.WiMV)
+	if err != nil {
+		return nil, err
+	}
+	exc, err := connect.FromSynapses(n, n, se)
+	if err != nil {
+		return nil, err
+	}
+	inh, err := connect.FromSynapses(n, n, si)
+	if err != nil {
+		return nil, err
+	}
+	clock, err := sim.NewClock(c.DtMS, c.DurationS*1000)
+	if err != nil {
+		return nil, err
+	}
+	mon := sim.NewSpikeMonitor(min(c.RasterNeurons, n), int(float64(n)*c.DurationS*10))
+	// Synaptic events: every spike delivers one event per outgoing synapse.
+	var events int64
+	spikes := make([]int32, 0, n)
+	setup := time.Since(t0)
+	prog := experiment.Progress(experiment.NopProgress{})
+	if env.Progress != nil {
+		prog = env.Progress(int64(clock.Steps), "simulating")
+	}
+	report := max(1, clock.Steps/100)
+	t1 := time.Now()
+	for i := 1; i <= clock.Steps; i++ {
+		t := clock.Time(i)
+		spikes = pop.Step(t, nil, spikes[:0])
+		if len(spikes) > 0 {
+			exc.Propagate(spikes, pop.GE, 1)
+			inh.Propagate(spikes, pop.GI, 1)
+			for _, j := range spikes {
+				events += exc.Start[j+1] - exc.Start[j] + inh.Start[j+1] - inh.Start[j]
+			}
+		}
+		mon.Observe(t, spikes)
+		if i%report == 0 {
+			prog.Set(int64(i))
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("stopped at t=%g ms: %w", t, err)
+			}
+		}
+	}
+	wall := time.Since(t1)
+	prog.Finish()
+	if err := sim.CheckFinite("membrane potential", pop.V, clock.Time(clock.Steps)); err != nil {
+		return nil, err
+	}
+	m := map[string]float64{
+		"rate_hz":                     float64(mon.Count) / (float64(n) * c.DurationS),
+		"spikes":                      float64(mon.Count),
+		"synapses":                    float64(exc.NNZ() + inh.NNZ()),
+		"synaptic_events":             float64(events),
+		"wall_seconds":                wall.Seconds(),
+		"setup_seconds":               setup.Seconds(),
+		"synaptic_events_per_second":  float64(events) / wall.Seconds(),
+		"sim_seconds_per_wall_second": c.DurationS / wall.Seconds(),
+	}
+	if env.Out != nil {
+		if err := c.write(env, mon, clock); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (c *CUBAConfig) write(env *experiment.Env, mon *sim.SpikeMonitor, clock sim.Clock) error {
+	ts := make([]float64, len(mon.Times))
+	for i, t := range mon.Times {
+		ts[i] = t / 1000
+	}
+	// Population rate of the recorded neurons in 1 ms bins.
+	bins := int(c.DurationS * 1000)
+	rate := make([]float64, bins)
+	tb := make([]float64, bins)
+	for b := range tb {
+		tb[b] = (float64(b) + 0.5) / 1000
+	}
+	for _, t := range ts {
+		if b := int(t * 1000); b >= 0 && b < bins {
+			rate[b]++
+		}
+	}
+	for b := range rate {
+		rate[b] /= float64(max(1, mon.Record)) * 1e-3
+	}
+	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+		{Name: "spike_t", Shape: []int{len(ts)}, Data: ts},
+		{Name: "spike_i", Shape: []int{len(mon.Index)}, Data: mon.Index},
+		{Name: "rate_t", Shape: []int{bins}, Data: tb},
+		{Name: "rate_hz", Shape: []int{bins}, Data: rate},
+	}); err != nil {
+		return err
+	}
+	r, err := plot.Raster(fmt.Sprintf("CUBA: spikes of neurons 0–%d", mon.Record-1), "time (s)", ts, mon.Index)
+	if err != nil {
+		return err
+	}
+	pr, err := plot.Lines("population rate (1 ms bins)", "time (s)", "rate (Hz)", plot.Series{X: tb, Y: rate})
+	if err != nil {
+		return err
+	}
+	return plot.SavePNG(env.Out.File("summary.png"), 10, 3, r, pr)
+}

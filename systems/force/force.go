@@ -1,0 +1,630 @@
+package force
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
+	"github.com/spikelab/spikelab/neuron"
+	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/synapse"
+	"github.com/spikelab/spikelab/task"
+)
+
+// ForceConfig configures FORCE training of a spiking network (Nicola &
+// Clopath 2017): a sparse random recurrent network whose linear readout
+// z = φᵀr is trained by recursive least squares and fed back through fixed
+// encoders. Times in the config are in ms or s as named; gains (g, q), the
+// RLS alpha and the model's parameters are in the model's own units (LIF
+// and theta: seconds; Izhikevich: ms, pA), as in the reference code.
+type ForceConfig struct {
+	Seed  uint64 `yaml:"seed"`  // seed of every random stream of the run
+	Model string `yaml:"model"` // neuron model: lif, izhikevich or theta
+	N     int    `yaml:"n"`     // number of neurons
+
+	P           float64 `yaml:"p"`            // connection probability of the static weights
+	G           float64 `yaml:"g"`            // static weight gain G: nonzero weights have std G/(√N·p)
+	Q           float64 `yaml:"q"`            // feedback encoder gain Q: encoders are U(−Q, Q)
+	BalanceRows bool    `yaml:"balance_rows"` // subtract each neuron's mean incoming weight (LIF and theta code)
+
+	Alpha         float64 `yaml:"alpha"`           // RLS P(0) = alpha·I (model units)
+	RLSEverySteps int     `yaml:"rls_every_steps"` // RLS update period (steps)
+	RLSForm       string  `yaml:"rls_form"`        // "code" (reference, gain P_old·r) or "textbook" (P_new·r)
+	RLSBlock      int     `yaml:"rls_block"`       // rank-1 updates deferred and applied to P together (1 = none)
+	// RLSStorage is the number format of the stored P: "float32" (the
+	// default) halves the memory traffic of the RLS update, the update's
+	// arithmetic staying float64 (P rounded to float32 once per block of
+	// rls_block updates); "float64" keeps P exactly as computed, as the
+	// reference code does.
+	RLSStorage string `yaml:"rls_storage"`
+
+	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)
+	DurationS   float64 `yaml:"duration_s"`    // simulated time T (s)
+	TrainStartS float64 `yaml:"train_start_s"` // RLS runs strictly after this time (s)
+	TrainStopS  float64 `yaml:"train_stop_s"`  // ... and strictly before this time (s); test afterwards
+	TauRiseMS   float64 `yaml:"tau_rise_ms"`   // synaptic rise time tr (ms); 0 = single exponential
+	TauDecayMS  float64 `yaml:"tau_decay_ms"`  // synaptic decay time td (ms)
+
+	LIF        neuron.LIFParams        `yaml:"lif"`        // used when model = lif
+	Izhikevich neuron.IzhikevichParams `yaml:"izhikevich"` // used when model = izhikevich
+
+	// DivergenceLimit stops the run when any readout component exceeds it
+	// in magnitude (a NaN or Inf always stops it).
+	DivergenceLimit float64 `yaml:"divergence_limit"`
+
+	Target TargetConfig `yaml:"target"` // the supervisor
+	Record RecordConfig `yaml:"record"` // what is recorded
+}
+
+// TargetConfig selects and parameterises the FORCE supervisor.
+type TargetConfig struct {
+	// Kind is sine, triangle, prodsines, vdp, lorenz or song.
+	Kind      string  `yaml:"kind"`
+	FreqHz    float64 `yaml:"freq_hz"`   // sine/triangle frequency (Hz)
+	Amplitude float64 `yaml:"amplitude"` // sine/triangle/prodsines amplitude
+	F1Hz      float64 `yaml:"f1_hz"`     // prodsines first frequency (Hz)
+	F2Hz      float64 `yaml:"f2_hz"`     // prodsines second frequency (Hz)
+	Mu        float64 `yaml:"mu"`        // van der Pol μ
+	NoiseStd  float64 `yaml:"noise_std"` // std of fresh Gaussian noise added every step (0 = none)
+	// Song is "short" (first bar of Ode to Joy, 16 beats, 5 outputs) or
+	// "long" (64 beats; 5 note outputs + 64 HDTS outputs).
+	Song           string  `yaml:"song"`
+	BeatsPerSecond float64 `yaml:"beats_per_second"` // song tempo (beats/s)
+}
+
+// RecordConfig says what a FORCE run records.
+type RecordConfig struct {
+	SampleMS       float64 `yaml:"sample_ms"`       // sampling period of z, target and decoders (ms)
+	RasterNeurons  int     `yaml:"raster_neurons"`  // spikes of neurons 0..n-1 are stored
+	DecoderNeurons int     `yaml:"decoder_neurons"` // decoders of neurons 0..n-1 are sampled (at most ~10 000 times per run)
+	WindowS        float64 `yaml:"window_s"`        // window of the per-window phase-aligned test RMSE (s)
+}
+
+func forceBase() *ForceConfig {
+	return &ForceConfig{
+		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, RLSStorage: "float32", DivergenceLimit: 1e6,
+		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
+		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
+		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4},
+		Record: RecordConfig{SampleMS: 1, RasterNeurons: 50, DecoderNeurons: 10, WindowS: 1},
+	}
+}
+
+// ForceLIFSine is the LIF sine of LIFFORCESINE.m, the reference Brian2 example.
+func ForceLIFSine() *ForceConfig {
+	c := forceBase()
+	c.Model, c.G, c.Q, c.BalanceRows = "lif", 0.04, 10, true
+	c.DtMS, c.RLSEverySteps, c.Alpha = 0.05, 50, 5e-6
+	return c
+}
+
+// ForceIzhikevichSine is IZFORCESINE.m (b = −2, not row-balanced).
+func ForceIzhikevichSine() *ForceConfig {
+	c := forceBase()
+	c.Model, c.G, c.Q, c.BalanceRows = "izhikevich", 5e3, 5e3, false
+	c.DtMS, c.RLSEverySteps, c.Alpha = 0.04, 20, 2
+	return c
+}
+
+// ForceThetaSine is THETAFORCESINE.m.
+func ForceThetaSine() *ForceConfig {
+	c := forceBase()
+	c.Model, c.G, c.Q, c.BalanceRows = "theta", 10, 1e4, true
+	c.DtMS, c.RLSEverySteps, c.Alpha = 0.01, 50, 1e-5
+	return c
+}
+
+func forceTheta(kind string, g float64) *ForceConfig {
+	c := ForceThetaSine()
+	c.G, c.Target.Kind = g, kind
+	return c
+}
+
+// ForceOdeToJoy is IZFORCESONG.m of Fig. 3: the first bar of Ode to Joy.
+func ForceOdeToJoy() *ForceConfig {
+	c := forceBase()
+	c.Model, c.N, c.G, c.Q, c.BalanceRows = "izhikevich", 5000, 1e4, 4e3, false
+	c.Izhikevich = neuron.IzhikevichB0()
+	c.DtMS, c.RLSEverySteps, c.Alpha = 0.04, 100, 2
+	c.DurationS, c.TrainStartS, c.TrainStopS = 1000, 1, 900
+	c.Target.Kind = "song"
+	c.Record.SampleMS = 4
+	c.Record.WindowS = 4
+	return c
+}
+
+func init() {
+	reg := func(name, desc string, f func() *ForceConfig) {
+		experiment.Register(experiment.Experiment{Name: name, Description: desc, Defaults: func() experiment.Config { return f() }})
+	}
+	reg("force-sine", "FORCE: 2000 LIF neurons learn a 5 Hz sine (Nicola & Clopath 2017, Fig. 2; 15 s)", ForceLIFSine)
+	reg("force-izhikevich-sine", "FORCE: 2000 Izhikevich neurons learn a 5 Hz sine (Fig. 2; 15 s)", ForceIzhikevichSine)
+	reg("force-theta-sine", "FORCE: 2000 theta neurons learn a 5 Hz sine (Fig. 2; 15 s at dt 0.01 ms)", ForceThetaSine)
+	reg("force-sawtooth", "FORCE: theta network learns the 5 Hz triangle asin(sin(2π5t)) (Fig. 2)", func() *ForceConfig { return forceTheta("triangle", 10) })
+	reg("force-vdp-harmonic", "FORCE: theta network learns the van der Pol oscillator, μ = 0.5 (Fig. 2)", func() *ForceConfig { return forceTheta("vdp", 10) })
+	reg("force-vdp-relaxation", "FORCE: theta network learns the van der Pol relaxation oscillator, μ = 5 (Fig. 2)", func() *ForceConfig {
+		c := forceTheta("vdp", 15)
+		c.Target.Mu = 5
+		return c
+	})
+	reg("force-prodsines", "FORCE: theta network learns sin(2π4t)·sin(2π6t) (Fig. 2; 80 s)", func() *ForceConfig {
+		c := forceTheta("prodsines", 25)
+		c.DurationS, c.TrainStopS = 80, 55
+		return c
+	})
+	reg("force-noisy-prodsines", "FORCE: theta network learns sin(2π4t)·sin(2π6t) from a supervisor with noise of std 0.05 (Fig. 2; 80 s)", func() *ForceConfig {
+		c := forceTheta("prodsines", 15)
+		c.DurationS, c.TrainStopS, c.Target.NoiseStd = 80, 55, 0.05
+		return c
+	})
+	reg("force-lorenz", "FORCE: 5000 theta neurons learn the Lorenz attractor (Fig. 2; 100 s, a long run)", func() *ForceConfig {
+		c := forceTheta("lorenz", 15)
+		c.N, c.DurationS, c.TrainStopS = 5000, 100, 50
+		c.Record.WindowS = 5
+		return c
+	})
+	reg("force-ode-to-joy", "FORCE: 5000 Izhikevich neurons learn the first bar of Ode to Joy (Fig. 3; 1000 s, a long run)", ForceOdeToJoy)
+}
+
+// seconds reports whether the model works in seconds (else ms).
+func (c *ForceConfig) seconds() bool { return c.Model != "izhikevich" }
+
+// fromMS converts ms to the model's time unit.
+func (c *ForceConfig) fromMS(ms float64) float64 {
+	if c.seconds() {
+		return ms / 1000
+	}
+	return ms
+}
+
+// Validate reports the first unusable field by its yaml key.
+func (c *ForceConfig) Validate() error {
+	switch c.Model {
+	case "lif":
+		if err := c.LIF.Validate(); err != nil {
+			return err
+		}
+	case "izhikevich":
+		if err := c.Izhikevich.Validate(); err != nil {
+			return err
+		}
+	case "theta":
+	default:
+		return fmt.Errorf("model %q is unknown: use lif, izhikevich or theta", c.Model)
+	}
+	if c.N < 1 {
+		return fmt.Errorf("n must be at least 1, got %d", c.N)
+	}
+	if !(c.P > 0 && c.P <= 1) {
+		return fmt.Errorf("p must be in (0, 1], got %g", c.P)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"alpha", c.Alpha}, {"divergence_limit", c.DivergenceLimit}, {"dt_ms", c.DtMS}, {"duration_s", c.DurationS}, {"tau_decay_ms", c.TauDecayMS},
+		{"record.sample_ms", c.Record.SampleMS}, {"record.window_s", c.Record.WindowS}} {
+		if err := experiment.Positive(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if math.IsNaN(c.G) || math.IsInf(c.G, 0) || math.IsNaN(c.Q) || math.IsInf(c.Q, 0) {
+		return fmt.Errorf("g and q must be finite numbers")
+	}
+	if !(c.TauRiseMS >= 0) {
+		return fmt.Errorf("tau_rise_ms must be >= 0, got %g", c.TauRiseMS)
+	}
+	if c.RLSEverySteps < 1 {
+		return fmt.Errorf("rls_every_steps must be at least 1, got %d", c.RLSEverySteps)
+	}
+	if c.RLSBlock < 1 {
+		return fmt.Errorf("rls_block must be at least 1, got %d", c.RLSBlock)
+	}
+	if _, err := learn.ParseRLSForm(c.RLSForm); err != nil {
+		return fmt.Errorf("rls_form: %w", err)
+	}
+	if _, err := learn.ParsePStorage(c.RLSStorage); err != nil {
+		return fmt.Errorf("rls_storage: %w", err)
+	}
+	if !(c.TrainStartS >= 0 && c.TrainStartS < c.TrainStopS && c.TrainStopS <= c.DurationS) {
+		return fmt.Errorf("need 0 <= train_start_s < train_stop_s <= duration_s, got %g, %g, %g", c.TrainStartS, c.TrainStopS, c.DurationS)
+	}
+	if c.Record.RasterNeurons < 0 || c.Record.DecoderNeurons < 0 {
+		return fmt.Errorf("record.raster_neurons and record.decoder_neurons must be >= 0")
+	}
+	if c.Record.SampleMS < c.DtMS {
+		return fmt.Errorf("record.sample_ms (%g) must be at least dt_ms (%g)", c.Record.SampleMS, c.DtMS)
+	}
+	if !(c.Target.NoiseStd >= 0) {
+		return fmt.Errorf("target.noise_std must be >= 0, got %g", c.Target.NoiseStd)
+	}
+	_, err := c.target()
+	return err
+}
+
+// target builds the supervisor on the run's step grid.
+func (c *ForceConfig) target() (task.Target, error) {
+	t := c.Target
+	dt := c.DtMS / 1000
+	var base task.Target
+	switch t.Kind {
+	case "sine":
+		if err := experiment.Positive("target.freq_hz", t.FreqHz); err != nil {
+			return nil, err
+		}
+		base = task.Sine{Freq: t.FreqHz, Amp: t.Amplitude, Dt: dt}
+	case "triangle":
+		if err := experiment.Positive("target.freq_hz", t.FreqHz); err != nil {
+			return nil, err
+		}
+		base = task.Triangle{Freq: t.FreqHz, Amp: t.Amplitude, Dt: dt}
+	case "prodsines":
+		if err := experiment.Positive("target.f1_hz", t.F1Hz); err != nil {
+			return nil, err
+		}
+		if err := experiment.Positive("target.f2_hz", t.F2Hz); err != nil {
+			return nil, err
+		}
+		base = task.ProdSines{F1: t.F1Hz, F2: t.F2Hz, Amp: t.Amplitude, Dt: dt}
+	case "vdp":
+		if err := experiment.Positive("target.mu", t.Mu); err != nil {
+			return nil, err
+		}
+		base = task.VanDerPol(t.Mu, dt, c.DurationS)
+	case "lorenz":
+		base = task.Lorenz(dt)
+	case "song":
+		var s *task.Song
+		var err error
+		switch t.Song {
+		case "short":
+			s, err = task.NewSong(task.OdeToJoyShort, task.OdeToJoyShortHalf, t.BeatsPerSecond, dt, false)
+		case "long":
+			s, err = task.NewSong(task.OdeToJoyLong, task.OdeToJoyLongHalf, t.BeatsPerSecond, dt, true)
+		default:
+			return nil, fmt.Errorf("target.song %q is unknown: use short or long", t.Song)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		base = s
+	default:
+		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song"}, ", "))
+	}
+	if t.NoiseStd > 0 {
+		base = task.Noisy{Base: base, Std: t.NoiseStd, Rng: sim.Stream(c.Seed, "target-noise")}
+	}
+	return base, nil
+}
+
+// forceNet is a built FORCE network.
+type forceNet struct {
+	pop    neuron.Population
+	w      *connect.CSR
+	enc    []float64 // N×K encoders, row-major
+	ipsc   *synapse.DoubleExp
+	rate   *synapse.DoubleExp
+	rls    *learn.RLS
+	target task.Target
+	clock  sim.Clock
+	dtS    float64 // step in seconds
+}
+
+func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	tgt, err := c.target()
+	if err != nil {
+		return nil, err
+	}
+	n, k := c.N, tgt.Dim()
+	dt := c.fromMS(c.DtMS)
+	clock, err := sim.NewClock(dt, c.fromMS(c.DurationS*1000))
+	if err != nil {
+		return nil, err
+	}
+	var pop neuron.Population
+	switch c.Model {
+	case "lif":
+		pop = neuron.NewLIF(n, dt, c.LIF)
+	case "izhikevich":
+		pop = neuron.NewIzhikevich(n, dt, c.Izhikevich)
+	case "theta":
+		pop = neuron.NewTheta(n, dt)
+	}
+	pop.Init(sim.Stream(c.Seed, "init"))
+
+	syn, err := connect.BernoulliGaussian(sim.Stream(c.Seed, "weights"), n, n, c.P, c.G/(math.Sqrt(float64(n))*c.P))
+	if err != nil {
+		return nil, err
+	}
+	if c.BalanceRows {
+		connect.BalanceRows(n, syn)
+	}
+	w, err := connect.FromSynapses(n, n, syn)
+	if err != nil {
+		return nil, err
+	}
+	enc := make([]float64, n*k)
+	re := sim.Stream(c.Seed, "encoders")
+	for i := range enc {
+		enc[i] = c.Q * (2*re.Float64() - 1)
+	}
+	tr, td := c.fromMS(c.TauRiseMS), c.fromMS(c.TauDecayMS)
+	ipsc, err := synapse.NewDoubleExp(n, tr, td, dt)
+	if err != nil {
+		return nil, err
+	}
+	rate, _ := synapse.NewDoubleExp(n, tr, td, dt)
+	form, _ := learn.ParseRLSForm(c.RLSForm)
+	store, _ := learn.ParsePStorage(c.RLSStorage)
+	rls, err := learn.NewRLSStored(n, k, c.Alpha, form, c.RLSBlock, store, team)
+	if err != nil {
+		return nil, err
+	}
+	return &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, clock: clock, dtS: c.DtMS / 1000}, nil
+}
+
+// forceResult holds what a FORCE run recorded.
+type forceResult struct {
+	zs, targets, decoders *sim.Trace
+	spikes                *sim.SpikeMonitor
+	sumSqTrain, sumSqTest float64
+	nTrain, nTest         int
+	spikesPre, spikesTrn  int64
+	spikesTest            int64
+	wall                  time.Duration // set-up and simulation
+	loop                  time.Duration // simulation (time loop) only
+}
+
+// Run trains and tests the network and writes the run folder.
+func (c *ForceConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	start := time.Now()
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	net, err := c.build(team)
+	if err != nil {
+		return nil, err
+	}
+	built := time.Now()
+	res, err := c.simulate(ctx, net, env)
+	if err != nil {
+		return nil, err
+	}
+	res.loop = time.Since(built)
+	res.wall = time.Since(start)
+	m := c.metrics(net, res)
+	if env.Out != nil {
+		if err := c.write(env, net, res, m); err != nil {
+			return nil, err
+		}
+	}
+	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]
+	return m, nil
+}
+
+// simulate runs the time loop in the reference code's order.
+func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experiment.Env) (*forceResult, error) {
+	n, k := c.N, net.target.Dim()
+	clk := net.clock
+	imin := clk.Index(c.fromMS(c.TrainStartS * 1000))
+	icrit := clk.Index(c.fromMS(c.TrainStopS * 1000))
+	imid := (imin + icrit) / 2
+	every := c.RLSEverySteps
+	sampleEvery := max(1, int(math.Round(c.Record.SampleMS/c.DtMS)))
+	nd := min(c.Record.DecoderNeurons, n)
+	res := &forceResult{
+		zs:      sim.NewTrace(k, sampleEvery, clk.Steps),
+		targets: sim.NewTrace(k, sampleEvery, clk.Steps),
+		// Decoders change slowly: at most about 10 000 samples per run.
+		decoders: sim.NewTrace(nd*k, max(sampleEvery, (clk.Steps/10000+sampleEvery-1)/sampleEvery*sampleEvery), clk.Steps),
+		spikes:   sim.NewSpikeMonitor(min(c.Record.RasterNeurons, n), 1024),
+	}
+	I := make([]float64, n)
+	z := make([]float64, k)
+	tgt := make([]float64, k)
+	e := make([]float64, k)
+	spikes := make([]int32, 0, n)
+	pop, ipsc, rate, rls, w, enc := net.pop, net.ipsc, net.rate, net.rls, net.w, net.enc
+	prog := experiment.Progress(experiment.NopProgress{})
+	if env != nil && env.Progress != nil {
+		prog = env.Progress(int64(clk.Steps), "simulating")
+	}
+	defer prog.Finish()
+	report := max(1, clk.Steps/200)
+	step := c.fusedStep(net, z, &spikes)
+	for i := 1; i <= clk.Steps; i++ {
+		t := clk.Time(i)
+		if step != nil {
+			// Steps 1–6 (and the previous step's 8) in one parallel pass.
+			z[0] = step(t)
+		} else {
+			// 1. input current with the previous step's z (for one output,
+			// fused with step 5's decay of the IPSC filter, which I does not see)
+			if k == 1 {
+				ipsc.DecayAffine(I, enc, z[0])
+			} else {
+				for j, s := range ipsc.S {
+					v := s
+					for q, zq := range z {
+						v += enc[j*k+q] * zq
+					}
+					I[j] = v
+				}
+			}
+			// 2–3. membrane and threshold
+			spikes = pop.Step(t, I, spikes[:0])
+			// 4–5. synaptic filters: IPSC from the recurrent weights, r from the
+			// spikes (this step's spikes reach h and hr, not yet IPSC and r)
+			if k != 1 {
+				ipsc.Decay()
+			}
+			if len(spikes) > 0 {
+				w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
+			}
+			// 6. readout (for one output fused with the decay of r) and error
+			if k == 1 {
+				z[0] = rate.DecayDot(rls.Phi)
+				rate.AddEvents(spikes)
+			} else {
+				rate.Decay()
+				rate.AddEvents(spikes)
+				rls.Readout(rate.S, z)
+			}
+		}
+		net.target.At(i, tgt)
+		for q := range e {
+			e[q] = z[q] - tgt[q]
+			if !(math.Abs(z[q]) <= c.DivergenceLimit) {
+				return nil, &sim.DivergenceError{What: "readout z", Index: q, Value: z[q], Time: t, Limit: c.DivergenceLimit}
+			}
+		}
+		// 7. RLS
+		if i > imin && i < icrit && i%every == 1%every {
+			if err := rls.Update(rate.S, e); err != nil {
+				return nil, fmt.Errorf("at t=%g: %w", t, err)
+			}
+		}
+		// 8. reset (done by the next fused step, else now)
+		if step == nil {
+			pop.Reset(spikes)
+		}
+
+		res.spikes.Observe(t, spikes)
+		switch {
+		case i <= imin:
+			res.spikesPre += int64(len(spikes))
+		case i <= icrit:
+			res.spikesTrn += int64(len(spikes))
+		default:
+			res.spikesTest += int64(len(spikes))
+		}
+		if i > imid && i < icrit {
+			for _, v := range e {
+				res.sumSqTrain += v * v
+			}
+			res.nTrain += k
+		} else if i > icrit {
+			for _, v := range e {
+				res.sumSqTest += v * v
+			}
+			res.nTest += k
+		}
+		if res.zs.Due(i) {
+			ts := float64(i) * net.dtS
+			res.zs.Add(ts, z)
+			res.targets.Add(ts, tgt)
+			if nd > 0 && res.decoders.Due(i) {
+				res.decoders.Add(ts, rls.Phi[:nd*k])
+			}
+		}
+		if i%report == 0 {
+			prog.Set(int64(i))
+			if err := sim.CheckFinite("membrane potential", pop.Potential(), t); err != nil {
+				return nil, err
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("stopped at t=%g: %w", t, err)
+			}
+		}
+	}
+	if step != nil {
+		// The last step's spikes: its deferred steps 4–5 and 8.
+		w.Propagate(spikes, ipsc.Target(), ipsc.Jump())
+		rate.AddEvents(spikes)
+		pop.Reset(spikes)
+	}
+	prog.Set(int64(clk.Steps))
+	return res, nil
+}
+
+// forceFused enables the fused step (tests switch it off to compare).
+var forceFused = true
+
+// forceNetBlocks is the fixed number of neuron blocks of the fused step;
+// it does not depend on the worker count, so results are the same for any
+// number of threads.
+const forceNetBlocks = 4
+
+// fusedStep returns, for a LIF network with one output and double-
+// exponential synapses, a function that does steps 1–6 of the time step
+// ending at t in one pass over the neurons, block-parallel on the run's
+// team, and returns the readout z. It first applies the previous step's
+// spikes (*spikes): their recurrent input (step 4), their rate events
+// (step 5) and the reset (step 8), which the serial order does at the end
+// of that step and nothing reads before this one; each block applies them
+// to its own neurons. Each neuron sees the same operations in the same
+// order as the serial step; only z is summed block by block. *spikes
+// holds the step's spikes on return. It returns nil where it does not
+// apply.
+func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
+	lif, ok := net.pop.(*neuron.LIF)
+	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 {
+		return nil
+	}
+	n := c.N
+	var bounds [forceNetBlocks + 1]int
+	for b := 1; b < forceNetBlocks; b++ {
+		bounds[b] = (n * b / forceNetBlocks) &^ 3
+	}
+	bounds[forceNetBlocks] = n
+	split, err := net.w.Split(bounds[:])
+	if err != nil {
+		return nil
+	}
+	filter := func(f *synapse.DoubleExp) neuron.Filter {
+		er, ed := f.Factors()
+		return neuron.Filter{S: f.S, H: f.H, Er: er, Ed: ed, Dt: f.Dt}
+	}
+	in, out := filter(net.ipsc), filter(net.rate)
+	inJump, outJump, reset := net.ipsc.Jump(), net.rate.Jump(), lif.P.VReset
+	var partial [forceNetBlocks]float64
+	var t float64
+	team := net.rls.Team()
+	block := func(b int) {
+		lo, hi := bounds[b], bounds[b+1]
+		if prev := *spikes; len(prev) > 0 {
+			net.w.PropagateBlock(split, b, prev, in.H, inJump)
+			for _, j := range prev {
+				if int(j) >= lo && int(j) < hi {
+					out.H[j] += outJump
+					lif.V[j] = reset
+				}
+			}
+		}
+		partial[b] = lif.StepFused(t, lo, hi, in, net.enc, z[0], out, net.rls.Phi)
+	}
+	// Alone, one pass over the whole rows propagates the spikes (each
+	// neuron receives them in the same order as block by block).
+	all := func() {
+		if prev := *spikes; len(prev) > 0 {
+			net.w.Propagate(prev, in.H, inJump)
+			for _, j := range prev {
+				out.H[j] += outJump
+				lif.V[j] = reset
+			}
+		}
+		for b := range forceNetBlocks {
+			partial[b] = lif.StepFused(t, bounds[b], bounds[b+1], in, net.enc, z[0], out, net.rls.Phi)
+		}
+	}
+	pick := sim.NewPickerSerial(team, forceNetBlocks, block, all)
+	return func(tt float64) float64 {
+		t = tt
+		pick.Run()
+		*spikes = lif.Flagged((*spikes)[:0])
+		// The next step propagates these spikes first: start loading
+		// their rows now.
+		net.w.Prefetch(*spikes)
+		sum := 0.0
+		for _, p := range partial {
+			sum += p
+		}
+		return sum
+	}
+}

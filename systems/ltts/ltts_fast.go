@@ -1,0 +1,149 @@
+package ltts
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	gplot "gonum.org/v1/plot"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
+	"github.com/spikelab/spikelab/plot"
+	"github.com/spikelab/spikelab/runio"
+	"github.com/spikelab/spikelab/sim"
+)
+
+// LTTSFastConfig configures the fast-convergence comparison of the online
+// rule and the exact gradient (Muratore et al. 2021, Fig. 3B): the 3D
+// trajectory task shortened to T = 50 steps, a readout fitted once by ridge
+// regression on the target spikes and then held fixed, and the free-running
+// MSE after each of the first iterations, over several seeds.
+type LTTSFastConfig struct {
+	LTTSConfig `yaml:",inline"`
+	Seeds      int `yaml:"seeds"` // repetitions (seeds Seed, Seed+1, ...)
+}
+
+func init() {
+	experiment.Register(experiment.Experiment{Name: "ltts-fast", Description: "LTTS: online rule vs exact gradient over the first 13 iterations on a 50-step 3D task, 5 seeds (Fig. 3B)",
+		Defaults: func() experiment.Config {
+			return &LTTSFastConfig{Seeds: 5, LTTSConfig: LTTSConfig{Seed: 1, T: 50, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02,
+				Epochs: 13, OffT: 2, Online: true, Drop: 0.9, Readout: ReadoutRidge, RidgeLambda: 1e-3,
+				Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 3, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
+		}})
+}
+
+// Validate reports the first unusable field.
+func (c *LTTSFastConfig) Validate() error {
+	if err := c.LTTSConfig.Validate(); err != nil {
+		return err
+	}
+	if c.Seeds < 1 {
+		return fmt.Errorf("seeds must be at least 1")
+	}
+	if c.Readout != ReadoutRidge {
+		return fmt.Errorf("readout must be %q here: the readout is fitted once on the target spikes and held fixed", ReadoutRidge)
+	}
+	return nil
+}
+
+// Run trains with both rules from the same start for every seed.
+func (c *LTTSFastConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	E := c.Epochs
+	curves := map[bool][][]float64{}
+	prog := experiment.ProgressOf(env, int64(2*c.Seeds), "runs")
+	defer prog.Finish()
+	for s := 0; s < c.Seeds; s++ {
+		for _, online := range []bool{true, false} {
+			cfg := c.LTTSConfig
+			cfg.Seed = c.Seed + uint64(s)
+			net, err := learn.NewLTTSNet(cfg.Net)
+			if err != nil {
+				return nil, err
+			}
+			clock, target, Sstar := cfg.lttsTask(net)
+			Jout, err := learn.RidgeReadout(learn.ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.RidgeLambda)
+			if err != nil {
+				return nil, err
+			}
+			opt := newAscent(len(net.J), cfg.Alpha, cfg.Drop, 0, cfg.Net.N, team)
+			curve := make([]float64, E)
+			for e := 0; e < E; e++ {
+				if online {
+					net.TrainOnline(Sstar, clock, opt.adam, opt.rate, opt.team)
+				} else {
+					G, _ := net.LikelihoodGradient(Sstar, clock, nil)
+					opt.step(net.J, G)
+					net.ZeroDiagonal()
+				}
+				_, curve[e] = learn.ReadoutGradient(Jout, learn.ReadoutTrace(net.Run(clock), cfg.Net.TauRO), target, cfg.OffT)
+			}
+			curves[online] = append(curves[online], curve)
+			prog.Set(int64(2*s + 1))
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m := map[string]float64{"wall_seconds": time.Since(start).Seconds()}
+	stats := func(online bool) (mean, sd []float64) {
+		for e := 0; e < E; e++ {
+			var col []float64
+			for _, cv := range curves[online] {
+				col = append(col, cv[e])
+			}
+			mu, s := experiment.MeanStd(col)
+			mean, sd = append(mean, mu), append(sd, s)
+		}
+		return mean, sd
+	}
+	onM, onS := stats(true)
+	exM, exS := stats(false)
+	for e := 0; e < E; e++ {
+		m[fmt.Sprintf("mse_online_iter%d", e+1)] = onM[e]
+		m[fmt.Sprintf("mse_exact_iter%d", e+1)] = exM[e]
+	}
+	if env.Out != nil {
+		it := make([]float64, E)
+		for i := range it {
+			it[i] = float64(i + 1)
+		}
+		if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+			{Name: "iteration", Shape: []int{E}, Data: it},
+			{Name: "mse_online_mean", Shape: []int{E}, Data: onM}, {Name: "mse_online_sd", Shape: []int{E}, Data: onS},
+			{Name: "mse_exact_mean", Shape: []int{E}, Data: exM}, {Name: "mse_exact_sd", Shape: []int{E}, Data: exS},
+		}); err != nil {
+			return nil, err
+		}
+		p, err := plot.Lines(fmt.Sprintf("free-running MSE, mean over %d seeds", c.Seeds), "iteration", "MSE (log)",
+			plot.Series{Label: "online approximation", X: it, Y: onM}, plot.Series{Label: "exact gradient", X: it, Y: exM})
+		if err != nil {
+			return nil, err
+		}
+		if pos := func() bool {
+			for k := range onM {
+				if !(onM[k] > 0 && exM[k] > 0) {
+					return false
+				}
+			}
+			return true
+		}(); pos {
+			p.Y.Scale = gplot.LogScale{}
+			p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		}
+		if err := plot.SavePNG(env.Out.File("summary.png"), 8, 4, p); err != nil {
+			return nil, err
+		}
+	}
+	if math.IsNaN(onM[E-1]) || math.IsNaN(exM[E-1]) {
+		return nil, fmt.Errorf("diverged (NaN MSE)")
+	}
+	return m, nil
+}

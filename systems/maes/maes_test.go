@@ -1,0 +1,231 @@
+package maes
+
+import (
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
+
+	"github.com/spikelab/spikelab/sim"
+)
+
+func TestAnalyseReplaySynthetic(t *testing.T) {
+	// 4 clusters of 10 neurons; cluster c fires (every neuron, every ms)
+	// during [20c, 20c+20) ms of each 80 ms cycle, plus one backward blip.
+	var ts []float64
+	var idx []int32
+	for cyc := 0; cyc < 4; cyc++ {
+		for c := 0; c < 4; c++ {
+			for ms := 0; ms < 20; ms++ {
+				for i := 0; i < 10; i++ {
+					ts = append(ts, float64(cyc*80+c*20+ms)+0.5)
+					idx = append(idx, int32(10*c+i))
+				}
+			}
+		}
+	}
+	st := AnalyseReplay(ts, idx, 4, 10, 0, 320, ReplayParams{WindowMS: 10, StepMS: 1, ActiveHz: 15, MinDwellMS: 3})
+	if st.Transitions != 15 || st.Forward != 15 {
+		t.Fatalf("transitions %d, forward %d; want 15, 15 (seq %v)", st.Transitions, st.Forward, st.Seq)
+	}
+	if per, _ := st.Period(); per != 80 {
+		t.Fatalf("period %g ms, want 80", per)
+	}
+}
+
+func TestMaesBuildAndDetectClusters(t *testing.T) {
+	c := MaesNet()
+	c.NE, c.NI, c.Clusters = 120, 30, 6
+	m, k, err := maesMatrix(&c, "build", sim.Stream(1, "weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k != 6 || DetectClusters(m, c.NE) != 6 {
+		t.Fatalf("clusters %d, detected %d; want 6", k, DetectClusters(m, c.NE))
+	}
+	b := maesBlockMeans(m, c.NE, k)
+	if b.Within != 29 || b.Forward != 10 || b.Backward != 3.5 || math.Abs(b.Other-1.45) > 1e-9 || b.IE != c.BuildIE {
+		t.Fatalf("block means %+v", b)
+	}
+	for j := 0; j < m.NPre; j++ {
+		if _, ok := m.At(j, j); ok {
+			t.Fatalf("autapse on %d", j)
+		}
+	}
+}
+
+func TestMaesReplayShippedNC160(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "data", "maes")
+	if _, err := os.Stat(filepath.Join(dir, "FF60b_2400_nc160.mat")); err != nil {
+		t.Skip("shared Maes data not present")
+	}
+	c := MaesReplay()
+	c.Matrix, c.DataDir, c.DurationS = "nc160", dir, 1
+	m, err := c.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["clusters"] != 15 || m["forward_fraction"] < 0.9 || m["rate_e_hz"] < 1.5 || m["rate_e_hz"] > 4 || m["period_ms"] < 300 || m["period_ms"] > 400 {
+		t.Fatalf("nc160 replay: %v", m)
+	}
+}
+
+func tinyMaesTrain() *MaesTrainConfig {
+	c := MaesTrain()
+	c.Network.NE, c.Network.NI, c.Network.Clusters = 60, 15, 4
+	c.BlockS, c.TrainMin, c.SpontMin, c.ReplayS = 0.1, 0.2/60, 0.1/60, 0.1
+	return c
+}
+
+func TestMaesTrainResumeMatchesUninterrupted(t *testing.T) {
+	full := tinyMaesTrain()
+	d1, _ := runio.Create(t.TempDir(), "a")
+	if _, err := full.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard, Out: d1}); err != nil {
+		t.Fatal(err)
+	}
+	// The same protocol stopped after the first block, then resumed.
+	part := tinyMaesTrain()
+	part.TrainMin, part.SpontMin = 0.1/60, 0
+	d2, _ := runio.Create(t.TempDir(), "b")
+	if _, err := part.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard, Out: d2}); err != nil {
+		t.Fatal(err)
+	}
+	res := tinyMaesTrain()
+	res.Resume = d2.File("checkpoint.npz")
+	d3, _ := runio.Create(t.TempDir(), "c")
+	if _, err := res.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard, Out: d3}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := runio.ReadNPZ(d1.File("checkpoint.npz"))
+	b, _ := runio.ReadNPZ(d3.File("checkpoint.npz"))
+	wa, wb := a["w"].Data.([]float64), b["w"].Data.([]float64)
+	changed := false
+	for q := range wa {
+		if wa[q] != wb[q] {
+			t.Fatalf("weight %d differs after resume: %g vs %g", q, wa[q], wb[q])
+		}
+		changed = changed || wa[q] != tinyMaesTrain().Network.WEE0 && wa[q] != tinyMaesTrain().Network.WIE0
+	}
+	if !changed {
+		t.Fatal("no weight changed during training")
+	}
+	// A checkpoint of another network is refused with a clear error.
+	other := tinyMaesTrain()
+	other.Network.NE = 80
+	other.Resume = d2.File("checkpoint.npz")
+	if _, err := other.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard}); err == nil || !strings.Contains(err.Error(), "synapses") {
+		t.Fatalf("mismatched resume: %v", err)
+	}
+}
+
+func TestMaesReadoutErrorByHand(t *testing.T) {
+	target := [][]float64{{1, 10, 10, 1}, {10, 1, 1, 1}}
+	rates := [][]float64{{0, 0, 2, 4, 4, 0}, {0, 4, 0, 0, 0, 0}}
+	// Window from sample 1: L = {{0,2,4,4},{4,0,0,0}} → /4; T → (x−1)/9.
+	got := maesReadoutError(target, rates, []int{0, 1}, 1, 4)
+	T := []float64{0, 1, 1, 0, 1, 0, 0, 0}
+	L := []float64{0, 0.5, 1, 1, 1, 0, 0, 0}
+	want := 0.0
+	for q := range T {
+		want += math.Abs(T[q]-L[q]) / 8
+	}
+	if math.Abs(got-want) > 1e-12 {
+		t.Fatalf("error %g, want %g", got, want)
+	}
+}
+
+func TestTriggerNeedsClusterOneStrictlyDominant(t *testing.T) {
+	g := newTrigger(3, 10, 5)
+	if g.observe(nil) {
+		t.Fatal("all-zero counts triggered")
+	}
+	if !g.observe([]int32{1, 2, 15}) {
+		t.Fatal("cluster 1 (index 0) with 2 of 3 spikes did not trigger")
+	}
+	for q := 0; q < 4; q++ {
+		g.observe([]int32{25, 26, 27})
+	}
+	if g.observe(nil) {
+		t.Fatal("cluster 3 dominant but triggered")
+	}
+}
+
+// The per-step blocks are fixed by the network size, each with its own
+// stream, so the thread count does not change a plastic run.
+func TestMaesTrainSameForAnyThreadCount(t *testing.T) {
+	run := func(threads int) []float64 {
+		c := tinyMaesTrain()
+		c.Network.NE, c.Network.NI, c.Network.Clusters = 600, 150, 6
+		c.TrainMin, c.SpontMin, c.ReplayS = 0.1/60, 0, 0.05
+		d, _ := runio.Create(t.TempDir(), "t")
+		if _, err := c.Run(context.Background(), &experiment.Env{Threads: threads, Log: io.Discard, Out: d}); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := runio.ReadNPZ(d.File("checkpoint.npz"))
+		return a["w"].Data.([]float64)
+	}
+	w1, w2 := run(1), run(2)
+	for q := range w1 {
+		if w1[q] != w2[q] {
+			t.Fatalf("weight %d: %g with 1 thread, %g with 2", q, w1[q], w2[q])
+		}
+	}
+}
+
+// BenchmarkMaesStepPlastic is one step of the built 3000-neuron network
+// with plasticity on (go test -bench MaesStep -run ^$ ./experiment).
+func BenchmarkMaesStepPlastic(b *testing.B) {
+	c := MaesNet()
+	m, k, err := maesMatrix(&c, "build", sim.Stream(1, "weights"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules := defaultMaesPlasticity()
+	net, err := newMaesNet(&c, m, k, &rules, 1, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer net.Close()
+	net.Plastic = true
+	for i := 1; i <= 2000; i++ { // past the initial transient
+		net.Step(float64(i) * c.DtMS)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.Step(float64(2001+i) * c.DtMS)
+	}
+}
+
+func TestMaesSongTargetEmbedded(t *testing.T) {
+	c := MaesReadout()
+	c.Target, c.SuperMS = "song", 600
+	rows, seq, err := c.maesTargets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 45 || len(seq) != 45 {
+		t.Fatalf("song target has %d rows, want 45 read-outs", len(rows))
+	}
+	peak := 0.0
+	for _, r := range rows {
+		if len(r) != 6000 {
+			t.Fatalf("row of %d samples, want 600 ms at 0.1 ms", len(r))
+		}
+		for _, v := range r {
+			peak = max(peak, v)
+		}
+	}
+	if peak != c.RateOnKHz {
+		t.Errorf("loudest supervisor rate %g kHz, want rate_on_khz %g", peak, c.RateOnKHz)
+	}
+	c.SongFile = "no/such/supervisor_600.mat"
+	if _, _, err := c.maesTargets(); err == nil || !strings.Contains(err.Error(), "song_file") {
+		t.Errorf("missing song_file: err = %v, want one naming song_file", err)
+	}
+}

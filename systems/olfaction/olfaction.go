@@ -1,0 +1,404 @@
+package olfaction
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
+	"github.com/spikelab/spikelab/neuron"
+	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/task"
+)
+
+// OlfactionConfig configures the fly-olfaction experiments: the odor task
+// of Wang et al. 2021 (Neuron 109:3879) solved by their rate network
+// (olfaction-ann), by a spiking CUBA-LIF network trained with DECOLLE
+// everywhere (olfaction-decolle, the control) and by the same network with
+// pair-based STDP instead of DECOLLE in the PN→KC expansion block
+// (olfaction-stdp, the hybrid). All three see the same generated dataset.
+type OlfactionConfig struct {
+	Seed  uint64               `yaml:"seed"`  // seed of every random stream
+	Model string               `yaml:"model"` // ann, decolle or stdp
+	Data  task.OlfactionParams `yaml:"data"`  // the dataset
+	ANN   OlfactionANNConfig   `yaml:"ann"`   // the rate network (model ann, and compare)
+	SNN   OlfactionSNNConfig   `yaml:"snn"`   // the spiking network (models decolle and stdp)
+	STDP  OlfactionSTDPConfig  `yaml:"stdp"`  // the STDP block (model stdp)
+	// Compare also trains the other models on the same data (the ANN and,
+	// for the hybrid, the DECOLLE control) and draws all learning curves on
+	// one figure; their metrics get the prefixes ann_ and control_.
+	Compare bool `yaml:"compare"`
+	// RasterSamples is the number of validation odors whose KC spikes are
+	// stored and drawn after training.
+	RasterSamples int `yaml:"raster_samples"`
+}
+
+// OlfactionANNConfig configures the rate network (Wang et al. FullConfig).
+type OlfactionANNConfig struct {
+	ORNTiling int     `yaml:"orn_tiling"` // ORNs per OR type (N_ORN_DUPLICATION, 10): N_ORN = n_or·orn_tiling
+	NPN       int     `yaml:"n_pn"`       // projection neurons (50)
+	NKC       int     `yaml:"n_kc"`       // Kenyon cells (2500)
+	Batch     int     `yaml:"batch"`      // batch size (256)
+	Epochs    int     `yaml:"epochs"`     // passes over the training set
+	LR        float64 `yaml:"lr"`         // Adam learning rate (1e-3)
+	// LREnd is the learning rate of the last batch: the rate falls
+	// geometrically from lr to lr_end over the run (0: constant lr).
+	LREnd     float64 `yaml:"lr_end"`
+	Dropout   float64 `yaml:"dropout"`     // KC dropout probability (0.5)
+	KCBias    float64 `yaml:"kc_bias"`     // initial KC bias (−1)
+	InitORNPN float64 `yaml:"init_orn_pn"` // ORN→PN weights U(0, a); 0 means 4/N_ORN
+	InitPNKC  float64 `yaml:"init_pn_kc"`  // PN→KC weights U(0, a); 0 means 4/N_PN
+}
+
+// OlfactionSNNConfig configures the spiking network and its DECOLLE
+// training. Layers: input (n_or·orn_tiling Bernoulli spike trains) → ORN
+// (n_orn; 0 omits it) → PN (n_pn) → KC (n_kc) → trainable readout.
+type OlfactionSNNConfig struct {
+	ORNTiling int     `yaml:"orn_tiling"` // independent input spike trains per OR type (the value tiled as [x, x, …])
+	Rate      float64 `yaml:"rate"`       // spike probability per step = rate·x
+	NORN      int     `yaml:"n_orn"`      // ORN layer size (0: no ORN layer; the input feeds the PNs)
+	NPN       int     `yaml:"n_pn"`       // PN layer size
+	NKC       int     `yaml:"n_kc"`       // KC layer size
+	Steps     int     `yaml:"steps"`      // time steps per odor after burn-in (trained and classified)
+	BurnIn    int     `yaml:"burn_in"`    // time steps per odor run first without updates
+	Batch     int     `yaml:"batch"`      // odors per batch
+	Epochs    int     `yaml:"epochs"`     // passes over the training set
+	LR        float64 `yaml:"lr"`         // Adam learning rate (one step per time step)
+	// LREnd is the learning rate of the last batch: the rate falls
+	// geometrically from lr to lr_end over the run (0: constant lr).
+	LREnd float64 `yaml:"lr_end"`
+	Reg   float64 `yaml:"reg"` // voltage regulariser λ of the DECOLLE loss
+	// AbsFromBlock: blocks with this index or above (except an STDP block)
+	// are set to |W| after every step (the original: 1, all but the first).
+	AbsFromBlock   int                  `yaml:"abs_from_block"`
+	Neuron         neuron.CUBALIFParams `yaml:"neuron"`
+	SurrogateScale float64              `yaml:"surrogate_scale"` // σ' height ·2τ (lava: scale_grad·0.1 = 0.3)
+	SurrogateTau   float64              `yaml:"surrogate_tau"`   // σ' width τ (lava: tau_grad·ϑ·100 = 3.75)
+}
+
+// OlfactionSTDPConfig configures the STDP block of the hybrid.
+type OlfactionSTDPConfig struct {
+	Block                   int `yaml:"block"` // index of the STDP block (≥ 1; −1 = the last block)
+	learn.STDPPairingParams `yaml:",inline"`
+}
+
+func olfactionDefaults(model string) *OlfactionConfig {
+	return &OlfactionConfig{
+		Seed: 1, Model: model,
+		// n_train 20000, twice the top of the spec's 2000–10000: the ANN
+		// reaches ≈ 0.73 with 4000 odors, ≈ 0.87 with 10000 and ≈ 0.91 with
+		// 20000 (the task is linearly separable; a converged linear softmax
+		// on the clean odors gets 0.96, but Adam on 10⁴ odors does not get there).
+		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 20000, NVal: 1000},
+		// Dropout 0 and a 3e-3 → 1e-4 schedule instead of the paper's 0.5 and
+		// constant 1e-3: with 10⁴ odors (not 1M) both learn too slowly.
+		ANN: OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 30, LR: 3e-3, LREnd: 1e-4, Dropout: 0, KCBias: -1},
+		// 2 epochs of 20000 odors with lr 1e-3 falling to 1e-5 (without the
+		// decay the validation accuracy jumps by ±0.05 from epoch to epoch).
+		// Four deviations from the spec's recommendation and the original,
+		// each measured (notes of issue 7, session 4): 200 PNs instead of 50
+		// (a 50-unit layer trained through a fixed random 50×10 readout passes
+		// on less than its input carries: +0.07), 60 steps instead of 30 (the
+		// rate code's count noise: +0.04), threshold 5 instead of lava's 1.25
+		// (less saturated layers: +0.07), and no |W| projection
+		// (abs_from_block 9; the original's is abs_from_block 1: +0.01 with
+		// 200 PNs, sparser KCs: ≈ 0.5 instead of ≈ 0.75 spikes per step).
+		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 200, NKC: 500, Steps: 60, BurnIn: 10, Batch: 32, Epochs: 2,
+			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 9, Neuron: olfactionNeuron(), SurrogateScale: 0.3, SurrogateTau: 3.75},
+		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
+		Compare:       model == "stdp",
+		RasterSamples: 4,
+	}
+}
+
+// olfactionNeuron returns lava-DECOLLE's CUBA-LIF constants with the
+// threshold raised from 1.25 to 5 (decays 0.25 and 0.03 kept).
+func olfactionNeuron() neuron.CUBALIFParams {
+	p := neuron.DecolleCUBAParams()
+	p.Threshold = 5
+	return p
+}
+
+func init() {
+	experiment.Register(experiment.Experiment{Name: "olfaction-ann", Description: "fly olfaction (Wang et al. 2021): rate network OR→ORN→PN→KC→class, |W| constraints, Adam; 10 classes",
+		Defaults: func() experiment.Config { return olfactionDefaults("ann") }})
+	experiment.Register(experiment.Experiment{Name: "olfaction-decolle", Description: "fly olfaction: CUBA-LIF spiking OR→ORN→PN→KC network trained with DECOLLE everywhere (control)",
+		Defaults: func() experiment.Config { return olfactionDefaults("decolle") }})
+	experiment.Register(experiment.Experiment{Name: "olfaction-stdp", Description: "fly olfaction: DECOLLE network with pair-based STDP in the PN→KC expansion block (hybrid), compared with the control and the ANN",
+		Defaults: func() experiment.Config { return olfactionDefaults("stdp") }})
+}
+
+// sizes returns the spiking network's layer sizes, input first.
+func (c *OlfactionConfig) sizes() []int {
+	s := []int{c.Data.NOR * c.SNN.ORNTiling}
+	if c.SNN.NORN > 0 {
+		s = append(s, c.SNN.NORN)
+	}
+	return append(s, c.SNN.NPN, c.SNN.NKC)
+}
+
+// stdpBlock returns the index of the STDP block.
+func (c *OlfactionConfig) stdpBlock() int {
+	if c.STDP.Block < 0 {
+		return len(c.sizes()) - 2
+	}
+	return c.STDP.Block
+}
+
+// Validate reports the first unusable field.
+func (c *OlfactionConfig) Validate() error {
+	switch c.Model {
+	case "ann", "decolle", "stdp":
+	default:
+		return fmt.Errorf("model %q is unknown: use ann, decolle or stdp", c.Model)
+	}
+	if err := c.Data.Validate(); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	a := c.ANN
+	if c.Model == "ann" || c.Compare {
+		if a.ORNTiling < 1 || a.NPN < 1 || a.NKC < 1 || a.Batch < 2 || a.Epochs < 1 {
+			return fmt.Errorf("ann: orn_tiling, n_pn, n_kc and epochs must be at least 1 and batch at least 2")
+		}
+		if err := experiment.Positive("ann.lr", a.LR); err != nil {
+			return err
+		}
+		if !(a.Dropout >= 0 && a.Dropout < 1) {
+			return fmt.Errorf("ann.dropout must be in [0, 1), got %g", a.Dropout)
+		}
+		if !(a.LREnd >= 0) || a.LREnd > a.LR {
+			return fmt.Errorf("ann.lr_end must be in [0, ann.lr] (0 = constant lr), got %g", a.LREnd)
+		}
+		if a.InitORNPN < 0 || a.InitPNKC < 0 {
+			return fmt.Errorf("ann.init_orn_pn and ann.init_pn_kc must be >= 0 (0 = the paper's 4/fan-in)")
+		}
+	}
+	s := c.SNN
+	if c.Model != "ann" {
+		if s.ORNTiling < 1 || s.NORN < 0 || s.NPN < 1 || s.NKC < 1 || s.Steps < 1 || s.BurnIn < 0 || s.Batch < 1 || s.Epochs < 1 {
+			return fmt.Errorf("snn: orn_tiling, n_pn, n_kc, steps, batch and epochs must be at least 1, n_orn and burn_in at least 0")
+		}
+		if !(s.Rate > 0 && s.Rate <= 1) {
+			return fmt.Errorf("snn.rate must be in (0, 1] (spike probability rate·x per step), got %g", s.Rate)
+		}
+		if !(s.LR >= 0) || !(s.Reg >= 0) {
+			return fmt.Errorf("snn.lr and snn.reg must be >= 0")
+		}
+		if !(s.LREnd >= 0) || s.LREnd > s.LR {
+			return fmt.Errorf("snn.lr_end must be in [0, snn.lr] (0 = constant lr), got %g", s.LREnd)
+		}
+		if s.AbsFromBlock < 0 {
+			return fmt.Errorf("snn.abs_from_block must be >= 0, got %d", s.AbsFromBlock)
+		}
+		if err := s.Neuron.Validate(); err != nil {
+			return fmt.Errorf("snn.neuron: %w", err)
+		}
+		if !(s.SurrogateScale > 0 && s.SurrogateTau > 0) {
+			return fmt.Errorf("snn.surrogate_scale and snn.surrogate_tau must be > 0")
+		}
+	}
+	if c.Model == "stdp" {
+		nb := len(c.sizes()) - 1
+		if b := c.stdpBlock(); b < 1 || b >= nb {
+			return fmt.Errorf("stdp.block %d is not usable: the network has blocks 0..%d and the first cannot be the STDP block (−1 = the last)", c.STDP.Block, nb-1)
+		}
+		if err := c.STDP.Validate(); err != nil {
+			return err
+		}
+	}
+	if c.RasterSamples < 0 {
+		return fmt.Errorf("raster_samples must be >= 0")
+	}
+	return nil
+}
+
+// olfactionCurve is one model's learning curve.
+type olfactionCurve struct {
+	name     string
+	valAcc   []float64 // per epoch
+	trainAcc []float64
+}
+
+// Run performs the experiment.
+func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Model == "stdp" && c.STDP.Grows() {
+		fmt.Fprintf(env.Log, "warning: stdp.window=literal with tau_c=%g > 0 grows with |Δt| (×e^(%d/%g) = %.3g at Δt = %d): weights will explode; the standard window is the decaying one\n",
+			c.STDP.TauC, c.SNN.Steps, 2*c.STDP.TauC, math.Exp(float64(c.SNN.Steps)/(2*c.STDP.TauC)), c.SNN.Steps)
+	}
+	start := time.Now()
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	data, err := task.GenerateOlfaction(c.Data, sim.Stream(c.Seed, "olfaction-data"))
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]float64{
+		"chance_accuracy":   1 / float64(c.Data.NClass),
+		"majority_accuracy": task.MajorityAccuracy(data.TrainY, data.ValY, c.Data.NClass),
+	}
+	counts := task.ClassCounts(data.TrainY, c.Data.NClass)
+	lo, hi := counts[0], counts[0]
+	for _, v := range counts {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	m["class_count_min"], m["class_count_max"] = float64(lo), float64(hi)
+	fmt.Fprintf(env.Log, "data: %d classes, %d training odors (class counts %d..%d), %d validation odors; chance %.3f, majority class %.3f\n",
+		c.Data.NClass, c.Data.NTrain, lo, hi, c.Data.NVal, m["chance_accuracy"], m["majority_accuracy"])
+	rec := &olfactionRecord{}
+	var curves []olfactionCurve
+	runANN := func(prefix string) error {
+		cur, am, err := c.runANN(ctx, env, data, team)
+		if err != nil {
+			return err
+		}
+		for k, v := range am {
+			m[prefix+k] = v
+		}
+		curves = append(curves, cur)
+		return nil
+	}
+	runSNN := func(prefix string, hybrid bool) error {
+		cur, sm, err := c.runSNN(ctx, env, data, team, hybrid, rec)
+		if err != nil {
+			return err
+		}
+		for k, v := range sm {
+			m[prefix+k] = v
+		}
+		curves = append(curves, cur)
+		return nil
+	}
+	switch c.Model {
+	case "ann":
+		err = runANN("")
+	case "decolle":
+		if err = runSNN("", false); err == nil && c.Compare {
+			err = runANN("ann_")
+		}
+	case "stdp":
+		if err = runSNN("", true); err == nil && c.Compare {
+			if err = runSNN("control_", false); err == nil {
+				err = runANN("ann_")
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	m["wall_seconds"] = time.Since(start).Seconds()
+	if env.Out != nil {
+		if err := c.writeOutputs(env, m, curves, rec); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// runANN trains the rate network and returns its curve and metrics.
+func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team) (olfactionCurve, map[string]float64, error) {
+	a := c.ANN
+	norn := c.Data.NOR * a.ORNTiling
+	p := learn.FlyANNParams{NOR: c.Data.NOR, Tile: a.ORNTiling, NPN: a.NPN, NKC: a.NKC, Classes: c.Data.NClass, Batch: a.Batch,
+		Dropout: a.Dropout, KCBias: a.KCBias, InitORNPN: a.InitORNPN, InitPNKC: a.InitPNKC,
+		LR: a.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, BNMomentum: 0.1, BNEps: 1e-5}
+	if p.InitORNPN == 0 {
+		p.InitORNPN = 4 / float64(norn)
+	}
+	if p.InitPNKC == 0 {
+		p.InitPNKC = 4 / float64(a.NPN)
+	}
+	net, err := learn.NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
+	if err != nil {
+		return olfactionCurve{}, nil, err
+	}
+	order := sim.Stream(c.Seed, "olfaction-ann-order")
+	cur := olfactionCurve{name: "ANN (rate)"}
+	xb := make([]float64, a.Batch*c.Data.NOR)
+	yb := make([]int, a.Batch)
+	pred := make([]int, d.NValid)
+	nor := c.Data.NOR
+	prog := experiment.ProgressOf(env, int64(a.Epochs), "ANN epochs")
+	defer prog.Finish()
+	m := map[string]float64{}
+	t0 := time.Now()
+	nBatch := 0
+	for lo := 0; lo+2 <= d.NTrain; lo += a.Batch {
+		nBatch++
+	}
+	sched := lrSchedule(a.LR, a.LREnd, a.Epochs*nBatch)
+	step := 0
+	for e := 0; e < a.Epochs; e++ {
+		perm := order.Perm(d.NTrain)
+		correct, loss, nb := 0, 0.0, 0
+		for lo := 0; lo+2 <= d.NTrain; lo += a.Batch {
+			hi := min(lo+a.Batch, d.NTrain)
+			net.P.LR = sched(step)
+			step++
+			for k, s := range perm[lo:hi] {
+				copy(xb[k*nor:(k+1)*nor], d.TrainX[s*nor:(s+1)*nor])
+				yb[k] = d.TrainY[s]
+			}
+			l, cr := net.TrainBatch(xb[:(hi-lo)*nor], yb[:hi-lo])
+			if math.IsNaN(l) || math.IsInf(l, 0) {
+				return cur, nil, fmt.Errorf("ann diverged in epoch %d (loss %g): lower ann.lr", e+1, l)
+			}
+			correct += cr
+			loss += l
+			nb++
+		}
+		net.Predict(d.ValX, pred)
+		acc := accuracy(pred, d.ValY)
+		cur.valAcc = append(cur.valAcc, acc)
+		cur.trainAcc = append(cur.trainAcc, float64(correct)/float64(d.NTrain))
+		m[fmt.Sprintf("val_accuracy_epoch_%d", e+1)] = acc
+		if (e+1)%10 == 0 || e == a.Epochs-1 {
+			fmt.Fprintf(env.Log, "ANN epoch %d: loss %.4f, train %.4f (during the epoch), validation %.4f\n", e+1, loss/float64(nb), cur.trainAcc[e], acc)
+		}
+		prog.Set(int64(e + 1))
+		if err := ctx.Err(); err != nil {
+			return cur, nil, err
+		}
+	}
+	m["val_accuracy"] = cur.valAcc[len(cur.valAcc)-1]
+	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
+	m["train_seconds"] = time.Since(t0).Seconds()
+	// KC activity: fraction of KCs active per validation odor.
+	kcAct := 0.0
+	for lo := 0; lo < d.NValid; lo += a.Batch {
+		hi := min(lo+a.Batch, d.NValid)
+		net.Predict(d.ValX[lo*nor:hi*nor], pred[lo:hi])
+		act := net.KCActivity()
+		for _, v := range act[:(hi-lo)*a.NKC] {
+			if v > 0 {
+				kcAct++
+			}
+		}
+	}
+	m["kc_active_fraction"] = kcAct / float64(d.NValid*a.NKC)
+	return cur, m, nil
+}
+
+// lrSchedule returns the learning rate of update k of n: constant lr if
+// end is 0, otherwise falling geometrically from lr (k = 0) to end (k = n−1).
+func lrSchedule(lr, end float64, n int) func(k int) float64 {
+	if end == 0 || n < 2 {
+		return func(int) float64 { return lr }
+	}
+	r := math.Log(end / lr)
+	return func(k int) float64 { return lr * math.Exp(r*float64(k)/float64(n-1)) }
+}
+
+func accuracy(pred, y []int) float64 {
+	hit := 0
+	for i, v := range pred {
+		if v == y[i] {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(y))
+}

@@ -1,0 +1,269 @@
+package olfaction
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
+	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/task"
+)
+
+// olfactionRecord holds what the spiking runs leave for the figures and
+// the npz: the KC raster of the first model run, and the STDP block's
+// weights before and after training.
+type olfactionRecord struct {
+	rasterT, rasterI []float64 // step (0 at the first step after burn-in, odors one after another) and KC index
+	rasterSteps      int       // steps per odor in the raster
+	rasterName       string
+	stdpBefore       []float64
+	stdpAfter        []float64
+}
+
+// snnParams returns the DECOLLE network parameters.
+func (c *OlfactionConfig) snnParams(hybrid bool) learn.DecolleParams {
+	s := c.SNN
+	sizes := c.sizes()
+	nb := len(sizes) - 1
+	local, abs := make([]bool, nb), make([]bool, nb)
+	for l := range local {
+		isSTDP := hybrid && l == c.stdpBlock()
+		local[l] = !isSTDP
+		abs[l] = l >= s.AbsFromBlock && !isSTDP
+	}
+	return learn.DecolleParams{Neuron: s.Neuron, Sizes: sizes, Classes: c.Data.NClass, Batch: s.Batch,
+		SurrogateScale: s.SurrogateScale, SurrogateTau: s.SurrogateTau, Reg: s.Reg,
+		LR: s.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Local: local, Abs: abs}
+}
+
+// encodeOdors fills x (len(idx) × nIn) with one step of Bernoulli spikes,
+// P(spike) = rate·X[odor][k mod nOR], the odor tiled [x, x, …] over the
+// inputs. The uniform draws are rand.Rand.Float64's from the generator
+// (called directly, not through the rand.Source interface).
+func encodeOdors(src *rand.PCG, X []float64, nOR int, idx []int, rate float64, x []float64) {
+	nIn := len(x) / len(idx)
+	for b, s := range idx {
+		row := X[s*nOR : (s+1)*nOR]
+		xb := x[b*nIn : (b+1)*nIn]
+		for lo := 0; lo < nIn; lo += nOR { // one tile [x] at a time
+			tile := xb[lo:min(lo+nOR, nIn)]
+			for k := range tile {
+				tile[k] = 0
+				if float64(src.Uint64()<<11>>11)/(1<<53) < rate*row[k] {
+					tile[k] = 1
+				}
+			}
+		}
+	}
+}
+
+// runSNN trains the spiking network (hybrid: STDP in the STDP block) and
+// returns its curve and metrics; it fills rec's raster if still empty and
+// the STDP weights for the hybrid.
+func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord) (olfactionCurve, map[string]float64, error) {
+	s := c.SNN
+	p := c.snnParams(hybrid)
+	name := "DECOLLE (control)"
+	if hybrid {
+		name = "DECOLLE + STDP (hybrid)"
+	}
+	cur := olfactionCurve{name: name}
+	net, err := learn.NewDecolleNet(p, sim.Stream(c.Seed, "olfaction-snn-init"), team)
+	if err != nil {
+		return cur, nil, fmt.Errorf("snn: %w", err)
+	}
+	var pairing *learn.STDPPairing
+	kb := c.stdpBlock()
+	if hybrid {
+		pairing, err = learn.NewSTDPPairing(c.STDP.STDPPairingParams, p.Sizes[kb], p.Sizes[kb+1], s.Batch)
+		if err != nil {
+			return cur, nil, err
+		}
+		if c.STDP.Clip { // the whole block starts inside the bounds
+			for i, w := range net.Blocks[kb].W {
+				net.Blocks[kb].W[i] = min(max(w, c.STDP.WMin), c.STDP.WMax)
+			}
+		}
+		rec.stdpBefore = append([]float64(nil), net.Blocks[kb].W...)
+	}
+	nIn, nor, C := p.Sizes[0], c.Data.NOR, c.Data.NClass
+	x := make([]float64, s.Batch*nIn)
+	sumY := make([]float64, s.Batch*C)
+	// Independent streams per use, so the hybrid and the control see the
+	// same order and the same input spikes.
+	order := sim.Stream(c.Seed, "olfaction-snn-order")
+	encTrain := sim.Source(c.Seed, "olfaction-snn-encode-train")
+	kcBlock := net.Blocks[len(net.Blocks)-1]
+	m := map[string]float64{}
+	prog := experiment.ProgressOf(env, int64(s.Epochs*((d.NTrain+s.Batch-1)/s.Batch)), name+" batches")
+	defer prog.Finish()
+	done := int64(0)
+	var pairs int64
+	var stdpSteps int64
+	t0 := time.Now()
+
+	// evaluate runs the validation set without updates; it returns the
+	// accuracy, the fraction of KCs that spike at least once per odor and
+	// the KC spikes per neuron per step, and records a raster if asked.
+	evaluate := func(raster bool) (float64, float64, float64) {
+		encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
+		idx := make([]int, 0, s.Batch)
+		hit := 0
+		var active, spikes float64
+		fired := make([]bool, s.Batch*kcBlock.NOut)
+		for lo := 0; lo < d.NValid; lo += s.Batch {
+			hi := min(lo+s.Batch, d.NValid)
+			idx = idx[:0]
+			for k := lo; k < hi; k++ {
+				idx = append(idx, k)
+			}
+			bsz := hi - lo
+			net.Reset()
+			clear(sumY)
+			clear(fired)
+			for t := 0; t < s.BurnIn+s.Steps; t++ {
+				encodeOdors(encVal, d.ValX, nor, idx, s.Rate, x[:bsz*nIn])
+				net.Step(x[:bsz*nIn], bsz, nil, false)
+				if t < s.BurnIn {
+					continue
+				}
+				floats.Add(sumY[:bsz*C], net.YF[:bsz*C])
+				for k, v := range kcBlock.S[:bsz*kcBlock.NOut] {
+					if v != 0 {
+						fired[k] = true
+						spikes++
+						if raster && lo == 0 && k/kcBlock.NOut < c.RasterSamples {
+							b := k / kcBlock.NOut
+							rec.rasterT = append(rec.rasterT, float64(b*s.Steps+t-s.BurnIn))
+							rec.rasterI = append(rec.rasterI, float64(k%kcBlock.NOut))
+						}
+					}
+				}
+			}
+			for b := 0; b < bsz; b++ {
+				if floats.MaxIdx(sumY[b*C:(b+1)*C]) == d.ValY[lo+b] {
+					hit++
+				}
+			}
+			for _, f := range fired[:bsz*kcBlock.NOut] {
+				if f {
+					active++
+				}
+			}
+		}
+		n := float64(d.NValid * kcBlock.NOut)
+		return float64(hit) / float64(d.NValid), active / n, spikes / (n * float64(s.Steps))
+	}
+
+	idx := make([]int, 0, s.Batch)
+	labels := make([]int, 0, s.Batch)
+	nBatch := (d.NTrain + s.Batch - 1) / s.Batch
+	sched := lrSchedule(s.LR, s.LREnd, s.Epochs*nBatch)
+	for e := 0; e < s.Epochs; e++ {
+		perm := order.Perm(d.NTrain)
+		correct := 0
+		lossSum, lossN := 0.0, 0
+		for lo := 0; lo < d.NTrain; lo += s.Batch {
+			hi := min(lo+s.Batch, d.NTrain)
+			bsz := hi - lo
+			idx, labels = idx[:0], labels[:0]
+			for _, k := range perm[lo:hi] {
+				idx = append(idx, k)
+				labels = append(labels, d.TrainY[k])
+			}
+			net.P.LR = sched(int(done))
+			net.Reset()
+			if pairing != nil {
+				pairing.Reset()
+			}
+			clear(sumY)
+			for t := 0; t < s.BurnIn+s.Steps; t++ {
+				encodeOdors(encTrain, d.TrainX, nor, idx, s.Rate, x[:bsz*nIn])
+				if t < s.BurnIn {
+					net.Step(x[:bsz*nIn], bsz, nil, false)
+					continue
+				}
+				loss := net.Step(x[:bsz*nIn], bsz, labels, true)
+				if math.IsNaN(loss) || math.IsInf(loss, 0) {
+					return cur, nil, fmt.Errorf("%s diverged in epoch %d: readout loss %g; lower snn.lr", name, e+1, loss)
+				}
+				lossSum += loss
+				lossN++
+				floats.Add(sumY[:bsz*C], net.YF[:bsz*C])
+				if pairing != nil {
+					pairs += pairing.Step(net.Blocks[kb-1].S[:bsz*p.Sizes[kb]], net.Blocks[kb].S[:bsz*p.Sizes[kb+1]], bsz, net.Blocks[kb].W, team)
+					stdpSteps++
+				}
+			}
+			for b := 0; b < bsz; b++ {
+				if floats.MaxIdx(sumY[b*C:(b+1)*C]) == labels[b] {
+					correct++
+				}
+			}
+			if pairing != nil {
+				if err := sim.CheckFinite("STDP block weights (epoch index)", net.Blocks[kb].W, float64(e)); err != nil {
+					return cur, nil, fmt.Errorf("%w; the STDP rule exploded: lower stdp.eta or use stdp.window=standard", err)
+				}
+			}
+			done++
+			prog.Set(done)
+			if err := ctx.Err(); err != nil {
+				return cur, nil, err
+			}
+		}
+		for l, b := range net.Blocks {
+			if err := sim.CheckFinite(fmt.Sprintf("%s block %d weights (epoch index)", name, l), b.W, float64(e)); err != nil {
+				return cur, nil, err
+			}
+		}
+		last := e == s.Epochs-1
+		acc, act, rate := evaluate(last && rec.rasterT == nil && c.RasterSamples > 0)
+		if last && rec.rasterName == "" {
+			rec.rasterName, rec.rasterSteps = name, s.Steps
+		}
+		cur.valAcc = append(cur.valAcc, acc)
+		cur.trainAcc = append(cur.trainAcc, float64(correct)/float64(d.NTrain))
+		m[fmt.Sprintf("val_accuracy_epoch_%d", e+1)] = acc
+		msg := ""
+		if pairing != nil {
+			mean, sd, neg := weightStats(net.Blocks[kb].W)
+			msg = fmt.Sprintf(", STDP block mean w %.4f (sd %.4f, %.2f negative)", mean, sd, neg)
+		}
+		fmt.Fprintf(env.Log, "%s epoch %d: readout loss %.4f, train %.4f (during the epoch), validation %.4f, KC active %.3f, KC rate %.4f/step%s, %.1f s\n",
+			name, e+1, lossSum/float64(max(lossN, 1)), cur.trainAcc[e], acc, act, rate, msg, time.Since(t0).Seconds())
+		if last {
+			m["kc_active_fraction"], m["kc_spike_rate"] = act, rate
+		}
+	}
+	m["val_accuracy"] = cur.valAcc[len(cur.valAcc)-1]
+	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
+	m["train_seconds"] = time.Since(t0).Seconds()
+	if pairing != nil {
+		rec.stdpAfter = append([]float64(nil), net.Blocks[kb].W...)
+		m["stdp_w_mean_initial"], m["stdp_w_sd_initial"], m["stdp_w_negative_fraction_initial"] = weightStats(rec.stdpBefore)
+		m["stdp_w_mean"], m["stdp_w_sd"], m["stdp_w_negative_fraction"] = weightStats(rec.stdpAfter)
+		m["stdp_pairs_per_step"] = float64(pairs) / float64(max(stdpSteps, 1))
+	}
+	return cur, m, nil
+}
+
+// weightStats returns the mean, standard deviation and negative fraction of w.
+func weightStats(w []float64) (mean, sd, neg float64) {
+	for _, v := range w {
+		mean += v
+		if v < 0 {
+			neg++
+		}
+	}
+	mean /= float64(len(w))
+	for _, v := range w {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(w))), neg / float64(len(w))
+}

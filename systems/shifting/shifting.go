@@ -1,0 +1,595 @@
+package shifting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"path/filepath"
+	"time"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
+	"github.com/spikelab/spikelab/plot"
+	"github.com/spikelab/spikelab/runio"
+	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/task"
+)
+
+// ShiftingConfig configures a Shifting Learning experiment (temporal-coding
+// SNN, one spike per neuron, three-factor rule; SZU-ADDG/Shifting-Learning).
+// Defaults follow the reference scripts.
+type ShiftingConfig struct {
+	Seed      uint64  `yaml:"seed"`       // seed of every random stream
+	Task      string  `yaml:"task"`       // xor, iris, mnist or fashion-mnist
+	Hidden    int     `yaml:"hidden"`     // hidden neurons
+	BatchSize int     `yaml:"batch_size"` // samples per update
+	Epochs    int     `yaml:"epochs"`     // passes over the training set (XOR: iterations)
+	LrStart   float64 `yaml:"lr_start"`   // weight learning rate in the first epoch
+	LrEnd     float64 `yaml:"lr_end"`     // ... decaying geometrically towards this one (lr_start·(lr_end/lr_start)^(e/E))
+	LrEtp     float64 `yaml:"lr_etp"`     // learning rate of the output factors e_tp
+	Normalise bool    `yaml:"normalise"`  // exact-gradient normaliser 1/(Σ_causal w − 1) (off in the reference)
+	// ExactForward takes the true first threshold crossing (a spike must
+	// precede the next input) instead of the reference's minimum over all
+	// candidates; they differ once weights turn negative (off in the reference).
+	ExactForward bool   `yaml:"exact_forward"`
+	Runs         int    `yaml:"runs"`       // XOR: independent runs; Iris: seeds (each a full 5-fold cross-validation)
+	Folds        int    `yaml:"folds"`      // Iris: cross-validation folds
+	DataDir      string `yaml:"data_dir"`   // MNIST/Fashion-MNIST folder ("" = $SPIKELAB_DATA/<name>, then system folders)
+	TrainSize    int    `yaml:"train_size"` // MNIST/Fashion-MNIST: training images used (0 = all)
+	TestSize     int    `yaml:"test_size"`  // MNIST/Fashion-MNIST: test images used (0 = all); TCA: test trials
+	TCAFile      string `yaml:"tca_file"`   // TCA: file name inside data_dir or $SPIKELAB_DATA/shifting
+}
+
+func init() {
+	reg := func(name, desc string, f func() *ShiftingConfig) {
+		experiment.Register(experiment.Experiment{Name: name, Description: desc, Defaults: func() experiment.Config { return f() }})
+	}
+	reg("shifting-xor", "Shifting Learning: 2-8-2 temporal-coding SNN on XOR, solved fraction over 100 runs", func() *ShiftingConfig {
+		return &ShiftingConfig{Seed: 1, Task: "xor", Hidden: 8, BatchSize: 4, Epochs: 400, LrStart: 1e-3, LrEnd: 1e-3, LrEtp: 1e-2, Runs: 100}
+	})
+	images := func(task string) func() *ShiftingConfig {
+		return func() *ShiftingConfig {
+			return &ShiftingConfig{Seed: 1, Task: task, Hidden: 800, BatchSize: 128, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-6, LrEtp: 1e-4}
+		}
+	}
+	reg("shifting-mnist", "Shifting Learning: 784-800-10 network on MNIST, 20 epochs (needs the MNIST IDX files)", images("mnist"))
+	reg("shifting-fashion", "Shifting Learning: 784-800-10 network on Fashion-MNIST, 20 epochs (apt-get install dataset-fashion-mnist)", images("fashion-mnist"))
+	reg("shifting-tca", "Shifting Learning: 500-3200-22 multi-spike network counting embedded spike patterns (TCA validation file split 40/10)", func() *ShiftingConfig {
+		return &ShiftingConfig{Seed: 1, Task: "tca", Hidden: 3200, BatchSize: 1, Epochs: 200, LrStart: 1e-5, LrEnd: 1e-6, LrEtp: 1e-6,
+			Normalise: true, TestSize: 10, TCAFile: task.TCAFile}
+	})
+	reg("shifting-iris", "Shifting Learning: 4-10-3 network on Iris, 5-fold cross-validation over 10 seeds", func() *ShiftingConfig {
+		return &ShiftingConfig{Seed: 1, Task: "iris", Hidden: 10, BatchSize: 30, Epochs: 400, LrStart: 1e-2, LrEnd: 1e-2, LrEtp: 1e-6, Runs: 10, Folds: 5}
+	})
+}
+
+// Validate reports the first unusable field.
+func (c *ShiftingConfig) Validate() error {
+	switch c.Task {
+	case "xor", "iris", "mnist", "fashion-mnist", "tca":
+	default:
+		return fmt.Errorf("task %q is unknown: use xor, iris, mnist, fashion-mnist or tca", c.Task)
+	}
+	if c.Hidden < 1 || c.BatchSize < 1 || c.Epochs < 1 {
+		return fmt.Errorf("hidden, batch_size and epochs must be at least 1")
+	}
+	for _, f := range []struct {
+		n string
+		v float64
+	}{{"lr_start", c.LrStart}, {"lr_end", c.LrEnd}} {
+		if err := experiment.Positive(f.n, f.v); err != nil {
+			return err
+		}
+	}
+	if !(c.LrEtp >= 0) {
+		return fmt.Errorf("lr_etp must be >= 0, got %g", c.LrEtp)
+	}
+	if (c.Task == "xor" || c.Task == "iris") && c.Runs < 1 {
+		return fmt.Errorf("runs must be at least 1")
+	}
+	if c.Task == "iris" && (c.Folds < 2 || c.Folds > 150) {
+		return fmt.Errorf("folds must be in 2..150, got %d", c.Folds)
+	}
+	if c.TrainSize < 0 || c.TestSize < 0 {
+		return fmt.Errorf("train_size and test_size must be >= 0")
+	}
+	return nil
+}
+
+// lr returns the weight learning rate of epoch e (0-based).
+func (c *ShiftingConfig) lr(e int) float64 {
+	return c.LrStart * math.Pow(c.LrEnd/c.LrStart, float64(e)/float64(c.Epochs))
+}
+
+// Run performs the experiment.
+func (c *ShiftingConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	start := time.Now()
+	var m map[string]float64
+	var err error
+	switch c.Task {
+	case "xor":
+		m, err = c.runXOR(ctx, env, team)
+	case "iris":
+		m, err = c.runIris(ctx, env, team)
+	case "tca":
+		m, err = c.runTCA(ctx, env, team)
+	default:
+		m, err = c.runImages(ctx, env, team)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m["wall_seconds"] = time.Since(start).Seconds()
+	return m, nil
+}
+
+// configure applies the rule options to a new network.
+func (c *ShiftingConfig) configure(net *learn.ShiftingNet) {
+	net.Normalise = c.Normalise
+	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
+}
+
+// encode turns values x (larger = earlier) into exp-domain spike times z = e^(1−x).
+func encode(x []float64) []float64 {
+	z := make([]float64, len(x))
+	for i, v := range x {
+		z[i] = math.Exp(1 - v)
+	}
+	return z
+}
+
+func (c *ShiftingConfig) runXOR(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
+	xs := [][]float64{encode([]float64{0.01, 0.01}), encode([]float64{0.01, 0.99}), encode([]float64{0.99, 0.01}), encode([]float64{0.99, 0.99})}
+	ys := []int{0, 1, 1, 0}
+	solved := 0
+	curve := make([]float64, c.Epochs) // mean loss per iteration over runs
+	prog := experiment.ProgressOf(env, int64(c.Runs), "runs")
+	defer prog.Finish()
+	for run := 0; run < c.Runs; run++ {
+		net := learn.NewShiftingNet(2, c.Hidden, 2, sim.Stream(c.Seed+uint64(run), "shifting-init"), team)
+		c.configure(net)
+		correct := 0
+		for it := 0; it < c.Epochs; it++ {
+			var loss float64
+			correct, loss = net.TrainBatch(xs, ys, c.lr(it), c.LrEtp)
+			if math.IsNaN(loss) {
+				return nil, fmt.Errorf("XOR run %d diverged at iteration %d", run, it)
+			}
+			curve[it] += loss / float64(c.Runs)
+		}
+		// Solved: all four patterns right in the last iteration's forward pass, as the reference counts.
+		if correct == 4 {
+			solved++
+		}
+		prog.Set(int64(run + 1))
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	m := map[string]float64{"solved_fraction": float64(solved) / float64(c.Runs), "final_loss": curve[len(curve)-1]}
+	if env.Out != nil {
+		it := make([]float64, len(curve))
+		for i := range it {
+			it[i] = float64(i + 1)
+		}
+		if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+			{Name: "iteration", Shape: []int{len(it)}, Data: it}, {Name: "loss", Shape: []int{len(curve)}, Data: curve}}); err != nil {
+			return nil, err
+		}
+		p, err := plot.Lines(fmt.Sprintf("XOR: mean loss over %d runs (%.0f%% solved)", c.Runs, 100*m["solved_fraction"]), "iteration", "loss", plot.Series{X: it, Y: curve})
+		if err != nil {
+			return nil, err
+		}
+		if err := plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (c *ShiftingConfig) runIris(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
+	X, y, err := task.Iris()
+	if err != nil {
+		return nil, err
+	}
+	// Global min-max over all features, +0.01, as the reference.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range X {
+		for _, v := range r {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	Z := make([][]float64, len(X))
+	for i, r := range X {
+		x := make([]float64, len(r))
+		for k, v := range r {
+			x[k] = (v-lo)/(hi-lo) + 0.01
+		}
+		Z[i] = encode(x)
+	}
+	n := len(Z)
+	foldSize := n / c.Folds
+	var seedAcc, foldAcc []float64
+	curve := make([]float64, c.Epochs)
+	prog := experiment.ProgressOf(env, int64(c.Runs*c.Folds), "folds")
+	defer prog.Finish()
+	for s := 0; s < c.Runs; s++ {
+		perm := sim.Stream(c.Seed+uint64(s), "iris-shuffle").Perm(n)
+		correctAll := 0
+		for f := 0; f < c.Folds; f++ {
+			var trX, teX [][]float64
+			var trY, teY []int
+			for k, i := range perm {
+				if k >= f*foldSize && k < (f+1)*foldSize {
+					teX, teY = append(teX, Z[i]), append(teY, y[i])
+				} else {
+					trX, trY = append(trX, Z[i]), append(trY, y[i])
+				}
+			}
+			net := learn.NewShiftingNet(4, c.Hidden, 3, sim.Stream(c.Seed+uint64(s), fmt.Sprintf("shifting-init-fold%d", f)), team)
+			c.configure(net)
+			for e := 0; e < c.Epochs; e++ {
+				lossSum, nb := 0.0, 0
+				for b := 0; b < len(trX); b += c.BatchSize {
+					hi := min(b+c.BatchSize, len(trX))
+					_, loss := net.TrainBatch(trX[b:hi], trY[b:hi], c.lr(e), c.LrEtp)
+					lossSum += loss
+					nb++
+				}
+				curve[e] += lossSum / float64(nb) / float64(c.Runs*c.Folds)
+			}
+			correct := 0
+			for k, x := range teX {
+				if net.Predict(x) == teY[k] {
+					correct++
+				}
+			}
+			correctAll += correct
+			foldAcc = append(foldAcc, float64(correct)/float64(len(teX)))
+			prog.Set(int64(s*c.Folds + f + 1))
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		seedAcc = append(seedAcc, float64(correctAll)/float64(c.Folds*foldSize))
+	}
+	mean, sd := experiment.MeanStd(seedAcc)
+	_, fsd := experiment.MeanStd(foldAcc)
+	m := map[string]float64{"accuracy_mean": mean, "accuracy_std": sd, "accuracy_fold_std": fsd, "final_loss": curve[len(curve)-1]}
+	if env.Out != nil {
+		ep := make([]float64, len(curve))
+		for i := range ep {
+			ep[i] = float64(i + 1)
+		}
+		if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+			{Name: "epoch", Shape: []int{len(ep)}, Data: ep}, {Name: "loss", Shape: []int{len(curve)}, Data: curve},
+			{Name: "seed_accuracy", Shape: []int{len(seedAcc)}, Data: seedAcc}, {Name: "fold_accuracy", Shape: []int{len(foldAcc)}, Data: foldAcc}}); err != nil {
+			return nil, err
+		}
+		p, err := plot.Lines(fmt.Sprintf("Iris: mean training loss (%d-fold accuracy %.1f ± %.1f %%)", c.Folds, 100*mean, 100*sd), "epoch", "loss", plot.Series{X: ep, Y: curve})
+		if err != nil {
+			return nil, err
+		}
+		if err := plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// idxFiles are the four files of an MNIST-format dataset, each raw or gzip.
+var idxFiles = [4]string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
+
+// loadImages reads images (n×784 bytes) and labels of one split.
+func loadImages(dir string, images, labels string) (*task.IDX, *task.IDX, error) {
+	open := func(name string) (*task.IDX, error) {
+		for _, f := range []string{name + ".gz", name} {
+			if a, err := task.LoadIDX(filepath.Join(dir, f)); err == nil {
+				return a, nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("%s: neither %s.gz nor %s found", dir, name, name)
+	}
+	im, err := open(images)
+	if err != nil {
+		return nil, nil, err
+	}
+	lb, err := open(labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(im.Dims) != 3 || len(lb.Dims) != 1 || im.Dims[0] != lb.Dims[0] {
+		return nil, nil, fmt.Errorf("%s: images %v and labels %v do not match", dir, im.Dims, lb.Dims)
+	}
+	for _, y := range lb.Data {
+		if y > 9 {
+			return nil, nil, fmt.Errorf("%s: label %d outside 0..9", dir, y)
+		}
+	}
+	return im, lb, nil
+}
+
+// testBlock is how many test images are classified at once (split over the threads).
+const testBlock = 500
+
+func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
+	var need []string
+	for _, f := range idxFiles {
+		need = append(need, f+".gz|"+f)
+	}
+	dir, err := task.FindDataset(c.Task, c.DataDir, need...)
+	if err != nil {
+		return nil, err
+	}
+	trI, trL, err := loadImages(dir, idxFiles[0], idxFiles[1])
+	if err != nil {
+		return nil, err
+	}
+	teI, teL, err := loadImages(dir, idxFiles[2], idxFiles[3])
+	if err != nil {
+		return nil, err
+	}
+	px := trI.Dims[1] * trI.Dims[2]
+	nTrain, nTest := trI.Dims[0], teI.Dims[0]
+	if c.TrainSize > 0 {
+		nTrain = min(nTrain, c.TrainSize)
+	}
+	if c.TestSize > 0 {
+		nTest = min(nTest, c.TestSize)
+	}
+	// Latency code z = e^(1 − x), x = intensity in [0, 1]: a table over the 256 grey levels.
+	var lut [256]float64
+	for v := range lut {
+		lut[v] = math.Exp(1 - float64(v)/255)
+	}
+	buf := make([][]float64, c.BatchSize)
+	for b := range buf {
+		buf[b] = make([]float64, px)
+	}
+	fill := func(im *task.IDX, k int, dst []float64) {
+		for i, v := range im.Data[k*px : (k+1)*px] {
+			dst[i] = lut[v]
+		}
+	}
+	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
+	net := learn.NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
+	c.configure(net)
+	tbuf := make([][]float64, min(nTest, testBlock))
+	for k := range tbuf {
+		tbuf[k] = make([]float64, px)
+	}
+	pred := make([]int, len(tbuf))
+	test := func() float64 {
+		correct := 0
+		for k0 := 0; k0 < nTest; k0 += len(tbuf) {
+			k1 := min(k0+len(tbuf), nTest)
+			for k := k0; k < k1; k++ {
+				fill(teI, k, tbuf[k-k0])
+			}
+			net.PredictBatch(tbuf[:k1-k0], pred)
+			for k := k0; k < k1; k++ {
+				if pred[k-k0] == int(teL.Data[k]) {
+					correct++
+				}
+			}
+		}
+		return float64(correct) / float64(nTest)
+	}
+	m := map[string]float64{"train_size": float64(nTrain), "test_size": float64(nTest)}
+	var testAcc, trainAcc, epochSec []float64
+	prog := experiment.ProgressOf(env, int64(c.Epochs*nTrain), "images")
+	defer prog.Finish()
+	ys := make([]int, c.BatchSize)
+	var epochCPU, testCPU []float64
+	for e := 0; e < c.Epochs; e++ {
+		t0, cpu0 := time.Now(), experiment.CPUSeconds()
+		correct := 0
+		for b := 0; b < nTrain; b += c.BatchSize {
+			hi := min(b+c.BatchSize, nTrain)
+			for k := b; k < hi; k++ {
+				fill(trI, order[k], buf[k-b])
+				ys[k-b] = int(trL.Data[order[k]])
+			}
+			cr, loss := net.TrainBatch(buf[:hi-b], ys[:hi-b], c.lr(e), c.LrEtp)
+			if math.IsNaN(loss) {
+				return nil, fmt.Errorf("diverged in epoch %d (loss NaN)", e+1)
+			}
+			correct += cr
+			prog.Set(int64(e*nTrain + hi))
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		epochSec = append(epochSec, time.Since(t0).Seconds())
+		cpu1 := experiment.CPUSeconds()
+		epochCPU = append(epochCPU, cpu1-cpu0)
+		trainAcc = append(trainAcc, float64(correct)/float64(nTrain))
+		acc := test()
+		testCPU = append(testCPU, experiment.CPUSeconds()-cpu1)
+		testAcc = append(testAcc, acc)
+		m[fmt.Sprintf("test_accuracy_epoch_%d", e+1)] = acc
+		fmt.Fprintf(env.Log, "epoch %d: train %.4f (during the epoch), test %.4f, %.1f s (CPU: training %.1f s, test %.1f s)\n",
+			e+1, trainAcc[e], acc, epochSec[e], epochCPU[e], testCPU[e])
+		if env.Out != nil {
+			if err := c.writeCurves(env, trainAcc, testAcc, epochSec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m["test_accuracy"] = testAcc[len(testAcc)-1]
+	m["train_accuracy"] = trainAcc[len(trainAcc)-1]
+	mean, _ := experiment.MeanStd(epochSec)
+	m["epoch_seconds"] = mean
+	m["epoch_cpu_seconds"], _ = experiment.MeanStd(epochCPU) // training only, all threads
+	m["test_cpu_seconds"], _ = experiment.MeanStd(testCPU)   // one pass over the test images
+	if env.Out != nil {
+		if err := c.writeSample(env, net, teI, teL, px, fill); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// writeCurves saves the learning curves so far (after every epoch, so an
+// interrupted run keeps them).
+func (c *ShiftingConfig) writeCurves(env *experiment.Env, trainAcc, testAcc, sec []float64) error {
+	ep := make([]float64, len(testAcc))
+	for i := range ep {
+		ep[i] = float64(i + 1)
+	}
+	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+		{Name: "epoch", Shape: []int{len(ep)}, Data: ep}, {Name: "train_accuracy", Shape: []int{len(ep)}, Data: trainAcc},
+		{Name: "test_accuracy", Shape: []int{len(ep)}, Data: testAcc}, {Name: "epoch_seconds", Shape: []int{len(ep)}, Data: sec}}); err != nil {
+		return err
+	}
+	p, err := plot.Lines(c.Task+": accuracy per epoch", "epoch", "accuracy",
+		plot.Series{Label: "train (during the epoch)", X: ep, Y: trainAcc}, plot.Series{Label: "test", X: ep, Y: testAcc})
+	if err != nil {
+		return err
+	}
+	return plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p)
+}
+
+// writeSample draws one test sample's input and output spike times.
+func (c *ShiftingConfig) writeSample(env *experiment.Env, net *learn.ShiftingNet, im, lb *task.IDX, px int, fill func(*task.IDX, int, []float64)) error {
+	z := make([]float64, px)
+	fill(im, 0, z)
+	pred := net.Predict(z)
+	p1, p2 := net.L1.NewShiftingPass(), net.L2.NewShiftingPass()
+	net.L1.Forward(z, p1)
+	net.L2.Forward(p1.Y, p2)
+	var ts []float64
+	var idx []int32
+	add := func(zs []float64, offset int) {
+		for i, v := range zs {
+			if v < learn.Silent {
+				ts = append(ts, math.Log(v))
+				idx = append(idx, int32(offset+i))
+			}
+		}
+	}
+	add(z, 0)
+	add(p1.Y, px)
+	add(p2.Y, px+len(p1.Y))
+	r, err := plot.Raster(fmt.Sprintf("test image 0 (label %d, first spike: %d): input 0–%d, hidden, output on top", lb.Data[0], pred, px-1), "spike time t = ln z", ts, idx)
+	if err != nil {
+		return err
+	}
+	return plot.SavePNG(env.Out.File("sample_raster.png"), 8, 4, r)
+}
+
+// tcaClasses is the number of output classes of the TCA task (counts 0..21).
+const tcaClasses = 22
+
+func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
+	dir, err := task.FindDataset("shifting", c.DataDir, c.TCAFile)
+	if err != nil {
+		return nil, err
+	}
+	trials, nSyn, err := task.LoadTCA(filepath.Join(dir, c.TCAFile))
+	if err != nil {
+		return nil, err
+	}
+	for k, tr := range trials {
+		if tr.Label >= tcaClasses {
+			return nil, fmt.Errorf("%s: trial %d has label %d, beyond the %d classes", c.TCAFile, k+1, tr.Label, tcaClasses)
+		}
+	}
+	nTest := c.TestSize
+	if nTest < 1 || nTest >= len(trials) {
+		return nil, fmt.Errorf("test_size must be in 1..%d for the %d trials of %s", len(trials)-1, len(trials), c.TCAFile)
+	}
+	// The training split of the original data is not public: the available
+	// (validation) file is split, after one seeded shuffle, into train and test trials.
+	perm := sim.Stream(c.Seed, "tca-split").Perm(len(trials))
+	type prepared struct {
+		z   []float64
+		syn []int32
+		lbl int
+	}
+	prep := make([]prepared, len(trials))
+	for k, i := range perm {
+		tr := trials[i]
+		z := make([]float64, len(tr.Times))
+		for m, t := range tr.Times {
+			z[m] = math.Exp(t)
+		}
+		prep[k] = prepared{z, tr.Syn, tr.Label}
+	}
+	train, test := prep[nTest:], prep[:nTest]
+	net := learn.NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
+	c.configure(net)
+	var trainAcc, testAcc, sec []float64
+	prog := experiment.ProgressOf(env, int64(c.Epochs*len(train)), "trials")
+	defer prog.Finish()
+	evaluate := func(set []prepared) float64 {
+		ok := 0
+		for _, p := range set {
+			if net.PredictSpikes(p.z, p.syn) == p.lbl {
+				ok++
+			}
+		}
+		return float64(ok) / float64(len(set))
+	}
+	for e := 0; e < c.Epochs; e++ {
+		t0 := time.Now()
+		ok := 0
+		for k, p := range train {
+			right, loss := net.TrainSpikes(p.z, p.syn, p.lbl, c.lr(e), c.LrEtp)
+			if math.IsNaN(loss) {
+				return nil, fmt.Errorf("diverged in epoch %d (loss NaN)", e+1)
+			}
+			if right {
+				ok++
+			}
+			prog.Set(int64(e*len(train) + k + 1))
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		sec = append(sec, time.Since(t0).Seconds())
+		trainAcc = append(trainAcc, float64(ok)/float64(len(train)))
+		testAcc = append(testAcc, evaluate(test))
+		if env.Out != nil && (e%10 == 9 || e == c.Epochs-1) {
+			if err := c.writeCurves(env, trainAcc, testAcc, sec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// The majority class of the training trials: the accuracy of always guessing it.
+	counts := make([]int, tcaClasses)
+	for _, p := range train {
+		counts[p.lbl]++
+	}
+	maj := 0
+	for k := range counts {
+		if counts[k] > counts[maj] {
+			maj = k
+		}
+	}
+	majority := 0
+	for _, p := range test {
+		if p.lbl == maj {
+			majority++
+		}
+	}
+	mean, _ := experiment.MeanStd(sec)
+	return map[string]float64{
+		"test_accuracy":     testAcc[len(testAcc)-1],
+		"train_accuracy":    evaluate(train),
+		"majority_accuracy": float64(majority) / float64(len(test)),
+		"chance_accuracy":   1.0 / tcaClasses,
+		"train_trials":      float64(len(train)),
+		"test_trials":       float64(len(test)),
+		"epoch_seconds":     mean,
+	}, nil
+}
