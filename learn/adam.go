@@ -13,11 +13,13 @@ type Adam struct {
 	Beta1, Beta2, Eps float64
 	m, v              []float64
 	t                 int
-	k                 adamConsts
+	k                 AdamStep
 }
 
-// adamConsts are one step's constants (layout shared with the assembly).
-type adamConsts struct {
+// AdamStep holds the constants of one Adam step (β's, the bias-corrected
+// learning rate, ε), fixed by Adam.Begin; its layout is shared with the
+// assembly kernels.
+type AdamStep struct {
 	b1, omb1, b2, omb2, lrc, isc2, eps float64
 }
 
@@ -33,7 +35,7 @@ func (a *Adam) Begin(lr float64) {
 	a.t++
 	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
 	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
-	a.k = adamConsts{b1: a.Beta1, omb1: 1 - a.Beta1, b2: a.Beta2, omb2: 1 - a.Beta2, lrc: lr / c1, isc2: 1 / math.Sqrt(c2), eps: a.Eps}
+	a.k = AdamStep{b1: a.Beta1, omb1: 1 - a.Beta1, b2: a.Beta2, omb2: 1 - a.Beta2, lrc: lr / c1, isc2: 1 / math.Sqrt(c2), eps: a.Eps}
 }
 
 // Apply updates params[lo:hi] with gradient g[lo:hi] (descent):
@@ -87,7 +89,7 @@ func (a *Adam) applyOuter(p, m, v, col []float64, s float64) {
 
 // adamOuterRow does one Adam step with constants k of parameters p with
 // moments m, v along the gradient s·col.
-func adamOuterRow(k *adamConsts, p, m, v, col []float64, s float64) {
+func adamOuterRow(k *AdamStep, p, m, v, col []float64, s float64) {
 	start := 0
 	if n4 := len(p) &^ 3; useAVX && n4 > 0 {
 		adamOuterAVX(&p[0], &col[0], &m[0], &v[0], n4, k, s)
@@ -101,11 +103,32 @@ func adamOuterRow(k *adamConsts, p, m, v, col []float64, s float64) {
 	}
 }
 
+// Steps returns the number of steps begun so far.
+func (a *Adam) Steps() int { return a.t }
+
+// Len returns the number of parameters.
+func (a *Adam) Len() int { return len(a.m) }
+
+// Moments returns the first and second moment arrays (aliases of the state;
+// index them like the parameters).
+func (a *Adam) Moments() (m, v []float64) { return a.m, a.v }
+
+// Current returns the constants of the step begun by the last Begin.
+func (a *Adam) Current() AdamStep { return a.k }
+
+// RowZeroDiagDot does one Adam step with constants k on the row p of a
+// recurrent weight matrix (moments m, v) along the outer-product gradient
+// s·col, sets p[d] = 0 (no self-connection) and, when x is not nil, returns
+// Σ_j p[j]·x[j] over the updated row, bit for bit floats.Dot(p, x).
+func (k *AdamStep) RowZeroDiagDot(p, m, v, col []float64, s float64, x []float64, d int) float64 {
+	return adamRowZeroDiagDot(k, p, m, v, col, s, x, d)
+}
+
 // adamRowZeroDiagDot does adamOuterRow on row p, then sets p[d] = 0 (no
 // self-connection) and, when x is not nil, returns Σ_j p[j]·x[j] over the
 // updated row, equal bit for bit to floats.Dot(p, x). With AVX-512 the sum
 // is formed in the same pass as the update.
-func adamRowZeroDiagDot(k *adamConsts, p, m, v, col []float64, s float64, x []float64, d int) float64 {
+func adamRowZeroDiagDot(k *AdamStep, p, m, v, col []float64, s float64, x []float64, d int) float64 {
 	if !useAVX512 {
 		adamOuterRow(k, p, m, v, col, s)
 		p[d] = 0
@@ -145,3 +168,9 @@ func adamRowZeroDiagDot(k *adamConsts, p, m, v, col []float64, s float64, x []fl
 	// floats.Dot's end: the four partial sums as (s0+s2)+(s1+s3).
 	return (l[0] + l[2]) + (l[1] + l[3])
 }
+
+// SetAdamKernels turns the assembly Adam kernels on (where the CPU has
+// them) or off and returns the previous setting; results are the same
+// either way (tests compare the two paths). Not safe to call while a step
+// runs.
+func SetAdamKernels(on bool) (was bool) { return setAdamKernels(on) }

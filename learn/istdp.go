@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/vec"
 )
 
 // InhibSTDPParams are the constants of the inhibitory plasticity rule of
@@ -72,7 +73,7 @@ func (r *InhibSTDP) Decay() { r.DecayRange(0, len(r.Y)) }
 
 // DecayRange is Decay for the neurons [lo, hi) only.
 func (r *InhibSTDP) DecayRange(lo, hi int) {
-	scale(r.Y[lo:hi], 1-r.Dt/r.P.TauY)
+	vec.Scale(r.Y[lo:hi], 1-r.Dt/r.P.TauY)
 }
 
 // Spikes increments the traces of the spiking neurons and applies the

@@ -2,8 +2,6 @@
 
 package learn
 
-import "math"
-
 // useAVX is false: no vector kernels on this platform or build.
 var useAVX = false
 
@@ -16,15 +14,11 @@ func axpy4(row []float64, a *[4]float64, v0, v1, v2, v3 []float64) {
 	axpy4Go(row, a, v0, v1, v2, v3)
 }
 
-func adamOuterAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64) {
+func adamOuterAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64) {
 	panic("unreachable")
 }
 
-func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64) {
-	panic("unreachable")
-}
-
-func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64) {
+func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64) {
 	panic("unreachable")
 }
 
@@ -33,15 +27,6 @@ var useAVX2 = false
 
 func filtersAVX(u, vb, v *float64, n int, ku, kv float64) { panic("unreachable") }
 
-func shiftScan(w, s, a, best, kr, sk []float64, z, r float64) {
-	shiftScanGo(w, s, a, best, kr, sk, z, r)
-}
-
-func shiftGrad(gw, e, y, kr []float64, z, r float64) { shiftGradGo(gw, e, y, kr, z, r) }
-
-func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
-	shiftGradRowsGo(gw, e, y, kr, stride, zs, rs)
-}
 func dotAxpy32(row []float32, x, y []float64, a float64) float64 { return dotAxpy32Go(row, x, y, a) }
 
 func widen(dst []float64, src []float32) { widenGo(dst, src) }
@@ -54,28 +39,6 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 
 func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 	rank32x4Go(p, pstride, cols, v, a, vstride, m)
-}
-
-func addRows(dst, w []float64, stride int, rows []int32) {
-	addRowsGo(dst, w, stride, rows)
-}
-
-// expInto sets dst[i] = math.Exp(x[i]) for all i.
-func expInto(dst, x []float64) {
-	for i, v := range x[:len(dst)] {
-		dst[i] = math.Exp(v)
-	}
-}
-
-// appendNonzero appends to list, in order, the indices of the nonzero
-// entries of x.
-func appendNonzero(list []int32, x []float64) []int32 {
-	for i, v := range x {
-		if v != 0 {
-			list = append(list, int32(i))
-		}
-	}
-	return list
 }
 
 var useAVX512F = false
@@ -92,8 +55,8 @@ func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi flo
 	panic("unreachable")
 }
 
-func scaleAVX(x *float64, n int, k float64) { panic("unreachable") }
-
 func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi float64) {
 	panic("unreachable")
 }
+
+func setAdamKernels(on bool) bool { return false }

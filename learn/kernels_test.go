@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/spikelab/spikelab/sim"
+	"gonum.org/v1/gonum/floats"
 )
 
 func TestKernelsMatchPortableGo(t *testing.T) {
@@ -165,4 +166,49 @@ func TestAdamOuterEqualsMaterialisedGradient(t *testing.T) {
 			t.Fatalf("param %d: outer %v, materialised %v", i, p1[i], p2[i])
 		}
 	}
+}
+
+// The fused row kernel must leave the same parameters and moments as
+// Adam's row update plus a zeroed diagonal, and its dot product must equal
+// floats.Dot of the updated row bit for bit, for sizes hitting every tail
+// of the kernel and the diagonal in every position.
+func TestAdamRowZeroDiagDotEqualsUpdateThenDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, n := range []int{1, 3, 4, 5, 8, 9, 12, 13, 17, 45, 64} {
+		for _, fused := range []bool{true, false} {
+			useAVX512 = saved && fused
+			for d := 0; d < n; d++ {
+				p1, m1, v1 := make([]float64, n), make([]float64, n), make([]float64, n)
+				p2, m2, v2 := make([]float64, n), make([]float64, n), make([]float64, n)
+				col, x := make([]float64, n), make([]float64, n)
+				a := NewAdam(n, 0.9, 0.999, 1e-8)
+				for s := 0; s < 4; s++ {
+					for j := range col {
+						col[j], x[j] = rng.NormFloat64(), rng.Float64()
+					}
+					a.Begin(0.01)
+					sc := rng.NormFloat64()
+					var xs []float64
+					if s < 3 {
+						xs = x // the last step wants no sum
+					}
+					got := adamRowZeroDiagDot(&a.k, p1, m1, v1, col, sc, xs, d)
+					adamOuterRow(&a.k, p2, m2, v2, col, sc)
+					p2[d] = 0
+					if want := floats.Dot(p2, x); xs != nil && got != want {
+						t.Fatalf("n=%d d=%d fused=%v step %d: dot %v, floats.Dot %v", n, d, useAVX512, s, got, want)
+					}
+				}
+				for j := range p1 {
+					if p1[j] != p2[j] || m1[j] != m2[j] || v1[j] != v2[j] {
+						t.Fatalf("n=%d d=%d fused=%v: element %d: param %v vs %v, m %v vs %v, v %v vs %v",
+							n, d, useAVX512, j, p1[j], p2[j], m1[j], m2[j], v1[j], v2[j])
+					}
+				}
+			}
+		}
+	}
+	t.Logf("AVX-512 kernel in use: %v", saved)
 }

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/vec"
 )
 
 // VoltageSTDPParams are the constants of the voltage-based STDP rule of
@@ -129,7 +130,7 @@ func (r *VoltageSTDP) FiltersRange(lo, hi int, v []float64) {
 		}
 	}
 	if a, b := max(lo, r.PreLo), min(hi, r.PreHi); a < b {
-		scale(r.X[a:b], kx)
+		vec.Scale(r.X[a:b], kx)
 	}
 }
 
@@ -282,16 +283,5 @@ func (r *VoltageSTDP) ltpPost(i int, vi, half float64) {
 	}
 	if r.RowSums != nil {
 		r.RowSums[i] += ds
-	}
-}
-
-// scale does x[i] *= k (AVX2 where available; the same products).
-func scale(x []float64, k float64) {
-	if n4 := len(x) &^ 3; useAVX2 && n4 > 0 {
-		scaleAVX(&x[0], n4, k)
-		x = x[n4:]
-	}
-	for i := range x {
-		x[i] *= k
 	}
 }

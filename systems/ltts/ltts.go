@@ -21,17 +21,17 @@ import (
 // weights learn to reproduce the spikes of a teacher-driven network, and a
 // linear readout of the spikes draws three smooth trajectories.
 type LTTSConfig struct {
-	Seed       uint64           `yaml:"seed"`        // seed of every random stream
-	Net        learn.LTTSParams `yaml:"net"`         // network constants
-	T          int              `yaml:"t_steps"`     // sequence length (steps = ms)
-	SigmaTeach float64          `yaml:"sigma_teach"` // teacher projection std σ_teach
-	SigmaClock float64          `yaml:"sigma_clock"` // clock projection std σ_clock
-	Alpha      float64          `yaml:"alpha"`       // Adam learning rate of J
-	AlphaOut   float64          `yaml:"alpha_out"`   // Adam learning rate of the readout
-	Epochs     int              `yaml:"epochs"`      // training iterations over the one sample
-	OffT       int              `yaml:"off_t"`       // first steps ignored in the MSE (target zero there)
-	Online     bool             `yaml:"online"`      // online rule (update every step) or exact (one step per epoch)
-	Drop       float64          `yaml:"drop"`        // step decay factor of the learning rates
+	Seed       uint64     `yaml:"seed"`        // seed of every random stream
+	Net        LTTSParams `yaml:"net"`         // network constants
+	T          int        `yaml:"t_steps"`     // sequence length (steps = ms)
+	SigmaTeach float64    `yaml:"sigma_teach"` // teacher projection std σ_teach
+	SigmaClock float64    `yaml:"sigma_clock"` // clock projection std σ_clock
+	Alpha      float64    `yaml:"alpha"`       // Adam learning rate of J
+	AlphaOut   float64    `yaml:"alpha_out"`   // Adam learning rate of the readout
+	Epochs     int        `yaml:"epochs"`      // training iterations over the one sample
+	OffT       int        `yaml:"off_t"`       // first steps ignored in the MSE (target zero there)
+	Online     bool       `yaml:"online"`      // online rule (update every step) or exact (one step per epoch)
+	Drop       float64    `yaml:"drop"`        // step decay factor of the learning rates
 	// Readout is "adam" (the reference: one Adam step per epoch on the
 	// filtered target spikes, rate alpha_out) or "ridge" (closed-form ridge
 	// regression on the filtered target spikes, once before training).
@@ -44,7 +44,7 @@ func init() {
 		Defaults: func() experiment.Config {
 			return &LTTSConfig{Seed: 1, T: 1000, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 1000, OffT: 20, Online: true, Drop: 0.9,
 				Readout: ReadoutAdam, RidgeLambda: 1e-3,
-				Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
+				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
 		}})
 }
 
@@ -68,7 +68,7 @@ func (c *LTTSConfig) Validate() error {
 }
 
 // lttsTask builds the clock input, the target trajectory and the teacher's spikes.
-func (c *LTTSConfig) lttsTask(net *learn.LTTSNet) (clock, target, Sstar [][]float64) {
+func (c *LTTSConfig) lttsTask(net *LTTSNet) (clock, target, Sstar [][]float64) {
 	N, T := c.Net.N, c.T
 	rng := sim.Stream(c.Seed, "ltts-task")
 	target = make([][]float64, T)
@@ -127,7 +127,7 @@ func (c *LTTSConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		return nil, err
 	}
 	start := time.Now()
-	net, err := learn.NewLTTSNet(c.Net)
+	net, err := NewLTTSNet(c.Net)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (c *LTTSConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 	N, T := c.Net.N, c.T
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
-	samples := []lttsSample{{In: clock, Y: target, Sstar: Sstar, Rstar: learn.ReadoutTrace(Sstar, c.Net.TauRO)}}
+	samples := []lttsSample{{In: clock, Y: target, Sstar: Sstar, Rstar: ReadoutTrace(Sstar, c.Net.TauRO)}}
 	tr, err := newLTTSTrainer(net, samples, c.Online, c.Readout, c.RidgeLambda, c.Alpha, c.AlphaOut, c.Drop, c.dropTime(), c.Seed, team)
 	if err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ func (c *LTTSConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 	var mseCurve, dsCurve []float64
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
-	Sgen := learn.NewSpikes(T, N) // the free run of every epoch, overwritten
+	Sgen := NewSpikes(T, N) // the free run of every epoch, overwritten
 	loop0, cpu0 := time.Now(), experiment.CPUSeconds()
 	for e := 0; e < c.Epochs; e++ {
 		tr.epoch(samples)
@@ -153,7 +153,7 @@ func (c *LTTSConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 			return nil, fmt.Errorf("diverged in epoch %d (MSE %g); lower alpha or alpha_out", e+1, mse)
 		}
 		mseCurve = append(mseCurve, mse)
-		dsCurve = append(dsCurve, learn.SpikeMismatch(Sstar, Sgen))
+		dsCurve = append(dsCurve, SpikeMismatch(Sstar, Sgen))
 		prog.Set(int64(e + 1))
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -219,7 +219,7 @@ func newAscent(n int, lr, drop float64, every, rowLen int, team *sim.Team) *asce
 }
 
 // rate starts a step and returns its Adam learning rate: −lr, as ascent
-// is descent with the rate negated (learn.LTTSNet.TrainOnline calls it
+// is descent with the rate negated (LTTSNet.TrainOnline calls it
 // once per time step).
 func (a *ascent) rate() float64 {
 	a.tick()
@@ -244,7 +244,7 @@ func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]fl
 	for i := range ep {
 		ep[i] = float64(i + 1)
 	}
-	R := learn.ReadoutTrace(Sgen, c.Net.TauRO)
+	R := ReadoutTrace(Sgen, c.Net.TauRO)
 	y := make([]float64, T*3)
 	tgt := make([]float64, T*3)
 	tt := make([]float64, T)

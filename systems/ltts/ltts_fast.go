@@ -9,7 +9,6 @@ import (
 	gplot "gonum.org/v1/plot"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
@@ -30,7 +29,7 @@ func init() {
 		Defaults: func() experiment.Config {
 			return &LTTSFastConfig{Seeds: 5, LTTSConfig: LTTSConfig{Seed: 1, T: 50, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02,
 				Epochs: 13, OffT: 2, Online: true, Drop: 0.9, Readout: ReadoutRidge, RidgeLambda: 1e-3,
-				Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 3, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
+				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 3, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
 		}})
 }
 
@@ -64,12 +63,12 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 		for _, online := range []bool{true, false} {
 			cfg := c.LTTSConfig
 			cfg.Seed = c.Seed + uint64(s)
-			net, err := learn.NewLTTSNet(cfg.Net)
+			net, err := NewLTTSNet(cfg.Net)
 			if err != nil {
 				return nil, err
 			}
 			clock, target, Sstar := cfg.lttsTask(net)
-			Jout, err := learn.RidgeReadout(learn.ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.RidgeLambda)
+			Jout, err := RidgeReadout(ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.RidgeLambda)
 			if err != nil {
 				return nil, err
 			}
@@ -83,7 +82,7 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 					opt.step(net.J, G)
 					net.ZeroDiagonal()
 				}
-				_, curve[e] = learn.ReadoutGradient(Jout, learn.ReadoutTrace(net.Run(clock), cfg.Net.TauRO), target, cfg.OffT)
+				_, curve[e] = ReadoutGradient(Jout, ReadoutTrace(net.Run(clock), cfg.Net.TauRO), target, cfg.OffT)
 			}
 			curves[online] = append(curves[online], curve)
 			prog.Set(int64(2*s + 1))

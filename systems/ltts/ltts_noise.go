@@ -9,7 +9,6 @@ import (
 	gplot "gonum.org/v1/plot"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
@@ -53,7 +52,7 @@ func LTTSNoise() *LTTSNoiseConfig {
 	c := &LTTSNoiseConfig{DvSpike: 0, DvVoltage: 0.05, RatioLog10Min: -5, RatioLog10Max: 0, RatioSteps: 26, Repeats: 3, DSLevel: 0.004,
 		LTTSConfig: LTTSConfig{Seed: 1, T: 500, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, OffT: 20, Online: true, Drop: 0.9,
 			Readout: ReadoutRidge, RidgeLambda: 1e-3,
-			Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
+			Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
 	return c
 }
 
@@ -108,28 +107,28 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	for r, rule := range rules {
 		cfg := c.LTTSConfig
 		cfg.Net.Dv = rule.dv
-		net, err := learn.NewLTTSNet(cfg.Net)
+		net, err := NewLTTSNet(cfg.Net)
 		if err != nil {
 			return nil, err
 		}
 		// The task does not depend on δv (J = 0 runs are deterministic): both rules get the same S*.
 		var clock [][]float64
 		clock, target, Sstar = cfg.lttsTask(net)
-		samples := []lttsSample{{In: clock, Y: target, Sstar: Sstar, Rstar: learn.ReadoutTrace(Sstar, cfg.Net.TauRO)}}
+		samples := []lttsSample{{In: clock, Y: target, Sstar: Sstar, Rstar: ReadoutTrace(Sstar, cfg.Net.TauRO)}}
 		tr, err := newLTTSTrainer(net, samples, cfg.Online, cfg.Readout, cfg.RidgeLambda, cfg.Alpha, cfg.AlphaOut, cfg.Drop, cfg.dropTime(), cfg.Seed, team)
 		if err != nil {
 			return nil, err
 		}
 		for e := 0; e < cfg.Epochs; e++ {
 			tr.epoch(samples)
-			rule.dsTrain = append(rule.dsTrain, learn.SpikeMismatch(Sstar, net.Run(clock)))
+			rule.dsTrain = append(rule.dsTrain, SpikeMismatch(Sstar, net.Run(clock)))
 			prog.Set(int64(r*cfg.Epochs + e + 1))
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
 		S := net.Run(clock)
-		rule.clean, rule.cleanMSE = learn.SpikeMismatch(Sstar, S), mseFrom(tr.output(S), target, cfg.OffT)
+		rule.clean, rule.cleanMSE = SpikeMismatch(Sstar, S), mseFrom(tr.output(S), target, cfg.OffT)
 		if math.IsNaN(rule.cleanMSE) || math.IsInf(rule.cleanMSE, 0) {
 			return nil, fmt.Errorf("rule %s diverged (MSE %g); lower alpha", rule.name, rule.cleanMSE)
 		}
@@ -148,7 +147,7 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 					}
 				}
 				S := net.Run(noisy)
-				ds, mse = append(ds, learn.SpikeMismatch(Sstar, S)), append(mse, mseFrom(tr.output(S), target, cfg.OffT))
+				ds, mse = append(ds, SpikeMismatch(Sstar, S)), append(mse, mseFrom(tr.output(S), target, cfg.OffT))
 				if k == mid && q == 0 {
 					rule.rasterT, rule.rasterI = spikeRaster(S, 100)
 				}

@@ -5,12 +5,11 @@ import (
 	"testing"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 )
 
 func TestLTTSTrajectoryLearns(t *testing.T) {
 	c := &LTTSConfig{Seed: 1, T: 150, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 40, OffT: 10, Online: true, Drop: 0.9,
-		Net: learn.LTTSParams{N: 100, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
+		Net: LTTSParams{N: 100, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
 	m, err := c.Run(context.Background(), &experiment.Env{Threads: 1})
 	if err != nil {
 		t.Fatal(err)

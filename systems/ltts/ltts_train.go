@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
 )
 
@@ -44,7 +43,7 @@ type lttsSample struct {
 // spikes, with the reference's epoch order: shuffle the samples, then per
 // sample one readout step followed by the recurrent update.
 type lttsTrainer struct {
-	net          *learn.LTTSNet
+	net          *LTTSNet
 	Jout         []float64 // K×N readout
 	K            int
 	online       bool
@@ -56,7 +55,7 @@ type lttsTrainer struct {
 
 // newLTTSTrainer sets up the optimisers and the readout: N(0, 0.01²)
 // initial weights for Adam, the ridge fit on all samples for ridge.
-func newLTTSTrainer(net *learn.LTTSNet, samples []lttsSample, online bool, readout string, ridge, alpha, alphaOut, drop float64,
+func newLTTSTrainer(net *LTTSNet, samples []lttsSample, online bool, readout string, ridge, alpha, alphaOut, drop float64,
 	dropTime int, seed uint64, team *sim.Team) (*lttsTrainer, error) {
 	N := net.P.N
 	K := len(samples[0].Y[0])
@@ -71,7 +70,7 @@ func newLTTSTrainer(net *learn.LTTSNet, samples []lttsSample, online bool, reado
 		for _, s := range samples {
 			R, Y = append(R, s.Rstar...), append(Y, s.Y...)
 		}
-		J, err := learn.RidgeReadout(R, Y, ridge)
+		J, err := RidgeReadout(R, Y, ridge)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +95,7 @@ func (tr *lttsTrainer) epoch(samples []lttsSample) {
 	for _, k := range tr.order {
 		s := samples[k]
 		if tr.optOut != nil {
-			G, _ := learn.ReadoutGradient(tr.Jout, s.Rstar, s.Y, 0)
+			G, _ := ReadoutGradient(tr.Jout, s.Rstar, s.Y, 0)
 			tr.optOut.step(tr.Jout, G)
 		}
 		if tr.online {
@@ -110,7 +109,7 @@ func (tr *lttsTrainer) epoch(samples []lttsSample) {
 }
 
 // output returns the readout y[t] (len K) of spikes S: Jout applied to
-// the readout trace of learn.ReadoutTrace, here advanced step by step in
+// the readout trace of ReadoutTrace, here advanced step by step in
 // one vector instead of stored for every step.
 func (tr *lttsTrainer) output(S [][]float64) [][]float64 {
 	N := tr.net.P.N

@@ -10,7 +10,6 @@ import (
 	gplot "gonum.org/v1/plot"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
@@ -27,11 +26,11 @@ import (
 // bins_per_frame says otherwise. A qualitative benchmark: the paper's
 // trial, sampling and constants for this task are unknown.
 type LTTSWalkingConfig struct {
-	Seed    uint64           `yaml:"seed"`     // seed of every random stream
-	Net     learn.LTTSParams `yaml:"net"`      // network constants
-	DataDir string           `yaml:"data_dir"` // folder of the ASF/AMC files ("" = $SPIKELAB_DATA/mocap)
-	ASF     string           `yaml:"asf"`      // skeleton file in data_dir
-	AMC     string           `yaml:"amc"`      // motion file in data_dir
+	Seed    uint64     `yaml:"seed"`     // seed of every random stream
+	Net     LTTSParams `yaml:"net"`      // network constants
+	DataDir string     `yaml:"data_dir"` // folder of the ASF/AMC files ("" = $SPIKELAB_DATA/mocap)
+	ASF     string     `yaml:"asf"`      // skeleton file in data_dir
+	AMC     string     `yaml:"amc"`      // motion file in data_dir
 	// BinsPerFrame resamples the recording linearly (1 = one bin per
 	// frame; 7/6 stretches a stride to the ≈ 157 bins of the paper's figure).
 	BinsPerFrame float64 `yaml:"bins_per_frame"`
@@ -87,7 +86,7 @@ func LTTSWalking() *LTTSWalkingConfig {
 	return &LTTSWalkingConfig{Seed: 1, ASF: "35.asf", AMC: "35_01.amc", BinsPerFrame: 1, TrainBins: 150, TotalBins: 600, LoopStart: 26, LoopEnd: 162,
 		SigmaTeach: 0.6, KickSteps: 10, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, Online: true, Drop: 0.9,
 		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true, SDFloor: 1,
-		Net: learn.LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
+		Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
 }
 
 // Validate reports the first unusable field.
@@ -224,7 +223,7 @@ func (c *LTTSWalkingConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *walkTarget) (map[string]float64, error) {
 	start := time.Now()
 	N, K, Tr, Tt := c.Net.N, len(w.channels), c.TrainBins, c.TotalBins
-	net, err := learn.NewLTTSNet(c.Net)
+	net, err := NewLTTSNet(c.Net)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +262,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *wal
 		}
 	}
 	Sstar := net.Run(teach)
-	samples := []lttsSample{{In: in[:Ts], Y: ytrain, Sstar: Sstar, Rstar: learn.ReadoutTrace(Sstar, c.Net.TauRO)}}
+	samples := []lttsSample{{In: in[:Ts], Y: ytrain, Sstar: Sstar, Rstar: ReadoutTrace(Sstar, c.Net.TauRO)}}
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
 	dropTime := 0
@@ -284,7 +283,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *wal
 			return fmt.Errorf("diverged by epoch %d; lower alpha", e)
 		}
 		ep, trainC, testC = append(ep, float64(e)), append(trainC, a), append(testC, b)
-		dsC = append(dsC, learn.SpikeMismatch(Sstar[:Tr], Sgen[:Tr]))
+		dsC = append(dsC, SpikeMismatch(Sstar[:Tr], Sgen[:Tr]))
 		return nil
 	}
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")

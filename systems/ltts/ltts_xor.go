@@ -9,7 +9,6 @@ import (
 	gplot "gonum.org/v1/plot"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
@@ -22,18 +21,18 @@ import (
 // if they are equal. Unlike the reference script, which trains only the
 // patterns 00, 01 and 10, all four patterns are trained by default.
 type LTTSXORConfig struct {
-	Seed       uint64           `yaml:"seed"`        // seed of every random stream
-	Net        learn.LTTSParams `yaml:"net"`         // network constants
-	Off        int              `yaml:"off"`         // time unit of the pattern (steps); T = 12·off
-	Io         float64          `yaml:"io"`          // constant offset of the input signal
-	SigmaTeach float64          `yaml:"sigma_teach"` // teacher projection std σ_teach
-	SigmaIn    float64          `yaml:"sigma_in"`    // input projection std σ_in
-	Alpha      float64          `yaml:"alpha"`       // Adam learning rate of J
-	AlphaOut   float64          `yaml:"alpha_out"`   // Adam learning rate of the readout ("adam" readout)
-	Epochs     int              `yaml:"epochs"`      // training epochs (each over every trained pattern)
-	OffT       int              `yaml:"off_t"`       // first steps ignored in the MSE
-	Online     bool             `yaml:"online"`      // online rule (update every step) or exact gradient (one step per pattern)
-	Drop       float64          `yaml:"drop"`        // step decay factor of the learning rates
+	Seed       uint64     `yaml:"seed"`        // seed of every random stream
+	Net        LTTSParams `yaml:"net"`         // network constants
+	Off        int        `yaml:"off"`         // time unit of the pattern (steps); T = 12·off
+	Io         float64    `yaml:"io"`          // constant offset of the input signal
+	SigmaTeach float64    `yaml:"sigma_teach"` // teacher projection std σ_teach
+	SigmaIn    float64    `yaml:"sigma_in"`    // input projection std σ_in
+	Alpha      float64    `yaml:"alpha"`       // Adam learning rate of J
+	AlphaOut   float64    `yaml:"alpha_out"`   // Adam learning rate of the readout ("adam" readout)
+	Epochs     int        `yaml:"epochs"`      // training epochs (each over every trained pattern)
+	OffT       int        `yaml:"off_t"`       // first steps ignored in the MSE
+	Online     bool       `yaml:"online"`      // online rule (update every step) or exact gradient (one step per pattern)
+	Drop       float64    `yaml:"drop"`        // step decay factor of the learning rates
 	// DropEvery is the number of epochs between decays of the learning
 	// rates by drop; 0 is the reference's rule (every epochs/5 epochs
 	// online, never with the exact gradient).
@@ -75,7 +74,7 @@ func LTTSXOR() *LTTSXORConfig {
 	return &LTTSXORConfig{Seed: 1, Off: 10, Io: 0.9, SigmaTeach: 6, SigmaIn: 3, Alpha: 0.01, AlphaOut: 0.05, Epochs: 1000, OffT: 10,
 		Online: false, Drop: 0.9, DropEvery: 300, Readout: ReadoutRidge, RidgeLambda: 1e-3, TrainPatterns: 4, CorrectFraction: 0.5, EvalEvery: 10,
 		KeepBest: true,
-		Net:      learn.LTTSParams{N: 800, TauM: 2, TauS: 2, TauRO: 10, Dv: 0.2, H: -1, V0: -4, SInh: 20}}
+		Net:      LTTSParams{N: 800, TauM: 2, TauS: 2, TauRO: 10, Dv: 0.2, H: -1, V0: -4, SInh: 20}}
 }
 
 // Validate reports the first unusable field.
@@ -120,7 +119,7 @@ func (c *LTTSXORConfig) window() (int, int) { return c.T() - 4*c.Off, c.T() - c.
 
 // xorPatterns builds, for patterns 00, 01, 10, 11, the input current, the
 // target output and the teacher's spikes (J = 0 network).
-func (c *LTTSXORConfig) xorPatterns(net *learn.LTTSNet) []lttsSample {
+func (c *LTTSXORConfig) xorPatterns(net *LTTSNet) []lttsSample {
 	N, T, off := c.Net.N, c.T(), c.Off
 	rng := sim.Stream(c.Seed, "ltts-xor-task")
 	jin, jteach := make([]float64, N), make([]float64, N)
@@ -162,7 +161,7 @@ func (c *LTTSXORConfig) xorPatterns(net *learn.LTTSNet) []lttsSample {
 			}
 		}
 		s.Sstar = net.Run(teach)
-		s.Rstar = learn.ReadoutTrace(s.Sstar, c.Net.TauRO)
+		s.Rstar = ReadoutTrace(s.Sstar, c.Net.TauRO)
 		out[p] = s
 	}
 	return out
@@ -186,7 +185,7 @@ func (c *LTTSXORConfig) score(tr *lttsTrainer, s lttsSample) xorScore {
 		num += sgn * y[t][0]
 		den += math.Abs(s.Y[t][0])
 	}
-	return xorScore{y: y, S: S, mse: mseFrom(y, s.Y, c.OffT), ds: learn.SpikeMismatch(s.Sstar, S), response: num / den}
+	return xorScore{y: y, S: S, mse: mseFrom(y, s.Y, c.OffT), ds: SpikeMismatch(s.Sstar, S), response: num / den}
 }
 
 var xorNames = [4]string{"00", "01", "10", "11"}
@@ -197,7 +196,7 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *experiment.Env) (map[strin
 		return nil, err
 	}
 	start := time.Now()
-	net, err := learn.NewLTTSNet(c.Net)
+	net, err := NewLTTSNet(c.Net)
 	if err != nil {
 		return nil, err
 	}

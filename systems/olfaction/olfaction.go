@@ -303,7 +303,7 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team) (olfactionCurve, map[string]float64, error) {
 	a := c.ANN
 	norn := c.Data.NOR * a.ORNTiling
-	p := learn.FlyANNParams{NOR: c.Data.NOR, Tile: a.ORNTiling, NPN: a.NPN, NKC: a.NKC, Classes: c.Data.NClass, Batch: a.Batch,
+	p := FlyANNParams{NOR: c.Data.NOR, Tile: a.ORNTiling, NPN: a.NPN, NKC: a.NKC, Classes: c.Data.NClass, Batch: a.Batch,
 		Dropout: a.Dropout, KCBias: a.KCBias, InitORNPN: a.InitORNPN, InitPNKC: a.InitPNKC,
 		LR: a.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, BNMomentum: 0.1, BNEps: 1e-5}
 	if p.InitORNPN == 0 {
@@ -312,7 +312,7 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	if p.InitPNKC == 0 {
 		p.InitPNKC = 4 / float64(a.NPN)
 	}
-	net, err := learn.NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
+	net, err := NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
 	if err != nil {
 		return olfactionCurve{}, nil, err
 	}

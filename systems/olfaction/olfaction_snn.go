@@ -27,7 +27,7 @@ type olfactionRecord struct {
 }
 
 // snnParams returns the DECOLLE network parameters.
-func (c *OlfactionConfig) snnParams(hybrid bool) learn.DecolleParams {
+func (c *OlfactionConfig) snnParams(hybrid bool) DecolleParams {
 	s := c.SNN
 	sizes := c.sizes()
 	nb := len(sizes) - 1
@@ -37,7 +37,7 @@ func (c *OlfactionConfig) snnParams(hybrid bool) learn.DecolleParams {
 		local[l] = !isSTDP
 		abs[l] = l >= s.AbsFromBlock && !isSTDP
 	}
-	return learn.DecolleParams{Neuron: s.Neuron, Sizes: sizes, Classes: c.Data.NClass, Batch: s.Batch,
+	return DecolleParams{Neuron: s.Neuron, Sizes: sizes, Classes: c.Data.NClass, Batch: s.Batch,
 		SurrogateScale: s.SurrogateScale, SurrogateTau: s.SurrogateTau, Reg: s.Reg,
 		LR: s.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Local: local, Abs: abs}
 }
@@ -74,7 +74,7 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		name = "DECOLLE + STDP (hybrid)"
 	}
 	cur := olfactionCurve{name: name}
-	net, err := learn.NewDecolleNet(p, sim.Stream(c.Seed, "olfaction-snn-init"), team)
+	net, err := NewDecolleNet(p, sim.Stream(c.Seed, "olfaction-snn-init"), team)
 	if err != nil {
 		return cur, nil, fmt.Errorf("snn: %w", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
@@ -131,7 +130,7 @@ func (c *ShiftingConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 }
 
 // configure applies the rule options to a new network.
-func (c *ShiftingConfig) configure(net *learn.ShiftingNet) {
+func (c *ShiftingConfig) configure(net *ShiftingNet) {
 	net.Normalise = c.Normalise
 	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
 }
@@ -153,7 +152,7 @@ func (c *ShiftingConfig) runXOR(ctx context.Context, env *experiment.Env, team *
 	prog := experiment.ProgressOf(env, int64(c.Runs), "runs")
 	defer prog.Finish()
 	for run := 0; run < c.Runs; run++ {
-		net := learn.NewShiftingNet(2, c.Hidden, 2, sim.Stream(c.Seed+uint64(run), "shifting-init"), team)
+		net := NewShiftingNet(2, c.Hidden, 2, sim.Stream(c.Seed+uint64(run), "shifting-init"), team)
 		c.configure(net)
 		correct := 0
 		for it := 0; it < c.Epochs; it++ {
@@ -233,7 +232,7 @@ func (c *ShiftingConfig) runIris(ctx context.Context, env *experiment.Env, team 
 					trX, trY = append(trX, Z[i]), append(trY, y[i])
 				}
 			}
-			net := learn.NewShiftingNet(4, c.Hidden, 3, sim.Stream(c.Seed+uint64(s), fmt.Sprintf("shifting-init-fold%d", f)), team)
+			net := NewShiftingNet(4, c.Hidden, 3, sim.Stream(c.Seed+uint64(s), fmt.Sprintf("shifting-init-fold%d", f)), team)
 			c.configure(net)
 			for e := 0; e < c.Epochs; e++ {
 				lossSum, nb := 0.0, 0
@@ -361,7 +360,7 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 		}
 	}
 	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
-	net := learn.NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
+	net := NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
 	c.configure(net)
 	tbuf := make([][]float64, min(nTest, testBlock))
 	for k := range tbuf {
@@ -460,7 +459,7 @@ func (c *ShiftingConfig) writeCurves(env *experiment.Env, trainAcc, testAcc, sec
 }
 
 // writeSample draws one test sample's input and output spike times.
-func (c *ShiftingConfig) writeSample(env *experiment.Env, net *learn.ShiftingNet, im, lb *task.IDX, px int, fill func(*task.IDX, int, []float64)) error {
+func (c *ShiftingConfig) writeSample(env *experiment.Env, net *ShiftingNet, im, lb *task.IDX, px int, fill func(*task.IDX, int, []float64)) error {
 	z := make([]float64, px)
 	fill(im, 0, z)
 	pred := net.Predict(z)
@@ -471,7 +470,7 @@ func (c *ShiftingConfig) writeSample(env *experiment.Env, net *learn.ShiftingNet
 	var idx []int32
 	add := func(zs []float64, offset int) {
 		for i, v := range zs {
-			if v < learn.Silent {
+			if v < Silent {
 				ts = append(ts, math.Log(v))
 				idx = append(idx, int32(offset+i))
 			}
@@ -526,7 +525,7 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 		prep[k] = prepared{z, tr.Syn, tr.Label}
 	}
 	train, test := prep[nTest:], prep[:nTest]
-	net := learn.NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
+	net := NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
 	c.configure(net)
 	var trainAcc, testAcc, sec []float64
 	prog := experiment.ProgressOf(env, int64(c.Epochs*len(train)), "trials")

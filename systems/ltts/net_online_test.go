@@ -1,4 +1,4 @@
-package learn
+package ltts
 
 import (
 	"math"
@@ -7,53 +7,9 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
 )
-
-// The fused row kernel must leave the same parameters and moments as
-// Adam's row update plus a zeroed diagonal, and its dot product must equal
-// floats.Dot of the updated row bit for bit, for sizes hitting every tail
-// of the kernel and the diagonal in every position.
-func TestAdamRowZeroDiagDotEqualsUpdateThenDot(t *testing.T) {
-	rng := rand.New(rand.NewPCG(41, 42))
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
-	for _, n := range []int{1, 3, 4, 5, 8, 9, 12, 13, 17, 45, 64} {
-		for _, fused := range []bool{true, false} {
-			useAVX512 = saved && fused
-			for d := 0; d < n; d++ {
-				p1, m1, v1 := make([]float64, n), make([]float64, n), make([]float64, n)
-				p2, m2, v2 := make([]float64, n), make([]float64, n), make([]float64, n)
-				col, x := make([]float64, n), make([]float64, n)
-				a := NewAdam(n, 0.9, 0.999, 1e-8)
-				for s := 0; s < 4; s++ {
-					for j := range col {
-						col[j], x[j] = rng.NormFloat64(), rng.Float64()
-					}
-					a.Begin(0.01)
-					sc := rng.NormFloat64()
-					var xs []float64
-					if s < 3 {
-						xs = x // the last step wants no sum
-					}
-					got := adamRowZeroDiagDot(&a.k, p1, m1, v1, col, sc, xs, d)
-					adamOuterRow(&a.k, p2, m2, v2, col, sc)
-					p2[d] = 0
-					if want := floats.Dot(p2, x); xs != nil && got != want {
-						t.Fatalf("n=%d d=%d fused=%v step %d: dot %v, floats.Dot %v", n, d, useAVX512, s, got, want)
-					}
-				}
-				for j := range p1 {
-					if p1[j] != p2[j] || m1[j] != m2[j] || v1[j] != v2[j] {
-						t.Fatalf("n=%d d=%d fused=%v: element %d: param %v vs %v, m %v vs %v, v %v vs %v",
-							n, d, useAVX512, j, p1[j], p2[j], m1[j], m2[j], v1[j], v2[j])
-					}
-				}
-			}
-		}
-	}
-	t.Logf("AVX-512 kernel in use: %v", saved)
-}
 
 // TrainOnline is the online rule written as LikelihoodGradient with a step
 // function, restructured: the weights after several epochs are the same
@@ -62,9 +18,9 @@ func TestTrainOnlineEqualsLikelihoodGradientSteps(t *testing.T) {
 	S, Iin, ref := lttsProblem(45, 60, 5, 2, 4)
 	team := sim.NewTeam(2)
 	defer team.Close()
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
-	aRef := NewAdam(len(ref.J), 0.9, 0.999, 1e-8)
+	saved := learn.SetAdamKernels(true)
+	defer learn.SetAdamKernels(saved)
+	aRef := learn.NewAdam(len(ref.J), 0.9, 0.999, 1e-8)
 	lr := 0.01
 	for epoch := 0; epoch < 4; epoch++ {
 		ref.LikelihoodGradient(S, Iin, func(errv, e []float64) {
@@ -75,22 +31,24 @@ func TestTrainOnlineEqualsLikelihoodGradientSteps(t *testing.T) {
 	}
 	for _, fused := range []bool{true, false} {
 		for _, tm := range []*sim.Team{nil, team} {
-			useAVX512 = saved && fused
+			learn.SetAdamKernels(saved && fused)
 			net, _ := NewLTTSNet(ref.P)
-			a := NewAdam(len(net.J), 0.9, 0.999, 1e-8)
+			a := learn.NewAdam(len(net.J), 0.9, 0.999, 1e-8)
 			lr := 0.01
 			rate := func() float64 { lr *= 0.999; return -lr }
 			for epoch := 0; epoch < 4; epoch++ {
 				net.TrainOnline(S, Iin, a, rate, tm)
 			}
+			am, av := a.Moments()
+			rm, rv := aRef.Moments()
 			for k := range net.J {
-				if net.J[k] != ref.J[k] || a.m[k] != aRef.m[k] || a.v[k] != aRef.v[k] {
+				if net.J[k] != ref.J[k] || am[k] != rm[k] || av[k] != rv[k] {
 					t.Fatalf("fused=%v workers=%d: element %d: J %v, m %v, v %v; reference path %v, %v, %v",
-						useAVX512, tm.Workers(), k, net.J[k], a.m[k], a.v[k], ref.J[k], aRef.m[k], aRef.v[k])
+						fused, tm.Workers(), k, net.J[k], am[k], av[k], ref.J[k], rm[k], rv[k])
 				}
 			}
-			if a.t != aRef.t {
-				t.Fatalf("Adam step count %d, reference path %d", a.t, aRef.t)
+			if a.Steps() != aRef.Steps() {
+				t.Fatalf("Adam step count %d, reference path %d", a.Steps(), aRef.Steps())
 			}
 		}
 	}
@@ -122,7 +80,7 @@ func TestRecurrentEqualsFloatsDot(t *testing.T) {
 // step; the 3D task's epoch has 999).
 func BenchmarkLTTSTrainOnline(b *testing.B) {
 	S, Iin, net := lttsProblem(500, 200, 7, 2, 4)
-	adam := NewAdam(len(net.J), 0.9, 0.999, 1e-8)
+	adam := learn.NewAdam(len(net.J), 0.9, 0.999, 1e-8)
 	rate := func() float64 { return -0.01 }
 	for b.Loop() {
 		net.TrainOnline(S, Iin, adam, rate, nil)
@@ -136,7 +94,7 @@ func BenchmarkLTTSTrainOnline(b *testing.B) {
 // update for all rows before the next step's J·ŝ).
 func BenchmarkLTTSOnlineUnfused(b *testing.B) {
 	S, Iin, net := lttsProblem(500, 200, 7, 2, 4)
-	adam := NewAdam(len(net.J), 0.9, 0.999, 1e-8)
+	adam := learn.NewAdam(len(net.J), 0.9, 0.999, 1e-8)
 	for b.Loop() {
 		net.LikelihoodGradient(S, Iin, func(errv, e []float64) {
 			adam.StepOuter(net.J, errv, e, -0.01, nil)
@@ -167,7 +125,7 @@ func BenchmarkLTTSRecurrent(b *testing.B) {
 // spikes, on a trained network and on a random one with strong coupling.
 func TestRunSpikeDrivenEqualsDenseSum(t *testing.T) {
 	S, Iin, trained := lttsProblem(150, 200, 9, 2, 4)
-	a := NewAdam(len(trained.J), 0.9, 0.999, 1e-8)
+	a := learn.NewAdam(len(trained.J), 0.9, 0.999, 1e-8)
 	for epoch := 0; epoch < 15; epoch++ {
 		trained.TrainOnline(S, Iin, a, func() float64 { return -0.01 }, nil)
 	}

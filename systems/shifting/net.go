@@ -1,9 +1,10 @@
-package learn
+package shifting
 
 import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
 )
 
@@ -31,15 +32,15 @@ type ShiftingLayer struct {
 	// the next input), not the reference's minimum over all candidates. The
 	// two agree for positive weights and differ when weights turn negative.
 	Exact bool
-	adamW *Adam
-	adamT *Adam
+	adamW *learn.Adam
+	adamT *learn.Adam
 }
 
 // NewShiftingLayer initialises W ~ U(0, 8/in) and Etp = 1, with Adam state
 // (β1 = 0.9, β2 = 0.9, ε = 1e-8 as in the reference).
 func NewShiftingLayer(in, out int, rng *rand.Rand) *ShiftingLayer {
 	l := &ShiftingLayer{In: in, Out: out, W: make([]float64, in*out), Etp: make([]float64, out),
-		adamW: NewAdam(in*out, 0.9, 0.9, 1e-8), adamT: NewAdam(out, 0.9, 0.9, 1e-8)}
+		adamW: learn.NewAdam(in*out, 0.9, 0.9, 1e-8), adamT: learn.NewAdam(out, 0.9, 0.9, 1e-8)}
 	for i := range l.W {
 		l.W[i] = rng.Float64() * 8 / float64(in)
 	}

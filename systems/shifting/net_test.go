@@ -1,10 +1,11 @@
-package learn
+package shifting
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
 )
 
@@ -110,7 +111,7 @@ func TestNormalisedRuleIsScaledExactGradient(t *testing.T) {
 }
 
 func TestAdamMinimisesQuadratic(t *testing.T) {
-	a := NewAdam(2, 0.9, 0.999, 1e-8)
+	a := learn.NewAdam(2, 0.9, 0.999, 1e-8)
 	p := []float64{3, -2}
 	g := make([]float64, 2)
 	for i := 0; i < 2000; i++ {

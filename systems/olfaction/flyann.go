@@ -1,10 +1,12 @@
-package learn
+package olfaction
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"github.com/spikelab/spikelab/learn"
+	"github.com/spikelab/spikelab/vec"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
@@ -60,7 +62,7 @@ type FlyANN struct {
 	W3   []float64 // NKC × Classes
 	B3   []float64 // output bias
 	grad []float64
-	adam *Adam
+	adam *learn.Adam
 	// BatchNorm running statistics (evaluation)
 	RunMean, RunVar []float64
 	// activations and scratch for one batch
@@ -110,7 +112,7 @@ func NewFlyANN(p FlyANNParams, rng *rand.Rand) (*FlyANN, error) {
 	for i := range a.B3 {
 		a.B3[i] = bound * (2*rng.Float64() - 1)
 	}
-	a.adam = NewAdam(tot, p.Beta1, p.Beta2, p.Eps)
+	a.adam = learn.NewAdam(tot, p.Beta1, p.Beta2, p.Eps)
 	a.RunMean, a.RunVar = make([]float64, p.NPN), make([]float64, p.NPN)
 	for i := range a.RunVar {
 		a.RunVar[i] = 1
@@ -252,7 +254,7 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	// output layer
 	gemm(true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
 	for s := 0; s < bsz; s++ {
-		axpyUnit(gB3, a.dOut[s*C:(s+1)*C])
+		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
 	}
 	gemm(false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
 	for k := range a.dKC[:bsz*p.NKC] {
@@ -263,7 +265,7 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 		}
 	}
 	for s := 0; s < bsz; s++ {
-		axpyUnit(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
+		vec.AddTo(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
 	}
 	gemm(true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
 	signMul(g2, a.W2)

@@ -1,4 +1,4 @@
-package learn
+package vec
 
 import (
 	"math"
@@ -28,7 +28,7 @@ func TestSumRowsEqualsRowByRow(t *testing.T) {
 			for i := range got {
 				got[i] = 99 // overwritten
 			}
-			sumRows(got, w, stride, rows)
+			SumRows(got, w, stride, rows)
 			clear(want)
 			addRowsGo(want, w, stride, rows)
 			for i := range got {
@@ -41,7 +41,7 @@ func TestSumRowsEqualsRowByRow(t *testing.T) {
 				got[i] = rng.NormFloat64()
 				want[i] = got[i]
 			}
-			addRows(got, w, stride, rows)
+			AddRows(got, w, stride, rows)
 			addRowsGo(want, w, stride, rows)
 			for i := range got {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
@@ -61,7 +61,7 @@ func TestAddRowsRejectsRowsOutside(t *testing.T) {
 					t.Errorf("row %d of 5 accepted", bad)
 				}
 			}()
-			addRows(make([]float64, 20), w, 20, []int32{0, bad})
+			AddRows(make([]float64, 20), w, 20, []int32{0, bad})
 		}()
 	}
 }
@@ -84,7 +84,7 @@ func TestAppendNonzero(t *testing.T) {
 				want = append(want, int32(i))
 			}
 		}
-		got := appendNonzero([]int32{-5}, x)
+		got := AppendNonzero([]int32{-5}, x)
 		if len(got) != len(want)+1 || got[0] != -5 {
 			t.Fatalf("n=%d: %d indices, want %d after the kept -5", n, len(got), len(want)+1)
 		}

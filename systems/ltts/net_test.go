@@ -1,9 +1,11 @@
-package learn
+package ltts
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/spikelab/spikelab/learn"
 )
 
 func lttsProblem(N, T int, seed uint64, teach, in float64) (S [][]float64, Iin [][]float64, net *LTTSNet) {
@@ -77,7 +79,7 @@ func TestLTTSLearnsTargetSpikes(t *testing.T) {
 	}{{false, 0.05}, {true, 0.01}} {
 		S, Iin, net := lttsProblem(150, 80, 2, 2, 4)
 		before := SpikeMismatch(S, net.Run(Iin))
-		adam := NewAdam(len(net.J), 0.9, 0.999, 1e-8)
+		adam := learn.NewAdam(len(net.J), 0.9, 0.999, 1e-8)
 		neg := make([]float64, len(net.J))
 		ascend := func(g []float64) {
 			for k, v := range g {

@@ -1,14 +1,14 @@
-package learn
+package olfaction
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/floats"
-
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/vec"
 )
 
 // DECOLLE (Kaiser, Mostafa & Neftci 2020, "Synaptic plasticity dynamics for
@@ -101,7 +101,7 @@ type DecolleBlock struct {
 	Y             []float64 // local readout of the last step, Batch × Classes
 	delta         []float64 // ∂L/∂(input current), Batch × NOut
 	z             []float64 // input current of the last step
-	adam          *Adam
+	adam          *learn.Adam
 }
 
 // DecolleNet is a DECOLLE-trained stack of CUBA-LIF blocks with a trainable
@@ -115,7 +115,7 @@ type DecolleNet struct {
 	YF     []float64 // final readout of the last step, Batch × Classes
 	dYF    []float64
 	dyLoc  []float64 // scratch: a local readout's ∂CE/∂y, Batch × Classes
-	adamR  *Adam
+	adamR  *learn.Adam
 	gradR  []float64
 	grad   [][]float64 // per block, NIn × NOut
 	inSpk  [][][]int32 // per block, per sample: indices of input spikes this step
@@ -159,7 +159,7 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 			b.G = make([]float64, out*C)
 			uni(b.G, out)
 			b.Y = make([]float64, B*C)
-			b.adam = NewAdam(len(b.W), p.Beta1, p.Beta2, p.Eps)
+			b.adam = learn.NewAdam(len(b.W), p.Beta1, p.Beta2, p.Eps)
 		}
 		b.Abs = p.Abs != nil && p.Abs[l]
 		if b.Abs {
@@ -180,7 +180,7 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 	n.R = make([]float64, (last+1)*C)
 	uni(n.R, last)
 	n.gradR = make([]float64, len(n.R))
-	n.adamR = NewAdam(len(n.R), p.Beta1, p.Beta2, p.Eps)
+	n.adamR = learn.NewAdam(len(n.R), p.Beta1, p.Beta2, p.Eps)
 	n.YF, n.dYF, n.dyLoc, n.loss = make([]float64, B*C), make([]float64, B*C), make([]float64, B*C), make([]float64, B)
 	for _, b := range n.Blocks {
 		n.maxOut = max(n.maxOut, b.NOut)
@@ -250,21 +250,21 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 	C := n.P.Classes
 	in := x[s*n.P.Sizes[0] : (s+1)*n.P.Sizes[0]]
 	for l, b := range n.Blocks {
-		list := appendNonzero(n.inSpk[l][s][:0], in)
+		list := vec.AppendNonzero(n.inSpk[l][s][:0], in)
 		n.inSpk[l][s] = list
 		o := s * b.NOut
 		z := b.z[o : o+b.NOut]
-		sumRows(z, b.W, b.NOut, list)
+		vec.SumRows(z, b.W, b.NOut, list)
 		n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
 		in = b.S[o : o+b.NOut]
 	}
 	// Final readout of the last block's spikes.
 	last := n.Blocks[len(n.Blocks)-1]
-	spk := appendNonzero(n.outSpk[s][:0], last.S[s*last.NOut:(s+1)*last.NOut])
+	spk := vec.AppendNonzero(n.outSpk[s][:0], last.S[s*last.NOut:(s+1)*last.NOut])
 	n.outSpk[s] = spk
 	y := n.YF[s*C : (s+1)*C]
 	copy(y, n.R[last.NOut*C:])
-	addRows(y, n.R, C, spk)
+	vec.AddRows(y, n.R, C, spk)
 	if labels != nil {
 		n.backwardSample(s, labels[s], false)
 	}
@@ -296,7 +296,7 @@ func (n *DecolleNet) backwardSample(s, label int, fromS bool) {
 			if l+1 < len(n.Blocks) {
 				spk = n.inSpk[l+1][s]
 			}
-			sumRows(y, b.G, C, spk)
+			vec.SumRows(y, b.G, C, spk)
 		}
 		n.localDelta(b, s, label, bsz)
 	}
@@ -337,7 +337,7 @@ func (n *DecolleNet) localDelta(b *DecolleBlock, s, label int, bsz float64) {
 	for i, v := range vp {
 		e[i] = -math.Abs(v-th) / tau
 	}
-	expInto(e, e)
+	vec.Exp(e, e)
 	for i := range d {
 		g := 0.0
 		gi := b.G[i*C : (i+1)*C]
@@ -388,7 +388,7 @@ func (n *DecolleNet) update() {
 			// which input j spiked, in sample order.
 			by := n.bySample[l]
 			for j := lo; j < hi; j++ {
-				sumRows(g[j*b.NOut:(j+1)*b.NOut], b.delta, b.NOut, by.samples[by.start[j]:by.start[j+1]])
+				vec.SumRows(g[j*b.NOut:(j+1)*b.NOut], b.delta, b.NOut, by.samples[by.start[j]:by.start[j+1]])
 			}
 			b.adam.Apply(b.W, g, lo*b.NOut, hi*b.NOut)
 			if b.Abs {
@@ -402,10 +402,10 @@ func (n *DecolleNet) update() {
 		g := n.gradR
 		by := &n.outIdx
 		for i := lo; i < min(hi, last); i++ {
-			sumRows(g[i*C:(i+1)*C], n.dYF, C, by.samples[by.start[i]:by.start[i+1]])
+			vec.SumRows(g[i*C:(i+1)*C], n.dYF, C, by.samples[by.start[i]:by.start[i+1]])
 		}
 		if last >= lo && last < hi { // the bias: every sample
-			sumRows(g[last*C:(last+1)*C], n.dYF, C, n.allSamples[:n.bsz])
+			vec.SumRows(g[last*C:(last+1)*C], n.dYF, C, n.allSamples[:n.bsz])
 		}
 		n.adamR.Apply(n.R, g, lo*C, hi*C)
 	})
@@ -420,7 +420,7 @@ func (n *DecolleNet) Gradient(l int) []float64 {
 	for s := 0; s < n.bsz; s++ {
 		d := b.delta[s*b.NOut : (s+1)*b.NOut]
 		for _, j := range n.inSpk[l][s] {
-			axpyUnit(g[int(j)*b.NOut:(int(j)+1)*b.NOut], d)
+			vec.AddTo(g[int(j)*b.NOut:(int(j)+1)*b.NOut], d)
 		}
 	}
 	return g
@@ -447,38 +447,11 @@ func softmaxCE(y []float64, label int, dy []float64) float64 {
 	return loss
 }
 
-// axpyUnit adds x to y (gonum's vector kernel for longer rows; the sums
-// are the same either way).
-func axpyUnit(y, x []float64) {
-	x = x[:len(y)]
-	if len(y) >= 16 {
-		floats.Add(y, x)
-		return
-	}
-	for i, v := range x {
-		y[i] += v
-	}
-}
-
 // axpy adds a·x to y.
 func axpy(y []float64, a float64, x []float64) {
 	x = x[:len(y)]
 	for i, v := range x {
 		y[i] += a * v
-	}
-}
-
-// sumRows sets dst to the sum of the rows w[j·stride : j·stride+len(dst)]
-// for j in rows, added from +0 in the order of rows.
-func sumRows(dst, w []float64, stride int, rows []int32) {
-	clear(dst)
-	addRows(dst, w, stride, rows)
-}
-
-// addRowsGo is addRows without vector kernels.
-func addRowsGo(dst, w []float64, stride int, rows []int32) {
-	for _, j := range rows {
-		axpyUnit(dst, w[int(j)*stride:int(j)*stride+len(dst)])
 	}
 }
 

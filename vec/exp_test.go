@@ -1,4 +1,4 @@
-package learn
+package vec
 
 import (
 	"math"
@@ -29,7 +29,7 @@ func TestExpIntoEqualsMathExp(t *testing.T) {
 		math.Inf(1), math.Inf(-1), math.NaN(), 5e-324, -5e-324, math.Ln2 * 1023, math.Ln2 * -1022, math.Ln2 * 1023.5, math.Ln2 * -1022.5}
 	copy(x[50:], special)
 	dst := make([]float64, len(x))
-	expInto(dst, x)
+	Exp(dst, x)
 	for i, v := range x {
 		want := math.Exp(v)
 		if math.Float64bits(dst[i]) != math.Float64bits(want) && !(math.IsNaN(want) && math.IsNaN(dst[i])) {
@@ -45,7 +45,7 @@ func BenchmarkExpInto(b *testing.B) {
 	}
 	dst := make([]float64, len(x))
 	for b.Loop() {
-		expInto(dst, x)
+		Exp(dst, x)
 	}
 }
 

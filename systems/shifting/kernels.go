@@ -1,4 +1,4 @@
-package learn
+package shifting
 
 // The two inner loops of the Shifting Learning layer, over all outputs of
 // one input row (weights stored input-major, so the row is contiguous):

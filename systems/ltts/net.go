@@ -1,4 +1,4 @@
-package learn
+package ltts
 
 import (
 	"fmt"
@@ -7,7 +7,9 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/vec"
 )
 
 // LTTS (learning through target spikes; Muratore, Capone & Paolucci 2021):
@@ -53,7 +55,7 @@ type LTTSNet struct {
 	// online is TrainOnline's scratch, kept between calls.
 	online struct {
 		e, x, shat, dot0 []float64
-		k                []adamConsts
+		k                []learn.AdamStep
 	}
 }
 
@@ -207,24 +209,7 @@ func (n *LTTSNet) potential(v, shat, I, s, dot []float64) {
 // recurrent writes dot[i] = Σ_j J_ij·ŝ_j, each row summed as floats.Dot
 // sums (bit for bit); with AVX2, four rows at a time.
 func (n *LTTSNet) recurrent(dot, shat []float64) {
-	N := n.P.N
-	i := 0
-	if n4 := N &^ 3; useAVX && n4 > 0 {
-		var l [16]float64
-		for ; i+4 <= N; i += 4 {
-			dot4RowsAVX(&n.J[i*N], N, &shat[0], n4, &l)
-			for r := 0; r < 4; r++ {
-				row, lr := n.J[(i+r)*N:(i+r+1)*N], l[4*r:4*r+4]
-				for j := n4; j < N; j++ {
-					lr[0] += float64(row[j] * shat[j])
-				}
-				dot[i+r] = (lr[0] + lr[2]) + (lr[1] + lr[3])
-			}
-		}
-	}
-	for ; i < N; i++ {
-		dot[i] = floats.Dot(n.J[i*N:(i+1)*N], shat)
-	}
+	vec.MatVec(dot[:n.P.N], n.J, shat)
 }
 
 // advance does v ← (1−λ)v + λ(dot + h + I) − s_inh·s with the recurrent
@@ -324,10 +309,10 @@ const lttsRowBlock = 32
 // with no synchronisation per step, and each row's next J·ŝ is formed in
 // the same pass as its Adam update. opt must hold N·N parameters. The
 // precomputed traces take 16·N·T bytes, kept for the next call.
-func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float64, team *sim.Team) {
+func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *learn.Adam, rate func() float64, team *sim.Team) {
 	N, T := n.P.N, len(Sstar)
-	if len(opt.m) != N*N {
-		panic(fmt.Sprintf("learn: TrainOnline needs Adam state for the %d×%d weights, got %d parameters", N, N, len(opt.m)))
+	if opt.Len() != N*N {
+		panic(fmt.Sprintf("learn: TrainOnline needs Adam state for the %d×%d weights, got %d parameters", N, N, opt.Len()))
 	}
 	if T < 2 {
 		return
@@ -339,7 +324,7 @@ func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float
 	ws.shat = resize(ws.shat, N)
 	ws.dot0 = resize(ws.dot0, N)
 	if cap(ws.k) < steps {
-		ws.k = make([]adamConsts, steps)
+		ws.k = make([]learn.AdamStep, steps)
 	}
 	ks := ws.k[:steps]
 	// Everything that does not depend on J, in step order: e(t+1), ŝ(t+1)
@@ -365,8 +350,9 @@ func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float
 			copy(ws.x[t*N:(t+1)*N], shat)
 		}
 		opt.Begin(rate())
-		ks[t] = opt.k
+		ks[t] = opt.Current()
 	}
+	om, ov := opt.Moments()
 	blocks := (N + lttsRowBlock - 1) / lttsRowBlock
 	team.Each(blocks, func(b int) {
 		lo, hi := b*lttsRowBlock, min(N, (b+1)*lttsRowBlock)
@@ -388,7 +374,7 @@ func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *Adam, rate func() float
 				}
 				v[r] = n.advanceOne(v[r], drive, Sstar[t][i])
 				errv := Sstar[t+1][i] - n.Sigmoid(v[r])
-				dot[r] = adamRowZeroDiagDot(&ks[t], n.J[i*N:(i+1)*N], opt.m[i*N:(i+1)*N], opt.v[i*N:(i+1)*N], et, errv, x, i)
+				dot[r] = ks[t].RowZeroDiagDot(n.J[i*N:(i+1)*N], om[i*N:(i+1)*N], ov[i*N:(i+1)*N], et, errv, x, i)
 			}
 		}
 	})

@@ -1,4 +1,4 @@
-package learn
+package olfaction
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/vec"
 )
 
 func tinyDecolle(t *testing.T, sizes []int, classes, batch int, reg float64) *DecolleNet {
@@ -119,8 +120,8 @@ func TestDecolleGradientMatchesFiniteDifference(t *testing.T) {
 // the vector row sums and again with plain loops, and wants every weight,
 // readout and loss equal bit for bit.
 func TestDecolleKernelsTrainAsPlainLoops(t *testing.T) {
-	if !useAVX512 {
-		t.Skip("no AVX-512 kernels on this CPU")
+	if !vec.SetVectorKernels(true) {
+		t.Skip("no vector kernels in this build or on this CPU")
 	}
 	train := func() ([]float64, []float64) {
 		n := tinyDecolle(t, []int{60, 40, 90}, 10, 8, 0.01)
@@ -147,9 +148,9 @@ func TestDecolleKernelsTrainAsPlainLoops(t *testing.T) {
 		return append(w, n.R...), losses
 	}
 	w1, l1 := train()
-	useAVX512 = false
+	vec.SetVectorKernels(false)
 	w2, l2 := train()
-	useAVX512 = true
+	vec.SetVectorKernels(true)
 	for i := range l1 {
 		if l1[i] != l2[i] {
 			t.Fatalf("step %d: loss %v vs %v", i, l1[i], l2[i])

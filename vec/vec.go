@@ -1,0 +1,88 @@
+// Package vec holds the vector kernels that models and rules share: row
+// sums selected by an index list, the exponential of a vector, the indices
+// of nonzero entries, scaling, and row-wise dot products. Each kernel has
+// an assembly form (amd64, AVX2/AVX-512 where the CPU has it) and a pure-Go
+// twin that gives bit for bit the same result (the assembly keeps the Go
+// code's order of operations and uses no fused multiply-add where the Go
+// code has none); the tests compare the two. Build with -tags purego to use
+// only the Go code.
+package vec
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
+
+// AddRows adds to dst the rows w[j·stride : j·stride+len(dst)] for j in
+// rows, one after another in the order of rows. A row index outside w is
+// a programming error and panics.
+func AddRows(dst, w []float64, stride int, rows []int32) { addRows(dst, w, stride, rows) }
+
+// SumRows sets dst to the sum, from +0, of the rows of w listed in rows
+// (see AddRows).
+func SumRows(dst, w []float64, stride int, rows []int32) {
+	clear(dst)
+	addRows(dst, w, stride, rows)
+}
+
+// addRowsGo is AddRows without vector kernels.
+func addRowsGo(dst, w []float64, stride int, rows []int32) {
+	for _, j := range rows {
+		AddTo(dst, w[int(j)*stride:int(j)*stride+len(dst)])
+	}
+}
+
+// AddTo adds x to y element by element (gonum's kernel for rows of 16 or
+// more, a plain loop below; the sums are the same).
+func AddTo(y, x []float64) {
+	x = x[:len(y)]
+	if len(y) >= 16 {
+		floats.Add(y, x)
+		return
+	}
+	for i, v := range x {
+		y[i] += v
+	}
+}
+
+// Exp sets dst[i] = math.Exp(x[i]) for every i < len(x), bit for bit as
+// math.Exp (dst must be at least as long as x).
+func Exp(dst, x []float64) { expInto(dst, x) }
+
+// expGo is Exp without vector kernels.
+func expGo(dst, x []float64) {
+	for i, v := range x {
+		dst[i] = math.Exp(v)
+	}
+}
+
+// AppendNonzero appends to list, in order, the indices of the nonzero
+// entries of x (for example spikes given as 0 and 1).
+func AppendNonzero(list []int32, x []float64) []int32 { return appendNonzero(list, x) }
+
+// appendNonzeroGo is AppendNonzero without vector kernels.
+func appendNonzeroGo(list []int32, x []float64) []int32 {
+	for i, v := range x {
+		if v != 0 {
+			list = append(list, int32(i))
+		}
+	}
+	return list
+}
+
+// Scale multiplies every x[i] by k (the same products as a loop).
+func Scale(x []float64, k float64) { scale(x, k) }
+
+// MatVec sets dst[i] to the dot product of row i of the row-major matrix
+// a (len(dst) rows of len(x) columns) with x, bit for bit as gonum's
+// floats.Dot computes each row.
+func MatVec(dst, a, x []float64) { matVec(dst, a, x) }
+
+// matVecGo is MatVec without vector kernels.
+func matVecGo(dst, a, x []float64) {
+	n := len(x)
+	for i := range dst {
+		dst[i] = floats.Dot(a[i*n:(i+1)*n], x)
+	}
+}

@@ -1,0 +1,160 @@
+//go:build amd64 && !purego
+
+package vec
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"golang.org/x/sys/cpu"
+)
+
+// useAVX is set when the CPU has AVX2 and FMA.
+var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// useAVX512 is set when the CPU also has AVX-512 F and VL.
+var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+// useAVX2 is set when the CPU has AVX2 (kernels without FMA).
+var useAVX2 = cpu.X86.HasAVX2
+
+// dot4RowsAVX writes, for the four rows a_r at a + r·stride (r = 0..3) and
+// n a multiple of 4, lanes[4r+l] = Σ a_r[j]·x[j] over j < n, j ≡ l (mod 4),
+// in increasing j with separate multiply and add: floats.Dot's partial sums.
+//
+//go:noescape
+func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
+
+// addRowsAVX512 adds to dst[i] (i < n) the values w[rows[r]·stride + i]
+// for r < k, in the order of rows; it returns false at once on a row
+// index outside [0, maxRow].
+//
+//go:noescape
+func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
+
+// addRows adds to dst the rows w[j·stride : j·stride+len(dst)] for j in
+// rows, one after another in the order of rows.
+func addRows(dst, w []float64, stride int, rows []int32) {
+	if len(rows) == 0 || len(dst) == 0 {
+		return
+	}
+	if useAVX512 && len(w) >= len(dst) && stride > 0 {
+		maxRow := (len(w) - len(dst)) / stride // rows j ≤ maxRow lie inside w
+		if !addRowsAVX512(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows), maxRow) {
+			panic(fmt.Sprintf("vec.AddRows: a row index in %v is outside the %d rows", rows, maxRow+1))
+		}
+		return
+	}
+	addRowsGo(dst, w, stride, rows)
+}
+
+// expAVX512 sets dst[i] = math.Exp(x[i]) for i < n (n a multiple of 8) in
+// groups of eight, bit for bit as math.Exp computes it with FMA, up to the
+// first group with an argument that needs math.Exp's special cases; it
+// returns where it stopped (n when done).
+//
+//go:noescape
+func expAVX512(dst, x *float64, n int) int
+
+// vexpOK says whether expAVX512 reproduces math.Exp here: math.Exp takes
+// its FMA path where the CPU has AVX and FMA.
+var vexpOK = useAVX512 && cpu.X86.HasAVX && cpu.X86.HasFMA
+
+// expInto sets dst[i] = math.Exp(x[i]) for all i, bit for bit.
+func expInto(dst, x []float64) {
+	dst = dst[:len(x)]
+	i := 0
+	if vexpOK {
+		n8 := len(x) &^ 7
+		for i < n8 {
+			i += expAVX512(&dst[i], &x[i], n8-i)
+			if i < n8 { // a group with a special case: math.Exp does it
+				for j := i; j < i+8; j++ {
+					dst[j] = math.Exp(x[j])
+				}
+				i += 8
+			}
+		}
+	}
+	for ; i < len(x); i++ {
+		dst[i] = math.Exp(x[i])
+	}
+}
+
+// nonzeroAVX512 writes the indices i < n (n a multiple of 8) with x[i] ≠ 0
+// to dst in order and returns their number.
+//
+//go:noescape
+func nonzeroAVX512(dst *int32, x *float64, n int) int
+
+// appendNonzero appends to list, in order, the indices of the nonzero
+// entries of x (spikes given as 0 and 1).
+func appendNonzero(list []int32, x []float64) []int32 {
+	i := 0
+	if n8 := len(x) &^ 7; useAVX512 && n8 > 0 {
+		k := len(list)
+		list = slices.Grow(list, len(x))
+		// The kernel stores whole groups of eight indices: room for them.
+		k += nonzeroAVX512(&list[k : k+len(x)][0], &x[0], n8)
+		list = list[:k]
+		i = n8
+	}
+	for ; i < len(x); i++ {
+		if x[i] != 0 {
+			list = append(list, int32(i))
+		}
+	}
+	return list
+}
+
+// scaleAVX does x[i] *= k for n a multiple of 4.
+//
+//go:noescape
+func scaleAVX(x *float64, n int, k float64)
+
+// scale does x[i] *= k (AVX2 where available; the same products).
+func scale(x []float64, k float64) {
+	if n4 := len(x) &^ 3; useAVX2 && n4 > 0 {
+		scaleAVX(&x[0], n4, k)
+		x = x[n4:]
+	}
+	for i := range x {
+		x[i] *= k
+	}
+}
+
+// matVec computes four rows at a time with dot4RowsAVX, in floats.Dot's
+// order: four partial sums over j ≡ l (mod 4), the tail added to the first,
+// then (s0 + s2) + (s1 + s3).
+func matVec(dst, a, x []float64) {
+	n := len(x)
+	m := len(dst)
+	i := 0
+	if n4 := n &^ 3; useAVX && n4 > 0 {
+		var l [16]float64
+		for ; i+4 <= m; i += 4 {
+			dot4RowsAVX(&a[i*n], n, &x[0], n4, &l)
+			for r := 0; r < 4; r++ {
+				row, lr := a[(i+r)*n:(i+r+1)*n], l[4*r:4*r+4]
+				for j := n4; j < n; j++ {
+					lr[0] += float64(row[j] * x[j])
+				}
+				dst[i+r] = (lr[0] + lr[2]) + (lr[1] + lr[3])
+			}
+		}
+	}
+	matVecGo(dst[i:], a[i*n:], x)
+}
+
+// SetVectorKernels turns the assembly kernels on (where the CPU has them)
+// or off and returns the previous setting. Results are the same either
+// way; tests and benchmarks use it to compare the two paths. Not safe to
+// call while kernels run.
+func SetVectorKernels(on bool) (was bool) {
+	was = useAVX2
+	useAVX = on && cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+	useAVX2 = on && cpu.X86.HasAVX2
+	return was
+}

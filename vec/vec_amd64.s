@@ -1,0 +1,334 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
+// For the four rows r = 0..3 at a + r·stride (stride in elements) and
+// n a multiple of 4: lanes[4r+l] = Σ a_r[j]·x[j] over j ≡ l (mod 4), in
+// increasing j with separate multiply and add (floats.Dot's partial sums).
+TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-40
+	MOVQ   a+0(FP), SI
+	MOVQ   stride+8(FP), R8
+	SHLQ   $3, R8
+	MOVQ   x+16(FP), DI
+	MOVQ   n+24(FP), CX
+	MOVQ   lanes+32(FP), R11
+	LEAQ   (SI)(R8*1), R9
+	LEAQ   (R9)(R8*1), R10
+	LEAQ   (R10)(R8*1), R12
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+
+loop4:
+	CMPQ    AX, CX
+	JGE     done4
+	VMOVUPD (DI)(AX*8), Y4
+	VMULPD  (SI)(AX*8), Y4, Y5
+	VMULPD  (R9)(AX*8), Y4, Y6
+	VMULPD  (R10)(AX*8), Y4, Y7
+	VMULPD  (R12)(AX*8), Y4, Y8
+	VADDPD  Y5, Y0, Y0
+	VADDPD  Y6, Y1, Y1
+	VADDPD  Y7, Y2, Y2
+	VADDPD  Y8, Y3, Y3
+	ADDQ    $4, AX
+	JMP     loop4
+
+done4:
+	VMOVUPD Y0, (R11)
+	VMOVUPD Y1, 32(R11)
+	VMOVUPD Y2, 64(R11)
+	VMOVUPD Y3, 96(R11)
+	VZEROUPPER
+	RET
+
+
+// func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
+// dst[i] += Σ_r w[rows[r]·stride + i] for i < n, added in the order of
+// rows: 32 columns at a time in registers, then 8, then a masked rest. It
+// returns false, at once, on a row index outside [0, maxRow].
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-57
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ w+16(FP), SI
+	MOVQ stride+24(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+32(FP), R9
+	MOVQ k+40(FP), R10
+	MOVQ maxRow+48(FP), R13
+	XORQ AX, AX
+
+sr32:
+	MOVQ CX, R11
+	SUBQ AX, R11
+	CMPQ R11, $32
+	JLT  sr8
+	VMOVUPD (DI)(AX*8), Z0
+	VMOVUPD 64(DI)(AX*8), Z1
+	VMOVUPD 128(DI)(AX*8), Z2
+	VMOVUPD 192(DI)(AX*8), Z3
+	LEAQ   (SI)(AX*8), R12
+	XORQ   BX, BX
+
+sr32row:
+	CMPQ    BX, R10
+	JGE     sr32store
+	MOVLQSX (R9)(BX*4), DX
+	CMPQ    DX, R13
+	JHI     srbad
+	IMULQ   R8, DX
+	ADDQ    R12, DX
+	VADDPD  0(DX), Z0, Z0
+	VADDPD  64(DX), Z1, Z1
+	VADDPD  128(DX), Z2, Z2
+	VADDPD  192(DX), Z3, Z3
+	INCQ    BX
+	JMP     sr32row
+
+sr32store:
+	VMOVUPD Z0, (DI)(AX*8)
+	VMOVUPD Z1, 64(DI)(AX*8)
+	VMOVUPD Z2, 128(DI)(AX*8)
+	VMOVUPD Z3, 192(DI)(AX*8)
+	ADDQ    $32, AX
+	JMP     sr32
+
+sr8:
+	CMPQ   R11, $8
+	JLT    srtail
+	VMOVUPD (DI)(AX*8), Z0
+	LEAQ   (SI)(AX*8), R12
+	XORQ   BX, BX
+
+sr8row:
+	CMPQ    BX, R10
+	JGE     sr8store
+	MOVLQSX (R9)(BX*4), DX
+	CMPQ    DX, R13
+	JHI     srbad
+	IMULQ   R8, DX
+	ADDQ    R12, DX
+	VADDPD  0(DX), Z0, Z0
+	INCQ    BX
+	JMP     sr8row
+
+sr8store:
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ    $8, AX
+	MOVQ    CX, R11
+	SUBQ    AX, R11
+	JMP     sr8
+
+srtail:
+	TESTQ  R11, R11
+	JLE    srdone
+	MOVQ   R11, CX
+	MOVQ   $1, DX
+	SHLQ   CX, DX
+	DECQ   DX
+	KMOVW  DX, K1
+	VMOVUPD.Z (DI)(AX*8), K1, Z0
+	LEAQ   (SI)(AX*8), R12
+	XORQ   BX, BX
+
+srtailrow:
+	CMPQ     BX, R10
+	JGE      srtailstore
+	MOVLQSX  (R9)(BX*4), DX
+	CMPQ     DX, R13
+	JHI      srbad
+	IMULQ    R8, DX
+	ADDQ     R12, DX
+	VMOVUPD.Z 0(DX), K1, Z1
+	VADDPD   Z1, Z0, Z0
+	INCQ     BX
+	JMP      srtailrow
+
+srtailstore:
+	VMOVUPD Z0, K1, (DI)(AX*8)
+
+srdone:
+	MOVB $1, ret+56(FP)
+	VZEROUPPER
+	RET
+
+srbad:
+	MOVB $0, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// Constants of the vector exp (the values of Go's math.Exp on amd64).
+DATA vexpc<>+0(SB)/8, $0.5
+DATA vexpc<>+8(SB)/8, $1.0
+DATA vexpc<>+16(SB)/8, $2.0
+DATA vexpc<>+24(SB)/8, $1.6666666666666666667e-1
+DATA vexpc<>+32(SB)/8, $4.1666666666666666667e-2
+DATA vexpc<>+40(SB)/8, $8.3333333333333333333e-3
+DATA vexpc<>+48(SB)/8, $1.3888888888888888889e-3
+DATA vexpc<>+56(SB)/8, $1.9841269841269841270e-4
+DATA vexpc<>+64(SB)/8, $2.4801587301587301587e-5
+DATA vexpc<>+72(SB)/8, $1.4426950408889634073599246810018920
+DATA vexpc<>+80(SB)/8, $0.69314718055966295651160180568695068359375
+DATA vexpc<>+88(SB)/8, $0.28235290563031577122588448175013436025525412068e-12
+DATA vexpc<>+96(SB)/8, $7.09782712893384e+02
+DATA vexpc<>+104(SB)/8, $0.0625
+DATA vexpc<>+112(SB)/8, $-1022.0
+DATA vexpc<>+120(SB)/8, $1023.0
+DATA vexpc<>+128(SB)/8, $0x7FF0000000000000
+DATA vexpc<>+136(SB)/8, $0x7FFFFFFFFFFFFFFF
+DATA vexpc<>+144(SB)/8, $1023
+GLOBL vexpc<>(SB), RODATA, $152
+
+// func expAVX512(dst, x *float64, n int) int
+// dst[i] = exp(x[i]) for groups of eight, with the operations of math.Exp's
+// FMA path, so bit for bit equal to it where the argument needs no special
+// case (finite, at most the overflow bound, 2^k a normal number). It stops
+// at the first group holding a lane that does, and returns that group's
+// index (n when all were done).
+TEXT ·expAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	LEAQ vexpc<>(SB), BX
+	VBROADCASTSD 72(BX), Z20  // log2(e)
+	VBROADCASTSD 80(BX), Z21  // ln2, upper part
+	VBROADCASTSD 88(BX), Z22  // ln2, lower part
+	VBROADCASTSD 96(BX), Z23  // overflow bound
+	VBROADCASTSD 104(BX), Z24 // 1/16
+	VBROADCASTSD 112(BX), Z25 // −1022
+	VBROADCASTSD 120(BX), Z26 // 1023
+	VBROADCASTSD 128(BX), Z27 // +Inf
+	VPBROADCASTQ 136(BX), Z28 // abs mask
+	VPBROADCASTQ 144(BX), Z29 // exponent bias
+	VBROADCASTSD 16(BX), Z30  // 2
+	VBROADCASTSD 8(BX), Z31   // 1
+	XORQ AX, AX
+
+vexploop:
+	CMPQ AX, CX
+	JGE  vexpdone
+	VMOVUPD (SI)(AX*8), Z0
+	// lanes needing no special case: |x| < +Inf, x ≤ bound, −1022 ≤ k ≤ 1023
+	VPANDQ    Z28, Z0, Z1
+	VCMPPD    $0x11, Z27, Z1, K1
+	VCMPPD    $0x12, Z23, Z0, K2
+	KANDW     K1, K2, K1
+	VMULPD    Z20, Z0, Z1
+	VCVTPD2DQ Z1, Y2
+	VCVTDQ2PD Y2, Z3
+	VCMPPD    $0x1d, Z25, Z3, K2
+	KANDW     K1, K2, K1
+	VCMPPD    $0x12, Z26, Z3, K2
+	KANDW     K1, K2, K1
+	KMOVW     K1, DX
+	CMPL      DX, $0xFF
+	JNE       vexpdone
+	// reduce: r = (x − k·ln2u − k·ln2l)/16
+	VFNMADD231PD Z21, Z3, Z0
+	VFNMADD231PD Z22, Z3, Z0
+	VMULPD       Z24, Z0, Z0
+	// Taylor polynomial
+	VBROADCASTSD 64(BX), Z4
+	VBROADCASTSD 56(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 48(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 40(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 32(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 24(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VBROADCASTSD 0(BX), Z5
+	VFMADD213PD  Z5, Z0, Z4
+	VFMADD213PD  Z31, Z0, Z4
+	VMULPD       Z4, Z0, Z0
+	// four squarings of (1 + r)
+	VADDPD      Z30, Z0, Z4
+	VMULPD      Z4, Z0, Z0
+	VADDPD      Z30, Z0, Z4
+	VMULPD      Z4, Z0, Z0
+	VADDPD      Z30, Z0, Z4
+	VMULPD      Z4, Z0, Z0
+	VADDPD      Z30, Z0, Z4
+	VFMADD213PD Z31, Z4, Z0
+	// times 2^k
+	VPMOVSXDQ Y2, Z5
+	VPADDQ    Z29, Z5, Z5
+	VPSLLQ    $52, Z5, Z5
+	VMULPD    Z5, Z0, Z0
+	VMOVUPD   Z0, (DI)(AX*8)
+	ADDQ      $8, AX
+	JMP       vexploop
+
+vexpdone:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+DATA nzidx<>+0(SB)/4, $0
+DATA nzidx<>+4(SB)/4, $1
+DATA nzidx<>+8(SB)/4, $2
+DATA nzidx<>+12(SB)/4, $3
+DATA nzidx<>+16(SB)/4, $4
+DATA nzidx<>+20(SB)/4, $5
+DATA nzidx<>+24(SB)/4, $6
+DATA nzidx<>+28(SB)/4, $7
+DATA nzidx<>+32(SB)/4, $8
+GLOBL nzidx<>(SB), RODATA, $36
+
+// func nonzeroAVX512(dst *int32, x *float64, n int) int
+// Writes, in order, the indices i < n (n a multiple of 8) with x[i] ≠ 0
+// (NaN counts as nonzero) to dst and returns how many.
+TEXT ·nonzeroAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	LEAQ nzidx<>(SB), BX
+	VMOVDQU32    (BX), Y2
+	VPBROADCASTD 32(BX), Y3
+	VPXORQ       Z4, Z4, Z4
+	XORQ         AX, AX
+	XORQ         R8, R8
+
+nzloop:
+	CMPQ        AX, CX
+	JGE         nzdone
+	VMOVUPD     (SI)(AX*8), Z0
+	VCMPPD      $0x04, Z4, Z0, K1
+	VPCOMPRESSD Y2, K1, (DI)(R8*4)
+	KMOVW       K1, DX
+	POPCNTL     DX, DX
+	ADDQ        DX, R8
+	VPADDD      Y3, Y2, Y2
+	ADDQ        $8, AX
+	JMP         nzloop
+
+nzdone:
+	MOVQ R8, ret+24(FP)
+	VZEROUPPER
+	RET
+
+
+// func scaleAVX(x *float64, n int, k float64)
+// x[i] *= k for n a multiple of 4.
+TEXT ·scaleAVX(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD k+16(FP), Y8
+	XORQ         AX, AX
+
+scaleloop:
+	CMPQ    AX, CX
+	JGE     scaledone
+	VMULPD  (SI)(AX*8), Y8, Y0
+	VMOVUPD Y0, (SI)(AX*8)
+	ADDQ    $4, AX
+	JMP     scaleloop
+
+scaledone:
+	VZEROUPPER
+	RET

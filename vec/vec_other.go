@@ -1,0 +1,21 @@
+//go:build !amd64 || purego
+
+package vec
+
+func addRows(dst, w []float64, stride int, rows []int32) { addRowsGo(dst, w, stride, rows) }
+
+func expInto(dst, x []float64) { expGo(dst, x) }
+
+func appendNonzero(list []int32, x []float64) []int32 { return appendNonzeroGo(list, x) }
+
+func scale(x []float64, k float64) {
+	for i := range x {
+		x[i] *= k
+	}
+}
+
+func matVec(dst, a, x []float64) { matVecGo(dst, a, x) }
+
+// SetVectorKernels does nothing here (no assembly kernels in this build)
+// and returns false.
+func SetVectorKernels(on bool) (was bool) { return false }
