@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 )
 
-// BernoulliGaussian draws the FORCE recurrent matrix
+// BernoulliGaussian draws a sparse Gaussian matrix (a random reservoir),
 // W[post,pre] = scale·N(0,1)·[U < p] for an nPost×nPre matrix, visiting
 // entries row by row (postsynaptic index outer). With scale = G/(√N·p) this
 // is OMEGA of Nicola & Clopath 2017. Self-connections are allowed, as in

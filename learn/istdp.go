@@ -17,9 +17,10 @@ type InhibSTDPParams struct {
 	WMax float64 `yaml:"w_max"`    // upper bound; 243
 }
 
-// MaesInhibParams returns the I→E rule of the Maes et al. 2020 code.
-func MaesInhibParams() InhibSTDPParams {
-	return InhibSTDPParams{Eta: 1, R0: 0.003, TauY: 20, WMin: 48.7, WMax: 243}
+// DefaultInhibSTDP returns a neutral inhibitory rule: target rate 5 Hz
+// (0.005 kHz), trace τ_y = 20 ms, η = 0.01, weights in [0, 100].
+func DefaultInhibSTDP() InhibSTDPParams {
+	return InhibSTDPParams{Eta: 0.01, R0: 0.005, TauY: 20, WMin: 0, WMax: 100}
 }
 
 // Validate reports the first unusable parameter; prefix names the config section.

@@ -20,7 +20,7 @@ func chain3(t *testing.T, w float64) *connect.Sparse {
 
 func TestVoltageSTDPLTDStep(t *testing.T) {
 	m := chain3(t, 10)
-	r, err := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, 3, 0, 3, -60)
+	r, err := NewVoltageSTDP(eeRule(), 0.1, m, 0, 3, 0, 3, -60)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestVoltageSTDPLTDStep(t *testing.T) {
 
 func TestVoltageSTDPLTPStep(t *testing.T) {
 	m := chain3(t, 10)
-	r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, 3, 0, 3, -60)
+	r, _ := NewVoltageSTDP(eeRule(), 0.1, m, 0, 3, 0, 3, -60)
 	r.X[0], r.X[1] = 0.5, 2
 	r.VBar[2] = -60
 	v := []float64{-40, -40, -45} // only neuron 2 has v̄ > θ_LTD … all have v̄ = −60 > −70
@@ -56,7 +56,7 @@ func TestVoltageSTDPLTPStep(t *testing.T) {
 		t.Fatalf("LTP: w(0→2) = %g, w(1→2) = %g; want %g, %g", w02, w12, 10+f*0.5, 10+f*2)
 	}
 	// Soft bound: the increment is scaled by (w_max − w)/w_max.
-	ps := MaesReadoutParams()
+	ps := readoutRule()
 	m2 := chain3(t, 20)
 	r2, _ := NewVoltageSTDP(ps, 0.1, m2, 0, 3, 0, 3, -60)
 	r2.X[0], r2.VBar[2] = 1, -60
@@ -75,7 +75,7 @@ func TestVoltageSTDPLTPStep(t *testing.T) {
 func TestInhibSTDPUpdates(t *testing.T) {
 	// Neurons 0, 1 excitatory; 2 inhibitory with synapses 2→0, 2→1.
 	m, _ := connect.NewSparse(3, 3, []connect.Synapse{{Pre: 2, Post: 0, W: 60}, {Pre: 2, Post: 1, W: 60}, {Pre: 0, Post: 2, W: 2}})
-	r, err := NewInhibSTDP(MaesInhibParams(), 0.1, m, 2, 3, 0, 2)
+	r, err := NewInhibSTDP(ieRule(), 0.1, m, 2, 3, 0, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestNormalizerTrackedMatchesApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, n, 0, n, -60)
+		r, _ := NewVoltageSTDP(eeRule(), 0.1, m, 0, n, 0, n, -60)
 		nm, _ := NewNormalizer(m, 0, n, 0, n, 1.45, 32.68)
 		return m, r, nm
 	}
@@ -249,7 +249,7 @@ func TestLTPSkipIsExact(t *testing.T) {
 		}
 	}
 	m, _ := connect.NewSparse(n, n, syn)
-	p := MaesEEParams()
+	p := eeRule()
 	r, _ := NewVoltageSTDP(p, 0.1, m, 0, n, 0, n, -60)
 	ref := append([]float64(nil), m.W...)
 	v := make([]float64, n)
@@ -287,7 +287,7 @@ func TestLTPSkipIsExact(t *testing.T) {
 func TestVoltageSTDPFiltersKernelMatchesLoop(t *testing.T) {
 	const n = 45
 	m, _ := connect.NewSparse(n, n, []connect.Synapse{{Pre: 0, Post: 1, W: 2}})
-	r, _ := NewVoltageSTDP(MaesEEParams(), 0.1, m, 0, n, 0, n, -60)
+	r, _ := NewVoltageSTDP(eeRule(), 0.1, m, 0, n, 0, n, -60)
 	rng := rand.New(rand.NewPCG(11, 12))
 	u, vb := make([]float64, n), make([]float64, n)
 	copy(u, r.U)
@@ -335,7 +335,7 @@ func TestLTPKernelsMatchLoop(t *testing.T) {
 	}
 	ma, _ := connect.NewSparse(n, n, syn)
 	mb, _ := connect.NewSparse(n, n, syn)
-	p := MaesEEParams()
+	p := eeRule()
 	ra, _ := NewVoltageSTDP(p, 0.1, ma, 0, n, 0, n, -60)
 	rb, _ := NewVoltageSTDP(p, 0.1, mb, 0, n, 0, n, -60)
 	ra.RowSums, rb.RowSums = make([]float64, n), make([]float64, n)

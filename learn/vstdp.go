@@ -27,15 +27,11 @@ type VoltageSTDPParams struct {
 	SoftBound bool `yaml:"soft_bound"`
 }
 
-// MaesEEParams returns the E→E rule of the Maes et al. 2020 network (sim.jl).
-func MaesEEParams() VoltageSTDPParams {
-	return VoltageSTDPParams{ALTP: 0.0008, ALTD: 0.0014, ThetaLTP: -49, ThetaLTD: -70, TauU: 10, TauV: 7, TauX: 3.5, WMin: 1.45, WMax: 32.68}
-}
-
-// MaesReadoutParams returns the read-out rule of Maes et al. 2020
-// (trainer.m): τ_x = 5 ms, weights in [0, 25] with a soft upper bound.
-func MaesReadoutParams() VoltageSTDPParams {
-	return VoltageSTDPParams{ALTP: 0.0008, ALTD: 0.0014, ThetaLTP: -49, ThetaLTD: -70, TauU: 10, TauV: 7, TauX: 5, WMin: 0, WMax: 25, SoftBound: true}
+// DefaultVoltageSTDP returns the visual-cortex constants of Clopath et al.
+// 2010 (A_LTP = 8·10⁻⁵ /mV², A_LTD = 14·10⁻⁵ /mV, θ+ = −45.3 mV,
+// θ− = −70.6 mV, τ− = 10 ms, τ+ = 7 ms, τx = 15 ms), weights in [0, 1].
+func DefaultVoltageSTDP() VoltageSTDPParams {
+	return VoltageSTDPParams{ALTP: 8e-5, ALTD: 14e-5, ThetaLTP: -45.3, ThetaLTD: -70.6, TauU: 10, TauV: 7, TauX: 15, WMin: 0, WMax: 1}
 }
 
 // Validate reports the first unusable parameter; prefix names the config section.

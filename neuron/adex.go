@@ -31,18 +31,14 @@ type AdExParams struct {
 	VInitHi float64 `yaml:"v_init_hi_mv"` // (mV); −52
 }
 
-// MaesExcitatory returns the excitatory neuron of Maes et al. 2020 (sim.jl).
-func MaesExcitatory() AdExParams {
-	return AdExParams{C: 300, TauM: 20, EL: -70, DeltaT: 2, VT0: -52, AT: 10, TauT: 30, SetT: true,
-		A: 0, B: 1000, TauW: 100, VPeak: 20, VReset: -60, TauRef: 5, EE: 0, EI: -75, VInitLo: -60, VInitHi: -52}
-}
-
-// MaesInhibitory returns the inhibitory LIF neuron of Maes et al. 2020 as
-// an AdEx with Δ_T = 0 (a hard threshold at V_T0 = −52 mV), no threshold
-// adaptation and no adaptation current.
-func MaesInhibitory() AdExParams {
-	return AdExParams{C: 300, TauM: 20, EL: -62, DeltaT: 0, VT0: -52, AT: 0, TauT: 30, SetT: false,
-		A: 0, B: 0, TauW: 100, VPeak: 20, VReset: -60, TauRef: 5, EE: 0, EI: -75, VInitLo: -60, VInitHi: -52}
+// DefaultAdEx returns a neutral adaptive exponential integrate-and-fire
+// neuron (Brette & Gerstner 2005's regular-spiking values: C = 281 pF,
+// g_L = 30 nS, E_L = −70.6 mV, V_T = −50.4 mV, Δ_T = 2 mV, a = 4 nS,
+// b = 80.5 pA, τ_w = 144 ms), no threshold adaptation, a 2 ms refractory
+// period, reversal potentials 0 and −75 mV.
+func DefaultAdEx() AdExParams {
+	return AdExParams{C: 281, TauM: 281.0 / 30, EL: -70.6, DeltaT: 2, VT0: -50.4, AT: 0, TauT: 30, SetT: false,
+		A: 4, B: 80.5, TauW: 144, VPeak: 20, VReset: -70.6, TauRef: 2, EE: 0, EI: -75, VInitLo: -70.6, VInitHi: -60}
 }
 
 // Validate reports the first unusable parameter; prefix names the config section.
@@ -80,7 +76,7 @@ func (p AdExParams) Validate(prefix string) error {
 // (t ≤ t_last + τ_ref), and a neuron with V > V_peak spikes: V := V_r,
 // w += b, V_T := V_T0 + A_T (or += A_T), t_last := t. With Δ_T = 0 the
 // exponential term vanishes and the neuron is a conductance-based LIF that
-// spikes when V > V_T (V_peak is then unused; MaesInhibitory).
+// spikes when V > V_T (V_peak is then unused).
 //
 // The caller writes the conductances of the step into GE and GI (nS)
 // before Step. Unlike the FORCE models, Step applies the reset itself

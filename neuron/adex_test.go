@@ -7,7 +7,7 @@ import (
 )
 
 func TestAdExEulerStepByHand(t *testing.T) {
-	p := MaesExcitatory()
+	p := excAdEx()
 	m := NewAdEx(1, 0.1, p)
 	m.V[0], m.VT[0], m.W[0], m.TLast[0] = -55, -50, 200, -100
 	m.GE[0], m.GI[0] = 3, 2
@@ -25,7 +25,7 @@ func TestAdExEulerStepByHand(t *testing.T) {
 }
 
 func TestAdExSpikeResetAndRefractory(t *testing.T) {
-	p := MaesExcitatory()
+	p := excAdEx()
 	m := NewAdEx(1, 0.1, p)
 	m.V[0], m.TLast[0] = 19.9, -100 // the exponential term carries it past V_peak
 	sp := m.Step(0.1, nil, nil)
@@ -48,7 +48,7 @@ func TestAdExSpikeResetAndRefractory(t *testing.T) {
 }
 
 func TestCondLIFThreshold(t *testing.T) {
-	p := MaesInhibitory()
+	p := inhAdEx()
 	m := NewAdEx(2, 0.1, p)
 	m.V[0], m.V[1] = -52.05, -52.5
 	m.TLast[0], m.TLast[1] = -100, -100
@@ -69,9 +69,9 @@ func TestCondLIFThreshold(t *testing.T) {
 // conductance LIF and an incrementing threshold, including refractory,
 // spiking and unaligned blocks, and requires bit-identical states.
 func TestAdExVectorMatchesScalar(t *testing.T) {
-	inc := MaesExcitatory()
+	inc := excAdEx()
 	inc.SetT, inc.A = false, 4
-	for name, p := range map[string]AdExParams{"exc": MaesExcitatory(), "inh": MaesInhibitory(), "increment": inc} {
+	for name, p := range map[string]AdExParams{"exc": excAdEx(), "inh": inhAdEx(), "increment": inc} {
 		const n = 203
 		a, b := NewAdEx(n, 0.1, p), NewAdEx(n, 0.1, p)
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -117,7 +117,7 @@ func TestAdExVectorMatchesScalar(t *testing.T) {
 }
 
 func BenchmarkAdExStep3000(b *testing.B) {
-	p := MaesExcitatory()
+	p := excAdEx()
 	m := NewAdEx(3000, 0.1, p)
 	rng := rand.New(rand.NewPCG(1, 2))
 	m.Init(rng)

@@ -20,10 +20,10 @@ type CUBALIFParams struct {
 	VoltageDecay float64 `yaml:"voltage_decay"` // α_v per step (0.03)
 }
 
-// DecolleCUBAParams returns the constants of the lava DECOLLE example
-// (kclip/lava-decolle N-MNIST notebook).
-func DecolleCUBAParams() CUBALIFParams {
-	return CUBALIFParams{Threshold: 1.25, CurrentDecay: 0.25, VoltageDecay: 0.03}
+// DefaultCUBALIF returns neutral constants: threshold 1, current decay 0.2
+// and voltage decay 0.05 per step.
+func DefaultCUBALIF() CUBALIFParams {
+	return CUBALIFParams{Threshold: 1, CurrentDecay: 0.2, VoltageDecay: 0.05}
 }
 
 // Validate reports the first unusable parameter.

@@ -14,7 +14,7 @@ import (
 //	t2: u = 1.0625,   v' = 1.0625                 → no spike
 //	t3: u = 0.796875, v' = 1.030625 + 0.796875    → spike
 func TestCUBALIFHandComputedSteps(t *testing.T) {
-	p := DecolleCUBAParams()
+	p := lavaLIF()
 	u, v, vp, s := []float64{0}, []float64{0}, []float64{0}, []float64{0}
 	in := []float64{1, 0, 0.5, 0}
 	wantU := []float64{1, 0.75, 1.0625, 0.796875}
@@ -43,7 +43,7 @@ func TestCUBAStepVectorEqualsScalar(t *testing.T) {
 	if !useAVX512 {
 		t.Skip("no AVX-512 on this CPU")
 	}
-	p := DecolleCUBAParams()
+	p := lavaLIF()
 	rng := rand.New(rand.NewPCG(21, 22))
 	defer func() { useAVX512 = true }()
 	for _, n := range []int{1, 8, 13, 50, 500, 503} {

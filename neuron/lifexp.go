@@ -26,9 +26,11 @@ type LIFExpParams struct {
 	TauRef float64 `yaml:"tau_ref_ms"` // refractory period (ms)
 }
 
-// CUBAParams returns the parameters of Brian2's CUBA example (Vogels & Abbott 2005).
-func CUBAParams() LIFExpParams {
-	return LIFExpParams{TauM: 20, TauE: 5, TauI: 10, VT: -50, VR: -60, EL: -49, TauRef: 5}
+// DefaultLIFExp returns a neutral current-based LIF neuron: τm = 20 ms,
+// τe = 5 ms, τi = 10 ms, threshold −50 mV, reset and leak reversal −60 mV,
+// 2 ms refractory period (it fires only with input).
+func DefaultLIFExp() LIFExpParams {
+	return LIFExpParams{TauM: 20, TauE: 5, TauI: 10, VT: -50, VR: -60, EL: -60, TauRef: 2}
 }
 
 // Validate reports the first unusable parameter.

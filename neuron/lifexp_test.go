@@ -10,7 +10,7 @@ import (
 
 func TestLIFExpPropagatorIsExact(t *testing.T) {
 	// One excitatory kick of ge0 from rest at El: v(t) − El = ge0·τe/(τe−τm)·(e^(−t/τe) − e^(−t/τm)).
-	p := CUBAParams()
+	p := benchLIFExp()
 	p.VT = 1e9 // never spike
 	for _, dt := range []float64{0.1, 1} {
 		m := NewLIFExp(1, dt, p, nil)
@@ -28,7 +28,7 @@ func TestLIFExpPropagatorIsExact(t *testing.T) {
 
 func TestLIFExpRateWithRefractoryEqualsClosedForm(t *testing.T) {
 	// Constant drive: v relaxes to El+I; ISI = τref + τm·ln((El+I−Vr)/(El+I−Vt)), up to one step.
-	p := CUBAParams()
+	p := benchLIFExp()
 	const dt = 0.01
 	for _, drive := range []float64{5, 15} {
 		m := NewLIFExp(1, dt, p, nil)
@@ -49,8 +49,8 @@ func TestLIFExpRateWithRefractoryEqualsClosedForm(t *testing.T) {
 }
 
 func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
-	a := NewLIFExp(13000, 0.1, CUBAParams(), nil)
-	b := NewLIFExp(13000, 0.1, CUBAParams(), sim.NewTeam(3))
+	a := NewLIFExp(13000, 0.1, benchLIFExp(), nil)
+	b := NewLIFExp(13000, 0.1, benchLIFExp(), sim.NewTeam(3))
 	for i := range a.V {
 		a.V[i] = -60 + float64(i%97)/8
 		b.V[i] = a.V[i]
@@ -78,7 +78,7 @@ func BenchmarkLIFExpStep4000(b *testing.B) {
 		b.Run(fmt.Sprintf("workers%d", workers), func(b *testing.B) {
 			team := sim.NewTeam(workers)
 			defer team.Close()
-			m := NewLIFExp(4000, 0.1, CUBAParams(), team)
+			m := NewLIFExp(4000, 0.1, benchLIFExp(), team)
 			for i := range m.V {
 				m.V[i] = -60 + float64(i%10)
 			}
@@ -94,8 +94,8 @@ func TestLIFExpVectorKernelEqualsGoLoop(t *testing.T) {
 	// With no extra drive the vector kernel runs (where the CPU has it);
 	// a zero drive takes the Go loop. Both must agree bit for bit.
 	const n = 1003 // not a multiple of 4: exercises the tail
-	a := NewLIFExp(n, 0.1, CUBAParams(), nil)
-	b := NewLIFExp(n, 0.1, CUBAParams(), nil)
+	a := NewLIFExp(n, 0.1, benchLIFExp(), nil)
+	b := NewLIFExp(n, 0.1, benchLIFExp(), nil)
 	for i := range a.V {
 		a.V[i] = -60 + float64(i%97)/9
 		a.GE[i] = float64(i%7) * 0.8

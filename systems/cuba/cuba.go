@@ -34,7 +34,7 @@ type CUBAConfig struct {
 // CUBA returns the parameters of Brian2's CUBA example.
 func CUBA() *CUBAConfig {
 	return &CUBAConfig{Seed: 1, NExc: 3200, NInh: 800, P: 0.02, WeMV: 60 * 0.27 / 10, WiMV: -20 * 4.5 / 10,
-		DtMS: 0.1, DurationS: 1, Neuron: neuron.CUBAParams(), RasterNeurons: 4000}
+		DtMS: 0.1, DurationS: 1, Neuron: NeuronParams(), RasterNeurons: 4000}
 }
 
 func init() {

@@ -61,7 +61,7 @@ type MaesNetConfig struct {
 
 // MaesNet returns the constants of sim.jl for the 2400 E / 600 I network.
 func MaesNet() MaesNetConfig {
-	return MaesNetConfig{NE: 2400, NI: 600, P: 0.2, DtMS: 0.1, Exc: neuron.MaesExcitatory(), Inh: neuron.MaesInhibitory(),
+	return MaesNetConfig{NE: 2400, NI: 600, P: 0.2, DtMS: 0.1, Exc: ExcitatoryNeuron(), Inh: InhibitoryNeuron(),
 		TauRiseE: 1, TauDecayE: 6, TauRiseI: 0.5, TauDecayI: 2,
 		RateExtE: 4.5, WExtE: 1.6, RateExtI: 2.25, WExtI: 1.52,
 		WEE0: 2.83, WIE0: 62.87, WEI: 1.96, WII: 20.91,
@@ -248,7 +248,7 @@ type maesPlasticity struct {
 }
 
 func defaultMaesPlasticity() maesPlasticity {
-	return maesPlasticity{EE: learn.MaesEEParams(), IE: learn.MaesInhibParams(), NormEveryMS: 20}
+	return maesPlasticity{EE: EERule(), IE: IERule(), NormEveryMS: 20}
 }
 
 func (p *maesPlasticity) Validate() error {

@@ -64,13 +64,13 @@ type MaesReadoutConfig struct {
 
 // MaesReadout returns the ABCBA defaults.
 func MaesReadout() *MaesReadoutConfig {
-	r := neuron.MaesExcitatory()
+	r := ExcitatoryNeuron()
 	r.TauRef, r.A, r.B, r.TauW, r.SetT = 1, 0, 0, 10, false // read-out code: V_T += A_T
 	s := r
-	h := neuron.MaesInhibitory()
+	h := InhibitoryNeuron()
 	h.TauRef = 1
 	return &MaesReadoutConfig{Seed: 1, Network: MaesNet(), Matrix: "build", Target: "abcba", TrainS: 12, SwitchS: 2, TestS: 2,
-		DeleteAtS: 1, DeleteFrac: 1.0 / 3, Readout: r, Supervisor: s, Inter: h, Rule: learn.MaesReadoutParams(),
+		DeleteAtS: 1, DeleteFrac: 1.0 / 3, Readout: r, Supervisor: s, Inter: h, Rule: ReadoutRule(),
 		WOneToOne: 200, WPoisson: 1.78, RateBaseKHz: 1, RateOnKHz: 10, SuperMS: 400, TriggerMS: 10, BurnInMS: 50, KernelMS2: 250, ErrorLagMS: 35}
 }
 

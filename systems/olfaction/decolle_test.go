@@ -4,7 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/sim"
 	"github.com/spikelab/spikelab/vec"
 )
@@ -13,7 +12,7 @@ func tinyDecolle(t *testing.T, sizes []int, classes, batch int, reg float64) *De
 	t.Helper()
 	team := sim.NewTeam(2)
 	t.Cleanup(team.Close)
-	p := DecolleParams{Neuron: neuron.DecolleCUBAParams(), Sizes: sizes, Classes: classes, Batch: batch,
+	p := DecolleParams{Neuron: LavaNeuron(), Sizes: sizes, Classes: classes, Batch: batch,
 		SurrogateScale: 0.3, SurrogateTau: 3.75, Reg: reg, LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 	n, err := NewDecolleNet(p, sim.Stream(5, "decolle-test"), team)
 	if err != nil {

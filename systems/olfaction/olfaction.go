@@ -116,7 +116,7 @@ func olfactionDefaults(model string) *OlfactionConfig {
 // olfactionNeuron returns lava-DECOLLE's CUBA-LIF constants with the
 // threshold raised from 1.25 to 5 (decays 0.25 and 0.03 kept).
 func olfactionNeuron() neuron.CUBALIFParams {
-	p := neuron.DecolleCUBAParams()
+	p := LavaNeuron()
 	p.Threshold = 5
 	return p
 }
