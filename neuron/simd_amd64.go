@@ -29,18 +29,6 @@ func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)
 //go:noescape
 func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64)
 
-// lifFusedAVX does StepFused's vector part for n neurons (n a multiple of
-// 4), with the same filter factors for in and out.
-//
-//go:noescape
-func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64
-
-// lifFusedAVX512 is lifFusedAVX with eight neurons per iteration and the
-// same result bit for bit.
-//
-//go:noescape
-func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64
-
 // cubaStepAVX512 does CUBALIFParams.Step for n neurons (n a multiple of 8)
 // with c = (1 − α_u, 1 − α_v, ϑ) and returns the number of spikes.
 //

@@ -19,13 +19,6 @@ func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts) {
 func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64) {
 	panic("unreachable")
 }
-func lifFusedAVX(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
-	panic("unreachable")
-}
-
-func lifFusedAVX512(v, tl, inS, inH, a, outS, outH, w *float64, flags *uint8, n int, c *fusedConsts) float64 {
-	panic("unreachable")
-}
 
 func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int {
 	panic("unreachable")

@@ -563,7 +563,7 @@ const forceNetBlocks = 4
 // holds the step's spikes on return. It returns nil where it does not
 // apply.
 func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
-	lif, ok := net.pop.(*neuron.LIF)
+	plain, ok := net.pop.(*neuron.LIF)
 	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 {
 		return nil
 	}
@@ -573,13 +573,14 @@ func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) fun
 		bounds[b] = (n * b / forceNetBlocks) &^ 3
 	}
 	bounds[forceNetBlocks] = n
+	lif := newFusedLIF(plain)
 	split, err := net.w.Split(bounds[:])
 	if err != nil {
 		return nil
 	}
-	filter := func(f *synapse.DoubleExp) neuron.Filter {
+	filter := func(f *synapse.DoubleExp) Filter {
 		er, ed := f.Factors()
-		return neuron.Filter{S: f.S, H: f.H, Er: er, Ed: ed, Dt: f.Dt}
+		return Filter{S: f.S, H: f.H, Er: er, Ed: ed, Dt: f.Dt}
 	}
 	in, out := filter(net.ipsc), filter(net.rate)
 	inJump, outJump, reset := net.ipsc.Jump(), net.rate.Jump(), lif.P.VReset

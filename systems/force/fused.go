@@ -1,4 +1,11 @@
-package neuron
+package force
+
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/spikelab/spikelab/neuron"
+)
 
 // Filter is a bank of double-exponential synaptic filters given by its
 // state arrays and step factors, as synapse.DoubleExp keeps them:
@@ -6,6 +13,18 @@ package neuron
 type Filter struct {
 	S, H       []float64
 	Er, Ed, Dt float64
+}
+
+// fusedLIF is a LIF population with the fused FORCE step: input filter,
+// membrane, spike flags and readout filter in one pass over the neurons.
+type fusedLIF struct {
+	*neuron.LIF
+	flags []uint8 // per 4 neurons: spike bits of the last StepFused calls
+}
+
+// newFusedLIF wraps m.
+func newFusedLIF(m *neuron.LIF) *fusedLIF {
+	return &fusedLIF{LIF: m, flags: make([]uint8, m.Len()/4+1)}
 }
 
 // fusedConsts are the constants of the fused LIF kernel (layout shared
@@ -25,10 +44,10 @@ type fusedConsts struct {
 //
 // and returns Σ w·out.S over [lo, hi) with the decayed out.S (a linear
 // readout). The operations and roundings of each neuron are those of
-// synapse.DoubleExp.DecayAffine, Step and synapse.DoubleExp.DecayDot; the
+// synapse.DoubleExp.DecayAffine, neuron.LIF.Step and synapse.DoubleExp.DecayDot; the
 // readout sum is grouped by range. lo must be a multiple of 4; ranges that
 // cover [0, Len()) once must be stepped before Flagged is called.
-func (m *LIF) StepFused(t float64, lo, hi int, in Filter, a []float64, b float64, out Filter, w []float64) float64 {
+func (m *fusedLIF) StepFused(t float64, lo, hi int, in Filter, a []float64, b float64, out Filter, w []float64) float64 {
 	v, tl := m.V[lo:hi], m.TLast[lo:hi]
 	inS, inH, a := in.S[lo:hi], in.H[lo:hi], a[lo:hi]
 	outS, outH, w := out.S[lo:hi], out.H[lo:hi], w[lo:hi]
@@ -69,6 +88,30 @@ func (m *LIF) StepFused(t float64, lo, hi int, in Filter, a []float64, b float64
 
 // Flagged appends to spikes, in index order, the neurons that spiked in
 // the last StepFused calls.
-func (m *LIF) Flagged(spikes []int32) []int32 {
-	return appendFlagged(spikes, m.flags[:(len(m.V)+3)/4], 0)
+func (m *fusedLIF) Flagged(spikes []int32) []int32 {
+	return appendFlagged(spikes, m.flags[:(len(m.V)+3)/4])
+}
+
+// appendFlagged appends to spikes, in index order, 4g+b for every bit b set
+// in flags[g].
+func appendFlagged(spikes []int32, flags []uint8) []int32 {
+	// Spikes are rare: skip eight empty groups at a time.
+	g := 0
+	for ; g+8 <= len(flags); g += 8 {
+		if binary.LittleEndian.Uint64(flags[g:]) == 0 {
+			continue
+		}
+		spikes = appendGroups(spikes, flags[g:g+8], 4*g)
+	}
+	return appendGroups(spikes, flags[g:], 4*g)
+}
+
+func appendGroups(spikes []int32, flags []uint8, lo int) []int32 {
+	for g, f := range flags {
+		for f != 0 {
+			spikes = append(spikes, int32(lo+4*g+bits.TrailingZeros8(f)))
+			f &= f - 1
+		}
+	}
+	return spikes
 }

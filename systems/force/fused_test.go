@@ -1,9 +1,10 @@
-package neuron
+package force
 
 import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/synapse"
 )
 
@@ -14,8 +15,8 @@ func TestStepFusedEqualsSeparateSteps(t *testing.T) {
 	const n, dt = 2003, 5e-5
 	for _, ranges := range [][]int{{0, n}, {0, 1000, 1604, n}} {
 		rng := rand.New(rand.NewPCG(3, 4))
-		mk := func() (*LIF, *synapse.DoubleExp, *synapse.DoubleExp) {
-			m := NewLIF(n, dt, DefaultLIF())
+		mk := func() (*fusedLIF, *synapse.DoubleExp, *synapse.DoubleExp) {
+			m := newFusedLIF(neuron.NewLIF(n, dt, neuron.DefaultLIF()))
 			m.Init(rand.New(rand.NewPCG(1, 2)))
 			in, _ := synapse.NewDoubleExp(n, 0.002, 0.02, dt)
 			out, _ := synapse.NewDoubleExp(n, 0.002, 0.02, dt)
@@ -87,8 +88,8 @@ func TestStepFusedAVX512EqualsAVX2(t *testing.T) {
 	}
 	const n, dt = 2003, 5e-5
 	rng := rand.New(rand.NewPCG(5, 6))
-	mk := func() (*LIF, Filter, Filter) {
-		m := NewLIF(n, dt, DefaultLIF())
+	mk := func() (*fusedLIF, Filter, Filter) {
+		m := newFusedLIF(neuron.NewLIF(n, dt, neuron.DefaultLIF()))
 		m.Init(rand.New(rand.NewPCG(1, 2)))
 		in, _ := synapse.NewDoubleExp(n, 0.002, 0.02, dt)
 		out, _ := synapse.NewDoubleExp(n, 0.002, 0.02, dt)
