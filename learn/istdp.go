@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/sim"
 	"github.com/spikelab/spikelab/vec"
 )
 
@@ -23,17 +24,17 @@ func DefaultInhibSTDP() InhibSTDPParams {
 	return InhibSTDPParams{Eta: 0.01, R0: 0.005, TauY: 20, WMin: 0, WMax: 100}
 }
 
-// Validate reports the first unusable parameter; prefix names the config section.
-func (p InhibSTDPParams) Validate(prefix string) error {
+// Validate reports the first unusable parameter (a *sim.ParamError).
+func (p InhibSTDPParams) Validate() error {
 	switch {
 	case !(p.TauY > 0):
-		return fmt.Errorf("%s.tau_y_ms must be > 0, got %g", prefix, p.TauY)
+		return sim.BadParam("InhibSTDP", []string{"TauY"}, "{0} must be > 0, got %g", p.TauY)
 	case !(p.Eta >= 0):
-		return fmt.Errorf("%s.eta must be >= 0, got %g", prefix, p.Eta)
+		return sim.BadParam("InhibSTDP", []string{"Eta"}, "{0} must be >= 0, got %g", p.Eta)
 	case !(p.R0 >= 0):
-		return fmt.Errorf("%s.r0_khz must be >= 0, got %g", prefix, p.R0)
+		return sim.BadParam("InhibSTDP", []string{"R0"}, "{0} must be >= 0, got %g", p.R0)
 	case !(p.WMax > p.WMin):
-		return fmt.Errorf("%s.w_max (%g) must exceed %s.w_min (%g)", prefix, p.WMax, prefix, p.WMin)
+		return sim.BadParam("InhibSTDP", []string{"WMax", "WMin"}, "{0} (%g) must exceed {1} (%g)", p.WMax, p.WMin)
 	}
 	return nil
 }
@@ -56,7 +57,7 @@ type InhibSTDP struct {
 
 // NewInhibSTDP returns the rule on block [iLo, iHi) → [eLo, eHi) of the square matrix m.
 func NewInhibSTDP(p InhibSTDPParams, dt float64, m *connect.Sparse, iLo, iHi, eLo, eHi int) (*InhibSTDP, error) {
-	if err := p.Validate("istdp"); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	if m.NPre != m.NPost {

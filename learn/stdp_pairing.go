@@ -46,22 +46,22 @@ type STDPPairingParams struct {
 // Validate reports the first unusable field.
 func (p STDPPairingParams) Validate() error {
 	if !(p.Eta >= 0) || math.IsInf(p.Eta, 0) {
-		return fmt.Errorf("stdp.eta must be a finite number >= 0, got %g", p.Eta)
+		return sim.BadParam("STDPPairing", []string{"Eta"}, "{0} must be a finite number >= 0, got %g", p.Eta)
 	}
 	if p.Clip && !(p.WMin < p.WMax) {
-		return fmt.Errorf("stdp.w_min (%g) must be below stdp.w_max (%g) with stdp.clip", p.WMin, p.WMax)
+		return sim.BadParam("STDPPairing", []string{"WMin", "WMax", "Clip"}, "{0} (%g) must be below {1} (%g) with {2}", p.WMin, p.WMax)
 	}
 	switch p.Window {
 	case STDPWindowStandard:
 		if !(p.TauC > 0) || math.IsInf(p.TauC, 0) {
-			return fmt.Errorf("stdp.tau_c must be > 0 for the standard window, got %g", p.TauC)
+			return sim.BadParam("STDPPairing", []string{"TauC"}, "{0} must be > 0 for the standard window, got %g", p.TauC)
 		}
 	case STDPWindowLiteral:
 		if p.TauC == 0 || math.IsNaN(p.TauC) || math.IsInf(p.TauC, 0) {
-			return fmt.Errorf("stdp.tau_c must be finite and non-zero, got %g", p.TauC)
+			return sim.BadParam("STDPPairing", []string{"TauC"}, "{0} must be finite and non-zero, got %g", p.TauC)
 		}
 	default:
-		return fmt.Errorf("stdp.window %q is unknown: use %q or %q", p.Window, STDPWindowStandard, STDPWindowLiteral)
+		return sim.BadParam("STDPPairing", []string{"Window"}, "{0} %q is unknown: use %q or %q", p.Window, STDPWindowStandard, STDPWindowLiteral)
 	}
 	return nil
 }

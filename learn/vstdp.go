@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/sim"
 	"github.com/spikelab/spikelab/vec"
 )
 
@@ -34,21 +35,21 @@ func DefaultVoltageSTDP() VoltageSTDPParams {
 	return VoltageSTDPParams{ALTP: 8e-5, ALTD: 14e-5, ThetaLTP: -45.3, ThetaLTD: -70.6, TauU: 10, TauV: 7, TauX: 15, WMin: 0, WMax: 1}
 }
 
-// Validate reports the first unusable parameter; prefix names the config section.
-func (p VoltageSTDPParams) Validate(prefix string) error {
+// Validate reports the first unusable parameter (a *sim.ParamError).
+func (p VoltageSTDPParams) Validate() error {
 	for _, f := range []struct {
 		n string
 		v float64
-	}{{"tau_u_ms", p.TauU}, {"tau_v_ms", p.TauV}, {"tau_x_ms", p.TauX}} {
+	}{{"TauU", p.TauU}, {"TauV", p.TauV}, {"TauX", p.TauX}} {
 		if !(f.v > 0) {
-			return fmt.Errorf("%s.%s must be > 0, got %g", prefix, f.n, f.v)
+			return sim.BadParam("VoltageSTDP", []string{f.n}, "{0} must be > 0, got %g", f.v)
 		}
 	}
 	if !(p.ALTP >= 0) || !(p.ALTD >= 0) {
-		return fmt.Errorf("%s.a_ltp and %s.a_ltd must be >= 0", prefix, prefix)
+		return sim.BadParam("VoltageSTDP", []string{"ALTP", "ALTD"}, "{0} and {1} must be >= 0")
 	}
 	if !(p.WMax > p.WMin) {
-		return fmt.Errorf("%s.w_max (%g) must exceed %s.w_min (%g)", prefix, p.WMax, prefix, p.WMin)
+		return sim.BadParam("VoltageSTDP", []string{"WMax", "WMin"}, "{0} (%g) must exceed {1} (%g)", p.WMax, p.WMin)
 	}
 	return nil
 }
@@ -86,7 +87,7 @@ type VoltageSTDP struct {
 // NewVoltageSTDP returns the rule on block [preLo, preHi) → [postLo,
 // postHi) of m, with ū = v̄ = u0 (mV) and x = 0.
 func NewVoltageSTDP(p VoltageSTDPParams, dt float64, m *connect.Sparse, preLo, preHi, postLo, postHi int, u0 float64) (*VoltageSTDP, error) {
-	if err := p.Validate("stdp"); err != nil {
+	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	if preLo < 0 || preHi > m.NPre || preLo > preHi || postLo < 0 || postHi > m.NPost || postLo > postHi {

@@ -1,9 +1,10 @@
 package neuron
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/spikelab/spikelab/sim"
 )
 
 // AdExParams are the parameters of the conductance-based adaptive
@@ -41,26 +42,26 @@ func DefaultAdEx() AdExParams {
 		A: 4, B: 80.5, TauW: 144, VPeak: 20, VReset: -70.6, TauRef: 2, EE: 0, EI: -75, VInitLo: -70.6, VInitHi: -60}
 }
 
-// Validate reports the first unusable parameter; prefix names the config section.
-func (p AdExParams) Validate(prefix string) error {
+// Validate reports the first unusable parameter (a *sim.ParamError).
+func (p AdExParams) Validate() error {
 	pos := []struct {
 		n string
 		v float64
-	}{{"c_pf", p.C}, {"tau_m_ms", p.TauM}, {"tau_t_ms", p.TauT}, {"tau_w_ms", p.TauW}}
+	}{{"C", p.C}, {"TauM", p.TauM}, {"TauT", p.TauT}, {"TauW", p.TauW}}
 	for _, f := range pos {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			return fmt.Errorf("%s.%s must be > 0, got %g", prefix, f.n, f.v)
+			return sim.BadParam("AdEx", []string{f.n}, "{0} must be > 0, got %g", f.v)
 		}
 	}
 	switch {
 	case !(p.DeltaT >= 0):
-		return fmt.Errorf("%s.delta_t_mv must be >= 0, got %g", prefix, p.DeltaT)
+		return sim.BadParam("AdEx", []string{"DeltaT"}, "{0} must be >= 0, got %g", p.DeltaT)
 	case !(p.TauRef >= 0):
-		return fmt.Errorf("%s.tau_ref_ms must be >= 0, got %g", prefix, p.TauRef)
+		return sim.BadParam("AdEx", []string{"TauRef"}, "{0} must be >= 0, got %g", p.TauRef)
 	case p.DeltaT > 0 && !(p.VPeak > p.VReset):
-		return fmt.Errorf("%s.v_peak_mv (%g) must exceed %s.v_reset_mv (%g)", prefix, p.VPeak, prefix, p.VReset)
+		return sim.BadParam("AdEx", []string{"VPeak", "VReset"}, "{0} (%g) must exceed {1} (%g)", p.VPeak, p.VReset)
 	case !(p.VInitHi >= p.VInitLo):
-		return fmt.Errorf("%s.v_init_hi_mv (%g) must be >= %s.v_init_lo_mv (%g)", prefix, p.VInitHi, prefix, p.VInitLo)
+		return sim.BadParam("AdEx", []string{"VInitHi", "VInitLo"}, "{0} (%g) must be >= {1} (%g)", p.VInitHi, p.VInitLo)
 	}
 	return nil
 }

@@ -1,6 +1,6 @@
 package neuron
 
-import "fmt"
+import "github.com/spikelab/spikelab/sim"
 
 // CUBALIFParams are the parameters of the discrete-time current-based LIF
 // neuron of lava-dl (slayer CUBA, as used by DECOLLE-on-lava). Time is in
@@ -29,13 +29,13 @@ func DefaultCUBALIF() CUBALIFParams {
 // Validate reports the first unusable parameter.
 func (p CUBALIFParams) Validate() error {
 	if !(p.Threshold > 0) {
-		return fmt.Errorf("threshold must be > 0, got %g", p.Threshold)
+		return sim.BadParam("CUBALIF", []string{"Threshold"}, "{0} must be > 0, got %g", p.Threshold)
 	}
 	if !(p.CurrentDecay >= 0 && p.CurrentDecay <= 1) {
-		return fmt.Errorf("current_decay must be in [0, 1], got %g", p.CurrentDecay)
+		return sim.BadParam("CUBALIF", []string{"CurrentDecay"}, "{0} must be in [0, 1], got %g", p.CurrentDecay)
 	}
 	if !(p.VoltageDecay >= 0 && p.VoltageDecay <= 1) {
-		return fmt.Errorf("voltage_decay must be in [0, 1], got %g", p.VoltageDecay)
+		return sim.BadParam("CUBALIF", []string{"VoltageDecay"}, "{0} must be in [0, 1], got %g", p.VoltageDecay)
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 package neuron
 
 import (
-	"fmt"
 	"math/rand/v2"
+
+	"github.com/spikelab/spikelab/sim"
 )
 
 // IzhikevichParams are the parameters of the Izhikevich neuron of the FORCE
@@ -42,11 +43,11 @@ func IzhikevichB0() IzhikevichParams {
 func (p IzhikevichParams) Validate() error {
 	switch {
 	case !(p.C > 0):
-		return fmt.Errorf("izhikevich.c_pf must be > 0, got %g", p.C)
+		return sim.BadParam("Izhikevich", []string{"C"}, "{0} must be > 0, got %g", p.C)
 	case !(p.K > 0):
-		return fmt.Errorf("izhikevich.k must be > 0, got %g", p.K)
+		return sim.BadParam("Izhikevich", []string{"K"}, "{0} must be > 0, got %g", p.K)
 	case !(p.VPeak > p.VReset):
-		return fmt.Errorf("izhikevich.v_peak_mv (%g) must exceed izhikevich.v_reset_mv (%g)", p.VPeak, p.VReset)
+		return sim.BadParam("Izhikevich", []string{"VPeak", "VReset"}, "{0} (%g) must exceed {1} (%g)", p.VPeak, p.VReset)
 	}
 	return nil
 }

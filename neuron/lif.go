@@ -1,8 +1,9 @@
 package neuron
 
 import (
-	"fmt"
 	"math/rand/v2"
+
+	"github.com/spikelab/spikelab/sim"
 )
 
 // LIFParams are the parameters of the leaky integrate-and-fire neuron of the
@@ -29,11 +30,11 @@ func DefaultLIF() LIFParams {
 func (p LIFParams) Validate() error {
 	switch {
 	case !(p.TauM > 0):
-		return fmt.Errorf("lif.tau_m_s must be > 0, got %g", p.TauM)
+		return sim.BadParam("LIF", []string{"TauM"}, "{0} must be > 0, got %g", p.TauM)
 	case !(p.TauRef >= 0):
-		return fmt.Errorf("lif.tau_ref_s must be >= 0, got %g", p.TauRef)
+		return sim.BadParam("LIF", []string{"TauRef"}, "{0} must be >= 0, got %g", p.TauRef)
 	case !(p.VPeak > p.VReset):
-		return fmt.Errorf("lif.v_peak_mv (%g) must exceed lif.v_reset_mv (%g)", p.VPeak, p.VReset)
+		return sim.BadParam("LIF", []string{"VPeak", "VReset"}, "{0} (%g) must exceed {1} (%g)", p.VPeak, p.VReset)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package neuron
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -38,19 +37,19 @@ func (p LIFExpParams) Validate() error {
 	for _, f := range []struct {
 		n string
 		v float64
-	}{{"tau_m_ms", p.TauM}, {"tau_e_ms", p.TauE}, {"tau_i_ms", p.TauI}} {
+	}{{"TauM", p.TauM}, {"TauE", p.TauE}, {"TauI", p.TauI}} {
 		if !(f.v > 0) {
-			return fmt.Errorf("neuron.%s must be > 0, got %g", f.n, f.v)
+			return sim.BadParam("LIFExp", []string{f.n}, "{0} must be > 0, got %g", f.v)
 		}
 	}
 	if p.TauE == p.TauM || p.TauI == p.TauM {
-		return fmt.Errorf("neuron.tau_e_ms and neuron.tau_i_ms must differ from neuron.tau_m_ms")
+		return sim.BadParam("LIFExp", []string{"TauE", "TauI", "TauM"}, "{0} and {1} must differ from {2}")
 	}
 	if !(p.TauRef >= 0) {
-		return fmt.Errorf("neuron.tau_ref_ms must be >= 0, got %g", p.TauRef)
+		return sim.BadParam("LIFExp", []string{"TauRef"}, "{0} must be >= 0, got %g", p.TauRef)
 	}
 	if !(p.VT > p.VR) {
-		return fmt.Errorf("neuron.v_t_mv (%g) must exceed neuron.v_r_mv (%g)", p.VT, p.VR)
+		return sim.BadParam("LIFExp", []string{"VT", "VR"}, "{0} (%g) must exceed {1} (%g)", p.VT, p.VR)
 	}
 	return nil
 }

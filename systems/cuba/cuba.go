@@ -61,7 +61,7 @@ func (c *CUBAConfig) Validate() error {
 	if c.RasterNeurons < 0 {
 		return fmt.Errorf("raster_neurons must be >= 0")
 	}
-	return c.Neuron.Validate()
+	return experiment.Keyed("neuron", c.Neuron, c.Neuron.Validate())
 }
 
 // Run builds and simulates the network. wall_seconds is the time of the

@@ -186,11 +186,11 @@ func (c *ForceConfig) fromMS(ms float64) float64 {
 func (c *ForceConfig) Validate() error {
 	switch c.Model {
 	case "lif":
-		if err := c.LIF.Validate(); err != nil {
+		if err := experiment.Keyed("lif", c.LIF, c.LIF.Validate()); err != nil {
 			return err
 		}
 	case "izhikevich":
-		if err := c.Izhikevich.Validate(); err != nil {
+		if err := experiment.Keyed("izhikevich", c.Izhikevich, c.Izhikevich.Validate()); err != nil {
 			return err
 		}
 	case "theta":

@@ -90,10 +90,10 @@ func (c *MaesNetConfig) Validate() error {
 	if !(c.RateExtE >= 0 && c.RateExtI >= 0) {
 		return fmt.Errorf("network.rate_ext_e_khz and rate_ext_i_khz must be >= 0")
 	}
-	if err := c.Exc.Validate("network.exc"); err != nil {
+	if err := experiment.Keyed("network.exc", c.Exc, c.Exc.Validate()); err != nil {
 		return err
 	}
-	return c.Inh.Validate("network.inh")
+	return experiment.Keyed("network.inh", c.Inh, c.Inh.Validate())
 }
 
 // clusterCount is the number of clusters the matrix source implies.
@@ -252,13 +252,13 @@ func defaultMaesPlasticity() maesPlasticity {
 }
 
 func (p *maesPlasticity) Validate() error {
-	if err := p.EE.Validate("plasticity.ee"); err != nil {
+	if err := experiment.Keyed("rules.ee", p.EE, p.EE.Validate()); err != nil {
 		return err
 	}
-	if err := p.IE.Validate("plasticity.ie"); err != nil {
+	if err := experiment.Keyed("rules.ie", p.IE, p.IE.Validate()); err != nil {
 		return err
 	}
-	return experiment.Positive("plasticity.norm_every_ms", p.NormEveryMS)
+	return experiment.Positive("rules.norm_every_ms", p.NormEveryMS)
 }
 
 // maesBlockSize is the target number of neurons per block of the

@@ -103,7 +103,8 @@ func (c *MaesReadoutConfig) Validate() error {
 	if !(c.RateBaseKHz >= 0 && c.RateOnKHz >= 0 && c.WPoisson >= 0 && c.BurnInMS >= 0 && c.ErrorLagMS >= 0) {
 		return fmt.Errorf("rate_base_khz, rate_on_khz, w_poisson, burn_in_ms and error_lag_ms must be >= 0")
 	}
-	for _, e := range []error{c.Readout.Validate("readout"), c.Supervisor.Validate("supervisor"), c.Inter.Validate("interneuron"), c.Rule.Validate("rule")} {
+	for _, e := range []error{experiment.Keyed("readout", c.Readout, c.Readout.Validate()), experiment.Keyed("supervisor", c.Supervisor, c.Supervisor.Validate()),
+		experiment.Keyed("interneuron", c.Inter, c.Inter.Validate()), experiment.Keyed("rule", c.Rule, c.Rule.Validate())} {
 		if e != nil {
 			return e
 		}

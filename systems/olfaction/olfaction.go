@@ -192,8 +192,8 @@ func (c *OlfactionConfig) Validate() error {
 		if s.AbsFromBlock < 0 {
 			return fmt.Errorf("snn.abs_from_block must be >= 0, got %d", s.AbsFromBlock)
 		}
-		if err := s.Neuron.Validate(); err != nil {
-			return fmt.Errorf("snn.neuron: %w", err)
+		if err := experiment.Keyed("snn.neuron", s.Neuron, s.Neuron.Validate()); err != nil {
+			return err
 		}
 		if !(s.SurrogateScale > 0 && s.SurrogateTau > 0) {
 			return fmt.Errorf("snn.surrogate_scale and snn.surrogate_tau must be > 0")
@@ -204,7 +204,7 @@ func (c *OlfactionConfig) Validate() error {
 		if b := c.stdpBlock(); b < 1 || b >= nb {
 			return fmt.Errorf("stdp.block %d is not usable: the network has blocks 0..%d and the first cannot be the STDP block (−1 = the last)", c.STDP.Block, nb-1)
 		}
-		if err := c.STDP.Validate(); err != nil {
+		if err := experiment.Keyed("stdp", c.STDP, c.STDP.Validate()); err != nil {
 			return err
 		}
 	}
