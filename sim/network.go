@@ -66,7 +66,7 @@ type Network struct {
 	step     int
 	groups   []Group
 	names    []string
-	what     []string // names of the potentials, for divergence errors
+	what     []string  // names of the potentials, for divergence errors
 	spikes   [][]int32 // published spikes of each group
 	next     [][]int32 // spikes being collected in slot 3
 	filters  []Filter
