@@ -59,7 +59,19 @@ import (
 //
 // Between steps the frame checks every CheckEvery steps that the groups'
 // potentials are finite. Run does not allocate in its time loop once the
-// parts are built (the parts must not either).
+// parts are built (the parts must not either; a monitor that stores spikes
+// or samples grows its storage only past the capacity reserved for it).
+//
+// # Parts
+//
+// Groups: neuron.NewLIFExpGroup (CUBA), neuron.NewAdExGroup,
+// neuron.NewALIF, or any registered model by name (neuron.Lookup).
+// Projections: connect.NewProjection (CSR weights, optional delay). Inputs:
+// synapse.NewPoissonInput. Rules: learn.NewTraceSTDP,
+// learn.NewVoltageSTDPRule, learn.NewInhibSTDPRule. Monitors: WatchSpikes
+// (a SpikeMonitor of one group; times in ms) and NewStateMonitor. Any type
+// with the methods of an interface below is a part; nothing else needs to
+// change. ExampleNetwork builds a whole network.
 type Network struct {
 	opt      NetworkOptions
 	team     *Team
