@@ -49,13 +49,13 @@ func TestFrameRulesMatchTheirManualOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := MaesEEParams()
+		p := eeRule()
 		p.WMax = 1000
 		v, err := NewVoltageSTDP(p, dt, m, 0, 8, 0, 8, -60)
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, err := NewInhibSTDP(MaesInhibParams(), dt, m, 8, n, 0, 8)
+		q, err := NewInhibSTDP(ieRule(), dt, m, 8, n, 0, 8)
 		if err != nil {
 			t.Fatal(err)
 		}

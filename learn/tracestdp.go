@@ -6,6 +6,7 @@ import (
 
 	"github.com/spikelab/spikelab/connect"
 	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/vec"
 )
 
 // TraceSTDPParams are the parameters of pair-based STDP with traces.
@@ -70,8 +71,8 @@ func NewTraceSTDP(env sim.Env, pre, post sim.Group, m *connect.Sparse, p TraceST
 
 // Filter decays the traces (slot 2).
 func (r *TraceSTDP) Filter(*sim.StepContext) {
-	scale(r.X, r.ex)
-	scale(r.Y, r.ey)
+	vec.Scale(r.X, r.ex)
+	vec.Scale(r.Y, r.ey)
 }
 
 // Apply applies the spikes of the step (slot 6).

@@ -91,9 +91,10 @@ type AdExGroupParams struct {
 	TauRiseIMS, TauDecayIMS float64
 }
 
-// MaesExcitatoryGroup returns the excitatory neuron and synapses of Maes et al. 2020.
-func MaesExcitatoryGroup() AdExGroupParams {
-	return AdExGroupParams{Neuron: MaesExcitatory(), TauRiseEMS: 1, TauDecayEMS: 6, TauRiseIMS: 0.5, TauDecayIMS: 2}
+// DefaultAdExGroup returns DefaultAdEx with conductances of rise/decay
+// 1/6 ms (excitatory) and 0.5/2 ms (inhibitory).
+func DefaultAdExGroup() AdExGroupParams {
+	return AdExGroupParams{Neuron: DefaultAdEx(), TauRiseEMS: 1, TauDecayEMS: 6, TauRiseIMS: 0.5, TauDecayIMS: 2}
 }
 
 // AdExGroup is the conductance-based AdEx model with an adaptive threshold
@@ -123,7 +124,7 @@ func NewAdExGroup(env sim.Env, n int, p AdExGroupParams) (*AdExGroup, error) {
 	if err := checkGroup(env, n); err != nil {
 		return nil, err
 	}
-	if err := p.Neuron.Validate("adex"); err != nil {
+	if err := p.Neuron.Validate(); err != nil {
 		return nil, err
 	}
 	ge, err := synapse.NewCondDiffExp(n, p.TauRiseEMS, p.TauDecayEMS, env.DtMS)

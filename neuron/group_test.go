@@ -15,7 +15,7 @@ import (
 // potentials and spikes.
 func TestAdExGroupMatchesTheHandWrittenLoop(t *testing.T) {
 	const n, dt, steps, seed = 50, 0.1, 2000, 7
-	p := MaesExcitatoryGroup()
+	p := AdExGroupParams{Neuron: excAdEx(), TauRiseEMS: 1, TauDecayEMS: 6, TauRiseIMS: 0.5, TauDecayIMS: 2}
 	// By hand.
 	m := NewAdEx(n, dt, p.Neuron)
 	m.Init(sim.Stream(seed, "init"))

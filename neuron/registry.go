@@ -87,7 +87,7 @@ func setParams(model string, params map[string]float64, fields map[string]*float
 
 func init() {
 	mustRegister("lifexp", func(env sim.Env, n int, params map[string]float64) (sim.Group, error) {
-		p := CUBAParams()
+		p := DefaultLIFExp()
 		if err := setParams("lifexp", params, map[string]*float64{"tau_m_ms": &p.TauM, "tau_e_ms": &p.TauE,
 			"tau_i_ms": &p.TauI, "v_t_mv": &p.VT, "v_r_mv": &p.VR, "e_l_mv": &p.EL, "tau_ref_ms": &p.TauRef}); err != nil {
 			return nil, err
@@ -95,7 +95,7 @@ func init() {
 		return NewLIFExpGroup(env, n, p)
 	})
 	mustRegister("adex", func(env sim.Env, n int, params map[string]float64) (sim.Group, error) {
-		p := MaesExcitatoryGroup()
+		p := DefaultAdExGroup()
 		q := &p.Neuron
 		setT := 0.0
 		if q.SetT {

@@ -13,16 +13,16 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// An E/I network of CUBA neurons (800 excitatory, 200 inhibitory) driven by
+// An E/I network of current-based LIF neurons (800 excitatory, 200 inhibitory) driven by
 // Poisson input, with trace STDP on the E→E synapses and a spike monitor.
 func ExampleNetwork() {
 	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: 0.1, Threads: 1, Seed: 1})
 	check(err)
 	defer net.Close()
 	env, rng := net.Env(), sim.Stream(1, "weights")
-	exc, err := neuron.NewLIFExpGroup(env, 800, neuron.CUBAParams())
+	exc, err := neuron.NewLIFExpGroup(env, 800, neuron.DefaultLIFExp())
 	check(err)
-	inh, err := neuron.NewLIFExpGroup(env, 200, neuron.CUBAParams())
+	inh, err := neuron.NewLIFExpGroup(env, 200, neuron.DefaultLIFExp())
 	check(err)
 	exc.Init(sim.Stream(1, "init/exc"))
 	inh.Init(sim.Stream(1, "init/inh"))
@@ -43,7 +43,7 @@ func ExampleNetwork() {
 	project(exc, inh, "exc", 0.5)
 	project(inh, exc, "inh", -3)
 	project(inh, inh, "inh", -3)
-	drive, err := synapse.NewPoissonInput(env, synapse.PoissonInputOptions{Target: exc, Input: "exc", RateHz: 100, Weight: 0.5})
+	drive, err := synapse.NewPoissonInput(env, synapse.PoissonInputOptions{Target: exc, Input: "exc", RateHz: 4000, Weight: 0.5})
 	check(err)
 	check(net.AddInput(drive))
 	stdp, err := learn.NewTraceSTDP(env, exc, exc, ee, learn.TraceSTDPParams{APlus: 0.01, AMinus: 0.012,
@@ -55,7 +55,7 @@ func ExampleNetwork() {
 	check(net.Run(context.Background(), 500, sim.RunOptions{}))
 	fmt.Printf("excitatory rate %.0f Hz, mean E→E weight %.4f mV\n", float64(spikes.Count)/800/0.5, floats.Sum(ee.W)/float64(len(ee.W)))
 	// Output:
-	// excitatory rate 11 Hz, mean E→E weight 0.4986 mV
+	// excitatory rate 30 Hz, mean E→E weight 0.4840 mV
 }
 
 func check(err error) {

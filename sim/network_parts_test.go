@@ -57,8 +57,8 @@ func TestNetworkOfTheModulesPartsDoesNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range []string{"adex", "alif"} {
-		w := map[string]float64{"adex": 2, "alif": 50}[name]
+	for _, name := range []string{"lifexp", "adex", "alif"} {
+		w := map[string]float64{"lifexp": 1, "adex": 10, "alif": 50}[name]
 		in, err := synapse.NewPoissonInput(env, synapse.PoissonInputOptions{Target: groups[name], Input: "exc", RateHz: 3000, Weight: w, Stream: name})
 		if err != nil {
 			t.Fatal(err)

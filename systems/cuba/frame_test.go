@@ -1,4 +1,4 @@
-package experiment
+package cuba
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
@@ -72,7 +73,7 @@ func TestCUBAOnTheFrameIsBitIdenticalToTheHandWrittenLoop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := c.Run(context.Background(), &Env{Threads: threads, Out: dir})
+		m, err := c.Run(context.Background(), &experiment.Env{Threads: threads, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
