@@ -23,11 +23,11 @@ type TraceSTDPParams struct {
 func (p TraceSTDPParams) Validate() error {
 	switch {
 	case !(p.APlus >= 0) || !(p.AMinus >= 0) || math.IsInf(p.APlus, 0) || math.IsInf(p.AMinus, 0):
-		return fmt.Errorf("trace STDP amplitudes must be finite and >= 0, got A+ %g, A− %g", p.APlus, p.AMinus)
+		return sim.BadParam("TraceSTDP", []string{"APlus", "AMinus"}, "{0} and {1} must be finite and >= 0, got %g, %g", p.APlus, p.AMinus)
 	case !(p.TauPlusMS > 0) || !(p.TauMinusMS > 0):
-		return fmt.Errorf("trace STDP time constants must be > 0, got τ+ %g ms, τ− %g ms", p.TauPlusMS, p.TauMinusMS)
+		return sim.BadParam("TraceSTDP", []string{"TauPlusMS", "TauMinusMS"}, "{0} and {1} must be > 0, got %g, %g ms", p.TauPlusMS, p.TauMinusMS)
 	case !(p.WMin <= p.WMax):
-		return fmt.Errorf("trace STDP needs w_min <= w_max, got %g, %g", p.WMin, p.WMax)
+		return sim.BadParam("TraceSTDP", []string{"WMin", "WMax"}, "{0} (%g) must be <= {1} (%g)", p.WMin, p.WMax)
 	}
 	return nil
 }

@@ -35,18 +35,18 @@ func (p ALIFParams) Validate() error {
 	for _, f := range []struct {
 		n string
 		v float64
-	}{{"tau_m_ms", p.TauMMS}, {"c_pf", p.CPF}, {"tau_theta_ms", p.TauThetaMS}, {"tau_e_ms", p.TauEMS}, {"tau_i_ms", p.TauIMS}} {
+	}{{"TauMMS", p.TauMMS}, {"CPF", p.CPF}, {"TauThetaMS", p.TauThetaMS}, {"TauEMS", p.TauEMS}, {"TauIMS", p.TauIMS}} {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			return fmt.Errorf("alif.%s must be > 0, got %g", f.n, f.v)
+			return sim.BadParam("ALIF", []string{f.n}, "{0} must be > 0, got %g", f.v)
 		}
 	}
 	switch {
 	case !(p.TRefMS >= 0):
-		return fmt.Errorf("alif.t_ref_ms must be >= 0, got %g", p.TRefMS)
+		return sim.BadParam("ALIF", []string{"TRefMS"}, "{0} must be >= 0, got %g", p.TRefMS)
 	case !(p.BetaMV >= 0):
-		return fmt.Errorf("alif.beta_mv must be >= 0, got %g", p.BetaMV)
+		return sim.BadParam("ALIF", []string{"BetaMV"}, "{0} must be >= 0, got %g", p.BetaMV)
 	case !(p.Theta0MV > p.VResetMV):
-		return fmt.Errorf("alif.theta0_mv (%g) must exceed alif.v_reset_mv (%g)", p.Theta0MV, p.VResetMV)
+		return sim.BadParam("ALIF", []string{"Theta0MV", "VResetMV"}, "{0} (%g) must exceed {1} (%g)", p.Theta0MV, p.VResetMV)
 	}
 	return nil
 }
