@@ -258,7 +258,7 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 	if err != nil {
 		return nil, err
 	}
-	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed, env.Threads)
+	net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Seed: c.Seed, Threads: env.Threads})
 	if err != nil {
 		return nil, err
 	}
@@ -307,14 +307,13 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 	nSeq := seqOf[len(seqOf)-1] + 1
 	delRng := sim.Stream(c.Seed, "delete")
 	deleteAt := trainSteps + int(math.Round(c.DeleteAtS*1000/dt))
-	prog := experiment.Progress(experiment.NopProgress{})
-	if env.Progress != nil {
-		prog = env.Progress(int64(trainSteps+testSteps), "read-out")
-	}
-	t0 := time.Now()
+	prog := experiment.ProgressOf(env, int64(trainSteps+testSteps), "read-out")
+	// The read-out circuit runs as a monitor of the network (slot 8): it
+	// sees the E spikes of the step after the network's update and
+	// propagation, as it saw them after the network's Step before.
 	var spE []int32
-	for i := 1; i <= trainSteps+testSteps; i++ {
-		t := float64(i) * dt
+	circuit := monitorFunc(func(sc *sim.StepContext) {
+		i, t := sc.Step, sc.T
 		training := i <= trainSteps
 		if i == trainSteps+1 {
 			tBegin = -1
@@ -332,13 +331,7 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 			}
 		}
 		// Trigger: cluster 1 dominant over the last window, no target running.
-		sp := net.Step(t)
-		spE = spE[:0]
-		for _, j := range sp {
-			if int(j) < ne {
-				spE = append(spE, j)
-			}
-		}
+		spE = append(spE[:0], sc.Spikes(net.E)...)
 		dominant := trig.observe(spE)
 		length := superSteps
 		if !training {
@@ -419,15 +412,14 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 		R.advance()
 		S.advance()
 		H.advance()
-		if i%1000 == 0 {
-			prog.Set(int64(i))
-			if err := net.CheckFinite(t); err != nil {
-				return nil, err
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("stopped at t=%g ms: %w", t, err)
-			}
-		}
+	})
+	if err := net.Frame().AddMonitor(circuit); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	err = net.run(ctx, float64(trainSteps+testSteps)*dt, sim.RunOptions{Every: 1000, Progress: func(done, _ int64) { prog.Set(done) }})
+	if err != nil {
+		return nil, err
 	}
 	prog.Finish()
 	wall := time.Since(t0).Seconds()
