@@ -28,14 +28,14 @@ type MaesReplayConfig struct {
 	// construction, spec §7.1), "random" (untrained), "nc160" / "nc200"
 	// (the shipped trained matrices, found in data_dir or
 	// $SPIKELAB_DATA/maes), or a path to a MATLAB v5 file with A (post × pre).
-	Matrix     string         `yaml:"matrix"`
-	DataDir    string         `yaml:"data_dir"`    // folder of the ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
-	DurationS  float64        `yaml:"duration_s"`  // simulated time (s); 3
-	BurnInMS   float64        `yaml:"burn_in_ms"`  // start of the analysis window (ms); 200
-	Plasticity bool           `yaml:"plasticity"`  // run the plasticity rules too (for timing); false
-	Rules      Plasticity `yaml:"rules"`       // the plasticity rules (used with plasticity: true)
-	Replay     ReplayParams   `yaml:"replay"`      // dominant-cluster analysis
-	HeatmapBin int            `yaml:"heatmap_bin"` // neurons per heat-map cell; 20
+	Matrix     string       `yaml:"matrix"`
+	DataDir    string       `yaml:"data_dir"`    // folder of the ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
+	DurationS  float64      `yaml:"duration_s"`  // simulated time (s); 3
+	BurnInMS   float64      `yaml:"burn_in_ms"`  // start of the analysis window (ms); 200
+	Plasticity bool         `yaml:"plasticity"`  // run the plasticity rules too (for timing); false
+	Rules      Plasticity   `yaml:"rules"`       // the plasticity rules (used with plasticity: true)
+	Replay     ReplayParams `yaml:"replay"`      // dominant-cluster analysis
+	HeatmapBin int          `yaml:"heatmap_bin"` // neurons per heat-map cell; 20
 }
 
 // MaesReplay returns the defaults: the built 30-cluster network, 3 s.

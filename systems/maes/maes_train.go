@@ -24,9 +24,9 @@ import (
 // 0.72 forward, after 20 minutes 0.95); `--set network.n_exc=2400 ...` and train_min=60, spont_min=60 give the
 // full protocol (see the README).
 type MaesTrainConfig struct {
-	Seed    uint64         `yaml:"seed"`    // seed of every random stream
-	Network MaesNetConfig  `yaml:"network"` // network (matrix: random, every E→E at w_ee_init)
-	Rules   Plasticity `yaml:"rules"`   // plasticity rules
+	Seed    uint64        `yaml:"seed"`    // seed of every random stream
+	Network MaesNetConfig `yaml:"network"` // network (matrix: random, every E→E at w_ee_init)
+	Rules   Plasticity    `yaml:"rules"`   // plasticity rules
 
 	TrainMin float64 `yaml:"train_min"` // stimulated training (simulated minutes); full protocol 60
 	SpontMin float64 `yaml:"spont_min"` // spontaneous consolidation with plasticity (minutes); full 60
