@@ -41,10 +41,13 @@ type MaesReplayConfig struct {
 // MaesReplay returns the defaults: the built 30-cluster network, 3 s.
 func MaesReplay() *MaesReplayConfig {
 	return &MaesReplayConfig{Seed: 1, Network: MaesNet(), Matrix: "build", DurationS: 3, BurnInMS: 200,
-		Rules: DefaultPlasticity(), Replay: defaultReplayParams(), HeatmapBin: 20}
+		Rules: DefaultPlasticity(), Replay: DefaultReplayParams(), HeatmapBin: 20}
 }
 
-func defaultReplayParams() ReplayParams {
+// DefaultReplayParams returns the analysis settings of the experiments:
+// 10 ms windows every 1 ms, a dominant cluster at 15 Hz or more, episodes
+// of at least 3 ms.
+func DefaultReplayParams() ReplayParams {
 	return ReplayParams{WindowMS: 10, StepMS: 1, ActiveHz: 15, MinDwellMS: 3}
 }
 

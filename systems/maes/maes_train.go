@@ -56,7 +56,7 @@ func MaesTrain() *MaesTrainConfig {
 	n.WEE0, n.WIE0, n.WEI, n.WII = 2.83*f, 62.87*f, 1.96*f, 20.91*f
 	return &MaesTrainConfig{Seed: 1, Network: n, Rules: DefaultPlasticity(), TrainMin: 20, SpontMin: 20, BlockS: 120,
 		StimOnMS: 9, StimPeriodMS: 15, StimFirstMS: 16, StimRateKHz: 18, TrainExtUnstim: -0.8, PlasticAfterS: 1,
-		ReplayS: 3, Replay: defaultReplayParams(), HeatmapBin: 20}
+		ReplayS: 3, Replay: DefaultReplayParams(), HeatmapBin: 20}
 }
 
 func init() {
