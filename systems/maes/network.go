@@ -432,6 +432,7 @@ func (g *Group) Input(name string) ([]float64, error) {
 // block's stream; prelude (a stimulus schedule) runs first.
 type drive struct{ net *Network }
 
+// Inject draws the external events of the step (slot 1).
 func (d drive) Inject(sc *sim.StepContext) {
 	net := d.net
 	if net.prelude != nil {
@@ -449,8 +450,13 @@ func (d drive) Inject(sc *sim.StepContext) {
 // of the E group onto the I group; it reads the spikes of both.
 type recurrent struct{ net *Network }
 
-func (r *recurrent) Pre() sim.Group  { return r.net.E }
+// Pre returns the E group.
+func (r *recurrent) Pre() sim.Group { return r.net.E }
+
+// Post returns the I group.
 func (r *recurrent) Post() sim.Group { return r.net.I }
+
+// Propagate adds the rows of M of the step's spikes to the inputs (slot 5).
 func (r *recurrent) Propagate(sc *sim.StepContext) {
 	net := r.net
 	if sp := net.gather(sc); len(sp) > 0 {
@@ -463,6 +469,7 @@ func (r *recurrent) Propagate(sc *sim.StepContext) {
 // step, in slot 2.
 type plasticity struct{ net *Network }
 
+// Filter latches Plastic, normalises when due and advances the filters (slot 2).
 func (p plasticity) Filter(sc *sim.StepContext) {
 	net := p.net
 	net.plastic = net.Plastic
@@ -479,6 +486,7 @@ func (p plasticity) Filter(sc *sim.StepContext) {
 	net.phaseF.Run()
 }
 
+// Apply applies the spikes of the step: traces, iSTDP, LTD, LTP (slot 6).
 func (p plasticity) Apply(sc *sim.StepContext) {
 	net := p.net
 	if !net.plastic {
@@ -498,9 +506,11 @@ type spikeWatch struct {
 	m   *sim.SpikeMonitor
 }
 
+// Sample records the step's spikes (slot 8).
 func (w spikeWatch) Sample(sc *sim.StepContext) { w.m.Observe(sc.T, w.net.gather(sc)) }
 
 // monitorFunc is a function as a sim.Monitor (slot 8).
 type monitorFunc func(sc *sim.StepContext)
 
+// Sample calls f (slot 8).
 func (f monitorFunc) Sample(sc *sim.StepContext) { f(sc) }
