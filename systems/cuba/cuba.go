@@ -64,17 +64,25 @@ func (c *CUBAConfig) Validate() error {
 	return experiment.Keyed("neuron", c.Neuron, c.Neuron.Validate())
 }
 
-// Run builds and simulates the network. wall_seconds is the time of the
-// simulation loop alone; setup_seconds covers building the connectivity.
+// Run builds the network on a sim.Network (one LIFExp group, an
+// excitatory and an inhibitory projection without delay, a spike monitor
+// and a synaptic-event counter) and simulates it. wall_seconds is the time
+// of the simulation loop alone; setup_seconds covers building the network.
 func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
 	n := c.NExc + c.NInh
-	team := sim.NewTeam(env.Threads)
-	defer team.Close()
-	pop := neuron.NewLIFExp(n, c.DtMS, c.Neuron, team)
+	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: c.DtMS, Threads: env.Threads, Seed: c.Seed})
+	if err != nil {
+		return nil, err
+	}
+	defer net.Close()
+	pop, err := neuron.NewLIFExpGroup(net.Env(), n, c.Neuron)
+	if err != nil {
+		return nil, experiment.Keyed("neuron", c.Neuron, err)
+	}
 	pop.Init(sim.Stream(c.Seed, "init"))
 	rng := sim.Stream(c.Seed, "weights")
 	se, err := connect.Bernoulli(rng, n, 0, c.NExc, c.P, c.WeMV)
@@ -93,52 +101,47 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 	if err != nil {
 		return nil, err
 	}
-	clock, err := sim.NewClock(c.DtMS, c.DurationS*1000)
+	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc})
+	if err != nil {
+		return nil, err
+	}
+	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh})
 	if err != nil {
 		return nil, err
 	}
 	mon := sim.NewSpikeMonitor(min(c.RasterNeurons, n), int(float64(n)*c.DurationS*10))
 	// Synaptic events: every spike delivers one event per outgoing synapse.
-	var events int64
-	spikes := make([]int32, 0, n)
+	events := &eventCounter{g: pop, exc: exc, inh: inh}
+	for _, err := range []error{net.AddGroup("cuba", pop), net.AddProjection(pe), net.AddProjection(pi),
+		net.AddMonitor(sim.WatchSpikes(pop, mon)), net.AddMonitor(events)} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	clock, err := sim.NewClock(c.DtMS, c.DurationS*1000)
+	if err != nil {
+		return nil, err
+	}
 	setup := time.Since(t0)
-	prog := experiment.Progress(experiment.NopProgress{})
-	if env.Progress != nil {
-		prog = env.Progress(int64(clock.Steps), "simulating")
-	}
-	report := max(1, clock.Steps/100)
+	prog := experiment.ProgressOf(env, int64(clock.Steps), "simulating")
 	t1 := time.Now()
-	for i := 1; i <= clock.Steps; i++ {
-		t := clock.Time(i)
-		spikes = pop.Step(t, nil, spikes[:0])
-		if len(spikes) > 0 {
-			exc.Propagate(spikes, pop.GE, 1)
-			inh.Propagate(spikes, pop.GI, 1)
-			for _, j := range spikes {
-				events += exc.Start[j+1] - exc.Start[j] + inh.Start[j+1] - inh.Start[j]
-			}
-		}
-		mon.Observe(t, spikes)
-		if i%report == 0 {
-			prog.Set(int64(i))
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("stopped at t=%g ms: %w", t, err)
-			}
-		}
-	}
+	err = net.Run(ctx, c.DurationS*1000, sim.RunOptions{Every: max(1, clock.Steps/100), Progress: func(done, _ int64) { prog.Set(done) }})
 	wall := time.Since(t1)
 	prog.Finish()
-	if err := sim.CheckFinite("membrane potential", pop.V, clock.Time(clock.Steps)); err != nil {
+	if err != nil {
+		return nil, err
+	}
+	if err := sim.CheckFinite("membrane potential", pop.Potential(), clock.Time(clock.Steps)); err != nil {
 		return nil, err
 	}
 	m := map[string]float64{
 		"rate_hz":                     float64(mon.Count) / (float64(n) * c.DurationS),
 		"spikes":                      float64(mon.Count),
 		"synapses":                    float64(exc.NNZ() + inh.NNZ()),
-		"synaptic_events":             float64(events),
+		"synaptic_events":             float64(events.n),
 		"wall_seconds":                wall.Seconds(),
 		"setup_seconds":               setup.Seconds(),
-		"synaptic_events_per_second":  float64(events) / wall.Seconds(),
+		"synaptic_events_per_second":  float64(events.n) / wall.Seconds(),
 		"sim_seconds_per_wall_second": c.DurationS / wall.Seconds(),
 	}
 	if env.Out != nil {
@@ -147,6 +150,21 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		}
 	}
 	return m, nil
+}
+
+// eventCounter is a sim.Monitor that counts the synaptic events of a
+// group's spikes: one per outgoing synapse of each projection.
+type eventCounter struct {
+	g        sim.Group
+	exc, inh *connect.CSR
+	n        int64
+}
+
+// Sample adds the out-degrees of the step's spikers (slot 8).
+func (e *eventCounter) Sample(sc *sim.StepContext) {
+	for _, j := range sc.Spikes(e.g) {
+		e.n += e.exc.Start[j+1] - e.exc.Start[j] + e.inh.Start[j+1] - e.inh.Start[j]
+	}
 }
 
 func (c *CUBAConfig) write(env *experiment.Env, mon *sim.SpikeMonitor, clock sim.Clock) error {

@@ -10,8 +10,6 @@ import (
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/neuron"
-	"github.com/spikelab/spikelab/sim"
-	"github.com/spikelab/spikelab/synapse"
 	"github.com/spikelab/spikelab/task"
 )
 
@@ -239,19 +237,23 @@ func DetectClusters(m *connect.Sparse, ne int) int {
 	return 1
 }
 
-// maesPlasticity holds the plasticity rules of the recurrent network and
-// whether they act.
-type maesPlasticity struct {
+// Plasticity holds the plasticity rules of the recurrent network: voltage
+// STDP on E→E, inhibitory STDP on I→E and the periodic additive
+// normalisation of the E→E weights (weights in nS·ms, times in ms).
+type Plasticity struct {
 	EE          learn.VoltageSTDPParams `yaml:"ee"`            // voltage STDP on E→E
 	IE          learn.InhibSTDPParams   `yaml:"ie"`            // inhibitory STDP on I→E
 	NormEveryMS float64                 `yaml:"norm_every_ms"` // additive E→E normalisation period (ms); 20
 }
 
-func defaultMaesPlasticity() maesPlasticity {
-	return maesPlasticity{EE: EERule(), IE: IERule(), NormEveryMS: 20}
+// DefaultPlasticity returns the rules of sim.jl (voltage STDP, iSTDP,
+// normalisation every 20 ms).
+func DefaultPlasticity() Plasticity {
+	return Plasticity{EE: EERule(), IE: IERule(), NormEveryMS: 20}
 }
 
-func (p *maesPlasticity) Validate() error {
+// Validate reports the first unusable field (named by its config key).
+func (p *Plasticity) Validate() error {
 	if err := experiment.Keyed("rules.ee", p.EE, p.EE.Validate()); err != nil {
 		return err
 	}
@@ -259,222 +261,4 @@ func (p *maesPlasticity) Validate() error {
 		return err
 	}
 	return experiment.Positive("rules.norm_every_ms", p.NormEveryMS)
-}
-
-// maesBlockSize is the target number of neurons per block of the
-// per-step parallel work. The blocks depend only on the network sizes,
-// never on the thread count, and each has its own random stream, so a
-// seed gives the same result for every --threads.
-const maesBlockSize = 300
-
-// maesBlock is one fixed range of neurons [lo, hi) (all E or all I) with
-// its external-input stream and the spikes of its last step.
-type maesBlock struct {
-	lo, hi int
-	exc    bool
-	src    *rand.PCG
-	spikes []int32
-	events int
-	_      [64]byte // keep blocks run by different workers off one cache line
-}
-
-// maesNet is the simulated recurrent network: neuron indices 0..NE−1 are
-// excitatory, NE..N−1 inhibitory, and one sparse matrix M (pre × post)
-// holds every synapse.
-type maesNet struct {
-	NE, NI, N, K int
-	Dt           float64
-	M            *connect.Sparse
-	E, I         *neuron.AdEx
-	gE, gI       *synapse.CondDiffExp // over all N neurons
-	inE, inI     *synapse.Delay
-	Ext          *synapse.Poisson
-
-	Plastic   bool
-	stdp      *learn.VoltageSTDP
-	istdp     *learn.InhibSTDP
-	norm      *learn.Normalizer
-	normEvery int
-
-	blocks []maesBlock
-	nbE    int // blocks[:nbE] are excitatory
-	team   *sim.Team
-	phaseA *sim.Picker // per-block work before the spikes are exchanged
-	phaseB *sim.Picker // per-block LTP after them
-	// phaseN is the per-block pass of the E→E normalisation (shifts from
-	// the running row sums that LTP and LTD keep current, new sums formed
-	// in the same pass); partial holds one row of those sums per E block,
-	// combined in block order. On a Picker like the other phases, so that
-	// on a busy machine it can run serially and the team's worker sleeps.
-	phaseN  *sim.Picker
-	partial [][]float64
-	t       float64 // time of the step in progress (ms)
-	plastic bool    // plasticity acts in the step in progress
-
-	step    int
-	spikes  []int32
-	Events  int64 // external events drawn
-	Spikes  int64 // recurrent spikes, all neurons
-	SpikesE int64
-}
-
-// newMaesNet builds the network around matrix m with k clusters; plast may
-// be nil (no plasticity ever). threads is the number of workers of the
-// per-step parallel work (results do not depend on it); Close the network
-// when done.
-func newMaesNet(c *MaesNetConfig, m *connect.Sparse, k int, plast *maesPlasticity, seed uint64, threads int) (*maesNet, error) {
-	n := c.NE + c.NI
-	if m.NPre != n || m.NPost != n {
-		return nil, fmt.Errorf("matrix is %d×%d, network has %d neurons", m.NPost, m.NPre, n)
-	}
-	net := &maesNet{NE: c.NE, NI: c.NI, N: n, K: k, Dt: c.DtMS, M: m, spikes: make([]int32, 0, n)}
-	net.E = neuron.NewAdEx(c.NE, c.DtMS, c.Exc)
-	net.I = neuron.NewAdEx(c.NI, c.DtMS, c.Inh)
-	init := sim.Stream(seed, "init")
-	net.E.Init(init)
-	net.I.Init(init)
-	var err error
-	if net.gE, err = synapse.NewCondDiffExp(n, c.TauRiseE, c.TauDecayE, c.DtMS); err != nil {
-		return nil, fmt.Errorf("network: excitatory %w", err)
-	}
-	if net.gI, err = synapse.NewCondDiffExp(n, c.TauRiseI, c.TauDecayI, c.DtMS); err != nil {
-		return nil, fmt.Errorf("network: inhibitory %w", err)
-	}
-	net.E.GE, net.E.GI = net.gE.G[:c.NE], net.gI.G[:c.NE]
-	net.I.GE, net.I.GI = net.gE.G[c.NE:], net.gI.G[c.NE:]
-	if net.inE, err = synapse.NewDelay(n, 1); err != nil {
-		return nil, err
-	}
-	net.inI, _ = synapse.NewDelay(n, 1)
-	if net.Ext, err = synapse.NewPoisson(n, c.DtMS, c.RateExtE, c.WExtE); err != nil {
-		return nil, fmt.Errorf("network.rate_ext_e_khz: %w", err)
-	}
-	for i := c.NE; i < n; i++ {
-		if err := net.Ext.SetRate(i, c.RateExtI); err != nil {
-			return nil, fmt.Errorf("network.rate_ext_i_khz: %w", err)
-		}
-		net.Ext.Weight[i] = c.WExtI
-	}
-	if plast != nil {
-		// ū and v̄ start at V_r (the original starts them at 0 mV, a bug).
-		if net.stdp, err = learn.NewVoltageSTDP(plast.EE, c.DtMS, m, 0, c.NE, 0, c.NE, c.Exc.VReset); err != nil {
-			return nil, err
-		}
-		if net.istdp, err = learn.NewInhibSTDP(plast.IE, c.DtMS, m, c.NE, n, 0, c.NE); err != nil {
-			return nil, err
-		}
-		if net.norm, err = learn.NewNormalizer(m, 0, c.NE, 0, c.NE, plast.EE.WMin, plast.EE.WMax); err != nil {
-			return nil, err
-		}
-		net.normEvery = max(1, int(math.Round(plast.NormEveryMS/c.DtMS)))
-	}
-	split := func(lo, hi int, exc bool) {
-		nb := max(1, (hi-lo+maesBlockSize/2)/maesBlockSize)
-		for b := 0; b < nb; b++ {
-			a, z := lo+(hi-lo)*b/nb, lo+(hi-lo)*(b+1)/nb
-			net.blocks = append(net.blocks, maesBlock{lo: a, hi: z, exc: exc,
-				src: sim.Source(seed, fmt.Sprintf("external/%d", len(net.blocks))), spikes: make([]int32, 0, z-a)})
-		}
-	}
-	split(0, c.NE, true)
-	net.nbE = len(net.blocks)
-	split(c.NE, n, false)
-	net.team = sim.NewTeam(max(1, min(threads, len(net.blocks))))
-	net.phaseA = sim.NewPicker(net.team, len(net.blocks), func(b int) { net.blockA(&net.blocks[b]) })
-	net.phaseB = sim.NewPicker(net.team, net.nbE, func(b int) {
-		blk := &net.blocks[b]
-		net.stdp.LTPRange(blk.lo, blk.hi, net.E.V)
-	})
-	if net.norm != nil {
-		net.partial = make([][]float64, net.nbE)
-		for b := range net.partial {
-			net.partial[b] = make([]float64, n)
-		}
-		net.phaseN = sim.NewPicker(net.team, net.nbE, func(b int) {
-			p := net.partial[b]
-			clear(p)
-			net.norm.ShiftSumRange(net.blocks[b].lo, net.blocks[b].hi, p)
-		})
-		net.stdp.RowSums = net.norm.Running
-	}
-	return net, nil
-}
-
-// Close stops the workers of the network.
-func (net *maesNet) Close() { net.team.Close() }
-
-// blockA is the work of one block before the spikes of the step are
-// exchanged: its external events,
-// conductances, plasticity filters and traces, and the neuron update.
-func (net *maesNet) blockA(blk *maesBlock) {
-	lo, hi := blk.lo, blk.hi
-	blk.events = net.Ext.Add(blk.src, lo, hi, net.inE.Now())
-	net.gE.StepRange(lo, hi, net.inE.Now())
-	net.gI.StepRange(lo, hi, net.inI.Now())
-	if net.plastic {
-		net.stdp.FiltersRange(lo, hi, net.E.V)
-		net.istdp.DecayRange(lo, hi)
-	}
-	if blk.exc {
-		blk.spikes = net.E.StepRange(lo, hi, net.t, nil, blk.spikes[:0])
-		return
-	}
-	blk.spikes = net.I.StepRange(lo-net.NE, hi-net.NE, net.t, nil, blk.spikes[:0])
-	for q := range blk.spikes {
-		blk.spikes[q] += int32(net.NE)
-	}
-}
-
-// Step advances the network by one step ending at time t (ms) and returns
-// the spikes of the step (global indices, ascending; valid until the next
-// Step). Order (sim.jl, vectorised): normalisation every normEvery steps;
-// external events into this step's input; conductances; ū, v̄, x from the
-// old V; neurons; spikes into next step's input; iSTDP, LTD, LTP. The
-// per-neuron parts run in fixed blocks on the team; spike exchange,
-// iSTDP and LTD (a few spikes per step) run serially in spike order.
-func (net *maesNet) Step(t float64) []int32 {
-	net.step++
-	net.t = t
-	net.plastic = net.Plastic && net.stdp != nil
-	if net.plastic && net.step%net.normEvery == 0 {
-		// Shifts from the running sums, applied block by block while the
-		// new sums are formed; partial sums combined in block order.
-		net.norm.TrackedShifts()
-		net.phaseN.Run()
-		net.norm.SetRunning(net.partial)
-	}
-	net.phaseA.Run()
-	sp := net.spikes[:0]
-	ne := 0
-	for b := range net.blocks {
-		blk := &net.blocks[b]
-		sp = append(sp, blk.spikes...)
-		if b == net.nbE-1 {
-			ne = len(sp)
-		}
-		net.Events += int64(blk.events)
-	}
-	net.spikes = sp
-	net.Spikes += int64(len(sp))
-	net.SpikesE += int64(ne)
-	if len(sp) > 0 {
-		net.M.PropagateSplit(sp, net.NE, net.inE.Ahead(1), net.inI.Ahead(1))
-	}
-	if net.plastic {
-		net.stdp.PreSpikes(sp[:ne])
-		net.istdp.Spikes(sp)
-		net.stdp.LTD(sp[:ne])
-		net.phaseB.Run()
-	}
-	net.inE.Advance()
-	net.inI.Advance()
-	return sp
-}
-
-// CheckFinite reports a NaN or infinite membrane potential.
-func (net *maesNet) CheckFinite(t float64) error {
-	if err := sim.CheckFinite("excitatory membrane potential", net.E.V, t); err != nil {
-		return err
-	}
-	return sim.CheckFinite("inhibitory membrane potential", net.I.V, t)
 }

@@ -244,8 +244,47 @@ func (g *trigger) observe(spikes []int32) bool {
 	return arg == 0
 }
 
+// readoutSim is the read-out experiment's network, read-out circuit and
+// bookkeeping, made by build, advanced by simulate, summarised by report.
+type readoutSim struct {
+	c                                       *MaesReadoutConfig
+	net                                     *Network
+	R, S, H                                 *readoutPop
+	W                                       *connect.Sparse
+	rule                                    *learn.VoltageSTDP
+	rng                                     *rand.PCG
+	supIn, intIn, inhIn                     *synapse.Poisson
+	target                                  [][]float64
+	seqOf                                   []int
+	nR, k, nSeq                             int
+	dt                                      float64
+	superSteps, trainSteps, testSteps, burn int
+	trig                                    *trigger
+	monR                                    *sim.SpikeMonitor
+	trainTrig, testTrig                     []int
+	tBegin, selected                        int
+	delRng                                  *rand.Rand
+	deleteAt                                int
+	spE                                     []int32
+}
+
 // Run trains and tests the read-out.
 func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	s, err := c.build(env)
+	if err != nil {
+		return nil, err
+	}
+	defer s.net.Close()
+	wall, err := s.simulate(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return s.report(env, wall)
+}
+
+// build makes the network (plasticity off), the read-out, supervisor and
+// interneuron populations, the read-out weights and rule, and the inputs.
+func (c *MaesReadoutConfig) build(env *experiment.Env) (*readoutSim, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -258,11 +297,16 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 	if err != nil {
 		return nil, err
 	}
-	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed, env.Threads)
+	net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Seed: c.Seed, Threads: env.Threads})
 	if err != nil {
 		return nil, err
 	}
-	defer net.Close()
+	ok := false
+	defer func() {
+		if !ok {
+			net.Close()
+		}
+	}()
 	ne := c.Network.NE
 	dt := c.Network.DtMS
 	init := sim.Stream(c.Seed, "readout-init")
@@ -295,145 +339,153 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 	supIn, _ := synapse.NewPoisson(nR, dt, c.RateBaseKHz, c.WPoisson)
 	intIn, _ := synapse.NewPoisson(nR, dt, c.RateBaseKHz, c.WPoisson)
 	inhIn, _ := synapse.NewPoisson(nR, dt, 0, c.WOneToOne) // parallel: inhibition of the non-selected read-outs
-	superSteps := len(target[0])
 	trainSteps := int(math.Round(c.TrainS * 1000 / dt))
 	testSteps := int(math.Round(c.TestS * 1000 / dt))
 	burn := int(math.Round(c.BurnInMS / dt))
 	trig := newTrigger(k, ne/k, max(1, int(math.Round(c.TriggerMS/dt))))
 	monR := sim.NewSpikeMonitor(nR, 1<<16)
-	var trainTrig, testTrig []int
-	tBegin := -1
-	selected := 0
-	nSeq := seqOf[len(seqOf)-1] + 1
-	delRng := sim.Stream(c.Seed, "delete")
 	deleteAt := trainSteps + int(math.Round(c.DeleteAtS*1000/dt))
-	prog := experiment.Progress(experiment.NopProgress{})
-	if env.Progress != nil {
-		prog = env.Progress(int64(trainSteps+testSteps), "read-out")
+	ok = true
+	return &readoutSim{c: c, net: net, R: R, S: S, H: H, W: W, rule: rule, rng: rng, supIn: supIn, intIn: intIn, inhIn: inhIn,
+		target: target, seqOf: seqOf, nR: nR, k: k, nSeq: seqOf[len(seqOf)-1] + 1, dt: dt,
+		superSteps: len(target[0]), trainSteps: trainSteps, testSteps: testSteps, burn: burn, trig: trig, monR: monR,
+		tBegin: -1, delRng: sim.Stream(c.Seed, "delete"), deleteAt: deleteAt}, nil
+}
+
+// step is one step of the read-out circuit. It runs as a monitor of the
+// network (slot 8): it sees the E spikes of the step after the network's
+// update and propagation, as it saw them after the network's Step before.
+func (s *readoutSim) step(sc *sim.StepContext) {
+	c, net, trig := s.c, s.net, s.trig
+	R, S, H, W, rule, rng := s.R, s.S, s.H, s.W, s.rule, s.rng
+	supIn, intIn, inhIn := s.supIn, s.intIn, s.inhIn
+	nR, target, seqOf, nSeq := s.nR, s.target, s.seqOf, s.nSeq
+	trainSteps, superSteps, burn, deleteAt, delRng := s.trainSteps, s.superSteps, s.burn, s.deleteAt, s.delRng
+	i, t := sc.Step, sc.T
+	training := i <= trainSteps
+	if i == trainSteps+1 {
+		s.tBegin = -1
+		for q := range trig.sum { // the test restarts the trigger bookkeeping
+			trig.sum[q] = 0
+		}
+		clear(trig.ring)
 	}
-	t0 := time.Now()
-	var spE []int32
-	for i := 1; i <= trainSteps+testSteps; i++ {
-		t := float64(i) * dt
-		training := i <= trainSteps
-		if i == trainSteps+1 {
-			tBegin = -1
-			for q := range trig.sum { // the test restarts the trigger bookkeeping
-				trig.sum[q] = 0
-			}
-			clear(trig.ring)
-		}
-		if nSeq > 1 {
-			ts := t / 1000
-			if training {
-				selected = int(ts/c.SwitchS) % nSeq
-			} else {
-				selected = 0
-			}
-		}
-		// Trigger: cluster 1 dominant over the last window, no target running.
-		sp := net.Step(t)
-		spE = spE[:0]
-		for _, j := range sp {
-			if int(j) < ne {
-				spE = append(spE, j)
-			}
-		}
-		dominant := trig.observe(spE)
-		length := superSteps
-		if !training {
-			length = int(0.95 * float64(superSteps))
-		}
-		if tBegin >= 0 && i-tBegin >= length {
-			tBegin = -1
-		}
-		if i > burn+ifElse(training, 0, trainSteps) && dominant && tBegin < 0 {
-			tBegin = i
-			if training {
-				trainTrig = append(trainTrig, i)
-			} else {
-				testTrig = append(testTrig, i)
-			}
-		}
+	if nSeq > 1 {
+		ts := t / 1000
 		if training {
-			for r := 0; r < nR; r++ {
-				rate := c.RateBaseKHz
-				if tBegin >= 0 && seqOf[r] == selected {
-					rate = target[r][i-tBegin]
-				}
-				_ = supIn.SetRate(r, rate)
-				if nSeq > 1 {
-					inh := 0.0
-					if seqOf[r] != selected {
-						inh = c.RateBaseKHz
-					}
-					_ = inhIn.SetRate(r, inh)
-				}
+			s.selected = int(ts/c.SwitchS) % nSeq
+		} else {
+			s.selected = 0
+		}
+	}
+	// Trigger: cluster 1 dominant over the last window, no target running.
+	s.spE = append(s.spE[:0], sc.Spikes(net.E)...)
+	dominant := trig.observe(s.spE)
+	length := superSteps
+	if !training {
+		length = int(0.95 * float64(superSteps))
+	}
+	if s.tBegin >= 0 && i-s.tBegin >= length {
+		s.tBegin = -1
+	}
+	if i > burn+ifElse(training, 0, trainSteps) && dominant && s.tBegin < 0 {
+		s.tBegin = i
+		if training {
+			s.trainTrig = append(s.trainTrig, i)
+		} else {
+			s.testTrig = append(s.testTrig, i)
+		}
+	}
+	if training {
+		for r := 0; r < nR; r++ {
+			rate := c.RateBaseKHz
+			if s.tBegin >= 0 && seqOf[r] == s.selected {
+				rate = target[r][i-s.tBegin]
 			}
-			supIn.Add(rng, 0, nR, S.inE.Now())
-			intIn.Add(rng, 0, nR, H.inE.Now())
-		} else if nSeq > 1 {
-			for r := 0; r < nR; r++ {
+			_ = supIn.SetRate(r, rate)
+			if nSeq > 1 {
 				inh := 0.0
-				if seqOf[r] != selected {
+				if seqOf[r] != s.selected {
 					inh = c.RateBaseKHz
 				}
 				_ = inhIn.SetRate(r, inh)
 			}
 		}
-		if nSeq > 1 {
-			inhIn.Add(rng, 0, nR, R.inI.Now())
-		}
-		if i == deleteAt {
-			for q := range W.W {
-				if delRng.Float64() < c.DeleteFrac {
-					W.W[q] = 0
-				}
+		supIn.Add(rng, 0, nR, S.inE.Now())
+		intIn.Add(rng, 0, nR, H.inE.Now())
+	} else if nSeq > 1 {
+		for r := 0; r < nR; r++ {
+			inh := 0.0
+			if seqOf[r] != s.selected {
+				inh = c.RateBaseKHz
 			}
+			_ = inhIn.SetRate(r, inh)
 		}
-		rule.Filters(R.N.V)
-		spR := R.step(t)
-		var spS, spH []int32
-		if training {
-			spS = S.step(t)
-			spH = H.step(t)
-		}
-		monR.Observe(t, spR)
-		W.Propagate(spE, R.inE.Ahead(1), 1)
-		for _, r := range spS {
-			R.inE.Ahead(1)[r] += c.WOneToOne
-		}
-		for _, r := range spH {
-			R.inI.Ahead(1)[r] += c.WOneToOne
-		}
-		if training {
-			for _, r := range spR {
-				H.inE.Ahead(1)[r] += c.WOneToOne
-			}
-			rule.PreSpikes(spE)
-			rule.LTD(spE)
-			rule.LTP(R.N.V)
-		} else {
-			rule.PreSpikes(spE)
-		}
-		R.advance()
-		S.advance()
-		H.advance()
-		if i%1000 == 0 {
-			prog.Set(int64(i))
-			if err := net.CheckFinite(t); err != nil {
-				return nil, err
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("stopped at t=%g ms: %w", t, err)
+	}
+	if nSeq > 1 {
+		inhIn.Add(rng, 0, nR, R.inI.Now())
+	}
+	if i == deleteAt {
+		for q := range W.W {
+			if delRng.Float64() < c.DeleteFrac {
+				W.W[q] = 0
 			}
 		}
 	}
-	prog.Finish()
+	rule.Filters(R.N.V)
+	spR := R.step(t)
+	var spS, spH []int32
+	if training {
+		spS = S.step(t)
+		spH = H.step(t)
+	}
+	s.monR.Observe(t, spR)
+	W.Propagate(s.spE, R.inE.Ahead(1), 1)
+	for _, r := range spS {
+		R.inE.Ahead(1)[r] += c.WOneToOne
+	}
+	for _, r := range spH {
+		R.inI.Ahead(1)[r] += c.WOneToOne
+	}
+	if training {
+		for _, r := range spR {
+			H.inE.Ahead(1)[r] += c.WOneToOne
+		}
+		rule.PreSpikes(s.spE)
+		rule.LTD(s.spE)
+		rule.LTP(R.N.V)
+	} else {
+		rule.PreSpikes(s.spE)
+	}
+	R.advance()
+	S.advance()
+	H.advance()
+}
+
+// simulate runs the network with the read-out circuit and returns the wall
+// time of the run (s).
+func (s *readoutSim) simulate(ctx context.Context, env *experiment.Env) (float64, error) {
+	steps := s.trainSteps + s.testSteps
+	prog := experiment.ProgressOf(env, int64(steps), "read-out")
+	defer prog.Finish()
+	if err := s.net.Frame().AddMonitor(monitorFunc(s.step)); err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	err := s.net.run(ctx, float64(steps)*s.dt, sim.RunOptions{Every: 1000, Progress: func(done, _ int64) { prog.Set(done) }})
+	if err != nil {
+		return 0, err
+	}
 	wall := time.Since(t0).Seconds()
-	if err := sim.CheckFinite("read-out weights", W.W, float64(trainSteps+testSteps)*dt); err != nil {
-		return nil, err
-	}
+	return wall, sim.CheckFinite("read-out weights", s.W.W, float64(steps)*s.dt)
+}
+
+// report computes the read-out errors and metrics and writes the figures.
+func (s *readoutSim) report(env *experiment.Env, wall float64) (map[string]float64, error) {
+	c, W, k, dt, nR := s.c, s.W, s.k, s.dt, s.nR
+	target, seqOf, monR := s.target, s.seqOf, s.monR
+	trainSteps, testSteps, superSteps, deleteAt := s.trainSteps, s.testSteps, s.superSteps, s.deleteAt
+	trainTrig, testTrig := s.trainTrig, s.testTrig
 	// Rates of the read-outs on the step grid over the test.
 	rates := maesKernelRates(monR, nR, trainSteps, testSteps, dt, c.KernelMS2)
 	lag := int(math.Round(c.ErrorLagMS / dt))

@@ -28,23 +28,26 @@ type MaesReplayConfig struct {
 	// construction, spec §7.1), "random" (untrained), "nc160" / "nc200"
 	// (the shipped trained matrices, found in data_dir or
 	// $SPIKELAB_DATA/maes), or a path to a MATLAB v5 file with A (post × pre).
-	Matrix     string         `yaml:"matrix"`
-	DataDir    string         `yaml:"data_dir"`    // folder of the ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
-	DurationS  float64        `yaml:"duration_s"`  // simulated time (s); 3
-	BurnInMS   float64        `yaml:"burn_in_ms"`  // start of the analysis window (ms); 200
-	Plasticity bool           `yaml:"plasticity"`  // run the plasticity rules too (for timing); false
-	Rules      maesPlasticity `yaml:"rules"`       // the plasticity rules (used with plasticity: true)
-	Replay     ReplayParams   `yaml:"replay"`      // dominant-cluster analysis
-	HeatmapBin int            `yaml:"heatmap_bin"` // neurons per heat-map cell; 20
+	Matrix     string       `yaml:"matrix"`
+	DataDir    string       `yaml:"data_dir"`    // folder of the ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
+	DurationS  float64      `yaml:"duration_s"`  // simulated time (s); 3
+	BurnInMS   float64      `yaml:"burn_in_ms"`  // start of the analysis window (ms); 200
+	Plasticity bool         `yaml:"plasticity"`  // run the plasticity rules too (for timing); false
+	Rules      Plasticity   `yaml:"rules"`       // the plasticity rules (used with plasticity: true)
+	Replay     ReplayParams `yaml:"replay"`      // dominant-cluster analysis
+	HeatmapBin int          `yaml:"heatmap_bin"` // neurons per heat-map cell; 20
 }
 
 // MaesReplay returns the defaults: the built 30-cluster network, 3 s.
 func MaesReplay() *MaesReplayConfig {
 	return &MaesReplayConfig{Seed: 1, Network: MaesNet(), Matrix: "build", DurationS: 3, BurnInMS: 200,
-		Rules: defaultMaesPlasticity(), Replay: defaultReplayParams(), HeatmapBin: 20}
+		Rules: DefaultPlasticity(), Replay: DefaultReplayParams(), HeatmapBin: 20}
 }
 
-func defaultReplayParams() ReplayParams {
+// DefaultReplayParams returns the analysis settings of the experiments:
+// 10 ms windows every 1 ms, a dominant cluster at 15 Hz or more, episodes
+// of at least 3 ms.
+func DefaultReplayParams() ReplayParams {
 	return ReplayParams{WindowMS: 10, StepMS: 1, ActiveHz: 15, MinDwellMS: 3}
 }
 
@@ -126,16 +129,12 @@ func (c *MaesReplayConfig) Run(ctx context.Context, env *experiment.Env) (map[st
 	}
 	fmt.Fprintf(env.Log, "matrix %s: %d synapses, %d clusters of %d\n", c.Matrix, m.NNZ(), k, c.Network.NE/k)
 	blocks0 := maesBlockMeans(m, c.Network.NE, k)
-	var rules *maesPlasticity
-	if c.Plasticity {
-		rules = &c.Rules
-	}
-	net, err := newMaesNet(&c.Network, m, k, rules, c.Seed, env.Threads)
+	net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Plastic: c.Plasticity, Rules: &c.Rules,
+		Seed: c.Seed, Threads: env.Threads})
 	if err != nil {
 		return nil, err
 	}
 	defer net.Close()
-	net.Plastic = c.Plasticity
 	clock, err := sim.NewClock(c.Network.DtMS, c.DurationS*1000)
 	if err != nil {
 		return nil, err
@@ -229,33 +228,19 @@ func scaled(x []float64, f float64) []float64 {
 	return out
 }
 
-// runMaes steps net over the clock, feeding mon, with progress and
-// cancellation; it returns the wall time of the loop (s).
-func runMaes(ctx context.Context, env *experiment.Env, net *maesNet, clock sim.Clock, mon *sim.SpikeMonitor, label string) (float64, error) {
-	prog := experiment.Progress(experiment.NopProgress{})
-	if env.Progress != nil {
-		prog = env.Progress(int64(clock.Steps), label)
-	}
+// runMaes runs net over the clock, feeding mon (network-wide indices),
+// with progress and cancellation; it returns the wall time of the run (s).
+func runMaes(ctx context.Context, env *experiment.Env, net *Network, clock sim.Clock, mon *sim.SpikeMonitor, label string) (float64, error) {
+	prog := experiment.ProgressOf(env, int64(clock.Steps), label)
 	defer prog.Finish()
-	report := 1000
-	t1 := time.Now()
-	for i := 1; i <= clock.Steps; i++ {
-		t := clock.Time(i)
-		sp := net.Step(t)
-		if mon != nil {
-			mon.Observe(t, sp)
-		}
-		if i%report == 0 {
-			prog.Set(int64(i))
-			if err := net.CheckFinite(t); err != nil {
-				return 0, err
-			}
-			if err := ctx.Err(); err != nil {
-				return 0, fmt.Errorf("stopped at t=%g ms: %w", t, err)
-			}
+	if mon != nil {
+		if err := net.WatchSpikes(mon); err != nil {
+			return 0, err
 		}
 	}
-	return time.Since(t1).Seconds(), net.CheckFinite(clock.Time(clock.Steps))
+	t1 := time.Now()
+	err := net.run(ctx, clock.Time(clock.Steps), sim.RunOptions{Every: 1000, Progress: func(done, _ int64) { prog.Set(done) }})
+	return time.Since(t1).Seconds(), err
 }
 
 // writeMaesRaster draws the spikes in [t0, t1) ms: E neurons (in cluster

@@ -186,19 +186,20 @@ func BenchmarkMaesStepPlastic(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rules := defaultMaesPlasticity()
+	rules := DefaultPlasticity()
 	net, err := newMaesNet(&c, m, k, &rules, 1, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer net.Close()
 	net.Plastic = true
-	for i := 1; i <= 2000; i++ { // past the initial transient
-		net.Step(float64(i) * c.DtMS)
+	ctx := context.Background()
+	if err := net.Run(ctx, 2000*c.DtMS); err != nil { // past the initial transient
+		b.Fatal(err)
 	}
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		net.Step(float64(2001+i) * c.DtMS)
+	if err := net.Run(ctx, float64(b.N)*c.DtMS); err != nil {
+		b.Fatal(err)
 	}
 }
 

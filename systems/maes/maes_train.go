@@ -24,9 +24,9 @@ import (
 // 0.72 forward, after 20 minutes 0.95); `--set network.n_exc=2400 ...` and train_min=60, spont_min=60 give the
 // full protocol (see the README).
 type MaesTrainConfig struct {
-	Seed    uint64         `yaml:"seed"`    // seed of every random stream
-	Network MaesNetConfig  `yaml:"network"` // network (matrix: random, every E→E at w_ee_init)
-	Rules   maesPlasticity `yaml:"rules"`   // plasticity rules
+	Seed    uint64        `yaml:"seed"`    // seed of every random stream
+	Network MaesNetConfig `yaml:"network"` // network (matrix: random, every E→E at w_ee_init)
+	Rules   Plasticity    `yaml:"rules"`   // plasticity rules
 
 	TrainMin float64 `yaml:"train_min"` // stimulated training (simulated minutes); full protocol 60
 	SpontMin float64 `yaml:"spont_min"` // spontaneous consolidation with plasticity (minutes); full 60
@@ -54,9 +54,9 @@ func MaesTrain() *MaesTrainConfig {
 	f := math.Sqrt2
 	n.NE, n.NI, n.Clusters = 1200, 300, 15
 	n.WEE0, n.WIE0, n.WEI, n.WII = 2.83*f, 62.87*f, 1.96*f, 20.91*f
-	return &MaesTrainConfig{Seed: 1, Network: n, Rules: defaultMaesPlasticity(), TrainMin: 20, SpontMin: 20, BlockS: 120,
+	return &MaesTrainConfig{Seed: 1, Network: n, Rules: DefaultPlasticity(), TrainMin: 20, SpontMin: 20, BlockS: 120,
 		StimOnMS: 9, StimPeriodMS: 15, StimFirstMS: 16, StimRateKHz: 18, TrainExtUnstim: -0.8, PlasticAfterS: 1,
-		ReplayS: 3, Replay: defaultReplayParams(), HeatmapBin: 20}
+		ReplayS: 3, Replay: DefaultReplayParams(), HeatmapBin: 20}
 }
 
 func init() {
@@ -133,7 +133,8 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		} else if !training && float64(blk-nTrain+1)*c.BlockS > c.SpontMin*60 {
 			dur = c.SpontMin*60 - float64(blk-nTrain)*c.BlockS
 		}
-		net, err := newMaesNet(&c.Network, m, k, &c.Rules, c.Seed+uint64(blk)*1000003, env.Threads)
+		net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Plastic: true, Rules: &c.Rules,
+			Seed: c.Seed + uint64(blk)*1000003, Threads: env.Threads})
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +159,7 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		}
 	}
 	// Replay test on the trained matrix, plasticity off.
-	net, err := newMaesNet(&c.Network, m, k, nil, c.Seed+999331, env.Threads)
+	net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Seed: c.Seed + 999331, Threads: env.Threads})
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +211,7 @@ func zeroNaN(x float64) float64 {
 }
 
 // runBlock simulates one sim() call and returns the mean E and I rates (Hz).
-func (c *MaesTrainConfig) runBlock(ctx context.Context, env *experiment.Env, net *maesNet, training bool, durS float64, blk, total int) (float64, float64, error) {
+func (c *MaesTrainConfig) runBlock(ctx context.Context, env *experiment.Env, net *Network, training bool, durS float64, blk, total int) (float64, float64, error) {
 	clock, err := sim.NewClock(c.Network.DtMS, durS*1000)
 	if err != nil {
 		return 0, 0, err
@@ -235,13 +236,13 @@ func (c *MaesTrainConfig) runBlock(ctx context.Context, env *experiment.Env, net
 	cur := -2
 	net.Plastic = training
 	plasticFrom := int(math.Round(c.PlasticAfterS * 1000 / c.Network.DtMS))
-	prog := experiment.Progress(experiment.NopProgress{})
-	if env.Progress != nil {
-		prog = env.Progress(int64(clock.Steps), fmt.Sprintf("block %d/%d", blk+1, total))
-	}
+	prog := experiment.ProgressOf(env, int64(clock.Steps), fmt.Sprintf("block %d/%d", blk+1, total))
 	defer prog.Finish()
-	for i := 1; i <= clock.Steps; i++ {
-		t := clock.Time(i)
+	// The stimulus schedule and the switch-on of plasticity run at the
+	// start of every step (slot 1, before the external input is drawn).
+	var stimErr error
+	net.prelude = func(sc *sim.StepContext) {
+		i, t := sc.Step, sc.T
 		if training {
 			// Row r ≥ 1 stimulates cluster r mod K (0-based) during
 			// [first + period·(r−1), … + on).
@@ -252,25 +253,23 @@ func (c *MaesTrainConfig) runBlock(ctx context.Context, env *experiment.Env, net
 					cl = (r + 1) % net.K
 				}
 			}
-			if cl != cur {
-				if err := setStim(cl); err != nil {
-					return 0, 0, err
-				}
+			if cl != cur && stimErr == nil {
+				stimErr = setStim(cl)
 				cur = cl
 			}
 		} else if i == plasticFrom+1 {
 			net.Plastic = true
 		}
-		net.Step(t)
-		if i%1000 == 0 {
-			prog.Set(int64(i))
-			if err := net.CheckFinite(t); err != nil {
-				return 0, 0, err
-			}
-			if err := ctx.Err(); err != nil {
-				return 0, 0, fmt.Errorf("stopped in block %d at t=%g ms (the checkpoint of the last finished block can be resumed): %w", blk+1, t, err)
-			}
-		}
+	}
+	err = net.run(ctx, clock.Time(clock.Steps), sim.RunOptions{Every: 1000, Progress: func(done, _ int64) { prog.Set(done) }})
+	if err != nil && ctx.Err() != nil {
+		return 0, 0, fmt.Errorf("stopped in block %d (the checkpoint of the last finished block can be resumed): %w", blk+1, err)
+	}
+	if err == nil {
+		err = stimErr
+	}
+	if err != nil {
+		return 0, 0, err
 	}
 	if err := sim.CheckFinite("weights", net.M.W, clock.Time(clock.Steps)); err != nil {
 		return 0, 0, err
