@@ -24,7 +24,7 @@ import (
 // and theta: seconds; Izhikevich: ms, pA), as in the reference code.
 type ForceConfig struct {
 	Seed  uint64 `yaml:"seed"`  // seed of every random stream of the run
-	Model string `yaml:"model"` // neuron model: lif, izhikevich or theta
+	Model string `yaml:"model"` // neuron model: lif, izhikevich or theta (see forceModels)
 	N     int    `yaml:"n"`     // number of neurons
 
 	P           float64 `yaml:"p"`            // connection probability of the static weights
@@ -171,8 +171,12 @@ func init() {
 	reg("force-ode-to-joy", "FORCE: 5000 Izhikevich neurons learn the first bar of Ode to Joy (Fig. 3; 1000 s, a long run)", ForceOdeToJoy)
 }
 
-// seconds reports whether the model works in seconds (else ms).
-func (c *ForceConfig) seconds() bool { return c.Model != "izhikevich" }
+// seconds reports whether the model works in seconds (else ms; an unknown
+// model counts as seconds, Validate rejects it).
+func (c *ForceConfig) seconds() bool {
+	m, ok := forceModels[c.Model]
+	return !ok || m.seconds
+}
 
 // fromMS converts ms to the model's time unit.
 func (c *ForceConfig) fromMS(ms float64) float64 {
@@ -184,18 +188,14 @@ func (c *ForceConfig) fromMS(ms float64) float64 {
 
 // Validate reports the first unusable field by its yaml key.
 func (c *ForceConfig) Validate() error {
-	switch c.Model {
-	case "lif":
-		if err := experiment.Keyed("lif", c.LIF, c.LIF.Validate()); err != nil {
+	model, err := c.model()
+	if err != nil {
+		return err
+	}
+	if model.validate != nil {
+		if err := model.validate(c); err != nil {
 			return err
 		}
-	case "izhikevich":
-		if err := experiment.Keyed("izhikevich", c.Izhikevich, c.Izhikevich.Validate()); err != nil {
-			return err
-		}
-	case "theta":
-	default:
-		return fmt.Errorf("model %q is unknown: use lif, izhikevich or theta", c.Model)
 	}
 	if c.N < 1 {
 		return fmt.Errorf("n must be at least 1, got %d", c.N)
@@ -242,7 +242,7 @@ func (c *ForceConfig) Validate() error {
 	if !(c.Target.NoiseStd >= 0) {
 		return fmt.Errorf("target.noise_std must be >= 0, got %g", c.Target.NoiseStd)
 	}
-	_, err := c.target()
+	_, err = c.target()
 	return err
 }
 
@@ -328,14 +328,13 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pop neuron.Population
-	switch c.Model {
-	case "lif":
-		pop = neuron.NewLIF(n, dt, c.LIF)
-	case "izhikevich":
-		pop = neuron.NewIzhikevich(n, dt, c.Izhikevich)
-	case "theta":
-		pop = neuron.NewTheta(n, dt)
+	model, err := c.model()
+	if err != nil {
+		return nil, err
+	}
+	pop, err := model.build(c, n, dt)
+	if err != nil {
+		return nil, err
 	}
 	pop.Init(sim.Stream(c.Seed, "init"))
 
