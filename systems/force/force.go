@@ -59,6 +59,18 @@ type ForceConfig struct {
 
 	Target TargetConfig `yaml:"target"` // the supervisor
 	Record RecordConfig `yaml:"record"` // what is recorded
+
+	// TargetFunc, when not nil, is the supervisor in place of Target's
+	// kind: a function the user writes in Go (it is not a config key) that
+	// stores the Outputs components of the target at time tSeconds (s,
+	// from the start of the run) in out (len(out) == Outputs). It is
+	// called once per step, in step order, at tSeconds = i·dt_ms/1000 for
+	// step i = 1, 2, …; target.noise_std still adds noise. The target is
+	// taken as aperiodic: no phase-aligned metrics.
+	TargetFunc func(tSeconds float64, out []float64) `yaml:"-"`
+	// Outputs is the number of readout components TargetFunc writes (at
+	// least 1 with TargetFunc, 0 without). Not a config key.
+	Outputs int `yaml:"-"`
 }
 
 // TargetConfig selects and parameterises the FORCE supervisor.
@@ -246,10 +258,50 @@ func (c *ForceConfig) Validate() error {
 	return err
 }
 
-// target builds the supervisor on the run's step grid.
+// target builds the supervisor on the run's step grid: TargetFunc where
+// set, else Target's kind, with Target's noise.
 func (c *ForceConfig) target() (task.Target, error) {
-	t := c.Target
 	dt := c.DtMS / 1000
+	var base task.Target
+	switch {
+	case c.TargetFunc != nil:
+		if c.Outputs < 1 {
+			return nil, fmt.Errorf("Outputs must be at least 1 with a TargetFunc, got %d", c.Outputs)
+		}
+		base = funcTarget{f: c.TargetFunc, k: c.Outputs, dt: dt}
+	case c.Outputs != 0:
+		return nil, fmt.Errorf("Outputs is %d but TargetFunc is nil (Outputs goes with a TargetFunc)", c.Outputs)
+	default:
+		var err error
+		if base, err = c.namedTarget(dt); err != nil {
+			return nil, err
+		}
+	}
+	if c.Target.NoiseStd > 0 {
+		base = task.Noisy{Base: base, Std: c.Target.NoiseStd, Rng: sim.Stream(c.Seed, "target-noise")}
+	}
+	return base, nil
+}
+
+// funcTarget is a user's target function (TargetFunc) on the step grid.
+type funcTarget struct {
+	f  func(tSeconds float64, out []float64)
+	k  int     // outputs
+	dt float64 // step (s)
+}
+
+// Dim returns the number of outputs.
+func (f funcTarget) Dim() int { return f.k }
+
+// At writes the value at step i (time i·dt s).
+func (f funcTarget) At(i int, out []float64) { f.f(float64(i)*f.dt, out) }
+
+// Period returns 0: a user's target is taken as aperiodic.
+func (f funcTarget) Period() float64 { return 0 }
+
+// namedTarget builds the supervisor of Target's kind with step dt (s).
+func (c *ForceConfig) namedTarget(dt float64) (task.Target, error) {
+	t := c.Target
 	var base task.Target
 	switch t.Kind {
 	case "sine":
@@ -294,9 +346,6 @@ func (c *ForceConfig) target() (task.Target, error) {
 		base = s
 	default:
 		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song"}, ", "))
-	}
-	if t.NoiseStd > 0 {
-		base = task.Noisy{Base: base, Std: t.NoiseStd, Rng: sim.Stream(c.Seed, "target-noise")}
 	}
 	return base, nil
 }
