@@ -39,6 +39,7 @@
 // Both paths give the same spikes and training error (645 884 spikes,
 // train_rmse 0.019842). Even the noisiest batch's median shows no gain for
 // the split path, and the medians over all runs put its cost at 15–20 % of
-// the loop time, at least five times the 3 % allowed. The other models (Izhikevich,
-// theta) and several outputs have no fused step and use the serial path.
+// the loop time, at least five times the 3 % allowed. The other models
+// (Izhikevich, theta) and several outputs have no fused step and use the
+// serial path.
 package force

@@ -21,10 +21,12 @@ import (
 // z = φᵀr is trained by recursive least squares and fed back through fixed
 // encoders. Times in the config are in ms or s as named; gains (g, q), the
 // RLS alpha and the model's parameters are in the model's own units (LIF
-// and theta: seconds; Izhikevich: ms, pA), as in the reference code.
+// and theta: seconds; Izhikevich: ms, pA), as in the reference code. From
+// Go, TargetFunc and Outputs train the network on a function the user
+// writes instead of a built-in target (see the userTarget example).
 type ForceConfig struct {
 	Seed  uint64 `yaml:"seed"`  // seed of every random stream of the run
-	Model string `yaml:"model"` // neuron model: lif, izhikevich or theta (see forceModels)
+	Model string `yaml:"model"` // neuron model: lif, izhikevich or theta (a registry; an unknown name's error lists them)
 	N     int    `yaml:"n"`     // number of neurons
 
 	P           float64 `yaml:"p"`            // connection probability of the static weights
