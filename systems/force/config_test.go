@@ -71,7 +71,7 @@ func TestYAMLRoundTripAndUnknownKeys(t *testing.T) {
 func TestValidateNamesField(t *testing.T) {
 	for _, tc := range []struct{ set, want string }{
 		{"dt_ms=0", "dt_ms"},
-		{"model=hh", "model"},
+		{"model=hh", `model "hh" is unknown: use izhikevich, lif, theta`},
 		{"train_stop_s=20", "train_stop_s"},
 		{"target.kind=square", "target.kind"},
 		{"alpha=-1", "alpha"},
@@ -114,4 +114,20 @@ func FuzzSet(f *testing.F) {
 			_ = c.Validate()
 		}
 	})
+}
+
+func TestEveryRegisteredModelBuilds(t *testing.T) {
+	for _, name := range forceModelNames() {
+		c := ForceLIFSine()
+		c.Model, c.N = name, 8
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		m, _ := c.model()
+		pop, err := m.build(c, c.N, c.fromMS(c.DtMS))
+		if err != nil || pop.Len() != c.N {
+			t.Errorf("%s: build gave %v, %v", name, pop, err)
+		}
+	}
 }
