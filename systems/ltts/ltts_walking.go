@@ -401,6 +401,9 @@ func (c *LTTSWalkingConfig) walkMetrics(w *walkTarget, r *walkRun, tr *lttsTrain
 // walkPlotChannels are the channels drawn (legs and arms: the gait).
 var walkPlotChannels = []string{"rfemur.rx", "lfemur.rx", "rtibia.rx", "ltibia.rx", "rhumerus.rx", "lhumerus.rx"}
 
+// write saves the recordings (recordings.npz: angles in degrees, the
+// evaluation curves, target and generated spike rasters) and the summary
+// figure (summary.png).
 func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, Sgen [][]float64, ep, trainC, testC, dsC []float64) error {
 	Tt, K := c.TotalBins, len(w.channels)
 	yd, td := make([]float64, Tt*K), make([]float64, Tt*K)
@@ -421,6 +424,44 @@ func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, 
 	}); err != nil {
 		return err
 	}
+	series := c.walkSeries(w, td, yd)
+	p1, err := plot.Lines(fmt.Sprintf("joint angles: target (dashed; recording to bin %d, then a tiled stride) vs generated; trained to bin %d", w.recorded, c.TrainBins),
+		"t (bin)", "θ (degrees)", series...)
+	if err != nil {
+		return err
+	}
+	p2, err := plot.Lines("free-running MSE (z-scored angles)", "epoch", "MSE (log)", plot.Series{Label: "train bins", X: ep, Y: trainC},
+		plot.Series{Label: "test bins", X: ep, Y: testC})
+	if err != nil {
+		return err
+	}
+	if positiveAll(trainC) && positiveAll(testC) {
+		p2.Y.Scale = gplot.LogScale{}
+		p2.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	}
+	p3, err := plot.Lines("spike mismatch ΔS on the trained bins", "epoch", "ΔS", plot.Series{X: ep, Y: dsC})
+	if err != nil {
+		return err
+	}
+	r1, err := plot.Raster("target spikes (units 0–99)", "t (bin)", st, si)
+	if err != nil {
+		return err
+	}
+	r1.X.Max = float64(Tt)
+	r2, err := plot.Raster("generated spikes (units 0–99)", "t (bin)", gt, gi)
+	if err != nil {
+		return err
+	}
+	r2.X.Max = float64(Tt)
+	return plot.SavePNG(env.Out.File("summary.png"), 11, 2.6, p1, p2, p3, r1, r2)
+}
+
+// walkSeries returns the joint-angle curves of the plot (target dashed,
+// generated solid; the gait channels, else the first four) from the target
+// and generated angles td and yd (degrees, Tt × K), and a vertical line at
+// the end of the training window.
+func (c *LTTSWalkingConfig) walkSeries(w *walkTarget, td, yd []float64) []plot.Series {
+	Tt, K := c.TotalBins, len(w.channels)
 	tt := make([]float64, Tt)
 	for t := range tt {
 		tt[t] = float64(t)
@@ -464,37 +505,10 @@ func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, 
 	}
 	Tr := float64(c.TrainBins)
 	series = append(series, plot.Series{X: []float64{Tr, Tr}, Y: []float64{lo, hi}, Color: plot.Palette[7]})
-	p1, err := plot.Lines(fmt.Sprintf("joint angles: target (dashed; recording to bin %d, then a tiled stride) vs generated; trained to bin %d", w.recorded, c.TrainBins),
-		"t (bin)", "θ (degrees)", series...)
-	if err != nil {
-		return err
-	}
-	p2, err := plot.Lines("free-running MSE (z-scored angles)", "epoch", "MSE (log)", plot.Series{Label: "train bins", X: ep, Y: trainC},
-		plot.Series{Label: "test bins", X: ep, Y: testC})
-	if err != nil {
-		return err
-	}
-	if positiveAll(trainC) && positiveAll(testC) {
-		p2.Y.Scale = gplot.LogScale{}
-		p2.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
-	}
-	p3, err := plot.Lines("spike mismatch ΔS on the trained bins", "epoch", "ΔS", plot.Series{X: ep, Y: dsC})
-	if err != nil {
-		return err
-	}
-	r1, err := plot.Raster("target spikes (units 0–99)", "t (bin)", st, si)
-	if err != nil {
-		return err
-	}
-	r1.X.Max = float64(Tt)
-	r2, err := plot.Raster("generated spikes (units 0–99)", "t (bin)", gt, gi)
-	if err != nil {
-		return err
-	}
-	r2.X.Max = float64(Tt)
-	return plot.SavePNG(env.Out.File("summary.png"), 11, 2.6, p1, p2, p3, r1, r2)
+	return series
 }
 
+// positiveAll reports whether every element of x is > 0.
 func positiveAll(x []float64) bool {
 	for _, v := range x {
 		if !(v > 0) {
