@@ -238,6 +238,7 @@ func crossing(x, y []float64, level float64) float64 {
 	return x[len(x)-1]
 }
 
+// write saves the recordings and the summary figure of a noise sweep.
 func (c *LTTSNoiseConfig) write(env *experiment.Env, ratios []float64, rules []*noiseRule, Sstar [][]float64) error {
 	lr := make([]float64, len(ratios))
 	for k, r := range ratios {

@@ -175,6 +175,8 @@ type xorScore struct {
 	response float64 // window mean of y·sgn over the window mean of |y*|
 }
 
+// score runs the trained network free on pattern s and scores its output
+// against the target (MSE after off_t, spike mismatch, signed response).
 func (c *LTTSXORConfig) score(tr *lttsTrainer, s lttsSample) xorScore {
 	S := tr.net.Run(s.In)
 	y := tr.output(S)
@@ -355,6 +357,7 @@ func (r *xorRun) metrics() map[string]float64 {
 	return m
 }
 
+// write saves the recordings and the summary figure of an XOR run.
 func (c *LTTSXORConfig) write(env *experiment.Env, all []lttsSample, scores [4]xorScore, ep, mse, ds, ok []float64) error {
 	T := c.T()
 	tt := make([]float64, T)
