@@ -214,6 +214,8 @@ type ascent struct {
 	team     *sim.Team
 }
 
+// newAscent returns Adam ascent over n parameters at rate lr, multiplied by
+// drop every every steps (0: never).
 func newAscent(n int, lr, drop float64, every, rowLen int, team *sim.Team) *ascent {
 	return &ascent{adam: learn.NewAdam(n, 0.9, 0.999, 1e-8), lr: lr, drop: drop, every: every, rowLen: rowLen, team: team}
 }
@@ -226,6 +228,7 @@ func (a *ascent) rate() float64 {
 	return -a.lr
 }
 
+// tick counts one step, applying the step decay when due.
 func (a *ascent) tick() {
 	a.t++
 	if a.every > 0 && a.t%a.every == 0 {
@@ -233,11 +236,13 @@ func (a *ascent) tick() {
 	}
 }
 
+// step takes one ascent step of p along the gradient g.
 func (a *ascent) step(p, g []float64) {
 	a.tick()
 	a.adam.StepTeam(p, g, -a.lr, a.rowLen, a.team)
 }
 
+// write saves the recordings and the summary figure of a trajectory run.
 func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]float64, Jout []float64, Sstar, Sgen [][]float64) error {
 	N, T := c.Net.N, c.T
 	ep := make([]float64, len(mse))

@@ -61,28 +61,9 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 	defer prog.Finish()
 	for s := 0; s < c.Seeds; s++ {
 		for _, online := range []bool{true, false} {
-			cfg := c.LTTSConfig
-			cfg.Seed = c.Seed + uint64(s)
-			net, err := NewLTTSNet(cfg.Net)
+			curve, err := c.fastCurve(s, online, team)
 			if err != nil {
 				return nil, err
-			}
-			clock, target, Sstar := cfg.lttsTask(net)
-			Jout, err := RidgeReadout(ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.RidgeLambda)
-			if err != nil {
-				return nil, err
-			}
-			opt := newAscent(len(net.J), cfg.Alpha, cfg.Drop, 0, cfg.Net.N, team)
-			curve := make([]float64, E)
-			for e := 0; e < E; e++ {
-				if online {
-					net.TrainOnline(Sstar, clock, opt.adam, opt.rate, opt.team)
-				} else {
-					G, _ := net.LikelihoodGradient(Sstar, clock, nil)
-					opt.step(net.J, G)
-					net.ZeroDiagonal()
-				}
-				_, curve[e] = ReadoutGradient(Jout, ReadoutTrace(net.Run(clock), cfg.Net.TauRO), target, cfg.OffT)
 			}
 			curves[online] = append(curves[online], curve)
 			prog.Set(int64(2*s + 1))
@@ -92,52 +73,14 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 		}
 	}
 	m := map[string]float64{"wall_seconds": time.Since(start).Seconds()}
-	stats := func(online bool) (mean, sd []float64) {
-		for e := 0; e < E; e++ {
-			var col []float64
-			for _, cv := range curves[online] {
-				col = append(col, cv[e])
-			}
-			mu, s := experiment.MeanStd(col)
-			mean, sd = append(mean, mu), append(sd, s)
-		}
-		return mean, sd
-	}
-	onM, onS := stats(true)
-	exM, exS := stats(false)
+	onM, onS := meanCurve(curves[true], E)
+	exM, exS := meanCurve(curves[false], E)
 	for e := 0; e < E; e++ {
 		m[fmt.Sprintf("mse_online_iter%d", e+1)] = onM[e]
 		m[fmt.Sprintf("mse_exact_iter%d", e+1)] = exM[e]
 	}
 	if env.Out != nil {
-		it := make([]float64, E)
-		for i := range it {
-			it[i] = float64(i + 1)
-		}
-		if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
-			{Name: "iteration", Shape: []int{E}, Data: it},
-			{Name: "mse_online_mean", Shape: []int{E}, Data: onM}, {Name: "mse_online_sd", Shape: []int{E}, Data: onS},
-			{Name: "mse_exact_mean", Shape: []int{E}, Data: exM}, {Name: "mse_exact_sd", Shape: []int{E}, Data: exS},
-		}); err != nil {
-			return nil, err
-		}
-		p, err := plot.Lines(fmt.Sprintf("free-running MSE, mean over %d seeds", c.Seeds), "iteration", "MSE (log)",
-			plot.Series{Label: "online approximation", X: it, Y: onM}, plot.Series{Label: "exact gradient", X: it, Y: exM})
-		if err != nil {
-			return nil, err
-		}
-		if pos := func() bool {
-			for k := range onM {
-				if !(onM[k] > 0 && exM[k] > 0) {
-					return false
-				}
-			}
-			return true
-		}(); pos {
-			p.Y.Scale = gplot.LogScale{}
-			p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
-		}
-		if err := plot.SavePNG(env.Out.File("summary.png"), 8, 4, p); err != nil {
+		if err := c.write(env, onM, onS, exM, exS); err != nil {
 			return nil, err
 		}
 	}
@@ -145,4 +88,74 @@ func (c *LTTSFastConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 		return nil, fmt.Errorf("diverged (NaN MSE)")
 	}
 	return m, nil
+}
+
+// fastCurve trains one network (seed index s) for the epochs, with the
+// online rule or the exact gradient, against a ridge readout of its target
+// spikes, and returns the free-running MSE after every iteration.
+func (c *LTTSFastConfig) fastCurve(s int, online bool, team *sim.Team) ([]float64, error) {
+	cfg := c.LTTSConfig
+	cfg.Seed = c.Seed + uint64(s)
+	net, err := NewLTTSNet(cfg.Net)
+	if err != nil {
+		return nil, err
+	}
+	clock, target, Sstar := cfg.lttsTask(net)
+	Jout, err := RidgeReadout(ReadoutTrace(Sstar, cfg.Net.TauRO), target, c.RidgeLambda)
+	if err != nil {
+		return nil, err
+	}
+	opt := newAscent(len(net.J), cfg.Alpha, cfg.Drop, 0, cfg.Net.N, team)
+	curve := make([]float64, c.Epochs)
+	for e := range curve {
+		if online {
+			net.TrainOnline(Sstar, clock, opt.adam, opt.rate, opt.team)
+		} else {
+			G, _ := net.LikelihoodGradient(Sstar, clock, nil)
+			opt.step(net.J, G)
+			net.ZeroDiagonal()
+		}
+		_, curve[e] = ReadoutGradient(Jout, ReadoutTrace(net.Run(clock), cfg.Net.TauRO), target, cfg.OffT)
+	}
+	return curve, nil
+}
+
+// meanCurve returns the mean and standard deviation over curves of each of
+// the first E entries.
+func meanCurve(curves [][]float64, E int) (mean, sd []float64) {
+	for e := 0; e < E; e++ {
+		var col []float64
+		for _, cv := range curves {
+			col = append(col, cv[e])
+		}
+		mu, s := experiment.MeanStd(col)
+		mean, sd = append(mean, mu), append(sd, s)
+	}
+	return mean, sd
+}
+
+// write saves the mean curves (recordings.npz) and their plot (summary.png).
+func (c *LTTSFastConfig) write(env *experiment.Env, onM, onS, exM, exS []float64) error {
+	E := len(onM)
+	it := make([]float64, E)
+	for i := range it {
+		it[i] = float64(i + 1)
+	}
+	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+		{Name: "iteration", Shape: []int{E}, Data: it},
+		{Name: "mse_online_mean", Shape: []int{E}, Data: onM}, {Name: "mse_online_sd", Shape: []int{E}, Data: onS},
+		{Name: "mse_exact_mean", Shape: []int{E}, Data: exM}, {Name: "mse_exact_sd", Shape: []int{E}, Data: exS},
+	}); err != nil {
+		return err
+	}
+	p, err := plot.Lines(fmt.Sprintf("free-running MSE, mean over %d seeds", c.Seeds), "iteration", "MSE (log)",
+		plot.Series{Label: "online approximation", X: it, Y: onM}, plot.Series{Label: "exact gradient", X: it, Y: exM})
+	if err != nil {
+		return err
+	}
+	if positiveAll(onM) && positiveAll(exM) {
+		p.Y.Scale = gplot.LogScale{}
+		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	}
+	return plot.SavePNG(env.Out.File("summary.png"), 8, 4, p)
 }

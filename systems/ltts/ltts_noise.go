@@ -102,64 +102,106 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	rules := []*noiseRule{{name: "spike", dv: c.DvSpike}, {name: "voltage", dv: c.DvVoltage}}
 	prog := experiment.ProgressOf(env, int64(2*c.Epochs), "epochs")
 	defer prog.Finish()
-	var target, Sstar [][]float64
-	mid := c.RatioSteps / 2
+	var Sstar [][]float64
 	for r, rule := range rules {
-		cfg := c.LTTSConfig
-		cfg.Net.Dv = rule.dv
-		net, err := NewLTTSNet(cfg.Net)
+		run, err := c.trainRule(ctx, r, rule, prog, team)
 		if err != nil {
 			return nil, err
 		}
 		// The task does not depend on δv (J = 0 runs are deterministic): both rules get the same S*.
-		var clock [][]float64
-		clock, target, Sstar = cfg.lttsTask(net)
-		samples := []lttsSample{{In: clock, Y: target, Sstar: Sstar, Rstar: ReadoutTrace(Sstar, cfg.Net.TauRO)}}
-		tr, err := newLTTSTrainer(net, samples, cfg.Online, cfg.Readout, cfg.RidgeLambda, cfg.Alpha, cfg.AlphaOut, cfg.Drop, cfg.dropTime(), cfg.Seed, team)
-		if err != nil {
+		Sstar = run.Sstar
+		c.sweepNoise(rule, run, ratios)
+	}
+	m := noiseMetrics(rules, ratios)
+	m["wall_seconds"], m["ds_level"] = time.Since(start).Seconds(), c.DSLevel
+	if env.Out != nil {
+		if err := c.write(env, ratios, rules, Sstar); err != nil {
 			return nil, err
 		}
-		for e := 0; e < cfg.Epochs; e++ {
-			tr.epoch(samples)
-			rule.dsTrain = append(rule.dsTrain, SpikeMismatch(Sstar, net.Run(clock)))
-			prog.Set(int64(r*cfg.Epochs + e + 1))
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		S := net.Run(clock)
-		rule.clean, rule.cleanMSE = SpikeMismatch(Sstar, S), mseFrom(tr.output(S), target, cfg.OffT)
-		if math.IsNaN(rule.cleanMSE) || math.IsInf(rule.cleanMSE, 0) {
-			return nil, fmt.Errorf("rule %s diverged (MSE %g); lower alpha", rule.name, rule.cleanMSE)
-		}
-		rng := sim.Stream(c.Seed, "ltts-noise-"+rule.name)
-		noisy := make([][]float64, len(clock))
-		for t := range noisy {
-			noisy[t] = make([]float64, cfg.Net.N)
-		}
-		for k, ratio := range ratios {
-			sd := math.Sqrt(ratio) * cfg.SigmaClock
-			var ds, mse []float64
-			for q := 0; q < c.Repeats; q++ {
-				for t := range noisy {
-					for i := range noisy[t] {
-						noisy[t][i] = clock[t][i] + sd*rng.NormFloat64()
-					}
-				}
-				S := net.Run(noisy)
-				ds, mse = append(ds, SpikeMismatch(Sstar, S)), append(mse, mseFrom(tr.output(S), target, cfg.OffT))
-				if k == mid && q == 0 {
-					rule.rasterT, rule.rasterI = spikeRaster(S, 100)
-				}
-			}
-			m, s := experiment.MeanStd(ds)
-			rule.dsMean, rule.dsSD = append(rule.dsMean, m), append(rule.dsSD, s)
-			m, s = experiment.MeanStd(mse)
-			rule.mse, rule.mseSD = append(rule.mse, m), append(rule.mseSD, s)
-		}
-		rule.tolerated = crossing(ratios, rule.dsMean, c.DSLevel)
 	}
-	m := map[string]float64{"wall_seconds": time.Since(start).Seconds(), "ds_level": c.DSLevel}
+	return m, nil
+}
+
+// noiseRun is one rule's trained network with its task: the clock input,
+// the target trajectory and the target spikes.
+type noiseRun struct {
+	net                  *LTTSNet
+	tr                   *lttsTrainer
+	clock, target, Sstar [][]float64
+}
+
+// trainRule builds the network of one rule (index r, its δv), trains it on
+// the trajectory task recording the clean spike mismatch per epoch, and
+// scores its clean free run.
+func (c *LTTSNoiseConfig) trainRule(ctx context.Context, r int, rule *noiseRule, prog experiment.Progress, team *sim.Team) (*noiseRun, error) {
+	cfg := c.LTTSConfig
+	cfg.Net.Dv = rule.dv
+	net, err := NewLTTSNet(cfg.Net)
+	if err != nil {
+		return nil, err
+	}
+	run := &noiseRun{net: net}
+	run.clock, run.target, run.Sstar = cfg.lttsTask(net)
+	samples := []lttsSample{{In: run.clock, Y: run.target, Sstar: run.Sstar, Rstar: ReadoutTrace(run.Sstar, cfg.Net.TauRO)}}
+	run.tr, err = newLTTSTrainer(net, samples, cfg.Online, cfg.Readout, cfg.RidgeLambda, cfg.Alpha, cfg.AlphaOut, cfg.Drop, cfg.dropTime(), cfg.Seed, team)
+	if err != nil {
+		return nil, err
+	}
+	for e := 0; e < cfg.Epochs; e++ {
+		run.tr.epoch(samples)
+		rule.dsTrain = append(rule.dsTrain, SpikeMismatch(run.Sstar, net.Run(run.clock)))
+		prog.Set(int64(r*cfg.Epochs + e + 1))
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	S := net.Run(run.clock)
+	rule.clean, rule.cleanMSE = SpikeMismatch(run.Sstar, S), mseFrom(run.tr.output(S), run.target, cfg.OffT)
+	if math.IsNaN(rule.cleanMSE) || math.IsInf(rule.cleanMSE, 0) {
+		return nil, fmt.Errorf("rule %s diverged (MSE %g); lower alpha", rule.name, rule.cleanMSE)
+	}
+	return run, nil
+}
+
+// sweepNoise runs the trained network of a rule with Gaussian noise added
+// to the clock, repeats times per noise-to-clock variance ratio, recording
+// the mean and sd of the spike mismatch and of the MSE, a raster at the
+// middle ratio and the ratio at which the mismatch crosses ds_level.
+func (c *LTTSNoiseConfig) sweepNoise(rule *noiseRule, run *noiseRun, ratios []float64) {
+	cfg := c.LTTSConfig
+	mid := c.RatioSteps / 2
+	rng := sim.Stream(c.Seed, "ltts-noise-"+rule.name)
+	noisy := make([][]float64, len(run.clock))
+	for t := range noisy {
+		noisy[t] = make([]float64, cfg.Net.N)
+	}
+	for k, ratio := range ratios {
+		sd := math.Sqrt(ratio) * cfg.SigmaClock
+		var ds, mse []float64
+		for q := 0; q < c.Repeats; q++ {
+			for t := range noisy {
+				for i := range noisy[t] {
+					noisy[t][i] = run.clock[t][i] + sd*rng.NormFloat64()
+				}
+			}
+			S := run.net.Run(noisy)
+			ds, mse = append(ds, SpikeMismatch(run.Sstar, S)), append(mse, mseFrom(run.tr.output(S), run.target, cfg.OffT))
+			if k == mid && q == 0 {
+				rule.rasterT, rule.rasterI = spikeRaster(S, 100)
+			}
+		}
+		m, s := experiment.MeanStd(ds)
+		rule.dsMean, rule.dsSD = append(rule.dsMean, m), append(rule.dsSD, s)
+		m, s = experiment.MeanStd(mse)
+		rule.mse, rule.mseSD = append(rule.mse, m), append(rule.mseSD, s)
+	}
+	rule.tolerated = crossing(ratios, rule.dsMean, c.DSLevel)
+}
+
+// noiseMetrics reports both rules' clean scores, their scores per ratio,
+// the tolerated ratios and their gain (voltage over spike rule).
+func noiseMetrics(rules []*noiseRule, ratios []float64) map[string]float64 {
+	m := map[string]float64{}
 	for _, rule := range rules {
 		m["spike_mismatch_clean_"+rule.name] = rule.clean
 		m["mse_clean_"+rule.name] = rule.cleanMSE
@@ -177,12 +219,7 @@ func (c *LTTSNoiseConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	if inside(rules[0].tolerated) && inside(rules[1].tolerated) {
 		m["tolerance_resolved"] = 1
 	}
-	if env.Out != nil {
-		if err := c.write(env, ratios, rules, Sstar); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
+	return m
 }
 
 // crossing returns the x at which y first reaches level, interpolating
@@ -201,6 +238,7 @@ func crossing(x, y []float64, level float64) float64 {
 	return x[len(x)-1]
 }
 
+// write saves the recordings and the summary figure of a noise sweep.
 func (c *LTTSNoiseConfig) write(env *experiment.Env, ratios []float64, rules []*noiseRule, Sstar [][]float64) error {
 	lr := make([]float64, len(ratios))
 	for k, r := range ratios {

@@ -220,8 +220,48 @@ func (c *LTTSWalkingConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 	return c.run(ctx, env, w)
 }
 
+// walkRun holds one walking run: the network, the teacher-driven target
+// spikes, the inputs (the start cue) and the free-running evaluations.
+type walkRun struct {
+	net     *LTTSNet
+	ytrain  [][]float64 // training sequence (z-scored; cyclic: extended by two periods)
+	period  int         // gait period of the cyclic extension (0: none)
+	in      [][]float64 // network input per bin: the teacher current for the first kick_steps bins
+	Sstar   [][]float64 // target spikes
+	samples []lttsSample
+
+	ep, trainC, testC, dsC []float64   // evaluations: epoch, train and test MSE, spike mismatch
+	Sgen, y                [][]float64 // last free-running spikes and output
+}
+
+// run trains the network on w and returns the metrics (writing the outputs
+// if env.Out is set).
 func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *walkTarget) (map[string]float64, error) {
 	start := time.Now()
+	r, err := c.buildWalk(w)
+	if err != nil {
+		return nil, err
+	}
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	tr, err := c.trainWalk(ctx, env, w, r, team)
+	if err != nil {
+		return nil, err
+	}
+	m := c.walkMetrics(w, r, tr)
+	m["wall_seconds"] = time.Since(start).Seconds()
+	if env.Out != nil {
+		if err := c.write(env, w, r.y, r.Sstar, r.Sgen, r.ep, r.trainC, r.testC, r.dsC); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// buildWalk builds the network, the teacher projections, the training
+// sequence (with its cyclic extension), the start cue and the target spikes
+// the teacher current drives.
+func (c *LTTSWalkingConfig) buildWalk(w *walkTarget) (*walkRun, error) {
 	N, K, Tr, Tt := c.Net.N, len(w.channels), c.TrainBins, c.TotalBins
 	net, err := NewLTTSNet(c.Net)
 	if err != nil {
@@ -234,56 +274,59 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *wal
 	}
 	// The teacher current J_teach·z(t); the network itself gets it as its
 	// input for the first kick_steps bins (the start cue), then nothing.
-	ytrain := w.z[:Tr]
-	period := 0
+	r := &walkRun{net: net, ytrain: w.z[:Tr]}
 	if c.Cyclic {
-		period = c.PeriodBins
-		if period == 0 {
-			period = bestPeriod(w.deg[:Tr], 10) // in degrees: the large joints dominate, not the near-constant ones
+		r.period = c.PeriodBins
+		if r.period == 0 {
+			r.period = bestPeriod(w.deg[:Tr], 10) // in degrees: the large joints dominate, not the near-constant ones
 		}
-		for t := Tr; t < Tr+2*period; t++ {
-			ytrain = append(ytrain[:t:t], w.z[Tr-period+(t-Tr)%period])
+		for t := Tr; t < Tr+2*r.period; t++ {
+			r.ytrain = append(r.ytrain[:t:t], w.z[Tr-r.period+(t-Tr)%r.period])
 		}
 	}
-	Ts := len(ytrain)
-	in := make([][]float64, max(Tt, Ts))
+	Ts := len(r.ytrain)
+	r.in = make([][]float64, max(Tt, Ts))
 	teach := make([][]float64, Ts)
 	for t := range teach {
 		teach[t] = make([]float64, N)
 		for i := 0; i < N; i++ {
 			d := 0.0
-			for k, z := range ytrain[t] {
+			for k, z := range r.ytrain[t] {
 				d += jt[i*K+k] * z
 			}
 			teach[t][i] = d
 		}
 		if t < c.KickSteps {
-			in[t] = teach[t]
+			r.in[t] = teach[t]
 		}
 	}
-	Sstar := net.Run(teach)
-	samples := []lttsSample{{In: in[:Ts], Y: ytrain, Sstar: Sstar, Rstar: ReadoutTrace(Sstar, c.Net.TauRO)}}
-	team := sim.NewTeam(env.Threads)
-	defer team.Close()
+	r.Sstar = net.Run(teach)
+	r.samples = []lttsSample{{In: r.in[:Ts], Y: r.ytrain, Sstar: r.Sstar, Rstar: ReadoutTrace(r.Sstar, c.Net.TauRO)}}
+	return r, nil
+}
+
+// trainWalk simulates the training epochs, running the network free every
+// eval_every epochs (and before training) to record the MSEs and the spike
+// mismatch in r; it returns the trainer (whose readout the metrics use).
+func (c *LTTSWalkingConfig) trainWalk(ctx context.Context, env *experiment.Env, w *walkTarget, r *walkRun, team *sim.Team) (*lttsTrainer, error) {
+	Tr, Tt := c.TrainBins, c.TotalBins
 	dropTime := 0
 	if c.Online {
-		dropTime = max(1, c.Epochs/5) * Ts
+		dropTime = max(1, c.Epochs/5) * len(r.ytrain)
 	}
-	tr, err := newLTTSTrainer(net, samples, c.Online, c.Readout, c.RidgeLambda, c.Alpha, c.AlphaOut, c.Drop, dropTime, c.Seed, team)
+	tr, err := newLTTSTrainer(r.net, r.samples, c.Online, c.Readout, c.RidgeLambda, c.Alpha, c.AlphaOut, c.Drop, dropTime, c.Seed, team)
 	if err != nil {
 		return nil, err
 	}
-	var ep, trainC, testC, dsC []float64
-	var Sgen, y [][]float64
 	evaluate := func(e int) error {
-		Sgen = net.Run(in[:Tt])
-		y = tr.output(Sgen)
-		a, b := mseFrom(y[:Tr], w.z[:Tr], 0), mseFrom(y[Tr:], w.z[Tr:], 0)
+		r.Sgen = r.net.Run(r.in[:Tt])
+		r.y = tr.output(r.Sgen)
+		a, b := mseFrom(r.y[:Tr], w.z[:Tr], 0), mseFrom(r.y[Tr:], w.z[Tr:], 0)
 		if math.IsNaN(a+b) || math.IsInf(a+b, 0) {
 			return fmt.Errorf("diverged by epoch %d; lower alpha", e)
 		}
-		ep, trainC, testC = append(ep, float64(e)), append(trainC, a), append(testC, b)
-		dsC = append(dsC, SpikeMismatch(Sstar[:Tr], Sgen[:Tr]))
+		r.ep, r.trainC, r.testC = append(r.ep, float64(e)), append(r.trainC, a), append(r.testC, b)
+		r.dsC = append(r.dsC, SpikeMismatch(r.Sstar[:Tr], r.Sgen[:Tr]))
 		return nil
 	}
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")
@@ -292,7 +335,7 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *wal
 		return nil, err
 	}
 	for e := 1; e <= c.Epochs; e++ {
-		tr.epoch(samples)
+		tr.epoch(r.samples)
 		if e%c.EvalEvery == 0 || e == c.Epochs {
 			if err := evaluate(e); err != nil {
 				return nil, err
@@ -303,11 +346,19 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *wal
 			return nil, err
 		}
 	}
-	last := len(ep) - 1
-	m := map[string]float64{"train_mse": trainC[last], "test_mse": testC[last], "spike_mismatch": dsC[last],
-		"train_mse_epoch_0": trainC[0], "spike_mismatch_epoch_0": dsC[0],
-		"mse_target_spikes": mseFrom(tr.output(Sstar), ytrain, 0), "period_bins": float64(period), "channels": float64(K), "active_channels": float64(w.activeChs),
-		"wall_seconds": time.Since(start).Seconds()}
+	return tr, nil
+}
+
+// walkMetrics reports the run's metrics: the last and first evaluations,
+// the test RMSE in degrees, the baselines (mean output, repeated period)
+// and the target spike rate.
+func (c *LTTSWalkingConfig) walkMetrics(w *walkTarget, r *walkRun, tr *lttsTrainer) map[string]float64 {
+	N, K, Tr, Tt := c.Net.N, len(w.channels), c.TrainBins, c.TotalBins
+	y, period := r.y, r.period
+	last := len(r.ep) - 1
+	m := map[string]float64{"train_mse": r.trainC[last], "test_mse": r.testC[last], "spike_mismatch": r.dsC[last],
+		"train_mse_epoch_0": r.trainC[0], "spike_mismatch_epoch_0": r.dsC[0],
+		"mse_target_spikes": mseFrom(tr.output(r.Sstar), r.ytrain, 0), "period_bins": float64(period), "channels": float64(K), "active_channels": float64(w.activeChs)}
 	if w.recorded > Tr {
 		m["test_mse_recorded"] = mseFrom(y[Tr:w.recorded], w.z[Tr:w.recorded], 0)
 	}
@@ -338,23 +389,21 @@ func (c *LTTSWalkingConfig) run(ctx context.Context, env *experiment.Env, w *wal
 	}
 	m["test_output_rms"] = math.Sqrt(act / float64((Tt-Tr)*max(1, w.activeChs)))
 	rate := 0.0
-	for _, r := range Sstar {
-		for _, v := range r {
+	for _, row := range r.Sstar {
+		for _, v := range row {
 			rate += v
 		}
 	}
-	m["target_rate_per_step"] = rate / float64(N*Ts)
-	if env.Out != nil {
-		if err := c.write(env, w, y, Sstar, Sgen, ep, trainC, testC, dsC); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
+	m["target_rate_per_step"] = rate / float64(N*len(r.ytrain))
+	return m
 }
 
 // walkPlotChannels are the channels drawn (legs and arms: the gait).
 var walkPlotChannels = []string{"rfemur.rx", "lfemur.rx", "rtibia.rx", "ltibia.rx", "rhumerus.rx", "lhumerus.rx"}
 
+// write saves the recordings (recordings.npz: angles in degrees, the
+// evaluation curves, target and generated spike rasters) and the summary
+// figure (summary.png).
 func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, Sgen [][]float64, ep, trainC, testC, dsC []float64) error {
 	Tt, K := c.TotalBins, len(w.channels)
 	yd, td := make([]float64, Tt*K), make([]float64, Tt*K)
@@ -375,6 +424,44 @@ func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, 
 	}); err != nil {
 		return err
 	}
+	series := c.walkSeries(w, td, yd)
+	p1, err := plot.Lines(fmt.Sprintf("joint angles: target (dashed; recording to bin %d, then a tiled stride) vs generated; trained to bin %d", w.recorded, c.TrainBins),
+		"t (bin)", "θ (degrees)", series...)
+	if err != nil {
+		return err
+	}
+	p2, err := plot.Lines("free-running MSE (z-scored angles)", "epoch", "MSE (log)", plot.Series{Label: "train bins", X: ep, Y: trainC},
+		plot.Series{Label: "test bins", X: ep, Y: testC})
+	if err != nil {
+		return err
+	}
+	if positiveAll(trainC) && positiveAll(testC) {
+		p2.Y.Scale = gplot.LogScale{}
+		p2.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	}
+	p3, err := plot.Lines("spike mismatch ΔS on the trained bins", "epoch", "ΔS", plot.Series{X: ep, Y: dsC})
+	if err != nil {
+		return err
+	}
+	r1, err := plot.Raster("target spikes (units 0–99)", "t (bin)", st, si)
+	if err != nil {
+		return err
+	}
+	r1.X.Max = float64(Tt)
+	r2, err := plot.Raster("generated spikes (units 0–99)", "t (bin)", gt, gi)
+	if err != nil {
+		return err
+	}
+	r2.X.Max = float64(Tt)
+	return plot.SavePNG(env.Out.File("summary.png"), 11, 2.6, p1, p2, p3, r1, r2)
+}
+
+// walkSeries returns the joint-angle curves of the plot (target dashed,
+// generated solid; the gait channels, else the first four) from the target
+// and generated angles td and yd (degrees, Tt × K), and a vertical line at
+// the end of the training window.
+func (c *LTTSWalkingConfig) walkSeries(w *walkTarget, td, yd []float64) []plot.Series {
+	Tt, K := c.TotalBins, len(w.channels)
 	tt := make([]float64, Tt)
 	for t := range tt {
 		tt[t] = float64(t)
@@ -418,37 +505,10 @@ func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, 
 	}
 	Tr := float64(c.TrainBins)
 	series = append(series, plot.Series{X: []float64{Tr, Tr}, Y: []float64{lo, hi}, Color: plot.Palette[7]})
-	p1, err := plot.Lines(fmt.Sprintf("joint angles: target (dashed; recording to bin %d, then a tiled stride) vs generated; trained to bin %d", w.recorded, c.TrainBins),
-		"t (bin)", "θ (degrees)", series...)
-	if err != nil {
-		return err
-	}
-	p2, err := plot.Lines("free-running MSE (z-scored angles)", "epoch", "MSE (log)", plot.Series{Label: "train bins", X: ep, Y: trainC},
-		plot.Series{Label: "test bins", X: ep, Y: testC})
-	if err != nil {
-		return err
-	}
-	if positiveAll(trainC) && positiveAll(testC) {
-		p2.Y.Scale = gplot.LogScale{}
-		p2.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
-	}
-	p3, err := plot.Lines("spike mismatch ΔS on the trained bins", "epoch", "ΔS", plot.Series{X: ep, Y: dsC})
-	if err != nil {
-		return err
-	}
-	r1, err := plot.Raster("target spikes (units 0–99)", "t (bin)", st, si)
-	if err != nil {
-		return err
-	}
-	r1.X.Max = float64(Tt)
-	r2, err := plot.Raster("generated spikes (units 0–99)", "t (bin)", gt, gi)
-	if err != nil {
-		return err
-	}
-	r2.X.Max = float64(Tt)
-	return plot.SavePNG(env.Out.File("summary.png"), 11, 2.6, p1, p2, p3, r1, r2)
+	return series
 }
 
+// positiveAll reports whether every element of x is > 0.
 func positiveAll(x []float64) bool {
 	for _, v := range x {
 		if !(v > 0) {

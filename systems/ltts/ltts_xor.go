@@ -175,6 +175,8 @@ type xorScore struct {
 	response float64 // window mean of y·sgn over the window mean of |y*|
 }
 
+// score runs the trained network free on pattern s and scores its output
+// against the target (MSE after off_t, spike mismatch, signed response).
 func (c *LTTSXORConfig) score(tr *lttsTrainer, s lttsSample) xorScore {
 	S := tr.net.Run(s.In)
 	y := tr.output(S)
@@ -196,14 +198,50 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *experiment.Env) (map[strin
 		return nil, err
 	}
 	start := time.Now()
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	r, err := c.buildXOR(team)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.train(ctx, env); err != nil {
+		return nil, err
+	}
+	m := r.metrics()
+	m["wall_seconds"] = time.Since(start).Seconds()
+	if env.Out != nil {
+		if err := c.write(env, r.all, r.scores, r.evalEpoch, r.mseCurve, r.dsCurve, r.correctCurve); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// xorRun is one XOR training run: the network and its trainer, the four
+// patterns (the first train_patterns trained), the evaluation curves and
+// the best evaluation on the trained patterns (kept with keep_best).
+type xorRun struct {
+	c             *LTTSXORConfig
+	net           *LTTSNet
+	tr            *lttsTrainer
+	all, trainSet []lttsSample
+
+	evalEpoch, mseCurve, dsCurve, correctCurve []float64
+	scores, bestScores                         [4]xorScore
+	bestOK, bestEpoch                          int
+	bestMSE                                    float64
+	bestJ, bestOut                             []float64
+}
+
+// buildXOR builds the network, the four patterns and the trainer (with the
+// learning-rate drop time in Adam steps).
+func (c *LTTSXORConfig) buildXOR(team *sim.Team) (*xorRun, error) {
 	net, err := NewLTTSNet(c.Net)
 	if err != nil {
 		return nil, err
 	}
 	all := c.xorPatterns(net)
 	train := all[:c.TrainPatterns]
-	team := sim.NewTeam(env.Threads)
-	defer team.Close()
 	stepsPerEpoch := len(train) // Adam steps: one per sample (exact), one per time step (online)
 	if c.Online {
 		stepsPerEpoch *= c.T() - 1
@@ -216,80 +254,97 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *experiment.Env) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	var evalEpoch, mseCurve, dsCurve, correctCurve []float64
-	var scores, bestScores [4]xorScore
-	bestOK, bestMSE, bestEpoch := -1, math.Inf(1), 0
-	bestJ, bestOut := make([]float64, len(net.J)), make([]float64, len(tr.Jout))
-	evaluate := func(epoch int) error {
-		mse, ds, ok := 0.0, 0.0, 0
-		trOK, trMSE := 0, 0.0
-		for p := range all {
-			scores[p] = c.score(tr, all[p])
-			mse += scores[p].mse / 4
-			ds += scores[p].ds / 4
-			good := scores[p].response >= c.CorrectFraction
-			if good {
-				ok++
-			}
-			if p < len(train) {
-				trMSE += scores[p].mse
-				if good {
-					trOK++
-				}
-			}
-		}
-		if math.IsNaN(mse) || math.IsInf(mse, 0) {
-			return fmt.Errorf("diverged by epoch %d (MSE %g); lower alpha or alpha_out", epoch, mse)
-		}
-		evalEpoch, mseCurve, dsCurve, correctCurve = append(evalEpoch, float64(epoch)), append(mseCurve, mse), append(dsCurve, ds), append(correctCurve, float64(ok))
-		if trOK > bestOK || (trOK == bestOK && trMSE < bestMSE) {
-			bestOK, bestMSE, bestEpoch, bestScores = trOK, trMSE, epoch, scores
-			copy(bestJ, net.J)
-			copy(bestOut, tr.Jout)
-		}
-		return nil
-	}
+	return &xorRun{c: c, net: net, tr: tr, all: all, trainSet: train, bestOK: -1, bestMSE: math.Inf(1),
+		bestJ: make([]float64, len(net.J)), bestOut: make([]float64, len(tr.Jout))}, nil
+}
+
+// train simulates the training epochs, evaluating before training, every
+// eval_every epochs and after the last.
+func (r *xorRun) train(ctx context.Context, env *experiment.Env) error {
+	c := r.c
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
-	if err := evaluate(0); err != nil {
-		return nil, err
+	if err := r.evaluate(0); err != nil {
+		return err
 	}
 	for e := 1; e <= c.Epochs; e++ {
-		tr.epoch(train)
+		r.tr.epoch(r.trainSet)
 		if e%c.EvalEvery == 0 || e == c.Epochs {
-			if err := evaluate(e); err != nil {
-				return nil, err
+			if err := r.evaluate(e); err != nil {
+				return err
 			}
 		}
 		prog.Set(int64(e))
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	last := len(mseCurve) - 1
-	m := map[string]float64{"patterns_correct_last": correctCurve[last], "mse_last": mseCurve[last], "spike_mismatch_last": dsCurve[last],
-		"mse_epoch_0": mseCurve[0], "spike_mismatch_epoch_0": dsCurve[0], "wall_seconds": time.Since(start).Seconds(), "kept_epoch": float64(c.Epochs)}
+	return nil
+}
+
+// evaluate scores the four patterns after the given epoch, appends to the
+// curves and keeps the weights if the trained patterns did best so far.
+func (r *xorRun) evaluate(epoch int) error {
+	c := r.c
+	mse, ds, ok := 0.0, 0.0, 0
+	trOK, trMSE := 0, 0.0
+	for p := range r.all {
+		r.scores[p] = c.score(r.tr, r.all[p])
+		mse += r.scores[p].mse / 4
+		ds += r.scores[p].ds / 4
+		good := r.scores[p].response >= c.CorrectFraction
+		if good {
+			ok++
+		}
+		if p < len(r.trainSet) {
+			trMSE += r.scores[p].mse
+			if good {
+				trOK++
+			}
+		}
+	}
+	if math.IsNaN(mse) || math.IsInf(mse, 0) {
+		return fmt.Errorf("diverged by epoch %d (MSE %g); lower alpha or alpha_out", epoch, mse)
+	}
+	r.evalEpoch, r.mseCurve = append(r.evalEpoch, float64(epoch)), append(r.mseCurve, mse)
+	r.dsCurve, r.correctCurve = append(r.dsCurve, ds), append(r.correctCurve, float64(ok))
+	if trOK > r.bestOK || (trOK == r.bestOK && trMSE < r.bestMSE) {
+		r.bestOK, r.bestMSE, r.bestEpoch, r.bestScores = trOK, trMSE, epoch, r.scores
+		copy(r.bestJ, r.net.J)
+		copy(r.bestOut, r.tr.Jout)
+	}
+	return nil
+}
+
+// metrics reports the run's metrics (restoring the best weights and scores
+// first with keep_best): the last and first evaluations, the kept scores
+// per pattern and the first epoch with all four patterns correct.
+func (r *xorRun) metrics() map[string]float64 {
+	c := r.c
+	last := len(r.mseCurve) - 1
+	m := map[string]float64{"patterns_correct_last": r.correctCurve[last], "mse_last": r.mseCurve[last], "spike_mismatch_last": r.dsCurve[last],
+		"mse_epoch_0": r.mseCurve[0], "spike_mismatch_epoch_0": r.dsCurve[0], "kept_epoch": float64(c.Epochs)}
 	if c.KeepBest {
-		copy(net.J, bestJ)
-		copy(tr.Jout, bestOut)
-		scores = bestScores
-		m["kept_epoch"] = float64(bestEpoch)
+		copy(r.net.J, r.bestJ)
+		copy(r.tr.Jout, r.bestOut)
+		r.scores = r.bestScores
+		m["kept_epoch"] = float64(r.bestEpoch)
 	}
 	mse, ds, ok := 0.0, 0.0, 0
-	for _, s := range scores {
+	for _, s := range r.scores {
 		mse, ds = mse+s.mse/4, ds+s.ds/4
 		if s.response >= c.CorrectFraction {
 			ok++
 		}
 	}
 	m["patterns_correct"], m["mse"], m["spike_mismatch"] = float64(ok), mse, ds
-	for e, v := range correctCurve {
+	for e, v := range r.correctCurve {
 		if v == 4 {
-			m["first_epoch_4_correct"] = evalEpoch[e]
+			m["first_epoch_4_correct"] = r.evalEpoch[e]
 			break
 		}
 	}
-	for p, s := range scores {
+	for p, s := range r.scores {
 		n := xorNames[p]
 		m["mse_"+n], m["spike_mismatch_"+n], m["response_"+n] = s.mse, s.ds, s.response
 		// The output's sign over the window: the response's sign times the target's (+1 for 01 and 10).
@@ -299,14 +354,10 @@ func (c *LTTSXORConfig) Run(ctx context.Context, env *experiment.Env) (map[strin
 		}
 		m["sign_"+n] = math.Copysign(1, s.response) * target
 	}
-	if env.Out != nil {
-		if err := c.write(env, all, scores, evalEpoch, mseCurve, dsCurve, correctCurve); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
+	return m
 }
 
+// write saves the recordings and the summary figure of an XOR run.
 func (c *LTTSXORConfig) write(env *experiment.Env, all []lttsSample, scores [4]xorScore, ep, mse, ds, ok []float64) error {
 	T := c.T()
 	tt := make([]float64, T)

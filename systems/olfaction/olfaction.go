@@ -302,16 +302,7 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 // runANN trains the rate network and returns its curve and metrics.
 func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team) (olfactionCurve, map[string]float64, error) {
 	a := c.ANN
-	norn := c.Data.NOR * a.ORNTiling
-	p := FlyANNParams{NOR: c.Data.NOR, Tile: a.ORNTiling, NPN: a.NPN, NKC: a.NKC, Classes: c.Data.NClass, Batch: a.Batch,
-		Dropout: a.Dropout, KCBias: a.KCBias, InitORNPN: a.InitORNPN, InitPNKC: a.InitPNKC,
-		LR: a.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, BNMomentum: 0.1, BNEps: 1e-5}
-	if p.InitORNPN == 0 {
-		p.InitORNPN = 4 / float64(norn)
-	}
-	if p.InitPNKC == 0 {
-		p.InitPNKC = 4 / float64(a.NPN)
-	}
+	p := c.annParams()
 	net, err := NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
 	if err != nil {
 		return olfactionCurve{}, nil, err
@@ -367,7 +358,31 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	m["val_accuracy"] = cur.valAcc[len(cur.valAcc)-1]
 	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
 	m["train_seconds"] = time.Since(t0).Seconds()
-	// KC activity: fraction of KCs active per validation odor.
+	m["kc_active_fraction"] = c.annKCActive(net, d, pred)
+	return cur, m, nil
+}
+
+// annParams returns the rate network's parameters (the initial weight
+// scales default to 4/fan-in).
+func (c *OlfactionConfig) annParams() FlyANNParams {
+	a := c.ANN
+	norn := c.Data.NOR * a.ORNTiling
+	p := FlyANNParams{NOR: c.Data.NOR, Tile: a.ORNTiling, NPN: a.NPN, NKC: a.NKC, Classes: c.Data.NClass, Batch: a.Batch,
+		Dropout: a.Dropout, KCBias: a.KCBias, InitORNPN: a.InitORNPN, InitPNKC: a.InitPNKC,
+		LR: a.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, BNMomentum: 0.1, BNEps: 1e-5}
+	if p.InitORNPN == 0 {
+		p.InitORNPN = 4 / float64(norn)
+	}
+	if p.InitPNKC == 0 {
+		p.InitPNKC = 4 / float64(a.NPN)
+	}
+	return p
+}
+
+// annKCActive returns the fraction of KCs active per validation odor,
+// predicting in batches into pred (len NValid).
+func (c *OlfactionConfig) annKCActive(net *FlyANN, d *task.Olfaction, pred []int) float64 {
+	a, nor := c.ANN, c.Data.NOR
 	kcAct := 0.0
 	for lo := 0; lo < d.NValid; lo += a.Batch {
 		hi := min(lo+a.Batch, d.NValid)
@@ -379,8 +394,7 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 			}
 		}
 	}
-	m["kc_active_fraction"] = kcAct / float64(d.NValid*a.NKC)
-	return cur, m, nil
+	return kcAct / float64(d.NValid*a.NKC)
 }
 
 // lrSchedule returns the learning rate of update k of n: constant lr if

@@ -63,27 +63,89 @@ func encodeOdors(src *rand.PCG, X []float64, nOR int, idx []int, rate float64, x
 	}
 }
 
+// snnRun is one spiking-network training run: the network, the optional
+// STDP pairing of the hybrid, the input streams and the buffers shared by
+// training and evaluation.
+type snnRun struct {
+	c       *OlfactionConfig
+	env     *experiment.Env
+	d       *task.Olfaction
+	team    *sim.Team
+	rec     *olfactionRecord
+	p       DecolleParams
+	name    string
+	net     *DecolleNet
+	pairing *learn.STDPPairing // nil for the control
+	kb      int                // STDP block
+	kcBlock *DecolleBlock
+
+	nIn, nor, C int
+	x, sumY     []float64
+	order       *rand.Rand
+	encTrain    *rand.PCG
+	sched       func(k int) float64
+	prog        experiment.Progress
+
+	done, pairs, stdpSteps int64
+	t0                     time.Time
+}
+
 // runSNN trains the spiking network (hybrid: STDP in the STDP block) and
 // returns its curve and metrics; it fills rec's raster if still empty and
 // the STDP weights for the hybrid.
 func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord) (olfactionCurve, map[string]float64, error) {
-	s := c.SNN
-	p := c.snnParams(hybrid)
-	name := "DECOLLE (control)"
-	if hybrid {
-		name = "DECOLLE + STDP (hybrid)"
-	}
-	cur := olfactionCurve{name: name}
-	net, err := NewDecolleNet(p, sim.Stream(c.Seed, "olfaction-snn-init"), team)
+	r, err := c.buildSNN(env, d, team, hybrid, rec)
 	if err != nil {
-		return cur, nil, fmt.Errorf("snn: %w", err)
+		return olfactionCurve{name: r.name}, nil, err
 	}
-	var pairing *learn.STDPPairing
-	kb := c.stdpBlock()
-	if hybrid {
-		pairing, err = learn.NewSTDPPairing(c.STDP.STDPPairingParams, p.Sizes[kb], p.Sizes[kb+1], s.Batch)
+	defer r.prog.Finish()
+	cur := olfactionCurve{name: r.name}
+	m := map[string]float64{}
+	s := c.SNN
+	for e := 0; e < s.Epochs; e++ {
+		correct, loss, err := r.trainEpoch(ctx, e)
 		if err != nil {
 			return cur, nil, err
+		}
+		last := e == s.Epochs-1
+		acc, act, rate := r.evaluate(last && rec.rasterT == nil && c.RasterSamples > 0)
+		if last && rec.rasterName == "" {
+			rec.rasterName, rec.rasterSteps = r.name, s.Steps
+		}
+		cur.valAcc = append(cur.valAcc, acc)
+		cur.trainAcc = append(cur.trainAcc, float64(correct)/float64(d.NTrain))
+		m[fmt.Sprintf("val_accuracy_epoch_%d", e+1)] = acc
+		r.logEpoch(e, loss, cur.trainAcc[e], acc, act, rate)
+		if last {
+			m["kc_active_fraction"], m["kc_spike_rate"] = act, rate
+		}
+	}
+	r.report(cur, m)
+	return cur, m, nil
+}
+
+// buildSNN builds the DECOLLE network of one run (and, for the hybrid, the
+// STDP pairing of the STDP block, clipping the block's initial weights and
+// recording them in rec), the independent random streams and the buffers.
+// On error the returned run still carries the model name.
+func (c *OlfactionConfig) buildSNN(env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord) (*snnRun, error) {
+	s := c.SNN
+	r := &snnRun{c: c, env: env, d: d, team: team, rec: rec, p: c.snnParams(hybrid), name: "DECOLLE (control)"}
+	if hybrid {
+		r.name = "DECOLLE + STDP (hybrid)"
+	}
+	p := r.p
+	net, err := NewDecolleNet(p, sim.Stream(c.Seed, "olfaction-snn-init"), team)
+	if err != nil {
+		return r, fmt.Errorf("snn: %w", err)
+	}
+	r.net = net
+	r.kb = c.stdpBlock()
+	if hybrid {
+		kb := r.kb
+		r.pairing, err = learn.NewSTDPPairing(c.STDP.STDPPairingParams, p.Sizes[kb], p.Sizes[kb+1], s.Batch)
+		if err != nil {
+			return r, err
 		}
 		if c.STDP.Clip { // the whole block starts inside the bounds
 			for i, w := range net.Blocks[kb].W {
@@ -92,165 +154,166 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		}
 		rec.stdpBefore = append([]float64(nil), net.Blocks[kb].W...)
 	}
-	nIn, nor, C := p.Sizes[0], c.Data.NOR, c.Data.NClass
-	x := make([]float64, s.Batch*nIn)
-	sumY := make([]float64, s.Batch*C)
+	r.nIn, r.nor, r.C = p.Sizes[0], c.Data.NOR, c.Data.NClass
+	r.x = make([]float64, s.Batch*r.nIn)
+	r.sumY = make([]float64, s.Batch*r.C)
 	// Independent streams per use, so the hybrid and the control see the
 	// same order and the same input spikes.
-	order := sim.Stream(c.Seed, "olfaction-snn-order")
-	encTrain := sim.Source(c.Seed, "olfaction-snn-encode-train")
-	kcBlock := net.Blocks[len(net.Blocks)-1]
-	m := map[string]float64{}
-	prog := experiment.ProgressOf(env, int64(s.Epochs*((d.NTrain+s.Batch-1)/s.Batch)), name+" batches")
-	defer prog.Finish()
-	done := int64(0)
-	var pairs int64
-	var stdpSteps int64
-	t0 := time.Now()
+	r.order = sim.Stream(c.Seed, "olfaction-snn-order")
+	r.encTrain = sim.Source(c.Seed, "olfaction-snn-encode-train")
+	r.kcBlock = net.Blocks[len(net.Blocks)-1]
+	nBatch := (d.NTrain + s.Batch - 1) / s.Batch
+	r.prog = experiment.ProgressOf(env, int64(s.Epochs*nBatch), r.name+" batches")
+	r.sched = lrSchedule(s.LR, s.LREnd, s.Epochs*nBatch)
+	r.t0 = time.Now()
+	return r, nil
+}
 
-	// evaluate runs the validation set without updates; it returns the
-	// accuracy, the fraction of KCs that spike at least once per odor and
-	// the KC spikes per neuron per step, and records a raster if asked.
-	evaluate := func(raster bool) (float64, float64, float64) {
-		encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
-		idx := make([]int, 0, s.Batch)
-		hit := 0
-		var active, spikes float64
-		fired := make([]bool, s.Batch*kcBlock.NOut)
-		for lo := 0; lo < d.NValid; lo += s.Batch {
-			hi := min(lo+s.Batch, d.NValid)
-			idx = idx[:0]
-			for k := lo; k < hi; k++ {
-				idx = append(idx, k)
+// trainEpoch simulates one training epoch (epoch index e) in minibatches,
+// with the readout (and, in the hybrid, the STDP) updates; it returns the
+// number of correctly classified training samples and the mean readout loss.
+func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float64, err error) {
+	s, d, net, kb := r.c.SNN, r.d, r.net, r.kb
+	nIn, C := r.nIn, r.C
+	idx := make([]int, 0, s.Batch)
+	labels := make([]int, 0, s.Batch)
+	perm := r.order.Perm(d.NTrain)
+	lossSum, lossN := 0.0, 0
+	for lo := 0; lo < d.NTrain; lo += s.Batch {
+		hi := min(lo+s.Batch, d.NTrain)
+		bsz := hi - lo
+		idx, labels = idx[:0], labels[:0]
+		for _, k := range perm[lo:hi] {
+			idx = append(idx, k)
+			labels = append(labels, d.TrainY[k])
+		}
+		net.P.LR = r.sched(int(r.done))
+		net.Reset()
+		if r.pairing != nil {
+			r.pairing.Reset()
+		}
+		clear(r.sumY)
+		for t := 0; t < s.BurnIn+s.Steps; t++ {
+			encodeOdors(r.encTrain, d.TrainX, r.nor, idx, s.Rate, r.x[:bsz*nIn])
+			if t < s.BurnIn {
+				net.Step(r.x[:bsz*nIn], bsz, nil, false)
+				continue
 			}
-			bsz := hi - lo
-			net.Reset()
-			clear(sumY)
-			clear(fired)
-			for t := 0; t < s.BurnIn+s.Steps; t++ {
-				encodeOdors(encVal, d.ValX, nor, idx, s.Rate, x[:bsz*nIn])
-				net.Step(x[:bsz*nIn], bsz, nil, false)
-				if t < s.BurnIn {
-					continue
-				}
-				floats.Add(sumY[:bsz*C], net.YF[:bsz*C])
-				for k, v := range kcBlock.S[:bsz*kcBlock.NOut] {
-					if v != 0 {
-						fired[k] = true
-						spikes++
-						if raster && lo == 0 && k/kcBlock.NOut < c.RasterSamples {
-							b := k / kcBlock.NOut
-							rec.rasterT = append(rec.rasterT, float64(b*s.Steps+t-s.BurnIn))
-							rec.rasterI = append(rec.rasterI, float64(k%kcBlock.NOut))
-						}
+			l := net.Step(r.x[:bsz*nIn], bsz, labels, true)
+			if math.IsNaN(l) || math.IsInf(l, 0) {
+				return 0, 0, fmt.Errorf("%s diverged in epoch %d: readout loss %g; lower snn.lr", r.name, e+1, l)
+			}
+			lossSum += l
+			lossN++
+			floats.Add(r.sumY[:bsz*C], net.YF[:bsz*C])
+			if r.pairing != nil {
+				r.pairs += r.pairing.Step(net.Blocks[kb-1].S[:bsz*r.p.Sizes[kb]], net.Blocks[kb].S[:bsz*r.p.Sizes[kb+1]], bsz, net.Blocks[kb].W, r.team)
+				r.stdpSteps++
+			}
+		}
+		for b := 0; b < bsz; b++ {
+			if floats.MaxIdx(r.sumY[b*C:(b+1)*C]) == labels[b] {
+				correct++
+			}
+		}
+		if r.pairing != nil {
+			if err := sim.CheckFinite("STDP block weights (epoch index)", net.Blocks[kb].W, float64(e)); err != nil {
+				return 0, 0, fmt.Errorf("%w; the STDP rule exploded: lower stdp.eta or use stdp.window=standard", err)
+			}
+		}
+		r.done++
+		r.prog.Set(r.done)
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+	}
+	for l, b := range net.Blocks {
+		if err := sim.CheckFinite(fmt.Sprintf("%s block %d weights (epoch index)", r.name, l), b.W, float64(e)); err != nil {
+			return 0, 0, err
+		}
+	}
+	return correct, lossSum / float64(max(lossN, 1)), nil
+}
+
+// evaluate runs the validation set without updates; it returns the
+// accuracy, the fraction of KCs that spike at least once per odor and the
+// KC spikes per neuron per step, and records a raster in rec if asked.
+func (r *snnRun) evaluate(raster bool) (float64, float64, float64) {
+	c, s, d, net, kcBlock, rec := r.c, r.c.SNN, r.d, r.net, r.kcBlock, r.rec
+	nIn, C := r.nIn, r.C
+	encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
+	idx := make([]int, 0, s.Batch)
+	hit := 0
+	var active, spikes float64
+	fired := make([]bool, s.Batch*kcBlock.NOut)
+	for lo := 0; lo < d.NValid; lo += s.Batch {
+		hi := min(lo+s.Batch, d.NValid)
+		idx = idx[:0]
+		for k := lo; k < hi; k++ {
+			idx = append(idx, k)
+		}
+		bsz := hi - lo
+		net.Reset()
+		clear(r.sumY)
+		clear(fired)
+		for t := 0; t < s.BurnIn+s.Steps; t++ {
+			encodeOdors(encVal, d.ValX, r.nor, idx, s.Rate, r.x[:bsz*nIn])
+			net.Step(r.x[:bsz*nIn], bsz, nil, false)
+			if t < s.BurnIn {
+				continue
+			}
+			floats.Add(r.sumY[:bsz*C], net.YF[:bsz*C])
+			for k, v := range kcBlock.S[:bsz*kcBlock.NOut] {
+				if v != 0 {
+					fired[k] = true
+					spikes++
+					if raster && lo == 0 && k/kcBlock.NOut < c.RasterSamples {
+						b := k / kcBlock.NOut
+						rec.rasterT = append(rec.rasterT, float64(b*s.Steps+t-s.BurnIn))
+						rec.rasterI = append(rec.rasterI, float64(k%kcBlock.NOut))
 					}
 				}
 			}
-			for b := 0; b < bsz; b++ {
-				if floats.MaxIdx(sumY[b*C:(b+1)*C]) == d.ValY[lo+b] {
-					hit++
-				}
-			}
-			for _, f := range fired[:bsz*kcBlock.NOut] {
-				if f {
-					active++
-				}
+		}
+		for b := 0; b < bsz; b++ {
+			if floats.MaxIdx(r.sumY[b*C:(b+1)*C]) == d.ValY[lo+b] {
+				hit++
 			}
 		}
-		n := float64(d.NValid * kcBlock.NOut)
-		return float64(hit) / float64(d.NValid), active / n, spikes / (n * float64(s.Steps))
+		for _, f := range fired[:bsz*kcBlock.NOut] {
+			if f {
+				active++
+			}
+		}
 	}
+	n := float64(d.NValid * kcBlock.NOut)
+	return float64(hit) / float64(d.NValid), active / n, spikes / (n * float64(s.Steps))
+}
 
-	idx := make([]int, 0, s.Batch)
-	labels := make([]int, 0, s.Batch)
-	nBatch := (d.NTrain + s.Batch - 1) / s.Batch
-	sched := lrSchedule(s.LR, s.LREnd, s.Epochs*nBatch)
-	for e := 0; e < s.Epochs; e++ {
-		perm := order.Perm(d.NTrain)
-		correct := 0
-		lossSum, lossN := 0.0, 0
-		for lo := 0; lo < d.NTrain; lo += s.Batch {
-			hi := min(lo+s.Batch, d.NTrain)
-			bsz := hi - lo
-			idx, labels = idx[:0], labels[:0]
-			for _, k := range perm[lo:hi] {
-				idx = append(idx, k)
-				labels = append(labels, d.TrainY[k])
-			}
-			net.P.LR = sched(int(done))
-			net.Reset()
-			if pairing != nil {
-				pairing.Reset()
-			}
-			clear(sumY)
-			for t := 0; t < s.BurnIn+s.Steps; t++ {
-				encodeOdors(encTrain, d.TrainX, nor, idx, s.Rate, x[:bsz*nIn])
-				if t < s.BurnIn {
-					net.Step(x[:bsz*nIn], bsz, nil, false)
-					continue
-				}
-				loss := net.Step(x[:bsz*nIn], bsz, labels, true)
-				if math.IsNaN(loss) || math.IsInf(loss, 0) {
-					return cur, nil, fmt.Errorf("%s diverged in epoch %d: readout loss %g; lower snn.lr", name, e+1, loss)
-				}
-				lossSum += loss
-				lossN++
-				floats.Add(sumY[:bsz*C], net.YF[:bsz*C])
-				if pairing != nil {
-					pairs += pairing.Step(net.Blocks[kb-1].S[:bsz*p.Sizes[kb]], net.Blocks[kb].S[:bsz*p.Sizes[kb+1]], bsz, net.Blocks[kb].W, team)
-					stdpSteps++
-				}
-			}
-			for b := 0; b < bsz; b++ {
-				if floats.MaxIdx(sumY[b*C:(b+1)*C]) == labels[b] {
-					correct++
-				}
-			}
-			if pairing != nil {
-				if err := sim.CheckFinite("STDP block weights (epoch index)", net.Blocks[kb].W, float64(e)); err != nil {
-					return cur, nil, fmt.Errorf("%w; the STDP rule exploded: lower stdp.eta or use stdp.window=standard", err)
-				}
-			}
-			done++
-			prog.Set(done)
-			if err := ctx.Err(); err != nil {
-				return cur, nil, err
-			}
-		}
-		for l, b := range net.Blocks {
-			if err := sim.CheckFinite(fmt.Sprintf("%s block %d weights (epoch index)", name, l), b.W, float64(e)); err != nil {
-				return cur, nil, err
-			}
-		}
-		last := e == s.Epochs-1
-		acc, act, rate := evaluate(last && rec.rasterT == nil && c.RasterSamples > 0)
-		if last && rec.rasterName == "" {
-			rec.rasterName, rec.rasterSteps = name, s.Steps
-		}
-		cur.valAcc = append(cur.valAcc, acc)
-		cur.trainAcc = append(cur.trainAcc, float64(correct)/float64(d.NTrain))
-		m[fmt.Sprintf("val_accuracy_epoch_%d", e+1)] = acc
-		msg := ""
-		if pairing != nil {
-			mean, sd, neg := weightStats(net.Blocks[kb].W)
-			msg = fmt.Sprintf(", STDP block mean w %.4f (sd %.4f, %.2f negative)", mean, sd, neg)
-		}
-		fmt.Fprintf(env.Log, "%s epoch %d: readout loss %.4f, train %.4f (during the epoch), validation %.4f, KC active %.3f, KC rate %.4f/step%s, %.1f s\n",
-			name, e+1, lossSum/float64(max(lossN, 1)), cur.trainAcc[e], acc, act, rate, msg, time.Since(t0).Seconds())
-		if last {
-			m["kc_active_fraction"], m["kc_spike_rate"] = act, rate
-		}
+// logEpoch writes one epoch's line (epoch index e) to the run's log.
+func (r *snnRun) logEpoch(e int, loss, train, acc, act, rate float64) {
+	msg := ""
+	if r.pairing != nil {
+		mean, sd, neg := weightStats(r.net.Blocks[r.kb].W)
+		msg = fmt.Sprintf(", STDP block mean w %.4f (sd %.4f, %.2f negative)", mean, sd, neg)
 	}
+	fmt.Fprintf(r.env.Log, "%s epoch %d: readout loss %.4f, train %.4f (during the epoch), validation %.4f, KC active %.3f, KC rate %.4f/step%s, %.1f s\n",
+		r.name, e+1, loss, train, acc, act, rate, msg, time.Since(r.t0).Seconds())
+}
+
+// report adds the final metrics of the run to m and, for the hybrid, the
+// STDP block's weight statistics (recording the trained weights in rec).
+func (r *snnRun) report(cur olfactionCurve, m map[string]float64) {
 	m["val_accuracy"] = cur.valAcc[len(cur.valAcc)-1]
 	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
-	m["train_seconds"] = time.Since(t0).Seconds()
-	if pairing != nil {
-		rec.stdpAfter = append([]float64(nil), net.Blocks[kb].W...)
+	m["train_seconds"] = time.Since(r.t0).Seconds()
+	if r.pairing != nil {
+		rec := r.rec
+		rec.stdpAfter = append([]float64(nil), r.net.Blocks[r.kb].W...)
 		m["stdp_w_mean_initial"], m["stdp_w_sd_initial"], m["stdp_w_negative_fraction_initial"] = weightStats(rec.stdpBefore)
 		m["stdp_w_mean"], m["stdp_w_sd"], m["stdp_w_negative_fraction"] = weightStats(rec.stdpAfter)
-		m["stdp_pairs_per_step"] = float64(pairs) / float64(max(stdpSteps, 1))
+		m["stdp_pairs_per_step"] = float64(r.pairs) / float64(max(r.stdpSteps, 1))
 	}
-	return cur, m, nil
 }
 
 // weightStats returns the mean, standard deviation and negative fraction of w.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"time"
 
@@ -144,6 +145,7 @@ func encode(x []float64) []float64 {
 	return z
 }
 
+// runXOR trains runs independent networks on XOR and reports the solved fraction.
 func (c *ShiftingConfig) runXOR(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
 	xs := [][]float64{encode([]float64{0.01, 0.01}), encode([]float64{0.01, 0.99}), encode([]float64{0.99, 0.01}), encode([]float64{0.99, 0.99})}
 	ys := []int{0, 1, 1, 0}
@@ -193,25 +195,11 @@ func (c *ShiftingConfig) runXOR(ctx context.Context, env *experiment.Env, team *
 	return m, nil
 }
 
+// runIris cross-validates the network on Iris over runs seeds.
 func (c *ShiftingConfig) runIris(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
-	X, y, err := task.Iris()
+	Z, y, err := irisInputs()
 	if err != nil {
 		return nil, err
-	}
-	// Global min-max over all features, +0.01, as the reference.
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, r := range X {
-		for _, v := range r {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-	}
-	Z := make([][]float64, len(X))
-	for i, r := range X {
-		x := make([]float64, len(r))
-		for k, v := range r {
-			x[k] = (v-lo)/(hi-lo) + 0.01
-		}
-		Z[i] = encode(x)
 	}
 	n := len(Z)
 	foldSize := n / c.Folds
@@ -232,24 +220,7 @@ func (c *ShiftingConfig) runIris(ctx context.Context, env *experiment.Env, team 
 					trX, trY = append(trX, Z[i]), append(trY, y[i])
 				}
 			}
-			net := NewShiftingNet(4, c.Hidden, 3, sim.Stream(c.Seed+uint64(s), fmt.Sprintf("shifting-init-fold%d", f)), team)
-			c.configure(net)
-			for e := 0; e < c.Epochs; e++ {
-				lossSum, nb := 0.0, 0
-				for b := 0; b < len(trX); b += c.BatchSize {
-					hi := min(b+c.BatchSize, len(trX))
-					_, loss := net.TrainBatch(trX[b:hi], trY[b:hi], c.lr(e), c.LrEtp)
-					lossSum += loss
-					nb++
-				}
-				curve[e] += lossSum / float64(nb) / float64(c.Runs*c.Folds)
-			}
-			correct := 0
-			for k, x := range teX {
-				if net.Predict(x) == teY[k] {
-					correct++
-				}
-			}
+			correct := c.irisFold(trX, trY, teX, teY, sim.Stream(c.Seed+uint64(s), fmt.Sprintf("shifting-init-fold%d", f)), team, curve)
 			correctAll += correct
 			foldAcc = append(foldAcc, float64(correct)/float64(len(teX)))
 			prog.Set(int64(s*c.Folds + f + 1))
@@ -281,6 +252,56 @@ func (c *ShiftingConfig) runIris(ctx context.Context, env *experiment.Env, team 
 		}
 	}
 	return m, nil
+}
+
+// irisInputs loads Iris and encodes its features as spike times, after a
+// global min-max scaling over all features (+0.01, as the reference).
+func irisInputs() ([][]float64, []int, error) {
+	X, y, err := task.Iris()
+	if err != nil {
+		return nil, nil, err
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range X {
+		for _, v := range r {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	Z := make([][]float64, len(X))
+	for i, r := range X {
+		x := make([]float64, len(r))
+		for k, v := range r {
+			x[k] = (v-lo)/(hi-lo) + 0.01
+		}
+		Z[i] = encode(x)
+	}
+	return Z, y, nil
+}
+
+// irisFold trains a new 4-hidden-3 network (initialised from init) on one
+// cross-validation fold, adding its mean loss per epoch, divided by
+// runs·folds, to curve, and returns the number of test samples it classifies
+// correctly.
+func (c *ShiftingConfig) irisFold(trX [][]float64, trY []int, teX [][]float64, teY []int, init *rand.Rand, team *sim.Team, curve []float64) int {
+	net := NewShiftingNet(4, c.Hidden, 3, init, team)
+	c.configure(net)
+	for e := 0; e < c.Epochs; e++ {
+		lossSum, nb := 0.0, 0
+		for b := 0; b < len(trX); b += c.BatchSize {
+			hi := min(b+c.BatchSize, len(trX))
+			_, loss := net.TrainBatch(trX[b:hi], trY[b:hi], c.lr(e), c.LrEtp)
+			lossSum += loss
+			nb++
+		}
+		curve[e] += lossSum / float64(nb) / float64(c.Runs*c.Folds)
+	}
+	correct := 0
+	for k, x := range teX {
+		if net.Predict(x) == teY[k] {
+			correct++
+		}
+	}
+	return correct
 }
 
 // idxFiles are the four files of an MNIST-format dataset, each raw or gzip.
@@ -320,99 +341,30 @@ func loadImages(dir string, images, labels string) (*task.IDX, *task.IDX, error)
 // testBlock is how many test images are classified at once (split over the threads).
 const testBlock = 500
 
+// runImages trains and tests the network on MNIST or Fashion-MNIST (the
+// latency-coded images), epoch by epoch, and reports the accuracies and timings.
 func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
-	var need []string
-	for _, f := range idxFiles {
-		need = append(need, f+".gz|"+f)
-	}
-	dir, err := task.FindDataset(c.Task, c.DataDir, need...)
+	d, err := c.loadImageSet()
 	if err != nil {
 		return nil, err
 	}
-	trI, trL, err := loadImages(dir, idxFiles[0], idxFiles[1])
-	if err != nil {
-		return nil, err
-	}
-	teI, teL, err := loadImages(dir, idxFiles[2], idxFiles[3])
-	if err != nil {
-		return nil, err
-	}
-	px := trI.Dims[1] * trI.Dims[2]
-	nTrain, nTest := trI.Dims[0], teI.Dims[0]
-	if c.TrainSize > 0 {
-		nTrain = min(nTrain, c.TrainSize)
-	}
-	if c.TestSize > 0 {
-		nTest = min(nTest, c.TestSize)
-	}
-	// Latency code z = e^(1 − x), x = intensity in [0, 1]: a table over the 256 grey levels.
-	var lut [256]float64
-	for v := range lut {
-		lut[v] = math.Exp(1 - float64(v)/255)
-	}
-	buf := make([][]float64, c.BatchSize)
-	for b := range buf {
-		buf[b] = make([]float64, px)
-	}
-	fill := func(im *task.IDX, k int, dst []float64) {
-		for i, v := range im.Data[k*px : (k+1)*px] {
-			dst[i] = lut[v]
-		}
-	}
-	order := sim.Stream(c.Seed, "shifting-order").Perm(trI.Dims[0])[:nTrain] // shuffled once, fixed over epochs
-	net := NewShiftingNet(px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
-	c.configure(net)
-	tbuf := make([][]float64, min(nTest, testBlock))
-	for k := range tbuf {
-		tbuf[k] = make([]float64, px)
-	}
-	pred := make([]int, len(tbuf))
-	test := func() float64 {
-		correct := 0
-		for k0 := 0; k0 < nTest; k0 += len(tbuf) {
-			k1 := min(k0+len(tbuf), nTest)
-			for k := k0; k < k1; k++ {
-				fill(teI, k, tbuf[k-k0])
-			}
-			net.PredictBatch(tbuf[:k1-k0], pred)
-			for k := k0; k < k1; k++ {
-				if pred[k-k0] == int(teL.Data[k]) {
-					correct++
-				}
-			}
-		}
-		return float64(correct) / float64(nTest)
-	}
-	m := map[string]float64{"train_size": float64(nTrain), "test_size": float64(nTest)}
+	r := c.buildImages(d, team)
+	m := map[string]float64{"train_size": float64(d.nTrain), "test_size": float64(d.nTest)}
 	var testAcc, trainAcc, epochSec []float64
-	prog := experiment.ProgressOf(env, int64(c.Epochs*nTrain), "images")
+	prog := experiment.ProgressOf(env, int64(c.Epochs*d.nTrain), "images")
 	defer prog.Finish()
-	ys := make([]int, c.BatchSize)
 	var epochCPU, testCPU []float64
 	for e := 0; e < c.Epochs; e++ {
 		t0, cpu0 := time.Now(), experiment.CPUSeconds()
-		correct := 0
-		for b := 0; b < nTrain; b += c.BatchSize {
-			hi := min(b+c.BatchSize, nTrain)
-			for k := b; k < hi; k++ {
-				fill(trI, order[k], buf[k-b])
-				ys[k-b] = int(trL.Data[order[k]])
-			}
-			cr, loss := net.TrainBatch(buf[:hi-b], ys[:hi-b], c.lr(e), c.LrEtp)
-			if math.IsNaN(loss) {
-				return nil, fmt.Errorf("diverged in epoch %d (loss NaN)", e+1)
-			}
-			correct += cr
-			prog.Set(int64(e*nTrain + hi))
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+		correct, err := r.trainEpoch(ctx, e, prog)
+		if err != nil {
+			return nil, err
 		}
 		epochSec = append(epochSec, time.Since(t0).Seconds())
 		cpu1 := experiment.CPUSeconds()
 		epochCPU = append(epochCPU, cpu1-cpu0)
-		trainAcc = append(trainAcc, float64(correct)/float64(nTrain))
-		acc := test()
+		trainAcc = append(trainAcc, float64(correct)/float64(d.nTrain))
+		acc := r.test()
 		testCPU = append(testCPU, experiment.CPUSeconds()-cpu1)
 		testAcc = append(testAcc, acc)
 		m[fmt.Sprintf("test_accuracy_epoch_%d", e+1)] = acc
@@ -431,11 +383,133 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 	m["epoch_cpu_seconds"], _ = experiment.MeanStd(epochCPU) // training only, all threads
 	m["test_cpu_seconds"], _ = experiment.MeanStd(testCPU)   // one pass over the test images
 	if env.Out != nil {
-		if err := c.writeSample(env, net, teI, teL, px, fill); err != nil {
+		if err := c.writeSample(env, r.net, d.teI, d.teL, d.px, d.fill); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// imageSet is a loaded MNIST-style data set: the training and test images
+// and labels, the pixels per image, the numbers of images used and the
+// latency code that fills an input vector from an image.
+type imageSet struct {
+	trI, trL, teI, teL *task.IDX
+	px, nTrain, nTest  int
+	fill               func(im *task.IDX, k int, dst []float64) // latency code of image k of im into dst
+}
+
+// loadImageSet finds and loads the four IDX files of the task, limits the
+// image counts to train_size and test_size, and builds the latency code
+// z = e^(1 − x), x = intensity in [0, 1].
+func (c *ShiftingConfig) loadImageSet() (*imageSet, error) {
+	var need []string
+	for _, f := range idxFiles {
+		need = append(need, f+".gz|"+f)
+	}
+	dir, err := task.FindDataset(c.Task, c.DataDir, need...)
+	if err != nil {
+		return nil, err
+	}
+	d := &imageSet{}
+	if d.trI, d.trL, err = loadImages(dir, idxFiles[0], idxFiles[1]); err != nil {
+		return nil, err
+	}
+	if d.teI, d.teL, err = loadImages(dir, idxFiles[2], idxFiles[3]); err != nil {
+		return nil, err
+	}
+	px := d.trI.Dims[1] * d.trI.Dims[2]
+	d.px, d.nTrain, d.nTest = px, d.trI.Dims[0], d.teI.Dims[0]
+	if c.TrainSize > 0 {
+		d.nTrain = min(d.nTrain, c.TrainSize)
+	}
+	if c.TestSize > 0 {
+		d.nTest = min(d.nTest, c.TestSize)
+	}
+	// Latency code z = e^(1 − x), x = intensity in [0, 1]: a table over the 256 grey levels.
+	var lut [256]float64
+	for v := range lut {
+		lut[v] = math.Exp(1 - float64(v)/255)
+	}
+	d.fill = func(im *task.IDX, k int, dst []float64) {
+		for i, v := range im.Data[k*px : (k+1)*px] {
+			dst[i] = lut[v]
+		}
+	}
+	return d, nil
+}
+
+// imagesRun is one image-classification run: the data, the network, the
+// fixed training order and the batch buffers.
+type imagesRun struct {
+	c     *ShiftingConfig
+	d     *imageSet
+	net   *ShiftingNet
+	order []int // training images, shuffled once and fixed over epochs
+	buf   [][]float64
+	ys    []int
+	tbuf  [][]float64 // test block
+	pred  []int
+}
+
+// buildImages builds the network (px-hidden-10) and the buffers of a run.
+func (c *ShiftingConfig) buildImages(d *imageSet, team *sim.Team) *imagesRun {
+	r := &imagesRun{c: c, d: d, buf: make([][]float64, c.BatchSize), ys: make([]int, c.BatchSize)}
+	for b := range r.buf {
+		r.buf[b] = make([]float64, d.px)
+	}
+	r.order = sim.Stream(c.Seed, "shifting-order").Perm(d.trI.Dims[0])[:d.nTrain] // shuffled once, fixed over epochs
+	r.net = NewShiftingNet(d.px, c.Hidden, 10, sim.Stream(c.Seed, "shifting-init"), team)
+	c.configure(r.net)
+	r.tbuf = make([][]float64, min(d.nTest, testBlock))
+	for k := range r.tbuf {
+		r.tbuf[k] = make([]float64, d.px)
+	}
+	r.pred = make([]int, len(r.tbuf))
+	return r
+}
+
+// trainEpoch trains one epoch (index e) in minibatches and returns the
+// number of training images classified correctly during it.
+func (r *imagesRun) trainEpoch(ctx context.Context, e int, prog experiment.Progress) (int, error) {
+	c, d := r.c, r.d
+	correct := 0
+	for b := 0; b < d.nTrain; b += c.BatchSize {
+		hi := min(b+c.BatchSize, d.nTrain)
+		for k := b; k < hi; k++ {
+			d.fill(d.trI, r.order[k], r.buf[k-b])
+			r.ys[k-b] = int(d.trL.Data[r.order[k]])
+		}
+		cr, loss := r.net.TrainBatch(r.buf[:hi-b], r.ys[:hi-b], c.lr(e), c.LrEtp)
+		if math.IsNaN(loss) {
+			return 0, fmt.Errorf("diverged in epoch %d (loss NaN)", e+1)
+		}
+		correct += cr
+		prog.Set(int64(e*d.nTrain + hi))
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return correct, nil
+}
+
+// test returns the accuracy on the test images, predicted in blocks.
+func (r *imagesRun) test() float64 {
+	d, tbuf := r.d, r.tbuf
+	correct := 0
+	for k0 := 0; k0 < d.nTest; k0 += len(tbuf) {
+		k1 := min(k0+len(tbuf), d.nTest)
+		for k := k0; k < k1; k++ {
+			d.fill(d.teI, k, tbuf[k-k0])
+		}
+		r.net.PredictBatch(tbuf[:k1-k0], r.pred)
+		for k := k0; k < k1; k++ {
+			if r.pred[k-k0] == int(d.teL.Data[k]) {
+				correct++
+			}
+		}
+	}
+	return float64(correct) / float64(d.nTest)
 }
 
 // writeCurves saves the learning curves so far (after every epoch, so an
@@ -489,56 +563,18 @@ func (c *ShiftingConfig) writeSample(env *experiment.Env, net *ShiftingNet, im, 
 // tcaClasses is the number of output classes of the TCA task (counts 0..21).
 const tcaClasses = 22
 
+// runTCA trains the multi-spike network on the TCA trials (one trial per
+// update) and reports the test, training, majority and chance accuracies.
 func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *sim.Team) (map[string]float64, error) {
-	dir, err := task.FindDataset("shifting", c.DataDir, c.TCAFile)
+	train, test, nSyn, err := c.loadTCA()
 	if err != nil {
 		return nil, err
 	}
-	trials, nSyn, err := task.LoadTCA(filepath.Join(dir, c.TCAFile))
-	if err != nil {
-		return nil, err
-	}
-	for k, tr := range trials {
-		if tr.Label >= tcaClasses {
-			return nil, fmt.Errorf("%s: trial %d has label %d, beyond the %d classes", c.TCAFile, k+1, tr.Label, tcaClasses)
-		}
-	}
-	nTest := c.TestSize
-	if nTest < 1 || nTest >= len(trials) {
-		return nil, fmt.Errorf("test_size must be in 1..%d for the %d trials of %s", len(trials)-1, len(trials), c.TCAFile)
-	}
-	// The training split of the original data is not public: the available
-	// (validation) file is split, after one seeded shuffle, into train and test trials.
-	perm := sim.Stream(c.Seed, "tca-split").Perm(len(trials))
-	type prepared struct {
-		z   []float64
-		syn []int32
-		lbl int
-	}
-	prep := make([]prepared, len(trials))
-	for k, i := range perm {
-		tr := trials[i]
-		z := make([]float64, len(tr.Times))
-		for m, t := range tr.Times {
-			z[m] = math.Exp(t)
-		}
-		prep[k] = prepared{z, tr.Syn, tr.Label}
-	}
-	train, test := prep[nTest:], prep[:nTest]
 	net := NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
 	c.configure(net)
 	var trainAcc, testAcc, sec []float64
 	prog := experiment.ProgressOf(env, int64(c.Epochs*len(train)), "trials")
 	defer prog.Finish()
-	evaluate := func(set []prepared) float64 {
-		ok := 0
-		for _, p := range set {
-			if net.PredictSpikes(p.z, p.syn) == p.lbl {
-				ok++
-			}
-		}
-		return float64(ok) / float64(len(set))
-	}
 	for e := 0; e < c.Epochs; e++ {
 		t0 := time.Now()
 		ok := 0
@@ -557,14 +593,83 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 		}
 		sec = append(sec, time.Since(t0).Seconds())
 		trainAcc = append(trainAcc, float64(ok)/float64(len(train)))
-		testAcc = append(testAcc, evaluate(test))
+		testAcc = append(testAcc, tcaAccuracy(net, test))
 		if env.Out != nil && (e%10 == 9 || e == c.Epochs-1) {
 			if err := c.writeCurves(env, trainAcc, testAcc, sec); err != nil {
 				return nil, err
 			}
 		}
 	}
-	// The majority class of the training trials: the accuracy of always guessing it.
+	mean, _ := experiment.MeanStd(sec)
+	return map[string]float64{
+		"test_accuracy":     testAcc[len(testAcc)-1],
+		"train_accuracy":    tcaAccuracy(net, train),
+		"majority_accuracy": tcaMajority(train, test),
+		"chance_accuracy":   1.0 / tcaClasses,
+		"train_trials":      float64(len(train)),
+		"test_trials":       float64(len(test)),
+		"epoch_seconds":     mean,
+	}, nil
+}
+
+// tcaTrial is one TCA trial in the network's input form: the input spike
+// times in the exp domain, their synapses and the label.
+type tcaTrial struct {
+	z   []float64
+	syn []int32
+	lbl int
+}
+
+// loadTCA finds and loads the TCA file, checks its labels and splits its
+// trials, after one seeded shuffle, into training and test_size test trials;
+// it also returns the number of input synapses.
+func (c *ShiftingConfig) loadTCA() (train, test []tcaTrial, nSyn int, err error) {
+	dir, err := task.FindDataset("shifting", c.DataDir, c.TCAFile)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	trials, nSyn, err := task.LoadTCA(filepath.Join(dir, c.TCAFile))
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	for k, tr := range trials {
+		if tr.Label >= tcaClasses {
+			return nil, nil, 0, fmt.Errorf("%s: trial %d has label %d, beyond the %d classes", c.TCAFile, k+1, tr.Label, tcaClasses)
+		}
+	}
+	nTest := c.TestSize
+	if nTest < 1 || nTest >= len(trials) {
+		return nil, nil, 0, fmt.Errorf("test_size must be in 1..%d for the %d trials of %s", len(trials)-1, len(trials), c.TCAFile)
+	}
+	// The training split of the original data is not public: the available
+	// (validation) file is split, after one seeded shuffle, into train and test trials.
+	perm := sim.Stream(c.Seed, "tca-split").Perm(len(trials))
+	prep := make([]tcaTrial, len(trials))
+	for k, i := range perm {
+		tr := trials[i]
+		z := make([]float64, len(tr.Times))
+		for m, t := range tr.Times {
+			z[m] = math.Exp(t)
+		}
+		prep[k] = tcaTrial{z, tr.Syn, tr.Label}
+	}
+	return prep[nTest:], prep[:nTest], nSyn, nil
+}
+
+// tcaAccuracy returns the fraction of the trials that net classifies correctly.
+func tcaAccuracy(net *ShiftingNet, set []tcaTrial) float64 {
+	ok := 0
+	for _, p := range set {
+		if net.PredictSpikes(p.z, p.syn) == p.lbl {
+			ok++
+		}
+	}
+	return float64(ok) / float64(len(set))
+}
+
+// tcaMajority returns the test accuracy of always guessing the majority
+// class of the training trials.
+func tcaMajority(train, test []tcaTrial) float64 {
 	counts := make([]int, tcaClasses)
 	for _, p := range train {
 		counts[p.lbl]++
@@ -581,14 +686,5 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 			majority++
 		}
 	}
-	mean, _ := experiment.MeanStd(sec)
-	return map[string]float64{
-		"test_accuracy":     testAcc[len(testAcc)-1],
-		"train_accuracy":    evaluate(train),
-		"majority_accuracy": float64(majority) / float64(len(test)),
-		"chance_accuracy":   1.0 / tcaClasses,
-		"train_trials":      float64(len(train)),
-		"test_trials":       float64(len(test)),
-		"epoch_seconds":     mean,
-	}, nil
+	return float64(majority) / float64(len(test))
 }
