@@ -22,6 +22,12 @@ type Config interface {
 	Validate() error
 	// Run performs the experiment, writing into env.Out, and returns its metrics.
 	Run(ctx context.Context, env *Env) (map[string]float64, error)
+	// RunSeed returns the seed of every random stream of the run (the
+	// config key seed); the same seed gives the same result for any
+	// number of threads.
+	RunSeed() uint64
+	// SetRunSeed sets that seed (what --seed does).
+	SetRunSeed(seed uint64)
 }
 
 // Env is what a running experiment gets from the framework.

@@ -29,6 +29,9 @@ func (c *toyConfig) Run(context.Context, *Env) (map[string]float64, error) {
 	return map[string]float64{"n": float64(c.N)}, nil
 }
 
+func (c *toyConfig) RunSeed() uint64     { return c.Seed }
+func (c *toyConfig) SetRunSeed(s uint64) { c.Seed = s }
+
 func newToy() *toyConfig { return &toyConfig{Seed: 1, N: 3, Rate: 5, Neuron: neuron.DefaultLIFExp()} }
 
 func TestSetParsesEachType(t *testing.T) {

@@ -142,14 +142,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *seed != "" {
-		if _, err := strconv.ParseUint(*seed, 10, 64); err != nil {
+		sv, err := strconv.ParseUint(*seed, 10, 64)
+		if err != nil {
 			fmt.Fprintf(stderr, "spikelab: --seed %q: want a non-negative integer\n", *seed)
 			return 2
 		}
-		if err := experiment.Set(cfg, "seed="+*seed); err != nil {
-			fmt.Fprintln(stderr, "spikelab:", err)
-			return 2
-		}
+		cfg.SetRunSeed(sv)
 	}
 	if *threads < 1 {
 		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")

@@ -119,6 +119,18 @@ func TestEveryDefaultConfigIsValid(t *testing.T) {
 	}
 }
 
+// The Config interface's seed is the config key seed of every experiment.
+func TestRunSeedIsTheSeedKey(t *testing.T) {
+	for _, e := range experiment.All() {
+		c := e.Defaults()
+		c.SetRunSeed(7)
+		b, err := experiment.Marshal(c)
+		if err != nil || c.RunSeed() != 7 || !strings.Contains(string(b), "\nseed: 7\n") && !strings.HasPrefix(string(b), "seed: 7\n") {
+			t.Errorf("%s: RunSeed %d after SetRunSeed(7), yaml:\n%s", e.Name, c.RunSeed(), b)
+		}
+	}
+}
+
 func TestRegression(t *testing.T) {
 	if testing.Short() {
 		t.Skip("regression check skipped in -short mode")
