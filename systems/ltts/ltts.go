@@ -44,7 +44,7 @@ func init() {
 		Defaults: func() experiment.Config {
 			return &LTTSConfig{Seed: 1, T: 1000, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 1000, OffT: 20, Online: true, Drop: 0.9,
 				Readout: ReadoutAdam, RidgeLambda: 1e-3,
-				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
+				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}
 		}})
 }
 

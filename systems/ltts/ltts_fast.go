@@ -29,7 +29,7 @@ func init() {
 		Defaults: func() experiment.Config {
 			return &LTTSFastConfig{Seeds: 5, LTTSConfig: LTTSConfig{Seed: 1, T: 50, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02,
 				Epochs: 13, OffT: 2, Online: true, Drop: 0.9, Readout: ReadoutRidge, RidgeLambda: 1e-3,
-				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 3, Dv: 0.05, H: -4, V0: -4, SInh: 20}}}
+				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 3, Dv: 0.05, H: -4, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}}
 		}})
 }
 

@@ -86,7 +86,7 @@ func LTTSWalking() *LTTSWalkingConfig {
 	return &LTTSWalkingConfig{Seed: 1, ASF: "35.asf", AMC: "35_01.amc", BinsPerFrame: 1, TrainBins: 150, TotalBins: 600, LoopStart: 26, LoopEnd: 162,
 		SigmaTeach: 0.6, KickSteps: 10, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, Online: true, Drop: 0.9,
 		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true, SDFloor: 1,
-		Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20}}
+		Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}
 }
 
 // Validate reports the first unusable field.

@@ -74,7 +74,7 @@ func LTTSXOR() *LTTSXORConfig {
 	return &LTTSXORConfig{Seed: 1, Off: 10, Io: 0.9, SigmaTeach: 6, SigmaIn: 3, Alpha: 0.01, AlphaOut: 0.05, Epochs: 1000, OffT: 10,
 		Online: false, Drop: 0.9, DropEvery: 300, Readout: ReadoutRidge, RidgeLambda: 1e-3, TrainPatterns: 4, CorrectFraction: 0.5, EvalEvery: 10,
 		KeepBest: true,
-		Net:      LTTSParams{N: 800, TauM: 2, TauS: 2, TauRO: 10, Dv: 0.2, H: -1, V0: -4, SInh: 20}}
+		Net:      LTTSParams{N: 800, TauM: 2, TauS: 2, TauRO: 10, Dv: 0.2, H: -1, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}
 }
 
 // Validate reports the first unusable field.

@@ -24,11 +24,21 @@ type LTTSParams struct {
 	TauM  float64 `yaml:"tau_m"`  // membrane time constant (steps); λ = 1/τm [itau_m]
 	TauS  float64 `yaml:"tau_s"`  // presynaptic trace time constant (steps); βs = e^(−1/τs)
 	TauRO float64 `yaml:"tau_ro"` // readout trace time constant (steps); βro = e^(−1/τro)
-	Dv    float64 `yaml:"dv"`     // sigmoid width of the learning rule; below 1/30 a Heaviside (δv → 0)
+	Dv    float64 `yaml:"dv"`     // sigmoid width δv of the learning rule; below heaviside_below a Heaviside (δv → 0)
 	H     float64 `yaml:"h"`      // constant field h
 	V0    float64 `yaml:"v0"`     // membrane potential at t = 0 [Vo]
 	SInh  float64 `yaml:"s_inh"`  // after-spike kick: a spike subtracts s_inh from the next potential
+	// HeavisideBelow is the δv below which the rule's σ(v/δv) is replaced
+	// by the Heaviside v > 0: 1/30 in the reference code (its switch for
+	// δv → 0); 0 never switches. With the switch the teacher-forced error
+	// becomes exactly zero once the target spikes are copied, learning
+	// stops and the solution has no margin against noise; a small δv below
+	// 1/30 with the switch moved under it keeps a logistic and grows one.
+	HeavisideBelow float64 `yaml:"heaviside_below"`
 }
+
+// ReferenceHeavisideBelow is the reference code's switch point 1/30.
+const ReferenceHeavisideBelow = 1.0 / 30
 
 // Validate reports the first unusable parameter.
 func (p LTTSParams) Validate() error {
@@ -41,9 +51,17 @@ func (p LTTSParams) Validate() error {
 		return fmt.Errorf("tau_s and tau_ro must be > 0")
 	case !(p.Dv >= 0):
 		return fmt.Errorf("dv must be >= 0")
+	case !(p.HeavisideBelow >= 0) || math.IsInf(p.HeavisideBelow, 0):
+		return fmt.Errorf("heaviside_below must be a finite number >= 0, got %g", p.HeavisideBelow)
+	case !p.heaviside() && !(p.Dv > 0):
+		return fmt.Errorf("dv must be > 0 unless it is below heaviside_below (%g), got %g", p.HeavisideBelow, p.Dv)
 	}
 	return nil
 }
+
+// heaviside reports whether the rule uses the Heaviside instead of the
+// logistic (δv below HeavisideBelow).
+func (p LTTSParams) heaviside() bool { return p.Dv < p.HeavisideBelow }
 
 // LTTSNet is the recurrent network: J[i*N+j] from unit j to unit i, J_ii = 0.
 type LTTSNet struct {
@@ -68,9 +86,9 @@ func NewLTTSNet(p LTTSParams) (*LTTSNet, error) {
 }
 
 // Sigmoid is the learning rule's σ(v/dv): the logistic function, or the
-// Heaviside v > 0 when dv < 1/30 (the reference's switch).
+// Heaviside v > 0 when dv < heaviside_below (the reference's switch, at 1/30).
 func (n *LTTSNet) Sigmoid(v float64) float64 {
-	if n.P.Dv < 1.0/30 {
+	if n.P.heaviside() {
 		if v > 0 {
 			return 1
 		}
@@ -263,7 +281,7 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 		for i, vi := range v {
 			p := n.Sigmoid(vi)
 			errv[i] = Sstar[t+1][i] - p
-			if n.P.Dv >= 1.0/30 {
+			if !n.P.heaviside() {
 				if Sstar[t+1][i] > 0 {
 					logL += math.Log(max(p, 1e-300))
 				} else {
@@ -481,4 +499,34 @@ func RidgeReadout(R, Y [][]float64, lambda float64) ([]float64, error) {
 		}
 	}
 	return J, nil
+}
+
+// TeacherForcedMargins returns the margin (2s*_i(t+1) − 1)·v_i(t+1) of
+// every unit i at every step t+1 of a teacher-forced run on the target
+// spikes S* with input I (nil: none), as LikelihoodGradient runs it: how far
+// each potential lies on the right side of the threshold 0 (negative:
+// wrong side). Units: those of v. Ordered by step, then unit.
+func (n *LTTSNet) TeacherForcedMargins(Sstar, I [][]float64) []float64 {
+	N, T := n.P.N, len(Sstar)
+	if T < 2 {
+		return nil
+	}
+	out := make([]float64, 0, (T-1)*N)
+	v := make([]float64, N)
+	for i := range v {
+		v[i] = n.P.V0
+	}
+	shat, dot := make([]float64, N), make([]float64, N)
+	for t := 0; t+1 < T; t++ {
+		n.trace(shat, Sstar[t], t == 0)
+		var It []float64
+		if I != nil {
+			It = I[t]
+		}
+		n.potential(v, shat, It, Sstar[t], dot)
+		for i, vi := range v {
+			out = append(out, (2*Sstar[t+1][i]-1)*vi)
+		}
+	}
+	return out
 }

@@ -156,3 +156,39 @@ func TestRidgeReadoutFitsALinearMap(t *testing.T) {
 		t.Fatalf("ridge fit mse %g on an exactly linear target", mse)
 	}
 }
+
+// The rule's σ(v/δv) is the Heaviside v > 0 for δv below heaviside_below
+// and the logistic 1/(1 + e^(−v/δv)) at or above it, at the reference's
+// switch point 1/30 and at 0.001.
+func TestSigmoidSwitchesAtHeavisideBelow(t *testing.T) {
+	vs := []float64{-0.3, -0.02, -1e-4, 0, 1e-4, 0.02, 0.3}
+	for _, below := range []float64{ReferenceHeavisideBelow, 0.001} {
+		for _, dv := range []float64{0, below * 0.999, below, below * 1.001, 0.01, 0.05} {
+			p := LTTSParams{N: 1, TauM: 8, TauS: 2, TauRO: 20, Dv: dv, HeavisideBelow: below}
+			net, err := NewLTTSNet(p)
+			if dv == 0 && below == 0 {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("below %g, dv %g: %v", below, dv, err)
+			}
+			for _, v := range vs {
+				got := net.Sigmoid(v)
+				var want float64
+				if dv < below {
+					if v > 0 {
+						want = 1
+					}
+				} else {
+					want = 1 / (1 + math.Exp(-v/dv))
+				}
+				if math.Abs(got-want) > 1e-15 {
+					t.Errorf("below %g, dv %g, v %g: σ = %v, want %v", below, dv, v, got, want)
+				}
+			}
+		}
+	}
+	if _, err := NewLTTSNet(LTTSParams{N: 1, TauM: 8, TauS: 2, TauRO: 20, Dv: 0, HeavisideBelow: 0}); err == nil {
+		t.Error("dv = 0 with no switch (a logistic of zero width) was accepted")
+	}
+}
