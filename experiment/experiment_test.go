@@ -102,3 +102,16 @@ func FuzzSet(f *testing.F) {
 		_ = Set(c, s) // must not panic
 	})
 }
+
+func TestCheckMemoryNamesTheLargestItems(t *testing.T) {
+	var e Estimate
+	e.Add("RLS matrix P (200000×200000 float32)", 160e9)
+	e.Add("weights", 1e6)
+	if err := CheckMemory(e, 0); err != nil {
+		t.Fatalf("no limit: %v", err)
+	}
+	err := CheckMemory(e, 23e9)
+	if err == nil || !strings.Contains(err.Error(), "RLS matrix P") || !strings.Contains(err.Error(), "160 GB") || !strings.Contains(err.Error(), "23 GB") {
+		t.Fatalf("got %v", err)
+	}
+}
