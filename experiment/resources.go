@@ -32,7 +32,9 @@ func (e Estimate) Bytes() float64 {
 }
 
 // Add appends an item and returns the estimate.
-func (e *Estimate) Add(what string, bytes float64) { e.Items = append(e.Items, Item{What: what, Bytes: bytes}) }
+func (e *Estimate) Add(what string, bytes float64) {
+	e.Items = append(e.Items, Item{What: what, Bytes: bytes})
+}
 
 // Estimator is implemented by configurations that can say what they need
 // before they allocate (the framework checks it against the memory limit
