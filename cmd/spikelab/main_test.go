@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,5 +140,47 @@ func TestInterruptMarksTheRunAndSaysHowToGoOn(t *testing.T) {
 	ri, err := experiment.ReadRunInfo(out)
 	if err != nil || ri.Status != experiment.StatusInterrupted || ri.Resume == "" {
 		t.Fatalf("run.json: %+v %v", ri, err)
+	}
+}
+
+// TestMain lets the test binary act as spikelab for the subprocess tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("SPIKELAB_TEST_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestOversizedRunsStaySmall runs the oversized command lines as
+// subprocesses: each exits 2 with a message, before any folder is made,
+// with a peak RSS under 100 MB (where the OS reports it).
+func TestOversizedRunsStaySmall(t *testing.T) {
+	for _, args := range [][]string{
+		{"force-sine", "--set", "n=1000000000"},
+		{"force-sine", "--set", "n=200000", "--max-memory", "8GB"},
+		{"force-sine", "--set", "duration_s=1e12"},
+		{"cuba", "--set", "n_exc=1000000000"},
+		{"shifting-mnist", "--set", "hidden=1000000000"},
+		{"ltts-trajectory", "--set", "net.n=1000000", "--max-memory", "8GB"},
+		{"olfaction-ann", "--set", "data.n_train=1000000000", "--max-memory", "8GB"},
+		{"maes-replay", "--set", "duration_s=1e12"},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		cmd := exec.Command(os.Args[0], append(append([]string{"run"}, args...), "--out", out)...)
+		cmd.Env = append(os.Environ(), "SPIKELAB_TEST_AS_MAIN=1")
+		var se bytes.Buffer
+		cmd.Stderr = &se
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(se.String(), "needs") || strings.Contains(se.String(), "panic") {
+			t.Errorf("%v: %v: %s", args, err, se.String())
+			continue
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v: run folder created", args)
+		}
+		if rss := peakRSS(cmd.ProcessState); rss > 100e6 {
+			t.Errorf("%v: peak RSS %.0f MB", args, rss/1e6)
+		}
 	}
 }

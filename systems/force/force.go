@@ -202,6 +202,9 @@ func (c *ForceConfig) fromMS(ms float64) float64 {
 
 // Validate reports the first unusable field by its yaml key.
 func (c *ForceConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	model, err := c.model()
 	if err != nil {
 		return err

@@ -67,6 +67,9 @@ func init() {
 
 // Validate reports the first unusable field.
 func (c *ShiftingConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	switch c.Task {
 	case "xor", "iris", "mnist", "fashion-mnist", "tca":
 	default:
