@@ -98,8 +98,64 @@ func TestOtherModelsAndTargetsRun(t *testing.T) {
 	} {
 		c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 300, 1.2, 0.2, 1
 		m := runForce(t, c, 2)
-		if !(m["train_rmse"] < m["target_rms"]) || m["rate_hz"] <= 0 {
-			t.Errorf("%s: train_rmse %.3f not below the target rms %.3f, or silent (rate %.2f Hz)", name, m["train_rmse"], m["target_rms"], m["rate_hz"])
+		t.Logf("%s: train_rmse %.3f, target_rms %.3f", name, m["train_rmse"], m["target_rms"])
+		if !(m["train_rmse"] < m["target_rms"]/3) || m["rate_hz"] <= 0 {
+			t.Errorf("%s: train_rmse %.3f not 3× below the target rms %.3f, or silent (rate %.2f Hz)", name, m["train_rmse"], m["target_rms"], m["rate_hz"])
+		}
+	}
+}
+
+// TestForceTestPhaseBeatsSilence checks the free-running (test) phase, RLS
+// off, against the untrained read-out z ≡ 0 (whose error is target_rms) for
+// each periodic target kind a short LIF run learns: test_rmse at most half
+// of target_rms and the phase-aligned error at most a quarter (measured,
+// 1000 LIF neurons: sine 0.13 / 0.08 vs 0.71, triangle 0.20 / 0.16 vs 0.91,
+// vdp 0.072 / 0.027 vs 0.225).
+//
+// Excluded from the test-phase check, with the reason (their training fit is
+// checked in TestOtherModelsAndTargetsRun and TestForceTrainFitsSlowTargets):
+//   - prodsines: sin(2π4t)·sin(2π6t) needs the paper's 55 s of RLS on the
+//     theta network; in seconds of test time the free-running output drifts
+//     (theta, 1000 neurons, 11.5 s RLS: aligned 0.25, fixed-phase 0.63 vs
+//     0.50; LIF, 2000 neurons, 19.5 s RLS: 0.46 / 0.62).
+//   - lorenz: chaotic; a free-running copy separates from the fixed-phase
+//     target after a few Lyapunov times, whatever the quality of the fit.
+//   - song (ode-to-joy): the paper trains 900 s; after 8 s of RLS the
+//     free-running phase is no better than silence (Izhikevich b = 0, 1000
+//     neurons: 0.39 vs 0.32; LIF: 0.32 vs 0.32).
+func TestForceTestPhaseBeatsSilence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	for _, x := range []struct {
+		kind      string
+		dur, a, b float64
+	}{{"sine", 6, 0.5, 4}, {"triangle", 10, 0.5, 8}, {"vdp", 6, 0.5, 4}} {
+		c := ForceLIFSine()
+		c.Target.Kind = x.kind
+		c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 1000, x.dur, x.a, x.b
+		m := runForce(t, c, 1)
+		if !(m["test_rmse"] <= m["target_rms"]/2) || !(m["test_rmse_phase_aligned"] <= m["target_rms"]/4) {
+			t.Errorf("%s: test_rmse %.3f, phase-aligned %.3f; want ≤ 1/2 and ≤ 1/4 of the silent read-out's %.3f", x.kind, m["test_rmse"], m["test_rmse_phase_aligned"], m["target_rms"])
+		}
+	}
+}
+
+// TestForceTrainFitsSlowTargets checks the training fit of the targets
+// whose test phase is excluded above: train_rmse at most a quarter of
+// target_rms.
+func TestForceTrainFitsSlowTargets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	for _, kind := range []string{"prodsines", "lorenz", "song"} {
+		c := ForceLIFSine()
+		c.Target.Kind = kind
+		c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 1000, 5, 0.5, 4
+		m := runForce(t, c, 1)
+		t.Logf("%s: train_rmse %.3f, target_rms %.3f", kind, m["train_rmse"], m["target_rms"])
+		if !(m["train_rmse"] <= m["target_rms"]/4) {
+			t.Errorf("%s: train_rmse %.3f, want ≤ 1/4 of target_rms %.3f", kind, m["train_rmse"], m["target_rms"])
 		}
 	}
 }
@@ -131,8 +187,9 @@ func TestPhaseAlignedRMSEDiscountsPhase(t *testing.T) {
 			t.Errorf("phase-shifted sine has aligned RMSE %g", v)
 		}
 	}
-	if experiment.RMS(z.Data) < 0.5 {
-		t.Error("RMS wrong")
+	// 20 whole periods sampled at 1 ms: RMS of a unit sine is 1/√2.
+	if r := experiment.RMS(z.Data); math.Abs(r-1/math.Sqrt2) > 1e-3 {
+		t.Errorf("RMS of a unit sine %g, want 1/√2", r)
 	}
 	if f := experiment.UpCrossingRate(z.Data, 1e-3); math.Abs(f-5) > 0.01 {
 		t.Errorf("frequency %g, want 5", f)

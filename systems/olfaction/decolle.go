@@ -128,7 +128,7 @@ type DecolleNet struct {
 	// inputs); allSamples lists 0, 1, …, Batch−1.
 	outIdx     spikeIndex
 	allSamples []int32
-	expBuf     []float64 // per sample: scratch for the surrogate's exponentials
+	expBuf     []float64 // per sample: scratch for the surrogate derivatives
 	maxOut     int       // the largest block
 	loss       []float64 // per sample: CE of the final readout this step
 	bsz        int
@@ -209,9 +209,27 @@ func (n *DecolleNet) Reset() {
 }
 
 // Surrogate returns σ'(v), the surrogate derivative of the spike with
-// respect to the pre-reset voltage.
+// respect to the pre-reset voltage (SurrogateInto on one value).
 func (p DecolleParams) Surrogate(v float64) float64 {
-	return p.SurrogateScale / (2 * p.SurrogateTau) * math.Exp(-math.Abs(v-p.Neuron.Threshold)/p.SurrogateTau)
+	d := [1]float64{v}
+	p.SurrogateInto(d[:], d[:])
+	return d[0]
+}
+
+// SurrogateInto sets dst[i] = σ'(v[i]) = scale/(2τ)·exp(−|v[i]−ϑ|/τ) for
+// every i < len(v), the exponentials in one vector pass (vec.Exp, bit for
+// bit math.Exp); dst may be v. The network's gradient uses it.
+func (p DecolleParams) SurrogateInto(dst, v []float64) {
+	th, tau := p.Neuron.Threshold, p.SurrogateTau
+	sc := p.SurrogateScale / (2 * tau)
+	dst = dst[:len(v)]
+	for i, x := range v {
+		dst[i] = -math.Abs(x-th) / tau
+	}
+	vec.Exp(dst, dst)
+	for i := range dst {
+		dst[i] *= sc
+	}
 }
 
 // Step advances the network by one time step on the input spikes x
@@ -329,22 +347,16 @@ func (n *DecolleNet) localDelta(b *DecolleBlock, s, label int, bsz float64) {
 	vp := b.VPre[o : o+b.NOut]
 	d := b.delta[o : o+b.NOut]
 	regA := n.P.Reg / (bsz * float64(b.NOut))
-	// The surrogate derivative of every neuron, its exponentials in one
-	// vector pass (Surrogate's operations, the same values).
-	th, tau := n.P.Neuron.Threshold, n.P.SurrogateTau
-	sc := n.P.SurrogateScale / (2 * tau)
+	// The surrogate derivative of every neuron.
 	e := n.expBuf[s*n.maxOut : s*n.maxOut+b.NOut]
-	for i, v := range vp {
-		e[i] = -math.Abs(v-th) / tau
-	}
-	vec.Exp(e, e)
+	n.P.SurrogateInto(e, vp)
 	for i := range d {
 		g := 0.0
 		gi := b.G[i*C : (i+1)*C]
 		for c, v := range dy {
 			g += gi[c] * v
 		}
-		g *= sc * e[i]
+		g *= e[i]
 		if regA > 0 {
 			if vp[i]+0.01 > 0 {
 				g += regA

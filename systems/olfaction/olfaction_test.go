@@ -57,6 +57,55 @@ func TestOlfactionSTDPRunsAndValidates(t *testing.T) {
 	}
 }
 
+// The rate network (olfaction-ann) learns the odor task on 2000 odors:
+// validation accuracy ≥ 0.8 and ≥ majority + 0.3 (measured 0.94, majority
+// 0.36), while the same network with a learning rate of 1e-12 (untrained
+// baseline) stays at or below the majority class (0.24).
+func TestOlfactionANNLearnsAgainstUntrained(t *testing.T) {
+	run := func(lr float64, epochs int) map[string]float64 {
+		c := tinyOlfaction("ann")
+		c.Data.NTrain = 2000
+		c.ANN.ORNTiling, c.ANN.NPN, c.ANN.NKC, c.ANN.Epochs, c.ANN.LR, c.ANN.LREnd = 4, 30, 200, epochs, lr, 0
+		m, err := c.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m, u := run(3e-3, 10), run(1e-12, 1)
+	if acc := m["val_accuracy"]; acc < 0.8 || acc < m["majority_accuracy"]+0.3 {
+		t.Errorf("trained val accuracy %.3f: want ≥ 0.8 and ≥ majority %.3f + 0.3", acc, m["majority_accuracy"])
+	}
+	if u["val_accuracy"] > u["majority_accuracy"] {
+		t.Errorf("untrained val accuracy %.3f above the majority class %.3f", u["val_accuracy"], u["majority_accuracy"])
+	}
+}
+
+// What the STDP hybrid does not learn (README, olfaction-stdp): the pair
+// STDP on the PN→KC block drives its weights negative and the KCs towards
+// silence, so the read-out stays near the majority class. This pins that
+// statement on the tiny task (measured, 2 epochs: block mean 0.004 → −0.047,
+// 61 % negative weights, 5 % of KCs active, val accuracy 0.395 vs majority
+// 0.355); if it fails because the hybrid learns, update the README row.
+func TestOlfactionSTDPDoesNotLearnTheTask(t *testing.T) {
+	c := tinyOlfaction("stdp")
+	c.SNN.Epochs = 2
+	m, err := c.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(m["stdp_w_mean"] < 0 && m["stdp_w_mean_initial"] > 0) || !(m["stdp_w_negative_fraction"] > m["stdp_w_negative_fraction_initial"]+0.1) {
+		t.Errorf("STDP block mean %.4f → %.4f, negative fraction %.3f → %.3f; want a positive mean pushed below 0", m["stdp_w_mean_initial"], m["stdp_w_mean"],
+			m["stdp_w_negative_fraction_initial"], m["stdp_w_negative_fraction"])
+	}
+	if m["kc_active_fraction"] > 0.1 {
+		t.Errorf("%.3f of KCs active, want ≤ 0.1 (KCs silenced)", m["kc_active_fraction"])
+	}
+	if acc := m["val_accuracy"]; acc > m["majority_accuracy"]+0.1 {
+		t.Errorf("val accuracy %.3f more than 0.1 above the majority %.3f: the hybrid learns now; update the README", acc, m["majority_accuracy"])
+	}
+}
+
 // The schedule starts at lr, ends at lr_end, falls geometrically, and is
 // constant with lr_end 0.
 func TestLRSchedule(t *testing.T) {

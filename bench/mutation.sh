@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Mutation testing with go-gremlins/gremlins v0.6.0 (not part of CI).
+#
+#   bench/mutation.sh [pkg ...]      default: neuron synapse connect learn
+#
+# For each package it runs `gremlins unleash` on that package's tests only
+# (one worker, one test CPU, niced), with a per-mutant timeout of
+# TIMEOUT_COEF (default 3) × the package's own test time, and writes
+# bench/mutation/<pkg>.json (gremlins' machine-readable report) and
+# bench/mutation/<pkg>.log. Efficacy = killed / (killed + lived): the
+# covered mutants. GREMLINS overrides the command (e.g. an installed
+# `gremlins`). Packages are paths relative to the module root
+# (systems/maes works). See TESTING.md for the last results.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GREMLINS=${GREMLINS:-"go run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0"}
+COEF=${TIMEOUT_COEF:-3}
+out=bench/mutation
+mkdir -p "$out"
+pkgs=("$@")
+[ ${#pkgs[@]} -eq 0 ] && pkgs=(neuron synapse connect learn)
+for p in "${pkgs[@]}"; do
+	name=${p//\//_}
+	echo "== $p"
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	nice -n 10 $GREMLINS unleash --workers 1 --test-cpu 1 --timeout-coefficient "$COEF" \
+		-o "$out/$name.json" "./$p" 2>&1 | tee "$out/$name.log" | grep -E "^(Killed|Lived|Timed out|Not covered|Not viable|Mutator|Test efficacy|Mutant coverage)" || true
+	echo "$p: $(($(date +%s) - start)) s"
+done
