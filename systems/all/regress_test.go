@@ -76,6 +76,8 @@ var regressCases = map[string]regressCase{
 	"maes-train": {sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 		"train_min=0.0033333333333333335", "spont_min=0.0016666666666666668", "replay_s=0.1"}},
 	"maes-readout":      {sets: append([]string{"train_s=2", "switch_s=1", "test_s=1", "delete_at_s=0.5"}, maesNet...)},
+	"maes-variability":  {sets: []string{"cycles=2", "max_s=2", "chunk_s=1", "burn_in_ms=100", "save_model=false"}},
+	"maes-spectrum":     {sets: append([]string{"matrix=build"}, maesNet...)},
 	"olfaction-ann":     {sets: olfShort},
 	"olfaction-decolle": {sets: olfShort},
 	"olfaction-stdp":    {sets: append([]string{"compare=false"}, olfShort...)},
