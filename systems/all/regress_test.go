@@ -30,6 +30,7 @@ import (
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/runio"
 	_ "github.com/spikelab/spikelab/systems/all"
+	"github.com/spikelab/spikelab/task"
 )
 
 var update = flag.Bool("update", false, "rewrite the stored regression metrics")
@@ -61,10 +62,13 @@ var regressCases = map[string]regressCase{
 	"force-noisy-prodsines": {sets: thetaShort},
 	"force-lorenz":          {sets: thetaShort},
 	"force-ode-to-joy":      {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1"}},
-	"ltts-trajectory":       {sets: []string{"net.n=100", "t_steps=100", "epochs=10"}},
-	"ltts-fast":             {sets: []string{"net.n=100", "seeds=2", "epochs=4"}},
-	"ltts-noise":            {sets: []string{"net.n=100", "t_steps=100", "epochs=10", "ratio_steps=3", "repeats=1", "ratio_log10_min=-3"}},
-	"ltts-xor":              {sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5"}},
+	"force-songbird": {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1",
+		"target.spectrogram.window=64", "target.spectrogram.overlap=48", "target.spectrogram.nfft=64", "target.spectrogram.channels=4",
+		"target.spectrogram.band_low_hz=500", "target.spectrogram.band_step_hz=500", "target.spectrogram.band_width_hz=500"}, data: songData},
+	"ltts-trajectory": {sets: []string{"net.n=100", "t_steps=100", "epochs=10"}},
+	"ltts-fast":       {sets: []string{"net.n=100", "seeds=2", "epochs=4"}},
+	"ltts-noise":      {sets: []string{"net.n=100", "t_steps=100", "epochs=10", "ratio_steps=3", "repeats=1", "ratio_log10_min=-3"}},
+	"ltts-xor":        {sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5"}},
 	"ltts-walking": {sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
 		"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc"}, data: walkData},
 	"shifting-xor":     {sets: []string{"runs=10", "epochs=200"}},
@@ -263,6 +267,21 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // walkData writes a small ASF skeleton (root and two bones) and a 120-frame
 // AMC motion of period 30 frames.
+// songData writes a generated 0.4-s two-tone WAV (8 kHz, stereo).
+func songData(t *testing.T) []string {
+	x := make([]float64, 3200)
+	for i := range x {
+		f := 1000.0
+		if i >= 1600 {
+			f = 2000
+		}
+		x[i] = 0.5 * math.Sin(2*math.Pi*f*float64(i)/8000)
+	}
+	path := filepath.Join(t.TempDir(), "song.wav")
+	writeFile(t, path, task.EncodeWAV(8000, x, x))
+	return []string{"target.file=" + path}
+}
+
 func walkData(t *testing.T) []string {
 	dir := t.TempDir()
 	asf := ":version 1.10\n:units\n  angle deg\n:root\n   order TX TY TZ RX RY RZ\n:bonedata\n" +

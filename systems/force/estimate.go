@@ -2,6 +2,8 @@ package force
 
 import (
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/spikelab/spikelab/experiment"
 )
@@ -14,6 +16,13 @@ func (c *ForceConfig) outputs() int {
 		return max(c.Outputs, 1)
 	}
 	switch c.Target.Kind {
+	case "file":
+		// Known only after reading the file: a .wav gives
+		// target.spectrogram.channels outputs, another file one.
+		if strings.HasSuffix(strings.ToLower(c.Target.File), ".wav") {
+			return max(c.Target.Spectrogram.Channels, 1)
+		}
+		return 1
 	case "vdp":
 		return 2
 	case "lorenz":
@@ -43,6 +52,17 @@ func (c *ForceConfig) Estimate() (experiment.Estimate, error) {
 	nnz := experiment.Count(n, n, min(max(c.P, 0), 1))
 	e.Add(fmt.Sprintf("static weights (n²·p = %.3g synapses)", nnz), 16*1.05*nnz+12*nnz)
 	e.Array("neuron state, decoders, encoders, RLS block (n×(16+3·outputs+rls_block))", n, 16+3*k+float64(max(c.RLSBlock, 0)))
+	if c.Input.Kind == "hdts" {
+		m := float64(c.Input.Components)
+		if m == 0 {
+			period := c.Input.PeriodS
+			if period == 0 {
+				period = 5 // the file's period is not known yet: the code's 5-s song
+			}
+			m = math.Round(period * 1000 / c.Input.BumpMS)
+		}
+		e.Array("HDTS input matrix (n×components)", n, m)
+	}
 	steps := experiment.StepsOf(c.DurationS*1000, c.DtMS)
 	e.Steps = steps
 	samples := float64(steps) / max(c.Record.SampleMS/c.DtMS, 1)

@@ -60,6 +60,7 @@ type ForceConfig struct {
 	DivergenceLimit float64 `yaml:"divergence_limit"`
 
 	Target TargetConfig `yaml:"target"` // the supervisor
+	Input  InputConfig  `yaml:"input"`  // external input (none or hdts)
 	Record RecordConfig `yaml:"record"` // what is recorded
 
 	// TargetFunc, when not nil, is the supervisor in place of Target's
@@ -89,6 +90,37 @@ type TargetConfig struct {
 	// "long" (64 beats; 5 note outputs + 64 HDTS outputs).
 	Song           string  `yaml:"song"`
 	BeatsPerSecond float64 `yaml:"beats_per_second"` // song tempo (beats/s)
+
+	// File is the supervisor of kind file: a .wav (16-bit PCM, mono or
+	// stereo; its log-magnitude spectrogram, see Spectrogram), .npy (samples
+	// or samples × outputs), .npz (one such array, Key) or .csv (one sample
+	// per line) file, resampled to the step by linear interpolation and
+	// repeated with the recording's duration as period.
+	File string `yaml:"file"`
+	// Dataset, when set, is the dataset folder where a bare file name that
+	// does not exist as given is looked up: DataDir, else $SPIKELAB_DATA/<dataset>.
+	Dataset      string  `yaml:"dataset"`
+	DataDir      string  `yaml:"data_dir"`       // folder of Dataset (empty: $SPIKELAB_DATA/<dataset>)
+	SampleRateHz float64 `yaml:"sample_rate_hz"` // sample rate of an .npy/.npz/.csv file (Hz); an .npz's RateKey array wins
+	Key          string  `yaml:"key"`            // array of an .npz file (empty: its only array besides RateKey)
+	RateKey      string  `yaml:"rate_key"`       // scalar array of an .npz file holding its sample rate (Hz)
+	MaxFileMB    float64 `yaml:"max_file_mb"`    // larger files are refused before they are read (MB)
+	// Spectrogram turns a .wav file into the supervisor: one output per band.
+	Spectrogram task.SpectrogramParams `yaml:"spectrogram"`
+}
+
+// InputConfig is an external input current fed to every FORCE neuron
+// besides the recurrent and feedback currents.
+type InputConfig struct {
+	// Kind is none or hdts: the high-dimensional temporal signal of Figs 4–5,
+	// Components half-sine bumps tiling one period, each fed through a fixed
+	// random column of gain·U(−1, 1) (the reference code's E2 = WE2·U(−1, 1)).
+	Kind string  `yaml:"kind"`
+	Gain float64 `yaml:"gain"` // WE2, in the model's current unit (Izhikevich: pA)
+	// Components is the number of bumps per period (0: period/bump_ms).
+	Components int     `yaml:"components"`
+	BumpMS     float64 `yaml:"bump_ms"`  // bump width when components = 0 (ms)
+	PeriodS    float64 `yaml:"period_s"` // HDTS period (s); 0: the supervisor's period
 }
 
 // RecordConfig says what a FORCE run records.
@@ -104,7 +136,9 @@ func forceBase() *ForceConfig {
 		Seed: 1, N: 2000, P: 0.1, RLSForm: "code", RLSBlock: 16, RLSStorage: "float32", DivergenceLimit: 1e6,
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
-		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4},
+		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4,
+			RateKey: "sample_rate_hz", MaxFileMB: 256, Spectrogram: task.DefaultSpectrogram()},
+		Input:  InputConfig{Kind: "none", BumpMS: 10},
 		Record: RecordConfig{SampleMS: 1, RasterNeurons: 50, DecoderNeurons: 10, WindowS: 1},
 	}
 }
@@ -182,6 +216,7 @@ func init() {
 		c.Record.WindowS = 5
 		return c
 	})
+	reg("force-songbird", "FORCE: 1000 Izhikevich neurons with an HDTS input replay a bird song's spectrogram (Fig. 4; meadowlark.wav from the maes dataset or target.file=your.wav; 30 s)", ForceSongbird)
 	reg("force-ode-to-joy", "FORCE: 5000 Izhikevich neurons learn the first bar of Ode to Joy (Fig. 3; 1000 s, a long run)", ForceOdeToJoy)
 }
 
@@ -259,8 +294,68 @@ func (c *ForceConfig) Validate() error {
 	if !(c.Target.NoiseStd >= 0) {
 		return fmt.Errorf("target.noise_std must be >= 0, got %g", c.Target.NoiseStd)
 	}
-	_, err = c.target()
+	if c.TargetFunc == nil && c.Target.Kind == "file" {
+		// The file is read when the network is built (a dataset file need
+		// not exist to validate the defaults).
+		if err := experiment.Positive("target.max_file_mb", c.Target.MaxFileMB); err != nil {
+			return err
+		}
+		if err := c.Target.Spectrogram.Validate(); err != nil {
+			return fmt.Errorf("target.spectrogram.%w", err)
+		}
+		if c.Input.Kind == "hdts" && c.Input.PeriodS == 0 {
+			return nil // the HDTS period is the file's: checked at build
+		}
+		_, err := c.hdts(task.Sine{Freq: 1, Dt: c.DtMS / 1000})
+		return err
+	}
+	tgt, err := c.target()
+	if err != nil {
+		return err
+	}
+	_, err = c.hdts(tgt)
 	return err
+}
+
+// hdts returns the HDTS of the input section for the supervisor tgt
+// (ok false when input.kind is none).
+func (c *ForceConfig) hdts(tgt task.Target) (h task.HDTS, err error) {
+	in := c.Input
+	switch in.Kind {
+	case "none", "":
+		return task.HDTS{}, nil
+	case "hdts":
+	default:
+		return task.HDTS{}, fmt.Errorf("input.kind %q is unknown: use none or hdts", in.Kind)
+	}
+	if math.IsNaN(in.Gain) || math.IsInf(in.Gain, 0) {
+		return task.HDTS{}, fmt.Errorf("input.gain must be a finite number, got %g", in.Gain)
+	}
+	period := in.PeriodS
+	if period == 0 {
+		if period = tgt.Period(); period == 0 {
+			return task.HDTS{}, fmt.Errorf("input.period_s: the supervisor has no period; set the HDTS period (s)")
+		}
+	}
+	if !(period > 0) {
+		return task.HDTS{}, fmt.Errorf("input.period_s must be >= 0, got %g", in.PeriodS)
+	}
+	steps := int(math.Round(period * 1000 / c.DtMS))
+	m := in.Components
+	if m == 0 {
+		if err := experiment.Positive("input.bump_ms", in.BumpMS); err != nil {
+			return task.HDTS{}, err
+		}
+		m = max(1, int(math.Round(period*1000/in.BumpMS)))
+	}
+	if m < 0 {
+		return task.HDTS{}, fmt.Errorf("input.components must be >= 0, got %d", m)
+	}
+	h, err = task.NewHDTS(m, steps)
+	if err != nil {
+		return task.HDTS{}, fmt.Errorf("input: %w", err)
+	}
+	return h, nil
 }
 
 // target builds the supervisor on the run's step grid: TargetFunc where
@@ -349,8 +444,18 @@ func (c *ForceConfig) namedTarget(dt float64) (task.Target, error) {
 			return nil, fmt.Errorf("target: %w", err)
 		}
 		base = s
+	case "file":
+		f, err := t.loadFile()
+		if err != nil {
+			return nil, err
+		}
+		s, err := task.NewSampled(f.data, f.n, f.k, f.rateHz, dt)
+		if err != nil {
+			return nil, fmt.Errorf("target.file %s: %w", f.path, err)
+		}
+		base = s
 	default:
-		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song"}, ", "))
+		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song", "file"}, ", "))
 	}
 	return base, nil
 }
@@ -366,6 +471,10 @@ type forceNet struct {
 	target task.Target
 	clock  sim.Clock
 	dtS    float64 // step in seconds
+	// hdts, when hdtsIn is not nil, is the HDTS input: component q feeds
+	// hdtsIn[q*N:(q+1)*N] (the reference code's E2, stored by component).
+	hdts   task.HDTS
+	hdtsIn []float64
 }
 
 func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
@@ -420,7 +529,18 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, clock: clock, dtS: c.DtMS / 1000}, nil
+	net := &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, clock: clock, dtS: c.DtMS / 1000}
+	if net.hdts, err = c.hdts(tgt); err != nil {
+		return nil, err
+	}
+	if net.hdts.M > 0 {
+		net.hdtsIn = make([]float64, net.hdts.M*n)
+		rh := sim.Stream(c.Seed, "hdts")
+		for j := range net.hdtsIn {
+			net.hdtsIn[j] = c.Input.Gain * (2*rh.Float64() - 1)
+		}
+	}
+	return net, nil
 }
 
 // Run trains and tests the network and writes the run folder.
@@ -473,7 +593,7 @@ const forceNetBlocks = 4
 // apply.
 func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
 	plain, ok := net.pop.(*neuron.LIF)
-	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 {
+	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 || net.hdtsIn != nil {
 		return nil
 	}
 	n := c.N

@@ -54,6 +54,12 @@ func (c *ForceConfig) metrics(net *forceNet, r *forceResult) map[string]float64 
 		m["test_freq_hz"] = experiment.UpCrossingRate(z0, sampleS)
 		m["target_freq_hz"] = experiment.UpCrossingRate(tz, sampleS)
 	}
+	if c.TargetFunc == nil && c.Target.Kind == "file" {
+		signalMetrics(m, r, from)
+	}
+	if net.hdtsIn != nil {
+		m["hdts_components"] = float64(net.hdts.M)
+	}
 	if p := net.target.Period(); p > 0 {
 		window := int(math.Round(c.Record.WindowS / sampleS))
 		shift := int(math.Round(p / sampleS))
@@ -107,8 +113,21 @@ func (c *ForceConfig) write(env *experiment.Env, net *forceNet, r *forceResult, 
 			runio.Array{Name: "phase_aligned_window_t", Shape: []int{len(ts)}, Data: ts},
 			runio.Array{Name: "phase_aligned_rmse", Shape: []int{len(w)}, Data: w})
 	}
+	file := c.TargetFunc == nil && c.Target.Kind == "file"
+	if file {
+		from := 0
+		for from < ns && r.zs.T[from] <= c.TrainStopS+1e-12 {
+			from++
+		}
+		arrays = append(arrays, signalArrays(signalMetrics(map[string]float64{}, r, from))...)
+	}
 	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), arrays); err != nil {
 		return err
+	}
+	if file && k > 1 {
+		if err := c.signalFigure(env, r, net.target.Period()); err != nil {
+			return err
+		}
 	}
 	return c.figures(env, r, spikeT)
 }

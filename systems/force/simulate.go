@@ -76,7 +76,7 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 			// Steps 1–6 (and the previous step's 8) in one parallel pass.
 			z[0] = step(t)
 		} else {
-			spikes = net.serialStep(t, I, z, spikes)
+			spikes = net.serialStep(i, t, I, z, spikes)
 		}
 		net.target.At(i, tgt)
 		if err := c.readoutError(z, tgt, e, t); err != nil {
@@ -114,8 +114,9 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 // other: input current I from the filtered recurrent current and the
 // feedback of the previous step's readout z, membrane and threshold,
 // synaptic filters, and the new readout, written to z. It returns the
-// step's spikes (appended to spikes[:0]).
-func (net *forceNet) serialStep(t float64, I, z []float64, spikes []int32) []int32 {
+// step's spikes (appended to spikes[:0]). i is the step's index (for the
+// HDTS input).
+func (net *forceNet) serialStep(i int, t float64, I, z []float64, spikes []int32) []int32 {
 	k := len(z)
 	pop, ipsc, rate, rls, w, enc := net.pop, net.ipsc, net.rate, net.rls, net.w, net.enc
 	// 1. input current with the previous step's z (for one output,
@@ -129,6 +130,14 @@ func (net *forceNet) serialStep(t float64, I, z []float64, spikes []int32) []int
 				v += enc[j*k+q] * zq
 			}
 			I[j] = v
+		}
+	}
+	if net.hdtsIn != nil {
+		// The HDTS input: the active component's column times its bump.
+		q, v := net.hdts.Active(i)
+		col := net.hdtsIn[q*len(I) : (q+1)*len(I)]
+		for j, e := range col {
+			I[j] += e * v
 		}
 	}
 	// 2–3. membrane and threshold
