@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,11 @@ func (f Folder) RunPoint(s *Spec, p Point, threads int, force bool, job string, 
 		st.Status = Finished
 		fmt.Fprintf(stderr, "spikelab sweep: point %s is finished already (--force runs it again)\n", p.Name)
 		return st, 0
+	}
+	if ri, err := experiment.ReadRunInfo(f.PointDir(p)); err == nil && ri.Status == experiment.StatusRunning {
+		if host, _ := os.Hostname(); host == ri.Host && ri.PID != os.Getpid() && alive(ri.PID) {
+			return fail(fmt.Errorf("another process (pid %d) is running this point", ri.PID))
+		}
 	}
 	if err := os.RemoveAll(f.PointDir(p)); err != nil {
 		return fail(err)
@@ -101,7 +107,8 @@ func lastMessage(msgs string, rc int) string {
 	lines := strings.Split(strings.TrimSpace(msgs), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(l, "spikelab:") && !strings.HasPrefix(l, "spikelab: running") {
+		if strings.HasPrefix(l, "spikelab:") && !strings.HasPrefix(l, "spikelab: running ") &&
+			!strings.HasPrefix(l, "spikelab: run folder ") && !strings.HasPrefix(l, "spikelab: wrote ") {
 			return strings.TrimSpace(strings.TrimPrefix(l, "spikelab:"))
 		}
 	}
@@ -209,6 +216,7 @@ loop:
 	close(work)
 	wg.Wait()
 	sum.Interrupted += len(todo) - sent
+	sort.Slice(sum.Failed, func(i, j int) bool { return sum.Failed[i].Index < sum.Failed[j].Index })
 	if ctx.Err() != nil {
 		return sum, ctx.Err()
 	}

@@ -558,10 +558,7 @@ func escape(s string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	out := b.String()
-	if out == "" {
-		return "%00"
-	}
-	if out[0] == '.' {
+	if out != "" && out[0] == '.' {
 		out = "%2E" + out[1:]
 	}
 	return out

@@ -101,37 +101,18 @@ func writeFile(path string, b []byte) error {
 }
 
 // IsFinished reports whether the run folder dir holds a finished run of
-// exactly cfg. It is the one place that decides "finished"; see Done.
+// exactly cfg: its run.json (written by experiment.Execute) says
+// finished, and its config hash is cfg's. It is the one place that
+// decides "finished".
 var IsFinished = func(dir string, cfg experiment.Config) (bool, error) {
-	return finishedByFiles(dir, cfg)
-}
-
-// finishedByFiles: metrics.json is written last, only by a run that
-// succeeded, and config.yaml must be cfg's resolved config.
-func finishedByFiles(dir string, cfg experiment.Config) (bool, error) {
-	if _, err := os.Stat(filepath.Join(dir, "metrics.json")); err != nil {
+	ri, err := experiment.ReadRunInfo(dir)
+	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
-	got, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
 	if err != nil {
-		return false, nil
+		return false, nil // an unreadable run.json: not finished, run it again
 	}
-	want, err := experiment.Marshal(cfg)
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(stripComments(got), stripComments(want)), nil
-}
-
-func stripComments(b []byte) []byte {
-	var out []byte
-	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte("#")) {
-			continue
-		}
-		out = append(out, line...)
-	}
-	return out
+	return ri.Status == experiment.StatusFinished && ri.ConfigHash == experiment.ConfigHash(cfg), nil
 }
 
 // Done reports whether point p of spec s is finished in folder f.
@@ -158,13 +139,29 @@ func (f Folder) PointStatus(s *Spec, p Point) (string, State, error) {
 		return Finished, st, nil
 	}
 	if !ok {
+		st = State{Index: p.Index, Name: p.Name}
+	}
+	// The run folder's run.json says how the run itself ended.
+	if ri, err := experiment.ReadRunInfo(f.PointDir(p)); err == nil {
+		switch ri.Status {
+		case experiment.StatusFailed, experiment.StatusInterrupted:
+			if st.Error == "" {
+				st.Error = ri.Error
+			}
+			return ri.Status, st, nil
+		case experiment.StatusFinished:
+			st.Error = "finished with another config (the spec changed): will run again"
+			return Pending, st, nil
+		}
+	} else if !ok {
 		if _, err := os.Stat(f.PointDir(p)); err == nil {
-			return Failed, State{Index: p.Index, Name: p.Name, Error: "run folder without a result and without a state file"}, nil
+			st.Error = "run folder without a result"
+			return Failed, st, nil
 		}
 		return Pending, st, nil
 	}
 	switch st.Status {
-	case Running:
+	case Running, "":
 		if host, _ := os.Hostname(); host == st.Host && st.PID > 0 && !alive(st.PID) {
 			st.Error = fmt.Sprintf("process %d on %s ended without a result", st.PID, st.Host)
 			return Failed, st, nil
@@ -172,7 +169,7 @@ func (f Folder) PointStatus(s *Spec, p Point) (string, State, error) {
 		return Running, st, nil
 	case Finished:
 		// The state says finished but the folder does not (removed, or a
-		// different config): treat it as not run.
+		// different config): not run.
 		return Pending, st, nil
 	}
 	return st.Status, st, nil
