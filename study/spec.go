@@ -220,7 +220,7 @@ func Parse(b []byte, file string) (*Spec, error) {
 			if err := addKey(kn.Value, kn.Line, "grid"); err != nil {
 				return nil, err
 			}
-			vals, err := scalarList(vn)
+			vals, err := scalarList(vn, true)
 			if err != nil {
 				return nil, fail(kn.Line, "grid: %s: %v", kn.Value, err)
 			}
@@ -242,7 +242,7 @@ func Parse(b []byte, file string) (*Spec, error) {
 			if err := addKey(kn.Value, kn.Line, "zip"); err != nil {
 				return nil, err
 			}
-			vals, err := scalarList(vn)
+			vals, err := scalarList(vn, false)
 			if err != nil {
 				return nil, fail(kn.Line, "zip: %s: %v", kn.Value, err)
 			}
@@ -254,11 +254,17 @@ func Parse(b []byte, file string) (*Spec, error) {
 			cols = append(cols, vals)
 		}
 		if len(cols) > 0 {
+			rows := map[string]int{}
 			for i := range cols[0] {
 				row := make([]string, len(cols))
 				for k := range cols {
 					row[k] = cols[k][i]
 				}
+				id := strings.Join(row, "\x00")
+				if j, dup := rows[id]; dup {
+					return nil, fail(raw.Zip.Line, "zip: entries %d and %d are the same values", j+1, i+1)
+				}
+				rows[id] = i
 				ax.Values = append(ax.Values, row)
 			}
 			s.Axes = append(s.Axes, ax)
@@ -317,7 +323,7 @@ func flatten(prefix string, n *yaml.Node, out *[]Assignment) error {
 	return nil
 }
 
-func scalarList(n *yaml.Node) ([]string, error) {
+func scalarList(n *yaml.Node, unique bool) ([]string, error) {
 	if n.Kind != yaml.SequenceNode {
 		return nil, errors.New("want a list of values, e.g. [1, 2, 3]")
 	}
@@ -330,7 +336,7 @@ func scalarList(n *yaml.Node) ([]string, error) {
 		if c.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("value %d is not a number, word or true/false (put lists in config)", i+1)
 		}
-		if seen[c.Value] {
+		if unique && seen[c.Value] {
 			return nil, fmt.Errorf("value %q appears twice", c.Value)
 		}
 		seen[c.Value] = true

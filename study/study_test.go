@@ -3,8 +3,8 @@ package study_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
