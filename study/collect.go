@@ -325,6 +325,7 @@ func errPanel(title, xlabel string, xs []string, lines map[string][]*group, metr
 		}
 	} else {
 		p.NominalX(xs...)
+		p.X.Min, p.X.Max = -0.5, float64(len(xs))-0.5
 	}
 	if len(order) == 0 {
 		for k := range lines {

@@ -277,3 +277,16 @@ func TestSlurmScriptAndArraySpec(t *testing.T) {
 		}
 	}
 }
+
+// TestCommittedStudiesParse: every spec under studies/ is valid.
+func TestCommittedStudiesParse(t *testing.T) {
+	files, _ := filepath.Glob("../studies/*.yaml")
+	if len(files) < 5 {
+		t.Fatalf("%d studies under studies/", len(files))
+	}
+	for _, f := range files {
+		if _, err := study.Load(f); err != nil {
+			t.Error(err)
+		}
+	}
+}
