@@ -3,6 +3,7 @@
 //	spikelab list
 //	spikelab config NAME
 //	spikelab run NAME [--config f.yaml] [--set key=value ...] [--seed N] [--out DIR] [--threads N]
+//	spikelab sweep SPEC.yaml [--jobs N | --slurm | --index I]; spikelab sweep status|collect OUT
 package main
 
 import (
@@ -34,6 +35,7 @@ Usage:
   spikelab list                      the experiments, one line each
   spikelab config NAME               the default config of NAME as YAML
   spikelab run NAME [flags]          run an experiment into a run folder
+  spikelab sweep SPEC.yaml [flags]   run a study (grid × seeds) locally or on SLURM; spikelab sweep --help
 
 Flags of run:
   --config FILE      YAML file overriding the defaults (keys as in 'spikelab config NAME')
@@ -81,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "run":
 		return runCmd(args[1:], stdout, stderr)
+	case "sweep":
+		return sweepCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
