@@ -3,6 +3,8 @@
 //	spikelab list
 //	spikelab config NAME
 //	spikelab run NAME [--config f.yaml] [--set key=value ...] [--seed N] [--out DIR] [--threads N]
+//	spikelab eval RUN_DIR [--set key=value ...] [--out DIR] [--model FILE] [--threads N]
+//	spikelab resume RUN_DIR [--threads N]
 package main
 
 import (
@@ -34,6 +36,10 @@ Usage:
   spikelab list                      the experiments, one line each
   spikelab config NAME               the default config of NAME as YAML
   spikelab run NAME [flags]          run an experiment into a run folder
+  spikelab eval RUN_DIR [flags]      test a run's saved model (model.npz) again: metrics and figures
+                                     into RUN_DIR/eval-<timestamp>/ (--out DIR), --set changes keys
+                                     (e.g. the test data), --model FILE another model file
+  spikelab resume RUN_DIR            continue a killed run from its checkpoint.npz, in place
 
 Flags of run:
   --config FILE      YAML file overriding the defaults (keys as in 'spikelab config NAME')
@@ -79,6 +85,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "run":
 		return runCmd(args[1:], stdout, stderr)
+	case "eval":
+		return evalCmd(args[1:], stdout, stderr)
+	case "resume":
+		return resumeCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -170,8 +180,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spikelab:", err)
 		return 1
 	}
-	tty := !*quiet && isTerminal(stderr)
-	env := &experiment.Env{Out: dir, Threads: *threads, Log: stderr,
+	return execute(name, cfg, dir, "", *threads, *quiet, *cpuprofile, stdout, stderr)
+}
+
+// execute runs cfg into dir (resuming from the checkpoint resume unless it
+// is ""), writes metrics.json and prints it.
+func execute(name string, cfg experiment.Config, dir *runio.Dir, resume string, threads int, quiet bool, cpuprofile string, stdout, stderr io.Writer) int {
+	tty := !quiet && isTerminal(stderr)
+	env := &experiment.Env{Out: dir, Threads: threads, Log: stderr, Name: name, Resume: resume,
 		Progress: func(total int64, label string) experiment.Progress {
 			if !tty {
 				return experiment.NopProgress{}
@@ -183,8 +199,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
 		if err == nil {
 			err = pprof.StartCPUProfile(f)
 		}
