@@ -2,8 +2,6 @@ package experiment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -41,16 +39,6 @@ type Evaluator interface {
 // (an experiment may resume only some of its tasks).
 type Resumer interface {
 	Resumable() bool
-}
-
-// ConfigHash returns the hex SHA-256 of the resolved config YAML and the YAML.
-func ConfigHash(cfg Config) (string, string, error) {
-	b, err := Marshal(cfg)
-	if err != nil {
-		return "", "", err
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:]), string(b), nil
 }
 
 // provenance identifies the program that wrote a model file. It holds no
@@ -123,11 +111,11 @@ func SaveModel(env *Env, cfg Config, s *ModelState) error {
 }
 
 func save(env *Env, cfg Config, path, kind string, s *ModelState) error {
-	hash, yml, err := ConfigHash(cfg)
+	yml, err := Marshal(cfg)
 	if err != nil {
 		return err
 	}
-	h := runio.ModelHeader{Kind: kind, Experiment: env.Name, ConfigHash: hash, Config: yml,
+	h := runio.ModelHeader{Kind: kind, Experiment: env.Name, ConfigHash: ConfigHash(cfg), Config: string(yml),
 		Progress: s.Progress, ProgressUnit: s.ProgressUnit, Provenance: provenance()}
 	return runio.WriteModel(path, h, s.Arrays, s.Units)
 }

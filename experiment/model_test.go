@@ -11,10 +11,11 @@ import (
 
 func TestDiffConfigNamesKeyAndValues(t *testing.T) {
 	a := newToy()
-	_, saved, err := ConfigHash(a)
+	yb, err := Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
+	saved := string(yb)
 	if err := DiffConfig(saved, a); err != nil {
 		t.Fatalf("same config: %v", err)
 	}

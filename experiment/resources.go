@@ -2,7 +2,10 @@ package experiment
 
 import (
 	"fmt"
+	"math"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -74,4 +77,54 @@ func HumanBytes(b float64) string {
 		return fmt.Sprintf("%.0f B", b)
 	}
 	return fmt.Sprintf("%.3g %s", b, units[k])
+}
+
+// AvailableMemory returns MemAvailable of /proc/meminfo in bytes, or 0
+// where it is not known.
+func AvailableMemory() float64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				kb, err := strconv.ParseFloat(f[0], 64)
+				if err == nil && kb > 0 {
+					return kb * 1024
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// DefaultMemoryLimit returns the default of --max-memory: 80 % of the
+// available memory in bytes, or 0 (no limit) where that is not known.
+func DefaultMemoryLimit() float64 { return 0.8 * AvailableMemory() }
+
+// ParseBytes parses a memory size: a number of bytes with an optional
+// unit kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of
+// 1024), e.g. "16GB", "500MiB", "0" (no limit).
+func ParseBytes(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	mult := 1.0
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1}}
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t = strings.TrimSpace(strings.TrimSuffix(t, u.suffix))
+			mult = u.mult
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("memory size %q: want a non-negative number with an optional unit (kB, MB, GB, TB, KiB, MiB, GiB, TiB)", s)
+	}
+	return x * mult, nil
 }

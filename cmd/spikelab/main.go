@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -26,7 +27,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/runio"
 	_ "github.com/spikelab/spikelab/systems/all"
 )
 
@@ -37,15 +37,17 @@ Usage:
   spikelab config NAME               the default config of NAME as YAML
   spikelab run NAME [flags]          run an experiment into a run folder
   spikelab eval RUN_DIR [flags]      test a run's saved model (model.npz) again: metrics and figures
-                                     into RUN_DIR/eval-<timestamp>/ (--out DIR), --set changes keys
+                                     into RUN_DIR/eval-<timestamp>/ (--out DIR); --set changes keys
                                      (e.g. the test data), --model FILE another model file
-  spikelab resume RUN_DIR            continue a killed run from its checkpoint.npz, in place
+  spikelab resume RUN_DIR            continue a stopped or killed run from its checkpoint.npz, in place
 
 Flags of run:
   --config FILE      YAML file overriding the defaults (keys as in 'spikelab config NAME')
   --set KEY=VALUE    override one key (dotted for sections: lif.tau_m_s=0.02); repeatable
   --seed N           seed of every random stream (same seed, same result)
-  --out DIR          run folder (default runs/NAME-<timestamp>)
+  --out DIR          run folder (default runs/NAME-<timestamp>); an existing run is not replaced
+  --force            replace the run in an existing --out folder
+  --max-memory SIZE  refuse configs that need more (e.g. 16GB, 0 = no limit; default 80% of available)
   --threads N        worker threads for the hot loops (default: all cores)
   --quiet            no progress bar
   --cpuprofile FILE  write a CPU profile of the run (go tool pprof)
@@ -103,12 +105,20 @@ func (m *multi) String() string     { return strings.Join(*m, " ") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
+	return runCmdCtx(context.Background(), args, stdout, stderr)
+}
+
+// runCmdCtx is `spikelab run` under parent: SIGINT and SIGTERM cancel the
+// run (a second signal kills the process).
+func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var sets multi
 	cfgFile := fs.String("config", "", "YAML config file")
 	seed := fs.String("seed", "", "seed")
 	out := fs.String("out", "", "run folder")
+	force := fs.Bool("force", false, "replace the run in an existing --out folder")
+	maxMem := fs.String("max-memory", "", "memory limit (default 80% of available memory)")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile (for go tool pprof) to this file")
@@ -163,42 +173,37 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")
 		return 2
 	}
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(stderr, "spikelab: invalid config:", err)
-		return 2
+	limit := experiment.DefaultMemoryLimit()
+	if *maxMem != "" {
+		if limit, err = experiment.ParseBytes(*maxMem); err != nil {
+			fmt.Fprintln(stderr, "spikelab: --max-memory:", err)
+			return 2
+		}
 	}
-	dir, err := runio.Create(*out, name)
-	if err != nil {
-		fmt.Fprintln(stderr, "spikelab:", err)
-		return 1
-	}
-	yml, err := experiment.Marshal(cfg)
-	if err == nil {
-		err = dir.WriteFile("config.yaml", append([]byte("# spikelab run "+name+": resolved config\n"), yml...))
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "spikelab:", err)
-		return 1
-	}
-	return execute(name, cfg, dir, "", *threads, *quiet, *cpuprofile, stdout, stderr)
+	opts := experiment.ExecOptions{Out: *out, Force: *force, Threads: *threads, MaxMemory: limit,
+		Command: append([]string{"spikelab", "run"}, args...)}
+	return launch(parent, name, cfg, opts, *quiet, *cpuprofile, stdout, stderr)
 }
 
-// execute runs cfg into dir (resuming from the checkpoint resume unless it
-// is ""), writes metrics.json and prints it.
-func execute(name string, cfg experiment.Config, dir *runio.Dir, resume string, threads int, quiet bool, cpuprofile string, stdout, stderr io.Writer) int {
+// launch executes cfg with opts (Log, Progress and Started filled in here)
+// under parent, SIGINT and SIGTERM cancelling the run (a second signal
+// kills the process), and prints its metrics.
+func launch(parent context.Context, name string, cfg experiment.Config, opts experiment.ExecOptions, quiet bool, cpuprofile string, stdout, stderr io.Writer) int {
 	tty := !quiet && isTerminal(stderr)
-	env := &experiment.Env{Out: dir, Threads: threads, Log: stderr, Name: name, Resume: resume,
-		Progress: func(total int64, label string) experiment.Progress {
-			if !tty {
-				return experiment.NopProgress{}
-			}
-			return &bar{progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr),
-				progressbar.OptionSetDescription(name+" "+label), progressbar.OptionShowCount(),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())}
-		}}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs) // a second signal kills
+			fmt.Fprintf(stderr, "\nspikelab: %v: stopping after the current step (again to kill)\n", sig)
+			cancel(fmt.Errorf("%v", sig))
+		case <-ctx.Done():
+		}
+	}()
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
 		if err == nil {
@@ -210,22 +215,35 @@ func execute(name string, cfg experiment.Config, dir *runio.Dir, resume string, 
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	fmt.Fprintf(stderr, "spikelab: running %s into %s\n", name, dir.Path)
-	metrics, err := cfg.Run(ctx, env)
+	opts.Log = stderr
+	opts.Progress = func(total int64, label string) experiment.Progress {
+		if !tty {
+			return experiment.NopProgress{}
+		}
+		return &bar{progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(name+" "+label), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish())}
+	}
+	opts.Started = func(dir string) { fmt.Fprintf(stderr, "spikelab: running %s into %s\n", name, dir) }
+	res, err := experiment.Execute(ctx, name, cfg, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "spikelab:", err)
-		if errors.Is(err, context.Canceled) {
+		switch {
+		case errors.Is(err, experiment.ErrRefused):
+			return 2
+		case res.Info.Status == experiment.StatusInterrupted:
+			fmt.Fprintf(stderr, "spikelab: run folder %s marked interrupted; to go on:\n  %s\n", res.Dir, res.Info.Resume)
 			return 130
+		}
+		if res.Dir != "" {
+			fmt.Fprintf(stderr, "spikelab: run folder %s marked failed\n", res.Dir)
 		}
 		return 1
 	}
-	if err := dir.WriteMetrics(metrics); err != nil {
-		fmt.Fprintln(stderr, "spikelab:", err)
-		return 1
-	}
-	b, _ := os.ReadFile(dir.File("metrics.json"))
+	b, _ := os.ReadFile(filepath.Join(res.Dir, "metrics.json"))
 	stdout.Write(b)
-	fmt.Fprintf(stderr, "spikelab: wrote %s\n", dir.Path)
+	fmt.Fprintf(stderr, "spikelab: wrote %s\n", res.Dir)
 	return 0
 }
 

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/runio"
 )
 
@@ -78,5 +81,63 @@ func TestListAndConfig(t *testing.T) {
 	so.Reset()
 	if run([]string{"config", "force-sine"}, &so, &se) != 0 || !strings.Contains(so.String(), "alpha: 5e-06") {
 		t.Fatalf("config: %s", so.String())
+	}
+}
+
+func TestRunLifecycleInTheCLI(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	small := []string{"run", "force-sine", "--set", "n=100", "--set", "duration_s=0.5", "--set", "train_start_s=0.1",
+		"--set", "train_stop_s=0.3", "--out", out, "--threads", "1", "--quiet"}
+	var so, se bytes.Buffer
+	if code := run(small, &so, &se); code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	ri, err := experiment.ReadRunInfo(out)
+	if err != nil || ri.Status != experiment.StatusFinished || ri.Experiment != "force-sine" || ri.Commit == "" ||
+		ri.Threads != 1 || !strings.Contains(strings.Join(ri.Command, " "), "--set n=100") {
+		t.Fatalf("run.json: %+v %v", ri, err)
+	}
+	// The same folder again: refused (exit 2), untouched.
+	se.Reset()
+	if code := run(small, &so, &se); code != 2 || !strings.Contains(se.String(), "already holds a run") {
+		t.Fatalf("rerun into the folder: exit %d: %s", code, se.String())
+	}
+	if ri2, _ := experiment.ReadRunInfo(out); ri2.Start != ri.Start {
+		t.Fatal("the refused run touched run.json")
+	}
+	// --force replaces it.
+	se.Reset()
+	if code := run(append(small, "--force"), &so, &se); code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, se.String())
+	}
+	// A config refused before the folder exists: no folder.
+	for _, args := range [][]string{
+		{"run", "force-sine", "--set", "dt_ms=-1"},
+		{"run", "force-sine", "--max-memory", "lots"},
+	} {
+		fresh := filepath.Join(t.TempDir(), "never")
+		se.Reset()
+		if code := run(append(args, "--out", fresh), &so, &se); code != 2 {
+			t.Errorf("%v: exit %d: %s", args, code, se.String())
+		}
+		if _, err := os.Stat(fresh); err == nil {
+			t.Errorf("%v: run folder created", args)
+		}
+	}
+}
+
+func TestInterruptMarksTheRunAndSaysHowToGoOn(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt"))
+	var so, se bytes.Buffer
+	code := runCmdCtx(ctx, []string{"force-sine", "--set", "n=100", "--set", "duration_s=0.5", "--set", "train_start_s=0.1",
+		"--set", "train_stop_s=0.3", "--out", out, "--threads", "1"}, &so, &se)
+	if code != 130 || !strings.Contains(se.String(), "marked interrupted") || !strings.Contains(se.String(), "--force") {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	ri, err := experiment.ReadRunInfo(out)
+	if err != nil || ri.Status != experiment.StatusInterrupted || ri.Resume == "" {
+		t.Fatalf("run.json: %+v %v", ri, err)
 	}
 }

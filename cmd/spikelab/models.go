@@ -177,6 +177,8 @@ func resumeCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")
 		return 2
 	}
-	fmt.Fprintf(stderr, "spikelab: resuming %s at %s %g\n", e.Name, m.Header.ProgressUnit, m.Header.Progress)
-	return execute(e.Name, cfg, &runio.Dir{Path: runDir}, ck, *threads, *quiet, "", stdout, stderr)
+	fmt.Fprintf(stderr, "spikelab: resuming %s after %s %g\n", e.Name, m.Header.ProgressUnit, m.Header.Progress)
+	opts := experiment.ExecOptions{Out: runDir, Threads: *threads, MaxMemory: experiment.DefaultMemoryLimit(),
+		Command: append([]string{"spikelab", "resume"}, args...), Resume: ck}
+	return launch(context.Background(), e.Name, cfg, opts, *quiet, "", stdout, stderr)
 }

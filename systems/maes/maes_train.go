@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spikelab/spikelab/connect"
@@ -93,6 +95,16 @@ func (c *MaesTrainConfig) Validate() error {
 		return fmt.Errorf("heatmap_bin must be >= 1")
 	}
 	return c.Replay.validate()
+}
+
+// ResumeHint returns the command that continues an interrupted run in
+// folder dir from its last checkpoint ("" when none was written).
+func (c *MaesTrainConfig) ResumeHint(name, dir string) string {
+	ck := filepath.Join(dir, "checkpoint.npz")
+	if _, err := os.Stat(ck); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("spikelab run %s --config %s --set resume=%s --out %s-resumed", name, filepath.Join(dir, "config.yaml"), ck, dir)
 }
 
 func (c *MaesTrainConfig) blocks() (train, spont int) {
