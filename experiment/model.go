@@ -123,6 +123,9 @@ func save(env *Env, cfg Config, path, kind string, s *ModelState) error {
 // checkpoints counts the checkpoints this process has written (for KillAfterEnv).
 var checkpoints atomic.Int64
 
+// CheckpointsWritten returns how many checkpoints this process has written.
+func CheckpointsWritten() int64 { return checkpoints.Load() }
+
 // KillAfterEnv names an environment variable for tests: when it holds N,
 // the process kills itself with SIGKILL right after writing its N-th
 // checkpoint (a deterministic crash point).
