@@ -314,6 +314,17 @@ func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]fl
 	if err != nil {
 		return err
 	}
+	r1, err := plot.Raster("target spikes (units 0–99)", "time (steps)", st, si)
+	if err != nil {
+		return err
+	}
+	r2, err := plot.Raster("generated spikes (units 0–99)", "time (steps)", gt, gi)
+	if err != nil {
+		return err
+	}
+	if len(mse) < 2 { // an evaluation: one free run, no learning curves
+		return plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, out, r1, r2)
+	}
 	curves, err := plot.Lines("free-running MSE", "epoch", "MSE (log)", plot.Series{X: ep, Y: mse})
 	if err != nil {
 		return err
@@ -321,14 +332,6 @@ func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]fl
 	curves.Y.Scale = gplot.LogScale{} // the MSE is a mean of squares: positive
 	curves.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
 	dsp, err := plot.Lines("spike mismatch ΔS", "epoch", "ΔS", plot.Series{X: ep, Y: ds})
-	if err != nil {
-		return err
-	}
-	r1, err := plot.Raster("target spikes (units 0–99)", "time (steps)", st, si)
-	if err != nil {
-		return err
-	}
-	r2, err := plot.Raster("generated spikes (units 0–99)", "time (steps)", gt, gi)
 	if err != nil {
 		return err
 	}
