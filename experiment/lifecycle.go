@@ -207,8 +207,9 @@ type ExecOptions struct {
 	// Started, when not nil, is called once the run folder exists and
 	// run.json says running (the CLI prints the folder).
 	Started func(dir string)
-	// Resume is the checkpoint to continue from (spikelab resume): Out is
-	// then the run's own folder, reused in place (its config.yaml kept).
+	// Resume is the checkpoint to continue from: in place when Out is the
+	// checkpoint's folder (spikelab resume; no --force needed), else into
+	// the new folder Out (maes-train's resume key).
 	Resume string
 }
 
@@ -279,7 +280,7 @@ func Execute(ctx context.Context, name string, cfg Config, opts ExecOptions) (re
 	if path == "" {
 		path = filepath.Join("runs", name+"-"+time.Now().Format("20060102-150405.000"))
 	}
-	if opts.Resume != "" {
+	if opts.Resume != "" && sameFolder(filepath.Dir(opts.Resume), path) {
 		if err := prepareResume(path, log); err != nil {
 			return res, refuse(err)
 		}
@@ -312,7 +313,7 @@ func Execute(ctx context.Context, name string, cfg Config, opts ExecOptions) (re
 		}
 	}()
 	yml, err := Marshal(cfg)
-	if err == nil && opts.Resume == "" {
+	if err == nil {
 		err = dir.WriteFile("config.yaml", append([]byte("# spikelab run "+name+": resolved config\n"), yml...))
 	}
 	if err != nil {
@@ -426,6 +427,13 @@ func prepareFolder(path string, force bool, log io.Writer) error {
 		fmt.Fprintf(log, "spikelab: --force: removed the earlier run's %d files from %s\n", len(runFiles), path)
 	}
 	return nil
+}
+
+// sameFolder reports whether paths a and b name the same folder.
+func sameFolder(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // prepareResume checks that the run in folder path is not running and

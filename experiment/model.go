@@ -55,6 +55,13 @@ func provenance() map[string]string {
 	return p
 }
 
+// ResumeAlias is a config with a key naming a checkpoint to resume from
+// (maes-train's resume); TakeResume returns it and clears the key, so the
+// run's config.yaml records the protocol and not the pointer.
+type ResumeAlias interface {
+	TakeResume() string
+}
+
 // ModelState is what an experiment saves: arrays with their units, and how
 // far training had come.
 type ModelState struct {

@@ -182,6 +182,9 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	opts := experiment.ExecOptions{Out: *out, Force: *force, Threads: *threads, MaxMemory: limit,
 		Command: append([]string{"spikelab", "run"}, args...)}
+	if ra, ok := cfg.(experiment.ResumeAlias); ok {
+		opts.Resume = ra.TakeResume()
+	}
 	return launch(parent, name, cfg, opts, *quiet, *cpuprofile, stdout, stderr)
 }
 

@@ -47,6 +47,8 @@ func killCases() []killCase {
 				return []string{"data_dir=" + d}
 			}},
 		{name: "ltts-trajectory", sets: []string{"net.n=80", "t_steps=100", "epochs=10", "checkpoint_every_epochs=2"}},
+		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
+			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
 }
 
