@@ -41,6 +41,12 @@ type Env struct {
 	// Progress makes a progress indicator for a loop of total units; it is
 	// a no-op when output is not a terminal.
 	Progress func(total int64, label string) Progress
+	// Name is the experiment's registered name ("" in tests that call Run
+	// directly: model files then carry no experiment name check).
+	Name string
+	// Resume is the checkpoint a resumed run continues from ("" = a fresh
+	// run); see LoadCheckpoint.
+	Resume string
 }
 
 // Progress is a progress indicator.

@@ -207,6 +207,10 @@ type ExecOptions struct {
 	// Started, when not nil, is called once the run folder exists and
 	// run.json says running (the CLI prints the folder).
 	Started func(dir string)
+	// Resume is the checkpoint to continue from: in place when Out is the
+	// checkpoint's folder (spikelab resume; no --force needed), else into
+	// the new folder Out (maes-train's resume key).
+	Resume string
 }
 
 // Result is what Execute returns.
@@ -276,7 +280,11 @@ func Execute(ctx context.Context, name string, cfg Config, opts ExecOptions) (re
 	if path == "" {
 		path = filepath.Join("runs", name+"-"+time.Now().Format("20060102-150405.000"))
 	}
-	if err := prepareFolder(path, opts.Force, log); err != nil {
+	if opts.Resume != "" && sameFolder(filepath.Dir(opts.Resume), path) {
+		if err := prepareResume(path, log); err != nil {
+			return res, refuse(err)
+		}
+	} else if err := prepareFolder(path, opts.Force, log); err != nil {
 		return res, refuse(err)
 	}
 	dir, err := runio.Create(path, name)
@@ -315,7 +323,7 @@ func Execute(ctx context.Context, name string, cfg Config, opts ExecOptions) (re
 	if opts.Started != nil {
 		opts.Started(dir.Path)
 	}
-	env := &Env{Out: dir, Threads: opts.Threads, Log: log, Progress: opts.Progress}
+	env := &Env{Out: dir, Threads: opts.Threads, Log: log, Progress: opts.Progress, Name: name, Resume: opts.Resume}
 	metrics, err := cfg.Run(ctx, env)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -344,6 +352,9 @@ func Execute(ctx context.Context, name string, cfg Config, opts ExecOptions) (re
 }
 
 func resumeHint(name string, cfg Config, dir string) string {
+	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err == nil {
+		return "spikelab resume " + dir
+	}
 	if h, ok := cfg.(ResumeHinter); ok {
 		if s := h.ResumeHint(name, dir); s != "" {
 			return s
@@ -414,6 +425,34 @@ func prepareFolder(path string, force bool, log io.Writer) error {
 	}
 	if len(runFiles) > 0 {
 		fmt.Fprintf(log, "spikelab: --force: removed the earlier run's %d files from %s\n", len(runFiles), path)
+	}
+	return nil
+}
+
+// sameFolder reports whether paths a and b name the same folder.
+func sameFolder(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// prepareResume checks that the run in folder path is not running and
+// removes the temporary files a killed run left behind.
+func prepareResume(path string, log io.Writer) error {
+	if ri, err := ReadRunInfo(path); err == nil && ri.Status == StatusRunning && ri.alive() {
+		return fmt.Errorf("%s: its run is still running (pid %d on %s); not resumed", path, ri.PID, ri.Host)
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return fmt.Errorf("run folder %s: %w", path, err)
+	}
+	for _, e := range entries {
+		if runio.IsTemp(e.Name()) {
+			if err := os.Remove(filepath.Join(path, e.Name())); err != nil {
+				return fmt.Errorf("remove stale temporary file: %w", err)
+			}
+			fmt.Fprintf(log, "spikelab: removed stale temporary file %s\n", filepath.Join(path, e.Name()))
+		}
 	}
 	return nil
 }

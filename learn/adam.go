@@ -174,3 +174,7 @@ func adamRowZeroDiagDot(k *AdamStep, p, m, v, col []float64, s float64, x []floa
 // either way (tests compare the two paths). Not safe to call while a step
 // runs.
 func SetAdamKernels(on bool) (was bool) { return setAdamKernels(on) }
+
+// SetSteps sets the number of steps taken (restoring a saved optimiser;
+// the bias corrections depend on it).
+func (a *Adam) SetSteps(steps int) { a.t = steps }

@@ -4,6 +4,8 @@
 //	spikelab config NAME
 //	spikelab run NAME [--config f.yaml] [--set key=value ...] [--seed N] [--out DIR] [--threads N]
 //	spikelab sweep SPEC.yaml [--jobs N | --slurm | --index I]; spikelab sweep status|collect OUT
+//	spikelab eval RUN_DIR [--set key=value ...] [--out DIR] [--model FILE] [--threads N]
+//	spikelab resume RUN_DIR [--threads N]
 package main
 
 import (
@@ -36,6 +38,10 @@ Usage:
   spikelab config NAME               the default config of NAME as YAML
   spikelab run NAME [flags]          run an experiment into a run folder
   spikelab sweep SPEC.yaml [flags]   run a study (grid × seeds) locally or on SLURM; spikelab sweep --help
+  spikelab eval RUN_DIR [flags]      test a run's saved model (model.npz) again: metrics and figures
+                                     into RUN_DIR/eval-<timestamp>/ (--out DIR); --set changes keys
+                                     (e.g. the test data), --model FILE another model file
+  spikelab resume RUN_DIR            continue a stopped or killed run from its checkpoint.npz, in place
 
 Flags of run:
   --config FILE      YAML file overriding the defaults (keys as in 'spikelab config NAME')
@@ -85,6 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCmd(args[1:], stdout, stderr)
 	case "sweep":
 		return sweepCmd(args[1:], stdout, stderr)
+	case "eval":
+		return evalCmd(args[1:], stdout, stderr)
+	case "resume":
+		return resumeCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -174,7 +184,19 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 			return 2
 		}
 	}
-	tty := !*quiet && isTerminal(stderr)
+	opts := experiment.ExecOptions{Out: *out, Force: *force, Threads: *threads, MaxMemory: limit,
+		Command: append([]string{"spikelab", "run"}, args...)}
+	if ra, ok := cfg.(experiment.ResumeAlias); ok {
+		opts.Resume = ra.TakeResume()
+	}
+	return launch(parent, name, cfg, opts, *quiet, *cpuprofile, stdout, stderr)
+}
+
+// launch executes cfg with opts (Log, Progress and Started filled in here)
+// under parent, SIGINT and SIGTERM cancelling the run (a second signal
+// kills the process), and prints its metrics.
+func launch(parent context.Context, name string, cfg experiment.Config, opts experiment.ExecOptions, quiet bool, cpuprofile string, stdout, stderr io.Writer) int {
+	tty := !quiet && isTerminal(stderr)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)
@@ -189,8 +211,8 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 		case <-ctx.Done():
 		}
 	}()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
 		if err == nil {
 			err = pprof.StartCPUProfile(f)
 		}
@@ -200,18 +222,17 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	opts := experiment.ExecOptions{Out: *out, Force: *force, Threads: *threads, MaxMemory: limit,
-		Command: append([]string{"spikelab", "run"}, args...), Log: stderr,
-		Progress: func(total int64, label string) experiment.Progress {
-			if !tty {
-				return experiment.NopProgress{}
-			}
-			return &bar{progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr),
-				progressbar.OptionSetDescription(name+" "+label), progressbar.OptionShowCount(),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())}
-		},
-		Started: func(dir string) { fmt.Fprintf(stderr, "spikelab: running %s into %s\n", name, dir) }}
+	opts.Log = stderr
+	opts.Progress = func(total int64, label string) experiment.Progress {
+		if !tty {
+			return experiment.NopProgress{}
+		}
+		return &bar{progressbar.NewOptions64(total, progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(name+" "+label), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish())}
+	}
+	opts.Started = func(dir string) { fmt.Fprintf(stderr, "spikelab: running %s into %s\n", name, dir) }
 	res, err := experiment.Execute(ctx, name, cfg, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "spikelab:", err)

@@ -143,9 +143,10 @@ func TestInterruptMarksTheRunAndSaysHowToGoOn(t *testing.T) {
 	}
 }
 
-// TestMain lets the test binary act as spikelab for the subprocess tests.
+// TestMain lets the test binary act as spikelab for the subprocess tests
+// (the run, kill and sweep tests set one of these variables).
 func TestMain(m *testing.M) {
-	if os.Getenv("SPIKELAB_TEST_AS_MAIN") == "1" {
+	if os.Getenv(asMainEnv) == "1" || os.Getenv(asCLI) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -37,13 +37,19 @@ type LTTSConfig struct {
 	// regression on the filtered target spikes, once before training).
 	Readout     string  `yaml:"readout"`
 	RidgeLambda float64 `yaml:"ridge_lambda"` // ridge penalty of the "ridge" readout
+	// InitFrom is a model.npz (or checkpoint.npz) of ltts-trajectory to
+	// start from: J, the readout and both optimisers' state ("" = J = 0).
+	InitFrom string `yaml:"init_from"`
+	// CheckpointEveryEpochs writes checkpoint.npz every this many epochs
+	// (0 = never), for spikelab resume.
+	CheckpointEveryEpochs int `yaml:"checkpoint_every_epochs"`
 }
 
 func init() {
 	experiment.Register(experiment.Experiment{Name: "ltts-trajectory", Description: "LTTS: 500 binary units learn a 3D trajectory from target spikes (Muratore et al. 2021, Fig. 1; 1000 epochs)",
 		Defaults: func() experiment.Config {
 			return &LTTSConfig{Seed: 1, T: 1000, SigmaTeach: 2, SigmaClock: 4, Alpha: 0.01, AlphaOut: 0.02, Epochs: 1000, OffT: 20, Online: true, Drop: 0.9,
-				Readout: ReadoutAdam, RidgeLambda: 1e-3,
+				Readout: ReadoutAdam, RidgeLambda: 1e-3, CheckpointEveryEpochs: 200,
 				Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}
 		}})
 }
@@ -58,6 +64,9 @@ func (c *LTTSConfig) Validate() error {
 	}
 	if c.T < 10 || c.Epochs < 1 || c.OffT < 0 || c.OffT >= c.T {
 		return fmt.Errorf("need t_steps >= 10, epochs >= 1 and 0 <= off_t < t_steps")
+	}
+	if c.CheckpointEveryEpochs < 0 {
+		return fmt.Errorf("checkpoint_every_epochs must be >= 0 (0: no checkpoints), got %d", c.CheckpointEveryEpochs)
 	}
 	for _, f := range []struct {
 		n string
@@ -144,11 +153,15 @@ func (c *LTTSConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		return nil, err
 	}
 	var mseCurve, dsCurve []float64
+	first, err := c.restore(env, tr, &mseCurve, &dsCurve)
+	if err != nil {
+		return nil, err
+	}
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
 	Sgen := NewSpikes(T, N) // the free run of every epoch, overwritten
 	loop0, cpu0 := time.Now(), experiment.CPUSeconds()
-	for e := 0; e < c.Epochs; e++ {
+	for e := first; e < c.Epochs; e++ {
 		tr.epoch(samples)
 		net.RunInto(Sgen, clock)
 		mse := mseFrom(tr.output(Sgen), target, c.OffT)
@@ -158,14 +171,18 @@ func (c *LTTSConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		mseCurve = append(mseCurve, mse)
 		dsCurve = append(dsCurve, SpikeMismatch(Sstar, Sgen))
 		prog.Set(int64(e + 1))
+		if err := c.save(env, tr, mseCurve, dsCurve, e); err != nil {
+			return nil, err
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
 	// Per epoch (training plus the free-running evaluation): wall time and
-	// process CPU time (all threads together; 0 where not known).
-	perEpoch := time.Since(loop0).Seconds() / float64(c.Epochs)
-	cpuPerEpoch := (experiment.CPUSeconds() - cpu0) / float64(c.Epochs)
+	// process CPU time (all threads together; 0 where not known), over the
+	// epochs this process ran.
+	perEpoch := time.Since(loop0).Seconds() / float64(c.Epochs-first)
+	cpuPerEpoch := (experiment.CPUSeconds() - cpu0) / float64(c.Epochs-first)
 	Jout := tr.Jout
 	m := map[string]float64{"mse": mseCurve[len(mseCurve)-1], "spike_mismatch": dsCurve[len(dsCurve)-1],
 		"mse_epoch_1": mseCurve[0], "spike_mismatch_epoch_1": dsCurve[0], "wall_seconds": time.Since(start).Seconds(),
@@ -300,6 +317,17 @@ func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]fl
 	if err != nil {
 		return err
 	}
+	r1, err := plot.Raster("target spikes (units 0–99)", "time (steps)", st, si)
+	if err != nil {
+		return err
+	}
+	r2, err := plot.Raster("generated spikes (units 0–99)", "time (steps)", gt, gi)
+	if err != nil {
+		return err
+	}
+	if len(mse) < 2 { // an evaluation: one free run, no learning curves
+		return plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, out, r1, r2)
+	}
 	curves, err := plot.Lines("free-running MSE", "epoch", "MSE (log)", plot.Series{X: ep, Y: mse})
 	if err != nil {
 		return err
@@ -307,14 +335,6 @@ func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]fl
 	curves.Y.Scale = gplot.LogScale{} // the MSE is a mean of squares: positive
 	curves.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
 	dsp, err := plot.Lines("spike mismatch ΔS", "epoch", "ΔS", plot.Series{X: ep, Y: ds})
-	if err != nil {
-		return err
-	}
-	r1, err := plot.Raster("target spikes (units 0–99)", "time (steps)", st, si)
-	if err != nil {
-		return err
-	}
-	r2, err := plot.Raster("generated spikes (units 0–99)", "time (steps)", gt, gi)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ func init() {
 
 // Validate reports the first unusable field.
 func (c *LTTSFastConfig) Validate() error {
+	if err := noModel(&c.LTTSConfig, "ltts-fast"); err != nil {
+		return err
+	}
 	if err := c.LTTSConfig.Validate(); err != nil {
 		return err
 	}

@@ -66,6 +66,9 @@ func (c *LTTSNoiseConfig) Validate() error {
 	if err := experiment.Guard(c); err != nil {
 		return err
 	}
+	if err := noModel(&c.LTTSConfig, "ltts-noise"); err != nil {
+		return err
+	}
 	if err := c.LTTSConfig.Validate(); err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ type lttsTrainer struct {
 	online       bool
 	readout      string
 	optJ, optOut *ascent
+	src          *rand.PCG // the shuffle's generator (saved in checkpoints)
 	rng          *rand.Rand
 	order        []int
 }
@@ -59,7 +60,8 @@ func newLTTSTrainer(net *LTTSNet, samples []lttsSample, online bool, readout str
 	dropTime int, seed uint64, team *sim.Team) (*lttsTrainer, error) {
 	N := net.P.N
 	K := len(samples[0].Y[0])
-	tr := &lttsTrainer{net: net, K: K, online: online, readout: readout, rng: sim.Stream(seed, "ltts-shuffle")}
+	src := sim.Source(seed, "ltts-shuffle") // the sequence of sim.Stream(seed, "ltts-shuffle")
+	tr := &lttsTrainer{net: net, K: K, online: online, readout: readout, src: src, rng: rand.New(src)}
 	tr.optJ = newAscent(len(net.J), alpha, drop, dropTime, N, team)
 	for k := range samples {
 		tr.order = append(tr.order, k)

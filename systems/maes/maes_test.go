@@ -1,6 +1,7 @@
 package maes
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"math"
@@ -144,44 +145,98 @@ func TestMaesTrainForwardExceedsBackward(t *testing.T) {
 	}
 }
 
+// stopCtx reports cancellation once the process has written until checkpoints.
+type stopCtx struct {
+	context.Context
+	until int64
+}
+
+func (c *stopCtx) Err() error {
+	if experiment.CheckpointsWritten() >= c.until {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestMaesTrainResumeMatchesUninterrupted: a run stopped after its first
+// block's checkpoint and resumed (the resume key: into a new folder) ends
+// with the uninterrupted run's metrics (totals over the whole run),
+// model.npz bytes and recordings; a changed protocol key is refused naming
+// the key and both values; eval of model.npz repeats the replay test.
 func TestMaesTrainResumeMatchesUninterrupted(t *testing.T) {
+	bg := context.Background()
+	env := func(d *runio.Dir) *experiment.Env {
+		return &experiment.Env{Threads: 1, Log: io.Discard, Out: d, Name: "maes-train"}
+	}
 	full := tinyMaesTrain()
 	d1, _ := runio.Create(t.TempDir(), "a")
-	if _, err := full.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard, Out: d1}); err != nil {
+	mFull, err := full.Run(bg, env(d1))
+	if err != nil {
 		t.Fatal(err)
 	}
-	// The same protocol stopped after the first block, then resumed.
-	part := tinyMaesTrain()
-	part.TrainMin, part.SpontMin = 0.1/60, 0
 	d2, _ := runio.Create(t.TempDir(), "b")
-	if _, err := part.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard, Out: d2}); err != nil {
-		t.Fatal(err)
+	if _, err := tinyMaesTrain().Run(&stopCtx{bg, experiment.CheckpointsWritten() + 1}, env(d2)); err == nil {
+		t.Fatal("partial run not stopped")
 	}
+	ck := d2.File(experiment.CheckpointFile)
 	res := tinyMaesTrain()
-	res.Resume = d2.File("checkpoint.npz")
+	res.Resume = ck
 	d3, _ := runio.Create(t.TempDir(), "c")
-	if _, err := res.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard, Out: d3}); err != nil {
+	mRes, err := res.Run(bg, env(d3))
+	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := runio.ReadNPZ(d1.File("checkpoint.npz"))
-	b, _ := runio.ReadNPZ(d3.File("checkpoint.npz"))
-	wa, wb := a["w"].Data.([]float64), b["w"].Data.([]float64)
-	changed := false
-	for q := range wa {
-		if wa[q] != wb[q] {
-			t.Fatalf("weight %d differs after resume: %g vs %g", q, wa[q], wb[q])
+	for k, v := range mFull {
+		if !strings.Contains(k, "seconds") && mRes[k] != v {
+			t.Errorf("resumed %s = %v, uninterrupted %v", k, mRes[k], v)
 		}
-		changed = changed || wa[q] != tinyMaesTrain().Network.WEE0 && wa[q] != tinyMaesTrain().Network.WIE0
+	}
+	if mRes["simulated_training_s"] != 0.3 && math.Abs(mRes["simulated_training_s"]-0.3) > 1e-12 {
+		t.Errorf("simulated_training_s %v, want the whole run's 0.3 s", mRes["simulated_training_s"])
+	}
+	for _, f := range []string{experiment.ModelFile, "recordings.npz"} {
+		a, _ := os.ReadFile(d1.File(f))
+		b, _ := os.ReadFile(d3.File(f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("resumed %s differs from the uninterrupted run's", f)
+		}
+	}
+	md, err := runio.ReadModel(d1.File(experiment.ModelFile), "maes-train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa := md.Arrays["w"].Data.([]float64)
+	changed := false
+	for _, w := range wa {
+		changed = changed || w != full.Network.WEE0 && w != full.Network.WIE0
 	}
 	if !changed {
 		t.Fatal("no weight changed during training")
 	}
-	// A checkpoint of another network is refused with a clear error.
-	other := tinyMaesTrain()
-	other.Network.NE = 80
-	other.Resume = d2.File("checkpoint.npz")
-	if _, err := other.Run(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard}); err == nil || !strings.Contains(err.Error(), "synapses") {
-		t.Fatalf("mismatched resume: %v", err)
+	ev, err := tinyMaesTrain().Eval(bg, &experiment.Env{Threads: 1, Log: io.Discard}, md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range ev {
+		if mFull[k] != v {
+			t.Errorf("eval %s = %v, run %v", k, v, mFull[k])
+		}
+	}
+	// Protocol keys are checked against the checkpoint.
+	for _, c := range []struct {
+		set  func(c *MaesTrainConfig)
+		want string
+	}{
+		{func(c *MaesTrainConfig) { c.BlockS = 0.05 }, "block_s is 0.05 here but 0.1 in the checkpoint"},
+		{func(c *MaesTrainConfig) { c.TrainMin = 0.1 }, "train_min is 0.1 here but 0.0033"},
+		{func(c *MaesTrainConfig) { c.Network.NE = 80 }, "network.n_exc is 80 here but 60"},
+	} {
+		o := tinyMaesTrain()
+		c.set(o)
+		o.Resume = ck
+		if _, err := o.Run(bg, &experiment.Env{Threads: 1, Log: io.Discard, Name: "maes-train"}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, err)
+		}
 	}
 }
 
@@ -228,7 +283,10 @@ func TestMaesTrainSameForAnyThreadCount(t *testing.T) {
 		if _, err := c.Run(context.Background(), &experiment.Env{Threads: threads, Log: io.Discard, Out: d}); err != nil {
 			t.Fatal(err)
 		}
-		a, _ := runio.ReadNPZ(d.File("checkpoint.npz"))
+		a, err := runio.ReadNPZ(d.File(experiment.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
 		return a["w"].Data.([]float64)
 	}
 	w1, w2 := run(1), run(2)

@@ -45,9 +45,16 @@ type MaesTrainConfig struct {
 	Replay  ReplayParams `yaml:"replay"`   // dominant-cluster analysis
 
 	// Resume is a checkpoint.npz of an earlier run of the same config to
-	// continue from ("" = start fresh).
+	// continue from ("" = start fresh): an alias of spikelab resume that
+	// writes into a new folder. Every other key must equal the
+	// checkpoint's. The CLI takes it out of the config (TakeResume), so the
+	// new folder's config.yaml records the protocol.
 	Resume     string `yaml:"resume"`
 	HeatmapBin int    `yaml:"heatmap_bin"` // neurons per heat-map cell; 20
+	// InitFrom is a model.npz or checkpoint.npz of maes-train whose
+	// weights (same network and seed) this run starts from ("" = the
+	// initial weights).
+	InitFrom string `yaml:"init_from"`
 }
 
 // MaesTrain returns the scaled default.
@@ -103,11 +110,21 @@ func (c *MaesTrainConfig) Validate() error {
 // ResumeHint returns the command that continues an interrupted run in
 // folder dir from its last checkpoint ("" when none was written).
 func (c *MaesTrainConfig) ResumeHint(name, dir string) string {
-	ck := filepath.Join(dir, "checkpoint.npz")
-	if _, err := os.Stat(ck); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, experiment.CheckpointFile)); err != nil {
 		return ""
 	}
-	return fmt.Sprintf("spikelab run %s --config %s --set resume=%s --out %s-resumed", name, filepath.Join(dir, "config.yaml"), ck, dir)
+	return "spikelab resume " + dir
+}
+
+// Resumable reports that maes-train checkpoints after every block.
+func (c *MaesTrainConfig) Resumable() bool { return true }
+
+// TakeResume returns the resume key and clears it (the CLI turns it into
+// a resumed run into a new folder).
+func (c *MaesTrainConfig) TakeResume() string {
+	r := c.Resume
+	c.Resume = ""
+	return r
 }
 
 func (c *MaesTrainConfig) blocks() (train, spont int) {
@@ -126,11 +143,47 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	nTrain, nSpont := c.blocks()
 	start := 0
 	var hist []float64 // per record: t_min, within, forward, backward, other, ie, rate_e, rate_i
-	if c.Resume != "" {
-		if start, hist, err = loadMaesCheckpoint(c.Resume, m); err != nil {
+	var simS, wallS, cpuS float64
+	renv := *env
+	if c.Resume != "" { // the alias: the run's files record the protocol, not the pointer
+		cc := *c
+		if renv.Resume == "" {
+			renv.Resume = cc.TakeResume()
+		}
+		cc.Resume = ""
+		c = &cc
+	}
+	ck, err := experiment.LoadCheckpoint(&renv, c)
+	if err != nil {
+		return nil, err
+	}
+	if ck != nil {
+		if err := loadMaesWeights(ck, m); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(env.Log, "resumed from %s after block %d\n", c.Resume, start)
+		start = int(ck.Header.Progress)
+		if start < 1 || start > nTrain+nSpont {
+			return nil, fmt.Errorf("checkpoint %s: %d blocks done, the protocol has %d", ck.Path, start, nTrain+nSpont)
+		}
+		h, err := ck.Float64("history", start+1, 8)
+		if err != nil {
+			return nil, err
+		}
+		hist = append(hist, h...)
+		tot, err := ck.Float64("totals", 3)
+		if err != nil {
+			return nil, err
+		}
+		simS, wallS, cpuS = tot[0], tot[1], tot[2]
+		fmt.Fprintf(env.Log, "resumed from %s after block %d\n", ck.Path, start)
+	} else if c.InitFrom != "" {
+		im, err := experiment.LoadInitModel(c.InitFrom, "maes-train")
+		if err != nil {
+			return nil, err
+		}
+		if err := loadMaesWeights(im, m); err != nil {
+			return nil, fmt.Errorf("init_from: %w", err)
+		}
 	}
 	if len(hist) == 0 {
 		b := maesBlockMeans(m, c.Network.NE, k)
@@ -138,7 +191,6 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	}
 	fmt.Fprintf(env.Log, "maes-train: %d E / %d I, %d clusters, %d synapses; %d training + %d consolidation blocks of %g s\n",
 		c.Network.NE, c.Network.NI, k, m.NNZ(), nTrain, nSpont, c.BlockS)
-	var simS, wallS, cpuS float64
 	total := nTrain + nSpont
 	for blk := start; blk < total; blk++ {
 		training := blk < nTrain
@@ -167,42 +219,18 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		hist = append(hist, tMin, b.Within, b.Forward, b.Backward, b.Other, b.IE, re, ri)
 		fmt.Fprintf(env.Log, "block %d/%d (%s) t=%.1f min: within %.2f fwd %.2f bwd %.2f other %.2f I→E %.1f; E %.2f Hz I %.2f Hz; %.2f sim s/wall s, %.2f sim s/CPU s\n",
 			blk+1, total, map[bool]string{true: "training", false: "spontaneous"}[training], tMin, b.Within, b.Forward, b.Backward, b.Other, b.IE, re, ri, dur/time.Since(t0).Seconds(), dur/(experiment.CPUSeconds()-cpu0))
-		if env.Out != nil {
-			if err := saveMaesCheckpoint(env.Out.File("checkpoint.npz"), m, blk+1, hist); err != nil {
-				return nil, err
-			}
+		s := maesState(m, hist)
+		s.Progress, s.ProgressUnit = float64(blk+1), "block"
+		s.Add("totals", "[simulated s, wall s, CPU s] of the blocks done", []float64{simS, wallS, cpuS})
+		if err := experiment.SaveCheckpoint(env, c, s); err != nil {
+			return nil, err
 		}
 	}
-	// Replay test on the trained matrix, plasticity off.
-	net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Seed: c.Seed + 999331, Threads: env.Threads})
+	met, mon, err := c.replayTest(ctx, env, m, k)
 	if err != nil {
 		return nil, err
 	}
-	defer net.Close()
-	clock, err := sim.NewClock(c.Network.DtMS, c.ReplayS*1000)
-	if err != nil {
-		return nil, err
-	}
-	mon := sim.NewSpikeMonitor(net.N, int(float64(net.N)*c.ReplayS*20))
-	if _, err := runMaes(ctx, env, net, clock, mon, "replay test"); err != nil {
-		return nil, err
-	}
-	burn := math.Min(200, c.ReplayS*500)
-	st := AnalyseReplay(mon.Times, mon.Index, k, c.Network.NE/k, burn, c.ReplayS*1000, c.Replay)
-	per, _ := st.Period()
-	ff := st.ForwardFraction()
-	b := maesBlockMeans(m, c.Network.NE, k)
-	met := map[string]float64{
-		"w_within": b.Within, "w_forward": b.Forward, "w_backward": b.Backward, "w_other": b.Other, "w_ie": b.IE,
-		"forward_backward_ratio": b.Forward / b.Backward,
-		"forward_fraction":       zeroNaN(ff),
-		"transitions":            float64(st.Transitions),
-		"period_ms":              zeroNaN(per),
-		"rate_e_hz":              float64(net.SpikesE) / (float64(net.NE) * c.ReplayS),
-		"rate_i_hz":              float64(net.Spikes-net.SpikesE) / (float64(net.NI) * c.ReplayS),
-		"simulated_training_s":   simS,
-		"clusters":               float64(k),
-	}
+	met["simulated_training_s"] = simS // over the whole run, resumed parts included
 	if wallS > 0 {
 		met["sim_seconds_per_wall_second"] = simS / wallS
 		met["wall_seconds"] = wallS
@@ -211,7 +239,71 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		met["sim_seconds_per_cpu_second"] = simS / cpuS // all threads together
 	}
 	if env.Out != nil {
-		if err := c.write(env, m, hist, mon, net.NE, net.N, k); err != nil {
+		if err := c.write(env, m, hist, mon, c.Network.NE, c.Network.NE+c.Network.NI, k); err != nil {
+			return nil, err
+		}
+		s := maesState(m, hist)
+		s.Progress, s.ProgressUnit = float64(total), "block"
+		if err := experiment.SaveModel(env, c, s); err != nil {
+			return nil, err
+		}
+		experiment.RemoveCheckpoint(env)
+	}
+	return met, nil
+}
+
+// replayTest runs the replay test on matrix m (plasticity off) and
+// returns its metrics (with the block means of m) and spikes.
+func (c *MaesTrainConfig) replayTest(ctx context.Context, env *experiment.Env, m *connect.Sparse, k int) (map[string]float64, *sim.SpikeMonitor, error) {
+	net, err := NewNetwork(NetworkOptions{Config: &c.Network, Weights: m, Clusters: k, Seed: c.Seed + 999331, Threads: env.Threads})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer net.Close()
+	clock, err := sim.NewClock(c.Network.DtMS, c.ReplayS*1000)
+	if err != nil {
+		return nil, nil, err
+	}
+	mon := sim.NewSpikeMonitor(net.N, int(float64(net.N)*c.ReplayS*20))
+	if _, err := runMaes(ctx, env, net, clock, mon, "replay test"); err != nil {
+		return nil, nil, err
+	}
+	burn := math.Min(200, c.ReplayS*500)
+	st := AnalyseReplay(mon.Times, mon.Index, k, c.Network.NE/k, burn, c.ReplayS*1000, c.Replay)
+	per, _ := st.Period()
+	ff := st.ForwardFraction()
+	b := maesBlockMeans(m, c.Network.NE, k)
+	return map[string]float64{
+		"w_within": b.Within, "w_forward": b.Forward, "w_backward": b.Backward, "w_other": b.Other, "w_ie": b.IE,
+		"forward_backward_ratio": b.Forward / b.Backward,
+		"forward_fraction":       zeroNaN(ff),
+		"transitions":            float64(st.Transitions),
+		"period_ms":              zeroNaN(per),
+		"rate_e_hz":              float64(net.SpikesE) / (float64(net.NE) * c.ReplayS),
+		"rate_i_hz":              float64(net.Spikes-net.SpikesE) / (float64(net.NI) * c.ReplayS),
+		"clusters":               float64(k),
+	}, mon, nil
+}
+
+// Eval runs the replay test on a saved matrix (spikelab eval): its
+// metrics equal the replay metrics of the run that saved it.
+func (c *MaesTrainConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	m, k, err := maesMatrix(&c.Network, "random", sim.Stream(c.Seed, "weights"))
+	if err != nil {
+		return nil, err
+	}
+	if err := loadMaesWeights(md, m); err != nil {
+		return nil, err
+	}
+	met, mon, err := c.replayTest(ctx, env, m, k)
+	if err != nil {
+		return nil, err
+	}
+	if env.Out != nil {
+		if err := writeMaesRaster(env, "raster.png", fmt.Sprintf("replay test of %s", md.Path), mon, c.Network.NE, c.Network.NE+c.Network.NI, 0, c.ReplayS*1000); err != nil {
 			return nil, err
 		}
 	}
@@ -292,46 +384,52 @@ func (c *MaesTrainConfig) runBlock(ctx context.Context, env *experiment.Env, net
 	return float64(net.SpikesE) / (float64(ne) * durS), float64(net.Spikes-net.SpikesE) / (float64(net.NI) * durS), nil
 }
 
-// saveMaesCheckpoint writes the weights, the synapse structure (to check a
-// resume against), the number of finished blocks and the history, atomically.
-func saveMaesCheckpoint(path string, m *connect.Sparse, done int, hist []float64) error {
-	return runio.WriteNPZ(path, []runio.Array{
-		{Name: "w", Shape: []int{len(m.W)}, Data: m.W},
-		{Name: "start", Shape: []int{len(m.Start)}, Data: m.Start},
-		{Name: "post", Shape: []int{len(m.Post)}, Data: m.Post},
-		{Name: "blocks_done", Shape: []int{1}, Data: []int64{int64(done)}},
-		{Name: "history", Shape: []int{len(hist) / 8, 8}, Data: hist},
-	})
+// Model files of maes-train: w (the weights of the sparse recurrent
+// matrix in its CSR order, pF-free model units as in the network's
+// config: E→E and I→E plastic), start (int64, row pointers by
+// presynaptic neuron) and post (int32, postsynaptic indices) to check the
+// structure against, history (records × 8: t_min, block means within,
+// forward, backward, other, I→E, E rate Hz, I rate Hz). A checkpoint adds
+// totals ([simulated s, wall s, CPU s] of the blocks done); its progress
+// is the number of blocks done. Every block starts a fresh network (its
+// own seed), so the weights are the whole state.
+func maesState(m *connect.Sparse, hist []float64) *experiment.ModelState {
+	s := &experiment.ModelState{}
+	s.Add("w", "weight (the network config's units)", m.W)
+	s.Arrays = append(s.Arrays, runio.Array{Name: "start", Shape: []int{len(m.Start)}, Data: m.Start},
+		runio.Array{Name: "post", Shape: []int{len(m.Post)}, Data: m.Post})
+	s.Units["start"], s.Units["post"] = "CSR row pointers (by presynaptic neuron)", "postsynaptic neuron of each weight"
+	s.Add("history", "t_min, within, forward, backward, other, I→E, rate E Hz, rate I Hz", hist, len(hist)/8, 8)
+	return s
 }
 
-func loadMaesCheckpoint(path string, m *connect.Sparse) (int, []float64, error) {
-	a, err := runio.ReadNPZ(path)
+// loadMaesWeights copies the weights of a maes-train model or checkpoint
+// into m after checking that its synapse structure is m's.
+func loadMaesWeights(md *runio.Model, m *connect.Sparse) error {
+	w, err := md.Float64("w", -1)
 	if err != nil {
-		return 0, nil, fmt.Errorf("resume: %w", err)
+		return err
 	}
-	w, ok1 := a["w"].Data.([]float64)
-	st, ok2 := a["start"].Data.([]int64)
-	post, ok3 := a["post"].Data.([]int32)
-	done, ok4 := a["blocks_done"].Data.([]int64)
-	hist, ok5 := a["history"].Data.([]float64)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) || len(done) != 1 {
-		return 0, nil, fmt.Errorf("resume %s: not a maes-train checkpoint (needs w, start, post, blocks_done, history)", path)
+	st, ok2 := md.Arrays["start"].Data.([]int64)
+	post, ok3 := md.Arrays["post"].Data.([]int32)
+	if !ok2 || !ok3 {
+		return fmt.Errorf("%s: no synapse structure (start int64, post int32)", md.Path)
 	}
 	if len(w) != len(m.W) || len(st) != len(m.Start) || len(post) != len(m.Post) {
-		return 0, nil, fmt.Errorf("resume %s: checkpoint has %d synapses, this config builds %d; use the config (network, seed) of the run that wrote it", path, len(w), len(m.W))
+		return fmt.Errorf("%s has %d synapses, this config builds %d; use the config (network, seed) of the run that wrote it", md.Path, len(w), len(m.W))
 	}
 	for q := range st {
 		if st[q] != m.Start[q] {
-			return 0, nil, fmt.Errorf("resume %s: synapse structure differs from this config's (same network and seed needed)", path)
+			return fmt.Errorf("%s: synapse structure differs from this config's (same network and seed needed)", md.Path)
 		}
 	}
 	for q := range post {
 		if post[q] != m.Post[q] {
-			return 0, nil, fmt.Errorf("resume %s: synapse structure differs from this config's (same network and seed needed)", path)
+			return fmt.Errorf("%s: synapse structure differs from this config's (same network and seed needed)", md.Path)
 		}
 	}
 	copy(m.W, w)
-	return int(done[0]), append([]float64(nil), hist...), nil
+	return nil
 }
 
 func (c *MaesTrainConfig) write(env *experiment.Env, m *connect.Sparse, hist []float64, mon *sim.SpikeMonitor, ne, n, k int) error {

@@ -40,6 +40,13 @@ type ShiftingConfig struct {
 	TrainSize    int    `yaml:"train_size"` // MNIST/Fashion-MNIST: training images used (0 = all)
 	TestSize     int    `yaml:"test_size"`  // MNIST/Fashion-MNIST: test images used (0 = all); TCA: test trials
 	TCAFile      string `yaml:"tca_file"`   // TCA: file name inside data_dir or $SPIKELAB_DATA/shifting
+	// InitFrom is a model.npz (or checkpoint.npz) of a Shifting run whose
+	// weights and Adam state this run starts from ("" = random initial
+	// weights); the learning-rate schedule starts again at epoch 1.
+	InitFrom string `yaml:"init_from"`
+	// CheckpointEveryEpochs writes checkpoint.npz every this many epochs
+	// (image and TCA tasks; 0 = never), for spikelab resume.
+	CheckpointEveryEpochs int `yaml:"checkpoint_every_epochs"`
 }
 
 func init() {
@@ -51,14 +58,15 @@ func init() {
 	})
 	images := func(task string) func() *ShiftingConfig {
 		return func() *ShiftingConfig {
-			return &ShiftingConfig{Seed: 1, Task: task, Hidden: 800, BatchSize: 128, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-6, LrEtp: 1e-4}
+			return &ShiftingConfig{Seed: 1, Task: task, Hidden: 800, BatchSize: 128, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-6, LrEtp: 1e-4,
+				CheckpointEveryEpochs: 1}
 		}
 	}
 	reg("shifting-mnist", "Shifting Learning: 784-800-10 network on MNIST, 20 epochs (needs the MNIST IDX files)", images("mnist"))
 	reg("shifting-fashion", "Shifting Learning: 784-800-10 network on Fashion-MNIST, 20 epochs (apt-get install dataset-fashion-mnist)", images("fashion-mnist"))
 	reg("shifting-tca", "Shifting Learning: 500-3200-22 multi-spike network counting embedded spike patterns (TCA validation file split 40/10)", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "tca", Hidden: 3200, BatchSize: 1, Epochs: 200, LrStart: 1e-5, LrEnd: 1e-6, LrEtp: 1e-6,
-			Normalise: true, TestSize: 10, TCAFile: task.TCAFile}
+			Normalise: true, TestSize: 10, TCAFile: task.TCAFile, CheckpointEveryEpochs: 25}
 	})
 	reg("shifting-iris", "Shifting Learning: 4-10-3 network on Iris, 5-fold cross-validation over 10 seeds", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "iris", Hidden: 10, BatchSize: 30, Epochs: 400, LrStart: 1e-2, LrEnd: 1e-2, LrEtp: 1e-6, Runs: 10, Folds: 5}
@@ -97,6 +105,12 @@ func (c *ShiftingConfig) Validate() error {
 	}
 	if c.TrainSize < 0 || c.TestSize < 0 {
 		return fmt.Errorf("train_size and test_size must be >= 0")
+	}
+	if c.CheckpointEveryEpochs < 0 {
+		return fmt.Errorf("checkpoint_every_epochs must be >= 0 (0: no checkpoints), got %d", c.CheckpointEveryEpochs)
+	}
+	if c.InitFrom != "" && !c.Resumable() {
+		return fmt.Errorf("init_from: task %s trains many networks; only mnist, fashion-mnist and tca start from a model", c.Task)
 	}
 	return nil
 }
@@ -353,11 +367,18 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 	}
 	r := c.buildImages(d, team)
 	m := map[string]float64{"train_size": float64(d.nTrain), "test_size": float64(d.nTest)}
-	var testAcc, trainAcc, epochSec []float64
+	var cv curves
+	first, err := c.start(env, r.net, &cv)
+	if err != nil {
+		return nil, err
+	}
+	testAcc, trainAcc, epochSec, epochCPU, testCPU := cv.testAcc, cv.trainAcc, cv.epochSec, cv.epochCPU, cv.testCPU
+	for e, acc := range testAcc {
+		m[fmt.Sprintf("test_accuracy_epoch_%d", e+1)] = acc
+	}
 	prog := experiment.ProgressOf(env, int64(c.Epochs*d.nTrain), "images")
 	defer prog.Finish()
-	var epochCPU, testCPU []float64
-	for e := 0; e < c.Epochs; e++ {
+	for e := first; e < c.Epochs; e++ {
 		t0, cpu0 := time.Now(), experiment.CPUSeconds()
 		correct, err := r.trainEpoch(ctx, e, prog)
 		if err != nil {
@@ -378,6 +399,13 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 				return nil, err
 			}
 		}
+		cv = curves{trainAcc, testAcc, epochSec, epochCPU, testCPU}
+		if err := c.checkpoint(env, r.net, &cv, e); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.finish(env, r.net); err != nil {
+		return nil, err
 	}
 	m["test_accuracy"] = testAcc[len(testAcc)-1]
 	m["train_accuracy"] = trainAcc[len(trainAcc)-1]
@@ -575,10 +603,15 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 	}
 	net := NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
 	c.configure(net)
-	var trainAcc, testAcc, sec []float64
+	var cv curves
+	first, err := c.start(env, net, &cv)
+	if err != nil {
+		return nil, err
+	}
+	trainAcc, testAcc, sec := cv.trainAcc, cv.testAcc, cv.epochSec
 	prog := experiment.ProgressOf(env, int64(c.Epochs*len(train)), "trials")
 	defer prog.Finish()
-	for e := 0; e < c.Epochs; e++ {
+	for e := first; e < c.Epochs; e++ {
 		t0 := time.Now()
 		ok := 0
 		for k, p := range train {
@@ -602,6 +635,14 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 				return nil, err
 			}
 		}
+		zeros := make([]float64, len(sec))
+		cv = curves{trainAcc, testAcc, sec, zeros, zeros}
+		if err := c.checkpoint(env, net, &cv, e); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.finish(env, net); err != nil {
+		return nil, err
 	}
 	mean, _ := experiment.MeanStd(sec)
 	return map[string]float64{

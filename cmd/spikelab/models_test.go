@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
+)
+
+// asMainEnv makes the test binary act as spikelab (for the kill tests,
+// which run the CLI as a subprocess).
+const asMainEnv = "SPIKELAB_TEST_AS_MAIN"
+
+
+// killCase is one experiment's short configuration for the kill test:
+// at least 4 checkpoints, and the recordings that hold timings (left out
+// of the byte comparison).
+type killCase struct {
+	name      string
+	sets      []string
+	timingRec []string // recordings.npz arrays that hold timings
+	data      func(t *testing.T) []string
+}
+
+func killCases() []killCase {
+	return []killCase{
+		{name: "shifting-mnist", sets: []string{"hidden=20", "epochs=5", "batch_size=16", "lr_start=0.01", "lr_end=0.001", "checkpoint_every_epochs=1"},
+			timingRec: []string{"epoch_seconds"}, data: func(t *testing.T) []string {
+				d := t.TempDir()
+				writeIDX(t, d, 200, 60)
+				return []string{"data_dir=" + d}
+			}},
+		{name: "ltts-trajectory", sets: []string{"net.n=80", "t_steps=100", "epochs=10", "checkpoint_every_epochs=2"}},
+		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
+			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
+	}
+}
+
+// TestKillAndResume: for each family the CLI runs as a subprocess that
+// kills itself (SIGKILL) right after checkpoint 1, 2 or 3; every file left
+// in the folder is whole; spikelab resume then ends with the metrics
+// (timings aside), model.npz bytes and recordings of an uninterrupted run.
+// The uninterrupted run's model also evaluates to its test metrics.
+func TestKillAndResume(t *testing.T) {
+	for _, kc := range killCases() {
+		t.Run(kc.name, func(t *testing.T) {
+			sets := kc.sets
+			if kc.data != nil {
+				sets = append(append([]string(nil), sets...), kc.data(t)...)
+			}
+			args := []string{"run", kc.name, "--threads", "1", "--quiet"}
+			for _, s := range sets {
+				args = append(args, "--set", s)
+			}
+			ref := filepath.Join(t.TempDir(), "ref")
+			var so, se bytes.Buffer
+			if code := run(append(args, "--out", ref), &so, &se); code != 0 {
+				t.Fatalf("uninterrupted run: exit %d: %s", code, se.String())
+			}
+			refM, err := runio.ReadMetrics(filepath.Join(ref, "metrics.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// eval of the saved model gives the run's test metrics.
+			ev := filepath.Join(t.TempDir(), "eval")
+			se.Reset()
+			if code := run([]string{"eval", ref, "--out", ev, "--threads", "1"}, &so, &se); code != 0 {
+				t.Fatalf("eval: exit %d: %s", code, se.String())
+			}
+			evM, err := runio.ReadMetrics(filepath.Join(ev, "metrics.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range evM {
+				if rv, ok := refM[k]; ok && rv != v && !timing(k) {
+					t.Errorf("eval %s = %v, run %v", k, v, rv)
+				}
+			}
+			for k := 1; k <= 3; k++ {
+				dir := filepath.Join(t.TempDir(), fmt.Sprintf("kill%d", k))
+				cmd := exec.Command(os.Args[0], append(args, "--out", dir)...)
+				cmd.Env = append(os.Environ(), asMainEnv+"=1", fmt.Sprintf("%s=%d", experiment.KillAfterEnv, k))
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				err := cmd.Run()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+					t.Fatalf("kill after checkpoint %d: want death by SIGKILL, got %v: %s", k, err, stderr.String())
+				}
+				checkWhole(t, dir)
+				ck, err := runio.ReadModel(filepath.Join(dir, experiment.CheckpointFile), kc.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				se.Reset()
+				if code := run([]string{"resume", dir, "--threads", "1", "--quiet"}, &so, &se); code != 0 {
+					t.Fatalf("resume after checkpoint %d (%s %g): exit %d: %s", k, ck.Header.ProgressUnit, ck.Header.Progress, code, se.String())
+				}
+				m, err := runio.ReadMetrics(filepath.Join(dir, "metrics.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for name, v := range refM {
+					if !timing(name) && m[name] != v {
+						t.Errorf("killed after checkpoint %d: %s = %v, uninterrupted %v", k, name, m[name], v)
+					}
+				}
+				a, _ := os.ReadFile(filepath.Join(ref, experiment.ModelFile))
+				b, _ := os.ReadFile(filepath.Join(dir, experiment.ModelFile))
+				if len(a) == 0 || !bytes.Equal(a, b) {
+					t.Errorf("killed after checkpoint %d: model.npz differs from the uninterrupted run's", k)
+				}
+				sameRecordings(t, filepath.Join(ref, "recordings.npz"), filepath.Join(dir, "recordings.npz"), kc.timingRec)
+				if _, err := os.Stat(filepath.Join(dir, experiment.CheckpointFile)); !os.IsNotExist(err) {
+					t.Errorf("checkpoint left after the resumed run finished")
+				}
+				ri, err := experiment.ReadRunInfo(dir)
+				if err != nil || ri.Status != experiment.StatusFinished {
+					t.Errorf("run.json after resume: %+v %v", ri.Status, err)
+				}
+			}
+		})
+	}
+}
+
+// timing reports whether a metric measures time or speed.
+func timing(name string) bool {
+	for _, s := range []string{"seconds", "per_second", "per_wall", "per_cpu", "_wall", "_cpu"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkWhole checks that no file of a killed run is half-written: every
+// .npz decodes and every .json parses; temporary files may remain.
+func checkWhole(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if runio.IsTemp(e.Name()) {
+			continue
+		}
+		switch filepath.Ext(e.Name()) {
+		case ".npz":
+			if _, err := runio.ReadNPZ(p); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+		case ".json":
+			b, _ := os.ReadFile(p)
+			var v any
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+		}
+	}
+}
+
+// sameRecordings compares two recordings.npz array by array (skipping the
+// timing arrays).
+func sameRecordings(t *testing.T, a, b string, skip []string) {
+	t.Helper()
+	ra, err := runio.ReadNPZ(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := runio.ReadNPZ(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ra) != len(rb) {
+		t.Errorf("recordings: %d arrays vs %d", len(ra), len(rb))
+	}
+next:
+	for name, x := range ra {
+		for _, s := range skip {
+			if s == name {
+				continue next
+			}
+		}
+		var bx, by bytes.Buffer
+		runio.WriteNPY(&bx, x)
+		runio.WriteNPY(&by, rb[name])
+		if !bytes.Equal(bx.Bytes(), by.Bytes()) {
+			t.Errorf("recordings array %s differs from the uninterrupted run's", name)
+		}
+	}
+}
+
+// writeIDX writes a small synthetic MNIST-format data set into dir.
+func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
+	t.Helper()
+	state := uint32(12345)
+	next := func() uint32 { state = state*1664525 + 1013904223; return state >> 24 }
+	write := func(prefix string, n int) {
+		img := make([]byte, 16+n*784)
+		lab := make([]byte, 8+n)
+		binary.BigEndian.PutUint32(img, 0x803)
+		binary.BigEndian.PutUint32(img[4:], uint32(n))
+		binary.BigEndian.PutUint32(img[8:], 28)
+		binary.BigEndian.PutUint32(img[12:], 28)
+		binary.BigEndian.PutUint32(lab, 0x801)
+		binary.BigEndian.PutUint32(lab[4:], uint32(n))
+		for i := 0; i < n; i++ {
+			y := int(next() % 10)
+			lab[8+i] = byte(y)
+			for r := 2 * y; r < 2*y+8; r++ {
+				for c := 4; c < 24; c++ {
+					img[16+i*784+r*28+c] = byte(128 + next()%128)
+				}
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, prefix+"-images-idx3-ubyte"), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, prefix+"-labels-idx1-ubyte"), lab, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("train", nTrain)
+	write("t10k", nTest)
+}

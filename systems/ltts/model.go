@@ -1,0 +1,192 @@
+package ltts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
+)
+
+// Model files of ltts-trajectory: j (N × N recurrent weights, in units of
+// the membrane potential per presynaptic trace), jout (K × N readout, output
+// units per readout trace), the Adam state of each optimiser
+// (adam_j_m, adam_j_v, adam_jout_m, adam_jout_v: moments;
+// opt_j, opt_jout: [learning rate, decay counter, Adam steps]; the readout
+// optimiser only with readout: adam) and the shuffle generator's state
+// rng_shuffle. A checkpoint adds the curves so far (mse, spike_mismatch:
+// one value per epoch done).
+
+// addState appends the trainer's learnt state to s.
+func (tr *lttsTrainer) addState(s *experiment.ModelState) error {
+	N := tr.net.P.N
+	s.Add("j", "potential per presynaptic trace (row i: inputs of unit i)", tr.net.J, N, N)
+	s.Add("jout", "output per readout trace", tr.Jout, tr.K, N)
+	add := func(name string, a *ascent, shape ...int) {
+		m, v := a.adam.Moments()
+		s.Add("adam_"+name+"_m", "Adam first moment of "+name, m, shape...)
+		s.Add("adam_"+name+"_v", "Adam second moment of "+name, v, shape...)
+		s.Add("opt_"+name, "[learning rate, decay counter (steps), Adam steps]", []float64{a.lr, float64(a.t), float64(a.adam.Steps())})
+	}
+	add("j", tr.optJ, N, N)
+	if tr.optOut != nil {
+		add("jout", tr.optOut, tr.K, N)
+	}
+	return s.AddRNG("rng_shuffle", tr.src)
+}
+
+// loadState restores the trainer's learnt state from m (same shapes).
+func (tr *lttsTrainer) loadState(m *runio.Model) error {
+	if err := m.CopyFloat64("j", tr.net.J); err != nil {
+		return err
+	}
+	if err := m.CopyFloat64("jout", tr.Jout); err != nil {
+		return err
+	}
+	load := func(name string, a *ascent) error {
+		mm, v := a.adam.Moments()
+		if err := m.CopyFloat64("adam_"+name+"_m", mm); err != nil {
+			return err
+		}
+		if err := m.CopyFloat64("adam_"+name+"_v", v); err != nil {
+			return err
+		}
+		st, err := m.Float64("opt_"+name, 3)
+		if err != nil {
+			return err
+		}
+		a.lr, a.t = st[0], int(st[1])
+		a.adam.SetSteps(int(st[2]))
+		return nil
+	}
+	if err := load("j", tr.optJ); err != nil {
+		return err
+	}
+	if tr.optOut != nil {
+		if err := load("jout", tr.optOut); err != nil {
+			return err
+		}
+	}
+	return experiment.LoadRNG(m, "rng_shuffle", tr.src)
+}
+
+// Resumable reports that ltts-trajectory checkpoints (checkpoint_every_epochs).
+func (c *LTTSConfig) Resumable() bool { return true }
+
+// restore continues from the checkpoint env.Resume (returning the epochs
+// done and filling the curves), else starts from the model init_from
+// (weights, readout and optimiser state), else leaves the fresh network.
+func (c *LTTSConfig) restore(env *experiment.Env, tr *lttsTrainer, mse, ds *[]float64) (int, error) {
+	ck, err := experiment.LoadCheckpoint(env, c)
+	if err != nil {
+		return 0, err
+	}
+	if ck != nil {
+		done := int(ck.Header.Progress)
+		if done < 1 || done >= c.Epochs {
+			return 0, fmt.Errorf("checkpoint %s: %d epochs done of %d", ck.Path, done, c.Epochs)
+		}
+		if err := tr.loadState(ck); err != nil {
+			return 0, err
+		}
+		a, err := ck.Float64("mse", done)
+		if err != nil {
+			return 0, err
+		}
+		b, err := ck.Float64("spike_mismatch", done)
+		if err != nil {
+			return 0, err
+		}
+		*mse, *ds = append([]float64(nil), a...), append([]float64(nil), b...)
+		return done, nil
+	}
+	if c.InitFrom != "" {
+		m, err := experiment.LoadInitModel(c.InitFrom, "ltts-trajectory")
+		if err != nil {
+			return 0, err
+		}
+		if err := tr.loadState(m); err != nil {
+			return 0, fmt.Errorf("init_from: %w", err)
+		}
+	}
+	return 0, nil
+}
+
+// save writes a checkpoint after epoch e (0-based) when one is due, or the
+// final model after the last epoch (removing the checkpoint).
+func (c *LTTSConfig) save(env *experiment.Env, tr *lttsTrainer, mse, ds []float64, e int) error {
+	last := e+1 == c.Epochs
+	if !last && (c.CheckpointEveryEpochs < 1 || (e+1)%c.CheckpointEveryEpochs != 0) {
+		return nil
+	}
+	s := &experiment.ModelState{Progress: float64(e + 1), ProgressUnit: "epoch"}
+	if err := tr.addState(s); err != nil {
+		return err
+	}
+	if last {
+		if err := experiment.SaveModel(env, c, s); err != nil {
+			return err
+		}
+		experiment.RemoveCheckpoint(env)
+		return nil
+	}
+	s.Add("mse", "free-running MSE per epoch done", mse)
+	s.Add("spike_mismatch", "ΔS per epoch done", ds)
+	return experiment.SaveCheckpoint(env, c, s)
+}
+
+// Eval runs the saved network freely on the clock input (spikelab eval):
+// mse and spike_mismatch equal the last epoch's of the run that saved it.
+func (c *LTTSConfig) Eval(ctx context.Context, env *experiment.Env, m *runio.Model) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	net, err := NewLTTSNet(c.Net)
+	if err != nil {
+		return nil, err
+	}
+	clock, target, Sstar := c.lttsTask(net)
+	K, N := 3, c.Net.N
+	tr := &lttsTrainer{net: net, K: K, Jout: make([]float64, K*N)}
+	if err := m.CopyFloat64("j", net.J); err != nil {
+		return nil, err
+	}
+	if err := m.CopyFloat64("jout", tr.Jout); err != nil {
+		return nil, err
+	}
+	Sgen := NewSpikes(c.T, N)
+	net.RunInto(Sgen, clock)
+	mse := mseFrom(tr.output(Sgen), target, c.OffT)
+	ds := SpikeMismatch(Sstar, Sgen)
+	if env.Out != nil {
+		if err := c.write(env, []float64{mse}, []float64{ds}, target, tr.Jout, Sstar, Sgen); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]float64{"mse": mse, "spike_mismatch": ds, "mse_target_spikes": mseFrom(tr.output(Sstar), target, c.OffT)}, nil
+}
+
+// noModel rejects the ltts-trajectory model keys in the experiments that
+// embed its config but train several networks.
+func noModel(c *LTTSConfig, name string) error {
+	if c.InitFrom != "" || c.CheckpointEveryEpochs != 0 {
+		return fmt.Errorf("%s trains several networks: init_from and checkpoint_every_epochs are not used (leave them empty and 0)", name)
+	}
+	return nil
+}
+
+// Resumable reports that ltts-fast does not checkpoint (it runs in seconds).
+func (c *LTTSFastConfig) Resumable() bool { return false }
+
+// Eval is not available: ltts-fast saves no single network.
+func (c *LTTSFastConfig) Eval(context.Context, *experiment.Env, *runio.Model) (map[string]float64, error) {
+	return nil, fmt.Errorf("ltts-fast trains many networks and saves none; nothing to evaluate")
+}
+
+// Resumable reports that ltts-noise does not checkpoint.
+func (c *LTTSNoiseConfig) Resumable() bool { return false }
+
+// Eval is not available: ltts-noise saves no single network.
+func (c *LTTSNoiseConfig) Eval(context.Context, *experiment.Env, *runio.Model) (map[string]float64, error) {
+	return nil, fmt.Errorf("ltts-noise trains two networks and saves none; nothing to evaluate")
+}

@@ -1,0 +1,193 @@
+package shifting
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
+	"github.com/spikelab/spikelab/sim"
+)
+
+// Model files of the Shifting experiments (mnist, fashion-mnist, tca):
+// per layer k = 1, 2: wK (in × out weights, dimensionless: the exp-domain
+// threshold is 1), etpK (the output factors e_tp; ln e_tp is an axonal
+// delay in units of the time constant), and the Adam state adam_wK_m,
+// adam_wK_v, adam_etpK_m, adam_etpK_v with the step counts adam_steps
+// ([wK, etpK] steps per layer). A checkpoint adds the curves so far
+// (train_accuracy, test_accuracy, epoch_seconds, epoch_cpu_seconds,
+// test_cpu_seconds, one value per epoch done). Training has no random
+// stream after initialisation (the training order is fixed), so no RNG
+// state is needed.
+
+// addNet appends the network's learnt state to s.
+func addNet(s *experiment.ModelState, n *ShiftingNet) {
+	var steps []float64
+	for k, l := range []*ShiftingLayer{n.L1, n.L2} {
+		p := fmt.Sprint(k + 1)
+		s.Add("w"+p, "weight (threshold 1)", l.W, l.In, l.Out)
+		s.Add("etp"+p, "output factor e_tp (delay ln e_tp, in time constants)", l.Etp)
+		m, v := l.adamW.Moments()
+		t := l.adamW.Steps()
+		s.Add("adam_w"+p+"_m", "Adam first moment of w"+p, m, l.In, l.Out)
+		s.Add("adam_w"+p+"_v", "Adam second moment of w"+p, v, l.In, l.Out)
+		mt, vt := l.adamT.Moments()
+		tt := l.adamT.Steps()
+		s.Add("adam_etp"+p+"_m", "Adam first moment of etp"+p, mt)
+		s.Add("adam_etp"+p+"_v", "Adam second moment of etp"+p, vt)
+		steps = append(steps, float64(t), float64(tt))
+	}
+	s.Add("adam_steps", "Adam steps taken: [w1, etp1, w2, etp2]", steps)
+}
+
+// loadNet restores the network's learnt state from m; every array must
+// have this network's shape.
+func loadNet(m *runio.Model, n *ShiftingNet) error {
+	steps, err := m.Float64("adam_steps", 4)
+	if err != nil {
+		return err
+	}
+	for k, l := range []*ShiftingLayer{n.L1, n.L2} {
+		p := fmt.Sprint(k + 1)
+		mw, vw := l.adamW.Moments()
+		mt, vt := l.adamT.Moments()
+		for _, a := range []struct {
+			name string
+			dst  []float64
+		}{{"w" + p, l.W}, {"etp" + p, l.Etp}, {"adam_w" + p + "_m", mw}, {"adam_w" + p + "_v", vw},
+			{"adam_etp" + p + "_m", mt}, {"adam_etp" + p + "_v", vt}} {
+			if err := m.CopyFloat64(a.name, a.dst); err != nil {
+				return err
+			}
+		}
+		l.adamW.SetSteps(int(steps[2*k]))
+		l.adamT.SetSteps(int(steps[2*k+1]))
+	}
+	return nil
+}
+
+// curves are the per-epoch records of an image or TCA run.
+type curves struct {
+	trainAcc, testAcc, epochSec, epochCPU, testCPU []float64
+}
+
+func (cv *curves) add(s *experiment.ModelState) {
+	s.Add("train_accuracy", "fraction, per epoch done", cv.trainAcc)
+	s.Add("test_accuracy", "fraction, per epoch done", cv.testAcc)
+	s.Add("epoch_seconds", "s (wall), per epoch done", cv.epochSec)
+	s.Add("epoch_cpu_seconds", "s (CPU), per epoch done", cv.epochCPU)
+	s.Add("test_cpu_seconds", "s (CPU), per epoch done", cv.testCPU)
+}
+
+func (cv *curves) load(m *runio.Model, epochs int) error {
+	for _, a := range []struct {
+		name string
+		dst  *[]float64
+	}{{"train_accuracy", &cv.trainAcc}, {"test_accuracy", &cv.testAcc}, {"epoch_seconds", &cv.epochSec},
+		{"epoch_cpu_seconds", &cv.epochCPU}, {"test_cpu_seconds", &cv.testCPU}} {
+		v, err := m.Float64(a.name, epochs)
+		if err != nil {
+			return err
+		}
+		*a.dst = append([]float64(nil), v...)
+	}
+	return nil
+}
+
+// Resumable reports whether this task checkpoints (the image and TCA
+// tasks; XOR and Iris train many small networks in seconds).
+func (c *ShiftingConfig) Resumable() bool { return c.Task != "xor" && c.Task != "iris" }
+
+// start restores a run's state: from the checkpoint env.Resume (returning
+// the epochs done), else from the model init_from (weights and Adam
+// state; the learning-rate schedule starts again at epoch 1), else it
+// leaves the fresh network.
+func (c *ShiftingConfig) start(env *experiment.Env, net *ShiftingNet, cv *curves) (int, error) {
+	ck, err := experiment.LoadCheckpoint(env, c)
+	if err != nil {
+		return 0, err
+	}
+	if ck != nil {
+		done := int(ck.Header.Progress)
+		if done < 1 || done >= c.Epochs {
+			return 0, fmt.Errorf("checkpoint %s: %d epochs done of %d", ck.Path, done, c.Epochs)
+		}
+		if err := loadNet(ck, net); err != nil {
+			return 0, err
+		}
+		return done, cv.load(ck, done)
+	}
+	if c.InitFrom != "" {
+		m, err := experiment.LoadInitModel(c.InitFrom, "")
+		if err != nil {
+			return 0, err
+		}
+		if err := loadNet(m, net); err != nil {
+			return 0, fmt.Errorf("init_from: %w", err)
+		}
+		fmt.Fprintf(env.Log, "shifting: initialised from %s (%s, %g %s)\n", c.InitFrom, m.Header.Experiment, m.Header.Progress, m.Header.ProgressUnit)
+	}
+	return 0, nil
+}
+
+// checkpoint writes the state after epoch e (0-based) when one is due and
+// the run is not finished.
+func (c *ShiftingConfig) checkpoint(env *experiment.Env, net *ShiftingNet, cv *curves, e int) error {
+	if c.CheckpointEveryEpochs < 1 || (e+1)%c.CheckpointEveryEpochs != 0 || e+1 >= c.Epochs {
+		return nil
+	}
+	s := &experiment.ModelState{Progress: float64(e + 1), ProgressUnit: "epoch"}
+	addNet(s, net)
+	cv.add(s)
+	return experiment.SaveCheckpoint(env, c, s)
+}
+
+// finish writes model.npz after the last epoch and removes the checkpoint.
+func (c *ShiftingConfig) finish(env *experiment.Env, net *ShiftingNet) error {
+	s := &experiment.ModelState{Progress: float64(c.Epochs), ProgressUnit: "epoch"}
+	addNet(s, net)
+	if err := experiment.SaveModel(env, c, s); err != nil {
+		return err
+	}
+	experiment.RemoveCheckpoint(env)
+	return nil
+}
+
+// Eval tests a saved network (spikelab eval): the test-set accuracy of the
+// image tasks and TCA, as the run's last epoch measured it (with the same
+// test_size and data).
+func (c *ShiftingConfig) Eval(ctx context.Context, env *experiment.Env, m *runio.Model) (map[string]float64, error) {
+	if !c.Resumable() {
+		return nil, fmt.Errorf("%s trains many networks and saves none; nothing to evaluate", c.Task)
+	}
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	if c.Task == "tca" {
+		train, test, nSyn, err := c.loadTCA()
+		if err != nil {
+			return nil, err
+		}
+		net := NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
+		c.configure(net)
+		if err := loadNet(m, net); err != nil {
+			return nil, err
+		}
+		return map[string]float64{"test_accuracy": tcaAccuracy(net, test), "train_accuracy": tcaAccuracy(net, train),
+			"test_trials": float64(len(test))}, nil
+	}
+	d, err := c.loadImageSet()
+	if err != nil {
+		return nil, err
+	}
+	r := c.buildImages(d, team)
+	if err := loadNet(m, r.net); err != nil {
+		return nil, err
+	}
+	acc := r.test()
+	if env.Out != nil {
+		if err := c.writeSample(env, r.net, d.teI, d.teL, d.px, d.fill); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]float64{"test_accuracy": acc, "test_size": float64(d.nTest)}, nil
+}
