@@ -76,6 +76,7 @@ func (c *MaesSpectrumConfig) Estimate() (experiment.Estimate, error) {
 	e.Add("recurrent matrix (n²·p synapses, two views)", n*n*c.Network.P*20)
 	e.Add("dense signed matrix (n×n float64)", n*n*8)
 	e.Add("eigen decomposition (copy and workspace, 2·n×n float64)", 2*n*n*8)
+	e.Steps = 1 // one decomposition, no simulation
 	return e, nil
 }
 
