@@ -21,7 +21,6 @@ import (
 // which run the CLI as a subprocess).
 const asMainEnv = "SPIKELAB_TEST_AS_MAIN"
 
-
 // killCase is one experiment's short configuration for the kill test:
 // at least 4 checkpoints, and the recordings that hold timings (left out
 // of the byte comparison).

@@ -20,7 +20,6 @@ import (
 // engines re-execute their own binary (os.Executable) for each point.
 const asCLI = "SPIKELAB_TEST_AS_CLI"
 
-
 // xorSpec: six short shifting-xor points (3 grid values × 2 seeds).
 const xorSpec = `experiment: shifting-xor
 config:
