@@ -107,6 +107,7 @@ func TestKernelsMatchPortableGo(t *testing.T) {
 }
 
 func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	rng := rand.New(rand.NewPCG(21, 22))
 	const n = 1003
 	p1, p2, p3 := make([]float64, n), make([]float64, n), make([]float64, n)
@@ -139,6 +140,7 @@ func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {
 }
 
 func TestAdamOuterEqualsMaterialisedGradient(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	rng := rand.New(rand.NewPCG(31, 32))
 	const rows, cols = 7, 13
 	p1, p2 := make([]float64, rows*cols), make([]float64, rows*cols)

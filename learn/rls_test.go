@@ -36,6 +36,7 @@ func problem(n, k, m int, seed uint64) (X, Y [][]float64) {
 
 // team returns a worker team closed when the test ends.
 func team(tb testing.TB, workers int) *sim.Team {
+	tb.Cleanup(sim.AtLeastProcs(3)) // the worker counts asked for, also under GOMAXPROCS=1; restored after the team is closed
 	t := sim.NewTeam(workers)
 	tb.Cleanup(t.Close)
 	return t

@@ -10,6 +10,7 @@ import (
 // runPairing drives the pairing machine with hand-made spike trains
 // (step → indices) of one sample, plus silent extra samples, and returns W.
 func runPairing(t *testing.T, p STDPPairingParams, batch, steps int, pre, post map[int][]int) ([]float64, int64) {
+	t.Cleanup(sim.AtLeastProcs(3)) // the worker counts asked for, also under GOMAXPROCS=1; restored after the team is closed
 	t.Helper()
 	team := sim.NewTeam(2)
 	defer team.Close()

@@ -49,6 +49,7 @@ func TestLIFExpRateWithRefractoryEqualsClosedForm(t *testing.T) {
 }
 
 func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	a := NewLIFExp(13000, 0.1, benchLIFExp(), nil)
 	b := NewLIFExp(13000, 0.1, benchLIFExp(), sim.NewTeam(3))
 	for i := range a.V {

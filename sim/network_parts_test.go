@@ -16,6 +16,7 @@ import (
 // projections, Poisson input, trace STDP, spike and state monitors) and
 // wants no allocation in Run.
 func TestNetworkOfTheModulesPartsDoesNotAllocate(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: 0.1, Threads: 2, Seed: 3, CheckEvery: 10})
 	if err != nil {
 		t.Fatal(err)

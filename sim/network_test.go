@@ -208,6 +208,7 @@ func (p *allToAll) Propagate(sc *StepContext) {
 }
 
 func TestNetworkRunDoesNotAllocate(t *testing.T) {
+	defer AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	net, _ := NewNetwork(NetworkOptions{DtMS: 0.1, Threads: 2, CheckEvery: 3})
 	defer net.Close()
 	a := &countGroup{v: make([]float64, 10), in: make([]float64, 10), period: 3}

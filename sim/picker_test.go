@@ -3,8 +3,12 @@ package sim
 import "testing"
 
 func TestPickerRunsEveryBlockOnceEitherWay(t *testing.T) {
+	defer AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	for _, workers := range []int{1, 2, 3} {
 		team := NewTeam(workers)
+		if team.Workers() != workers {
+			t.Fatalf("team of %d workers asked for has %d", workers, team.Workers())
+		}
 		counts := make([]int, 7)
 		p := NewPicker(team, len(counts), func(b int) { counts[b]++ })
 		runs := 2*PickTrial + 50 // serial trial, team trial, then the chosen way
@@ -21,8 +25,12 @@ func TestPickerRunsEveryBlockOnceEitherWay(t *testing.T) {
 }
 
 func TestPickerSerialFormRunsAlone(t *testing.T) {
+	defer AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	for _, workers := range []int{1, 2} {
 		team := NewTeam(workers)
+		if team.Workers() != workers {
+			t.Fatalf("team of %d workers asked for has %d", workers, team.Workers())
+		}
 		var counts [4]int
 		alls := 0
 		p := NewPickerSerial(team, 4, func(b int) { counts[b]++ }, func() { alls++ })

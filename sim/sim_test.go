@@ -21,6 +21,7 @@ func TestStreamsAreReproducibleAndIndependent(t *testing.T) {
 }
 
 func TestTeamVisitsEveryBlockOnce(t *testing.T) {
+	defer AtLeastProcs(3)()            // the worker counts asked for, also under GOMAXPROCS=1
 	for _, w := range []int{1, 2, 7} { // 7 is capped at GOMAXPROCS
 		team := NewTeam(w)
 		for rep := 0; rep < 200; rep++ {

@@ -53,6 +53,19 @@ func NewTeam(workers int) *Team {
 	return t
 }
 
+// AtLeastProcs raises GOMAXPROCS to at least n and returns a function that
+// restores the old value. NewTeam caps its workers at GOMAXPROCS, so a test
+// that compares results for different worker counts calls
+// `defer sim.AtLeastProcs(n)()` first: it then gets the counts it asks for
+// on a one-core runner (GOMAXPROCS=1) too.
+func AtLeastProcs(n int) (restore func()) {
+	old := runtime.GOMAXPROCS(0)
+	if n > old {
+		runtime.GOMAXPROCS(n)
+	}
+	return func() { runtime.GOMAXPROCS(old) }
+}
+
 // Workers returns the number of workers.
 func (t *Team) Workers() int {
 	if t == nil {

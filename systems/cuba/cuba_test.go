@@ -2,12 +2,14 @@ package cuba
 
 import (
 	"context"
+	"github.com/spikelab/spikelab/sim"
 	"testing"
 
 	"github.com/spikelab/spikelab/experiment"
 )
 
 func TestCUBARateMatchesBrian2(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	m, err := CUBA().Run(context.Background(), &experiment.Env{Threads: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -66,6 +66,7 @@ func cubaOnFrame(t *testing.T, c *CUBAConfig, threads int) *sim.SpikeMonitor {
 }
 
 func TestCUBAOnTheFrameIsBitIdenticalToTheHandWrittenLoop(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	c := CUBA()
 	c.NExc, c.NInh, c.DurationS, c.RasterNeurons = 1600, 400, 0.2, 2000
 	for _, threads := range []int{1, 2} {

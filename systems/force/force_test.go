@@ -57,6 +57,7 @@ func TestWithoutTrainingThereIsNoOutput(t *testing.T) {
 }
 
 func TestFusedStepMatchesSerialStep(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	c := smallSine(2)
 	c.DurationS, c.TrainStartS, c.TrainStopS = 1, 0.2, 0.8
 	fused := runForce(t, c, 2)
@@ -74,6 +75,7 @@ func TestFusedStepMatchesSerialStep(t *testing.T) {
 }
 
 func TestSameSeedSameMetricsAnyThreads(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	a := runForce(t, smallSine(3), 1)
 	b := runForce(t, smallSine(3), 2)
 	for _, k := range []string{"train_rmse", "test_rmse", "test_rmse_phase_aligned", "rate_hz", "spikes_total"} {

@@ -15,6 +15,7 @@ import (
 // function, restructured: the weights after several epochs are the same
 // bit for bit, with one or two workers, with and without the fused kernel.
 func TestTrainOnlineEqualsLikelihoodGradientSteps(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	S, Iin, ref := lttsProblem(45, 60, 5, 2, 4)
 	team := sim.NewTeam(2)
 	defer team.Close()

@@ -275,6 +275,7 @@ func TestTriggerNeedsClusterOneStrictlyDominant(t *testing.T) {
 // The per-step blocks are fixed by the network size, each with its own
 // stream, so the thread count does not change a plastic run.
 func TestMaesTrainSameForAnyThreadCount(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	run := func(threads int) []float64 {
 		c := tinyMaesTrain()
 		c.Network.NE, c.Network.NI, c.Network.Clusters = 600, 150, 6

@@ -9,6 +9,7 @@ import (
 )
 
 func tinyDecolle(t *testing.T, sizes []int, classes, batch int, reg float64) *DecolleNet {
+	t.Cleanup(sim.AtLeastProcs(3)) // the worker counts asked for, also under GOMAXPROCS=1; restored after the team is closed
 	t.Helper()
 	team := sim.NewTeam(2)
 	t.Cleanup(team.Close)

@@ -224,6 +224,7 @@ func refSum(l *ShiftingLayer, j int) float64 {
 // gradient per chunk, chunks then added in order, bit for bit, with any
 // number of threads.
 func TestBatchGradientEqualsPerSampleBackward(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	for _, threads := range []int{1, 2} {
 		for _, norm := range []bool{false, true} {
 			checkBatchGradient(t, threads, norm, 29)

@@ -124,6 +124,7 @@ func TestAdamMinimisesQuadratic(t *testing.T) {
 }
 
 func TestShiftingNetLearnsXORAndIsThreadIndependent(t *testing.T) {
+	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	xs := [][]float64{{math.Exp(0.99), math.Exp(0.99)}, {math.Exp(0.99), math.Exp(0.01)}, {math.Exp(0.01), math.Exp(0.99)}, {math.Exp(0.01), math.Exp(0.01)}}
 	ys := []int{0, 1, 1, 0}
 	solved := 0
