@@ -27,6 +27,29 @@ type Slurm struct {
 var timeRE = regexp.MustCompile(`^(\d+-)?\d+(:\d\d){0,2}$`)
 var memRE = regexp.MustCompile(`^\d+[KMGT]?$`)
 
+// MemBytes returns --mem in bytes (SLURM's units: K, M (the default), G,
+// T, powers of 1024), 0 when unset.
+func (o Slurm) MemBytes() float64 {
+	if o.Mem == "" || !memRE.MatchString(o.Mem) {
+		return 0
+	}
+	unit := 1 << 20
+	t := o.Mem
+	switch t[len(t)-1] {
+	case 'K':
+		unit = 1 << 10
+	case 'M':
+		unit = 1 << 20
+	case 'G':
+		unit = 1 << 30
+	case 'T':
+		unit = 1 << 40
+	}
+	t = strings.TrimRight(t, "KMGT")
+	x, _ := strconv.ParseFloat(t, 64)
+	return x * float64(unit)
+}
+
 // Validate checks the options before anything is written.
 func (o Slurm) Validate() error {
 	if o.Time != "" && !timeRE.MatchString(o.Time) {
@@ -104,8 +127,13 @@ func (f Folder) Script(s *Spec, o Slurm, idx []int) string {
 		fmt.Fprintf(&b, "#SBATCH %s\n", x)
 	}
 	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(out, "logs", "slurm-%A_%a.out"))
-	fmt.Fprintf(&b, "\nexec %s sweep %s --out %s --index \"$SLURM_ARRAY_TASK_ID\" --threads %d\n",
-		shellQuote(filepath.Join(out, "spikelab")), shellQuote(filepath.Join(out, "spec.yaml")), shellQuote(out), o.CPUsPerTask)
+	mem := ""
+	if m := o.MemBytes(); m > 0 {
+		// The run's memory check against the job's allocation.
+		mem = " --max-memory " + strconv.FormatFloat(m, 'f', 0, 64)
+	}
+	fmt.Fprintf(&b, "\nexec %s sweep %s --out %s --index \"$SLURM_ARRAY_TASK_ID\" --threads %d%s\n",
+		shellQuote(filepath.Join(out, "spikelab")), shellQuote(filepath.Join(out, "spec.yaml")), shellQuote(out), o.CPUsPerTask, mem)
 	return b.String()
 }
 
