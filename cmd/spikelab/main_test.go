@@ -184,3 +184,28 @@ func TestOversizedRunsStaySmall(t *testing.T) {
 		}
 	}
 }
+
+func TestLearntNothingAndDivergenceUnits(t *testing.T) {
+	short := []string{"--set", "n=100", "--set", "duration_s=0.6", "--set", "train_start_s=0.1", "--set", "train_stop_s=0.4", "--threads", "1", "--quiet"}
+	out := filepath.Join(t.TempDir(), "run")
+	var so, se bytes.Buffer
+	if code := run(append([]string{"run", "force-sine", "--set", "alpha=1e-30", "--out", out}, short...), &so, &se); code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	ri, _ := experiment.ReadRunInfo(out)
+	if !strings.Contains(so.String(), `"learnt_nothing": 1`) || !strings.Contains(se.String(), "learnt nothing") ||
+		len(ri.Messages) == 0 || !strings.Contains(ri.Messages[0], "target_rms") {
+		t.Errorf("alpha=1e-30 not reported: %s %s %+v", so.String(), se.String(), ri.Messages)
+	}
+	for model, unit := range map[string]string{"force-sine": " s: readout z", "force-izhikevich-sine": " ms: readout z"} {
+		se.Reset()
+		out := filepath.Join(t.TempDir(), "run")
+		code := run(append([]string{"run", model, "--set", "divergence_limit=1e-12", "--out", out}, short...), &so, &se)
+		if code != 1 || !strings.Contains(se.String(), "diverged at t = ") || !strings.Contains(se.String(), unit) {
+			t.Errorf("%s: exit %d, %s (want %q)", model, code, se.String(), unit)
+		}
+		if ri, _ := experiment.ReadRunInfo(out); ri.Status != experiment.StatusFailed || !strings.Contains(ri.Error, "diverged") {
+			t.Errorf("%s: run.json %+v", model, ri)
+		}
+	}
+}
