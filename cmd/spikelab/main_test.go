@@ -209,3 +209,55 @@ func TestLearntNothingAndDivergenceUnits(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIPolish(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"version"}, 0, "kernels", ""},
+		{[]string{"run", "--help"}, 0, "Flags of run:", ""},
+		{[]string{"run", "-h"}, 0, "--max-memory", ""},
+		{[]string{"help", "run"}, 0, "Flags of run:", ""},
+		{[]string{"--help"}, 0, "Usage:", ""},
+		{[]string{"run", "force-sin"}, 2, "", "did you mean force-sine?"},
+		{[]string{"config", "shiftng-xor"}, 2, "", "did you mean shifting-xor?"},
+		{[]string{"rnu"}, 2, "", "did you mean run?"},
+		{[]string{"force-sine"}, 2, "", "spikelab run force-sine"},
+		{[]string{"run", "force-sine", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+	} {
+		var so, se bytes.Buffer
+		code := run(tc.args, &so, &se)
+		if code != tc.code || !strings.Contains(so.String(), tc.out) || !strings.Contains(se.String(), tc.err) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, so.String(), se.String())
+		}
+		if strings.Count(se.String(), "flag provided") > 1 {
+			t.Errorf("%v: error printed twice: %s", tc.args, se.String())
+		}
+	}
+}
+
+func TestConfigFileErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		yaml, want string
+		code       int
+	}{
+		{"# only a comment\n", "", 0},
+		{"", "", 0},
+		{"n: abc\n", `line 1: key n: the text "abc" where an integer is needed`, 2},
+		{"lif:\n  tau_m_s: [1, 2]\n", "line 2: key lif.tau_m_s: a list where a number is needed", 2},
+		{"lif:\n  bogus: 1\n", "line 2: unknown key lif.bogus", 2},
+		{"n: [\n", "line", 2},
+	} {
+		f := filepath.Join(dir, "c.yaml")
+		os.WriteFile(f, []byte(tc.yaml), 0o644)
+		args := []string{"run", "force-sine", "--config", f, "--set", "n=100", "--set", "duration_s=0.5", "--set", "train_start_s=0.1",
+			"--set", "train_stop_s=0.3", "--out", filepath.Join(t.TempDir(), "r"), "--threads", "1"}
+		var so, se bytes.Buffer
+		if code := run(args, &so, &se); code != tc.code || !strings.Contains(se.String(), tc.want) {
+			t.Errorf("%q: exit %d, stderr %q, want %q", tc.yaml, code, se.String(), tc.want)
+		}
+	}
+}
