@@ -25,8 +25,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/spikelab/spikelab/experiment"
-	"github.com/spikelab/spikelab/vec"
 	_ "github.com/spikelab/spikelab/systems/all"
+	"github.com/spikelab/spikelab/vec"
 )
 
 const usage = `spikelab: spiking networks trained with biologically plausible rules.
