@@ -16,16 +16,9 @@ import (
 	"github.com/spikelab/spikelab/study"
 )
 
-// asCLI makes the test binary act as the spikelab program: the sweep
-// engines re-execute their own binary (os.Executable) for each point.
-const asCLI = "SPIKELAB_TEST_AS_CLI"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asCLI) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
+// asCLI makes the test binary act as the spikelab program (TestMain): the
+// sweep engines re-execute their own binary (os.Executable) for each point.
+const asCLI = "SPIKELAB_TEST_AS_MAIN"
 
 // xorSpec: six short shifting-xor points (3 grid values × 2 seeds).
 const xorSpec = `experiment: shifting-xor
