@@ -218,7 +218,8 @@ func (f Folder) Submit(script string) (string, error) {
 }
 
 // Queued returns the array tasks of the sweep's jobs that squeue still
-// lists (index → state, e.g. PENDING, RUNNING); nil without squeue or jobs.
+// lists (index → state, e.g. PENDING, RUNNING); nil without squeue or jobs
+// (or when squeue fails), an empty map when none is queued.
 func (f Folder) Queued() map[int]string {
 	b, err := os.ReadFile(filepath.Join(f.Path, "slurm.json"))
 	if err != nil {
@@ -231,8 +232,14 @@ func (f Folder) Queued() map[int]string {
 	if _, err := exec.LookPath("squeue"); err != nil {
 		return nil
 	}
-	out, err := exec.Command("squeue", "-h", "-r", "-o", "%i %T", "-j", strings.Join(jobs.Jobs, ",")).Output()
+	cmd := exec.Command("squeue", "-h", "-r", "-o", "%i %T", "-j", strings.Join(jobs.Jobs, ","))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
+		if strings.Contains(stderr.String(), "Invalid job id") {
+			return map[int]string{} // every job has ended and been purged
+		}
 		return nil
 	}
 	q := map[int]string{}

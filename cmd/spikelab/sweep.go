@@ -343,9 +343,16 @@ func sweepStatus(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "spikelab sweep status:", err)
 			return 1
 		}
-		if q, inQueue := queued[p.Index]; inQueue && status != study.Finished && status != study.Running {
+		q, inQueue := queued[p.Index]
+		switch {
+		case inQueue && status != study.Finished && status != study.Running:
 			status = study.Pending
 			st.Error = "in the SLURM queue: " + strings.ToLower(q)
+		case queued != nil && !inQueue && status == study.Running && st.Job != "":
+			// squeue no longer lists the task that said it was running: SLURM
+			// ended it (time or memory limit, node failure, scancel).
+			status = study.Failed
+			st.Error = "the SLURM task ended without a result (time or memory limit, node failure or scancel?): see logs/slurm-" + st.Job + ".out"
 		}
 		counts[status]++
 		line := fmt.Sprintf("%-11s %s", status, p.Name)
