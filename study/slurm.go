@@ -143,15 +143,25 @@ type SlurmJob struct {
 }
 
 // WriteScript copies the binary exe to OUT/spikelab and writes
-// OUT/sweep.sbatch for the unfinished points; it returns the script's
-// path and the points' indices (none: nothing to do).
+// OUT/sweep.sbatch for the unfinished points that no earlier submission
+// still queues or runs; it returns the script's path and the points'
+// indices (none: nothing to do).
 func (f Folder) WriteScript(s *Spec, o Slurm, exe string) (string, []int, error) {
 	todo, err := f.Todo(s)
 	if err != nil {
 		return "", nil, err
 	}
+	// Points still queued or running under an earlier submission are left
+	// to it.
+	queued := f.Queued()
 	var idx []int
 	for _, p := range todo {
+		if _, inQueue := queued[p.Index]; inQueue {
+			continue
+		}
+		if status, _, err := f.PointStatus(s, p); err == nil && status == Running {
+			continue
+		}
 		idx = append(idx, p.Index)
 	}
 	if len(idx) == 0 {

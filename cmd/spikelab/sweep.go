@@ -200,7 +200,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if len(idx) == 0 {
-			fmt.Fprintf(stderr, "spikelab sweep: all %d points are finished; `spikelab sweep collect %s`\n", len(points), folder.Path)
+			fmt.Fprintf(stderr, "spikelab sweep: nothing to submit: every point of %d is finished, queued or running (`spikelab sweep status %s`)\n", len(points), folder.Path)
 			return 0
 		}
 		fmt.Fprintf(stderr, "spikelab sweep: wrote %s (%d of %d points)\n", script, len(idx), len(points))
