@@ -28,7 +28,9 @@ type RunFunc func(args []string, stdout, stderr io.Writer) int
 // writes the point's resolved config to configs/, its state file before
 // and after the run, and returns the state and the run's exit status
 // (0 finished, 130 interrupted).
-func (f Folder) RunPoint(s *Spec, p Point, threads int, force bool, job string, run RunFunc, stdout, stderr io.Writer) (State, int) {
+//
+// extra is appended to the run's arguments (e.g. --max-memory BYTES).
+func (f Folder) RunPoint(s *Spec, p Point, threads int, force bool, job string, extra []string, run RunFunc, stdout, stderr io.Writer) (State, int) {
 	fail := func(err error) (State, int) {
 		st := State{Index: p.Index, Name: p.Name, Status: Failed, Error: err.Error(), End: now()}
 		f.WriteState(st)
@@ -77,6 +79,7 @@ func (f Folder) RunPoint(s *Spec, p Point, threads int, force bool, job string, 
 	}
 	args := []string{"run", s.Experiment, "--config", f.ConfigPath(p), "--seed", strconv.FormatUint(p.Seed, 10),
 		"--out", f.PointDir(p), "--threads", strconv.Itoa(threads), "--quiet"}
+	args = append(args, extra...)
 	var msgs bytes.Buffer
 	t0, c0 := time.Now(), experiment.CPUSeconds()
 	rc := run(args, stdout, io.MultiWriter(stderr, &msgs))

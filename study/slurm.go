@@ -27,6 +27,29 @@ type Slurm struct {
 var timeRE = regexp.MustCompile(`^(\d+-)?\d+(:\d\d){0,2}$`)
 var memRE = regexp.MustCompile(`^\d+[KMGT]?$`)
 
+// MemBytes returns --mem in bytes (SLURM's units: K, M (the default), G,
+// T, powers of 1024), 0 when unset.
+func (o Slurm) MemBytes() float64 {
+	if o.Mem == "" || !memRE.MatchString(o.Mem) {
+		return 0
+	}
+	unit := 1 << 20
+	t := o.Mem
+	switch t[len(t)-1] {
+	case 'K':
+		unit = 1 << 10
+	case 'M':
+		unit = 1 << 20
+	case 'G':
+		unit = 1 << 30
+	case 'T':
+		unit = 1 << 40
+	}
+	t = strings.TrimRight(t, "KMGT")
+	x, _ := strconv.ParseFloat(t, 64)
+	return x * float64(unit)
+}
+
 // Validate checks the options before anything is written.
 func (o Slurm) Validate() error {
 	if o.Time != "" && !timeRE.MatchString(o.Time) {
@@ -104,8 +127,13 @@ func (f Folder) Script(s *Spec, o Slurm, idx []int) string {
 		fmt.Fprintf(&b, "#SBATCH %s\n", x)
 	}
 	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(out, "logs", "slurm-%A_%a.out"))
-	fmt.Fprintf(&b, "\nexec %s sweep %s --out %s --index \"$SLURM_ARRAY_TASK_ID\" --threads %d\n",
-		shellQuote(filepath.Join(out, "spikelab")), shellQuote(filepath.Join(out, "spec.yaml")), shellQuote(out), o.CPUsPerTask)
+	mem := ""
+	if m := o.MemBytes(); m > 0 {
+		// The run's memory check against the job's allocation.
+		mem = " --max-memory " + strconv.FormatFloat(m, 'f', 0, 64)
+	}
+	fmt.Fprintf(&b, "\nexec %s sweep %s --out %s --index \"$SLURM_ARRAY_TASK_ID\" --threads %d%s\n",
+		shellQuote(filepath.Join(out, "spikelab")), shellQuote(filepath.Join(out, "spec.yaml")), shellQuote(out), o.CPUsPerTask, mem)
 	return b.String()
 }
 
@@ -115,15 +143,25 @@ type SlurmJob struct {
 }
 
 // WriteScript copies the binary exe to OUT/spikelab and writes
-// OUT/sweep.sbatch for the unfinished points; it returns the script's
-// path and the points' indices (none: nothing to do).
+// OUT/sweep.sbatch for the unfinished points that no earlier submission
+// still queues or runs; it returns the script's path and the points'
+// indices (none: nothing to do).
 func (f Folder) WriteScript(s *Spec, o Slurm, exe string) (string, []int, error) {
 	todo, err := f.Todo(s)
 	if err != nil {
 		return "", nil, err
 	}
+	// Points still queued or running under an earlier submission are left
+	// to it.
+	queued := f.Queued()
 	var idx []int
 	for _, p := range todo {
+		if _, inQueue := queued[p.Index]; inQueue {
+			continue
+		}
+		if status, _, err := f.PointStatus(s, p); err == nil && status == Running {
+			continue
+		}
 		idx = append(idx, p.Index)
 	}
 	if len(idx) == 0 {
@@ -190,7 +228,8 @@ func (f Folder) Submit(script string) (string, error) {
 }
 
 // Queued returns the array tasks of the sweep's jobs that squeue still
-// lists (index → state, e.g. PENDING, RUNNING); nil without squeue or jobs.
+// lists (index → state, e.g. PENDING, RUNNING); nil without squeue or jobs
+// (or when squeue fails), an empty map when none is queued.
 func (f Folder) Queued() map[int]string {
 	b, err := os.ReadFile(filepath.Join(f.Path, "slurm.json"))
 	if err != nil {
@@ -203,8 +242,14 @@ func (f Folder) Queued() map[int]string {
 	if _, err := exec.LookPath("squeue"); err != nil {
 		return nil
 	}
-	out, err := exec.Command("squeue", "-h", "-r", "-o", "%i %T", "-j", strings.Join(jobs.Jobs, ",")).Output()
+	cmd := exec.Command("squeue", "-h", "-r", "-o", "%i %T", "-j", strings.Join(jobs.Jobs, ","))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
+		if strings.Contains(stderr.String(), "Invalid job id") {
+			return map[int]string{} // every job has ended and been purged
+		}
 		return nil
 	}
 	q := map[int]string{}

@@ -190,7 +190,7 @@ plot: [solved_fraction]
 	}
 	// Run points 0 and 3 only.
 	for _, i := range []int{0, 3} {
-		st, rc := f.RunPoint(s, s.Points()[i], 1, false, "", run, io.Discard, io.Discard)
+		st, rc := f.RunPoint(s, s.Points()[i], 1, false, "", nil, run, io.Discard, io.Discard)
 		if rc != 0 || st.Status != study.Finished {
 			t.Fatalf("point %d: %d %+v", i, rc, st)
 		}
@@ -201,7 +201,7 @@ plot: [solved_fraction]
 	}
 	// A finished point is not run again.
 	n := len(ran)
-	if st, rc := f.RunPoint(s, s.Points()[0], 1, false, "", run, io.Discard, io.Discard); rc != 0 || st.Status != study.Finished || len(ran) != n {
+	if st, rc := f.RunPoint(s, s.Points()[0], 1, false, "", nil, run, io.Discard, io.Discard); rc != 0 || st.Status != study.Finished || len(ran) != n {
 		t.Fatalf("finished point rerun: %d %+v", rc, st)
 	}
 	// A half-done point (run.json running, process gone) counts as failed and is rerun.
@@ -221,7 +221,7 @@ plot: [solved_fraction]
 		t.Errorf("other spec: %v", err)
 	}
 	for _, p := range todo {
-		f.RunPoint(s, p, 1, false, "", run, io.Discard, io.Discard)
+		f.RunPoint(s, p, 1, false, "", nil, run, io.Discard, io.Discard)
 	}
 	rows, err := f.Collect(s, nil)
 	if err != nil {
@@ -236,16 +236,22 @@ plot: [solved_fraction]
 		t.Fatal(err)
 	}
 	head := strings.Join(recs[0], ",")
-	if !strings.HasPrefix(head, "index,point,hidden,seed,status,final_loss,solved_fraction,") || !strings.HasSuffix(head, "run_wall_seconds,run_cpu_seconds,error") {
+	if !strings.HasPrefix(head, "index,point,hidden,seed,status,final_loss,") || !strings.Contains(head, ",solved_fraction,") || !strings.HasSuffix(head, "run_wall_seconds,run_cpu_seconds,error") {
 		t.Errorf("results.csv header %q", head)
 	}
 	if len(recs) != 5 || recs[3][2] != "8" || recs[3][3] != "1" || recs[3][4] != "finished" {
 		t.Errorf("results.csv rows %q", recs)
 	}
 	// The metrics are the run folders' metrics, to the last digit.
+	col := -1
+	for i, h := range recs[0] {
+		if h == "final_loss" {
+			col = i
+		}
+	}
 	m, _ := os.ReadFile(filepath.Join(f.PointDir(s.Points()[2]), "metrics.json"))
-	if !strings.Contains(string(m), recs[3][6]) {
-		t.Errorf("solved_fraction %s not in %s", recs[3][6], m)
+	if !strings.Contains(string(m), `"final_loss": `+recs[3][col]+",") {
+		t.Errorf("final_loss %s not in %s", recs[3][col], m)
 	}
 	sb, _ := os.ReadFile(filepath.Join(f.Path, "summary.csv"))
 	sum, _ := csv.NewReader(bytes.NewReader(sb)).ReadAll()
@@ -266,7 +272,7 @@ func TestSlurmScriptAndArraySpec(t *testing.T) {
 	sc := f.Script(s, study.Slurm{Partition: "short", Time: "00:10:00", CPUsPerTask: 2, Mem: "2G", MaxParallel: 3}, []int{0, 1, 2, 4})
 	for _, want := range []string{"#SBATCH --array=0-2,4%3\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --partition=short\n",
 		"#SBATCH --time=00:10:00\n", "#SBATCH --mem=2G\n", "#SBATCH --output=/shared/sweeps/c/logs/slurm-%A_%a.out\n",
-		`exec /shared/sweeps/c/spikelab sweep /shared/sweeps/c/spec.yaml --out /shared/sweeps/c --index "$SLURM_ARRAY_TASK_ID" --threads 2`} {
+		`exec /shared/sweeps/c/spikelab sweep /shared/sweeps/c/spec.yaml --out /shared/sweeps/c --index "$SLURM_ARRAY_TASK_ID" --threads 2 --max-memory 2147483648`} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("script lacks %q:\n%s", want, sc)
 		}

@@ -28,9 +28,13 @@ fi
 for i in $(seq 50); do munge -n >/dev/null 2>&1 && break; sleep 0.1; done
 munge -n | unmunge >/dev/null
 # slurmctld and slurmd: restart them so that they read this config.
-if [ -f /run/slurmctld.pid ]; then kill "$(cat /run/slurmctld.pid)" 2>/dev/null || true; fi
-if [ -f /run/slurmd.pid ]; then kill "$(cat /run/slurmd.pid)" 2>/dev/null || true; fi
-sleep 1
+for f in /run/slurmctld.pid /run/slurmd.pid; do
+	if [ -f "$f" ]; then
+		pid="$(cat "$f")"
+		kill "$pid" 2>/dev/null || true
+		for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+done
 slurmctld -c
 slurmd -c
 for i in $(seq 60); do

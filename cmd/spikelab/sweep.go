@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -20,6 +21,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/study"
 )
 
@@ -44,6 +46,9 @@ Flags:
                      this binary placed in OUT) and submit it with sbatch; --dry-run only writes it
   --partition, --time, --cpus-per-task, --mem, --max-parallel
                      the job array's resources (--cpus-per-task is each point's --threads)
+  --max-memory SIZE  memory limit of a local sweep, divided among the --jobs (default: spikelab run's,
+                     80% of available memory); with --index, the point's limit. On SLURM each point's
+                     limit is its --mem
   --index I          run point I only (what each array task does); --index-from-env VAR reads I from $VAR
 
 Exit status: 0 when every point finished; 1–100 the number of points that failed (100: 100 or more);
@@ -84,6 +89,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	cpus := fs.Int("cpus-per-task", 0, "SLURM CPUs per point")
 	mem := fs.String("mem", "", "SLURM memory per point")
 	maxPar := fs.Int("max-parallel", 0, "SLURM array tasks at once")
+	maxMem := fs.String("max-memory", "", "memory limit of the sweep (local: divided among the jobs) or of one point (--index)")
 	index := fs.Int("index", -1, "run one point")
 	indexEnv := fs.String("index-from-env", "", "variable holding the point index")
 	var specPath string
@@ -160,9 +166,13 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 		if id := os.Getenv("SLURM_ARRAY_JOB_ID"); id != "" {
 			job = id + "_" + os.Getenv("SLURM_ARRAY_TASK_ID")
 		}
+		var extra []string
+		if *maxMem != "" {
+			extra = []string{"--max-memory", *maxMem}
+		}
 		p := points[*index]
 		fmt.Fprintf(stderr, "spikelab sweep: point %s\n", p.Name)
-		st, rc := folder.RunPoint(spec, p, *threads, *force, job, run, stdout, stderr)
+		st, rc := folder.RunPoint(spec, p, *threads, *force, job, extra, run, stdout, stderr)
 		fmt.Fprintf(stderr, "spikelab sweep: point %s %s\n", p.Name, st.Status)
 		return rc
 	}
@@ -190,7 +200,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if len(idx) == 0 {
-			fmt.Fprintf(stderr, "spikelab sweep: all %d points are finished; `spikelab sweep collect %s`\n", len(points), folder.Path)
+			fmt.Fprintf(stderr, "spikelab sweep: nothing to submit: every point of %d is finished, queued or running (`spikelab sweep status %s`)\n", len(points), folder.Path)
 			return 0
 		}
 		fmt.Fprintf(stderr, "spikelab sweep: wrote %s (%d of %d points)\n", script, len(idx), len(points))
@@ -214,11 +224,20 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 			*jobs = 1
 		}
 	}
+	// The memory limit (default: that of spikelab run) is shared by the jobs.
+	limit := experiment.DefaultMemoryLimit()
+	if *maxMem != "" {
+		if limit, err = experiment.ParseBytes(*maxMem); err != nil {
+			fmt.Fprintln(stderr, "spikelab sweep: --max-memory:", err)
+			return exitSpec
+		}
+	}
+	perJob := strconv.FormatFloat(math.Floor(limit/float64(*jobs)), 'f', 0, 64)
 	specCopy := filepath.Join(folder.Path, "spec.yaml")
 	eng := &study.Engine{Spec: spec, Folder: folder, Jobs: *jobs,
 		Command: func(p study.Point) *exec.Cmd {
 			return exec.Command(exe, "sweep", specCopy, "--out", folder.Path, "--index", strconv.Itoa(p.Index),
-				"--threads", strconv.Itoa(*threads))
+				"--threads", strconv.Itoa(*threads), "--max-memory", perJob)
 		}}
 	todo, err := folder.Todo(spec)
 	if err != nil {
@@ -324,9 +343,16 @@ func sweepStatus(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "spikelab sweep status:", err)
 			return 1
 		}
-		if q, inQueue := queued[p.Index]; inQueue && status != study.Finished && status != study.Running {
+		q, inQueue := queued[p.Index]
+		switch {
+		case inQueue && status != study.Finished && status != study.Running:
 			status = study.Pending
 			st.Error = "in the SLURM queue: " + strings.ToLower(q)
+		case queued != nil && !inQueue && status == study.Running && st.Job != "":
+			// squeue no longer lists the task that said it was running: SLURM
+			// ended it (time or memory limit, node failure, scancel).
+			status = study.Failed
+			st.Error = "the SLURM task ended without a result (time or memory limit, node failure or scancel?): see logs/slurm-" + st.Job + ".out"
 		}
 		counts[status]++
 		line := fmt.Sprintf("%-11s %s", status, p.Name)

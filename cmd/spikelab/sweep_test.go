@@ -16,9 +16,9 @@ import (
 	"github.com/spikelab/spikelab/study"
 )
 
-// asCLI makes the test binary act as the spikelab program: the sweep
-// engines re-execute their own binary (os.Executable) for each point.
-const asCLI = "SPIKELAB_TEST_AS_CLI"
+// asCLI makes the test binary act as the spikelab program (TestMain): the
+// sweep engines re-execute their own binary (os.Executable) for each point.
+const asCLI = "SPIKELAB_TEST_AS_MAIN"
 
 // xorSpec: six short shifting-xor points (3 grid values × 2 seeds).
 const xorSpec = `experiment: shifting-xor
@@ -183,6 +183,22 @@ func TestSweepSpecErrorStopsBeforeAnyPoint(t *testing.T) {
 	var out bytes.Buffer
 	if rc := run([]string{"sweep", "--example", "cuba"}, &out, io.Discard); rc != 0 || !strings.Contains(out.String(), "experiment: cuba") {
 		t.Errorf("--example: %d %s", rc, out.String())
+	}
+	// One point by index from the environment (GNU parallel, Kubernetes indexed Jobs).
+	good := writeSpec(t, t.TempDir(), "experiment: shifting-xor\nconfig: {runs: 2}\ngrid:\n  hidden: [4, 8]\n")
+	o := filepath.Join(dir, "one")
+	t.Setenv("JOB_COMPLETION_INDEX", "1")
+	errb.Reset()
+	if rc := run([]string{"sweep", good, "--out", o, "--index-from-env", "JOB_COMPLETION_INDEX"}, io.Discard, &errb); rc != 0 {
+		t.Fatalf("--index-from-env: exit %d\n%s", rc, errb.String())
+	}
+	out.Reset()
+	run([]string{"sweep", "status", o}, &out, io.Discard)
+	if !strings.Contains(out.String(), "finished    0001-hidden=8,seed=1") || !strings.Contains(out.String(), "pending     0000-hidden=4,seed=1") {
+		t.Errorf("status after point 1:\n%s", out.String())
+	}
+	if rc := run([]string{"sweep", good, "--out", o, "--index", "2"}, io.Discard, io.Discard); rc != exitSpec {
+		t.Errorf("--index 2 of 2 points: exit %d", rc)
 	}
 }
 

@@ -227,6 +227,14 @@ func (c *ForceConfig) seconds() bool {
 	return !ok || m.seconds
 }
 
+// timeUnit returns the model's time unit, "s" or "ms", for messages.
+func (c *ForceConfig) timeUnit() string {
+	if c.seconds() {
+		return "s"
+	}
+	return "ms"
+}
+
 // fromMS converts ms to the model's time unit.
 func (c *ForceConfig) fromMS(ms float64) float64 {
 	if c.seconds() {
