@@ -277,3 +277,8 @@ func (c *MaesSpectrumConfig) writeSpectrum(env *experiment.Env, ev, pairs []comp
 	p.Legend.Top, p.Legend.Left = false, false // bottom right: the cluster modes lie on the right near the axis
 	return plot.SavePNG(env.Out.File("spectrum.png"), 7, 6, p)
 }
+
+var (
+	_ experiment.Estimator = (*MaesSpectrumConfig)(nil)
+	_ experiment.Estimator = (*MaesVariabilityConfig)(nil)
+)

@@ -238,3 +238,21 @@ func TestSpectrumOfTheShippedNC160(t *testing.T) {
 		t.Errorf("reduced model: %v", m)
 	}
 }
+
+// The estimates count the big arrays: the nc160 spectrum's dense copies
+// (measured ≈ 280 MB of process memory) and the default clock's matrix.
+func TestEstimates(t *testing.T) {
+	e, err := MaesSpectrum().Estimate()
+	if err != nil || e.Bytes() < 200e6 || e.Bytes() > 400e6 {
+		t.Errorf("spectrum estimate %.3g B (%v)", e.Bytes(), err)
+	}
+	v := MaesVariability()
+	e, err = v.Estimate()
+	if err != nil || e.Bytes() < 60e6 || e.Bytes() > 200e6 || e.Steps != 700000 {
+		t.Errorf("variability estimate %.3g B, %d steps (%v)", e.Bytes(), e.Steps, err)
+	}
+	v.TimesFile = "x.mat"
+	if e, _ := v.Estimate(); e.Bytes() != 0 {
+		t.Errorf("times_file estimate %.3g B, want 0", e.Bytes())
+	}
+}
