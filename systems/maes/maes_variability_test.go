@@ -215,9 +215,16 @@ func TestClockModelRoundTrip(t *testing.T) {
 	}
 }
 
+// The acceptance on the shipped nc160 matrix. The 3000×3000 dense
+// eigen decomposition takes ≈ 80 s of one core (235 s on the shared VM
+// under load), so it runs only with SPIKELAB_LONG_TESTS=1:
+//
+//	SPIKELAB_LONG_TESTS=1 go test ./systems/maes -run SpectrumOfTheShippedNC160
+//
+// (the regression check runs the same code on a 300×300 built matrix).
 func TestSpectrumOfTheShippedNC160(t *testing.T) {
-	if testing.Short() {
-		t.Skip("3000×3000 eigen decomposition (≈ 80 s) skipped in -short mode")
+	if testing.Short() || os.Getenv("SPIKELAB_LONG_TESTS") == "" {
+		t.Skip("3000×3000 eigen decomposition (≈ 80 s): set SPIKELAB_LONG_TESTS=1 to run it")
 	}
 	dir := sharedMaes(t, "FF60b_2400_nc160.mat")
 	c := MaesSpectrum()
