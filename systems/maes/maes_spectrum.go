@@ -275,6 +275,11 @@ func (c *MaesSpectrumConfig) writeSpectrum(env *experiment.Env, ev, pairs []comp
 		p.Add(l)
 		p.Legend.Add("two leading complex pairs", l)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.Top, p.Legend.Left = false, false // bottom right: the cluster modes lie on the right near the axis
 	return plot.SavePNG(env.Out.File("spectrum.png"), 7, 6, p)
 }
+
+var (
+	_ experiment.Estimator = (*MaesSpectrumConfig)(nil)
+	_ experiment.Estimator = (*MaesVariabilityConfig)(nil)
+)

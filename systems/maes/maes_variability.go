@@ -108,7 +108,8 @@ func (c *MaesVariabilityConfig) Validate() error {
 }
 
 // Estimate counts the big arrays: the matrix (by-pre and by-post views,
-// ≈ 20 bytes per synapse), the spike record (12 bytes per spike at ≈ 5 Hz
+// ≈ 20 bytes per synapse, plus the 16-byte synapse list a built matrix is
+// made from), the spike record (12 bytes per spike at ≈ 5 Hz
 // per neuron) and the analysis bins (4 bytes per cluster per step_ms).
 func (c *MaesVariabilityConfig) Estimate() (experiment.Estimate, error) {
 	var e experiment.Estimate
@@ -118,6 +119,9 @@ func (c *MaesVariabilityConfig) Estimate() (experiment.Estimate, error) {
 	n := float64(c.Network.NE + c.Network.NI)
 	k := float64(c.Network.clusterCount())
 	e.Add("recurrent matrix (n²·p synapses, two views)", n*n*c.Network.P*20)
+	if c.Matrix == "build" || c.Matrix == "random" {
+		e.Add("synapse list while building the matrix (n²·p × 16 B)", n*n*c.Network.P*16)
+	}
 	e.Add("spike record (≈ 5 Hz per neuron, 12 B per spike)", n*5*c.MaxS*12)
 	e.Add("dominant-cluster bins (clusters × max_s / step_ms, int32)", k*c.MaxS*1000/c.Replay.StepMS*4)
 	e.Steps = int64(c.MaxS * 1000 / c.Network.DtMS)
