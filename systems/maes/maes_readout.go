@@ -153,7 +153,7 @@ func (c *MaesReadoutConfig) maesTargets() ([][]float64, []int, error) {
 			return nil, nil, fmt.Errorf("song_file: %w", err)
 		}
 		a, ok := vars["supervisor"]
-		if !ok || len(a.Dims) != 2 || a.Dims[0] < 1 || a.Dims[1] < 2 {
+		if !ok || len(a.Dims) != 2 || a.Dims[0] < 1 || a.Dims[1] < 2 || len(a.Data) != a.Len() || a.Imag != nil {
 			return nil, nil, fmt.Errorf("song_file %s has no 2-D variable supervisor (bands × samples of 0.1 ms)", c.SongFile)
 		}
 		song = make([][]float64, a.Dims[0])
