@@ -637,7 +637,7 @@ func (c *MaesReadoutConfig) write(env *experiment.Env, W *connect.Sparse, k int,
 		for s := range tg {
 			tg[s] *= math.Max(mx, 1e-9) / c.RateOnKHz
 		}
-		g, err := plot.Lines(fmt.Sprintf("read-out %d: rate (kernel sum) vs target (scaled); synapses deleted at %g s", r, c.DeleteAtS), "test time (s)", "rate",
+		g, err := plot.Lines(fmt.Sprintf("read-out %d: rate (kernel sum) vs target (scaled); synapses deleted at %g s", r, c.DeleteAtS), "test time (s)", "rate (kernel sum, a.u.)",
 			plot.Series{Label: "read-out", X: tt, Y: rates[r]}, plot.Series{Label: "target", X: tt, Y: tg, Dash: true})
 		if err != nil {
 			return err
@@ -656,7 +656,7 @@ func (c *MaesReadoutConfig) write(env *experiment.Env, W *connect.Sparse, k int,
 			z[int(W.Post[q])*k+j/size] += W.W[q] / float64(size)
 		}
 	}
-	h, err := plot.HeatMap("read-out weights (mean per clock cluster; deleted synapses count as 0)", "clock cluster", "read-out", z, nR, k)
+	h, err := plot.HeatMap("read-out weights (mean per clock cluster; deleted synapses count as 0)", "clock cluster", "read-out", "mean weight (nS·ms)", z, nR, k)
 	if err != nil {
 		return err
 	}

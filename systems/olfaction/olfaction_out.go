@@ -56,14 +56,15 @@ func (c *OlfactionConfig) writeOutputs(env *experiment.Env, m map[string]float64
 		return err
 	}
 	flat := func(label string, v float64) plot.Series {
-		return plot.Series{Label: label, X: []float64{1, float64(maxEp)}, Y: []float64{v, v}, Dash: true}
+		return plot.Series{Label: label, X: []float64{1, float64(maxEp)}, Y: []float64{v, v}, Dash: true, Plain: true}
 	}
 	series = append(series, flat("majority class", m["majority_accuracy"]), flat("chance", m["chance_accuracy"]))
 	lc, err := plot.Lines(fmt.Sprintf("fly olfaction, %d classes: validation accuracy", c.Data.NClass), "epoch", "accuracy", series...)
 	if err != nil {
 		return err
 	}
-	lc.Y.Min, lc.Y.Max = 0, 1.4 // room above the curves for the legend
+	lc.Y.Min, lc.Y.Max = 0, 1
+	plot.IntegerX(lc)
 	if err := plot.SavePNG(env.Out.File("learning_curves.png"), 8, 4, lc); err != nil {
 		return err
 	}
