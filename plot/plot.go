@@ -29,6 +29,9 @@ type Series struct {
 	X, Y  []float64
 	Color color.Color // nil picks from the palette
 	Dash  bool
+	// Plain draws the line without point markers even when it has few
+	// points (a reference level).
+	Plain bool
 }
 
 // Palette is the colour cycle used for series without a colour.
@@ -75,13 +78,29 @@ func lines(title, xlabel, ylabel string, cheapBoxes bool, series []Series) (*gpl
 		} else {
 			p.Add(l)
 		}
+		thumbs := []gplot.Thumbnailer{l}
+		if len(s.X) <= MarkerPoints && !s.Plain {
+			// Few points: a marker on each, so that a curve of one
+			// point (a one-epoch learning curve) shows something.
+			sc, err := plotter.NewScatter(l.XYs)
+			if err != nil {
+				return nil, fmt.Errorf("plot %q: %w", title, err)
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+			thumbs = append(thumbs, sc)
+		}
 		if s.Label != "" {
-			p.Legend.Add(s.Label, l)
+			p.Legend.Add(s.Label, thumbs...)
 		}
 	}
 	p.Legend.Top = true
 	return p, nil
 }
+
+// MarkerPoints is the number of points up to which Lines marks every point
+// of a series.
+const MarkerPoints = 30
 
 // MaxLinePoints is the number of points above which Lines decimates a series.
 const MaxLinePoints = 2000
@@ -132,6 +151,7 @@ func Raster(title, xlabel string, times []float64, index []int32) (*gplot.Plot, 
 func raster(title, xlabel string, times []float64, index []int32, cheapBoxes bool) (*gplot.Plot, error) {
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, "neuron"
+	p.Y.Tick.Marker = IntTicks{}
 	xy := make(plotter.XYs, len(times))
 	for i := range times {
 		xy[i].X, xy[i].Y = times[i], float64(index[i])
@@ -241,49 +261,40 @@ func SavePNG(path string, width, panelHeight float64, plots ...*gplot.Plot) erro
 func render(width, panelHeight float64, plots []*gplot.Plot, concurrent bool) image.Image {
 	w, h := vg.Length(width)*vg.Inch, vg.Length(panelHeight*float64(len(plots)))*vg.Inch
 	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(6)}
-	grid := make([][]*gplot.Plot, len(plots))
-	for i, p := range plots {
-		grid[i] = []*gplot.Plot{p}
-	}
-	layout := func() (*vgimg.Canvas, []draw.Canvas) {
+	layout := func() (*vgimg.Canvas, []panelLayout) {
 		img := vgimg.New(w, h)
-		cs := gplot.Align(grid, tiles, draw.New(img))
-		out := make([]draw.Canvas, len(cs))
-		for i := range cs {
-			out[i] = cs[i][0]
-		}
-		return img, out
+		return img, layoutPanels(plots, tiles, draw.New(img))
 	}
 	groups := 1
 	if concurrent {
 		groups = min(len(plots), runtime.GOMAXPROCS(0))
 	}
 	if groups == 1 {
-		img, cs := layout()
+		img, ls := layout()
 		for i, p := range plots {
-			p.Draw(cs[i])
+			drawPanel(p, ls[i])
 		}
 		return img.Image()
 	}
-	// Group g holds panels first[g] … first[g+1]−1.
+	// Group g holds panels first[g] … first[g+1]−1. Every layout is made
+	// before any panel is drawn (laying out reads all plots).
 	first := make([]int, groups+1)
 	for g := range first {
 		first[g] = g * len(plots) / groups
 	}
 	imgs := make([]*vgimg.Canvas, groups)
-	var cs []draw.Canvas
+	lays := make([][]panelLayout, groups)
+	for g := range groups {
+		imgs[g], lays[g] = layout()
+	}
+	cs := lays[0]
 	var wg sync.WaitGroup
 	for g := range groups {
-		var c []draw.Canvas
-		imgs[g], c = layout()
-		if g == 0 {
-			cs = c
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := first[g]; i < first[g+1]; i++ {
-				plots[i].Draw(c[i])
+				drawPanel(plots[i], lays[g][i])
 			}
 		}()
 	}
@@ -294,7 +305,7 @@ func render(width, panelHeight float64, plots []*gplot.Plot, concurrent bool) im
 	// gap returns the pixel row (from the top; vgimg puts y = 0 at the
 	// bottom) in the middle of the gap above panel i.
 	gap := func(i int) int {
-		return bounds.Max.Y - int(math.Round(float64((cs[i-1].Min.Y+cs[i].Max.Y)/2)/72*dpi))
+		return bounds.Max.Y - int(math.Round(float64((cs[i-1].plot.Min.Y+cs[i].plot.Max.Y)/2)/72*dpi))
 	}
 	for g := 1; g < groups; g++ {
 		bottom := bounds.Max.Y
@@ -321,18 +332,34 @@ func (g grid) Y(r int) float64    { return float64(r) }
 
 // HeatMap returns a heat map of the row-major rows×cols matrix z: column c
 // is drawn at x = c and row r at y = r (row 0 at the bottom), coloured from
-// the minimum to the maximum of z (Moreland's blue–red scale).
-func HeatMap(title, xlabel, ylabel string, z []float64, rows, cols int) (*gplot.Plot, error) {
+// the minimum to the maximum of z (Moreland's blue–red scale). SavePNG
+// draws a colour bar to the right of the map, labelled scale (what the
+// colours measure, with its unit or "log10 …").
+func HeatMap(title, xlabel, ylabel, scale string, z []float64, rows, cols int) (*gplot.Plot, error) {
 	if rows < 1 || cols < 1 || len(z) != rows*cols {
 		return nil, fmt.Errorf("plot %q: heat map needs rows×cols = len(z) > 0 (got %d×%d, %d values)", title, rows, cols, len(z))
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range z {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("plot %q: heat map value %v", title, v)
+		}
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if hi == lo {
+		// One colour: NewHeatMap and the bar need a range.
+		lo, hi = lo-0.5, hi+0.5
 	}
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, ylabel
 	pal := moreland.SmoothBlueRed().Palette(255)
 	h := plotter.NewHeatMap(grid{rows, cols, z}, pal)
+	h.Min, h.Max = lo, hi
 	p.Add(h)
 	p.X.Min, p.X.Max = -0.5, float64(cols)-0.5
 	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
+	p.X.Tick.Marker, p.Y.Tick.Marker = IntTicks{}, IntTicks{}
+	setColorBar(p, colorBar{label: scale, min: lo, max: hi})
 	return p, nil
 }
 

@@ -33,12 +33,26 @@ func mocapLines(r io.Reader) *bufio.Scanner {
 	return sc
 }
 
-// ReadASF reads an ASF skeleton (CRLF or LF line ends).
+// asfBoneKeys are the keywords a bone's begin … end block of an ASF file
+// may hold; "limits" may continue on the following lines, one "(lo hi)"
+// pair per degree of freedom.
+var asfBoneKeys = map[string]bool{
+	"id": true, "name": true, "direction": true, "length": true, "axis": true,
+	"dof": true, "limits": true, "bodymass": true, "cofmass": true,
+}
+
+// ReadASF reads an ASF skeleton (CRLF or LF line ends). It is strict about
+// blocks: inside a bone's begin … end block every line must be one of the
+// ASF bone keywords (or a continuation of its limits), inside the
+// hierarchy's block every line must name defined bones, and anything else
+// is an error that gives the line number.
 func ReadASF(r io.Reader) (*Skeleton, error) {
 	sk := &Skeleton{dof: map[string]int{}}
 	sc := mocapLines(r)
 	section := ""
 	var cur *Bone
+	inHierarchy := false // inside the hierarchy's begin … end
+	lastKey := ""        // the previous keyword inside a bone block
 	line := 0
 	for sc.Scan() {
 		line++
@@ -47,15 +61,22 @@ func ReadASF(r io.Reader) (*Skeleton, error) {
 			continue
 		}
 		if strings.HasPrefix(f[0], ":") {
+			if cur != nil || inHierarchy {
+				return nil, fmt.Errorf("ASF line %d: section %s inside a begin … end block", line, f[0])
+			}
 			section = f[0]
 			continue
 		}
 		switch {
 		case section == ":root" && f[0] == "order":
 			sk.Root = append([]string(nil), f[1:]...)
-		case section == ":bonedata" && f[0] == "begin":
+		case section == ":bonedata" && f[0] == "begin" && len(f) == 1:
+			if cur != nil {
+				return nil, fmt.Errorf("ASF line %d: begin inside a bone block (missing end)", line)
+			}
 			cur = &Bone{}
-		case section == ":bonedata" && f[0] == "end":
+			lastKey = ""
+		case section == ":bonedata" && f[0] == "end" && len(f) == 1:
 			if cur == nil || cur.Name == "" {
 				return nil, fmt.Errorf("ASF line %d: bone without a name", line)
 			}
@@ -65,9 +86,15 @@ func ReadASF(r io.Reader) (*Skeleton, error) {
 			sk.dof[cur.Name] = len(sk.Bones)
 			sk.Bones = append(sk.Bones, *cur)
 			cur = nil
-		case section == ":bonedata" && cur != nil && f[0] == "name" && len(f) == 2:
+		case section == ":bonedata" && cur == nil:
+			return nil, fmt.Errorf("ASF line %d: %q outside a bone's begin … end block", line, f[0])
+		case section == ":bonedata" && f[0] == "name":
+			if len(f) != 2 {
+				return nil, fmt.Errorf("ASF line %d: name takes one word, got %d", line, len(f)-1)
+			}
 			cur.Name = f[1]
-		case section == ":bonedata" && cur != nil && f[0] == "dof":
+			lastKey = "name"
+		case section == ":bonedata" && f[0] == "dof":
 			for _, d := range f[1:] {
 				switch strings.ToLower(d) {
 				case "rx", "ry", "rz", "tx", "ty", "tz", "l":
@@ -76,6 +103,26 @@ func ReadASF(r io.Reader) (*Skeleton, error) {
 					return nil, fmt.Errorf("ASF line %d: unknown degree of freedom %q", line, d)
 				}
 			}
+			lastKey = "dof"
+		case section == ":bonedata" && strings.HasPrefix(f[0], "(") && lastKey == "limits":
+			// a further (lo hi) pair of the limits
+		case section == ":bonedata":
+			if !asfBoneKeys[f[0]] {
+				return nil, fmt.Errorf("ASF line %d: unknown line %q inside bone block", line, strings.Join(f, " "))
+			}
+			lastKey = f[0]
+		case section == ":hierarchy" && f[0] == "begin" && len(f) == 1 && !inHierarchy:
+			inHierarchy = true
+		case section == ":hierarchy" && f[0] == "end" && len(f) == 1 && inHierarchy:
+			inHierarchy = false
+		case section == ":hierarchy" && inHierarchy:
+			for _, b := range f {
+				if _, ok := sk.dof[b]; !ok && b != "root" {
+					return nil, fmt.Errorf("ASF line %d: hierarchy names %q, which is not a bone", line, b)
+				}
+			}
+		case section == ":hierarchy":
+			return nil, fmt.Errorf("ASF line %d: %q outside the hierarchy's begin … end block", line, f[0])
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -86,6 +133,9 @@ func ReadASF(r io.Reader) (*Skeleton, error) {
 	}
 	if cur != nil {
 		return nil, fmt.Errorf("ASF: bone %q has no end", cur.Name)
+	}
+	if inHierarchy {
+		return nil, fmt.Errorf("ASF: the hierarchy's begin has no end")
 	}
 	return sk, nil
 }

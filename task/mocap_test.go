@@ -107,3 +107,36 @@ func FuzzReadASF(f *testing.F) {
 		}
 	})
 }
+
+// TestReadASFStrict checks that lines the ASF format does not allow inside
+// (or between) begin … end blocks are errors naming their line.
+func TestReadASFStrict(t *testing.T) {
+	head := ":root\n order TX TY TZ RX RY RZ\n:bonedata\n"
+	for _, c := range []struct {
+		name, asf, line string
+	}{
+		{"garbage in bone block", head + "begin\nname a\nxyzzy 1 2\nend\n", "line 6:"},
+		{"bare word in bone block", head + "begin\nname a\ngarbage\nend\n", "line 6:"},
+		{"limits continuation without limits", head + "begin\nname a\ndof rx\n(-1 1)\nend\n", "line 7:"},
+		{"name with two words", head + "begin\nname a b\nend\n", "line 5:"},
+		{"line between bone blocks", head + "begin\nname a\nend\nstray\n", "line 7:"},
+		{"begin inside a bone block", head + "begin\nname a\nbegin\nend\n", "line 6:"},
+		{"section inside a bone block", head + "begin\nname a\n:hierarchy\n", "line 6:"},
+		{"unknown bone in hierarchy", head + "begin\nname a\nend\n:hierarchy\nbegin\nroot a b\nend\n", "line 9:"},
+		{"line outside the hierarchy block", head + "begin\nname a\nend\n:hierarchy\nroot a\n", "line 8:"},
+		{"hierarchy without end", head + "begin\nname a\nend\n:hierarchy\nbegin\nroot a\n", "no end"},
+	} {
+		_, err := ReadASF(strings.NewReader(c.asf))
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.line) {
+			t.Errorf("%s: error %q does not say %q", c.name, err, c.line)
+		}
+	}
+	ok := head + "begin\nid 1\nname a\ndirection 0 1 0\nlength 2\naxis 0 0 0 XYZ\ndof rx rz\nlimits (-1 1)\n(-2 2)\nbodymass 1\ncofmass 0.5\nend\n:hierarchy\nbegin\nroot a\nend\n"
+	if sk, err := ReadASF(strings.NewReader(ok)); err != nil || len(sk.Bones) != 1 || len(sk.Bones[0].DOF) != 2 {
+		t.Fatalf("full bone block: %v %+v", err, sk)
+	}
+}

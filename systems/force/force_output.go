@@ -155,7 +155,13 @@ func (c *ForceConfig) figures(env *experiment.Env, r *forceResult, spikeT []floa
 			plot.Series{Label: "target" + lab, X: r.targets.T, Y: r.targets.Column(q), Color: plot.Palette[(2*q+1)%len(plot.Palette)], Dash: true},
 			plot.Series{Label: "readout z" + lab, X: r.zs.T, Y: r.zs.Column(q), Color: plot.Palette[(2*q)%len(plot.Palette)]})
 	}
-	errs = append(errs, plot.Series{Label: "|z − target|", X: r.zs.T, Y: errT})
+	// With one output the error is |z − target|; with several, the RMS over
+	// the outputs of z − target.
+	errLabel := "|z − target|"
+	if k > 1 {
+		errLabel = fmt.Sprintf("RMS of z − target over %d outputs", k)
+	}
+	errs = append(errs, plot.Series{X: r.zs.T, Y: errT})
 	raster, err := plot.Raster(fmt.Sprintf("spikes of neurons 0–%d", r.spikes.Record-1), "time (s)", spikeT, r.spikes.Index)
 	if err != nil {
 		return err
@@ -164,7 +170,7 @@ func (c *ForceConfig) figures(env *experiment.Env, r *forceResult, spikeT []floa
 	if err != nil {
 		return err
 	}
-	errp, err := plot.Lines("readout error", "time (s)", "RMS error", errs...)
+	errp, err := plot.Lines("readout error", "time (s)", errLabel, errs...)
 	if err != nil {
 		return err
 	}

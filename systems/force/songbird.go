@@ -119,11 +119,11 @@ func (c *ForceConfig) signalFigure(env *experiment.Env, r *forceResult, period f
 		return out
 	}
 	xl := fmt.Sprintf("sample (%g ms) from t = %.3g s", c.Record.SampleMS*float64(stride), r.zs.T[from])
-	tp, err := plot.HeatMap("target (supervisor)", xl, "output (band)", heat(r.targets.Data), k, cols)
+	tp, err := plot.HeatMap("target (supervisor)", xl, "output (band)", "target", heat(r.targets.Data), k, cols)
 	if err != nil {
 		return err
 	}
-	zp, err := plot.HeatMap("readout z, free-running test (RLS off)", xl, "output (band)", heat(r.zs.Data), k, cols)
+	zp, err := plot.HeatMap("readout z, free-running test (RLS off)", xl, "output (band)", "readout z", heat(r.zs.Data), k, cols)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"math"
 	"time"
 
-	gplot "gonum.org/v1/plot"
-
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/plot"
@@ -328,15 +326,20 @@ func (c *LTTSConfig) write(env *experiment.Env, mse, ds []float64, target [][]fl
 	if len(mse) < 2 { // an evaluation: one free run, no learning curves
 		return plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, out, r1, r2)
 	}
-	curves, err := plot.Lines("free-running MSE", "epoch", "MSE (log)", plot.Series{X: ep, Y: mse})
+	curves, err := plot.Lines("free-running MSE", "epoch", "MSE (log scale)", plot.Series{X: ep, Y: mse})
 	if err != nil {
 		return err
 	}
-	curves.Y.Scale = gplot.LogScale{} // the MSE is a mean of squares: positive
-	curves.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	plot.IntegerX(curves)
+	if positiveAll(mse) {
+		plot.LogY(curves) // the MSE is a mean of squares
+	} else {
+		curves.Y.Label.Text = "MSE"
+	}
 	dsp, err := plot.Lines("spike mismatch ΔS", "epoch", "ΔS", plot.Series{X: ep, Y: ds})
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(dsp)
 	return plot.SavePNG(env.Out.File("summary.png"), 10, 2.6, out, curves, dsp, r1, r2)
 }

@@ -6,8 +6,6 @@ import (
 	"math"
 	"time"
 
-	gplot "gonum.org/v1/plot"
-
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
@@ -151,14 +149,15 @@ func (c *LTTSFastConfig) write(env *experiment.Env, onM, onS, exM, exS []float64
 	}); err != nil {
 		return err
 	}
-	p, err := plot.Lines(fmt.Sprintf("free-running MSE, mean over %d seeds", c.Seeds), "iteration", "MSE (log)",
+	p, err := plot.Lines(fmt.Sprintf("free-running MSE, mean over %d seeds", c.Seeds), "iteration", "MSE",
 		plot.Series{Label: "online approximation", X: it, Y: onM}, plot.Series{Label: "exact gradient", X: it, Y: exM})
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(p)
 	if positiveAll(onM) && positiveAll(exM) {
-		p.Y.Scale = gplot.LogScale{}
-		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		plot.LogY(p)
+		p.Y.Label.Text = "MSE (log scale)"
 	}
 	return plot.SavePNG(env.Out.File("summary.png"), 8, 4, p)
 }

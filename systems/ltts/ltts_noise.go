@@ -307,7 +307,7 @@ func (c *LTTSNoiseConfig) write(env *experiment.Env, ratios []float64, rules []*
 		return err
 	}
 	dsS = append(dsS, plot.Series{Label: fmt.Sprintf("ΔS = %g (the paper's tolerance criterion)", c.DSLevel),
-		X: []float64{lr[0], lr[len(lr)-1]}, Y: []float64{c.DSLevel, c.DSLevel}, Color: plot.Palette[2], Dash: true})
+		X: []float64{lr[0], lr[len(lr)-1]}, Y: []float64{c.DSLevel, c.DSLevel}, Color: plot.Palette[2], Dash: true, Plain: true})
 	p1, err := plot.Lines(fmt.Sprintf("spike mismatch ΔS under noise (mean ± sd of %d runs)", c.Repeats), "log10 σ²_noise / σ²_clock", "ΔS", dsS...)
 	if err != nil {
 		return err
@@ -320,6 +320,7 @@ func (c *LTTSNoiseConfig) write(env *experiment.Env, ratios []float64, rules []*
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(p3)
 	st, si := spikeRaster(Sstar, 100)
 	r0, err := plot.Raster("target spikes (units 0–99)", "time (steps)", st, si)
 	if err != nil {

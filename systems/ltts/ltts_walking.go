@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	gplot "gonum.org/v1/plot"
-
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/plot"
 	"github.com/spikelab/spikelab/runio"
@@ -433,19 +431,21 @@ func (c *LTTSWalkingConfig) write(env *experiment.Env, w *walkTarget, y, Sstar, 
 	if err != nil {
 		return err
 	}
-	p2, err := plot.Lines("free-running MSE (z-scored angles)", "epoch", "MSE (log)", plot.Series{Label: "train bins", X: ep, Y: trainC},
+	p2, err := plot.Lines("free-running MSE (z-scored angles)", "epoch", "MSE", plot.Series{Label: "train bins", X: ep, Y: trainC},
 		plot.Series{Label: "test bins", X: ep, Y: testC})
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(p2)
 	if positiveAll(trainC) && positiveAll(testC) {
-		p2.Y.Scale = gplot.LogScale{}
-		p2.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		plot.LogY(p2)
+		p2.Y.Label.Text = "MSE (log scale)"
 	}
 	p3, err := plot.Lines("spike mismatch ΔS on the trained bins", "epoch", "ΔS", plot.Series{X: ep, Y: dsC})
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(p3)
 	r1, err := plot.Raster("target spikes (units 0–99)", "t (bin)", st, si)
 	if err != nil {
 		return err

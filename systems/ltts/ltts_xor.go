@@ -408,7 +408,7 @@ func (c *LTTSXORConfig) write(env *experiment.Env, all []lttsSample, scores [4]x
 	if err != nil {
 		return err
 	}
-	pc, err := plot.Lines("patterns correct", "epoch", "of 4", plot.Series{X: ep, Y: ok})
+	pc, err := plot.Lines("patterns correct", "epoch", "patterns correct (of 4)", plot.Series{X: ep, Y: ok})
 	if err != nil {
 		return err
 	}
@@ -416,6 +416,10 @@ func (c *LTTSXORConfig) write(env *experiment.Env, all []lttsSample, scores [4]x
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(lc)
+	plot.IntegerX(pc)
+	plot.IntegerY(pc)
+	plot.IntegerX(dsp)
 	figs = append(figs, lc, pc, dsp)
 	return plot.SavePNG(env.Out.File("summary.png"), 9, 2.2, figs...)
 }

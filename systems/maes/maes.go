@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/spikelab/spikelab/connect"
 	"github.com/spikelab/spikelab/experiment"
@@ -144,8 +146,17 @@ func maesMatrix(c *MaesNetConfig, source string, rng *rand.Rand) (*connect.Spars
 		return nil, 0, fmt.Errorf("matrix: %w", err)
 	}
 	a, ok := vars["A"]
-	if !ok || len(a.Dims) != 2 || a.Dims[0] != n || a.Dims[1] != n {
-		return nil, 0, fmt.Errorf("matrix %s: want a variable A of %d×%d (n_exc + n_inh); set network.n_exc / n_inh to match the file", filepath.Base(source), n, n)
+	if !ok {
+		return nil, 0, fmt.Errorf("matrix %s: no variable A (want the %d×%d weights, n_exc + n_inh = %d + %d)", filepath.Base(source), n, n, c.NE, c.NI)
+	}
+	if a.Class == "cell" || a.Class == "char" || !a.Supported || a.Imag != nil || len(a.Data) != a.Len() {
+		return nil, 0, fmt.Errorf("matrix %s: A is a %s array; want real numbers", filepath.Base(source), a.Class)
+	}
+	if len(a.Dims) != 2 || a.Dims[0] != n || a.Dims[1] != n {
+		return nil, 0, fmt.Errorf("matrix %s: A is %s, the network has %d×%d (n_exc + n_inh = %d + %d); set network.n_exc / n_inh to match the file", filepath.Base(source), dimsText(a.Dims), n, n, c.NE, c.NI)
+	}
+	if c.Clusters > 0 && c.NE%c.Clusters != 0 {
+		return nil, 0, fmt.Errorf("matrix %s: network.clusters (%d) must divide network.n_exc (%d)", filepath.Base(source), c.Clusters, c.NE)
 	}
 	// A[post, pre] is column-major: column j (pre) is contiguous. The file
 	// has no separate mask, so its nonzero entries are the synapses (the
@@ -171,6 +182,15 @@ func maesMatrix(c *MaesNetConfig, source string, rng *rand.Rand) (*connect.Spars
 		k = DetectClusters(m, c.NE)
 	}
 	return m, k, nil
+}
+
+// dimsText writes array dimensions as "3000×3000".
+func dimsText(d []int) string {
+	s := make([]string, len(d))
+	for i, v := range d {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, "×")
 }
 
 func maesInitWeight(c *MaesNetConfig, build bool, j, i, size, k int) float64 {

@@ -153,7 +153,7 @@ func (c *MaesReadoutConfig) maesTargets() ([][]float64, []int, error) {
 			return nil, nil, fmt.Errorf("song_file: %w", err)
 		}
 		a, ok := vars["supervisor"]
-		if !ok || len(a.Dims) != 2 || a.Dims[0] < 1 || a.Dims[1] < 2 {
+		if !ok || len(a.Dims) != 2 || a.Dims[0] < 1 || a.Dims[1] < 2 || len(a.Data) != a.Len() || a.Imag != nil {
 			return nil, nil, fmt.Errorf("song_file %s has no 2-D variable supervisor (bands × samples of 0.1 ms)", c.SongFile)
 		}
 		song = make([][]float64, a.Dims[0])
@@ -637,7 +637,7 @@ func (c *MaesReadoutConfig) write(env *experiment.Env, W *connect.Sparse, k int,
 		for s := range tg {
 			tg[s] *= math.Max(mx, 1e-9) / c.RateOnKHz
 		}
-		g, err := plot.Lines(fmt.Sprintf("read-out %d: rate (kernel sum) vs target (scaled); synapses deleted at %g s", r, c.DeleteAtS), "test time (s)", "rate",
+		g, err := plot.Lines(fmt.Sprintf("read-out %d: rate (kernel sum) vs target (scaled); synapses deleted at %g s", r, c.DeleteAtS), "test time (s)", "rate (kernel sum, a.u.)",
 			plot.Series{Label: "read-out", X: tt, Y: rates[r]}, plot.Series{Label: "target", X: tt, Y: tg, Dash: true})
 		if err != nil {
 			return err
@@ -656,7 +656,7 @@ func (c *MaesReadoutConfig) write(env *experiment.Env, W *connect.Sparse, k int,
 			z[int(W.Post[q])*k+j/size] += W.W[q] / float64(size)
 		}
 	}
-	h, err := plot.HeatMap("read-out weights (mean per clock cluster; deleted synapses count as 0)", "clock cluster", "read-out", z, nR, k)
+	h, err := plot.HeatMap("read-out weights (mean per clock cluster; deleted synapses count as 0)", "clock cluster", "read-out", "mean weight (nS·ms)", z, nR, k)
 	if err != nil {
 		return err
 	}

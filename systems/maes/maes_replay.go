@@ -291,7 +291,8 @@ func writeMaesHeatmap(env *experiment.Env, name string, m *connect.Sparse, bin i
 	for q, v := range z {
 		z[q] = math.Log10(math.Max(v, 1))
 	}
-	h, err := plot.HeatMap(title+" (log10)", fmt.Sprintf("presynaptic neuron / %d", bin), fmt.Sprintf("postsynaptic neuron / %d", bin), z, rows, cols)
+	h, err := plot.HeatMap(title, fmt.Sprintf("presynaptic neuron / %d", bin), fmt.Sprintf("postsynaptic neuron / %d", bin),
+		"log10 mean weight (nS·ms; < 1 as 0)", z, rows, cols)
 	if err != nil {
 		return err
 	}

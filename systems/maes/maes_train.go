@@ -449,11 +449,11 @@ func (c *MaesTrainConfig) write(env *experiment.Env, m *connect.Sparse, hist []f
 			ser = append(ser, plot.Series{Label: nm, X: tm, Y: y})
 		}
 	}
-	p1, err := plot.Lines("E→E block means", "simulated time (min)", "weight", ser...)
+	p1, err := plot.Lines("E→E block means", "simulated time (min)", "weight (nS·ms)", ser...)
 	if err != nil {
 		return err
 	}
-	p2, err := plot.Lines("I→E mean", "simulated time (min)", "weight", plot.Series{Label: "I→E", X: tm, Y: col(5)})
+	p2, err := plot.Lines("I→E mean", "simulated time (min)", "weight (nS·ms)", plot.Series{Label: "I→E", X: tm, Y: col(5)})
 	if err != nil {
 		return err
 	}

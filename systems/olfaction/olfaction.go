@@ -214,6 +214,21 @@ func (c *OlfactionConfig) Validate() error {
 	if c.RasterSamples < 0 {
 		return fmt.Errorf("raster_samples must be >= 0")
 	}
+	return c.checkDataSizes()
+}
+
+// checkDataSizes cross-checks the dataset's sizes against the models: every
+// class needs a training odor, and the raster's odors come from the first
+// validation batch.
+func (c *OlfactionConfig) checkDataSizes() error {
+	if c.Data.NTrain < c.Data.NClass {
+		return fmt.Errorf("data.n_train (%d) is less than data.n_class (%d): some classes would have no training odor", c.Data.NTrain, c.Data.NClass)
+	}
+	if c.Model != "ann" && c.RasterSamples > 0 {
+		if lim := min(c.SNN.Batch, c.Data.NVal); c.RasterSamples > lim {
+			return fmt.Errorf("raster_samples (%d) exceeds the odors of the first validation batch (min(snn.batch, data.n_val) = %d)", c.RasterSamples, lim)
+		}
+	}
 	return nil
 }
 

@@ -55,15 +55,22 @@ func (c *OlfactionConfig) writeOutputs(env *experiment.Env, m map[string]float64
 	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), arrays); err != nil {
 		return err
 	}
+	// Reference levels span the epochs (half an epoch either side when
+	// there is only one, so that they stay visible).
+	x0, x1 := 1.0, float64(maxEp)
+	if x1 <= x0 {
+		x0, x1 = 0.5, 1.5
+	}
 	flat := func(label string, v float64) plot.Series {
-		return plot.Series{Label: label, X: []float64{1, float64(maxEp)}, Y: []float64{v, v}, Dash: true}
+		return plot.Series{Label: label, X: []float64{x0, x1}, Y: []float64{v, v}, Dash: true, Plain: true}
 	}
 	series = append(series, flat("majority class", m["majority_accuracy"]), flat("chance", m["chance_accuracy"]))
 	lc, err := plot.Lines(fmt.Sprintf("fly olfaction, %d classes: validation accuracy", c.Data.NClass), "epoch", "accuracy", series...)
 	if err != nil {
 		return err
 	}
-	lc.Y.Min, lc.Y.Max = 0, 1.4 // room above the curves for the legend
+	lc.Y.Min, lc.Y.Max = 0, 1
+	plot.IntegerX(lc)
 	if err := plot.SavePNG(env.Out.File("learning_curves.png"), 8, 4, lc); err != nil {
 		return err
 	}

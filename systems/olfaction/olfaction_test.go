@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/spikelab/spikelab/experiment"
@@ -117,5 +118,32 @@ func TestLRSchedule(t *testing.T) {
 	}
 	if got := lrSchedule(1e-3, 0, 5)(4); got != 1e-3 {
 		t.Errorf("lr_end 0: lr %g, want constant 1e-3", got)
+	}
+}
+
+// TestOlfactionDataSizeCrossChecks gives data sizes that do not fit the
+// models: each is refused by Validate with a message naming the keys.
+func TestOlfactionDataSizeCrossChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model string
+		set   func(c *OlfactionConfig)
+		want  string
+	}{
+		{"fewer training odors than classes", "ann", func(c *OlfactionConfig) { c.Data.NTrain = c.Data.NClass - 1 }, "data.n_train"},
+		{"raster beyond the batch", "decolle", func(c *OlfactionConfig) { c.SNN.Batch, c.RasterSamples = 4, 5 }, "raster_samples (5)"},
+		{"raster beyond the validation set", "stdp", func(c *OlfactionConfig) { c.Data.NVal, c.RasterSamples = 3, 4 }, "min(snn.batch, data.n_val) = 3"},
+	} {
+		c := olfactionDefaults(tc.model)
+		tc.set(c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.want)
+		}
+	}
+	// The ANN has no raster: raster_samples does not matter to it.
+	c := olfactionDefaults("ann")
+	c.Data.NVal, c.RasterSamples = 3, 4
+	if err := c.Validate(); err != nil {
+		t.Errorf("ann with raster_samples > n_val: %v", err)
 	}
 }

@@ -205,6 +205,7 @@ func (c *ShiftingConfig) runXOR(ctx context.Context, env *experiment.Env, team *
 		if err != nil {
 			return nil, err
 		}
+		plot.IntegerX(p)
 		if err := plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p); err != nil {
 			return nil, err
 		}
@@ -264,6 +265,7 @@ func (c *ShiftingConfig) runIris(ctx context.Context, env *experiment.Env, team 
 		if err != nil {
 			return nil, err
 		}
+		plot.IntegerX(p)
 		if err := plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p); err != nil {
 			return nil, err
 		}
@@ -582,6 +584,7 @@ func (c *ShiftingConfig) writeCurves(env *experiment.Env, trainAcc, testAcc, sec
 	if err != nil {
 		return err
 	}
+	plot.IntegerX(p)
 	return plot.SavePNG(env.Out.File("learning_curve.png"), 8, 3.5, p)
 }
 
