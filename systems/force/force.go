@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -71,6 +72,9 @@ type ForceConfig struct {
 	// step i = 1, 2, …; target.noise_std still adds noise. The target is
 	// taken as aperiodic: no phase-aligned metrics.
 	TargetFunc func(tSeconds float64, out []float64) `yaml:"-"`
+	// extInput, when not nil, returns an experiment's own input current
+	// (force-classify's points), drawing its weights from rng.
+	extInput func(rng *rand.Rand) func(i int, I []float64)
 	// Outputs is the number of readout components TargetFunc writes (at
 	// least 1 with TargetFunc, 0 without). Not a config key.
 	Outputs int `yaml:"-"`
@@ -472,6 +476,9 @@ type forceNet struct {
 	// hdtsIn[q*N:(q+1)*N] (the reference code's E2, stored by component).
 	hdts   task.HDTS
 	hdtsIn []float64
+	// input, when not nil, adds the external input current of step i to I
+	// (the HDTS, or an experiment's own input).
+	input func(i int, I []float64)
 }
 
 func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
@@ -536,34 +543,47 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 		for j := range net.hdtsIn {
 			net.hdtsIn[j] = c.Input.Gain * (2*rh.Float64() - 1)
 		}
+		net.input = net.addHDTS
+	}
+	if c.extInput != nil {
+		if net.input != nil {
+			return nil, fmt.Errorf("input.kind must be none: this experiment feeds an input of its own")
+		}
+		net.input = c.extInput(sim.Stream(c.Seed, "input"))
 	}
 	return net, nil
 }
 
 // Run trains and tests the network and writes the run folder.
 func (c *ForceConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	m, _, _, err := c.run(ctx, env)
+	return m, err
+}
+
+// run is Run, also returning the network and what it recorded.
+func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]float64, *forceNet, *forceResult, error) {
 	start := time.Now()
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
 	net, err := c.build(team)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	built := time.Now()
 	res, err := c.simulate(ctx, net, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	res.loop = time.Since(built)
 	res.wall = time.Since(start)
 	m := c.metrics(net, res)
 	if env.Out != nil {
 		if err := c.write(env, net, res, m); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
 	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]
-	return m, nil
+	return m, net, res, nil
 }
 
 // forceFused enables the fused step (tests switch it off to compare). The
@@ -590,7 +610,7 @@ const forceNetBlocks = 4
 // apply.
 func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
 	plain, ok := net.pop.(*neuron.LIF)
-	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 || net.hdtsIn != nil {
+	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 || net.input != nil {
 		return nil
 	}
 	n := c.N
