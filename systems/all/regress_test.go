@@ -63,6 +63,8 @@ var regressCases = map[string]regressCase{
 	"force-lorenz":          {sets: thetaShort},
 	"force-ode-to-joy":      {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1"}},
 	"force-classify":        {sets: []string{"n=300", "duration_s=3", "train_stop_s=2", "data=generated"}},
+	"force-movie": {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1",
+		"target.movie_px=4", "target.movie_s=0.5", "input.components=4"}},
 	"force-songbird": {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1",
 		"target.spectrogram.window=64", "target.spectrogram.overlap=48", "target.spectrogram.nfft=64", "target.spectrogram.channels=4",
 		"target.spectrogram.band_low_hz=500", "target.spectrogram.band_step_hz=500", "target.spectrogram.band_width_hz=500"}, data: songData},

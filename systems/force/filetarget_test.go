@@ -30,6 +30,18 @@ func writeNPY(t *testing.T, path string, data []float64, n, k int) {
 	}
 }
 
+// writeNPYShape writes a float64 array of any shape.
+func writeNPYShape(t *testing.T, path string, data []float64, shape []int) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := runio.WriteNPY(&b, runio.Array{Shape: shape, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // sineSamples is 5 Hz sin(2πft) over one period, sampled at rate Hz.
 func sineSamples(rate float64) []float64 {
 	x := make([]float64, int(rate/5))

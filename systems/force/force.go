@@ -111,6 +111,10 @@ type TargetConfig struct {
 	MaxFileMB    float64 `yaml:"max_file_mb"`    // larger files are refused before they are read (MB)
 	// Spectrogram turns a .wav file into the supervisor: one output per band.
 	Spectrogram task.SpectrogramParams `yaml:"spectrogram"`
+	// MoviePx and MovieS are the generated clip of kind movie (task.MovingDot):
+	// MoviePx×MoviePx pixels, MovieS seconds at sample_rate_hz frames per second.
+	MoviePx int     `yaml:"movie_px"`
+	MovieS  float64 `yaml:"movie_s"`
 }
 
 // InputConfig is an external input current fed to every FORCE neuron
@@ -141,7 +145,7 @@ func forceBase() *ForceConfig {
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
 		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4,
-			RateKey: "sample_rate_hz", MaxFileMB: 256, Spectrogram: task.DefaultSpectrogram()},
+			RateKey: "sample_rate_hz", MaxFileMB: 256, MoviePx: 16, MovieS: 8, Spectrogram: task.DefaultSpectrogram()},
 		Input:  InputConfig{Kind: "none", BumpMS: 10},
 		Record: RecordConfig{SampleMS: 1, RasterNeurons: 50, DecoderNeurons: 10, WindowS: 1},
 	}
@@ -221,6 +225,7 @@ func init() {
 		return c
 	})
 	reg("force-songbird", "FORCE: 1000 Izhikevich neurons with an HDTS input replay a bird song's spectrogram (Fig. 4; meadowlark.wav from the maes dataset or target.file=your.wav; 30 s)", ForceSongbird)
+	reg("force-movie", "FORCE: 1000 Izhikevich neurons with an HDTS input replay an 8-s movie clip pixel by pixel (Fig. 5; a generated 8×8 clip or target.file=frames; 40 s)", ForceMovie)
 	reg("force-ode-to-joy", "FORCE: 5000 Izhikevich neurons learn the first bar of Ode to Joy (Fig. 3; 1000 s, a long run)", ForceOdeToJoy)
 }
 
@@ -455,8 +460,31 @@ func (c *ForceConfig) namedTarget(dt float64) (task.Target, error) {
 			return nil, fmt.Errorf("target.file %s: %w", f.path, err)
 		}
 		base = s
+		if f.h > 0 {
+			base = framed{Target: s, h: f.h, w: f.w}
+		}
+	case "movie":
+		if t.MoviePx < 2 || t.MoviePx > 64 {
+			return nil, fmt.Errorf("target.movie_px must be in 2…64, got %d", t.MoviePx)
+		}
+		if err := experiment.Positive("target.movie_s", t.MovieS); err != nil {
+			return nil, err
+		}
+		if err := experiment.Positive("target.sample_rate_hz", t.SampleRateHz); err != nil {
+			return nil, err
+		}
+		frames := int(math.Round(t.MovieS * t.SampleRateHz))
+		clip, err := task.MovingDot(t.MoviePx, t.MoviePx, frames)
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		s, err := task.NewSampled(clip, frames, t.MoviePx*t.MoviePx, t.SampleRateHz, dt)
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		base = framed{Target: s, h: t.MoviePx, w: t.MoviePx}
 	default:
-		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song", "file"}, ", "))
+		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song", "file", "movie"}, ", "))
 	}
 	return base, nil
 }
