@@ -111,3 +111,23 @@ func TestClassifyReadsTheMATFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyHeadline is force-classify's headline figure, shortened: the
+// default network on the generated linear set, 60 s of training (120
+// presentations), then 20 test points, must classify at least 85 % of them
+// (the default's 320 presentations reach 1.0 on 40 test points, seed 1).
+func TestClassifyHeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an 80-s run")
+	}
+	c := ForceClassify()
+	c.Data, c.DurationS, c.TrainStopS = "generated", 80, 60
+	m, err := c.Run(context.Background(), &experiment.Env{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["test_points"] != 20 || m["test_accuracy"] < 0.85 {
+		t.Errorf("test accuracy %g on %g points, want ≥ 0.85 on 20", m["test_accuracy"], m["test_points"])
+	}
+	t.Logf("test %.3f, train %.3f", m["test_accuracy"], m["train_accuracy"])
+}
