@@ -2,8 +2,11 @@
 // spiking networks (LIF, Izhikevich or theta neurons, chosen by the config
 // key model from a registry of models) whose linear readout is trained by
 // recursive least squares and fed back through fixed encoders, on a
-// built-in supervisor (target.kind) or, from Go, on the user's own
-// function of time (ForceConfig.TargetFunc).
+// built-in supervisor (target.kind), on a recording (target.kind=file:
+// .wav spectrogram, .npy, .npz, .csv or PNG frames; filetarget.go) or, from
+// Go, on the user's own function of time (ForceConfig.TargetFunc). An HDTS
+// input (input.kind=hdts) drives the songbird and movie networks
+// (songbird.go, movie.go); force-classify (classify.go) feeds 2-D points.
 //
 // # Why FORCE keeps its fused step instead of running on sim.Network
 //

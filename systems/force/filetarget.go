@@ -19,6 +19,7 @@ type fileSignal struct {
 	data   []float64
 	n, k   int
 	rateHz float64
+	h, w   int // frame shape of a movie (outputs = h·w), else 0
 	path   string
 	what   string // e.g. "wav 44100 Hz stereo → spectrogram 45 bands"
 }
@@ -57,7 +58,11 @@ func (t *TargetConfig) loadFile() (*fileSignal, error) {
 		return nil, fmt.Errorf("target.file: %w", err)
 	}
 	if st.IsDir() {
-		return nil, fail("is a folder")
+		s, err := t.loadFrames(path)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		return s, nil
 	}
 	if limit := t.MaxFileMB * 1e6; float64(st.Size()) > limit {
 		return nil, fail("is %.4g MB, more than target.max_file_mb = %g", float64(st.Size())/1e6, t.MaxFileMB)
@@ -159,12 +164,18 @@ func (s *fileSignal) setArray(a runio.Array) error {
 		return err
 	}
 	switch len(a.Shape) {
+	case 0:
+		return fmt.Errorf("is a scalar: need samples, samples × outputs or frames × height × width")
 	case 1:
 		s.n, s.k = a.Shape[0], 1
-	case 2:
-		s.n, s.k = a.Shape[0], a.Shape[1]
 	default:
-		return fmt.Errorf("shape %v: need samples or samples × outputs", a.Shape)
+		s.n, s.k = a.Shape[0], 1
+		for _, d := range a.Shape[1:] {
+			s.k *= d
+		}
+		if len(a.Shape) == 3 {
+			s.h, s.w = a.Shape[1], a.Shape[2]
+		}
 	}
 	if s.n == 0 || s.k == 0 {
 		return fmt.Errorf("shape %v is empty", a.Shape)
@@ -196,4 +207,62 @@ func conv[T float32 | int32 | int64 | uint8](d []T) []float64 {
 		out[i] = float64(v)
 	}
 	return out
+}
+
+// loadFrames reads a folder of PNG frames (sorted by name; every frame the
+// same size) as a movie: one output per pixel (luminance in [0, 1]), frame
+// rate target.sample_rate_hz. Their total size is checked first.
+func (t *TargetConfig) loadFrames(dir string) (*fileSignal, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.png"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("is a folder without .png frames")
+	}
+	total := 0.0
+	for _, n := range names {
+		st, err := os.Stat(n)
+		if err != nil {
+			return nil, err
+		}
+		total += float64(st.Size())
+	}
+	if total > t.MaxFileMB*1e6 {
+		return nil, fmt.Errorf("holds %.4g MB of frames, more than target.max_file_mb = %g", total/1e6, t.MaxFileMB)
+	}
+	s := &fileSignal{path: dir, rateHz: t.SampleRateHz}
+	for i, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			return nil, err
+		}
+		pix, h, w, err := task.DecodeGrayPNG(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Base(n), err)
+		}
+		if i == 0 {
+			s.h, s.w = h, w
+		} else if h != s.h || w != s.w {
+			return nil, fmt.Errorf("%s is %d×%d, the first frame %d×%d", filepath.Base(n), h, w, s.h, s.w)
+		}
+		s.data = append(s.data, pix...)
+	}
+	s.n, s.k = len(names), s.h*s.w
+	if !(s.rateHz > 0) {
+		return nil, fmt.Errorf("no frame rate: set target.sample_rate_hz (frames per second)")
+	}
+	if s.n < 2 {
+		return nil, fmt.Errorf("has %d frame; a supervisor needs at least 2", s.n)
+	}
+	s.what = fmt.Sprintf("%d PNG frames of %d×%d at %g Hz", s.n, s.h, s.w, s.rateHz)
+	return s, nil
+}
+
+// framed is a supervisor whose outputs are the pixels of h×w frames.
+type framed struct {
+	task.Target
+	h, w int
 }

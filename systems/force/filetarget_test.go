@@ -30,6 +30,18 @@ func writeNPY(t *testing.T, path string, data []float64, n, k int) {
 	}
 }
 
+// writeNPYShape writes a float64 array of any shape.
+func writeNPYShape(t *testing.T, path string, data []float64, shape []int) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := runio.WriteNPY(&b, runio.Array{Shape: shape, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // sineSamples is 5 Hz sin(2πft) over one period, sampled at rate Hz.
 func sineSamples(rate float64) []float64 {
 	x := make([]float64, int(rate/5))
@@ -222,4 +234,29 @@ func TestEstimateCountsTheBigItems(t *testing.T) {
 		t.Error("the HDTS input matrix is not counted")
 	}
 	var _ experiment.Estimator = c
+}
+
+// TestSongbirdMeadowlarkHeadline is force-songbird's headline figure on
+// the real recording, shortened (6 s, RLS to 4.5 s): the test spectrogram
+// correlation must stay ≥ 0.8. Skipped without the maes data or in -short.
+func TestSongbirdMeadowlarkHeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 6-s run of 1000 neurons")
+	}
+	dir := filepath.Join("..", "..", "..", "shared", "data", "maes")
+	if root := os.Getenv(task.DataEnv); root != "" {
+		dir = filepath.Join(root, "maes")
+	}
+	path := filepath.Join(dir, "meadowlark.wav")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("meadowlark.wav not present")
+	}
+	c := ForceSongbird()
+	c.Target.File, c.Target.Dataset = path, ""
+	c.DurationS, c.TrainStopS = 6, 4.5
+	m := runForce(t, c, 2)
+	if m["test_corr"] < 0.8 || m["hdts_components"] != 150 {
+		t.Errorf("test_corr %g (want ≥ 0.8), hdts_components %g (want 150)", m["test_corr"], m["hdts_components"])
+	}
+	t.Logf("test_corr %.3f, channel mean %.3f, rmse/rms %.3f", m["test_corr"], m["test_corr_channel_mean"], m["test_rmse_over_target_rms"])
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -71,6 +72,9 @@ type ForceConfig struct {
 	// step i = 1, 2, …; target.noise_std still adds noise. The target is
 	// taken as aperiodic: no phase-aligned metrics.
 	TargetFunc func(tSeconds float64, out []float64) `yaml:"-"`
+	// extInput, when not nil, returns an experiment's own input current
+	// (force-classify's points), drawing its weights from rng.
+	extInput func(rng *rand.Rand) func(i int, I []float64)
 	// Outputs is the number of readout components TargetFunc writes (at
 	// least 1 with TargetFunc, 0 without). Not a config key.
 	Outputs int `yaml:"-"`
@@ -107,6 +111,10 @@ type TargetConfig struct {
 	MaxFileMB    float64 `yaml:"max_file_mb"`    // larger files are refused before they are read (MB)
 	// Spectrogram turns a .wav file into the supervisor: one output per band.
 	Spectrogram task.SpectrogramParams `yaml:"spectrogram"`
+	// MoviePx and MovieS are the generated clip of kind movie (task.MovingDot):
+	// MoviePx×MoviePx pixels, MovieS seconds at sample_rate_hz frames per second.
+	MoviePx int     `yaml:"movie_px"`
+	MovieS  float64 `yaml:"movie_s"`
 }
 
 // InputConfig is an external input current fed to every FORCE neuron
@@ -137,7 +145,7 @@ func forceBase() *ForceConfig {
 		DurationS: 15, TrainStartS: 5, TrainStopS: 10, TauRiseMS: 2, TauDecayMS: 20,
 		LIF: neuron.DefaultLIF(), Izhikevich: neuron.DefaultIzhikevich(),
 		Target: TargetConfig{Kind: "sine", FreqHz: 5, Amplitude: 1, F1Hz: 4, F2Hz: 6, Mu: 0.5, Song: "short", BeatsPerSecond: 4,
-			RateKey: "sample_rate_hz", MaxFileMB: 256, Spectrogram: task.DefaultSpectrogram()},
+			RateKey: "sample_rate_hz", MaxFileMB: 256, MoviePx: 16, MovieS: 8, Spectrogram: task.DefaultSpectrogram()},
 		Input:  InputConfig{Kind: "none", BumpMS: 10},
 		Record: RecordConfig{SampleMS: 1, RasterNeurons: 50, DecoderNeurons: 10, WindowS: 1},
 	}
@@ -217,6 +225,7 @@ func init() {
 		return c
 	})
 	reg("force-songbird", "FORCE: 1000 Izhikevich neurons with an HDTS input replay a bird song's spectrogram (Fig. 4; meadowlark.wav from the maes dataset or target.file=your.wav; 30 s)", ForceSongbird)
+	reg("force-movie", "FORCE: 1000 Izhikevich neurons with an HDTS input replay an 8-s movie clip pixel by pixel (Fig. 5; a generated 8×8 clip or target.file=frames; 40 s)", ForceMovie)
 	reg("force-ode-to-joy", "FORCE: 5000 Izhikevich neurons learn the first bar of Ode to Joy (Fig. 3; 1000 s, a long run)", ForceOdeToJoy)
 }
 
@@ -462,8 +471,31 @@ func (c *ForceConfig) namedTarget(dt float64) (task.Target, error) {
 			return nil, fmt.Errorf("target.file %s: %w", f.path, err)
 		}
 		base = s
+		if f.h > 0 {
+			base = framed{Target: s, h: f.h, w: f.w}
+		}
+	case "movie":
+		if t.MoviePx < 2 || t.MoviePx > 64 {
+			return nil, fmt.Errorf("target.movie_px must be in 2…64, got %d", t.MoviePx)
+		}
+		if err := experiment.Positive("target.movie_s", t.MovieS); err != nil {
+			return nil, err
+		}
+		if err := experiment.Positive("target.sample_rate_hz", t.SampleRateHz); err != nil {
+			return nil, err
+		}
+		frames := int(math.Round(t.MovieS * t.SampleRateHz))
+		clip, err := task.MovingDot(t.MoviePx, t.MoviePx, frames)
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		s, err := task.NewSampled(clip, frames, t.MoviePx*t.MoviePx, t.SampleRateHz, dt)
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		base = framed{Target: s, h: t.MoviePx, w: t.MoviePx}
 	default:
-		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song", "file"}, ", "))
+		return nil, fmt.Errorf("target.kind %q is unknown: use %s", t.Kind, strings.Join([]string{"sine", "triangle", "prodsines", "vdp", "lorenz", "song", "file", "movie"}, ", "))
 	}
 	return base, nil
 }
@@ -483,6 +515,9 @@ type forceNet struct {
 	// hdtsIn[q*N:(q+1)*N] (the reference code's E2, stored by component).
 	hdts   task.HDTS
 	hdtsIn []float64
+	// input, when not nil, adds the external input current of step i to I
+	// (the HDTS, or an experiment's own input).
+	input func(i int, I []float64)
 }
 
 func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
@@ -547,34 +582,47 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 		for j := range net.hdtsIn {
 			net.hdtsIn[j] = c.Input.Gain * (2*rh.Float64() - 1)
 		}
+		net.input = net.addHDTS
+	}
+	if c.extInput != nil {
+		if net.input != nil {
+			return nil, fmt.Errorf("input.kind must be none: this experiment feeds an input of its own")
+		}
+		net.input = c.extInput(sim.Stream(c.Seed, "input"))
 	}
 	return net, nil
 }
 
 // Run trains and tests the network and writes the run folder.
 func (c *ForceConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	m, _, _, err := c.run(ctx, env)
+	return m, err
+}
+
+// run is Run, also returning the network and what it recorded.
+func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]float64, *forceNet, *forceResult, error) {
 	start := time.Now()
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
 	net, err := c.build(team)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	built := time.Now()
 	res, err := c.simulate(ctx, net, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	res.loop = time.Since(built)
 	res.wall = time.Since(start)
 	m := c.metrics(net, res)
 	if env.Out != nil {
 		if err := c.write(env, net, res, m); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
 	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]
-	return m, nil
+	return m, net, res, nil
 }
 
 // forceFused enables the fused step (tests switch it off to compare). The
@@ -601,7 +649,7 @@ const forceNetBlocks = 4
 // apply.
 func (c *ForceConfig) fusedStep(net *forceNet, z []float64, spikes *[]int32) func(t float64) float64 {
 	plain, ok := net.pop.(*neuron.LIF)
-	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 || net.hdtsIn != nil {
+	if !ok || !forceFused || len(z) != 1 || net.ipsc.Tr == 0 || net.rate.Tr == 0 || net.input != nil {
 		return nil
 	}
 	n := c.N

@@ -54,7 +54,7 @@ func (c *ForceConfig) metrics(net *forceNet, r *forceResult) map[string]float64 
 		m["test_freq_hz"] = experiment.UpCrossingRate(z0, sampleS)
 		m["target_freq_hz"] = experiment.UpCrossingRate(tz, sampleS)
 	}
-	if c.TargetFunc == nil && c.Target.Kind == "file" {
+	if c.recordedTarget() {
 		signalMetrics(m, r, from)
 	}
 	if net.hdtsIn != nil {
@@ -113,7 +113,7 @@ func (c *ForceConfig) write(env *experiment.Env, net *forceNet, r *forceResult, 
 			runio.Array{Name: "phase_aligned_window_t", Shape: []int{len(ts)}, Data: ts},
 			runio.Array{Name: "phase_aligned_rmse", Shape: []int{len(w)}, Data: w})
 	}
-	file := c.TargetFunc == nil && c.Target.Kind == "file"
+	file := c.recordedTarget()
 	if file {
 		from := 0
 		for from < ns && r.zs.T[from] <= c.TrainStopS+1e-12 {
@@ -124,7 +124,11 @@ func (c *ForceConfig) write(env *experiment.Env, net *forceNet, r *forceResult, 
 	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), arrays); err != nil {
 		return err
 	}
-	if file && k > 1 {
+	if f, ok := net.target.(framed); ok {
+		if err := c.movieFigure(env, r, f.h, f.w, net.target.Period()); err != nil {
+			return err
+		}
+	} else if file && k > 1 {
 		if err := c.signalFigure(env, r, net.target.Period()); err != nil {
 			return err
 		}

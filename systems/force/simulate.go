@@ -132,13 +132,8 @@ func (net *forceNet) serialStep(i int, t float64, I, z []float64, spikes []int32
 			I[j] = v
 		}
 	}
-	if net.hdtsIn != nil {
-		// The HDTS input: the active component's column times its bump.
-		q, v := net.hdts.Active(i)
-		col := net.hdtsIn[q*len(I) : (q+1)*len(I)]
-		for j, e := range col {
-			I[j] += e * v
-		}
+	if net.input != nil {
+		net.input(i, I)
 	}
 	// 2–3. membrane and threshold
 	spikes = pop.Step(t, I, spikes[:0])
@@ -220,4 +215,14 @@ func checkpoint(ctx context.Context, net *forceNet, t float64, unit string) erro
 		return fmt.Errorf("stopped %s: %w", sim.At(t, unit), err)
 	}
 	return nil
+}
+
+// addHDTS adds the HDTS input of step i to I: the active component's
+// column times its bump.
+func (net *forceNet) addHDTS(i int, I []float64) {
+	q, v := net.hdts.Active(i)
+	col := net.hdtsIn[q*len(I) : (q+1)*len(I)]
+	for j, e := range col {
+		I[j] += e * v
+	}
 }

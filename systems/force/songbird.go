@@ -137,3 +137,9 @@ func signalArrays(per []float64) []runio.Array {
 	}
 	return []runio.Array{{Name: "test_corr_channel", Shape: []int{len(per)}, Data: per}}
 }
+
+// recordedTarget reports whether the supervisor is a recording (a file or
+// the generated movie): such runs report the correlation metrics.
+func (c *ForceConfig) recordedTarget() bool {
+	return c.TargetFunc == nil && (c.Target.Kind == "file" || c.Target.Kind == "movie")
+}
