@@ -241,3 +241,57 @@ func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
 	write("train", nTrain)
 	write("t10k", nTest)
 }
+
+// TestEvalEqualsRun: for experiments without checkpoints, eval of the
+// saved model gives the run's test metrics; olfaction eval with another
+// data.seed tests on new odors.
+func TestEvalEqualsRun(t *testing.T) {
+	olf := []string{"data.n_or=10", "data.n_class=4", "data.n_train=320", "data.n_val=200",
+		"snn.orn_tiling=4", "snn.n_pn=30", "snn.n_kc=60", "snn.steps=20", "snn.burn_in=5", "snn.batch=16", "snn.epochs=1",
+		"ann.orn_tiling=4", "ann.n_pn=30", "ann.n_kc=60", "ann.epochs=2", "raster_samples=2"}
+	for _, c := range []struct {
+		name string
+		sets []string
+		keys []string
+	}{
+		{"olfaction-ann", olf, []string{"val_accuracy", "kc_active_fraction", "majority_accuracy"}},
+		{"olfaction-decolle", olf, []string{"val_accuracy", "kc_active_fraction", "kc_spike_rate"}},
+		{"olfaction-stdp", append([]string{"compare=false"}, olf...), []string{"val_accuracy", "kc_active_fraction", "kc_spike_rate"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := []string{"run", c.name, "--threads", "1", "--quiet"}
+			for _, s := range c.sets {
+				args = append(args, "--set", s)
+			}
+			ref := filepath.Join(t.TempDir(), "ref")
+			var so, se bytes.Buffer
+			if code := run(append(args, "--out", ref), &so, &se); code != 0 {
+				t.Fatalf("run: exit %d: %s", code, se.String())
+			}
+			refM, _ := runio.ReadMetrics(filepath.Join(ref, "metrics.json"))
+			ev := filepath.Join(t.TempDir(), "eval")
+			if code := run([]string{"eval", ref, "--out", ev, "--threads", "2"}, &so, &se); code != 0 {
+				t.Fatalf("eval: exit %d: %s", code, se.String())
+			}
+			evM, _ := runio.ReadMetrics(filepath.Join(ev, "metrics.json"))
+			for _, k := range c.keys {
+				if evM[k] != refM[k] {
+					t.Errorf("eval %s = %v, run %v", k, evM[k], refM[k])
+				}
+			}
+			ev2 := filepath.Join(t.TempDir(), "eval2")
+			if code := run([]string{"eval", ref, "--out", ev2, "--set", "data.seed=99"}, &so, &se); code != 0 {
+				t.Fatalf("eval data.seed=99: exit %d: %s", code, se.String())
+			}
+			m2, _ := runio.ReadMetrics(filepath.Join(ev2, "metrics.json"))
+			if m2["majority_accuracy"] == refM["majority_accuracy"] && m2["val_accuracy"] == refM["val_accuracy"] {
+				t.Errorf("data.seed=99 gave the same odors")
+			}
+		})
+	}
+	// A run folder without a model: eval says why.
+	var so, se bytes.Buffer
+	if code := run([]string{"eval", t.TempDir()}, &so, &se); code == 0 || !strings.Contains(se.String(), "model.npz") {
+		t.Errorf("eval of an empty folder: exit %d: %s", code, se.String())
+	}
+}

@@ -93,7 +93,7 @@ type snnRun struct {
 // runSNN trains the spiking network (hybrid: STDP in the STDP block) and
 // returns its curve and metrics; it fills rec's raster if still empty and
 // the STDP weights for the hybrid.
-func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord) (olfactionCurve, map[string]float64, error) {
+func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord, save func(*experiment.ModelState) error) (olfactionCurve, map[string]float64, error) {
 	r, err := c.buildSNN(env, d, team, hybrid, rec)
 	if err != nil {
 		return olfactionCurve{name: r.name}, nil, err
@@ -121,6 +121,13 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		}
 	}
 	r.report(cur, m)
+	if save != nil {
+		st := decolleState(r.net)
+		st.Progress = float64(s.Epochs)
+		if err := save(st); err != nil {
+			return cur, nil, err
+		}
+	}
 	return cur, m, nil
 }
 
