@@ -62,6 +62,12 @@ type ForceConfig struct {
 	Target TargetConfig `yaml:"target"` // the supervisor
 	Record RecordConfig `yaml:"record"` // what is recorded
 
+	// InitFrom is the model.npz of a FORCE run (same model, n and seed, so
+	// the same recurrent weights) whose decoders and RLS matrix P this run
+	// starts from, e.g. to re-train on a new target ("" = decoders 0,
+	// P = alpha·I). The network's state starts fresh.
+	InitFrom string `yaml:"init_from"`
+
 	// TargetFunc, when not nil, is the supervisor in place of Target's
 	// kind: a function the user writes in Go (it is not a config key) that
 	// stores the Outputs components of the target at time tSeconds (s,
@@ -430,6 +436,9 @@ func (c *ForceConfig) Run(ctx context.Context, env *experiment.Env) (map[string]
 		return nil, err
 	}
 	built := time.Now()
+	if err := c.initFrom(net); err != nil {
+		return nil, err
+	}
 	res, err := c.simulate(ctx, net, env)
 	if err != nil {
 		return nil, err
@@ -439,6 +448,9 @@ func (c *ForceConfig) Run(ctx context.Context, env *experiment.Env) (map[string]
 	m := c.metrics(net, res)
 	if env.Out != nil {
 		if err := c.write(env, net, res, m); err != nil {
+			return nil, err
+		}
+		if err := c.saveModel(env, net); err != nil {
 			return nil, err
 		}
 	}
