@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,8 @@ func killCases() []killCase {
 				return []string{"data_dir=" + d}
 			}},
 		{name: "ltts-trajectory", sets: []string{"net.n=80", "t_steps=100", "epochs=10", "checkpoint_every_epochs=2"}},
+		{name: "ltts-walking", sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
+			"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc", "checkpoint_every_epochs=2"}, data: walkData},
 		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
@@ -206,6 +209,27 @@ next:
 			t.Errorf("recordings array %s differs from the uninterrupted run's", name)
 		}
 	}
+}
+
+// walkData writes a synthetic two-bone gait (w.asf, w.amc) and returns its data_dir.
+func walkData(t *testing.T) []string {
+	dir := t.TempDir()
+	asf := ":version 1.10\n:units\n  angle deg\n:root\n   order TX TY TZ RX RY RZ\n:bonedata\n" +
+		"  begin\n    id 1\n    name femur\n    dof rx rz\n  end\n  begin\n    id 2\n    name tibia\n    dof rx\n  end\n"
+	var b strings.Builder
+	b.WriteString(":FULLY-SPECIFIED\n:DEGREES\n")
+	for f := 0; f < 120; f++ {
+		ph := 2 * math.Pi * float64(f) / 30
+		fmt.Fprintf(&b, "%d\nroot %g 0 0 0 0 0\nfemur %.4f %.4f\ntibia %.4f\n", f+1, 0.1*float64(f),
+			20*math.Sin(ph), 5*math.Cos(ph), 30+25*math.Sin(ph+1))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "w.asf"), []byte(asf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "w.amc"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"data_dir=" + dir}
 }
 
 // writeIDX writes a small synthetic MNIST-format data set into dir.

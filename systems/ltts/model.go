@@ -190,3 +190,109 @@ func (c *LTTSNoiseConfig) Resumable() bool { return false }
 func (c *LTTSNoiseConfig) Eval(context.Context, *experiment.Env, *runio.Model) (map[string]float64, error) {
 	return nil, fmt.Errorf("ltts-noise trains two networks and saves none; nothing to evaluate")
 }
+
+// Model files of ltts-walking: as ltts-trajectory (j, jout with K = the
+// motion channels, optimiser state, rng_shuffle); checkpoints add the
+// evaluation curves eval_epoch, train_mse, test_mse, spike_mismatch.
+
+// Resumable reports that ltts-walking checkpoints.
+func (c *LTTSWalkingConfig) Resumable() bool { return true }
+
+// restoreWalk continues from the checkpoint env.Resume (returning the
+// epochs done), else starts from init_from, else from J = 0.
+func (c *LTTSWalkingConfig) restoreWalk(env *experiment.Env, tr *lttsTrainer, r *walkRun) (int, error) {
+	ck, err := experiment.LoadCheckpoint(env, c)
+	if err != nil {
+		return 0, err
+	}
+	if ck == nil {
+		if c.InitFrom != "" {
+			m, err := experiment.LoadInitModel(c.InitFrom, "ltts-walking")
+			if err != nil {
+				return 0, err
+			}
+			if err := tr.loadState(m); err != nil {
+				return 0, fmt.Errorf("init_from: %w", err)
+			}
+		}
+		return 0, nil
+	}
+	done := int(ck.Header.Progress)
+	if done < 1 || done >= c.Epochs {
+		return 0, fmt.Errorf("checkpoint %s: %d epochs done of %d", ck.Path, done, c.Epochs)
+	}
+	if err := tr.loadState(ck); err != nil {
+		return 0, err
+	}
+	for _, a := range []struct {
+		n string
+		d *[]float64
+	}{{"eval_epoch", &r.ep}, {"train_mse", &r.trainC}, {"test_mse", &r.testC}, {"spike_mismatch", &r.dsC}} {
+		v, err := ck.Float64(a.n, -1)
+		if err != nil {
+			return 0, err
+		}
+		*a.d = append([]float64(nil), v...)
+	}
+	return done, nil
+}
+
+// saveWalk writes a checkpoint after epoch e (1-based) when one is due,
+// or the final model after the last epoch.
+func (c *LTTSWalkingConfig) saveWalk(env *experiment.Env, tr *lttsTrainer, r *walkRun, e int) error {
+	last := e == c.Epochs
+	if !last && (c.CheckpointEveryEpochs < 1 || e%c.CheckpointEveryEpochs != 0) {
+		return nil
+	}
+	s := &experiment.ModelState{Progress: float64(e), ProgressUnit: "epoch"}
+	if err := tr.addState(s); err != nil {
+		return err
+	}
+	if last {
+		if err := experiment.SaveModel(env, c, s); err != nil {
+			return err
+		}
+		experiment.RemoveCheckpoint(env)
+		return nil
+	}
+	s.Add("eval_epoch", "epochs of the free-running evaluations so far", r.ep)
+	s.Add("train_mse", "z units², per evaluation", r.trainC)
+	s.Add("test_mse", "z units², per evaluation", r.testC)
+	s.Add("spike_mismatch", "ΔS per evaluation", r.dsC)
+	return experiment.SaveCheckpoint(env, c, s)
+}
+
+// Eval runs the saved network freely over total_bins (spikelab eval):
+// train_mse, test_mse, spike_mismatch and test_rmse_deg equal the run's.
+func (c *LTTSWalkingConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	w, err := c.loadTarget()
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.buildWalk(w)
+	if err != nil {
+		return nil, err
+	}
+	K, N := len(w.channels), c.Net.N
+	tr := &lttsTrainer{net: r.net, K: K, Jout: make([]float64, K*N)}
+	if err := md.CopyFloat64("j", r.net.J); err != nil {
+		return nil, err
+	}
+	if err := md.CopyFloat64("jout", tr.Jout); err != nil {
+		return nil, err
+	}
+	Tr, Tt := c.TrainBins, c.TotalBins
+	r.Sgen = r.net.Run(r.in[:Tt])
+	r.y = tr.output(r.Sgen)
+	r.ep = []float64{md.Header.Progress}
+	r.trainC, r.testC = []float64{mseFrom(r.y[:Tr], w.z[:Tr], 0)}, []float64{mseFrom(r.y[Tr:], w.z[Tr:], 0)}
+	r.dsC = []float64{SpikeMismatch(r.Sstar[:Tr], r.Sgen[:Tr])}
+	m := c.walkMetrics(w, r, tr)
+	for _, k := range []string{"train_mse_epoch_0", "spike_mismatch_epoch_0"} {
+		delete(m, k) // the evaluation has no epoch 0
+	}
+	return m, nil
+}
