@@ -323,3 +323,44 @@ func TestEvalEqualsRun(t *testing.T) {
 		t.Errorf("eval of an empty folder: exit %d: %s", code, se.String())
 	}
 }
+
+// TestResumeRefusesBadCheckpoints: a truncated checkpoint and a folder
+// whose config.yaml was edited are refused with the file and the
+// mismatch named; a finished run has nothing to resume.
+func TestResumeRefusesBadCheckpoints(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	args := []string{"run", "ltts-trajectory", "--set", "net.n=60", "--set", "t_steps=50", "--set", "epochs=6",
+		"--set", "checkpoint_every_epochs=2", "--threads", "1", "--quiet", "--out", dir}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", experiment.KillAfterEnv+"=1")
+	if err := cmd.Run(); err == nil {
+		t.Fatal("run was not killed")
+	}
+	ck := filepath.Join(dir, experiment.CheckpointFile)
+	good, err := os.ReadFile(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	os.WriteFile(ck, good[:len(good)-100], 0o644)
+	if code := run([]string{"resume", dir}, &so, &se); code == 0 || !strings.Contains(se.String(), ck) || !strings.Contains(se.String(), "truncated") {
+		t.Errorf("truncated checkpoint: exit %d: %s", code, se.String())
+	}
+	os.WriteFile(ck, good, 0o644)
+	cy := filepath.Join(dir, "config.yaml")
+	y, _ := os.ReadFile(cy)
+	os.WriteFile(cy, bytes.Replace(y, []byte("epochs: 6"), []byte("epochs: 8"), 1), 0o644)
+	se.Reset()
+	if code := run([]string{"resume", dir}, &so, &se); code == 0 || !strings.Contains(se.String(), "epochs is 8 here but 6 in the checkpoint") {
+		t.Errorf("edited config.yaml: exit %d: %s", code, se.String())
+	}
+	os.WriteFile(cy, y, 0o644)
+	se.Reset()
+	if code := run([]string{"resume", dir, "--quiet"}, &so, &se); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, se.String())
+	}
+	se.Reset()
+	if code := run([]string{"resume", dir}, &so, &se); code == 0 || !strings.Contains(se.String(), "nothing to resume") {
+		t.Errorf("finished run: exit %d: %s", code, se.String())
+	}
+}
