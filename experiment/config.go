@@ -2,10 +2,13 @@ package experiment
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,20 +38,102 @@ func Decode(cfg Config, b []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
-		return cleanYAMLError(err)
+		if errors.Is(err, io.EOF) { // only comments: nothing to overlay
+			return nil
+		}
+		return cleanYAMLError(err, b)
 	}
 	return nil
 }
 
-func cleanYAMLError(err error) error {
+var yamlLine = regexp.MustCompile(`line (\d+): cannot unmarshal (\S+)(?: ` + "`" + `([^` + "`" + `]*)` + "`" + `)? into (\S+)`)
+
+var yamlUnknown = regexp.MustCompile(`line (\d+): field (\S+) not found in type`)
+
+// cleanYAMLError rewrites the YAML decoder's messages: unknown keys and
+// type errors name the key (dotted path) and its line.
+func cleanYAMLError(err error, doc []byte) error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
 	msg = strings.TrimSpace(msg)
-	if strings.Contains(msg, "not found in type") {
-		msg = strings.Replace(msg, " not found in type", " is not a known key of", 1)
-		msg += " (run `spikelab config NAME` to see the keys)"
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if m := yamlUnknown.FindStringSubmatch(l); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			key := m[2]
+			if k := keyNamed(doc, line, m[2]); k != "" {
+				key = k
+			}
+			l = fmt.Sprintf("line %s: unknown key %s (run `spikelab config NAME` to see the keys)", m[1], key)
+		} else if m := yamlLine.FindStringSubmatch(l); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			key := keyAtLine(doc, line)
+			what := m[2]
+			switch what {
+			case "!!str":
+				what = fmt.Sprintf("the text %q", m[3])
+			case "!!seq":
+				what = "a list"
+			case "!!map":
+				what = "a section"
+			case "!!float", "!!int", "!!bool":
+				what = fmt.Sprintf("the value %s", m[3])
+			}
+			want := map[string]string{"int": "an integer", "float64": "a number", "bool": "true or false", "string": "text",
+				"uint64": "a non-negative integer", "int64": "an integer", "int32": "an integer", "float32": "a number"}[m[4]]
+			if want == "" {
+				want = m[4]
+			}
+			if key != "" {
+				l = fmt.Sprintf("line %s: key %s: %s where %s is needed", m[1], key, what, want)
+			} else {
+				l = fmt.Sprintf("line %s: %s where %s is needed", m[1], what, want)
+			}
+		}
+		lines = append(lines, l)
 	}
-	return fmt.Errorf("%s", msg)
+	return fmt.Errorf("%s", strings.Join(lines, "; "))
+}
+
+// keyAtLine returns the dotted key whose value starts on line (1-based)
+// of the YAML document doc, or "".
+func keyAtLine(doc []byte, line int) string { return findKey(doc, line, "") }
+
+// keyNamed returns the dotted path of the key name on line, or "".
+func keyNamed(doc []byte, line int, name string) string { return findKey(doc, line, name) }
+
+// findKey returns the dotted path of the key on line (whose value starts
+// there, or, when name is given, the key name itself), or "".
+func findKey(doc []byte, line int, name string) string {
+	var root yaml.Node
+	if yaml.Unmarshal(doc, &root) != nil {
+		return ""
+	}
+	var walk func(n *yaml.Node, path []string) string
+	walk = func(n *yaml.Node, path []string) string {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if k := walk(c, path); k != "" {
+					return k
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := append(append([]string(nil), path...), k.Value)
+				if name == "" && v.Line == line && v.Kind != yaml.MappingNode || name != "" && k.Line == line && k.Value == name {
+					return strings.Join(p, ".")
+				}
+				if r := walk(v, p); r != "" {
+					return r
+				}
+			}
+		}
+		return ""
+	}
+	return walk(&root, nil)
 }
 
 // Set applies one "key=value" override to cfg. key is a dotted path of

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/spikelab/spikelab/runio"
 )
@@ -90,9 +91,70 @@ func Register(e Experiment) {
 func Lookup(name string) (Experiment, error) {
 	e, ok := registry[name]
 	if !ok {
+		if s := Suggest(name, Names()); s != "" {
+			return Experiment{}, fmt.Errorf("unknown experiment %q; did you mean %s? (`spikelab list` shows them all)", name, s)
+		}
 		return Experiment{}, fmt.Errorf("unknown experiment %q; run `spikelab list` to see the experiments", name)
 	}
 	return e, nil
+}
+
+// Names returns the registered experiment names, sorted.
+func Names() []string {
+	var out []string
+	for _, e := range All() {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+// Suggest returns the candidates closest to name for a "did you mean"
+// (joined with " or "): those within an edit distance of max(2,
+// len(name)/3), or else those that contain name; "" when none is close.
+func Suggest(name string, candidates []string) string {
+	best, bestD := []string(nil), max(2, len([]rune(name))/3)+1
+	for _, c := range candidates {
+		d := editDistance(name, c)
+		switch {
+		case d < bestD:
+			best, bestD = []string{c}, d
+		case d == bestD && best != nil:
+			best = append(best, c)
+		}
+	}
+	if best == nil && len(name) >= 3 {
+		for _, c := range candidates {
+			if strings.Contains(c, name) {
+				best = append(best, c)
+			}
+		}
+	}
+	if len(best) > 4 {
+		best = best[:4]
+	}
+	return strings.Join(best, " or ")
+}
+
+// editDistance returns the Levenshtein distance between a and b (runes).
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // All returns every registered experiment sorted by name.

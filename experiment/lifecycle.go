@@ -235,12 +235,9 @@ func refuse(err error) error           { return refused{err} }
 func refusef(f string, a ...any) error { return refused{fmt.Errorf(f, a...)} }
 
 // Check validates cfg and checks what can be checked before a run folder
-// is made: Validate, Preflight (data files) and the memory Estimate
-// against maxMemory bytes (≤ 0: no limit). Errors wrap ErrRefused.
+// is made: the memory Estimate against maxMemory bytes (≤ 0: no limit),
+// Validate and Preflight (data files). Errors wrap ErrRefused.
 func Check(cfg Config, maxMemory float64) error {
-	if err := cfg.Validate(); err != nil {
-		return refusef("invalid config: %w", err)
-	}
 	if est, ok := cfg.(Estimator); ok {
 		e, err := est.Estimate()
 		if err != nil {
@@ -249,6 +246,9 @@ func Check(cfg Config, maxMemory float64) error {
 		if err := CheckMemory(e, maxMemory); err != nil {
 			return refuse(err)
 		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return refusef("invalid config: %w", err)
 	}
 	if p, ok := cfg.(Preflighter); ok {
 		if err := p.Preflight(); err != nil {

@@ -34,40 +34,117 @@ func (e Estimate) Bytes() float64 {
 	return s
 }
 
-// Add appends an item and returns the estimate.
+// Add appends an item of bytes bytes (NaN or negative counts as 0: an
+// invalid config is Validate's to report).
 func (e *Estimate) Add(what string, bytes float64) {
+	if !(bytes > 0) {
+		bytes = 0
+	}
 	e.Items = append(e.Items, Item{What: what, Bytes: bytes})
+}
+
+// Array adds an item of float64 values (8 bytes each) whose count is the
+// product of dims (negative dimensions count as 0).
+func (e *Estimate) Array(what string, dims ...float64) {
+	e.Add(what, 8*Count(dims...))
+}
+
+// Count returns the product of dims in float64 (no integer overflow), 0
+// when any is negative or NaN.
+func Count(dims ...float64) float64 {
+	p := 1.0
+	for _, d := range dims {
+		if !(d >= 0) {
+			return 0
+		}
+		p *= d
+	}
+	return p
+}
+
+// StepsOf returns the number of steps of length dt in duration (same
+// unit), saturated at math.MaxInt64, and 0 for values Validate refuses
+// (dt not positive, a duration not finite).
+func StepsOf(duration, dt float64) int64 {
+	s := duration / dt
+	switch {
+	case !(dt > 0) || math.IsInf(dt, 0) || math.IsInf(duration, 0) || !(s > 0):
+		return 0
+	case s >= math.MaxInt64:
+		return math.MaxInt64
+	}
+	return int64(math.Round(s))
 }
 
 // Estimator is implemented by configurations that can say what they need
 // before they allocate (the framework checks it against the memory limit
-// before it creates the run folder).
+// before it creates the run folder). Estimate must be cheap, allocate
+// nothing large and cope with unvalidated values.
 type Estimator interface {
 	Estimate() (Estimate, error)
 }
 
+// MaxBytes is the largest estimate accepted whatever the limit (2^47 B ≈
+// 141 TB, beyond what any machine can allocate).
+const MaxBytes = 1 << 47
+
+// MaxSteps is the largest number of steps or updates accepted whatever
+// the limit (2^40 ≈ 1.1·10^12: years of CPU time).
+const MaxSteps = 1 << 40
+
 // CheckMemory returns an error when e needs more than limit bytes, naming
-// the largest items (limit ≤ 0: no limit).
+// the largest items (limit ≤ 0: no limit), and always when e needs more
+// than MaxBytes or more than MaxSteps steps.
 func CheckMemory(e Estimate, limit float64) error {
 	total := e.Bytes()
-	if limit <= 0 || total <= limit {
+	if e.Steps > MaxSteps {
+		return fmt.Errorf("this configuration needs %.3g steps or updates (at most %.3g are accepted: it would never finish)", float64(e.Steps), float64(MaxSteps))
+	}
+	over := !(total <= MaxBytes)
+	if !over && (limit <= 0 || total <= limit) {
 		return nil
 	}
 	items := append([]Item(nil), e.Items...)
-	sort.Slice(items, func(i, j int) bool { return items[i].Bytes > items[j].Bytes })
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Bytes > items[j].Bytes })
 	var parts []string
 	for k, it := range items {
-		if k == 3 {
+		if k == 3 || it.Bytes < 0.01*total {
 			break
 		}
 		parts = append(parts, fmt.Sprintf("%s %s", it.What, HumanBytes(it.Bytes)))
 	}
-	return fmt.Errorf("this configuration needs ≈ %s (%s); the limit is %s (--max-memory)", HumanBytes(total), strings.Join(parts, ", "), HumanBytes(limit))
+	if over {
+		return fmt.Errorf("this configuration needs ≈ %s (%s): more than any machine can allocate", HumanBytes(total), strings.Join(parts, ", "))
+	}
+	have := ""
+	if avail := AvailableMemory(); avail > 0 {
+		have = fmt.Sprintf("; this machine has %s available", HumanBytes(avail))
+	}
+	return fmt.Errorf("this configuration needs ≈ %s (%s); the limit is %s (--max-memory%s)", HumanBytes(total), strings.Join(parts, ", "), HumanBytes(limit), have)
+}
+
+// Guard checks cfg's Estimate (when it has one) against MaxBytes and
+// MaxSteps only: configurations call it first in Validate, so that sizes
+// no machine can hold are refused before anything is allocated even when
+// Run is called from Go without the command line's memory check.
+func Guard(cfg any) error {
+	est, ok := cfg.(Estimator)
+	if !ok {
+		return nil
+	}
+	e, err := est.Estimate()
+	if err != nil {
+		return err
+	}
+	return CheckMemory(e, 0)
 }
 
 // HumanBytes formats a byte count with a binary-free decimal unit (kB, MB, GB, TB).
 func HumanBytes(b float64) string {
-	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
+	if math.IsInf(b, 1) {
+		return "∞ B"
+	}
+	units := []string{"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"}
 	k := 0
 	for b >= 1000 && k < len(units)-1 {
 		b /= 1000

@@ -158,3 +158,16 @@ func SetVectorKernels(on bool) (was bool) {
 	useAVX2 = on && cpu.X86.HasAVX2
 	return was
 }
+
+// Kernels names the arithmetic kernel set this build and CPU select:
+// "amd64-avx512" (AVX-512F/VL with FMA), "amd64-avx2" (AVX2 with FMA) or
+// "amd64-generic" (pure Go loops on this CPU).
+func Kernels() string {
+	switch {
+	case useAVX512:
+		return "amd64-avx512"
+	case useAVX:
+		return "amd64-avx2"
+	}
+	return "amd64-generic"
+}

@@ -2,6 +2,8 @@
 
 package vec
 
+import "runtime"
+
 func addRows(dst, w []float64, stride int, rows []int32) { addRowsGo(dst, w, stride, rows) }
 
 func expInto(dst, x []float64) { expGo(dst, x) }
@@ -19,3 +21,8 @@ func matVec(dst, a, x []float64) { matVecGo(dst, a, x) }
 // SetVectorKernels does nothing here (no assembly kernels in this build)
 // and returns false.
 func SetVectorKernels(on bool) (was bool) { return false }
+
+// Kernels names the arithmetic kernel set of this build: GOARCH-purego
+// (pure Go loops: built with -tags purego or for a GOARCH without
+// assembly kernels).
+func Kernels() string { return runtime.GOARCH + "-purego" }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/spikelab/spikelab/experiment"
 	_ "github.com/spikelab/spikelab/systems/all"
+	"github.com/spikelab/spikelab/vec"
 )
 
 const usage = `spikelab: spiking networks trained with biologically plausible rules.
@@ -40,6 +41,8 @@ Usage:
                                      into RUN_DIR/eval-<timestamp>/ (--out DIR); --set changes keys
                                      (e.g. the test data), --model FILE another model file
   spikelab resume RUN_DIR            continue a stopped or killed run from its checkpoint.npz, in place
+  spikelab version                   version, VCS commit, Go version, CPU kernels
+  spikelab help [run]                this text
 
 Flags of run:
   --config FILE      YAML file overriding the defaults (keys as in 'spikelab config NAME')
@@ -91,12 +94,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return evalCmd(args[1:], stdout, stderr)
 	case "resume":
 		return resumeCmd(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
+	case "version", "--version", "-version":
+		printVersion(stdout)
+		return 0
+	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "spikelab: unknown command %q\n\n%s", args[0], usage)
+	hint := ""
+	if s := experiment.Suggest(args[0], commands); s != "" {
+		hint = " (did you mean " + s + "?)"
+	} else if _, err := experiment.Lookup(args[0]); err == nil {
+		hint = " (to run it: spikelab run " + args[0] + ")"
+	}
+	fmt.Fprintf(stderr, "spikelab: unknown command %q%s\n\n%s", args[0], hint, usage)
 	return 2
+}
+
+var commands = []string{"list", "config", "run", "version", "help"}
+
+// printVersion writes the module version, VCS commit, Go version and the
+// arithmetic kernels this build selects on this CPU.
+func printVersion(w io.Writer) {
+	version, commit, modified, goVersion := experiment.BuildInfo()
+	if modified {
+		commit += " (modified work tree)"
+	}
+	fmt.Fprintf(w, "spikelab %s\ncommit   %s\ngo       %s %s/%s\nkernels  %s\ncpu      %s, %d logical CPUs\n",
+		version, commit, goVersion, runtime.GOOS, runtime.GOARCH, vec.Kernels(), experiment.CPUModel(), runtime.NumCPU())
 }
 
 type multi []string
@@ -112,7 +137,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 // run (a second signal kills the process).
 func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are printed below, help in the style of --help
+	fs.Usage = func() {}
 	var sets multi
 	cfgFile := fs.String("config", "", "YAML config file")
 	seed := fs.String("seed", "", "seed")
@@ -127,6 +153,11 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 	rest := args
 	for {
 		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				return 0
+			}
+			fmt.Fprintf(stderr, "spikelab run: %v (spikelab run --help lists the flags)\n", err)
 			return 2
 		}
 		if fs.NArg() == 0 {

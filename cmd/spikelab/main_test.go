@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,5 +140,124 @@ func TestInterruptMarksTheRunAndSaysHowToGoOn(t *testing.T) {
 	ri, err := experiment.ReadRunInfo(out)
 	if err != nil || ri.Status != experiment.StatusInterrupted || ri.Resume == "" {
 		t.Fatalf("run.json: %+v %v", ri, err)
+	}
+}
+
+// TestMain lets the test binary act as spikelab for the subprocess tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("SPIKELAB_TEST_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestOversizedRunsStaySmall runs the issue's oversized command lines as
+// subprocesses: each exits 2 with a message, before any folder is made,
+// with a peak RSS under 100 MB (where the OS reports it).
+func TestOversizedRunsStaySmall(t *testing.T) {
+	for _, args := range [][]string{
+		{"force-sine", "--set", "n=1000000000"},
+		{"force-sine", "--set", "n=200000", "--max-memory", "8GB"},
+		{"force-sine", "--set", "duration_s=1e12"},
+		{"cuba", "--set", "n_exc=1000000000"},
+		{"shifting-mnist", "--set", "hidden=1000000000"},
+		{"ltts-trajectory", "--set", "net.n=1000000", "--max-memory", "8GB"},
+		{"olfaction-ann", "--set", "data.n_train=1000000000", "--max-memory", "8GB"},
+		{"maes-replay", "--set", "duration_s=1e12"},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		cmd := exec.Command(os.Args[0], append(append([]string{"run"}, args...), "--out", out)...)
+		cmd.Env = append(os.Environ(), "SPIKELAB_TEST_AS_MAIN=1")
+		var se bytes.Buffer
+		cmd.Stderr = &se
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(se.String(), "needs") || strings.Contains(se.String(), "panic") {
+			t.Errorf("%v: %v: %s", args, err, se.String())
+			continue
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v: run folder created", args)
+		}
+		if rss := peakRSS(cmd.ProcessState); rss > 100e6 {
+			t.Errorf("%v: peak RSS %.0f MB", args, rss/1e6)
+		}
+	}
+}
+
+func TestLearntNothingAndDivergenceUnits(t *testing.T) {
+	short := []string{"--set", "n=100", "--set", "duration_s=0.6", "--set", "train_start_s=0.1", "--set", "train_stop_s=0.4", "--threads", "1", "--quiet"}
+	out := filepath.Join(t.TempDir(), "run")
+	var so, se bytes.Buffer
+	if code := run(append([]string{"run", "force-sine", "--set", "alpha=1e-30", "--out", out}, short...), &so, &se); code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	ri, _ := experiment.ReadRunInfo(out)
+	if !strings.Contains(so.String(), `"learnt_nothing": 1`) || !strings.Contains(se.String(), "learnt nothing") ||
+		len(ri.Messages) == 0 || !strings.Contains(ri.Messages[0], "target_rms") {
+		t.Errorf("alpha=1e-30 not reported: %s %s %+v", so.String(), se.String(), ri.Messages)
+	}
+	for model, unit := range map[string]string{"force-sine": " s: readout z", "force-izhikevich-sine": " ms: readout z"} {
+		se.Reset()
+		out := filepath.Join(t.TempDir(), "run")
+		code := run(append([]string{"run", model, "--set", "divergence_limit=1e-12", "--out", out}, short...), &so, &se)
+		if code != 1 || !strings.Contains(se.String(), "diverged at t = ") || !strings.Contains(se.String(), unit) {
+			t.Errorf("%s: exit %d, %s (want %q)", model, code, se.String(), unit)
+		}
+		if ri, _ := experiment.ReadRunInfo(out); ri.Status != experiment.StatusFailed || !strings.Contains(ri.Error, "diverged") {
+			t.Errorf("%s: run.json %+v", model, ri)
+		}
+	}
+}
+
+func TestCLIPolish(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"version"}, 0, "kernels", ""},
+		{[]string{"run", "--help"}, 0, "Flags of run:", ""},
+		{[]string{"run", "-h"}, 0, "--max-memory", ""},
+		{[]string{"help", "run"}, 0, "Flags of run:", ""},
+		{[]string{"--help"}, 0, "Usage:", ""},
+		{[]string{"run", "force-sin"}, 2, "", "did you mean force-sine?"},
+		{[]string{"config", "shiftng-xor"}, 2, "", "did you mean shifting-xor?"},
+		{[]string{"rnu"}, 2, "", "did you mean run?"},
+		{[]string{"force-sine"}, 2, "", "spikelab run force-sine"},
+		{[]string{"run", "force-sine", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+	} {
+		var so, se bytes.Buffer
+		code := run(tc.args, &so, &se)
+		if code != tc.code || !strings.Contains(so.String(), tc.out) || !strings.Contains(se.String(), tc.err) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, so.String(), se.String())
+		}
+		if strings.Count(se.String(), "flag provided") > 1 {
+			t.Errorf("%v: error printed twice: %s", tc.args, se.String())
+		}
+	}
+}
+
+func TestConfigFileErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		yaml, want string
+		code       int
+	}{
+		{"# only a comment\n", "", 0},
+		{"", "", 0},
+		{"n: abc\n", `line 1: key n: the text "abc" where an integer is needed`, 2},
+		{"lif:\n  tau_m_s: [1, 2]\n", "line 2: key lif.tau_m_s: a list where a number is needed", 2},
+		{"lif:\n  bogus: 1\n", "line 2: unknown key lif.bogus", 2},
+		{"n: [\n", "line", 2},
+	} {
+		f := filepath.Join(dir, "c.yaml")
+		os.WriteFile(f, []byte(tc.yaml), 0o644)
+		args := []string{"run", "force-sine", "--config", f, "--set", "n=100", "--set", "duration_s=0.5", "--set", "train_start_s=0.1",
+			"--set", "train_stop_s=0.3", "--out", filepath.Join(t.TempDir(), "r"), "--threads", "1"}
+		var so, se bytes.Buffer
+		if code := run(args, &so, &se); code != tc.code || !strings.Contains(se.String(), tc.want) {
+			t.Errorf("%q: exit %d, stderr %q, want %q", tc.yaml, code, se.String(), tc.want)
+		}
 	}
 }

@@ -18,16 +18,9 @@ import (
 	"github.com/spikelab/spikelab/runio"
 )
 
-// asMainEnv makes the test binary act as spikelab (for the kill tests,
-// which run the CLI as a subprocess).
+// asMainEnv makes the test binary act as spikelab (TestMain in
+// main_test.go), for the kill tests, which run the CLI as a subprocess.
 const asMainEnv = "SPIKELAB_TEST_AS_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asMainEnv) == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
 
 // killCase is one experiment's short configuration for the kill test:
 // at least 4 checkpoints, and the recordings that hold timings (left out

@@ -44,6 +44,9 @@ func init() {
 
 // Validate reports the first unusable field.
 func (c *CUBAConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if c.NExc < 0 || c.NInh < 0 || c.NExc+c.NInh < 1 {
 		return fmt.Errorf("n_exc and n_inh must be >= 0 with at least one neuron")
 	}

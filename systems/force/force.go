@@ -198,6 +198,14 @@ func (c *ForceConfig) seconds() bool {
 	return !ok || m.seconds
 }
 
+// timeUnit returns the model's time unit, "s" or "ms", for messages.
+func (c *ForceConfig) timeUnit() string {
+	if c.seconds() {
+		return "s"
+	}
+	return "ms"
+}
+
 // fromMS converts ms to the model's time unit.
 func (c *ForceConfig) fromMS(ms float64) float64 {
 	if c.seconds() {
@@ -208,6 +216,9 @@ func (c *ForceConfig) fromMS(ms float64) float64 {
 
 // Validate reports the first unusable field by its yaml key.
 func (c *ForceConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	model, err := c.model()
 	if err != nil {
 		return err

@@ -85,7 +85,7 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 		// 7. RLS
 		if i > ph.imin && i < ph.icrit && i%every == 1%every {
 			if err := net.rls.Update(net.rate.S, e); err != nil {
-				return nil, fmt.Errorf("at t=%g: %w", t, err)
+				return nil, fmt.Errorf("%s: %w", sim.At(t, c.timeUnit()), err)
 			}
 		}
 		// 8. reset (done by the next fused step, else now)
@@ -95,7 +95,7 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 		res.record(net, ph, i, t, spikes, z, tgt, e)
 		if i%report == 0 {
 			prog.Set(int64(i))
-			if err := checkpoint(ctx, net, t); err != nil {
+			if err := checkpoint(ctx, net, t, c.timeUnit()); err != nil {
 				return nil, err
 			}
 		}
@@ -160,7 +160,7 @@ func (c *ForceConfig) readoutError(z, tgt, e []float64, t float64) error {
 	for q := range e {
 		e[q] = z[q] - tgt[q]
 		if !(math.Abs(z[q]) <= c.DivergenceLimit) {
-			return &sim.DivergenceError{What: "readout z", Index: q, Value: z[q], Time: t, Limit: c.DivergenceLimit}
+			return &sim.DivergenceError{What: "readout z", Index: q, Value: z[q], Time: t, Unit: c.timeUnit(), Limit: c.DivergenceLimit}
 		}
 	}
 	return nil
@@ -201,14 +201,14 @@ func (res *forceResult) record(net *forceNet, ph forcePhases, i int, t float64, 
 	}
 }
 
-// checkpoint stops the run at t when a membrane potential is not finite or
-// ctx is done.
-func checkpoint(ctx context.Context, net *forceNet, t float64) error {
-	if err := sim.CheckFinite("membrane potential", net.pop.Potential(), t); err != nil {
+// checkpoint stops the run at t (in unit) when a membrane potential is
+// not finite or ctx is done.
+func checkpoint(ctx context.Context, net *forceNet, t float64, unit string) error {
+	if err := sim.CheckFiniteAt("membrane potential", net.pop.Potential(), t, unit); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("stopped at t=%g: %w", t, err)
+		return fmt.Errorf("stopped %s: %w", sim.At(t, unit), err)
 	}
 	return nil
 }

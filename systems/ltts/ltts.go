@@ -56,6 +56,9 @@ func init() {
 
 // Validate reports the first unusable field.
 func (c *LTTSConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if err := c.Net.Validate(); err != nil {
 		return fmt.Errorf("net: %w", err)
 	}

@@ -63,6 +63,9 @@ func LTTSNoise() *LTTSNoiseConfig {
 
 // Validate reports the first unusable field.
 func (c *LTTSNoiseConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if err := noModel(&c.LTTSConfig, "ltts-noise"); err != nil {
 		return err
 	}

@@ -97,6 +97,9 @@ func LTTSWalking() *LTTSWalkingConfig {
 
 // Validate reports the first unusable field.
 func (c *LTTSWalkingConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if err := c.Net.Validate(); err != nil {
 		return fmt.Errorf("net: %w", err)
 	}

@@ -82,6 +82,9 @@ func LTTSXOR() *LTTSXORConfig {
 
 // Validate reports the first unusable field.
 func (c *LTTSXORConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if err := c.Net.Validate(); err != nil {
 		return fmt.Errorf("net: %w", err)
 	}

@@ -75,6 +75,9 @@ func (p ReplayParams) validate() error {
 
 // Validate reports the first unusable field.
 func (c *MaesReplayConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if err := c.Network.Validate(); err != nil {
 		return err
 	}

@@ -75,6 +75,9 @@ func init() {
 
 // Validate reports the first unusable field.
 func (c *MaesTrainConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	if err := c.Network.Validate(); err != nil {
 		return err
 	}

@@ -149,6 +149,9 @@ func (c *OlfactionConfig) stdpBlock() int {
 
 // Validate reports the first unusable field.
 func (c *OlfactionConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	switch c.Model {
 	case "ann", "decolle", "stdp":
 	default:

@@ -224,7 +224,7 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 			}
 		}
 		if r.pairing != nil {
-			if err := sim.CheckFinite("STDP block weights (epoch index)", net.Blocks[kb].W, float64(e)); err != nil {
+			if err := sim.CheckFiniteAt("STDP block weights", net.Blocks[kb].W, float64(e+1), "epoch"); err != nil {
 				return 0, 0, fmt.Errorf("%w; the STDP rule exploded: lower stdp.eta or use stdp.window=standard", err)
 			}
 		}
@@ -235,7 +235,7 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 		}
 	}
 	for l, b := range net.Blocks {
-		if err := sim.CheckFinite(fmt.Sprintf("%s block %d weights (epoch index)", r.name, l), b.W, float64(e)); err != nil {
+		if err := sim.CheckFiniteAt(fmt.Sprintf("%s block %d weights", r.name, l), b.W, float64(e+1), "epoch"); err != nil {
 			return 0, 0, err
 		}
 	}

@@ -75,6 +75,9 @@ func init() {
 
 // Validate reports the first unusable field.
 func (c *ShiftingConfig) Validate() error {
+	if err := experiment.Guard(c); err != nil {
+		return err
+	}
 	switch c.Task {
 	case "xor", "iris", "mnist", "fashion-mnist", "tca":
 	default:
@@ -430,6 +433,21 @@ type imageSet struct {
 // loadImageSet finds and loads the four IDX files of the task, limits the
 // image counts to train_size and test_size, and builds the latency code
 // z = e^(1 − x), x = intensity in [0, 1].
+// Preflight checks, before a run folder is made, that the data files of
+// the image and TCA tasks can be found, and for the image tasks that the
+// four IDX files match each other (shapes, label counts and range).
+func (c *ShiftingConfig) Preflight() error {
+	switch c.Task {
+	case "mnist", "fashion-mnist":
+		_, err := c.loadImageSet()
+		return err
+	case "tca":
+		_, err := task.FindDataset("shifting", c.DataDir, c.TCAFile)
+		return err
+	}
+	return nil
+}
+
 func (c *ShiftingConfig) loadImageSet() (*imageSet, error) {
 	var need []string
 	for _, f := range idxFiles {
@@ -445,6 +463,13 @@ func (c *ShiftingConfig) loadImageSet() (*imageSet, error) {
 	}
 	if d.teI, d.teL, err = loadImages(dir, idxFiles[2], idxFiles[3]); err != nil {
 		return nil, err
+	}
+	if d.trI.Dims[1] != d.teI.Dims[1] || d.trI.Dims[2] != d.teI.Dims[2] {
+		return nil, fmt.Errorf("%s: training images are %d×%d but test images %d×%d; both sets must have the same image size",
+			dir, d.trI.Dims[1], d.trI.Dims[2], d.teI.Dims[1], d.teI.Dims[2])
+	}
+	if d.trI.Dims[0] < 1 || d.teI.Dims[0] < 1 || d.trI.Dims[1]*d.trI.Dims[2] < 1 {
+		return nil, fmt.Errorf("%s: empty data set (train %v, test %v images)", dir, d.trI.Dims, d.teI.Dims)
 	}
 	px := d.trI.Dims[1] * d.trI.Dims[2]
 	d.px, d.nTrain, d.nTest = px, d.trI.Dims[0], d.teI.Dims[0]

@@ -1,0 +1,21 @@
+package cuba
+
+import (
+	"fmt"
+
+	"github.com/spikelab/spikelab/experiment"
+)
+
+// Estimate returns the memory of the run's big arrays (bytes) and its
+// steps: the n²·p synapses (built as a list, stored as CSR), the neuron
+// state and the spike monitor (sized for 10 spikes per neuron and second).
+func (c *CUBAConfig) Estimate() (experiment.Estimate, error) {
+	var e experiment.Estimate
+	n := float64(c.NExc) + float64(c.NInh)
+	nnz := experiment.Count(n, n, min(max(c.P, 0), 1))
+	e.Add(fmt.Sprintf("synapses (n²·p = %.3g, n = n_exc + n_inh = %.0f)", nnz, n), (16*1.05+12)*nnz)
+	e.Array("neuron state (n×8)", n, 8)
+	e.Add("spike monitor (n × 10 spikes/s × duration_s)", 12*experiment.Count(n, 10, c.DurationS))
+	e.Steps = experiment.StepsOf(c.DurationS*1000, c.DtMS)
+	return e, nil
+}
