@@ -300,6 +300,18 @@ func TestEvalEqualsRun(t *testing.T) {
 					t.Errorf("eval %s = %v, run %v", k, evM[k], refM[k])
 				}
 			}
+			// init_from: the saved network continues training (the data order
+			// and the learning-rate schedule start again); another size is refused.
+			cont := filepath.Join(t.TempDir(), "cont")
+			if code := run(append(args, "--out", cont, "--set", "init_from="+filepath.Join(ref, "model.npz")), &so, &se); code != 0 {
+				t.Fatalf("init_from: exit %d: %s", code, se.String())
+			}
+			se.Reset()
+			bad := append(append([]string(nil), args...), "--out", filepath.Join(t.TempDir(), "bad"), "--set", "init_from="+filepath.Join(ref, "model.npz"),
+				"--set", "snn.n_kc=70", "--set", "ann.n_kc=70")
+			if code := run(bad, &so, &se); code == 0 || !strings.Contains(se.String(), "another network size") {
+				t.Errorf("init_from of another size: exit %d: %s", code, se.String())
+			}
 			ev2 := filepath.Join(t.TempDir(), "eval2")
 			if code := run([]string{"eval", ref, "--out", ev2, "--set", "data.seed=99"}, &so, &se); code != 0 {
 				t.Fatalf("eval data.seed=99: exit %d: %s", code, se.String())

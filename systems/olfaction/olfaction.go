@@ -33,6 +33,11 @@ type OlfactionConfig struct {
 	// RasterSamples is the number of validation odors whose KC spikes are
 	// stored and drawn after training.
 	RasterSamples int `yaml:"raster_samples"`
+	// InitFrom is a model.npz of an olfaction run of the same model and
+	// sizes whose network (weights and optimiser state) this run's model
+	// starts from ("" = random initial weights; comparison networks always
+	// start fresh). The learning-rate schedule starts again.
+	InitFrom string `yaml:"init_from"`
 }
 
 // OlfactionANNConfig configures the rate network (Wang et al. FullConfig).
@@ -317,6 +322,15 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	net, err := NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
 	if err != nil {
 		return olfactionCurve{}, nil, err
+	}
+	if save != nil && c.InitFrom != "" { // the config's own model only
+		md, err := experiment.LoadInitModel(c.InitFrom, "olfaction-ann")
+		if err != nil {
+			return olfactionCurve{}, nil, err
+		}
+		if err := loadANN(md, net); err != nil {
+			return olfactionCurve{}, nil, fmt.Errorf("init_from: %w", err)
+		}
 	}
 	order := sim.Stream(c.Seed, "olfaction-ann-order")
 	cur := olfactionCurve{name: "ANN (rate)"}

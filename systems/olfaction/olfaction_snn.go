@@ -99,6 +99,18 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		return olfactionCurve{name: r.name}, nil, err
 	}
 	defer r.prog.Finish()
+	if save != nil && c.InitFrom != "" { // the config's own model only
+		md, err := experiment.LoadInitModel(c.InitFrom, "olfaction-"+c.Model)
+		if err != nil {
+			return olfactionCurve{name: r.name}, nil, err
+		}
+		if err := loadDecolle(md, r.net); err != nil {
+			return olfactionCurve{name: r.name}, nil, fmt.Errorf("init_from: %w", err)
+		}
+		if hybrid {
+			rec.stdpBefore = append(rec.stdpBefore[:0], r.net.Blocks[r.kb].W...)
+		}
+	}
 	cur := olfactionCurve{name: r.name}
 	m := map[string]float64{}
 	s := c.SNN
