@@ -2,7 +2,12 @@
 
 package experiment
 
-import "syscall"
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"syscall"
+)
 
 // CPUSeconds returns the user + system CPU time of the process so far (s),
 // or 0 where it is unknown. On a shared machine the CPU time of a loop is a
@@ -18,5 +23,15 @@ func CPUSeconds() float64 {
 // processAlive reports whether a process with this id exists.
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)
-	return err == nil || err == syscall.EPERM
+	if err != nil && err != syscall.EPERM {
+		return false
+	}
+	// A killed process its parent has not reaped yet (a zombie) answers
+	// signal 0 but runs no more.
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -412,3 +412,25 @@ func (r *RLS) P() []float64 {
 	}
 	return out
 }
+
+// SetP replaces P by the symmetric N×N row-major matrix p (its upper
+// triangle is used; rounded to float32 in float32 storage), discarding
+// pending updates: a saved learner continues from it.
+func (r *RLS) SetP(p []float64) error {
+	n := r.N
+	if len(p) != n*n {
+		return fmt.Errorf("RLS P needs %d×%d values, got %d", n, n, len(p))
+	}
+	r.wait()
+	r.m = 0
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			if r.p32 != nil {
+				r.p32[i*n+j] = float32(p[i*n+j])
+			} else {
+				r.p[i*n+j] = p[i*n+j]
+			}
+		}
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +18,8 @@ import (
 	"github.com/spikelab/spikelab/runio"
 )
 
-// asMainEnv makes the test binary act as spikelab (for the kill tests,
-// which run the CLI as a subprocess).
+// asMainEnv makes the test binary act as spikelab (TestMain in
+// main_test.go), for the kill tests, which run the CLI as a subprocess.
 const asMainEnv = "SPIKELAB_TEST_AS_MAIN"
 
 // killCase is one experiment's short configuration for the kill test:
@@ -29,6 +30,7 @@ type killCase struct {
 	sets      []string
 	timingRec []string // recordings.npz arrays that hold timings
 	data      func(t *testing.T) []string
+	noEval    bool // the experiment has no eval
 }
 
 func killCases() []killCase {
@@ -40,6 +42,9 @@ func killCases() []killCase {
 				return []string{"data_dir=" + d}
 			}},
 		{name: "ltts-trajectory", sets: []string{"net.n=80", "t_steps=100", "epochs=10", "checkpoint_every_epochs=2"}},
+		{name: "ltts-walking", sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
+			"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc", "checkpoint_every_epochs=2"}, data: walkData},
+		{name: "ltts-xor", sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5", "checkpoint_every_epochs=2"}, noEval: true},
 		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
@@ -71,18 +76,20 @@ func TestKillAndResume(t *testing.T) {
 				t.Fatal(err)
 			}
 			// eval of the saved model gives the run's test metrics.
-			ev := filepath.Join(t.TempDir(), "eval")
-			se.Reset()
-			if code := run([]string{"eval", ref, "--out", ev, "--threads", "1"}, &so, &se); code != 0 {
-				t.Fatalf("eval: exit %d: %s", code, se.String())
-			}
-			evM, err := runio.ReadMetrics(filepath.Join(ev, "metrics.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k, v := range evM {
-				if rv, ok := refM[k]; ok && rv != v && !timing(k) {
-					t.Errorf("eval %s = %v, run %v", k, v, rv)
+			if !kc.noEval {
+				ev := filepath.Join(t.TempDir(), "eval")
+				se.Reset()
+				if code := run([]string{"eval", ref, "--out", ev, "--threads", "1"}, &so, &se); code != 0 {
+					t.Fatalf("eval: exit %d: %s", code, se.String())
+				}
+				evM, err := runio.ReadMetrics(filepath.Join(ev, "metrics.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, v := range evM {
+					if rv, ok := refM[k]; ok && rv != v && !timing(k) {
+						t.Errorf("eval %s = %v, run %v", k, v, rv)
+					}
 				}
 			}
 			for k := 1; k <= 3; k++ {
@@ -201,6 +208,27 @@ next:
 	}
 }
 
+// walkData writes a synthetic two-bone gait (w.asf, w.amc) and returns its data_dir.
+func walkData(t *testing.T) []string {
+	dir := t.TempDir()
+	asf := ":version 1.10\n:units\n  angle deg\n:root\n   order TX TY TZ RX RY RZ\n:bonedata\n" +
+		"  begin\n    id 1\n    name femur\n    dof rx rz\n  end\n  begin\n    id 2\n    name tibia\n    dof rx\n  end\n"
+	var b strings.Builder
+	b.WriteString(":FULLY-SPECIFIED\n:DEGREES\n")
+	for f := 0; f < 120; f++ {
+		ph := 2 * math.Pi * float64(f) / 30
+		fmt.Fprintf(&b, "%d\nroot %g 0 0 0 0 0\nfemur %.4f %.4f\ntibia %.4f\n", f+1, 0.1*float64(f),
+			20*math.Sin(ph), 5*math.Cos(ph), 30+25*math.Sin(ph+1))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "w.asf"), []byte(asf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "w.amc"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"data_dir=" + dir}
+}
+
 // writeIDX writes a small synthetic MNIST-format data set into dir.
 func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
 	t.Helper()
@@ -233,4 +261,111 @@ func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
 	}
 	write("train", nTrain)
 	write("t10k", nTest)
+}
+
+// TestEvalEqualsRun: for experiments without checkpoints, eval of the
+// saved model gives the run's test metrics; olfaction eval with another
+// data.seed tests on new odors.
+func TestEvalEqualsRun(t *testing.T) {
+	olf := []string{"data.n_or=10", "data.n_class=4", "data.n_train=320", "data.n_val=200",
+		"snn.orn_tiling=4", "snn.n_pn=30", "snn.n_kc=60", "snn.steps=20", "snn.burn_in=5", "snn.batch=16", "snn.epochs=1",
+		"ann.orn_tiling=4", "ann.n_pn=30", "ann.n_kc=60", "ann.epochs=2", "raster_samples=2"}
+	for _, c := range []struct {
+		name string
+		sets []string
+		keys []string
+	}{
+		{"olfaction-ann", olf, []string{"val_accuracy", "kc_active_fraction", "majority_accuracy"}},
+		{"olfaction-decolle", olf, []string{"val_accuracy", "kc_active_fraction", "kc_spike_rate"}},
+		{"olfaction-stdp", append([]string{"compare=false"}, olf...), []string{"val_accuracy", "kc_active_fraction", "kc_spike_rate"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := []string{"run", c.name, "--threads", "1", "--quiet"}
+			for _, s := range c.sets {
+				args = append(args, "--set", s)
+			}
+			ref := filepath.Join(t.TempDir(), "ref")
+			var so, se bytes.Buffer
+			if code := run(append(args, "--out", ref), &so, &se); code != 0 {
+				t.Fatalf("run: exit %d: %s", code, se.String())
+			}
+			refM, _ := runio.ReadMetrics(filepath.Join(ref, "metrics.json"))
+			ev := filepath.Join(t.TempDir(), "eval")
+			if code := run([]string{"eval", ref, "--out", ev, "--threads", "2"}, &so, &se); code != 0 {
+				t.Fatalf("eval: exit %d: %s", code, se.String())
+			}
+			evM, _ := runio.ReadMetrics(filepath.Join(ev, "metrics.json"))
+			for _, k := range c.keys {
+				if evM[k] != refM[k] {
+					t.Errorf("eval %s = %v, run %v", k, evM[k], refM[k])
+				}
+			}
+			// init_from: the saved network continues training (the data order
+			// and the learning-rate schedule start again); another size is refused.
+			cont := filepath.Join(t.TempDir(), "cont")
+			if code := run(append(args, "--out", cont, "--set", "init_from="+filepath.Join(ref, "model.npz")), &so, &se); code != 0 {
+				t.Fatalf("init_from: exit %d: %s", code, se.String())
+			}
+			se.Reset()
+			bad := append(append([]string(nil), args...), "--out", filepath.Join(t.TempDir(), "bad"), "--set", "init_from="+filepath.Join(ref, "model.npz"),
+				"--set", "snn.n_kc=70", "--set", "ann.n_kc=70")
+			if code := run(bad, &so, &se); code == 0 || !strings.Contains(se.String(), "another network size") {
+				t.Errorf("init_from of another size: exit %d: %s", code, se.String())
+			}
+			ev2 := filepath.Join(t.TempDir(), "eval2")
+			if code := run([]string{"eval", ref, "--out", ev2, "--set", "data.seed=99"}, &so, &se); code != 0 {
+				t.Fatalf("eval data.seed=99: exit %d: %s", code, se.String())
+			}
+			m2, _ := runio.ReadMetrics(filepath.Join(ev2, "metrics.json"))
+			if m2["majority_accuracy"] == refM["majority_accuracy"] && m2["val_accuracy"] == refM["val_accuracy"] {
+				t.Errorf("data.seed=99 gave the same odors")
+			}
+		})
+	}
+	// A run folder without a model: eval says why.
+	var so, se bytes.Buffer
+	if code := run([]string{"eval", t.TempDir()}, &so, &se); code == 0 || !strings.Contains(se.String(), "model.npz") {
+		t.Errorf("eval of an empty folder: exit %d: %s", code, se.String())
+	}
+}
+
+// TestResumeRefusesBadCheckpoints: a truncated checkpoint and a folder
+// whose config.yaml was edited are refused with the file and the
+// mismatch named; a finished run has nothing to resume.
+func TestResumeRefusesBadCheckpoints(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	args := []string{"run", "ltts-trajectory", "--set", "net.n=60", "--set", "t_steps=50", "--set", "epochs=6",
+		"--set", "checkpoint_every_epochs=2", "--threads", "1", "--quiet", "--out", dir}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", experiment.KillAfterEnv+"=1")
+	if err := cmd.Run(); err == nil {
+		t.Fatal("run was not killed")
+	}
+	ck := filepath.Join(dir, experiment.CheckpointFile)
+	good, err := os.ReadFile(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	os.WriteFile(ck, good[:len(good)-100], 0o644)
+	if code := run([]string{"resume", dir}, &so, &se); code == 0 || !strings.Contains(se.String(), ck) || !strings.Contains(se.String(), "truncated") {
+		t.Errorf("truncated checkpoint: exit %d: %s", code, se.String())
+	}
+	os.WriteFile(ck, good, 0o644)
+	cy := filepath.Join(dir, "config.yaml")
+	y, _ := os.ReadFile(cy)
+	os.WriteFile(cy, bytes.Replace(y, []byte("epochs: 6"), []byte("epochs: 8"), 1), 0o644)
+	se.Reset()
+	if code := run([]string{"resume", dir}, &so, &se); code == 0 || !strings.Contains(se.String(), "epochs is 8 here but 6 in the checkpoint") {
+		t.Errorf("edited config.yaml: exit %d: %s", code, se.String())
+	}
+	os.WriteFile(cy, y, 0o644)
+	se.Reset()
+	if code := run([]string{"resume", dir, "--quiet"}, &so, &se); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, se.String())
+	}
+	se.Reset()
+	if code := run([]string{"resume", dir}, &so, &se); code == 0 || !strings.Contains(se.String(), "nothing to resume") {
+		t.Errorf("finished run: exit %d: %s", code, se.String())
+	}
 }

@@ -64,6 +64,12 @@ type ForceConfig struct {
 	Input  InputConfig  `yaml:"input"`  // external input (none or hdts)
 	Record RecordConfig `yaml:"record"` // what is recorded
 
+	// InitFrom is the model.npz of a FORCE run (same model, n and seed, so
+	// the same recurrent weights) whose decoders and RLS matrix P this run
+	// starts from, e.g. to re-train on a new target ("" = decoders 0,
+	// P = alpha·I). The network's state starts fresh.
+	InitFrom string `yaml:"init_from"`
+
 	// TargetFunc, when not nil, is the supervisor in place of Target's
 	// kind: a function the user writes in Go (it is not a config key) that
 	// stores the Outputs components of the target at time tSeconds (s,
@@ -609,6 +615,9 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 		return nil, nil, nil, err
 	}
 	built := time.Now()
+	if err := c.initFrom(net); err != nil {
+		return nil, err
+	}
 	res, err := c.simulate(ctx, net, env)
 	if err != nil {
 		return nil, nil, nil, err
@@ -619,6 +628,9 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 	if env.Out != nil {
 		if err := c.write(env, net, res, m); err != nil {
 			return nil, nil, nil, err
+		}
+		if err := c.saveModel(env, net); err != nil {
+			return nil, err
 		}
 	}
 	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]

@@ -57,6 +57,12 @@ type LTTSWalkingConfig struct {
 	// RidgeLambda is the ridge penalty of the "ridge" readout.
 	RidgeLambda float64 `yaml:"ridge_lambda"`
 	EvalEvery   int     `yaml:"eval_every"` // epochs between free-running evaluations
+	// CheckpointEveryEpochs writes checkpoint.npz every this many epochs
+	// (0 = never), for spikelab resume.
+	CheckpointEveryEpochs int `yaml:"checkpoint_every_epochs"`
+	// InitFrom is a model.npz of ltts-walking (same network and channels)
+	// to start from: J, the readout and the optimisers ("" = J = 0).
+	InitFrom string `yaml:"init_from"`
 	// SDFloor (degrees) is the smallest scale of the z-scoring: channels
 	// that barely move in the training window (tracking noise) are divided
 	// by it instead of their own tiny std, so they do not dominate the
@@ -83,7 +89,7 @@ func init() {
 func LTTSWalking() *LTTSWalkingConfig {
 	return &LTTSWalkingConfig{Seed: 1, ASF: "35.asf", AMC: "35_01.amc", BinsPerFrame: 1, TrainBins: 150, TotalBins: 600, LoopStart: 26, LoopEnd: 162,
 		SigmaTeach: 0.6, KickSteps: 10, Alpha: 0.01, AlphaOut: 0.02, Epochs: 300, Online: true, Drop: 0.9,
-		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true, SDFloor: 1,
+		Readout: ReadoutRidge, RidgeLambda: 1e-3, EvalEvery: 10, Cyclic: true, SDFloor: 1, CheckpointEveryEpochs: 50,
 		Net: LTTSParams{N: 500, TauM: 8, TauS: 2, TauRO: 20, Dv: 0.05, H: -4, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}
 }
 
@@ -112,6 +118,8 @@ func (c *LTTSWalkingConfig) Validate() error {
 		return fmt.Errorf("sd_floor_deg must be a positive number of degrees, got %g", c.SDFloor)
 	case c.PeriodBins < 0 || c.PeriodBins > c.TrainBins:
 		return fmt.Errorf("period_bins must be in [0, train_bins], got %d", c.PeriodBins)
+	case c.CheckpointEveryEpochs < 0:
+		return fmt.Errorf("checkpoint_every_epochs must be >= 0 (0: no checkpoints), got %d", c.CheckpointEveryEpochs)
 	case c.Epochs < 1 || c.EvalEvery < 1:
 		return fmt.Errorf("epochs and eval_every must be at least 1")
 	}
@@ -332,10 +340,16 @@ func (c *LTTSWalkingConfig) trainWalk(ctx context.Context, env *experiment.Env, 
 	}
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
-	if err := evaluate(0); err != nil {
+	first, err := c.restoreWalk(env, tr, r)
+	if err != nil {
 		return nil, err
 	}
-	for e := 1; e <= c.Epochs; e++ {
+	if first == 0 {
+		if err := evaluate(0); err != nil {
+			return nil, err
+		}
+	}
+	for e := first + 1; e <= c.Epochs; e++ {
 		tr.epoch(r.samples)
 		if e%c.EvalEvery == 0 || e == c.Epochs {
 			if err := evaluate(e); err != nil {
@@ -343,6 +357,9 @@ func (c *LTTSWalkingConfig) trainWalk(ctx context.Context, env *experiment.Env, 
 			}
 		}
 		prog.Set(int64(e))
+		if err := c.saveWalk(env, tr, r, e); err != nil {
+			return nil, err
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -49,6 +49,9 @@ type LTTSXORConfig struct {
 	// the amplitude).
 	CorrectFraction float64 `yaml:"correct_fraction"`
 	EvalEvery       int     `yaml:"eval_every"` // epochs between free-running evaluations of all four patterns
+	// CheckpointEveryEpochs writes checkpoint.npz every this many epochs
+	// (0 = never), for spikelab resume.
+	CheckpointEveryEpochs int `yaml:"checkpoint_every_epochs"`
 	// KeepBest keeps, at the end, the weights of the evaluation that did
 	// best on the trained patterns (most correct, then lowest MSE; a
 	// held-out pattern plays no part), instead of the last ones. The last
@@ -72,7 +75,7 @@ func init() {
 // drop_every=0 keep_best=false train_patterns=3.
 func LTTSXOR() *LTTSXORConfig {
 	return &LTTSXORConfig{Seed: 1, Off: 10, Io: 0.9, SigmaTeach: 6, SigmaIn: 3, Alpha: 0.01, AlphaOut: 0.05, Epochs: 1000, OffT: 10,
-		Online: false, Drop: 0.9, DropEvery: 300, Readout: ReadoutRidge, RidgeLambda: 1e-3, TrainPatterns: 4, CorrectFraction: 0.5, EvalEvery: 10,
+		Online: false, Drop: 0.9, DropEvery: 300, Readout: ReadoutRidge, RidgeLambda: 1e-3, TrainPatterns: 4, CorrectFraction: 0.5, EvalEvery: 10, CheckpointEveryEpochs: 100,
 		KeepBest: true,
 		Net:      LTTSParams{N: 800, TauM: 2, TauS: 2, TauRO: 10, Dv: 0.2, H: -1, V0: -4, SInh: 20, HeavisideBelow: ReferenceHeavisideBelow}}
 }
@@ -96,6 +99,8 @@ func (c *LTTSXORConfig) Validate() error {
 		return fmt.Errorf("train_patterns must be 1..4, got %d", c.TrainPatterns)
 	case c.DropEvery < 0:
 		return fmt.Errorf("drop_every must be >= 0 (0: the reference's decay)")
+	case c.CheckpointEveryEpochs < 0:
+		return fmt.Errorf("checkpoint_every_epochs must be >= 0 (0: no checkpoints), got %d", c.CheckpointEveryEpochs)
 	case c.EvalEvery < 1:
 		return fmt.Errorf("eval_every must be at least 1")
 	case !(c.CorrectFraction > 0 && c.CorrectFraction <= 1):
@@ -267,10 +272,16 @@ func (r *xorRun) train(ctx context.Context, env *experiment.Env) error {
 	c := r.c
 	prog := experiment.ProgressOf(env, int64(c.Epochs), "epochs")
 	defer prog.Finish()
-	if err := r.evaluate(0); err != nil {
+	first, err := r.restore(env)
+	if err != nil {
 		return err
 	}
-	for e := 1; e <= c.Epochs; e++ {
+	if first == 0 {
+		if err := r.evaluate(0); err != nil {
+			return err
+		}
+	}
+	for e := first + 1; e <= c.Epochs; e++ {
 		r.tr.epoch(r.trainSet)
 		if e%c.EvalEvery == 0 || e == c.Epochs {
 			if err := r.evaluate(e); err != nil {
@@ -278,6 +289,9 @@ func (r *xorRun) train(ctx context.Context, env *experiment.Env) error {
 			}
 		}
 		prog.Set(int64(e))
+		if err := r.save(env, e); err != nil {
+			return err
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}

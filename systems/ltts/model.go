@@ -13,8 +13,8 @@ import (
 // units per readout trace), the Adam state of each optimiser
 // (adam_j_m, adam_j_v, adam_jout_m, adam_jout_v: moments;
 // opt_j, opt_jout: [learning rate, decay counter, Adam steps]; the readout
-// optimiser only with readout: adam) and the shuffle generator's state
-// rng_shuffle. A checkpoint adds the curves so far (mse, spike_mismatch:
+// optimiser only with readout: adam), the sample order and the shuffle
+// generator's state rng_shuffle. A checkpoint adds the curves so far (mse, spike_mismatch:
 // one value per epoch done).
 
 // addState appends the trainer's learnt state to s.
@@ -32,6 +32,11 @@ func (tr *lttsTrainer) addState(s *experiment.ModelState) error {
 	if tr.optOut != nil {
 		add("jout", tr.optOut, tr.K, N)
 	}
+	order := make([]float64, len(tr.order))
+	for i, k := range tr.order {
+		order[i] = float64(k)
+	}
+	s.Add("order", "sample order of the last epoch (each epoch shuffles it further)", order)
 	return s.AddRNG("rng_shuffle", tr.src)
 }
 
@@ -66,6 +71,16 @@ func (tr *lttsTrainer) loadState(m *runio.Model) error {
 		if err := load("jout", tr.optOut); err != nil {
 			return err
 		}
+	}
+	order, err := m.Float64("order", len(tr.order))
+	if err != nil {
+		return err
+	}
+	for i, v := range order {
+		if v < 0 || int(v) >= len(tr.order) {
+			return fmt.Errorf("model file %s: order holds sample %g of %d", m.Path, v, len(tr.order))
+		}
+		tr.order[i] = int(v)
 	}
 	return experiment.LoadRNG(m, "rng_shuffle", tr.src)
 }
@@ -189,4 +204,192 @@ func (c *LTTSNoiseConfig) Resumable() bool { return false }
 // Eval is not available: ltts-noise saves no single network.
 func (c *LTTSNoiseConfig) Eval(context.Context, *experiment.Env, *runio.Model) (map[string]float64, error) {
 	return nil, fmt.Errorf("ltts-noise trains two networks and saves none; nothing to evaluate")
+}
+
+// Model files of ltts-walking: as ltts-trajectory (j, jout with K = the
+// motion channels, optimiser state, rng_shuffle); checkpoints add the
+// evaluation curves eval_epoch, train_mse, test_mse, spike_mismatch.
+
+// Resumable reports that ltts-walking checkpoints.
+func (c *LTTSWalkingConfig) Resumable() bool { return true }
+
+// restoreWalk continues from the checkpoint env.Resume (returning the
+// epochs done), else starts from init_from, else from J = 0.
+func (c *LTTSWalkingConfig) restoreWalk(env *experiment.Env, tr *lttsTrainer, r *walkRun) (int, error) {
+	ck, err := experiment.LoadCheckpoint(env, c)
+	if err != nil {
+		return 0, err
+	}
+	if ck == nil {
+		if c.InitFrom != "" {
+			m, err := experiment.LoadInitModel(c.InitFrom, "ltts-walking")
+			if err != nil {
+				return 0, err
+			}
+			if err := tr.loadState(m); err != nil {
+				return 0, fmt.Errorf("init_from: %w", err)
+			}
+		}
+		return 0, nil
+	}
+	done := int(ck.Header.Progress)
+	if done < 1 || done >= c.Epochs {
+		return 0, fmt.Errorf("checkpoint %s: %d epochs done of %d", ck.Path, done, c.Epochs)
+	}
+	if err := tr.loadState(ck); err != nil {
+		return 0, err
+	}
+	for _, a := range []struct {
+		n string
+		d *[]float64
+	}{{"eval_epoch", &r.ep}, {"train_mse", &r.trainC}, {"test_mse", &r.testC}, {"spike_mismatch", &r.dsC}} {
+		v, err := ck.Float64(a.n, -1)
+		if err != nil {
+			return 0, err
+		}
+		*a.d = append([]float64(nil), v...)
+	}
+	return done, nil
+}
+
+// saveWalk writes a checkpoint after epoch e (1-based) when one is due,
+// or the final model after the last epoch.
+func (c *LTTSWalkingConfig) saveWalk(env *experiment.Env, tr *lttsTrainer, r *walkRun, e int) error {
+	last := e == c.Epochs
+	if !last && (c.CheckpointEveryEpochs < 1 || e%c.CheckpointEveryEpochs != 0) {
+		return nil
+	}
+	s := &experiment.ModelState{Progress: float64(e), ProgressUnit: "epoch"}
+	if err := tr.addState(s); err != nil {
+		return err
+	}
+	if last {
+		if err := experiment.SaveModel(env, c, s); err != nil {
+			return err
+		}
+		experiment.RemoveCheckpoint(env)
+		return nil
+	}
+	s.Add("eval_epoch", "epochs of the free-running evaluations so far", r.ep)
+	s.Add("train_mse", "z units², per evaluation", r.trainC)
+	s.Add("test_mse", "z units², per evaluation", r.testC)
+	s.Add("spike_mismatch", "ΔS per evaluation", r.dsC)
+	return experiment.SaveCheckpoint(env, c, s)
+}
+
+// Eval runs the saved network freely over total_bins (spikelab eval):
+// train_mse, test_mse, spike_mismatch and test_rmse_deg equal the run's.
+func (c *LTTSWalkingConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	w, err := c.loadTarget()
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.buildWalk(w)
+	if err != nil {
+		return nil, err
+	}
+	K, N := len(w.channels), c.Net.N
+	tr := &lttsTrainer{net: r.net, K: K, Jout: make([]float64, K*N)}
+	if err := md.CopyFloat64("j", r.net.J); err != nil {
+		return nil, err
+	}
+	if err := md.CopyFloat64("jout", tr.Jout); err != nil {
+		return nil, err
+	}
+	Tr, Tt := c.TrainBins, c.TotalBins
+	r.Sgen = r.net.Run(r.in[:Tt])
+	r.y = tr.output(r.Sgen)
+	r.ep = []float64{md.Header.Progress}
+	r.trainC, r.testC = []float64{mseFrom(r.y[:Tr], w.z[:Tr], 0)}, []float64{mseFrom(r.y[Tr:], w.z[Tr:], 0)}
+	r.dsC = []float64{SpikeMismatch(r.Sstar[:Tr], r.Sgen[:Tr])}
+	m := c.walkMetrics(w, r, tr)
+	for _, k := range []string{"train_mse_epoch_0", "spike_mismatch_epoch_0"} {
+		delete(m, k) // the evaluation has no epoch 0
+	}
+	return m, nil
+}
+
+// Model files of ltts-xor: as ltts-trajectory (j, jout, optimiser state,
+// rng_shuffle; the weights at the end of training, not the kept best);
+// checkpoints add the curves (eval_epoch, mse, spike_mismatch,
+// patterns_correct per evaluation) and the best evaluation so far
+// (best_j, best_jout, best = [trained patterns correct, their summed
+// MSE, epoch]); the best scores are recomputed from best_j and best_jout.
+
+// Resumable reports that ltts-xor checkpoints.
+func (c *LTTSXORConfig) Resumable() bool { return true }
+
+func (r *xorRun) restore(env *experiment.Env) (int, error) {
+	ck, err := experiment.LoadCheckpoint(env, r.c)
+	if err != nil || ck == nil {
+		return 0, err
+	}
+	done := int(ck.Header.Progress)
+	if done < 1 || done >= r.c.Epochs {
+		return 0, fmt.Errorf("checkpoint %s: %d epochs done of %d", ck.Path, done, r.c.Epochs)
+	}
+	if err := r.tr.loadState(ck); err != nil {
+		return 0, err
+	}
+	for _, a := range []struct {
+		n string
+		d *[]float64
+	}{{"eval_epoch", &r.evalEpoch}, {"mse", &r.mseCurve}, {"spike_mismatch", &r.dsCurve}, {"patterns_correct", &r.correctCurve}} {
+		v, err := ck.Float64(a.n, -1)
+		if err != nil {
+			return 0, err
+		}
+		*a.d = append([]float64(nil), v...)
+	}
+	if err := ck.CopyFloat64("best_j", r.bestJ); err != nil {
+		return 0, err
+	}
+	if err := ck.CopyFloat64("best_jout", r.bestOut); err != nil {
+		return 0, err
+	}
+	b, err := ck.Float64("best", 3)
+	if err != nil {
+		return 0, err
+	}
+	r.bestOK, r.bestMSE, r.bestEpoch = int(b[0]), b[1], int(b[2])
+	// The best scores: the free runs of the kept weights (deterministic).
+	j, out := append([]float64(nil), r.net.J...), append([]float64(nil), r.tr.Jout...)
+	copy(r.net.J, r.bestJ)
+	copy(r.tr.Jout, r.bestOut)
+	for p := range r.all {
+		r.bestScores[p] = r.c.score(r.tr, r.all[p])
+	}
+	copy(r.net.J, j)
+	copy(r.tr.Jout, out)
+	return done, nil
+}
+
+func (r *xorRun) save(env *experiment.Env, e int) error {
+	c := r.c
+	last := e == c.Epochs
+	if !last && (c.CheckpointEveryEpochs < 1 || e%c.CheckpointEveryEpochs != 0) {
+		return nil
+	}
+	s := &experiment.ModelState{Progress: float64(e), ProgressUnit: "epoch"}
+	if err := r.tr.addState(s); err != nil {
+		return err
+	}
+	if last {
+		if err := experiment.SaveModel(env, c, s); err != nil {
+			return err
+		}
+		experiment.RemoveCheckpoint(env)
+		return nil
+	}
+	s.Add("eval_epoch", "epochs of the evaluations so far", r.evalEpoch)
+	s.Add("mse", "mean over the four patterns, per evaluation", r.mseCurve)
+	s.Add("spike_mismatch", "ΔS, per evaluation", r.dsCurve)
+	s.Add("patterns_correct", "0-4, per evaluation", r.correctCurve)
+	s.Add("best_j", "J of the best evaluation so far", r.bestJ, c.Net.N, c.Net.N)
+	s.Add("best_jout", "readout of the best evaluation so far", r.bestOut)
+	s.Add("best", "[trained patterns correct, their summed MSE, epoch]", []float64{float64(r.bestOK), r.bestMSE, float64(r.bestEpoch)})
+	return experiment.SaveCheckpoint(env, c, s)
 }

@@ -31,7 +31,7 @@ import (
 type MaesReadoutConfig struct {
 	Seed    uint64        `yaml:"seed"`     // seed of every random stream
 	Network MaesNetConfig `yaml:"network"`  // the clock network (frozen)
-	Matrix  string        `yaml:"matrix"`   // clock matrix: build (30 clusters, period ≈ 445 ms), nc160, nc200 or a .mat path
+	Matrix  string        `yaml:"matrix"`   // clock matrix: build (30 clusters, period ≈ 445 ms), nc160, nc200, a .mat path or a maes-train model.npz
 	DataDir string        `yaml:"data_dir"` // ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
 	// Target is abcba (3 read-outs), parallel (ABCBA + DEDED, 5 read-outs,
 	// alternating every switch_s in training) or song (45 read-outs, the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 	"time"
 
 	gplot "gonum.org/v1/plot"
@@ -27,7 +28,8 @@ type MaesReplayConfig struct {
 	// Matrix is the recurrent weight matrix: "build" (clustered by
 	// construction, spec §7.1), "random" (untrained), "nc160" / "nc200"
 	// (the shipped trained matrices, found in data_dir or
-	// $SPIKELAB_DATA/maes), or a path to a MATLAB v5 file with A (post × pre).
+	// $SPIKELAB_DATA/maes), a path to a MATLAB v5 file with A (post × pre),
+	// or the model.npz of a maes-train run (a trained clock).
 	Matrix     string       `yaml:"matrix"`
 	DataDir    string       `yaml:"data_dir"`    // folder of the ModelDB 257609 files ("" = $SPIKELAB_DATA/maes)
 	DurationS  float64      `yaml:"duration_s"`  // simulated time (s); 3
@@ -97,6 +99,43 @@ func (c *MaesReplayConfig) Validate() error {
 	return c.Replay.validate()
 }
 
+// modelMatrix reads the trained matrix of a maes-train model.npz (or
+// checkpoint.npz); its network size must be c's.
+func modelMatrix(c *MaesNetConfig, path string) (*connect.Sparse, int, error) {
+	md, err := runio.ReadModel(path, "maes-train")
+	if err != nil {
+		return nil, 0, fmt.Errorf("matrix: %w", err)
+	}
+	n := c.NE + c.NI
+	w, err := md.Float64("w", -1)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, ok1 := md.Arrays["start"].Data.([]int64)
+	post, ok2 := md.Arrays["post"].Data.([]int32)
+	if !ok1 || !ok2 || len(st) != n+1 || len(post) != len(w) || st[n] != int64(len(w)) {
+		return nil, 0, fmt.Errorf("matrix %s: not a %d-neuron network (set network.n_exc / n_inh to the trained run's)", path, n)
+	}
+	syn := make([]connect.Synapse, 0, len(w))
+	for j := 0; j < n; j++ {
+		if st[j] > st[j+1] {
+			return nil, 0, fmt.Errorf("matrix %s: corrupt row pointers", path)
+		}
+		for q := st[j]; q < st[j+1]; q++ {
+			if post[q] < 0 || int(post[q]) >= n {
+				return nil, 0, fmt.Errorf("matrix %s: synapse %d targets neuron %d of %d", path, q, post[q], n)
+			}
+			syn = append(syn, connect.Synapse{Pre: int32(j), Post: post[q], W: w[q]})
+		}
+	}
+	k := c.clusterCount()
+	if c.NE%k != 0 {
+		return nil, 0, fmt.Errorf("network.clusters (%d) must divide network.n_exc (%d)", k, c.NE)
+	}
+	m, err := connect.NewSparse(n, n, syn)
+	return m, k, err
+}
+
 // maesMatrixSource resolves the shorthands nc160 / nc200 to file paths.
 func maesMatrixSource(matrix, dataDir string) (string, error) {
 	files := map[string]string{"nc160": "FF60b_2400_nc160.mat", "nc200": "FF60b_2400_nc200.mat"}
@@ -110,10 +149,13 @@ func maesMatrixSource(matrix, dataDir string) (string, error) {
 	return matrix, nil
 }
 
-// loadMaesMatrix resolves matrix (nc160, nc200, a .mat path, or "build")
-// and returns the weights and the cluster count, drawing any random
-// weights from the seed's "weights" stream.
+// loadMaesMatrix resolves matrix (nc160, nc200, a .mat path, a model.npz
+// of maes-train, or "build") and returns the weights and the cluster
+// count, drawing any random weights from the seed's "weights" stream.
 func loadMaesMatrix(c *MaesNetConfig, matrix, dataDir string, seed uint64) (*connect.Sparse, int, error) {
+	if strings.HasSuffix(matrix, ".npz") {
+		return modelMatrix(c, matrix)
+	}
 	src, err := maesMatrixSource(matrix, dataDir)
 	if err != nil {
 		return nil, 0, err

@@ -222,6 +222,27 @@ func TestMaesTrainResumeMatchesUninterrupted(t *testing.T) {
 			t.Errorf("eval %s = %v, run %v", k, v, mFull[k])
 		}
 	}
+	// The trained matrix drives maes-replay (matrix: the model file) with
+	// the weights it was saved with; a network of another size is refused.
+	rp := MaesReplay()
+	rp.Network = full.Network
+	rp.Matrix, rp.DurationS, rp.BurnInMS = d1.File(experiment.ModelFile), 0.2, 50
+	if _, err := rp.Run(bg, &experiment.Env{Threads: 1, Log: io.Discard}); err != nil {
+		t.Errorf("maes-replay on the trained model: %v", err)
+	}
+	mm, _, err := loadMaesMatrix(&rp.Network, rp.Matrix, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, w := range mm.W {
+		if w != wa[q] {
+			t.Fatalf("matrix from model.npz: weight %d is %g, saved %g", q, w, wa[q])
+		}
+	}
+	rp.Network.NE = 80
+	if _, _, err := loadMaesMatrix(&rp.Network, rp.Matrix, "", 1); err == nil || !strings.Contains(err.Error(), "not a 95-neuron network") {
+		t.Errorf("another size: %v", err)
+	}
 	// Protocol keys are checked against the checkpoint.
 	for _, c := range []struct {
 		set  func(c *MaesTrainConfig)

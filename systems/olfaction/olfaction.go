@@ -20,12 +20,12 @@ import (
 // pair-based STDP instead of DECOLLE in the PN→KC expansion block
 // (olfaction-stdp, the hybrid). All three see the same generated dataset.
 type OlfactionConfig struct {
-	Seed  uint64               `yaml:"seed"`  // seed of every random stream
-	Model string               `yaml:"model"` // ann, decolle or stdp
-	Data  task.OlfactionParams `yaml:"data"`  // the dataset
-	ANN   OlfactionANNConfig   `yaml:"ann"`   // the rate network (model ann, and compare)
-	SNN   OlfactionSNNConfig   `yaml:"snn"`   // the spiking network (models decolle and stdp)
-	STDP  OlfactionSTDPConfig  `yaml:"stdp"`  // the STDP block (model stdp)
+	Seed  uint64              `yaml:"seed"`  // seed of every random stream
+	Model string              `yaml:"model"` // ann, decolle or stdp
+	Data  OlfactionData       `yaml:"data"`  // the dataset
+	ANN   OlfactionANNConfig  `yaml:"ann"`   // the rate network (model ann, and compare)
+	SNN   OlfactionSNNConfig  `yaml:"snn"`   // the spiking network (models decolle and stdp)
+	STDP  OlfactionSTDPConfig `yaml:"stdp"`  // the STDP block (model stdp)
 	// Compare also trains the other models on the same data (the ANN and,
 	// for the hybrid, the DECOLLE control) and draws all learning curves on
 	// one figure; their metrics get the prefixes ann_ and control_.
@@ -33,6 +33,11 @@ type OlfactionConfig struct {
 	// RasterSamples is the number of validation odors whose KC spikes are
 	// stored and drawn after training.
 	RasterSamples int `yaml:"raster_samples"`
+	// InitFrom is a model.npz of an olfaction run of the same model and
+	// sizes whose network (weights and optimiser state) this run's model
+	// starts from ("" = random initial weights; comparison networks always
+	// start fresh). The learning-rate schedule starts again.
+	InitFrom string `yaml:"init_from"`
 }
 
 // OlfactionANNConfig configures the rate network (Wang et al. FullConfig).
@@ -91,7 +96,7 @@ func olfactionDefaults(model string) *OlfactionConfig {
 		// reaches ≈ 0.73 with 4000 odors, ≈ 0.87 with 10000 and ≈ 0.91 with
 		// 20000 (the task is linearly separable; a converged linear softmax
 		// on the clean odors gets 0.96, but Adam on 10⁴ odors does not get there).
-		Data: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 20000, NVal: 1000},
+		Data: OlfactionData{OlfactionParams: task.OlfactionParams{NOR: 50, NClass: 10, NTrain: 20000, NVal: 1000}},
 		// Dropout 0 and a 3e-3 → 1e-4 schedule instead of the paper's 0.5 and
 		// constant 1e-3: with 10⁴ odors (not 1M) both learn too slowly.
 		ANN: OlfactionANNConfig{ORNTiling: 10, NPN: 50, NKC: 2500, Batch: 32, Epochs: 30, LR: 3e-3, LREnd: 1e-4, Dropout: 0, KCBias: -1},
@@ -251,7 +256,7 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	start := time.Now()
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
-	data, err := task.GenerateOlfaction(c.Data, sim.Stream(c.Seed, "olfaction-data"))
+	data, err := c.generate()
 	if err != nil {
 		return nil, err
 	}
@@ -269,8 +274,15 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		c.Data.NClass, c.Data.NTrain, lo, hi, c.Data.NVal, m["chance_accuracy"], m["majority_accuracy"])
 	rec := &olfactionRecord{}
 	var curves []olfactionCurve
+	// The network of the config's model is saved (model.npz), not the comparisons.
+	save := func(prefix string) func(*experiment.ModelState) error {
+		if prefix != "" {
+			return nil
+		}
+		return func(s *experiment.ModelState) error { return experiment.SaveModel(env, c, s) }
+	}
 	runANN := func(prefix string) error {
-		cur, am, err := c.runANN(ctx, env, data, team)
+		cur, am, err := c.runANN(ctx, env, data, team, save(prefix))
 		if err != nil {
 			return err
 		}
@@ -281,7 +293,7 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		return nil
 	}
 	runSNN := func(prefix string, hybrid bool) error {
-		cur, sm, err := c.runSNN(ctx, env, data, team, hybrid, rec)
+		cur, sm, err := c.runSNN(ctx, env, data, team, hybrid, rec, save(prefix))
 		if err != nil {
 			return err
 		}
@@ -318,12 +330,22 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 }
 
 // runANN trains the rate network and returns its curve and metrics.
-func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team) (olfactionCurve, map[string]float64, error) {
+// save (nil: none) receives the trained network's state.
+func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, save func(*experiment.ModelState) error) (olfactionCurve, map[string]float64, error) {
 	a := c.ANN
 	p := c.annParams()
 	net, err := NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
 	if err != nil {
 		return olfactionCurve{}, nil, err
+	}
+	if save != nil && c.InitFrom != "" { // the config's own model only
+		md, err := experiment.LoadInitModel(c.InitFrom, "olfaction-ann")
+		if err != nil {
+			return olfactionCurve{}, nil, err
+		}
+		if err := loadANN(md, net); err != nil {
+			return olfactionCurve{}, nil, fmt.Errorf("init_from: %w", err)
+		}
 	}
 	order := sim.Stream(c.Seed, "olfaction-ann-order")
 	cur := olfactionCurve{name: "ANN (rate)"}
@@ -377,6 +399,13 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
 	m["train_seconds"] = time.Since(t0).Seconds()
 	m["kc_active_fraction"] = c.annKCActive(net, d, pred)
+	if save != nil {
+		st := annState(net)
+		st.Progress = float64(a.Epochs)
+		if err := save(st); err != nil {
+			return cur, nil, err
+		}
+	}
 	return cur, m, nil
 }
 

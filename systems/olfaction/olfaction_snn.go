@@ -93,12 +93,24 @@ type snnRun struct {
 // runSNN trains the spiking network (hybrid: STDP in the STDP block) and
 // returns its curve and metrics; it fills rec's raster if still empty and
 // the STDP weights for the hybrid.
-func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord) (olfactionCurve, map[string]float64, error) {
+func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord, save func(*experiment.ModelState) error) (olfactionCurve, map[string]float64, error) {
 	r, err := c.buildSNN(env, d, team, hybrid, rec)
 	if err != nil {
 		return olfactionCurve{name: r.name}, nil, err
 	}
 	defer r.prog.Finish()
+	if save != nil && c.InitFrom != "" { // the config's own model only
+		md, err := experiment.LoadInitModel(c.InitFrom, "olfaction-"+c.Model)
+		if err != nil {
+			return olfactionCurve{name: r.name}, nil, err
+		}
+		if err := loadDecolle(md, r.net); err != nil {
+			return olfactionCurve{name: r.name}, nil, fmt.Errorf("init_from: %w", err)
+		}
+		if hybrid {
+			rec.stdpBefore = append(rec.stdpBefore[:0], r.net.Blocks[r.kb].W...)
+		}
+	}
 	cur := olfactionCurve{name: r.name}
 	m := map[string]float64{}
 	s := c.SNN
@@ -121,6 +133,13 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		}
 	}
 	r.report(cur, m)
+	if save != nil {
+		st := decolleState(r.net)
+		st.Progress = float64(s.Epochs)
+		if err := save(st); err != nil {
+			return cur, nil, err
+		}
+	}
 	return cur, m, nil
 }
 

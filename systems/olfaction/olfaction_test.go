@@ -13,7 +13,7 @@ import (
 
 func tinyOlfaction(model string) *OlfactionConfig {
 	c := olfactionDefaults(model)
-	c.Data = task.OlfactionParams{NOR: 10, NClass: 4, NTrain: 320, NVal: 200}
+	c.Data.OlfactionParams = task.OlfactionParams{NOR: 10, NClass: 4, NTrain: 320, NVal: 200}
 	c.SNN.ORNTiling, c.SNN.NPN, c.SNN.NKC = 4, 30, 60
 	c.SNN.Steps, c.SNN.BurnIn, c.SNN.Batch, c.SNN.Epochs, c.SNN.LR, c.SNN.LREnd = 20, 5, 16, 4, 3e-3, 0
 	c.Compare = false
