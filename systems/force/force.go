@@ -616,7 +616,7 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 	}
 	built := time.Now()
 	if err := c.initFrom(net); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	res, err := c.simulate(ctx, net, env)
 	if err != nil {
@@ -630,7 +630,7 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 			return nil, nil, nil, err
 		}
 		if err := c.saveModel(env, net); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
 	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]

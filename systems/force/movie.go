@@ -74,11 +74,11 @@ func (c *ForceConfig) movieFigure(env *experiment.Env, r *forceResult, h, w int,
 	tz, times := strip(r.targets.Data)
 	zz, _ := strip(r.zs.Data)
 	lab := fmt.Sprintf("frames at t = %.3g … %.3g s", times[0], times[len(times)-1])
-	tp, err := plot.HeatMap("target clip", lab, "", tz, h, cols)
+	tp, err := plot.HeatMap("target clip", lab, "", "pixel intensity", tz, h, cols)
 	if err != nil {
 		return err
 	}
-	zp, err := plot.HeatMap("replayed clip (readout z, RLS off)", lab, "", zz, h, cols)
+	zp, err := plot.HeatMap("replayed clip (readout z, RLS off)", lab, "", "readout z", zz, h, cols)
 	if err != nil {
 		return err
 	}
