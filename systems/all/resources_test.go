@@ -66,6 +66,8 @@ var oversized = []struct {
 	{"olfaction-stdp", []string{"data.n_train=1000000000"}, "odors"},
 	{"olfaction-stdp", []string{"snn.batch=1000000000"}, "SNN batch"},
 	{"force-songbird", []string{"n=1000000"}, "RLS matrix P"},
+	{"force-movie", []string{"n=1000000"}, "RLS matrix P"},
+	{"force-classify", []string{"n=1000000"}, "RLS matrix P"},
 	{"maes-spectrum", []string{"network.n_exc=1000000"}, "dense signed matrix"},
 	{"maes-variability", []string{"network.n_exc=1000000000"}, "recurrent matrix"},
 }
