@@ -63,6 +63,7 @@ var regressCases = map[string]regressCase{
 	"force-lorenz":          {sets: thetaShort},
 	"force-ode-to-joy":      {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1"}},
 	"force-classify":        {sets: []string{"n=300", "duration_s=3", "train_stop_s=2", "data=generated"}},
+	"force-panel":           {sets: []string{"n=300", "duration_scale=0.02"}},
 	"force-movie": {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1",
 		"target.movie_px=4", "target.movie_s=0.5", "input.components=4"}},
 	"force-songbird": {sets: []string{"n=300", "duration_s=1.5", "train_start_s=0.2", "train_stop_s=1",

@@ -68,6 +68,8 @@ var oversized = []struct {
 	{"force-songbird", []string{"n=1000000"}, "RLS matrix P"},
 	{"force-movie", []string{"n=1000000"}, "RLS matrix P"},
 	{"force-classify", []string{"n=1000000"}, "RLS matrix P"},
+	{"force-panel", []string{"n=1000000"}, "RLS matrix P"},
+	{"force-panel", []string{"preset=theta20-prodsine", "duration_scale=1e7"}, "steps"},
 	{"maes-spectrum", []string{"network.n_exc=1000000"}, "dense signed matrix"},
 	{"maes-variability", []string{"network.n_exc=1000000000"}, "recurrent matrix"},
 }

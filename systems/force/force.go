@@ -81,6 +81,10 @@ type ForceConfig struct {
 	// extInput, when not nil, returns an experiment's own input current
 	// (force-classify's points), drawing its weights from rng.
 	extInput func(rng *rand.Rand) func(i int, I []float64)
+	// ownTarget, when not nil, builds the supervisor on the step grid of dt
+	// seconds in place of Target's kind (force-panel's presets whose target
+	// no kind expresses); target.noise_std still adds noise.
+	ownTarget func(dt float64) task.Target
 	// Outputs is the number of readout components TargetFunc writes (at
 	// least 1 with TargetFunc, 0 without). Not a config key.
 	Outputs int `yaml:"-"`
@@ -394,6 +398,8 @@ func (c *ForceConfig) target() (task.Target, error) {
 		base = funcTarget{f: c.TargetFunc, k: c.Outputs, dt: dt}
 	case c.Outputs != 0:
 		return nil, fmt.Errorf("Outputs is %d but TargetFunc is nil (Outputs goes with a TargetFunc)", c.Outputs)
+	case c.ownTarget != nil:
+		base = c.ownTarget(dt)
 	default:
 		var err error
 		if base, err = c.namedTarget(dt); err != nil {
