@@ -45,6 +45,12 @@ func killCases() []killCase {
 		{name: "ltts-walking", sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
 			"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc", "checkpoint_every_epochs=2"}, data: walkData},
 		{name: "ltts-xor", sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5", "checkpoint_every_epochs=2"}, noEval: true},
+		// FORCE: checkpoints 1, 2 before the end of training (1.2 s), 3
+		// after it; the LIF sine runs the fused step, the noisy Izhikevich
+		// sine the serial one with a target noise generator.
+		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5"}},
+		{name: "force-izhikevich-sine", sets: []string{"n=200", "duration_s=2.5", "train_start_s=0.3", "train_stop_s=1.2", "checkpoint_every_s=0.5",
+			"target.noise_std=0.05"}},
 		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
