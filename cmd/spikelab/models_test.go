@@ -51,10 +51,20 @@ func killCases() []killCase {
 		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5"}},
 		{name: "force-izhikevich-sine", sets: []string{"n=200", "duration_s=2.5", "train_start_s=0.3", "train_stop_s=1.2", "checkpoint_every_s=0.5",
 			"target.noise_std=0.05"}},
+		// olfaction: the hybrid with its comparisons (checkpoints after
+		// hybrid epoch 1, after the hybrid, after control epoch 1, …) and
+		// the ANN alone.
+		{name: "olfaction-stdp", sets: append([]string{"compare=true", "snn.epochs=2", "ann.epochs=2"}, olfSmall...)},
+		{name: "olfaction-ann", sets: append([]string{"ann.epochs=5"}, olfSmall...)},
 		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
 }
+
+// olfSmall is a small olfaction configuration (epochs set by each test).
+var olfSmall = []string{"data.n_or=10", "data.n_class=4", "data.n_train=320", "data.n_val=200",
+	"snn.orn_tiling=4", "snn.n_pn=30", "snn.n_kc=60", "snn.steps=20", "snn.burn_in=5", "snn.batch=16",
+	"ann.orn_tiling=4", "ann.n_pn=30", "ann.n_kc=60", "raster_samples=2"}
 
 // TestKillAndResume: for each family the CLI runs as a subprocess that
 // kills itself (SIGKILL) right after checkpoint 1, 2 or 3; every file left
