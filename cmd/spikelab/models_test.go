@@ -44,7 +44,7 @@ func killCases() []killCase {
 		{name: "ltts-trajectory", sets: []string{"net.n=80", "t_steps=100", "epochs=10", "checkpoint_every_epochs=2"}},
 		{name: "ltts-walking", sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
 			"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc", "checkpoint_every_epochs=2"}, data: walkData},
-		{name: "ltts-xor", sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5", "checkpoint_every_epochs=2"}, noEval: true},
+		{name: "ltts-xor", sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5", "checkpoint_every_epochs=2"}},
 		// FORCE: checkpoints 1, 2 before the end of training (1.2 s), 3
 		// after it; the LIF sine runs the fused step, the noisy Izhikevich
 		// sine the serial one with a target noise generator.
