@@ -56,6 +56,10 @@ func killCases() []killCase {
 		// the ANN alone.
 		{name: "olfaction-stdp", sets: append([]string{"compare=true", "snn.epochs=2", "ann.epochs=2"}, olfSmall...)},
 		{name: "olfaction-ann", sets: append([]string{"ann.epochs=5"}, olfSmall...)},
+		// maes-readout: checkpoints at 0.7 and 1.4 s of training, 2.1 s
+		// (in the test, before the deletion at 2.5 s) and 2.8 s.
+		{name: "maes-readout", sets: []string{"train_s=2", "switch_s=1", "test_s=1", "delete_at_s=0.5", "checkpoint_every_s=0.7",
+			"network.n_exc=240", "network.n_inh=60", "network.clusters=6"}},
 		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
