@@ -3,8 +3,8 @@ package olfaction
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
+	"sort"
 
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/runio"
@@ -15,9 +15,9 @@ import (
 // but the last). A run trains its stages one after the other: the config's
 // model, then with compare the comparison networks (the DECOLLE control,
 // the ANN). A checkpoint holds stage ([stage, epochs done in it]), the
-// finished stages' results (progress_json: their metrics, learning curves
-// and the KC raster, as JSON; stdp_before, stdp_after: the hybrid's STDP
-// block) and the running stage's network with its optimiser state as in
+// finished stages' results (progress_json: their metrics' names, learning
+// curves and the KC raster, as JSON; progress_metrics: the metrics' values;
+// stdp_before, stdp_after: the hybrid's STDP block) and the running stage's network with its optimiser state as in
 // model.npz, its generators (rng_init: ANN dropout; rng_order: sample
 // order; rng_encode: input spikes) and its curve and counters so far.
 
@@ -69,14 +69,14 @@ func (j curveJSON) curve() olfactionCurve {
 // olfProgress is what a checkpoint holds besides the running stage's
 // arrays (JSON keeps every float64 exactly).
 type olfProgress struct {
-	Metrics     map[string]float64 `json:"metrics"` // of the run so far (finished stages)
-	Curves      []curveJSON        `json:"curves"`  // of the finished stages
-	RasterT     []float64          `json:"raster_t"`
-	RasterI     []float64          `json:"raster_i"`
-	RasterSteps int                `json:"raster_steps"`
-	RasterName  string             `json:"raster_name"`
-	Cur         curveJSON          `json:"stage_curve"`    // the running stage's curve so far
-	Counters    []int64            `json:"stage_counters"` // spiking stage: batches done, STDP pairs, STDP steps
+	Metrics     []string    `json:"metrics"` // names of the run's metrics so far (finished stages); values in progress_metrics
+	Curves      []curveJSON `json:"curves"`  // of the finished stages
+	RasterT     []float64   `json:"raster_t"`
+	RasterI     []float64   `json:"raster_i"`
+	RasterSteps int         `json:"raster_steps"`
+	RasterName  string      `json:"raster_name"`
+	Cur         curveJSON   `json:"stage_curve"`    // the running stage's curve so far
+	Counters    []int64     `json:"stage_counters"` // spiking stage: batches done, STDP pairs, STDP steps
 }
 
 // stageCk connects a training stage to the checkpoints.
@@ -150,12 +150,16 @@ func (o *olfRun) checkpoint(si, done int, s *experiment.ModelState, cur olfactio
 	for _, cu := range o.curves {
 		s.Progress += float64(len(cu.valAcc))
 	}
-	for k, v := range o.m {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("checkpoint: metric %s is %g", k, v)
-		}
+	names := make([]string, 0, len(o.m))
+	for k := range o.m {
+		names = append(names, k)
 	}
-	p := olfProgress{Metrics: o.m, RasterT: o.rec.rasterT, RasterI: o.rec.rasterI, RasterSteps: o.rec.rasterSteps,
+	sort.Strings(names)
+	vals := make([]float64, len(names))
+	for i, k := range names {
+		vals[i] = o.m[k]
+	}
+	p := olfProgress{Metrics: names, RasterT: o.rec.rasterT, RasterI: o.rec.rasterI, RasterSteps: o.rec.rasterSteps,
 		RasterName: o.rec.rasterName, Cur: toJSON(cur), Counters: counters}
 	for _, cu := range o.curves {
 		p.Curves = append(p.Curves, toJSON(cu))
@@ -169,7 +173,8 @@ func (o *olfRun) checkpoint(si, done int, s *experiment.ModelState, cur olfactio
 	if s.Units == nil {
 		s.Units = map[string]string{}
 	}
-	s.Units["stage"], s.Units["progress_json"] = "[training stage, epochs done in it]", "finished stages' metrics, curves and raster (JSON)"
+	s.Units["stage"], s.Units["progress_json"] = "[training stage, epochs done in it]", "finished stages' metric names, curves and raster (JSON)"
+	s.Add("progress_metrics", "values of the metrics named in progress_json", vals)
 	if o.rec.stdpBefore != nil {
 		s.Add("stdp_before", "STDP block weights before training", o.rec.stdpBefore)
 	}
@@ -201,8 +206,12 @@ func (o *olfRun) restore() (*runio.Model, int, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, 0, fmt.Errorf("checkpoint %s: progress_json: %w", ck.Path, err)
 	}
-	for k, v := range p.Metrics {
-		o.m[k] = v
+	vals, err := ck.Float64("progress_metrics", len(p.Metrics))
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, k := range p.Metrics {
+		o.m[k] = vals[i]
 	}
 	for _, cu := range p.Curves {
 		o.curves = append(o.curves, cu.curve())
