@@ -434,3 +434,64 @@ func (r *RLS) SetP(p []float64) error {
 	}
 	return nil
 }
+
+// State returns a copy of the learner's exact state for a checkpoint,
+// without applying the pending updates (so that saving it changes
+// nothing): the stored upper triangle of P row by row (N(N+1)/2 values,
+// []float32 or []float64 as stored) and the pending vectors (m×N). Phi and
+// Updates are the caller's to save.
+func (r *RLS) State() (tri any, pend []float64) {
+	r.wait()
+	n := r.N
+	pend = append([]float64(nil), r.pend[:r.m*n]...)
+	if r.p32 != nil {
+		t := make([]float32, 0, n*(n+1)/2)
+		for i := 0; i < n; i++ {
+			t = append(t, r.p32[i*n+i:i*n+n]...)
+		}
+		return t, pend
+	}
+	t := make([]float64, 0, n*(n+1)/2)
+	for i := 0; i < n; i++ {
+		t = append(t, r.p[i*n+i:i*n+n]...)
+	}
+	return t, pend
+}
+
+// SetState restores a state returned by State: tri must be stored in
+// this learner's format and hold N(N+1)/2 values, pend a whole number (at
+// most the block) of pending vectors.
+func (r *RLS) SetState(tri any, pend []float64) error {
+	r.wait()
+	n := r.N
+	size := n * (n + 1) / 2
+	if len(pend)%n != 0 || len(pend)/n >= r.block {
+		return fmt.Errorf("RLS state: %d pending values is not a whole number of vectors of %d below the block of %d", len(pend), n, r.block)
+	}
+	switch t := tri.(type) {
+	case []float32:
+		if r.p32 == nil {
+			return fmt.Errorf("RLS state: P is float32, this learner stores float64")
+		}
+		if len(t) != size {
+			return fmt.Errorf("RLS state: P triangle has %d values, need %d for n = %d", len(t), size, n)
+		}
+		for i, o := 0, 0; i < n; i++ {
+			o += copy(r.p32[i*n+i:i*n+n], t[o:])
+		}
+	case []float64:
+		if r.p == nil {
+			return fmt.Errorf("RLS state: P is float64, this learner stores float32")
+		}
+		if len(t) != size {
+			return fmt.Errorf("RLS state: P triangle has %d values, need %d for n = %d", len(t), size, n)
+		}
+		for i, o := 0, 0; i < n; i++ {
+			o += copy(r.p[i*n+i:i*n+n], t[o:])
+		}
+	default:
+		return fmt.Errorf("RLS state: P triangle of type %T", tri)
+	}
+	r.m = copy(r.pend, pend) / n
+	return nil
+}

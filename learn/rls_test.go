@@ -310,3 +310,61 @@ func TestFloat32PIdenticalForAnyWorkerCountAndBlock(t *testing.T) {
 		t.Fatal("unknown P storage accepted")
 	}
 }
+
+// TestStateRoundTripContinuesBitForBit: a learner restored from State in
+// the middle of a block continues exactly as the uninterrupted one, in
+// both storages; a state of the other storage or size is refused.
+func TestStateRoundTripContinuesBitForBit(t *testing.T) {
+	X, Y := problem(40, 2, 60, 3)
+	for _, store := range []PStorage{PFloat64, PFloat32} {
+		a, _ := NewRLSStored(40, 2, 0.5, RLSCode, 8, store, nil)
+		b, _ := NewRLSStored(40, 2, 0.5, RLSCode, 8, store, nil)
+		z, e := make([]float64, 2), make([]float64, 2)
+		step := func(r *RLS, i int) {
+			r.Readout(X[i], z)
+			for q := range e {
+				e[q] = z[q] - Y[i][q]
+			}
+			if err := r.Update(X[i], e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 27; i++ { // 3 pending updates
+			step(a, i)
+		}
+		tri, pend := a.State()
+		if len(pend) != 3*40 {
+			t.Fatalf("pending values %d, want %d", len(pend), 3*40)
+		}
+		if err := b.SetState(tri, pend); err != nil {
+			t.Fatal(err)
+		}
+		copy(b.Phi, a.Phi)
+		b.Updates = a.Updates
+		for i := 27; i < 60; i++ {
+			step(a, i)
+			step(b, i)
+		}
+		pa, pb := a.P(), b.P()
+		for i := range pa {
+			if pa[i] != pb[i] {
+				t.Fatalf("%v: P[%d] %v vs %v", store, i, pa[i], pb[i])
+			}
+		}
+		for i := range a.Phi {
+			if a.Phi[i] != b.Phi[i] {
+				t.Fatalf("%v: phi[%d] %v vs %v", store, i, a.Phi[i], b.Phi[i])
+			}
+		}
+	}
+	r32, _ := NewRLSStored(4, 1, 1, RLSCode, 4, PFloat32, nil)
+	if err := r32.SetState(make([]float64, 10), nil); err == nil {
+		t.Error("float64 state into float32 storage accepted")
+	}
+	if err := r32.SetState(make([]float32, 9), nil); err == nil {
+		t.Error("state of another size accepted")
+	}
+	if err := r32.SetState(make([]float32, 10), make([]float64, 16)); err == nil {
+		t.Error("a full block of pending vectors accepted")
+	}
+}

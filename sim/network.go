@@ -431,3 +431,14 @@ func (n *Network) advance() {
 		m.Sample(sc)
 	}
 }
+
+// SetSteps sets the number of steps done, for a network whose parts'
+// state was restored from a checkpoint taken after step k (at its end):
+// the next Run continues with step k+1 at time (k+1)·dt.
+func (n *Network) SetSteps(k int) error {
+	if k < 0 {
+		return fmt.Errorf("steps done must be >= 0, got %d", k)
+	}
+	n.step = k
+	return nil
+}

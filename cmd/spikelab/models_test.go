@@ -44,11 +44,31 @@ func killCases() []killCase {
 		{name: "ltts-trajectory", sets: []string{"net.n=80", "t_steps=100", "epochs=10", "checkpoint_every_epochs=2"}},
 		{name: "ltts-walking", sets: []string{"net.n=100", "train_bins=60", "total_bins=120", "loop_start=0", "loop_end=30",
 			"epochs=10", "eval_every=5", "sigma_teach=5", "asf=w.asf", "amc=w.amc", "checkpoint_every_epochs=2"}, data: walkData},
-		{name: "ltts-xor", sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5", "checkpoint_every_epochs=2"}, noEval: true},
+		{name: "ltts-xor", sets: []string{"net.n=100", "epochs=10", "eval_every=5", "off=5", "off_t=5", "checkpoint_every_epochs=2"}},
+		// FORCE: checkpoints 1, 2 before the end of training (1.2 s), 3
+		// after it; the LIF sine runs the fused step, the noisy Izhikevich
+		// sine the serial one with a target noise generator.
+		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5"}},
+		{name: "force-izhikevich-sine", sets: []string{"n=200", "duration_s=2.5", "train_start_s=0.3", "train_stop_s=1.2", "checkpoint_every_s=0.5",
+			"target.noise_std=0.05"}},
+		// olfaction: the hybrid with its comparisons (checkpoints after
+		// hybrid epoch 1, after the hybrid, after control epoch 1, …) and
+		// the ANN alone.
+		{name: "olfaction-stdp", sets: append([]string{"compare=true", "snn.epochs=2", "ann.epochs=2"}, olfSmall...)},
+		{name: "olfaction-ann", sets: append([]string{"ann.epochs=5"}, olfSmall...)},
+		// maes-readout: checkpoints at 0.7 and 1.4 s of training, 2.1 s
+		// (in the test, before the deletion at 2.5 s) and 2.8 s.
+		{name: "maes-readout", sets: []string{"train_s=2", "switch_s=1", "test_s=1", "delete_at_s=0.5", "checkpoint_every_s=0.7",
+			"network.n_exc=240", "network.n_inh=60", "network.clusters=6"}},
 		{name: "maes-train", sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 			"train_min=0.005", "spont_min=0.0033333333333333335", "replay_s=0.1"}},
 	}
 }
+
+// olfSmall is a small olfaction configuration (epochs set by each test).
+var olfSmall = []string{"data.n_or=10", "data.n_class=4", "data.n_train=320", "data.n_val=200",
+	"snn.orn_tiling=4", "snn.n_pn=30", "snn.n_kc=60", "snn.steps=20", "snn.burn_in=5", "snn.batch=16",
+	"ann.orn_tiling=4", "ann.n_pn=30", "ann.n_kc=60", "raster_samples=2"}
 
 // TestKillAndResume: for each family the CLI runs as a subprocess that
 // kills itself (SIGKILL) right after checkpoint 1, 2 or 3; every file left

@@ -405,3 +405,12 @@ func init() {
 		Description: "FORCE: Izhikevich neurons classify 2-D points, decision = sign of the readout over 250-ms windows (Supp. Figs 10–12; linear set, generated when absent; 200 s)",
 		Defaults:    func() experiment.Config { return ForceClassify() }})
 }
+
+// Resumable reports that force-classify does not checkpoint (its input is
+// its own).
+func (c *ClassifyConfig) Resumable() bool { return false }
+
+// Eval is not available for force-classify.
+func (c *ClassifyConfig) Eval(context.Context, *experiment.Env, *runio.Model) (map[string]float64, error) {
+	return nil, fmt.Errorf("force-classify has no separate test phase to evaluate from its model")
+}

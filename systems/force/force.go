@@ -70,6 +70,13 @@ type ForceConfig struct {
 	// P = alpha·I). The network's state starts fresh.
 	InitFrom string `yaml:"init_from"`
 
+	// CheckpointEveryS is the period of checkpoint.npz, in simulated
+	// seconds (spikelab resume continues a stopped run from the last one):
+	// 0 (the default) writes one whenever a minute of wall time has passed
+	// since the last (a run shorter than that writes none), a value < 0
+	// none. Checkpoints change no result.
+	CheckpointEveryS float64 `yaml:"checkpoint_every_s"`
+
 	// TargetFunc, when not nil, is the supervisor in place of Target's
 	// kind: a function the user writes in Go (it is not a config key) that
 	// stores the Outputs components of the target at time tSeconds (s,
@@ -291,6 +298,9 @@ func (c *ForceConfig) Validate() error {
 			return err
 		}
 	}
+	if math.IsNaN(c.CheckpointEveryS) || math.IsInf(c.CheckpointEveryS, 0) {
+		return fmt.Errorf("checkpoint_every_s must be a finite number (0: every minute of wall time, < 0: none), got %g", c.CheckpointEveryS)
+	}
 	if math.IsNaN(c.G) || math.IsInf(c.G, 0) || math.IsNaN(c.Q) || math.IsInf(c.Q, 0) {
 		return fmt.Errorf("g and q must be finite numbers")
 	}
@@ -412,6 +422,23 @@ func (c *ForceConfig) target() (task.Target, error) {
 	return base, nil
 }
 
+// targetNoise is target with the generator of its noise (nil without
+// noise), for checkpoints.
+func (c *ForceConfig) targetNoise() (task.Target, *rand.PCG, error) {
+	tgt, err := c.target()
+	if err != nil {
+		return nil, nil, err
+	}
+	if nz, ok := tgt.(task.Noisy); ok {
+		// The same stream as sim.Stream(seed, "target-noise"), its
+		// generator kept.
+		src := sim.Source(c.Seed, "target-noise")
+		nz.Rng = rand.New(src)
+		return nz, src, nil
+	}
+	return tgt, nil, nil
+}
+
 // funcTarget is a user's target function (TargetFunc) on the step grid.
 type funcTarget struct {
 	f  func(tSeconds float64, out []float64)
@@ -521,6 +548,7 @@ type forceNet struct {
 	rate   *synapse.DoubleExp
 	rls    *learn.RLS
 	target task.Target
+	noise  *rand.PCG // the target's noise generator (nil: none)
 	clock  sim.Clock
 	dtS    float64 // step in seconds
 	// hdts, when hdtsIn is not nil, is the HDTS input: component q feeds
@@ -536,7 +564,7 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	tgt, err := c.target()
+	tgt, noise, err := c.targetNoise()
 	if err != nil {
 		return nil, err
 	}
@@ -584,7 +612,7 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	net := &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, clock: clock, dtS: c.DtMS / 1000}
+	net := &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, noise: noise, clock: clock, dtS: c.DtMS / 1000}
 	if net.hdts, err = c.hdts(tgt); err != nil {
 		return nil, err
 	}
@@ -621,10 +649,11 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 		return nil, nil, nil, err
 	}
 	built := time.Now()
-	if err := c.initFrom(net); err != nil {
+	st, err := c.restore(env, net)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	res, err := c.simulate(ctx, net, env)
+	res, err := c.simulate(ctx, net, env, st)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -635,9 +664,10 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 		if err := c.write(env, net, res, m); err != nil {
 			return nil, nil, nil, err
 		}
-		if err := c.saveModel(env, net); err != nil {
+		if err := c.saveModel(env, net, res); err != nil {
 			return nil, nil, nil, err
 		}
+		experiment.RemoveCheckpoint(env)
 	}
 	m["output_seconds"] = time.Since(start).Seconds() - m["wall_seconds"]
 	return m, net, res, nil

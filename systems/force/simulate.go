@@ -20,6 +20,9 @@ type forceResult struct {
 	spikesTest            int64
 	wall                  time.Duration // set-up and simulation
 	loop                  time.Duration // simulation (time loop) only
+	// end is the network's state at the end of training (step icrit),
+	// saved in model.npz for eval.
+	end *netSnap
 }
 
 // forcePhases are the step indices that divide a run: RLS runs strictly
@@ -49,10 +52,25 @@ func (c *ForceConfig) newResult(net *forceNet) *forceResult {
 	}
 }
 
+// simState is where a simulation starts: after step start−1, with the
+// readout z of that step, its spikes not yet applied (the fused step's)
+// and the recordings so far. A nil *simState is a fresh run.
+type simState struct {
+	start  int
+	z      []float64
+	spikes []int32
+	fused  bool // spikes are pending (saved by the fused step)
+	res    *forceResult
+	// eval: no checkpoints (spikelab eval's test phase).
+	eval bool
+}
+
 // simulate runs the time loop in the reference code's order: steps 1–6
 // (serialStep, or the fused step), the readout error, 7 (RLS) and 8 (reset),
-// then the step's recording (record) and, now and then, checkpoint.
-func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experiment.Env) (*forceResult, error) {
+// then the step's recording (record) and, now and then, checkpoint; from
+// st (nil: from step 1) on. It snapshots the state at the end of training
+// into res.end and writes checkpoint.npz as checkpoint_every_s says.
+func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experiment.Env, st *simState) (*forceResult, error) {
 	n, k := c.N, net.target.Dim()
 	clk := net.clock
 	ph := c.phases(clk)
@@ -63,14 +81,25 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 	tgt := make([]float64, k)
 	e := make([]float64, k)
 	spikes := make([]int32, 0, n)
+	first := 1
+	if st != nil {
+		first, res = st.start, st.res
+		copy(z, st.z)
+		spikes = append(spikes, st.spikes...)
+	}
 	prog := experiment.Progress(experiment.NopProgress{})
 	if env != nil && env.Progress != nil {
 		prog = env.Progress(int64(clk.Steps), "simulating")
+		prog.Set(int64(first - 1))
 	}
 	defer prog.Finish()
 	report := max(1, clk.Steps/200)
 	step := c.fusedStep(net, z, &spikes)
-	for i := 1; i <= clk.Steps; i++ {
+	if st != nil && st.fused != (step != nil) {
+		return nil, fmt.Errorf("the saved state was written by the other FORCE step (fused %v, here %v)", st.fused, step != nil)
+	}
+	ck := c.checkpointer(env, st)
+	for i := first; i <= clk.Steps; i++ {
 		t := clk.Time(i)
 		if step != nil {
 			// Steps 1–6 (and the previous step's 8) in one parallel pass.
@@ -93,6 +122,14 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 			net.pop.Reset(spikes)
 		}
 		res.record(net, ph, i, t, spikes, z, tgt, e)
+		if i == ph.icrit {
+			res.end = net.snap(z, spikes, step != nil)
+		}
+		if ck.due(i) && i < clk.Steps {
+			if err := c.saveCheckpoint(env, net, res, i, z, spikes, step != nil); err != nil {
+				return nil, err
+			}
+		}
 		if i%report == 0 {
 			prog.Set(int64(i))
 			if err := checkpoint(ctx, net, t, c.timeUnit()); err != nil {

@@ -347,21 +347,29 @@ func (r *xorRun) metrics() map[string]float64 {
 		r.scores = r.bestScores
 		m["kept_epoch"] = float64(r.bestEpoch)
 	}
-	mse, ds, ok := 0.0, 0.0, 0
-	for _, s := range r.scores {
-		mse, ds = mse+s.mse/4, ds+s.ds/4
-		if s.response >= c.CorrectFraction {
-			ok++
-		}
-	}
-	m["patterns_correct"], m["mse"], m["spike_mismatch"] = float64(ok), mse, ds
 	for e, v := range r.correctCurve {
 		if v == 4 {
 			m["first_epoch_4_correct"] = r.evalEpoch[e]
 			break
 		}
 	}
-	for p, s := range r.scores {
+	c.scoreMetrics(m, r.scores)
+	return m
+}
+
+// scoreMetrics adds the metrics of the four patterns' scores to m: their
+// means, correct count and per pattern MSE, spike mismatch, response and
+// sign.
+func (c *LTTSXORConfig) scoreMetrics(m map[string]float64, scores [4]xorScore) {
+	mse, ds, ok := 0.0, 0.0, 0
+	for _, s := range scores {
+		mse, ds = mse+s.mse/4, ds+s.ds/4
+		if s.response >= c.CorrectFraction {
+			ok++
+		}
+	}
+	m["patterns_correct"], m["mse"], m["spike_mismatch"] = float64(ok), mse, ds
+	for p, s := range scores {
 		n := xorNames[p]
 		m["mse_"+n], m["spike_mismatch_"+n], m["response_"+n] = s.mse, s.ds, s.response
 		// The output's sign over the window: the response's sign times the target's (+1 for 01 and 10).
@@ -371,7 +379,6 @@ func (r *xorRun) metrics() map[string]float64 {
 		}
 		m["sign_"+n] = math.Copysign(1, s.response) * target
 	}
-	return m
 }
 
 // write saves the recordings and the summary figure of an XOR run.

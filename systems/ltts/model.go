@@ -6,6 +6,7 @@ import (
 
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/runio"
+	"github.com/spikelab/spikelab/sim"
 )
 
 // Model files of ltts-trajectory: j (N × N recurrent weights, in units of
@@ -313,7 +314,10 @@ func (c *LTTSWalkingConfig) Eval(ctx context.Context, env *experiment.Env, md *r
 }
 
 // Model files of ltts-xor: as ltts-trajectory (j, jout, optimiser state,
-// rng_shuffle; the weights at the end of training, not the kept best);
+// rng_shuffle; the weights at the end of training, which training
+// continues from) and, with keep_best, the kept weights the run's metrics
+// describe: kept_j, kept_jout and kept = [trained patterns correct, their
+// summed MSE, epoch];
 // checkpoints add the curves (eval_epoch, mse, spike_mismatch,
 // patterns_correct per evaluation) and the best evaluation so far
 // (best_j, best_jout, best = [trained patterns correct, their summed
@@ -378,6 +382,11 @@ func (r *xorRun) save(env *experiment.Env, e int) error {
 		return err
 	}
 	if last {
+		if c.KeepBest {
+			s.Add("kept_j", "J of the best evaluation (the one the metrics describe)", r.bestJ, c.Net.N, c.Net.N)
+			s.Add("kept_jout", "readout of the best evaluation", r.bestOut, r.tr.K, c.Net.N)
+			s.Add("kept", "[trained patterns correct, their summed MSE, epoch]", []float64{float64(r.bestOK), r.bestMSE, float64(r.bestEpoch)})
+		}
 		if err := experiment.SaveModel(env, c, s); err != nil {
 			return err
 		}
@@ -392,4 +401,49 @@ func (r *xorRun) save(env *experiment.Env, e int) error {
 	s.Add("best_jout", "readout of the best evaluation so far", r.bestOut)
 	s.Add("best", "[trained patterns correct, their summed MSE, epoch]", []float64{float64(r.bestOK), r.bestMSE, float64(r.bestEpoch)})
 	return experiment.SaveCheckpoint(env, c, s)
+}
+
+// Eval scores the four patterns with the saved network (spikelab eval):
+// the kept weights with keep_best, else those at the end of training;
+// patterns_correct, mse, spike_mismatch and the per-pattern metrics equal
+// the run's.
+func (c *LTTSXORConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	team := sim.NewTeam(env.Threads)
+	defer team.Close()
+	r, err := c.buildXOR(team)
+	if err != nil {
+		return nil, err
+	}
+	jName, outName, epoch := "j", "jout", md.Header.Progress
+	if _, ok := md.Arrays["kept_j"]; ok {
+		jName, outName = "kept_j", "kept_jout"
+		kept, err := md.Float64("kept", 3)
+		if err != nil {
+			return nil, err
+		}
+		epoch = kept[2]
+	}
+	if err := md.CopyFloat64(jName, r.net.J); err != nil {
+		return nil, err
+	}
+	if err := md.CopyFloat64(outName, r.tr.Jout); err != nil {
+		return nil, err
+	}
+	for p := range r.all {
+		r.scores[p] = c.score(r.tr, r.all[p])
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	m := map[string]float64{"kept_epoch": epoch}
+	c.scoreMetrics(m, r.scores)
+	if env.Out != nil {
+		if err := c.write(env, r.all, r.scores, []float64{epoch}, []float64{m["mse"]}, []float64{m["spike_mismatch"]}, []float64{m["patterns_correct"]}); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }

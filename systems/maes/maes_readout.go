@@ -60,6 +60,9 @@ type MaesReadoutConfig struct {
 	BurnInMS    float64                 `yaml:"burn_in_ms"`    // no trigger before (ms); 50
 	KernelMS2   float64                 `yaml:"kernel_ms2"`    // rate kernel exp(−t²/kernel) (ms²); 250
 	ErrorLagMS  float64                 `yaml:"error_lag_ms"`  // the error window starts this long after a test trigger (ms); 35
+	// CheckpointEveryS is the period of checkpoint.npz in simulated seconds
+	// (spikelab resume continues a stopped run from the last one; 0: none).
+	CheckpointEveryS float64 `yaml:"checkpoint_every_s"`
 }
 
 // MaesReadout returns the ABCBA defaults.
@@ -71,7 +74,8 @@ func MaesReadout() *MaesReadoutConfig {
 	h.TauRef = 1
 	return &MaesReadoutConfig{Seed: 1, Network: MaesNet(), Matrix: "build", Target: "abcba", TrainS: 12, SwitchS: 2, TestS: 2,
 		DeleteAtS: 1, DeleteFrac: 1.0 / 3, Readout: r, Supervisor: s, Inter: h, Rule: ReadoutRule(),
-		WOneToOne: 200, WPoisson: 1.78, RateBaseKHz: 1, RateOnKHz: 10, SuperMS: 400, TriggerMS: 10, BurnInMS: 50, KernelMS2: 250, ErrorLagMS: 35}
+		WOneToOne: 200, WPoisson: 1.78, RateBaseKHz: 1, RateOnKHz: 10, SuperMS: 400, TriggerMS: 10, BurnInMS: 50, KernelMS2: 250, ErrorLagMS: 35,
+		CheckpointEveryS: 2}
 }
 
 func init() {
@@ -102,6 +106,9 @@ func (c *MaesReadoutConfig) Validate() error {
 	}
 	if !(c.DeleteFrac >= 0 && c.DeleteFrac <= 1) || !(c.DeleteAtS >= 0 && c.DeleteAtS <= c.TestS) {
 		return fmt.Errorf("delete_frac must be in [0, 1] and delete_at_s in [0, test_s]")
+	}
+	if !(c.CheckpointEveryS >= 0) || math.IsInf(c.CheckpointEveryS, 0) {
+		return fmt.Errorf("checkpoint_every_s must be >= 0 and finite (0: no checkpoints), got %g", c.CheckpointEveryS)
 	}
 	if !(c.RateBaseKHz >= 0 && c.RateOnKHz >= 0 && c.WPoisson >= 0 && c.BurnInMS >= 0 && c.ErrorLagMS >= 0) {
 		return fmt.Errorf("rate_base_khz, rate_on_khz, w_poisson, burn_in_ms and error_lag_ms must be >= 0")
@@ -267,8 +274,14 @@ type readoutSim struct {
 	trainTrig, testTrig                     []int
 	tBegin, selected                        int
 	delRng                                  *rand.Rand
+	delSrc                                  *rand.PCG // delRng's generator
 	deleteAt                                int
 	spE                                     []int32
+
+	env  *experiment.Env
+	eval bool                   // spikelab eval: the test only, no checkpoints
+	end  *experiment.ModelState // the state at the end of training (model.npz)
+	err  error                  // a checkpoint's error, returned at the next poll
 }
 
 // Run trains and tests the read-out.
@@ -278,11 +291,42 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 		return nil, err
 	}
 	defer s.net.Close()
+	ck, err := experiment.LoadCheckpoint(env, c)
+	if err != nil {
+		return nil, err
+	}
+	if ck != nil {
+		if _, ok := ck.Arrays["end_w"]; ok {
+			// The end-of-training state passes through the simulation to
+			// be snapshot as the run took it; the current state follows.
+			if _, err := s.loadState(ck, "end_"); err != nil {
+				return nil, err
+			}
+			s.end = &experiment.ModelState{Units: map[string]string{}}
+			if err := s.addState(s.end, "end_", s.trainSteps); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := s.loadState(ck, ""); err != nil {
+			return nil, err
+		}
+	}
 	wall, err := s.simulate(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	return s.report(env, wall)
+	m, err := s.report(env, wall)
+	if err != nil {
+		return nil, err
+	}
+	if env.Out != nil && s.end != nil {
+		s.end.Progress, s.end.ProgressUnit = c.TrainS, "s"
+		if err := experiment.SaveModel(env, c, s.end); err != nil {
+			return nil, err
+		}
+		experiment.RemoveCheckpoint(env)
+	}
+	return m, nil
 }
 
 // build makes the network (plasticity off), the read-out, supervisor and
@@ -348,11 +392,12 @@ func (c *MaesReadoutConfig) build(env *experiment.Env) (*readoutSim, error) {
 	trig := newTrigger(k, ne/k, max(1, int(math.Round(c.TriggerMS/dt))))
 	monR := sim.NewSpikeMonitor(nR, 1<<16)
 	deleteAt := trainSteps + int(math.Round(c.DeleteAtS*1000/dt))
+	delSrc := sim.Source(c.Seed, "delete") // sim.Stream's generator
 	ok = true
 	return &readoutSim{c: c, net: net, R: R, S: S, H: H, W: W, rule: rule, rng: rng, supIn: supIn, intIn: intIn, inhIn: inhIn,
 		target: target, seqOf: seqOf, nR: nR, k: k, nSeq: seqOf[len(seqOf)-1] + 1, dt: dt,
 		superSteps: len(target[0]), trainSteps: trainSteps, testSteps: testSteps, burn: burn, trig: trig, monR: monR,
-		tBegin: -1, delRng: sim.Stream(c.Seed, "delete"), deleteAt: deleteAt}, nil
+		tBegin: -1, delRng: rand.New(delSrc), delSrc: delSrc, deleteAt: deleteAt, env: env}, nil
 }
 
 // step is one step of the read-out circuit. It runs as a monitor of the
@@ -463,19 +508,33 @@ func (s *readoutSim) step(sc *sim.StepContext) {
 	R.advance()
 	S.advance()
 	H.advance()
+	if i == trainSteps && !s.eval && s.env != nil && s.env.Out != nil {
+		s.end = &experiment.ModelState{Units: map[string]string{}}
+		if err := s.addState(s.end, "end_", i); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
+	if s.err == nil && s.checkpointDue(i) {
+		s.err = s.checkpoint(i)
+	}
 }
 
 // simulate runs the network with the read-out circuit and returns the wall
 // time of the run (s).
 func (s *readoutSim) simulate(ctx context.Context, env *experiment.Env) (float64, error) {
 	steps := s.trainSteps + s.testSteps
+	done := s.net.Frame().Steps() // resumed or evaluated: the steps before
 	prog := experiment.ProgressOf(env, int64(steps), "read-out")
 	defer prog.Finish()
 	if err := s.net.Frame().AddMonitor(monitorFunc(s.step)); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()
-	err := s.net.run(ctx, float64(steps)*s.dt, sim.RunOptions{Every: 1000, Progress: func(done, _ int64) { prog.Set(done) }})
+	err := s.net.run(ctx, float64(steps-done)*s.dt, sim.RunOptions{Every: 1000, Progress: func(d, _ int64) { prog.Set(int64(done) + d) },
+		Checkpoint: func(int) error { return s.err }})
+	if err == nil {
+		err = s.err
+	}
 	if err != nil {
 		return 0, err
 	}

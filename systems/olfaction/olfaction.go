@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/spikelab/spikelab/experiment"
@@ -38,6 +39,10 @@ type OlfactionConfig struct {
 	// starts from ("" = random initial weights; comparison networks always
 	// start fresh). The learning-rate schedule starts again.
 	InitFrom string `yaml:"init_from"`
+	// CheckpointEveryEpochs writes checkpoint.npz every this many epochs of
+	// a training stage and after every stage but the last (0: none);
+	// spikelab resume continues a stopped run from it.
+	CheckpointEveryEpochs int `yaml:"checkpoint_every_epochs"`
 }
 
 // OlfactionANNConfig configures the rate network (Wang et al. FullConfig).
@@ -112,9 +117,10 @@ func olfactionDefaults(model string) *OlfactionConfig {
 		// 200 PNs, sparser KCs: ≈ 0.5 instead of ≈ 0.75 spikes per step).
 		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 200, NKC: 500, Steps: 60, BurnIn: 10, Batch: 32, Epochs: 2,
 			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 9, Neuron: olfactionNeuron(), SurrogateScale: 0.3, SurrogateTau: 3.75},
-		STDP:          OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
-		Compare:       model == "stdp",
-		RasterSamples: 4,
+		STDP:                  OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
+		Compare:               model == "stdp",
+		RasterSamples:         4,
+		CheckpointEveryEpochs: 1,
 	}
 }
 
@@ -164,6 +170,9 @@ func (c *OlfactionConfig) Validate() error {
 	}
 	if err := c.Data.Validate(); err != nil {
 		return fmt.Errorf("data: %w", err)
+	}
+	if c.CheckpointEveryEpochs < 0 {
+		return fmt.Errorf("checkpoint_every_epochs must be >= 0 (0: no checkpoints), got %d", c.CheckpointEveryEpochs)
 	}
 	a := c.ANN
 	if c.Model == "ann" || c.Compare {
@@ -273,7 +282,6 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	fmt.Fprintf(env.Log, "data: %d classes, %d training odors (class counts %d..%d), %d validation odors; chance %.3f, majority class %.3f\n",
 		c.Data.NClass, c.Data.NTrain, lo, hi, c.Data.NVal, m["chance_accuracy"], m["majority_accuracy"])
 	rec := &olfactionRecord{}
-	var curves []olfactionCurve
 	// The network of the config's model is saved (model.npz), not the comparisons.
 	save := func(prefix string) func(*experiment.ModelState) error {
 		if prefix != "" {
@@ -281,60 +289,61 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		}
 		return func(s *experiment.ModelState) error { return experiment.SaveModel(env, c, s) }
 	}
-	runANN := func(prefix string) error {
-		cur, am, err := c.runANN(ctx, env, data, team, save(prefix))
-		if err != nil {
-			return err
-		}
-		for k, v := range am {
-			m[prefix+k] = v
-		}
-		curves = append(curves, cur)
-		return nil
-	}
-	runSNN := func(prefix string, hybrid bool) error {
-		cur, sm, err := c.runSNN(ctx, env, data, team, hybrid, rec, save(prefix))
-		if err != nil {
-			return err
-		}
-		for k, v := range sm {
-			m[prefix+k] = v
-		}
-		curves = append(curves, cur)
-		return nil
-	}
-	switch c.Model {
-	case "ann":
-		err = runANN("")
-	case "decolle":
-		if err = runSNN("", false); err == nil && c.Compare {
-			err = runANN("ann_")
-		}
-	case "stdp":
-		if err = runSNN("", true); err == nil && c.Compare {
-			if err = runSNN("control_", false); err == nil {
-				err = runANN("ann_")
-			}
-		}
-	}
+	o := &olfRun{c: c, env: env, m: m, rec: rec}
+	_, first, err := o.restore()
 	if err != nil {
 		return nil, err
 	}
+	stages := c.stages()
+	for si := first; si < len(stages); si++ {
+		sg := stages[si]
+		k := &stageCk{every: c.CheckpointEveryEpochs}
+		if si == first && o.resumeStage != nil {
+			k = o.resumeStage
+			k.every = c.CheckpointEveryEpochs
+		}
+		k.write = func(done int, s *experiment.ModelState, cur olfactionCurve, counters []int64) error {
+			return o.checkpoint(si, done, s, cur, counters)
+		}
+		var cur olfactionCurve
+		var sm map[string]float64
+		if sg.ann {
+			cur, sm, err = c.runANN(ctx, env, data, team, save(sg.prefix), k)
+		} else {
+			cur, sm, err = c.runSNN(ctx, env, data, team, sg.hybrid, rec, save(sg.prefix), k)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for key, v := range sm {
+			m[sg.prefix+key] = v
+		}
+		o.curves = append(o.curves, cur)
+		if si < len(stages)-1 && c.CheckpointEveryEpochs > 0 {
+			if err := o.checkpoint(si+1, 0, nil, olfactionCurve{}, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	curves := o.curves
 	m["wall_seconds"] = time.Since(start).Seconds()
 	if env.Out != nil {
 		if err := c.writeOutputs(env, m, curves, rec); err != nil {
 			return nil, err
 		}
+		experiment.RemoveCheckpoint(env)
 	}
 	return m, nil
 }
 
 // runANN trains the rate network and returns its curve and metrics.
 // save (nil: none) receives the trained network's state.
-func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, save func(*experiment.ModelState) error) (olfactionCurve, map[string]float64, error) {
+// k (nil: none) continues the stage from a checkpoint and writes them.
+func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, save func(*experiment.ModelState) error, k *stageCk) (olfactionCurve, map[string]float64, error) {
 	a := c.ANN
 	p := c.annParams()
-	net, err := NewFlyANN(p, sim.Stream(c.Seed, "olfaction-ann-init"))
+	initSrc := sim.Source(c.Seed, "olfaction-ann-init") // sim.Stream's generator
+	net, err := NewFlyANN(p, rand.New(initSrc))
 	if err != nil {
 		return olfactionCurve{}, nil, err
 	}
@@ -347,7 +356,9 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 			return olfactionCurve{}, nil, fmt.Errorf("init_from: %w", err)
 		}
 	}
-	order := sim.Stream(c.Seed, "olfaction-ann-order")
+	orderSrc := sim.Source(c.Seed, "olfaction-ann-order")
+	order := rand.New(orderSrc)
+	rngNames := []string{"rng_init", "rng_order"}
 	cur := olfactionCurve{name: "ANN (rate)"}
 	xb := make([]float64, a.Batch*c.Data.NOR)
 	yb := make([]int, a.Batch)
@@ -362,8 +373,17 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 		nBatch++
 	}
 	sched := lrSchedule(a.LR, a.LREnd, a.Epochs*nBatch)
-	step := 0
-	for e := 0; e < a.Epochs; e++ {
+	first := k.resumeFrom(m, &cur)
+	if first > 0 {
+		if err := loadANN(k.from, net); err != nil {
+			return cur, nil, err
+		}
+		if err := loadRNGs(k.from, rngNames, initSrc, orderSrc); err != nil {
+			return cur, nil, err
+		}
+	}
+	step := first * nBatch
+	for e := first; e < a.Epochs; e++ {
 		perm := order.Perm(d.NTrain)
 		correct, loss, nb := 0, 0.0, 0
 		for lo := 0; lo+2 <= d.NTrain; lo += a.Batch {
@@ -391,6 +411,15 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 			fmt.Fprintf(env.Log, "ANN epoch %d: loss %.4f, train %.4f (during the epoch), validation %.4f\n", e+1, loss/float64(nb), cur.trainAcc[e], acc)
 		}
 		prog.Set(int64(e + 1))
+		if k.due(e+1, a.Epochs) {
+			st := annState(net)
+			if err := saveRNGs(st, rngNames, initSrc, orderSrc); err != nil {
+				return cur, nil, err
+			}
+			if err := k.write(e+1, st, cur, nil); err != nil {
+				return cur, nil, err
+			}
+		}
 		if err := ctx.Err(); err != nil {
 			return cur, nil, err
 		}

@@ -82,6 +82,7 @@ type snnRun struct {
 	nIn, nor, C int
 	x, sumY     []float64
 	order       *rand.Rand
+	orderSrc    *rand.PCG // order's generator
 	encTrain    *rand.PCG
 	sched       func(k int) float64
 	prog        experiment.Progress
@@ -93,7 +94,8 @@ type snnRun struct {
 // runSNN trains the spiking network (hybrid: STDP in the STDP block) and
 // returns its curve and metrics; it fills rec's raster if still empty and
 // the STDP weights for the hybrid.
-func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord, save func(*experiment.ModelState) error) (olfactionCurve, map[string]float64, error) {
+// k (nil: none) continues the stage from a checkpoint and writes them.
+func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *task.Olfaction, team *sim.Team, hybrid bool, rec *olfactionRecord, save func(*experiment.ModelState) error, k *stageCk) (olfactionCurve, map[string]float64, error) {
 	r, err := c.buildSNN(env, d, team, hybrid, rec)
 	if err != nil {
 		return olfactionCurve{name: r.name}, nil, err
@@ -114,7 +116,22 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 	cur := olfactionCurve{name: r.name}
 	m := map[string]float64{}
 	s := c.SNN
-	for e := 0; e < s.Epochs; e++ {
+	rngNames := []string{"rng_order", "rng_encode"}
+	first := k.resumeFrom(m, &cur)
+	if first > 0 {
+		if err := loadDecolle(k.from, r.net); err != nil {
+			return cur, nil, err
+		}
+		if err := loadRNGs(k.from, rngNames, r.orderSrc, r.encTrain); err != nil {
+			return cur, nil, err
+		}
+		if len(k.counters) != 3 {
+			return cur, nil, fmt.Errorf("checkpoint %s: %d stage counters, want 3", k.from.Path, len(k.counters))
+		}
+		r.done, r.pairs, r.stdpSteps = k.counters[0], k.counters[1], k.counters[2]
+		r.prog.Set(r.done)
+	}
+	for e := first; e < s.Epochs; e++ {
 		correct, loss, err := r.trainEpoch(ctx, e)
 		if err != nil {
 			return cur, nil, err
@@ -130,6 +147,15 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		r.logEpoch(e, loss, cur.trainAcc[e], acc, act, rate)
 		if last {
 			m["kc_active_fraction"], m["kc_spike_rate"] = act, rate
+		}
+		if k.due(e+1, s.Epochs) {
+			st := decolleState(r.net)
+			if err := saveRNGs(st, rngNames, r.orderSrc, r.encTrain); err != nil {
+				return cur, nil, err
+			}
+			if err := k.write(e+1, st, cur, []int64{r.done, r.pairs, r.stdpSteps}); err != nil {
+				return cur, nil, err
+			}
 		}
 	}
 	r.report(cur, m)
@@ -178,7 +204,8 @@ func (c *OlfactionConfig) buildSNN(env *experiment.Env, d *task.Olfaction, team 
 	r.sumY = make([]float64, s.Batch*r.C)
 	// Independent streams per use, so the hybrid and the control see the
 	// same order and the same input spikes.
-	r.order = sim.Stream(c.Seed, "olfaction-snn-order")
+	r.orderSrc = sim.Source(c.Seed, "olfaction-snn-order") // sim.Stream's generator
+	r.order = rand.New(r.orderSrc)
 	r.encTrain = sim.Source(c.Seed, "olfaction-snn-encode-train")
 	r.kcBlock = net.Blocks[len(net.Blocks)-1]
 	nBatch := (d.NTrain + s.Batch - 1) / s.Batch
