@@ -51,6 +51,10 @@ func killCases() []killCase {
 		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5"}},
 		{name: "force-izhikevich-sine", sets: []string{"n=200", "duration_s=2.5", "train_start_s=0.3", "train_stop_s=1.2", "checkpoint_every_s=0.5",
 			"target.noise_std=0.05"}},
+		// force-classify: its own input and schedule (generated points);
+		// checkpoints 1, 2 in training (to 2 s), 3 after it.
+		{name: "force-classify", sets: []string{"n=200", "duration_s=3", "train_start_s=0.3", "train_stop_s=2", "data=generated",
+			"checkpoint_every_s=0.7"}},
 		// olfaction: the hybrid with its comparisons (checkpoints after
 		// hybrid epoch 1, after the hybrid, after control epoch 1, …) and
 		// the ANN alone.

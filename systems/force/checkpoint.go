@@ -118,8 +118,28 @@ func (net *forceNet) load(m *runio.Model, prefix string, start int) (*simState, 
 }
 
 // Resumable reports whether the config checkpoints: a config-file run
-// (not a Go TargetFunc or an experiment's own input).
-func (c *ForceConfig) Resumable() bool { return c.TargetFunc == nil && c.extInput == nil }
+// (not a Go TargetFunc or an experiment's own input), or one an
+// experiment built from its own config (owner), which rebuilds its
+// target and input deterministically.
+func (c *ForceConfig) Resumable() bool {
+	return (c.TargetFunc == nil && c.extInput == nil) || c.owner != nil
+}
+
+// ownState is an owner experiment's own state in checkpoints: add appends
+// its arrays, check compares them with a checkpoint's on resume.
+type ownState interface {
+	add(s *experiment.ModelState)
+	check(m *runio.Model) error
+}
+
+// saved is the config that model and checkpoint headers record: the
+// owner's where an experiment built this one.
+func (c *ForceConfig) saved() experiment.Config {
+	if c.owner != nil {
+		return c.owner
+	}
+	return c
+}
 
 // checkpointer says when the run writes a checkpoint.
 type checkpointer struct {
@@ -198,18 +218,26 @@ func (c *ForceConfig) saveCheckpoint(env *experiment.Env, net *forceNet, res *fo
 			return err
 		}
 	}
-	return experiment.SaveCheckpoint(env, c, s)
+	if c.ownState != nil {
+		c.ownState.add(s)
+	}
+	return experiment.SaveCheckpoint(env, c.saved(), s)
 }
 
 // restore continues from the checkpoint env.Resume (returning where to
 // start), else loads init_from's decoders and P and starts fresh (nil).
 func (c *ForceConfig) restore(env *experiment.Env, net *forceNet) (*simState, error) {
-	ck, err := experiment.LoadCheckpoint(env, c)
+	ck, err := experiment.LoadCheckpoint(env, c.saved())
 	if err != nil {
 		return nil, err
 	}
 	if ck == nil {
 		return nil, c.initFrom(net)
+	}
+	if c.ownState != nil {
+		if err := c.ownState.check(ck); err != nil {
+			return nil, err
+		}
 	}
 	fp, err := ck.Float64("w_fingerprint", 3)
 	if err != nil {

@@ -268,7 +268,10 @@ func generatedLinear(seed uint64, stream string) *classData {
 	return d
 }
 
-// Run trains and tests the classifier and writes the run folder.
+// Run trains and tests the classifier and writes the run folder. It
+// checkpoints and resumes as FORCE does (checkpoint_every_s); the schedule
+// of points is drawn again from the seed and the data on resume, and
+// checked against the one the checkpoint holds.
 func (c *ClassifyConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -278,14 +281,90 @@ func (c *ClassifyConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 		return nil, err
 	}
 	s := c.schedule(train, test)
-	m, _, res, err := c.force(s).run(ctx, env)
+	f := c.owned(s)
+	m, net, res, err := f.run(ctx, env)
 	if err != nil {
 		return nil, err
 	}
+	return m, c.decide(env, s, net, res, m, generated, false)
+}
+
+// owned is the FORCE config of schedule s as this experiment's own: its
+// headers record c, and its checkpoints hold the schedule.
+func (c *ClassifyConfig) owned(s *classSchedule) *ForceConfig {
+	f := c.force(s)
+	f.owner, f.ownState = c, s
+	return f
+}
+
+// Eval runs the test phase of a saved classifier (spikelab eval): from
+// the state at the end of training, the evaluation pairs are shown with
+// RLS off; test_accuracy and train_accuracy equal the run's with the
+// config unchanged (train_accuracy_during_rls needs the training phase and
+// is not computed). --set data=… tests the network on another set.
+func (c *ClassifyConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	train, test, generated, err := c.loadClassData()
+	if err != nil {
+		return nil, err
+	}
+	s := c.schedule(train, test)
+	return c.owned(s).eval(ctx, env, md, func(net *forceNet, res *forceResult, m map[string]float64) error {
+		return c.decide(env, s, net, res, m, generated, true)
+	})
+}
+
+// Resumable reports that force-classify checkpoints and resumes.
+func (c *ClassifyConfig) Resumable() bool { return true }
+
+// add saves the schedule (points and classes of every pair) into a checkpoint.
+func (s *classSchedule) add(ms *experiment.ModelState) {
+	pts := make([]float64, 0, 2*len(s.pts))
+	for _, x := range s.pts {
+		pts = append(pts, x[0], x[1])
+	}
+	cls := make([]float64, len(s.class))
+	for i, k := range s.class {
+		cls[i] = float64(k)
+	}
+	ms.Add("classify_points", "point shown in the on window of each pair (x1, x2)", pts, len(s.pts), 2)
+	ms.Add("classify_class", "class (0/1) of each pair's point", cls)
+}
+
+// check compares the schedule drawn again on resume with the checkpoint's.
+func (s *classSchedule) check(m *runio.Model) error {
+	pts, err := m.Float64("classify_points", -1)
+	if err != nil {
+		return err
+	}
+	cls, err := m.Float64("classify_class", len(s.class))
+	if err != nil {
+		return err
+	}
+	if len(pts) != 2*len(s.pts) {
+		return fmt.Errorf("checkpoint %s: classify_points holds %d values, this schedule %d", m.Path, len(pts), 2*len(s.pts))
+	}
+	for p, x := range s.pts {
+		if pts[2*p] != x[0] || pts[2*p+1] != x[1] || cls[p] != float64(s.class[p]) {
+			return fmt.Errorf("checkpoint %s: pair %d showed point (%v, %v) of class %v, here (%v, %v) of class %d: the data changed since the checkpoint",
+				m.Path, p, pts[2*p], pts[2*p+1], cls[p], x[0], x[1], s.class[p])
+		}
+	}
+	return nil
+}
+
+// decide adds the accuracies to m: the decision of a pair is the sign of
+// z summed over its on window's samples. Evaluation pairs that begin
+// before the end of training (train_stop_s not a multiple of two windows)
+// are not scored. It writes classify.npz and the figure; in eval the
+// training phase's accuracy is not computed.
+func (c *ClassifyConfig) decide(env *experiment.Env, s *classSchedule, net *forceNet, res *forceResult, m map[string]float64, generated, eval bool) error {
 	delete(m, "test_freq_hz")
 	delete(m, "target_freq_hz")
 	delete(m, "test_amplitude")
-	// Decision: the sign of z summed over each on window's samples.
+	icrit := c.phases(net.clock).icrit
 	sums := make([]float64, len(s.pts))
 	seen := make([]bool, len(s.pts))
 	for i, t := range res.zs.T {
@@ -301,6 +380,9 @@ func (c *ClassifyConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 	for p := range sums {
 		if !seen[p] || (p+1)*2*s.win > int(math.Round(c.DurationS*1000/c.DtMS))+s.win {
 			continue // a window cut by the end of the run
+		}
+		if p >= s.trainPairs && p*2*s.win+1 <= icrit {
+			continue // an evaluation pair that begins while RLS is on
 		}
 		dec := 0
 		if sums[p] > 0 {
@@ -334,6 +416,9 @@ func (c *ClassifyConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 	m["train_accuracy"] = frac(okTr, nTr)
 	m["test_accuracy"] = frac(okTe, nTe)
 	m["train_accuracy_during_rls"] = frac(okDuring, nDuring)
+	if eval {
+		delete(m, "train_accuracy_during_rls")
+	}
 	m["test_points"] = float64(nTe)
 	m["train_points_evaluated"] = float64(nTr)
 	m["train_presentations"] = float64(s.trainPairs)
@@ -352,13 +437,13 @@ func (c *ClassifyConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 			{Name: "test_y", Shape: []int{len(testY)}, Data: testY},
 			{Name: "test_decision", Shape: []int{len(testDec)}, Data: testDec},
 		}); err != nil {
-			return nil, err
+			return err
 		}
 		if err := classFigure(env.Out.File("classify_test.png"), testX, testY, testDec, m["test_accuracy"]); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // classFigure draws the test points coloured by the network's decision.
@@ -404,13 +489,4 @@ func init() {
 	experiment.Register(experiment.Experiment{Name: "force-classify",
 		Description: "FORCE: Izhikevich neurons classify 2-D points, decision = sign of the readout over 250-ms windows (Supp. Figs 10–12; linear set, generated when absent; 200 s)",
 		Defaults:    func() experiment.Config { return ForceClassify() }})
-}
-
-// Resumable reports that force-classify does not checkpoint (its input is
-// its own).
-func (c *ClassifyConfig) Resumable() bool { return false }
-
-// Eval is not available for force-classify.
-func (c *ClassifyConfig) Eval(context.Context, *experiment.Env, *runio.Model) (map[string]float64, error) {
-	return nil, fmt.Errorf("force-classify has no separate test phase to evaluate from its model")
 }

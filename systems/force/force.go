@@ -92,6 +92,15 @@ type ForceConfig struct {
 	// seconds in place of Target's kind (force-panel's presets whose target
 	// no kind expresses); target.noise_std still adds noise.
 	ownTarget func(dt float64) task.Target
+	// owner, when not nil, is the experiment config this one was built
+	// from (force-classify, force-panel): model and checkpoint headers
+	// record it, resume compares the folder's config with it, and the
+	// experiment rebuilds TargetFunc, extInput and ownTarget from it
+	// deterministically, so the run checkpoints and resumes. Not a config key.
+	owner experiment.Config
+	// ownState, when not nil, adds the owner's own arrays (force-classify's
+	// schedule) to every checkpoint and checks them on resume.
+	ownState ownState
 	// Outputs is the number of readout components TargetFunc writes (at
 	// least 1 with TargetFunc, 0 without). Not a config key.
 	Outputs int `yaml:"-"`
@@ -428,6 +437,9 @@ func (c *ForceConfig) targetNoise() (task.Target, *rand.PCG, error) {
 	tgt, err := c.target()
 	if err != nil {
 		return nil, nil, err
+	}
+	if own, ok := tgt.(interface{ noiseSource() *rand.PCG }); ok {
+		return tgt, own.noiseSource(), nil
 	}
 	if nz, ok := tgt.(task.Noisy); ok {
 		// The same stream as sim.Stream(seed, "target-noise"), its

@@ -45,7 +45,7 @@ func (c *ForceConfig) saveModel(env *experiment.Env, net *forceNet, res *forceRe
 	if res != nil && res.end != nil {
 		res.end.add(s, "end_")
 	}
-	return experiment.SaveModel(env, c, s)
+	return experiment.SaveModel(env, c.saved(), s)
 }
 
 // sameWeights checks that md's recurrent weights are net's (the same
@@ -111,6 +111,15 @@ var evalDrop = []string{"wall_seconds", "loop_seconds", "setup_seconds", "sim_se
 // metrics (test_rmse, rate_hz, the phase-aligned and signal metrics, …)
 // equal the run's. Its recordings and figures cover the test phase.
 func (c *ForceConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	return c.eval(ctx, env, md, nil)
+}
+
+// eval is Eval; after, when not nil, sees the test phase's network,
+// recordings (from the start of the run, zero readout before the end of
+// training) and metrics before they are written (force-classify's
+// decisions).
+func (c *ForceConfig) eval(ctx context.Context, env *experiment.Env, md *runio.Model,
+	after func(net *forceNet, res *forceResult, m map[string]float64) error) (map[string]float64, error) {
 	start := time.Now()
 	if !c.Resumable() {
 		return nil, fmt.Errorf("this FORCE experiment feeds an input of its own: no eval")
@@ -161,6 +170,11 @@ func (c *ForceConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.M
 	m := c.metrics(net, res)
 	for _, key := range evalDrop {
 		delete(m, key)
+	}
+	if after != nil {
+		if err := after(net, res, m); err != nil {
+			return nil, err
+		}
 	}
 	m["eval_seconds"] = time.Since(start).Seconds()
 	if env.Out == nil {
