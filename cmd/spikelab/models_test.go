@@ -55,6 +55,11 @@ func killCases() []killCase {
 		// checkpoints 1, 2 in training (to 2 s), 3 after it.
 		{name: "force-classify", sets: []string{"n=200", "duration_s=3", "train_start_s=0.3", "train_stop_s=2", "data=generated",
 			"checkpoint_every_s=0.7"}},
+		// force-panel: the default preset (LIF, 3 s: training 0.25–1.5 s)
+		// and one with the scripts' uniform target noise (Izhikevich,
+		// training 0.75–1.5 s): checkpoints 0.7, 1.4 and 2.1 s.
+		{name: "force-panel", sets: []string{"n=300", "duration_scale=0.05", "checkpoint_every_s=0.7"}},
+		{name: "force-panel", sets: []string{"preset=izh20-prodsine-noise", "n=300", "duration_scale=0.15", "checkpoint_every_s=0.7"}},
 		// olfaction: the hybrid with its comparisons (checkpoints after
 		// hybrid epoch 1, after the hybrid, after control epoch 1, …) and
 		// the ANN alone.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/runio"
 	"github.com/spikelab/spikelab/sim"
 	"github.com/spikelab/spikelab/task"
 )
@@ -135,7 +136,10 @@ func (p panelPreset) config() *ForceConfig {
 		c.Target.Kind += "+uniform-noise"
 		c.ownTarget = func(dt float64) task.Target {
 			base := task.ProdSines{F1: c.Target.F1Hz, F2: c.Target.F2Hz, Amp: c.Target.Amplitude, Dt: dt}
-			return uniformNoise{base: base, amp: 0.05, rng: sim.Stream(c.Seed, "target-noise")}
+			// The stream of sim.Stream(seed, "target-noise"), its generator
+			// kept for checkpoints.
+			src := sim.Source(c.Seed, "target-noise")
+			return uniformNoise{base: base, amp: 0.05, rng: rand.New(src), src: src}
 		}
 	}
 	return c
@@ -163,7 +167,11 @@ type uniformNoise struct {
 	base task.Target
 	amp  float64
 	rng  *rand.Rand
+	src  *rand.PCG // rng's generator (checkpoints save its state)
 }
+
+// noiseSource returns the noise generator, which checkpoints save.
+func (s uniformNoise) noiseSource() *rand.PCG { return s.src }
 
 func (s uniformNoise) Dim() int { return s.base.Dim() }
 
@@ -191,6 +199,10 @@ type PanelConfig struct {
 	// DurationScale multiplies T and the training window (1: the script's;
 	// e.g. 0.1 for a quick look).
 	DurationScale float64 `yaml:"duration_scale"`
+	// CheckpointEveryS is FORCE's checkpoint_every_s: a checkpoint every
+	// this many simulated seconds, 0 whenever a minute of wall time has
+	// passed, < 0 none (spikelab resume continues the run).
+	CheckpointEveryS float64 `yaml:"checkpoint_every_s"`
 }
 
 // ForcePanel returns force-panel's defaults: preset lif20-prodsine.
@@ -224,7 +236,26 @@ func (c *PanelConfig) force() (*ForceConfig, error) {
 	f.DurationS *= c.DurationScale
 	f.TrainStartS *= c.DurationScale
 	f.TrainStopS *= c.DurationScale
+	f.CheckpointEveryS = c.CheckpointEveryS
+	// Model and checkpoint headers record the panel's config, which
+	// rebuilds this one (eval, resume).
+	f.owner = c
 	return f, nil
+}
+
+// Eval runs the preset's FORCE test phase on a saved model (ForceConfig.Eval).
+func (c *PanelConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	f, err := c.force()
+	if err != nil {
+		return nil, err
+	}
+	return f.Eval(ctx, env, md)
+}
+
+// Resumable reports that force-panel checkpoints and resumes as FORCE does.
+func (c *PanelConfig) Resumable() bool {
+	f, err := c.force()
+	return err == nil && f.Resumable()
 }
 
 // Validate checks the keys and the preset's resulting FORCE config.
