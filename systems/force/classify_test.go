@@ -131,3 +131,39 @@ func TestClassifyHeadline(t *testing.T) {
 	}
 	t.Logf("test %.3f, train %.3f", m["test_accuracy"], m["train_accuracy"])
 }
+
+// TestClassifyScheduleCheck: the schedule a checkpoint holds is checked
+// against the one drawn again on resume; other data are refused with the
+// pair named.
+func TestClassifyScheduleCheck(t *testing.T) {
+	c := smallClassify()
+	train, test, _, err := c.loadClassData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.schedule(train, test)
+	var ms experiment.ModelState
+	s.add(&ms)
+	path := filepath.Join(t.TempDir(), "checkpoint.npz")
+	if err := runio.WriteModel(path, runio.ModelHeader{Kind: "checkpoint", Experiment: "force-classify"}, ms.Arrays, ms.Units); err != nil {
+		t.Fatal(err)
+	}
+	m, err := runio.ReadModel(path, "force-classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.check(m); err != nil {
+		t.Fatalf("same schedule: %v", err)
+	}
+	c2 := smallClassify()
+	c2.Seed = 2
+	tr2, te2, _, _ := c2.loadClassData()
+	if err := c.schedule(tr2, te2).check(m); err == nil || !strings.Contains(err.Error(), "pair 0") || !strings.Contains(err.Error(), "data changed") {
+		t.Errorf("other data: %v", err)
+	}
+	c3 := smallClassify()
+	c3.DurationS = 8
+	if err := c3.schedule(train, test).check(m); err == nil {
+		t.Errorf("a longer schedule was accepted")
+	}
+}
