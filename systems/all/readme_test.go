@@ -178,17 +178,29 @@ func TestReadmeNumbers(t *testing.T) {
 			if len(f.needs) > 0 && maesDataDir() == "" {
 				t.Skip("Maes data files not present")
 			}
-			line := ""
+			// The first line containing the row's text whose numbers the
+			// pattern matches (another table may contain the same text).
+			line, first := "", ""
+			re := regexp.MustCompile(f.re)
 			for _, l := range lines {
-				if strings.Contains(l, f.row) {
+				if !strings.Contains(l, f.row) {
+					continue
+				}
+				if first == "" {
+					first = l
+				}
+				if re.MatchString(l) {
 					line = l
 					break
 				}
 			}
+			if line == "" && first != "" {
+				t.Fatalf("README line does not match %s:\n%s", f.re, first)
+			}
 			if line == "" {
 				t.Fatalf("README has no line containing %q", f.row)
 			}
-			mt := regexp.MustCompile(f.re).FindStringSubmatch(line)
+			mt := re.FindStringSubmatch(line)
 			if mt == nil {
 				t.Fatalf("README line does not match %s:\n%s", f.re, line)
 			}
