@@ -10,7 +10,10 @@
 # bench/mutation/<pkg>.log. Efficacy = killed / (killed + lived): the
 # covered mutants. GREMLINS overrides the command (e.g. an installed
 # `gremlins`). Packages are paths relative to the module root
-# (systems/maes works). See TESTING.md for the last results.
+# (systems/maes works). EXCLUDE is a space-separated list of file regexps
+# gremlins skips (its -E), e.g. to mutate only a system's metric file:
+#   EXCLUDE='maes_(readout|replay|train|fit|spectrum|variability)\.go network\.go' bench/mutation.sh systems/maes
+# See TESTING.md for the last results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GREMLINS=${GREMLINS:-"go run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0"}
@@ -18,13 +21,16 @@ COEF=${TIMEOUT_COEF:-3}
 out=bench/mutation
 mkdir -p "$out"
 pkgs=("$@")
+read -r -a ex <<<"${EXCLUDE:-}"
+excl=()
+for e in "${ex[@]}"; do excl+=(-E "$e"); done
 [ ${#pkgs[@]} -eq 0 ] && pkgs=(neuron synapse connect learn)
 for p in "${pkgs[@]}"; do
 	name=${p//\//_}
 	echo "== $p"
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	nice -n 10 $GREMLINS unleash --workers 1 --test-cpu 1 --timeout-coefficient "$COEF" \
+	nice -n 10 $GREMLINS unleash --workers 1 --test-cpu 1 --timeout-coefficient "$COEF" "${excl[@]}" \
 		-o "$out/$name.json" "./$p" 2>&1 | tee "$out/$name.log" | grep -E "^(Killed|Lived|Timed out|Not covered|Not viable|Mutator|Test efficacy|Mutant coverage)" || true
 	echo "$p: $(($(date +%s) - start)) s"
 done
