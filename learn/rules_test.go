@@ -431,3 +431,32 @@ func TestShiftSumKernelMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// InhibSTDPParams.Validate at each boundary: τ_y > 0, η ≥ 0, r0 ≥ 0,
+// w_max > w_min (0 accepted where ≥ 0 is the rule, refused where > 0 is).
+func TestInhibSTDPValidateBoundaries(t *testing.T) {
+	ok := DefaultInhibSTDP()
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("defaults refused: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		set  func(*InhibSTDPParams)
+		good bool
+	}{
+		{"TauY 0", func(p *InhibSTDPParams) { p.TauY = 0 }, false},
+		{"TauY 1e-9", func(p *InhibSTDPParams) { p.TauY = 1e-9 }, true},
+		{"Eta 0", func(p *InhibSTDPParams) { p.Eta = 0 }, true},
+		{"Eta -1e-9", func(p *InhibSTDPParams) { p.Eta = -1e-9 }, false},
+		{"R0 0", func(p *InhibSTDPParams) { p.R0 = 0 }, true},
+		{"R0 -1e-9", func(p *InhibSTDPParams) { p.R0 = -1e-9 }, false},
+		{"WMax = WMin", func(p *InhibSTDPParams) { p.WMax = p.WMin }, false},
+		{"WMax just above WMin", func(p *InhibSTDPParams) { p.WMax = p.WMin + 1e-9 }, true},
+	} {
+		p := ok
+		c.set(&p)
+		if err := p.Validate(); (err == nil) != c.good {
+			t.Errorf("%s: Validate() = %v, want accepted %v", c.name, err, c.good)
+		}
+	}
+}

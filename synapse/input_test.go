@@ -46,3 +46,31 @@ func TestPoissonInputRateInHz(t *testing.T) {
 		t.Error("negative rate accepted")
 	}
 }
+
+// SetRateHz converts Hz to the kHz Poisson keeps and refuses indices
+// outside the group (0 and n−1 accepted, −1 and n refused).
+func TestPoissonInputSetRateHz(t *testing.T) {
+	net, _ := sim.NewNetwork(sim.NetworkOptions{DtMS: 0.1, Seed: 3})
+	defer net.Close()
+	g := &sink{v: make([]float64, 4), in: make([]float64, 4)}
+	in, err := NewPoissonInput(net.Env(), PoissonInputOptions{Target: g, Input: "exc", RateHz: 20, Weight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 3} {
+		if err := in.SetRateHz(i, 2500); err != nil {
+			t.Fatalf("SetRateHz(%d): %v", i, err)
+		}
+		if in.Poisson.Rate[i] != 2.5 {
+			t.Errorf("rate %d = %g kHz, want 2.5", i, in.Poisson.Rate[i])
+		}
+	}
+	if in.Poisson.Rate[1] != 0.02 {
+		t.Errorf("rate 1 = %g kHz, want 0.02 (unchanged)", in.Poisson.Rate[1])
+	}
+	for _, i := range []int{-1, 4} {
+		if err := in.SetRateHz(i, 1); err == nil {
+			t.Errorf("SetRateHz(%d) accepted for 4 neurons", i)
+		}
+	}
+}

@@ -278,10 +278,12 @@ type readoutSim struct {
 	deleteAt                                int
 	spE                                     []int32
 
-	env  *experiment.Env
-	eval bool                   // spikelab eval: the test only, no checkpoints
-	end  *experiment.ModelState // the state at the end of training (model.npz)
-	err  error                  // a checkpoint's error, returned at the next poll
+	env        *experiment.Env
+	eval       bool                   // spikelab eval: the test only, no checkpoints
+	end        *experiment.ModelState // the state at the end of training (model.npz)
+	err        error                  // a checkpoint's error, returned at the next poll
+	ltpF, ltdF []float64              // plasticity: per read-out LTP and LTD factors of the step
+	spiked     []bool                 // plasticity: the presynaptic neurons that spiked this step
 }
 
 // Run trains and tests the read-out.
@@ -500,8 +502,7 @@ func (s *readoutSim) step(sc *sim.StepContext) {
 			H.inE.Ahead(1)[r] += c.WOneToOne
 		}
 		rule.PreSpikes(s.spE)
-		rule.LTD(s.spE)
-		rule.LTP(R.N.V)
+		s.plasticity(rule, s.spE, R.N.V)
 	} else {
 		rule.PreSpikes(s.spE)
 	}
@@ -516,6 +517,79 @@ func (s *readoutSim) step(sc *sim.StepContext) {
 	}
 	if s.err == nil && s.checkpointDue(i) {
 		s.err = s.checkpoint(i)
+	}
+}
+
+// plasticity is the read-out rule's weight update of one step as the spec
+// gives it (trainer.m): for every synapse j→i, one update
+// W += dt·(LTP − LTD), then W := max(W, w_min), with
+//
+//	LTP = A_LTP·(w_max − W)/w_max·x_j·[V_i − θ_LTP]₊·[v̄_i − θ_LTD]₊  (soft bound; W before the update)
+//	LTD = A_LTD·s_j·[ū_i − θ_LTD]₊                                     (s_j = 1 if j spiked this step)
+//
+// (with a hard bound, LTP has no (w_max − W)/w_max factor and W is also
+// clipped at w_max). learn.VoltageSTDP's LTD and LTP apply LTD and clip
+// it before LTP; with a lower bound of 0 and weights starting at 0 that
+// loses the LTP of a step in which a synapse at 0 is also depressed.
+// v is this step's V of the read-outs; rule.X already holds this step's
+// presynaptic spikes.
+func (s *readoutSim) plasticity(rule *learn.VoltageSTDP, spikes []int32, v []float64) {
+	p, dt, M := rule.P, rule.Dt, rule.M
+	if len(s.ltpF) != M.NPost {
+		s.ltpF, s.ltdF = make([]float64, M.NPost), make([]float64, M.NPost)
+		s.spiked = make([]bool, M.NPre)
+	}
+	anyLTP := false
+	for i := range s.ltpF {
+		s.ltpF[i], s.ltdF[i] = 0, 0
+		if v[i] > p.ThetaLTP && rule.VBar[i] > p.ThetaLTD {
+			s.ltpF[i] = p.ALTP * (v[i] - p.ThetaLTP) * (rule.VBar[i] - p.ThetaLTD)
+			anyLTP = true
+		}
+		if d := rule.U[i] - p.ThetaLTD; d > 0 {
+			s.ltdF[i] = p.ALTD * d
+		}
+	}
+	update := func(j int, spiked bool) {
+		x := rule.X[j]
+		for q := M.Start[j]; q < M.Start[j+1]; q++ {
+			i := M.Post[q]
+			w := M.W[q]
+			ltp := s.ltpF[i] * x
+			if p.SoftBound {
+				ltp *= (p.WMax - w) / p.WMax
+			}
+			ltd := 0.0
+			if spiked {
+				ltd = s.ltdF[i]
+			}
+			if ltp == 0 && ltd == 0 {
+				continue
+			}
+			w += dt * (ltp - ltd)
+			if w < p.WMin {
+				w = p.WMin
+			}
+			if !p.SoftBound && w > p.WMax {
+				w = p.WMax
+			}
+			M.W[q] = w
+		}
+	}
+	if !anyLTP { // only the synapses of this step's presynaptic spikes change
+		for _, j := range spikes {
+			update(int(j), true)
+		}
+		return
+	}
+	for _, j := range spikes {
+		s.spiked[j] = true
+	}
+	for j := 0; j < M.NPre; j++ {
+		update(j, s.spiked[j])
+	}
+	for _, j := range spikes {
+		s.spiked[j] = false
 	}
 }
 
