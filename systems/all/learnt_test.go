@@ -16,6 +16,9 @@ func TestLearntNothingChecks(t *testing.T) {
 	}{
 		{"force-sine", nil, map[string]float64{"test_rmse": 0.707, "target_rms": 0.707}, map[string]float64{"test_rmse": 0.1, "target_rms": 0.707}},
 		{"force-lorenz", nil, map[string]float64{"test_rmse": 0.2, "target_rms": 0.18}, map[string]float64{"test_rmse": 0.03, "target_rms": 0.18}},
+		// A periodic target: the phase-aligned error decides (a drifted phase is learnt).
+		{"force-sine", nil, map[string]float64{"test_rmse": 0.9, "test_rmse_phase_aligned": 0.7, "target_rms": 0.707},
+			map[string]float64{"test_rmse": 0.9, "test_rmse_phase_aligned": 0.1, "target_rms": 0.707}},
 		{"shifting-xor", nil, map[string]float64{"solved_fraction": 0}, map[string]float64{"solved_fraction": 0.3}},
 		{"shifting-iris", nil, map[string]float64{"accuracy_mean": 0.33}, map[string]float64{"accuracy_mean": 0.9}},
 		{"shifting-mnist", nil, map[string]float64{"test_accuracy": 0.098}, map[string]float64{"test_accuracy": 0.97}},
