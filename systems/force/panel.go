@@ -193,7 +193,7 @@ func (s uniformNoise) Period() float64 { return s.base.Period() }
 // targets, which no target.kind names).
 type PanelConfig struct {
 	Seed   uint64 `yaml:"seed"`   // seed of every random stream of the run
-	Preset string `yaml:"preset"` // the script, e.g. lif20-prodsine (an unknown name's error lists them)
+	Preset string `yaml:"preset"` // the script, e.g. lif20-prodsine (an unknown name's error lists them); all: every script, drawn in panel.png
 	// N is the number of neurons (0: the scripts' 2000).
 	N int `yaml:"n"`
 	// DurationScale multiplies T and the training window (1: the script's;
@@ -245,6 +245,9 @@ func (c *PanelConfig) force() (*ForceConfig, error) {
 
 // Eval runs the preset's FORCE test phase on a saved model (ForceConfig.Eval).
 func (c *PanelConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.Model) (map[string]float64, error) {
+	if c.Preset == PanelAll {
+		return nil, fmt.Errorf("preset %s saves no model to evaluate", PanelAll)
+	}
 	f, err := c.force()
 	if err != nil {
 		return nil, err
@@ -254,12 +257,18 @@ func (c *PanelConfig) Eval(ctx context.Context, env *experiment.Env, md *runio.M
 
 // Resumable reports that force-panel checkpoints and resumes as FORCE does.
 func (c *PanelConfig) Resumable() bool {
+	if c.Preset == PanelAll {
+		return false
+	}
 	f, err := c.force()
 	return err == nil && f.Resumable()
 }
 
 // Validate checks the keys and the preset's resulting FORCE config.
 func (c *PanelConfig) Validate() error {
+	if c.Preset == PanelAll {
+		return c.validateAll()
+	}
 	f, err := c.force()
 	if err != nil {
 		return err
@@ -272,6 +281,9 @@ func (c *PanelConfig) Validate() error {
 
 // Estimate is the preset's FORCE estimate.
 func (c *PanelConfig) Estimate() (experiment.Estimate, error) {
+	if c.Preset == PanelAll {
+		return c.estimateAll()
+	}
 	f, err := c.force()
 	if err != nil {
 		return experiment.Estimate{}, err
@@ -286,6 +298,9 @@ func (c *PanelConfig) LearntNothing(m map[string]float64) string {
 
 // Run writes force_config.yaml (the resolved FORCE config) and runs it.
 func (c *PanelConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
+	if c.Preset == PanelAll {
+		return c.runAll(ctx, env)
+	}
 	f, err := c.force()
 	if err != nil {
 		return nil, err
