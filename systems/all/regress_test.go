@@ -13,7 +13,6 @@ package all_test
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -24,6 +23,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/spikelab/spikelab/internal/testgen"
 
 	"golang.org/x/sys/cpu"
 
@@ -303,39 +304,12 @@ func walkData(t *testing.T) []string {
 }
 
 // idxData writes a small MNIST-format dataset (300 training, 100 test
-// images of 28×28): each class lights its own band of rows, plus
-// pseudo-random speckle.
+// images of 28×28, testgen.WriteIDX with speckle).
 func idxData(t *testing.T) []string {
 	dir := t.TempDir()
-	state := uint32(12345)
-	next := func() uint32 { state = state*1664525 + 1013904223; return state >> 24 }
-	write := func(prefix string, n int) {
-		img := make([]byte, 16+n*784)
-		lab := make([]byte, 8+n)
-		binary.BigEndian.PutUint32(img, 0x803)
-		binary.BigEndian.PutUint32(img[4:], uint32(n))
-		binary.BigEndian.PutUint32(img[8:], 28)
-		binary.BigEndian.PutUint32(img[12:], 28)
-		binary.BigEndian.PutUint32(lab, 0x801)
-		binary.BigEndian.PutUint32(lab[4:], uint32(n))
-		for i := 0; i < n; i++ {
-			y := int(next() % 10)
-			lab[8+i] = byte(y)
-			px := img[16+i*784 : 16+(i+1)*784]
-			for r := 2 * y; r < 2*y+8; r++ {
-				for c := 4; c < 24; c++ {
-					px[r*28+c] = byte(128 + next()%128)
-				}
-			}
-			for k := 0; k < 30; k++ {
-				px[(next()<<8|next())%784] = byte(next())
-			}
-		}
-		writeFile(t, filepath.Join(dir, prefix+"-images-idx3-ubyte"), img)
-		writeFile(t, filepath.Join(dir, prefix+"-labels-idx1-ubyte"), lab)
+	if err := testgen.WriteIDX(dir, 300, 100, true); err != nil {
+		t.Fatal(err)
 	}
-	write("train", 300)
-	write("t10k", 100)
 	return []string{"data_dir=" + dir}
 }
 

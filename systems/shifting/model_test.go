@@ -3,53 +3,25 @@ package shifting
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spikelab/spikelab/internal/testgen"
+
 	"github.com/spikelab/spikelab/experiment"
 	"github.com/spikelab/spikelab/runio"
 )
 
-// writeIDX writes a small synthetic MNIST-format data set (nTrain / nTest
-// 28×28 images whose label sets a bright band) into dir.
+// writeIDX writes a small synthetic MNIST-format data set into dir
+// (testgen.WriteIDX, no speckle).
 func writeIDX(t *testing.T, dir string, nTrain, nTest int) {
 	t.Helper()
-	state := uint32(12345)
-	next := func() uint32 { state = state*1664525 + 1013904223; return state >> 24 }
-	write := func(prefix string, n int) {
-		img := make([]byte, 16+n*784)
-		lab := make([]byte, 8+n)
-		binary.BigEndian.PutUint32(img, 0x803)
-		binary.BigEndian.PutUint32(img[4:], uint32(n))
-		binary.BigEndian.PutUint32(img[8:], 28)
-		binary.BigEndian.PutUint32(img[12:], 28)
-		binary.BigEndian.PutUint32(lab, 0x801)
-		binary.BigEndian.PutUint32(lab[4:], uint32(n))
-		for i := 0; i < n; i++ {
-			y := int(next() % 10)
-			lab[8+i] = byte(y)
-			px := img[16+i*784 : 16+(i+1)*784]
-			for r := 2 * y; r < 2*y+8; r++ {
-				for c := 4; c < 24; c++ {
-					px[r*28+c] = byte(128 + next()%128)
-				}
-			}
-		}
-		for _, f := range []struct {
-			name string
-			b    []byte
-		}{{prefix + "-images-idx3-ubyte", img}, {prefix + "-labels-idx1-ubyte", lab}} {
-			if err := os.WriteFile(filepath.Join(dir, f.name), f.b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if err := testgen.WriteIDX(dir, nTrain, nTest, false); err != nil {
+		t.Fatal(err)
 	}
-	write("train", nTrain)
-	write("t10k", nTest)
 }
 
 func shortMNIST(data string) *ShiftingConfig {
