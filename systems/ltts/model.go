@@ -116,16 +116,7 @@ func (c *LTTSConfig) restore(env *experiment.Env, tr *lttsTrainer, mse, ds *[]fl
 		*mse, *ds = append([]float64(nil), a...), append([]float64(nil), b...)
 		return done, nil
 	}
-	if c.InitFrom != "" {
-		m, err := experiment.LoadInitModel(c.InitFrom, "ltts-trajectory")
-		if err != nil {
-			return 0, err
-		}
-		if err := tr.loadState(m); err != nil {
-			return 0, fmt.Errorf("init_from: %w", err)
-		}
-	}
-	return 0, nil
+	return 0, initFrom(tr, c.InitFrom, "ltts-trajectory")
 }
 
 // save writes a checkpoint after epoch e (0-based) when one is due, or the
@@ -222,16 +213,7 @@ func (c *LTTSWalkingConfig) restoreWalk(env *experiment.Env, tr *lttsTrainer, r 
 		return 0, err
 	}
 	if ck == nil {
-		if c.InitFrom != "" {
-			m, err := experiment.LoadInitModel(c.InitFrom, "ltts-walking")
-			if err != nil {
-				return 0, err
-			}
-			if err := tr.loadState(m); err != nil {
-				return 0, fmt.Errorf("init_from: %w", err)
-			}
-		}
-		return 0, nil
+		return 0, initFrom(tr, c.InitFrom, "ltts-walking")
 	}
 	done := int(ck.Header.Progress)
 	if done < 1 || done >= c.Epochs {
@@ -446,4 +428,20 @@ func (c *LTTSXORConfig) Eval(ctx context.Context, env *experiment.Env, md *runio
 		}
 	}
 	return m, nil
+}
+
+// initFrom loads the trainer's weights, readout and optimiser state from
+// the model file path of experiment name ("" leaves the fresh network).
+func initFrom(tr *lttsTrainer, path, name string) error {
+	if path == "" {
+		return nil
+	}
+	m, err := experiment.LoadInitModel(path, name)
+	if err != nil {
+		return err
+	}
+	if err := tr.loadState(m); err != nil {
+		return fmt.Errorf("init_from: %w", err)
+	}
+	return nil
 }
