@@ -16,6 +16,12 @@
 # (gremlins matches them against the file name; checked with --dry-run)
 #   EXCLUDE='(^|/)(estimate|learnt|maes|maes_fit|maes_readout|maes_replay|maes_spectrum|maes_train|maes_variability|network|presets|seed)\.go$' \
 #     bench/mutation.sh systems/maes      # 153 mutants of maes_metrics.go only
+# ONLY is the friendlier form for one package: a space-separated list of the
+# package's files to mutate; every other non-test file of the package is
+# excluded (e.g. ONLY='maes_metrics.go maes_fit.go learnt.go'). SHORT=1 runs
+# the package's tests with -short (GOFLAGS=-short), which skips the long
+# learning runs: mutants are then judged by the fast tests only, so the
+# efficacy is a lower bound.
 # See TESTING.md for the last results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +31,17 @@ out=bench/mutation
 mkdir -p "$out"
 pkgs=("$@")
 read -r -a ex <<<"${EXCLUDE:-}"
+if [ -n "${ONLY:-}" ]; then
+	[ $# -eq 1 ] || { echo "ONLY needs exactly one package" >&2; exit 2; }
+	for f in "$1"/*.go; do
+		b=$(basename "$f")
+		case "$b" in *_test.go) continue ;; esac
+		keep=0
+		for o in $ONLY; do [ "$o" = "$b" ] && keep=1; done
+		[ $keep -eq 1 ] || ex+=("(^|/)${b//./\\.}\$")
+	done
+fi
+[ "${SHORT:-0}" = 1 ] && export GOFLAGS="${GOFLAGS:-} -short"
 excl=()
 for e in "${ex[@]}"; do excl+=(-E "$e"); done
 [ ${#pkgs[@]} -eq 0 ] && pkgs=(neuron synapse connect learn)
@@ -33,7 +50,7 @@ for p in "${pkgs[@]}"; do
 	echo "== $p"
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	nice -n 10 $GREMLINS unleash --workers 1 --test-cpu 1 --timeout-coefficient "$COEF" "${excl[@]}" \
+	nice -n 10 $GREMLINS unleash ${DRY:+--dry-run} --workers 1 --test-cpu 1 --timeout-coefficient "$COEF" "${excl[@]}" \
 		-o "$out/$name.json" "./$p" 2>&1 | tee "$out/$name.log" | grep -E "^(Killed|Lived|Timed out|Not covered|Not viable|Mutator|Test efficacy|Mutant coverage)" || true
 	echo "$p: $(($(date +%s) - start)) s"
 done
