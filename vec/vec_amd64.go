@@ -125,9 +125,9 @@ func scale(x []float64, k float64) {
 	}
 }
 
-// axpyKAVX adds to c[j], j < n (n a multiple of 4), the terms
-// t[p]·b[rows[p]·ldb + j] for p < k in order: 32, then 4 columns
-// at a time in registers over all terms; multiply then add.
+// axpyKAVX adds to c[j], j < n, the terms t[p]·b[rows[p]·ldb + j] for
+// p < k in order: 32, then 4 columns at a time in registers over all
+// terms, then one; multiply then add.
 //
 //go:noescape
 func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
@@ -141,15 +141,14 @@ type axpyBuf struct {
 var axpyPool = sync.Pool{New: func() any { return new(axpyBuf) }}
 
 // axpyK is AxpyK: the nonzero coefficients listed first (no branch per
-// term in the kernel), AVX2 over the columns in groups of four, the rest
-// column by column in Go (the same multiply and add per term).
+// term in the kernel), then AVX2 over the columns (the same multiply and
+// add per term); column by column in Go without AVX2.
 func axpyK(c, b []float64, ldb int, t []float64) {
 	if len(t) == 0 || len(c) == 0 {
 		return
 	}
 	_ = b[(len(t)-1)*ldb+len(c)-1] // every row lies inside b
-	n4 := len(c) &^ 3
-	if !useAVX2 || n4 == 0 || len(t) > math.MaxInt32 {
+	if !useAVX2 || len(t) > math.MaxInt32 {
 		axpyColumns(c, b, ldb, t)
 		return
 	}
@@ -161,12 +160,9 @@ func axpyK(c, b []float64, ldb int, t []float64) {
 		}
 	}
 	if len(buf.t) > 0 {
-		axpyKAVX(&c[0], n4, &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t))
+		axpyKAVX(&c[0], len(c), &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t))
 	}
 	axpyPool.Put(buf)
-	if n4 < len(c) {
-		axpyColumns(c[n4:], b[n4:], ldb, t)
-	}
 }
 
 // matVec computes four rows at a time with dot4RowsAVX, in floats.Dot's

@@ -335,8 +335,8 @@ scaledone:
 
 
 // func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
-// c[j] += t[p]·b[rows[p]·ldb + j] for j < n (n a multiple of 4), p = 0..k−1
-// in order (k ≥ 1); multiply then add. 32, 16, then 4 columns at a time.
+// c[j] += t[p]·b[rows[p]·ldb + j] for j < n, p = 0..k−1 in order (k ≥ 1);
+// multiply then add. 32, then 4 columns at a time, then one.
 TEXT ·axpyKAVX(SB), NOSPLIT, $0-56
 	MOVQ c+0(FP), DI
 	MOVQ n+8(FP), CX
@@ -399,8 +399,9 @@ ax32l:
 	JMP          ax32
 
 ax4:
-	CMPQ    AX, CX
-	JGE     axdone
+	LEAQ    4(AX), DX
+	CMPQ    DX, CX
+	JGT     ax1
 	VMOVUPD (DI)(AX*8), Y0
 	LEAQ    (SI)(AX*8), R11
 	XORQ    BX, BX
@@ -418,6 +419,27 @@ ax4l:
 	VMOVUPD      Y0, (DI)(AX*8)
 	ADDQ         $4, AX
 	JMP          ax4
+
+ax1:
+	CMPQ   AX, CX
+	JGE    axdone
+	VMOVSD (DI)(AX*8), X0
+	LEAQ   (SI)(AX*8), R11
+	XORQ   BX, BX
+
+ax1l:
+	MOVLQSX (R12)(BX*4), R13
+	IMULQ   R8, R13
+	ADDQ    R11, R13
+	VMOVSD  (R13), X9
+	VMULSD  (R9)(BX*8), X9, X9
+	VADDSD  X9, X0, X0
+	INCQ    BX
+	CMPQ    BX, R10
+	JLT     ax1l
+	VMOVSD  X0, (DI)(AX*8)
+	INCQ    AX
+	JMP     ax1
 
 axdone:
 	VZEROUPPER
