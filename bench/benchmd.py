@@ -25,7 +25,7 @@ def vals(cfg, key):
     return [r[key] for r in cfg["runs"] if r.get(key) is not None]
 
 
-def cell(cfg, key, fmt="%.3f"):
+def cell(cfg, key, fmt="%.3g"):
     v = vals(cfg, key)
     if not v:
         return "–"
