@@ -11,7 +11,15 @@ Prints exactly one JSON line on stdout. Timing fields:
                   net.run(duration), after a warm-up net.run(dt) that did the
                   code generation and compilation;
                   cpp_standalone: the run time the compiled binary measured
-                  itself (device._last_run_time).
+                  itself (device._last_run_time): CPU time (std::clock).
+  sim_cpu_seconds - the CPU time of the simulation: runtime targets
+                  time.process_time of the timed net.run; cpp_standalone the
+                  same value as sim_seconds.
+  loop_wall_seconds - cpp_standalone: the wall time of the network run inside
+                  the binary (clock_gettime(CLOCK_MONOTONIC) around it).
+  binary_cpu_seconds, binary_wall_seconds - cpp_standalone: CPU (user + sys)
+                  and wall time of the whole compiled binary (set-up, run,
+                  writing the results), compilation excluded.
   loop_seconds  - runtime targets only: Brian's own measure of the time-step
                   loop of the timed run (net.run minus its per-run preparation).
   total_seconds - wall time of the whole script from its first line to the
@@ -43,6 +51,8 @@ def parse_args(argv=None):
                          "n > 1 = OpenMP with n threads; ignored by other targets)")
     ap.add_argument("--build-dir", default=None,
                     help="cpp_standalone project directory (kept); default: a temporary directory, removed afterwards")
+    ap.add_argument("--record", action="store_true",
+                    help="store every spike's time and index (as spikelab's cuba does by default); default: count only")
     return ap.parse_args(argv)
 
 
@@ -110,15 +120,29 @@ def main(argv=None):
     Ci = Synapses(Pi, P, on_pre="gi += wi", name="inh")
     Ce.connect(p=0.02)
     Ci.connect(p=0.02)
-    smon = SpikeMonitor(P, record=False, name="spikes")
+    smon = SpikeMonitor(P, record=args.record, name="spikes")
     net = Network(P, Ce, Ci, smon)
     namespace = dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El, we=we, wi=wi)
 
     out = {"target": args.target, "n": N}
     if args.target == "cpp_standalone":
+        import resource
+        device.insert_code("before_network_run",
+                           "struct timespec sl_w0, sl_w1; clock_gettime(CLOCK_MONOTONIC, &sl_w0);")
+        device.insert_code("after_network_run",
+                           "clock_gettime(CLOCK_MONOTONIC, &sl_w1); { std::ofstream f(\"results/loop_wall.txt\"); "
+                           "f.precision(9); f << (sl_w1.tv_sec - sl_w0.tv_sec) + 1e-9 * (sl_w1.tv_nsec - sl_w0.tv_nsec); }")
         net.run(args.duration * second, namespace=namespace)
-        device.build(directory=build_dir, compile=True, run=True, debug=False)
+        device.build(directory=build_dir, compile=True, run=False, debug=False)
+        r0, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        device.run(build_dir, with_output=False, run_args=[])
+        r1, w1 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
         sim_seconds = float(device._last_run_time)
+        out["sim_cpu_seconds"] = sim_seconds
+        with open(os.path.join(build_dir, "results", "loop_wall.txt")) as f:
+            out["loop_wall_seconds"] = float(f.read())
+        out["binary_cpu_seconds"] = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        out["binary_wall_seconds"] = w1 - w0
         spikes = int(smon.num_spikes)
         out["threads"] = args.threads
         out["openmp"] = args.threads > 1
@@ -126,9 +150,10 @@ def main(argv=None):
         # Warm-up: one step triggers code generation and compilation.
         net.run(defaultclock.dt, namespace=namespace)
         spikes0 = int(smon.num_spikes)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         net.run(args.duration * second, namespace=namespace)
         sim_seconds = time.perf_counter() - t0
+        out["sim_cpu_seconds"] = time.process_time() - c0
         out["loop_seconds"] = float(device._last_run_time)
         spikes = int(smon.num_spikes) - spikes0
     synapses = int(Ce.N[:]) + int(Ci.N[:])
@@ -140,6 +165,7 @@ def main(argv=None):
         "duration_s": args.duration,
         "dt_ms": 0.1,
         "seed": args.seed,
+        "record": args.record,
         "synapses": synapses,
         "spikes": spikes,
         "rate_hz": spikes / (N * args.duration),

@@ -35,31 +35,55 @@ import numpy as np
 import torch
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def common_args(ap, n_pn, n_kc, epochs, lr, lr_end):
+    """Adds the options both references share: the task, the two hidden
+    layers' sizes, batch, epochs, learning-rate schedule, threads, precision
+    and seed (defaults of the spikelab experiment given)."""
     ap.add_argument("--n-train", type=int, default=20000)
     ap.add_argument("--n-val", type=int, default=1000)
     ap.add_argument("--n-or", type=int, default=50)
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--tiling", type=int, default=10)
-    ap.add_argument("--n-pn", type=int, default=200)
-    ap.add_argument("--n-kc", type=int, default=500)
+    ap.add_argument("--n-pn", type=int, default=n_pn)
+    ap.add_argument("--n-kc", type=int, default=n_kc)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--lr", type=float, default=lr)
+    ap.add_argument("--lr-end", type=float, default=lr_end)
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    ap.add_argument("--double", action="store_true", help="float64 (spikelab's precision) instead of float32")
+    ap.add_argument("--seed", type=int, default=1)
+
+
+def odors(rng, classes, n_or, n_train, n_val, tiling, dtype):
+    """The odor task: uniform prototypes, then training and validation odors
+    (uniform), each labelled with its nearest prototype; the odors tiled
+    [x, x, ...] tiling times as tensors of dtype. Returns tx, ty, vx, vy."""
+    proto = rng.random((classes, n_or))
+    tx = rng.random((n_train, n_or))
+    vx = rng.random((n_val, n_or))
+
+    def label(x):
+        d = ((x[:, None, :] - proto[None, :, :]) ** 2).sum(-1)
+        return torch.tensor(d.argmin(1))
+
+    ty, vy = label(tx), label(vx)
+    return (torch.tensor(np.tile(tx, tiling), dtype=dtype), ty,
+            torch.tensor(np.tile(vx, tiling), dtype=dtype), vy)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    common_args(ap, n_pn=200, n_kc=500, epochs=2, lr=1e-3, lr_end=1e-5)
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--burn-in", type=int, default=10)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--rate", type=float, default=0.5)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--lr-end", type=float, default=1e-5)
     ap.add_argument("--threshold", type=float, default=5.0)
     ap.add_argument("--current-decay", type=float, default=0.25)
     ap.add_argument("--voltage-decay", type=float, default=0.03)
     ap.add_argument("--surrogate-scale", type=float, default=0.3)
     ap.add_argument("--surrogate-tau", type=float, default=3.75)
     ap.add_argument("--abs-from-block", type=int, default=9, help="|W| on blocks from this index on (9: none; the original: 1)")
-    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    ap.add_argument("--double", action="store_true", help="float64 (spikelab's precision) instead of float32")
-    ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -67,19 +91,7 @@ def main():
     dtype = torch.float64 if a.double else torch.float32
     rng = np.random.default_rng(a.seed)
 
-    # Data: prototypes, then training and validation odors; label = nearest prototype.
-    proto = rng.random((a.classes, a.n_or))
-    tx = rng.random((a.n_train, a.n_or))
-    vx = rng.random((a.n_val, a.n_or))
-
-    def label(x):
-        d = ((x[:, None, :] - proto[None, :, :]) ** 2).sum(-1)
-        return d.argmin(1)
-
-    ty, vy = label(tx), label(vx)
-    tx = torch.tensor(np.tile(tx, a.tiling), dtype=dtype)
-    vx = torch.tensor(np.tile(vx, a.tiling), dtype=dtype)
-    ty, vy = torch.tensor(ty), torch.tensor(vy)
+    tx, ty, vx, vy = odors(rng, a.classes, a.n_or, a.n_train, a.n_val, a.tiling, dtype)
     sizes = [a.n_or * a.tiling, a.n_pn, a.n_kc]
 
     th, sc, tau = a.threshold, a.surrogate_scale, a.surrogate_tau
@@ -142,7 +154,21 @@ def main():
                 total += yf.detach()
         return total
 
-    n_batch = (a.n_train + a.batch - 1) // a.batch
+    train(a, opt, dtype, min_batch=1, train_batch=lambda k: run(tx[k], ty[k], True),
+          predict=lambda lo, hi: run(vx[lo:hi], vy[lo:hi], False), vy=vy)
+
+
+def train(a, opt, dtype, min_batch, train_batch, predict, vy, mode=lambda training: None):
+    """The training loop both references share: a.epochs epochs, each over a
+    random permutation of the a.n_train training odors cut into batches of
+    a.batch (a last batch below min_batch skipped), train_batch(indices) per
+    batch with opt's learning rate falling geometrically from a.lr to
+    a.lr_end over all batches, then the validation accuracy of
+    predict(lo, hi) (class scores of validation odors lo..hi-1) against vy;
+    mode(True/False) switches training or evaluation mode. Prints the JSON
+    report: the loop's wall and CPU seconds with the validations, per-epoch
+    medians, accuracies and versions."""
+    n_batch = sum(1 for lo in range(0, a.n_train, a.batch) if a.n_train - lo >= min_batch)
     total_batches = a.epochs * n_batch
     gamma = np.log(a.lr_end / a.lr) if a.lr_end > 0 else 0.0
     done = 0
@@ -151,21 +177,24 @@ def main():
     for e in range(a.epochs):
         we, ce0 = time.perf_counter(), time.process_time()
         perm = torch.randperm(a.n_train)
+        mode(True)
         for lo in range(0, a.n_train, a.batch):
             k = perm[lo:lo + a.batch]
+            if len(k) < min_batch:
+                continue
             for g in opt.param_groups:
                 g["lr"] = a.lr * np.exp(gamma * done / max(total_batches - 1, 1))
-            run(tx[k], ty[k], True)
+            train_batch(k)
             done += 1
+        mode(False)
         hit = 0
         with torch.no_grad():
             for lo in range(0, a.n_val, a.batch):
-                tot = run(vx[lo:lo + a.batch], vy[lo:lo + a.batch], False)
-                hit += int((tot.argmax(1) == vy[lo:lo + a.batch]).sum())
+                hit += int((predict(lo, lo + a.batch).argmax(1) == vy[lo:lo + a.batch]).sum())
         accs.append(hit / a.n_val)
         per_epoch.append(time.perf_counter() - we)
         per_epoch_cpu.append(time.process_time() - ce0)
-    out = {
+    print(json.dumps({
         "train_seconds": time.perf_counter() - w0,
         "train_cpu_seconds": time.process_time() - c0,
         "seconds_per_epoch": float(np.median(per_epoch)),
@@ -175,9 +204,7 @@ def main():
         "torch": torch.__version__,
         "dtype": str(dtype).replace("torch.", ""),
         "threads": a.threads,
-    }
-    print(json.dumps(out))
-
+    }))
 
 if __name__ == "__main__":
     main()

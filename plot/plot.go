@@ -141,34 +141,59 @@ func Decimate(x, y []float64, maxPoints int) plotter.XYs {
 	return xy
 }
 
-// Raster returns a spike raster: one dot per spike at (time, neuron).
+// Raster returns a spike raster: one dot per spike at (time, neuron). The
+// dots are painted straight into the figure's pixels (see spikeLayer), not
+// drawn as one vector glyph per spike; axes, ticks and labels are gonum/plot's.
 func Raster(title, xlabel string, times []float64, index []int32) (*gplot.Plot, error) {
-	return raster(title, xlabel, times, index, true)
+	return raster(title, xlabel, times, index, rasterPixels)
 }
 
-// raster builds Raster's plot; cheapBoxes selects the dots plotter (false:
-// the plain scatter, for tests).
-func raster(title, xlabel string, times []float64, index []int32, cheapBoxes bool) (*gplot.Plot, error) {
+// rasterMode selects how raster draws its dots.
+type rasterMode int
+
+const (
+	rasterPixels  rasterMode = iota // a pixel layer (Raster)
+	rasterDots                      // one box glyph per spike, four glyph boxes
+	rasterScatter                   // gonum's plain scatter (tests)
+)
+
+// rasterRadius is the half-side of a raster dot.
+const rasterRadius = vg.Length(0.8)
+
+// raster builds Raster's plot with the dots drawn as mode says.
+func raster(title, xlabel string, times []float64, index []int32, mode rasterMode) (*gplot.Plot, error) {
+	if len(times) != len(index) {
+		return nil, fmt.Errorf("plot %q: %d spike times and %d indices", title, len(times), len(index))
+	}
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xlabel, "neuron"
 	p.Y.Tick.Marker = IntTicks{}
+	if len(times) == 0 {
+		return p, nil
+	}
+	if mode == rasterPixels {
+		l, err := newSpikeLayer(times, index, rasterRadius, color.RGBA{A: 255})
+		if err != nil {
+			return nil, fmt.Errorf("plot %q: %w", title, err)
+		}
+		p.Add(l)
+		return p, nil
+	}
 	xy := make(plotter.XYs, len(times))
 	for i := range times {
 		xy[i].X, xy[i].Y = times[i], float64(index[i])
 	}
-	if len(xy) > 0 {
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			return nil, fmt.Errorf("plot %q: %w", title, err)
-		}
-		sc.GlyphStyle.Radius = vg.Points(0.8)
-		sc.GlyphStyle.Shape = draw.BoxGlyph{} // far cheaper to draw than circles
-		sc.GlyphStyle.Color = color.Black
-		if cheapBoxes {
-			p.Add(dots{sc})
-		} else {
-			p.Add(sc)
-		}
+	sc, err := plotter.NewScatter(xy)
+	if err != nil {
+		return nil, fmt.Errorf("plot %q: %w", title, err)
+	}
+	sc.GlyphStyle.Radius = rasterRadius
+	sc.GlyphStyle.Shape = draw.BoxGlyph{} // far cheaper to draw than circles
+	sc.GlyphStyle.Color = color.Black
+	if mode == rasterDots {
+		p.Add(dots{sc})
+	} else {
+		p.Add(sc)
 	}
 	return p, nil
 }
@@ -189,6 +214,30 @@ type line struct{ *plotter.Line }
 // GlyphBoxes implements gplot.GlyphBoxer.
 func (l line) GlyphBoxes(p *gplot.Plot) []gplot.GlyphBox {
 	return extremeBoxes(p, l.XYs, l.LineStyle.Width/2)
+}
+
+// lineChunk is the number of segments line strokes at a time (0: the
+// whole line in one stroke).
+var lineChunk = 128
+
+// Plot implements gplot.Plotter: the line is stroked in pieces of
+// lineChunk segments that share their end points. The rasteriser's cost
+// per stroke grows faster than its length (it keeps a list of cells per
+// pixel row), so a long jagged line, such as a population rate over
+// thousands of bins, costs many times more in one stroke than in pieces;
+// the pieces differ from it only at their joins (butt ends instead of a
+// round join).
+func (l line) Plot(c draw.Canvas, p *gplot.Plot) {
+	n := len(l.XYs)
+	if lineChunk <= 0 || n <= lineChunk+1 || l.FillColor != nil || l.StepStyle != plotter.NoStep {
+		l.Line.Plot(c, p)
+		return
+	}
+	piece := *l.Line
+	for a := 0; a < n-1; a += lineChunk {
+		piece.XYs = l.XYs[a:min(a+lineChunk+1, n)]
+		piece.Plot(c, p)
+	}
 }
 
 // extremeBoxes returns the glyph boxes (squares of half-width r around
@@ -259,12 +308,7 @@ func SavePNG(path string, width, panelHeight float64, plots ...*gplot.Plot) erro
 // into) are copied into the first canvas. The pixels are the same as
 // drawing all panels into one canvas.
 func render(width, panelHeight float64, plots []*gplot.Plot, concurrent bool) image.Image {
-	w, h := vg.Length(width)*vg.Inch, vg.Length(panelHeight*float64(len(plots)))*vg.Inch
-	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(6)}
-	layout := func() (*vgimg.Canvas, []panelLayout) {
-		img := vgimg.New(w, h)
-		return img, layoutPanels(plots, tiles, draw.New(img))
-	}
+	layout := func() (*vgimg.Canvas, []panelLayout) { return figureLayout(width, panelHeight, plots) }
 	groups := 1
 	if concurrent {
 		groups = min(len(plots), runtime.GOMAXPROCS(0))
@@ -316,6 +360,15 @@ func render(width, panelHeight float64, plots []*gplot.Plot, concurrent bool) im
 		idraw.Draw(dst, band, imgs[g].Image(), band.Min, idraw.Src)
 	}
 	return dst
+}
+
+// figureLayout returns a blank canvas for the plots stacked vertically
+// (width and per-panel height in inches) and the panels' layouts in it.
+func figureLayout(width, panelHeight float64, plots []*gplot.Plot) (*vgimg.Canvas, []panelLayout) {
+	w, h := vg.Length(width)*vg.Inch, vg.Length(panelHeight*float64(len(plots)))*vg.Inch
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadY: vg.Points(6)}
+	img := vgimg.New(w, h)
+	return img, layoutPanels(plots, tiles, draw.New(img))
 }
 
 // grid is a row-major matrix as a plotter.GridXYZ: column c is at x = c,

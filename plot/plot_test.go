@@ -192,19 +192,14 @@ func samePixels(t *testing.T, what string, a, b *gplot.Plot) {
 // and where the axis range is set by hand.
 func TestCheapGlyphBoxesDrawTheSame(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	ts := make([]float64, 3000)
-	idx := make([]int32, len(ts))
-	for i := range ts {
-		ts[i] = 0.5 + 2*rng.Float64()
-		idx[i] = int32(3 + rng.IntN(40))
-	}
+	ts, idx := randomSpikes(rng, 3000, 0.5, 2, 3, 40)
 	ts[1234], idx[777] = 0.01, 0 // lone extremes in the middle
 	for _, n := range []int{1, 2, len(ts)} {
-		a, err := raster("r", "t", ts[:n], idx[:n], true)
+		a, err := raster("r", "t", ts[:n], idx[:n], rasterDots)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := raster("r", "t", ts[:n], idx[:n], false)
+		b, _ := raster("r", "t", ts[:n], idx[:n], rasterScatter)
 		samePixels(t, fmt.Sprintf("raster of %d spikes", n), a, b)
 	}
 	x, y := make([]float64, 500), make([]float64, 500)
@@ -212,6 +207,8 @@ func TestCheapGlyphBoxesDrawTheSame(t *testing.T) {
 		x[i] = float64(i)
 		y[i] = math.Sin(float64(i)/30) + 0.3*rng.NormFloat64()
 	}
+	defer func(k int) { lineChunk = k }(lineChunk)
+	lineChunk = 0 // one stroke, as the plain line
 	for _, hand := range []bool{false, true} {
 		mk := func(cheap bool) *gplot.Plot {
 			p, err := lines("l", "t", "y", cheap, []Series{{X: x, Y: y}, {X: x[100:200], Y: x[100:200], Dash: true}})
@@ -225,4 +222,16 @@ func TestCheapGlyphBoxesDrawTheSame(t *testing.T) {
 		}
 		samePixels(t, fmt.Sprintf("lines, axis range by hand %v", hand), mk(true), mk(false))
 	}
+}
+
+// randomSpikes returns n spikes at uniform times in [t0, t0+span) of
+// uniform neurons first … first+neurons−1.
+func randomSpikes(rng *rand.Rand, n int, t0, span float64, first, neurons int) ([]float64, []int32) {
+	ts := make([]float64, n)
+	idx := make([]int32, n)
+	for i := range ts {
+		ts[i] = t0 + span*rng.Float64()
+		idx[i] = int32(first + rng.IntN(neurons))
+	}
+	return ts, idx
 }

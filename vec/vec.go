@@ -79,6 +79,40 @@ func Scale(x []float64, k float64) { scale(x, k) }
 // floats.Dot computes each row.
 func MatVec(dst, a, x []float64) { matVec(dst, a, x) }
 
+// AxpyK adds to c[j], for every j < len(c), the products t[l]·b[l·ldb+j]
+// for l = 0, 1, …, len(t)−1 in this order, skipping every l with t[l] = 0
+// (the terms of a matrix product's row, the way gonum's Dgemm updates a
+// row of C: one multiply and one add per term, no fused multiply-add).
+// b must hold the rows l·ldb … l·ldb+len(c)−1 for l < len(t).
+func AxpyK(c, b []float64, ldb int, t []float64) { axpyK(c, b, ldb, t) }
+
+// axpyKGo is AxpyK without vector kernels.
+func axpyKGo(c, b []float64, ldb int, t []float64) {
+	for l, tl := range t {
+		if tl == 0 {
+			continue
+		}
+		row := b[l*ldb : l*ldb+len(c)]
+		for j, v := range row {
+			c[j] += float64(tl * v)
+		}
+	}
+}
+
+// axpyColumns is AxpyK for a few columns: each c[j] summed in a register
+// over the terms (the same operations, column by column).
+func axpyColumns(c, b []float64, ldb int, t []float64) {
+	for j := range c {
+		cj := c[j]
+		for l, tl := range t {
+			if tl != 0 {
+				cj += float64(tl * b[l*ldb+j])
+			}
+		}
+		c[j] = cj
+	}
+}
+
 // matVecGo is MatVec without vector kernels.
 func matVecGo(dst, a, x []float64) {
 	n := len(x)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"golang.org/x/sys/cpu"
 )
@@ -122,6 +123,46 @@ func scale(x []float64, k float64) {
 	for i := range x {
 		x[i] *= k
 	}
+}
+
+// axpyKAVX adds to c[j], j < n, the terms t[p]·b[rows[p]·ldb + j] for
+// p < k in order: 32, then 4 columns at a time in registers over all
+// terms, then one; multiply then add.
+//
+//go:noescape
+func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
+
+// axpyBuf holds the nonzero coefficients of one AxpyK call and their rows.
+type axpyBuf struct {
+	t    []float64
+	rows []int32
+}
+
+var axpyPool = sync.Pool{New: func() any { return new(axpyBuf) }}
+
+// axpyK is AxpyK: the nonzero coefficients listed first (no branch per
+// term in the kernel), then AVX2 over the columns (the same multiply and
+// add per term); column by column in Go without AVX2.
+func axpyK(c, b []float64, ldb int, t []float64) {
+	if len(t) == 0 || len(c) == 0 {
+		return
+	}
+	_ = b[(len(t)-1)*ldb+len(c)-1] // every row lies inside b
+	if !useAVX2 || len(t) > math.MaxInt32 {
+		axpyColumns(c, b, ldb, t)
+		return
+	}
+	buf := axpyPool.Get().(*axpyBuf)
+	buf.t, buf.rows = buf.t[:0], buf.rows[:0]
+	for l, tl := range t {
+		if tl != 0 { // NaN too, as the loop
+			buf.t, buf.rows = append(buf.t, tl), append(buf.rows, int32(l))
+		}
+	}
+	if len(buf.t) > 0 {
+		axpyKAVX(&c[0], len(c), &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t))
+	}
+	axpyPool.Put(buf)
 }
 
 // matVec computes four rows at a time with dot4RowsAVX, in floats.Dot's

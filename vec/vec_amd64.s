@@ -332,3 +332,115 @@ scaleloop:
 scaledone:
 	VZEROUPPER
 	RET
+
+
+// func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
+// c[j] += t[p]·b[rows[p]·ldb + j] for j < n, p = 0..k−1 in order (k ≥ 1);
+// multiply then add. 32, then 4 columns at a time, then one.
+TEXT ·axpyKAVX(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ b+16(FP), SI
+	MOVQ ldb+24(FP), R8
+	SHLQ $3, R8
+	MOVQ t+32(FP), R9
+	MOVQ rows+40(FP), R12
+	MOVQ k+48(FP), R10
+	XORQ AX, AX
+
+ax32:
+	LEAQ    32(AX), DX
+	CMPQ    DX, CX
+	JGT     ax4
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD 64(DI)(AX*8), Y2
+	VMOVUPD 96(DI)(AX*8), Y3
+	VMOVUPD 128(DI)(AX*8), Y4
+	VMOVUPD 160(DI)(AX*8), Y5
+	VMOVUPD 192(DI)(AX*8), Y6
+	VMOVUPD 224(DI)(AX*8), Y7
+	LEAQ    (SI)(AX*8), R11
+	XORQ    BX, BX
+
+ax32l:
+	MOVLQSX      (R12)(BX*4), R13
+	IMULQ        R8, R13
+	ADDQ         R11, R13
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       (R13), Y8, Y9
+	VMULPD       32(R13), Y8, Y10
+	VMULPD       64(R13), Y8, Y11
+	VMULPD       96(R13), Y8, Y12
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y10, Y1, Y1
+	VADDPD       Y11, Y2, Y2
+	VADDPD       Y12, Y3, Y3
+	VMULPD       128(R13), Y8, Y9
+	VMULPD       160(R13), Y8, Y10
+	VMULPD       192(R13), Y8, Y11
+	VMULPD       224(R13), Y8, Y12
+	VADDPD       Y9, Y4, Y4
+	VADDPD       Y10, Y5, Y5
+	VADDPD       Y11, Y6, Y6
+	VADDPD       Y12, Y7, Y7
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          ax32l
+	VMOVUPD      Y0, (DI)(AX*8)
+	VMOVUPD      Y1, 32(DI)(AX*8)
+	VMOVUPD      Y2, 64(DI)(AX*8)
+	VMOVUPD      Y3, 96(DI)(AX*8)
+	VMOVUPD      Y4, 128(DI)(AX*8)
+	VMOVUPD      Y5, 160(DI)(AX*8)
+	VMOVUPD      Y6, 192(DI)(AX*8)
+	VMOVUPD      Y7, 224(DI)(AX*8)
+	MOVQ         DX, AX
+	JMP          ax32
+
+ax4:
+	LEAQ    4(AX), DX
+	CMPQ    DX, CX
+	JGT     ax1
+	VMOVUPD (DI)(AX*8), Y0
+	LEAQ    (SI)(AX*8), R11
+	XORQ    BX, BX
+
+ax4l:
+	MOVLQSX      (R12)(BX*4), R13
+	IMULQ        R8, R13
+	ADDQ         R11, R13
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       (R13), Y8, Y9
+	VADDPD       Y9, Y0, Y0
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          ax4l
+	VMOVUPD      Y0, (DI)(AX*8)
+	ADDQ         $4, AX
+	JMP          ax4
+
+ax1:
+	CMPQ   AX, CX
+	JGE    axdone
+	VMOVSD (DI)(AX*8), X0
+	LEAQ   (SI)(AX*8), R11
+	XORQ   BX, BX
+
+ax1l:
+	MOVLQSX (R12)(BX*4), R13
+	IMULQ   R8, R13
+	ADDQ    R11, R13
+	VMOVSD  (R13), X9
+	VMULSD  (R9)(BX*8), X9, X9
+	VADDSD  X9, X0, X0
+	INCQ    BX
+	CMPQ    BX, R10
+	JLT     ax1l
+	VMOVSD  X0, (DI)(AX*8)
+	INCQ    AX
+	JMP     ax1
+
+axdone:
+	VZEROUPPER
+	RET

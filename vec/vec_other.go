@@ -18,6 +18,8 @@ func scale(x []float64, k float64) {
 
 func matVec(dst, a, x []float64) { matVecGo(dst, a, x) }
 
+func axpyK(c, b []float64, ldb int, t []float64) { axpyKGo(c, b, ldb, t) }
+
 // SetVectorKernels does nothing here (no assembly kernels in this build)
 // and returns false.
 func SetVectorKernels(on bool) (was bool) { return false }

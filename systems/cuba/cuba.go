@@ -2,6 +2,7 @@ package cuba
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,14 +28,33 @@ type CUBAConfig struct {
 	DtMS      float64             `yaml:"dt_ms"`      // time step (ms)
 	DurationS float64             `yaml:"duration_s"` // simulated time (s)
 	Neuron    neuron.LIFExpParams `yaml:"neuron"`     // neuron and synapse time constants, potentials
-	// RasterNeurons is the number of neurons (from index 0) whose spikes are stored.
+	// RasterNeurons is the number of neurons (from index 0) whose spikes are
+	// stored; the older name of record.neurons, used when that is -1.
 	RasterNeurons int `yaml:"raster_neurons"`
+	// Record chooses what is recorded.
+	Record RecordConfig `yaml:"record"`
+}
+
+// RecordConfig chooses which spikes a CUBA run stores (in recordings.npz
+// and the raster of summary.png). Unrecorded spikes are still counted.
+type RecordConfig struct {
+	// Spikes switches spike storage on (default) or off (then no
+	// recordings.npz and no summary.png are written).
+	Spikes bool `yaml:"spikes"`
+	// From is the first recorded neuron (index, default 0).
+	From int `yaml:"from"`
+	// Neurons is the number of neurons from From that are recorded; -1
+	// (the default) takes raster_neurons.
+	Neurons int `yaml:"neurons"`
+	// Stride keeps every stride-th of those neurons (default 1: all).
+	Stride int `yaml:"stride"`
 }
 
 // CUBA returns the parameters of Brian2's CUBA example.
 func CUBA() *CUBAConfig {
 	return &CUBAConfig{Seed: 1, NExc: 3200, NInh: 800, P: 0.02, WeMV: 60 * 0.27 / 10, WiMV: -20 * 4.5 / 10,
-		DtMS: 0.1, DurationS: 1, Neuron: NeuronParams(), RasterNeurons: 4000}
+		DtMS: 0.1, DurationS: 1, Neuron: NeuronParams(), RasterNeurons: 4000,
+		Record: RecordConfig{Spikes: true, Neurons: -1, Stride: 1}}
 }
 
 func init() {
@@ -62,7 +82,16 @@ func (c *CUBAConfig) Validate() error {
 		}
 	}
 	if c.RasterNeurons < 0 {
-		return fmt.Errorf("raster_neurons must be >= 0")
+		return fmt.Errorf("raster_neurons must be >= 0, got %d", c.RasterNeurons)
+	}
+	if c.Record.From < 0 || c.Record.From > c.NExc+c.NInh {
+		return fmt.Errorf("record.from must be in [0, n_exc + n_inh], got %d", c.Record.From)
+	}
+	if c.Record.Neurons < -1 {
+		return fmt.Errorf("record.neurons must be >= 0 (or -1: raster_neurons), got %d", c.Record.Neurons)
+	}
+	if c.Record.Stride < 1 {
+		return fmt.Errorf("record.stride must be >= 1, got %d", c.Record.Stride)
 	}
 	return experiment.Keyed("neuron", c.Neuron, c.Neuron.Validate())
 }
@@ -112,11 +141,17 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 	if err != nil {
 		return nil, err
 	}
-	mon := sim.NewSpikeMonitor(min(c.RasterNeurons, n), int(float64(n)*c.DurationS*10))
+	from, to := c.recorded()
+	mon, err := sim.NewSpikeRecorder(pop, sim.SpikeRecorderOptions{Off: !c.Record.Spikes, From: from, To: to, Stride: c.Record.Stride,
+		// Room for 10 Hz (the network fires at ≈ 6 Hz).
+		Capacity: int(float64((to-from+c.Record.Stride-1)/c.Record.Stride) * c.DurationS * 10)})
+	if err != nil {
+		return nil, err
+	}
 	// Synaptic events: every spike delivers one event per outgoing synapse.
 	events := &eventCounter{g: pop, exc: exc, inh: inh}
 	for _, err := range []error{net.AddGroup("cuba", pop), net.AddProjection(pe), net.AddProjection(pi),
-		net.AddMonitor(sim.WatchSpikes(pop, mon)), net.AddMonitor(events)} {
+		net.AddMonitor(mon), net.AddMonitor(events)} {
 		if err != nil {
 			return nil, err
 		}
@@ -127,9 +162,9 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 	}
 	setup := time.Since(t0)
 	prog := experiment.ProgressOf(env, int64(clock.Steps), "simulating")
-	t1 := time.Now()
+	t1, cpu1 := time.Now(), experiment.CPUSeconds()
 	err = net.Run(ctx, c.DurationS*1000, sim.RunOptions{Every: max(1, clock.Steps/100), Progress: func(done, _ int64) { prog.Set(done) }})
-	wall := time.Since(t1)
+	wall, cpu := time.Since(t1), experiment.CPUSeconds()-cpu1
 	prog.Finish()
 	if err != nil {
 		return nil, err
@@ -143,14 +178,17 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		"synapses":                    float64(exc.NNZ() + inh.NNZ()),
 		"synaptic_events":             float64(events.n),
 		"wall_seconds":                wall.Seconds(),
+		"loop_cpu_seconds":            cpu,
 		"setup_seconds":               setup.Seconds(),
 		"synaptic_events_per_second":  float64(events.n) / wall.Seconds(),
 		"sim_seconds_per_wall_second": c.DurationS / wall.Seconds(),
 	}
-	if env.Out != nil {
-		if err := c.write(env, mon, clock); err != nil {
+	if env.Out != nil && mon.Recorded() > 0 {
+		t2, cpu2 := time.Now(), experiment.CPUSeconds()
+		if err := c.write(env, mon); err != nil {
 			return nil, err
 		}
+		m["output_seconds"], m["output_cpu_seconds"] = time.Since(t2).Seconds(), experiment.CPUSeconds()-cpu2
 	}
 	return m, nil
 }
@@ -170,10 +208,23 @@ func (e *eventCounter) Sample(sc *sim.StepContext) {
 	}
 }
 
-func (c *CUBAConfig) write(env *experiment.Env, mon *sim.SpikeMonitor, clock sim.Clock) error {
-	ts := make([]float64, len(mon.Times))
-	for i, t := range mon.Times {
-		ts[i] = t / 1000
+// recorded returns the range [from, to) of recorded neurons.
+func (c *CUBAConfig) recorded() (from, to int) {
+	n := c.NExc + c.NInh
+	k := c.Record.Neurons
+	if k < 0 {
+		k = c.RasterNeurons
+	}
+	return c.Record.From, min(n, c.Record.From+k)
+}
+
+// write saves the recorded spikes and the population rate of the recorded
+// neurons (recordings.npz, written concurrently with the figure) and
+// summary.png (raster and rate).
+func (c *CUBAConfig) write(env *experiment.Env, mon *sim.SpikeRecorder) error {
+	ts := mon.Times(c.DtMS)
+	for i := range ts {
+		ts[i] /= 1000
 	}
 	// Population rate of the recorded neurons in 1 ms bins.
 	bins := int(c.DurationS * 1000)
@@ -188,17 +239,30 @@ func (c *CUBAConfig) write(env *experiment.Env, mon *sim.SpikeMonitor, clock sim
 		}
 	}
 	for b := range rate {
-		rate[b] /= float64(max(1, mon.Record)) * 1e-3
+		rate[b] /= float64(mon.Recorded()) * 1e-3
 	}
-	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
-		{Name: "spike_t", Shape: []int{len(ts)}, Data: ts},
-		{Name: "spike_i", Shape: []int{len(mon.Index)}, Data: mon.Index},
-		{Name: "rate_t", Shape: []int{bins}, Data: tb},
-		{Name: "rate_hz", Shape: []int{bins}, Data: rate},
-	}); err != nil {
-		return err
+	npz := make(chan error, 1)
+	go func() {
+		npz <- runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+			{Name: "spike_t", Shape: []int{len(ts)}, Data: ts},
+			{Name: "spike_i", Shape: []int{len(mon.Index)}, Data: mon.Index},
+			{Name: "rate_t", Shape: []int{bins}, Data: tb},
+			{Name: "rate_hz", Shape: []int{bins}, Data: rate},
+		})
+	}()
+	err := c.figure(env, mon, ts, tb, rate)
+	return errors.Join(<-npz, err)
+}
+
+// figure draws summary.png: the raster of the recorded spikes (times ts in
+// s) and their population rate.
+func (c *CUBAConfig) figure(env *experiment.Env, mon *sim.SpikeRecorder, ts, tb, rate []float64) error {
+	from, to := c.recorded()
+	title := fmt.Sprintf("CUBA: spikes of neurons %d–%d", from, to-1)
+	if c.Record.Stride > 1 {
+		title = fmt.Sprintf("CUBA: spikes of every %d. neuron of %d–%d", c.Record.Stride, from, to-1)
 	}
-	r, err := plot.Raster(fmt.Sprintf("CUBA: spikes of neurons 0–%d", mon.Record-1), "time (s)", ts, mon.Index)
+	r, err := plot.Raster(title, "time (s)", ts, mon.Index)
 	if err != nil {
 		return err
 	}

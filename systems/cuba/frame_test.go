@@ -2,7 +2,9 @@ package cuba
 
 import (
 	"context"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/spikelab/spikelab/connect"
@@ -95,5 +97,64 @@ func TestCUBAOnTheFrameIsBitIdenticalToTheHandWrittenLoop(t *testing.T) {
 			t.Errorf("threads %d: rasters differ (%d spikes each)", threads, mon.Count)
 		}
 		t.Logf("threads %d: %d spikes, identical rasters", threads, mon.Count)
+	}
+}
+
+// TestCUBARecordKeys checks the record.* keys against the full raster of
+// the same run: a strided subset stores exactly the spikes of its neurons,
+// record.spikes=false writes no recordings, and bad values are refused
+// with the key named.
+func TestCUBARecordKeys(t *testing.T) {
+	defer sim.AtLeastProcs(3)()
+	run := func(edit func(*CUBAConfig)) (map[string]float64, map[string]runio.Array, *runio.Dir) {
+		c := CUBA()
+		c.NExc, c.NInh, c.DurationS = 400, 100, 0.2
+		edit(c)
+		dir, err := runio.Create(t.TempDir(), "cuba")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.Run(context.Background(), &experiment.Env{Threads: 1, Out: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := runio.ReadNPZ(dir.File("recordings.npz"))
+		if err != nil {
+			rec = nil
+		}
+		return m, rec, dir
+	}
+	mAll, all, _ := run(func(*CUBAConfig) {})
+	mSub, sub, _ := run(func(c *CUBAConfig) { c.Record.From, c.Record.Neurons, c.Record.Stride = 100, 200, 3 })
+	if mSub["spikes"] != mAll["spikes"] {
+		t.Fatalf("recording changed the run: %g vs %g spikes", mSub["spikes"], mAll["spikes"])
+	}
+	var wantT []float64
+	var wantI []int32
+	for k, j := range all["spike_i"].Data.([]int32) {
+		if j >= 100 && j < 300 && (j-100)%3 == 0 {
+			wantT, wantI = append(wantT, all["spike_t"].Data.([]float64)[k]), append(wantI, j)
+		}
+	}
+	if len(wantI) == 0 || !reflect.DeepEqual(sub["spike_i"].Data, wantI) || !reflect.DeepEqual(sub["spike_t"].Data, wantT) {
+		t.Fatalf("subset: %d spikes stored, want %d", len(sub["spike_i"].Data.([]int32)), len(wantI))
+	}
+	mOff, off, dir := run(func(c *CUBAConfig) { c.Record.Spikes = false })
+	if off != nil || mOff["spikes"] != mAll["spikes"] {
+		t.Fatalf("record.spikes=false: recordings %v, %g spikes", off != nil, mOff["spikes"])
+	}
+	if _, err := os.Stat(dir.File("summary.png")); err == nil {
+		t.Error("record.spikes=false drew a raster")
+	}
+	for key, edit := range map[string]func(*CUBAConfig){
+		"record.from":    func(c *CUBAConfig) { c.Record.From = -1 },
+		"record.neurons": func(c *CUBAConfig) { c.Record.Neurons = -2 },
+		"record.stride":  func(c *CUBAConfig) { c.Record.Stride = 0 },
+	} {
+		c := CUBA()
+		edit(c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: error %v", key, err)
+		}
 	}
 }

@@ -660,7 +660,7 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	built := time.Now()
+	built, builtCPU := time.Now(), experiment.CPUSeconds()
 	st, err := c.restore(env, net)
 	if err != nil {
 		return nil, nil, nil, err
@@ -669,7 +669,7 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	res.loop = time.Since(built)
+	res.loop, res.loopCPU = time.Since(built), experiment.CPUSeconds()-builtCPU
 	res.wall = time.Since(start)
 	m := c.metrics(net, res)
 	if env.Out != nil {

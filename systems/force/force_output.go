@@ -17,6 +17,7 @@ func (c *ForceConfig) metrics(net *forceNet, r *forceResult) map[string]float64 
 	m := map[string]float64{
 		"wall_seconds":                r.wall.Seconds(),
 		"loop_seconds":                r.loop.Seconds(),
+		"loop_cpu_seconds":            r.loopCPU,
 		"setup_seconds":               (r.wall - r.loop).Seconds(),
 		"sim_seconds_per_wall_second": c.DurationS / r.wall.Seconds(),
 		"rls_updates":                 float64(net.rls.Updates),

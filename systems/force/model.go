@@ -102,7 +102,7 @@ func (c *ForceConfig) initFrom(net *forceNet) error {
 
 // evalDrop are the metrics of a run that eval does not compute: timings,
 // totals over the whole run and the training phase's.
-var evalDrop = []string{"wall_seconds", "loop_seconds", "setup_seconds", "sim_seconds_per_wall_second",
+var evalDrop = []string{"wall_seconds", "loop_seconds", "loop_cpu_seconds", "setup_seconds", "sim_seconds_per_wall_second",
 	"rls_updates", "spikes_total", "rate_pre_hz", "rate_train_hz", "train_rmse"}
 
 // Eval runs the test phase of a saved FORCE network (spikelab eval): from

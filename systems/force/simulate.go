@@ -20,6 +20,7 @@ type forceResult struct {
 	spikesTest            int64
 	wall                  time.Duration // set-up and simulation
 	loop                  time.Duration // simulation (time loop) only
+	loopCPU               float64       // CPU seconds of the process during the loop
 	// end is the network's state at the end of training (step icrit),
 	// saved in model.npz for eval.
 	end *netSnap

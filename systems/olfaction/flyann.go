@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/vec"
@@ -52,17 +54,20 @@ func (p FlyANNParams) Validate() error {
 
 // FlyANN is the network with its parameters in one array (one Adam).
 type FlyANN struct {
-	P    FlyANNParams
-	Par  []float64 // all parameters; the views below alias it
-	W1   []float64 // NORN × NPN (input-major), effective |W1|
-	Gam  []float64 // BatchNorm scale, NPN
-	Bet  []float64 // BatchNorm shift, NPN
-	W2   []float64 // NPN × NKC, effective |W2|
-	B2   []float64 // KC bias, NKC
-	W3   []float64 // NKC × Classes
-	B3   []float64 // output bias
-	grad []float64
-	adam *learn.Adam
+	P FlyANNParams
+	// Threads is the number of goroutines the matrix products use (≤ 1:
+	// one); the results do not depend on it.
+	Threads int
+	Par     []float64 // all parameters; the views below alias it
+	W1      []float64 // NORN × NPN (input-major), effective |W1|
+	Gam     []float64 // BatchNorm scale, NPN
+	Bet     []float64 // BatchNorm shift, NPN
+	W2      []float64 // NPN × NKC, effective |W2|
+	B2      []float64 // KC bias, NKC
+	W3      []float64 // NKC × Classes
+	B3      []float64 // output bias
+	grad    []float64
+	adam    *learn.Adam
 	// BatchNorm running statistics (evaluation)
 	RunMean, RunVar []float64
 	// activations and scratch for one batch
@@ -127,8 +132,18 @@ func NewFlyANN(p FlyANNParams, rng *rand.Rand) (*FlyANN, error) {
 	return a, nil
 }
 
-// gemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices.
-func gemm(tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm []float64, ldb int, beta float64, Cm []float64, ldc int) {
+// gemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, bit
+// for bit as gonum's blas64.Gemm does on amd64 (see gemmExact), faster;
+// par > 1 splits C's rows between that many goroutines (the same
+// results).
+func gemm(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm []float64, ldb int, beta float64, Cm []float64, ldc int) {
+	if !gemmExact(par, tA, tB, m, n, k, alpha, A, lda, Bm, ldb, beta, Cm, ldc) {
+		gemmGonum(tA, tB, m, n, k, alpha, A, lda, Bm, ldb, beta, Cm, ldc)
+	}
+}
+
+// gemmGonum is gemm through gonum's blas64.Gemm.
+func gemmGonum(tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm []float64, ldb int, beta float64, Cm []float64, ldc int) {
 	ta, tb := blas.NoTrans, blas.NoTrans
 	ar, ac := m, k
 	if tA {
@@ -142,6 +157,75 @@ func gemm(tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm []fl
 		blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: A},
 		blas64.General{Rows: br, Cols: bc, Stride: ldb, Data: Bm},
 		beta, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: Cm})
+}
+
+// gemmBlock and gemmMinParBlocks are gonum's Dgemm block size and the
+// number of C blocks from which it goes parallel, splitting the sum over
+// k into blocks (which changes a dot product's rounding).
+const gemmBlock, gemmMinParBlocks = 64, 4
+
+// gemmExact does the products whose order of operations gonum's Dgemm
+// fixes per element of C, on amd64 only (elsewhere gonum's Go loops may
+// fuse multiply and add), and reports whether it did: after C = beta·C
+// (zeroed for beta 0), op(B) not transposed adds the terms alpha·A(i,l)·B(l,:)
+// row by row in increasing l, skipping zero coefficients (vec.AxpyK, the
+// same multiply and add); B transposed and A not adds to each C(i,j)
+// alpha times the dot product of A's row i and B's row j in gonum's lane
+// order (vec.MatVec), where gonum does not split k. The results equal
+// blas64.Gemm's bit for bit (TestGemmEqualsGonum) for finite inputs.
+func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm []float64, ldb int, beta float64, Cm []float64, ldc int) bool {
+	if runtime.GOARCH != "amd64" || alpha == 0 || k == 0 || m == 0 || n == 0 || (tA && tB) {
+		return false
+	}
+	blocks := func(x int) int { return (x + gemmBlock - 1) / gemmBlock }
+	if tB && (ldb != k || (blocks(m)*blocks(n) >= gemmMinParBlocks && k > gemmBlock)) {
+		return false
+	}
+	rows := func(lo, hi int) {
+		if beta != 1 {
+			for i := lo; i < hi; i++ {
+				row := Cm[i*ldc : i*ldc+n]
+				if beta == 0 {
+					clear(row)
+				} else {
+					vec.Scale(row, beta)
+				}
+			}
+		}
+		if tB {
+			dot := make([]float64, n)
+			for i := lo; i < hi; i++ {
+				vec.MatVec(dot, Bm[:n*k], A[i*lda:i*lda+k])
+				row := Cm[i*ldc : i*ldc+n]
+				for j, d := range dot {
+					row[j] += float64(alpha * d)
+				}
+			}
+			return
+		}
+		t := make([]float64, k)
+		for i := lo; i < hi; i++ {
+			for l := range t {
+				if tA {
+					t[l] = alpha * A[l*lda+i]
+				} else {
+					t[l] = alpha * A[i*lda+l]
+				}
+			}
+			vec.AxpyK(Cm[i*ldc:i*ldc+n], Bm, ldb, t)
+		}
+	}
+	// Split only products worth a goroutine (≥ 2¹⁶ multiply-adds).
+	if par = min(par, m); par < 2 || m*n*k < 1<<16 {
+		rows(0, m)
+		return true
+	}
+	var wg sync.WaitGroup
+	for g := range par {
+		wg.Go(func() { rows(g*m/par, (g+1)*m/par) })
+	}
+	wg.Wait()
+	return true
 }
 
 // forward computes the outputs of x (bsz × NOR) into a.out; train uses
@@ -160,7 +244,7 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 	for i, w := range a.W2 {
 		a.a2[i] = math.Abs(w)
 	}
-	gemm(false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
+	gemm(a.Threads, false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
 	// BatchNorm
 	for i := 0; i < p.NPN; i++ {
 		var mu, va float64
@@ -190,7 +274,7 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 			a.pn[k] = max(a.Gam[i]*xh+a.Bet[i], 0)
 		}
 	}
-	gemm(false, false, bsz, p.NKC, p.NPN, 1, a.pn, p.NPN, a.a2, p.NKC, 0, a.kcPre, p.NKC)
+	gemm(a.Threads, false, false, bsz, p.NKC, p.NPN, 1, a.pn, p.NPN, a.a2, p.NKC, 0, a.kcPre, p.NKC)
 	keep := 1 / (1 - p.Dropout)
 	for s := 0; s < bsz; s++ {
 		for i := 0; i < p.NKC; i++ {
@@ -211,7 +295,7 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 	for s := 0; s < bsz; s++ {
 		copy(a.out[s*p.Classes:(s+1)*p.Classes], a.B3)
 	}
-	gemm(false, false, bsz, p.Classes, p.NKC, 1, a.kc, p.NKC, a.W3, p.Classes, 1, a.out, p.Classes)
+	gemm(a.Threads, false, false, bsz, p.Classes, p.NKC, 1, a.kc, p.NKC, a.W3, p.Classes, 1, a.out, p.Classes)
 }
 
 // TrainBatch takes one Adam step on the batch (x: bsz × NOR, labels) and
@@ -252,11 +336,11 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	n += len(a.W2) + p.NKC
 	g3, gB3 := a.grad[n:n+len(a.W3)], a.grad[n+len(a.W3):]
 	// output layer
-	gemm(true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
+	gemm(a.Threads, true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
 	for s := 0; s < bsz; s++ {
 		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
 	}
-	gemm(false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
+	gemm(a.Threads, false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
 	for k := range a.dKC[:bsz*p.NKC] {
 		if a.kcPre[k] <= 0 {
 			a.dKC[k] = 0
@@ -267,9 +351,9 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	for s := 0; s < bsz; s++ {
 		vec.AddTo(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
 	}
-	gemm(true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
+	gemm(a.Threads, true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
 	signMul(g2, a.W2)
-	gemm(false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
+	gemm(a.Threads, false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
 	// ReLU and BatchNorm
 	for i := 0; i < p.NPN; i++ {
 		var sdy, sdyx float64
@@ -290,8 +374,13 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 			a.dH1[k] = a.istd[i] * inv * (float64(bsz)*dx - sdy - a.xhat[k]*sdyx)
 		}
 	}
-	norn := p.NOR * p.Tile
-	gemm(true, false, norn, p.NPN, bsz, 1, a.orn, norn, a.dH1, p.NPN, 0, g1, p.NPN)
+	// The Tile copies of an odor in orn are equal, so are the rows of
+	// ornᵀ·dH1 they give (each row's sums have the same terms in the same
+	// order): compute the first NOR rows and copy them.
+	gemm(a.Threads, true, false, p.NOR, p.NPN, bsz, 1, a.orn, p.NOR*p.Tile, a.dH1, p.NPN, 0, g1[:p.NOR*p.NPN], p.NPN)
+	for r := 1; r < p.Tile; r++ {
+		copy(g1[r*p.NOR*p.NPN:(r+1)*p.NOR*p.NPN], g1[:p.NOR*p.NPN])
+	}
 	signMul(g1, a.W1)
 	return loss * inv, correct
 }
@@ -315,13 +404,18 @@ func (a *FlyANN) Predict(x []float64, pred []int) {
 // the last forward pass.
 func (a *FlyANN) KCActivity() []float64 { return a.kcPre }
 
-// signMul multiplies g by sign(w) elementwise (the chain rule of |w|).
+// signMul multiplies g by sign(w) elementwise (the chain rule of |w|):
+// g's sign bit is flipped where w < 0 (−g), g is set to +0 where w = 0.
 func signMul(g, w []float64) {
+	g = g[:len(w)]
 	for i, v := range w {
-		if v < 0 {
-			g[i] = -g[i]
-		} else if v == 0 {
-			g[i] = 0
+		b := math.Float64bits(v)
+		// −g (a sign flip, as negation) for negative w, without a branch;
+		// (w is never NaN here: a NaN loss stops training first).
+		gb := math.Float64bits(g[i]) ^ b&(1<<63)
+		if b<<1 == 0 { // ±0
+			gb = 0
 		}
+		g[i] = math.Float64frombits(gb)
 	}
 }

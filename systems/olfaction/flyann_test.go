@@ -2,9 +2,11 @@ package olfaction
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/spikelab/spikelab/sim"
+	"github.com/spikelab/spikelab/vec"
 )
 
 // The backward pass (|W| chain rule, BatchNorm, ReLU, cross-entropy) must
@@ -51,5 +53,60 @@ func TestFlyANNGradientMatchesFiniteDifference(t *testing.T) {
 	}
 	if nz < len(a.Par)/2 {
 		t.Fatalf("only %d of %d finite differences non-zero", nz, len(a.Par))
+	}
+}
+
+// TestGemmEqualsGonum compares gemm with gonum's blas64.Gemm bit for bit
+// on the ANN's products (and a few more shapes: C blocks that make gonum
+// go parallel, k split into blocks, alpha and beta other than 0 and 1,
+// zero coefficients from a ReLU), with the vector kernels on and off, on
+// one to three goroutines.
+func TestGemmEqualsGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	mat := func(n int, zeros bool) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+			if zeros && rng.IntN(3) == 0 {
+				x[i] = 0
+			}
+		}
+		return x
+	}
+	type shape struct {
+		tA, tB      bool
+		m, n, k     int
+		alpha, beta float64
+	}
+	var shapes []shape
+	for _, s := range [][3]int{{32, 50, 500}, {32, 2500, 50}, {32, 10, 2500}, {2500, 10, 32}, {32, 2500, 10},
+		{50, 2500, 32}, {32, 50, 2500}, {500, 50, 32}, {130, 200, 70}, {7, 3, 5}, {5, 9, 3}, {256, 200, 300}} {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
+			shapes = append(shapes, shape{tr[0], tr[1], s[0], s[1], s[2], 1, 0}, shape{tr[0], tr[1], s[0], s[1], s[2], 0.5, 1},
+				shape{tr[0], tr[1], s[0], s[1], s[2], -1.5, 0.25})
+		}
+	}
+	for _, on := range []bool{true, false} {
+		was := vec.SetVectorKernels(on)
+		for _, s := range shapes {
+			a, b := mat(s.m*s.k, true), mat(s.k*s.n, false)
+			lda, ldb := s.k, s.n
+			if s.tA {
+				lda = s.m
+			}
+			if s.tB {
+				ldb = s.k
+			}
+			c0 := mat(s.m*s.n, false)
+			got, want := append([]float64(nil), c0...), append([]float64(nil), c0...)
+			gemm(1+len(got)%3, s.tA, s.tB, s.m, s.n, s.k, s.alpha, a, lda, b, ldb, s.beta, got, s.n)
+			gemmGonum(s.tA, s.tB, s.m, s.n, s.k, s.alpha, a, lda, b, ldb, s.beta, want, s.n)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("kernels %v, %+v: C[%d] = %v, gonum %v", on, s, i, got[i], want[i])
+				}
+			}
+		}
+		vec.SetVectorKernels(was)
 	}
 }

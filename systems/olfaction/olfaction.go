@@ -347,6 +347,7 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	if err != nil {
 		return olfactionCurve{}, nil, err
 	}
+	net.Threads = env.Threads
 	if save != nil && c.InitFrom != "" { // the config's own model only
 		md, err := experiment.LoadInitModel(c.InitFrom, "olfaction-ann")
 		if err != nil {
@@ -367,7 +368,7 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	prog := experiment.ProgressOf(env, int64(a.Epochs), "ANN epochs")
 	defer prog.Finish()
 	m := map[string]float64{}
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), experiment.CPUSeconds()
 	nBatch := 0
 	for lo := 0; lo+2 <= d.NTrain; lo += a.Batch {
 		nBatch++
@@ -427,6 +428,7 @@ func (c *OlfactionConfig) runANN(ctx context.Context, env *experiment.Env, d *ta
 	m["val_accuracy"] = cur.valAcc[len(cur.valAcc)-1]
 	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
 	m["train_seconds"] = time.Since(t0).Seconds()
+	m["train_cpu_seconds"] = experiment.CPUSeconds() - cpu0
 	m["kc_active_fraction"] = c.annKCActive(net, d, pred)
 	if save != nil {
 		st := annState(net)

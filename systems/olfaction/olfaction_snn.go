@@ -89,6 +89,7 @@ type snnRun struct {
 
 	done, pairs, stdpSteps int64
 	t0                     time.Time
+	cpu0                   float64 // process CPU seconds at t0
 }
 
 // runSNN trains the spiking network (hybrid: STDP in the STDP block) and
@@ -211,7 +212,7 @@ func (c *OlfactionConfig) buildSNN(env *experiment.Env, d *task.Olfaction, team 
 	nBatch := (d.NTrain + s.Batch - 1) / s.Batch
 	r.prog = experiment.ProgressOf(env, int64(s.Epochs*nBatch), r.name+" batches")
 	r.sched = lrSchedule(s.LR, s.LREnd, s.Epochs*nBatch)
-	r.t0 = time.Now()
+	r.t0, r.cpu0 = time.Now(), experiment.CPUSeconds()
 	return r, nil
 }
 
@@ -353,6 +354,7 @@ func (r *snnRun) report(cur olfactionCurve, m map[string]float64) {
 	m["val_accuracy"] = cur.valAcc[len(cur.valAcc)-1]
 	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
 	m["train_seconds"] = time.Since(r.t0).Seconds()
+	m["train_cpu_seconds"] = experiment.CPUSeconds() - r.cpu0
 	if r.pairing != nil {
 		rec := r.rec
 		rec.stdpAfter = append([]float64(nil), r.net.Blocks[r.kb].W...)

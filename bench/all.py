@@ -1,0 +1,330 @@
+"""Every side-by-side comparison of spikelab with its peers, in one run.
+
+Called by bench/all.sh, which builds spikelab first. Each comparison runs
+its configurations (spikelab and the peer, with 1 and 2 threads where that
+applies) in alternation, `reps` rounds, and records for every run, from that
+same run:
+  sim_cpu   CPU seconds (user + sys, all threads) of the simulation or
+            training loop, as the program measures it itself;
+  sim_wall  wall seconds of the same loop;
+  proc_cpu  CPU seconds of the whole process (rusage of the child);
+  proc_wall wall seconds of the whole process;
+plus the load average before and after the run and the result figures
+(rate, accuracy) that show that both sides did the same work. It writes
+everything to one JSON file (bench/out/results.json, or --out), which
+bench/benchmd.py turns into BENCHMARKS.md's tables.
+
+The peers' references that are not in this repository (LTTS, Shifting
+Learning) are run only when their checkouts are given (--ltts-ref,
+--shifting-ref; bench/all.sh reads LTTS_REF and SHIFTING_REF).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+
+
+def load():
+    return list(os.getloadavg())
+
+
+def run_child(cmd, env=None):
+    """Runs cmd; returns (stdout, CPU seconds, wall seconds) of the process."""
+    r0, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    w1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        sys.stderr.write(p.stdout[-2000:] + p.stderr[-4000:])
+        raise SystemExit("failed: " + " ".join(cmd))
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+    return p.stdout, cpu, w1 - w0
+
+
+def last_json(stdout):
+    return json.loads([l for l in stdout.splitlines() if l.strip().startswith("{")][-1])
+
+
+class Bench:
+    def __init__(self, spikelab, work):
+        self.spikelab = spikelab
+        self.work = work
+        self.n = 0
+
+    def spikelab_run(self, name, threads, sets):
+        """Runs spikelab; returns (metrics, process CPU, process wall)."""
+        self.n += 1
+        out = os.path.join(self.work, "%s-%d" % (name, self.n))
+        cmd = [self.spikelab, "run", name, "--quiet", "--threads", str(threads), "--out", out]
+        for s in sets:
+            cmd += ["--set", s]
+        _, cpu, wall = run_child(cmd)
+        with open(os.path.join(out, "metrics.json")) as f:
+            m = json.load(f)
+        shutil.rmtree(out, ignore_errors=True)
+        return m, cpu, wall
+
+    def python(self, script, args, env=None):
+        """Runs a reference script; returns (its JSON line, process CPU, process wall)."""
+        out, cpu, wall = run_child([PY, os.path.join(HERE, script)] + args, env)
+        return last_json(out), cpu, wall
+
+
+def record(fn):
+    """Calls fn() -> dict and adds the load average around it."""
+    l0 = load()
+    r = fn()
+    r["load_before"], r["load_after"] = l0, load()
+    return r
+
+
+def compare(title, configs, reps, note=""):
+    """Runs the configurations (name -> (description, side, threads, fn)) in
+    alternation reps times and returns the comparison's record."""
+    sys.stderr.write("%s: %d round(s) of %d configurations\n" % (title, reps, len(configs)))
+    runs = {k: [] for k in configs}
+    l0 = load()
+    for r in range(reps):
+        for k, (_, _, _, fn) in configs.items():
+            sys.stderr.write("  round %d/%d: %s\n" % (r + 1, reps, k))
+            runs[k].append(record(fn))
+    return {"title": title, "note": note, "load_before": l0, "load_after": load(), "reps": reps,
+            "configs": [{"key": k, "name": d, "side": side, "threads": th, "runs": runs[k]}
+                        for k, (d, side, th, _) in configs.items()]}
+
+
+def cuba(b, a):
+    dur = 1.0 if a.quick else 6.0
+    build = os.path.join(b.work, "brian2-cuba-standalone")
+    sys.stderr.write("CUBA: Brian2 warm-up (code generation and compilation, untimed)\n")
+    b.python("brian2_cuba.py", ["--target", "cpp_standalone", "--duration", "0.1", "--record", "--build-dir", build])
+
+    def sl(threads):
+        def fn():
+            m, cpu, wall = b.spikelab_run("cuba", threads, ["duration_s=%g" % dur])
+            return {"sim_cpu": m["loop_cpu_seconds"], "sim_wall": m["wall_seconds"], "proc_cpu": cpu, "proc_wall": wall,
+                    "rate_hz": m["rate_hz"], "output_cpu": m.get("output_cpu_seconds")}
+        return fn
+
+    def brian(threads):
+        def fn():
+            o, _, _ = b.python("brian2_cuba.py", ["--target", "cpp_standalone", "--duration", "%g" % dur, "--record",
+                                                  "--threads", str(threads), "--build-dir", build + "-%d" % threads])
+            return {"sim_cpu": o["sim_cpu_seconds"], "sim_wall": o["loop_wall_seconds"], "proc_cpu": o["binary_cpu_seconds"],
+                    "proc_wall": o["binary_wall_seconds"], "rate_hz": o["rate_hz"]}
+        return fn
+
+    cfg = {"sl1": ("spikelab `cuba --threads 1`", "spikelab", 1, sl(1)),
+           "b1": ("Brian2 C++ standalone, serial", "peer", 1, brian(1))}
+    if (os.cpu_count() or 1) > 1:
+        cfg["sl2"] = ("spikelab `cuba --threads 2`", "spikelab", 2, sl(2))
+        if not a.quick:
+            cfg["b2"] = ("Brian2 C++ standalone, OpenMP 2 threads", "peer", 2, brian(2))
+    return compare("CUBA (4000 LIF, p = 0.02), %g s simulated, every spike recorded" % dur, cfg, 2 if a.quick else 5,
+                   "process = spikelab's whole process (set-up, raster figure and npz included) against Brian2's compiled "
+                   "binary (set-up, run, writing its results; code generation and compilation excluded). Brian2's simulation "
+                   "CPU is its own _last_run_time (std::clock), its wall the network run inside the binary.")
+
+
+def force(b, a):
+    sets = ["duration_s=3", "train_start_s=1", "train_stop_s=2"] if a.quick else []
+    args = ["--target", "cython"] + (["--N", "2000", "--T", "3", "--t-on", "1", "--t-off", "2"] if a.quick else [])
+    sys.stderr.write("FORCE: Brian2 warm-up (Cython compilation, untimed)\n")
+    b.python("brian2_force_lif.py", ["--target", "cython", "--T", "0.01", "--t-on", "0.005", "--t-off", "0.008"])
+    ncpu = os.cpu_count() or 1
+
+    def sl():
+        m, cpu, wall = b.spikelab_run("force-sine", ncpu, sets)
+        return {"sim_cpu": m["loop_cpu_seconds"], "sim_wall": m["loop_seconds"], "proc_cpu": cpu, "proc_wall": wall,
+                "rate_hz": m["rate_hz"], "train_rmse": m.get("train_rmse")}
+
+    def brian():
+        o, cpu, wall = b.python("brian2_force_lif.py", args)
+        return {"sim_cpu": o["sim_cpu_seconds"], "sim_wall": o["sim_seconds"], "proc_cpu": cpu, "proc_wall": wall,
+                "rate_hz": o["rate_hz"], "train_rmse": o.get("train_rmse")}
+
+    return compare("FORCE LIF sine (N = 2000), %s s" % ("3" if a.quick else "15"),
+                   {"sl": ("spikelab `force-sine --threads %d`" % ncpu, "spikelab", ncpu, sl),
+                    "b": ("Brian2 Cython (RLS in NumPy/SciPy BLAS)", "peer", 1, brian)},
+                   1 if a.quick else 3,
+                   "Brian2's simulation = its timed net.run calls (per-run preparation and the Python RLS included).")
+
+
+def ltts(b, a):
+    epochs = 5 if a.quick else 10  # the reference needs at least 5
+
+    def sl(threads):
+        def fn():
+            m, cpu, wall = b.spikelab_run("ltts-trajectory", threads, ["epochs=%d" % epochs])
+            return {"sim_cpu": m["cpu_seconds_per_epoch"], "sim_wall": m["seconds_per_epoch"], "proc_cpu": cpu,
+                    "proc_wall": wall, "mse": m.get("mse")}
+        return fn
+
+    def ref(threads):
+        def fn():
+            args = ["--ref", a.ltts_ref, "--epochs", str(epochs)] + (["--blas-threads", "1"] if threads == 1 else [])
+            o, cpu, wall = b.python("ltts_reference.py", args)
+            return {"sim_cpu": o["cpu_seconds_per_epoch"], "sim_wall": o["seconds_per_epoch"], "proc_cpu": cpu,
+                    "proc_wall": wall, "mse": o.get("final_mse")}
+        return fn
+
+    return compare("LTTS 3D trajectory (N = 500, T = 1000, online), per epoch, %d epochs" % epochs,
+                   {"r1": ("reference (NumPy), BLAS on 1 thread", "peer", 1, ref(1)),
+                    "sl1": ("spikelab `ltts-trajectory --threads 1`", "spikelab", 1, sl(1)),
+                    "r2": ("reference (NumPy), BLAS default threads", "peer", 2, ref(2)),
+                    "sl2": ("spikelab `ltts-trajectory --threads 2`", "spikelab", 2, sl(2))},
+                   1 if a.quick else 3, "simulation = seconds per training epoch (free-running evaluation included).")
+
+
+def shifting(b, a):
+    seeds = 1 if a.quick else 3
+
+    def sl():
+        m, cpu, wall = b.spikelab_run("shifting-iris", 1, ["runs=%d" % seeds])
+        ep = seeds * 5 * 400
+        return {"sim_cpu": cpu / ep, "sim_wall": m["wall_seconds"] / ep, "proc_cpu": cpu, "proc_wall": wall,
+                "accuracy": m["accuracy_mean"]}
+
+    def ref():
+        env = dict(os.environ, OMP_NUM_THREADS="1")
+        o, cpu, wall = b.python("shifting_iris_reference.py", ["--ref", a.shifting_ref, "--seeds", str(seeds)], env)
+        return {"sim_cpu": o["cpu_ms_per_epoch"] / 1000, "sim_wall": o["ms_per_epoch"] / 1000, "proc_cpu": cpu, "proc_wall": wall,
+                "accuracy": o["accuracy_mean"]}
+
+    return compare("Shifting Learning, Iris 5-fold, %d seed(s), per epoch" % seeds,
+                   {"r": ("reference (PyTorch)", "peer", 1, ref), "sl": ("spikelab `shifting-iris --threads 1`", "spikelab", 1, sl)},
+                   1, "Simulation per epoch: the reference's training and test loops (process time and wall of its Iris_fold, "
+                   "5 folds × 400 epochs); spikelab's whole process CPU and its wall_seconds over all epochs.")
+
+
+def olfaction(b, a, model):
+    if model == "decolle":
+        n_train, epochs = (1000, 1) if a.quick else (4000, 1)
+        sets = ["data.n_train=%d" % n_train, "snn.epochs=%d" % epochs, "snn.n_pn=200", "snn.n_kc=500", "snn.steps=60",
+                "snn.burn_in=10", "snn.neuron.threshold=5", "snn.abs_from_block=9"]
+        script = "olfaction_reference.py"
+        args = ["--n-train", str(n_train), "--epochs", str(epochs), "--n-pn", "200", "--n-kc", "500", "--steps", "60",
+                "--burn-in", "10", "--threshold", "5", "--abs-from-block", "9"]
+        title = "Olfaction DECOLLE (500 inputs → PN 200 → KC 500, 60 + 10 steps), %d odors × %d epoch(s)" % (n_train, epochs)
+    else:
+        n_train, epochs = (4000, 2) if a.quick else (20000, 3)
+        sets = ["data.n_train=%d" % n_train, "ann.epochs=%d" % epochs]
+        script = "olfaction_ann_reference.py"
+        args = ["--n-train", str(n_train), "--epochs", str(epochs)]
+        title = "Olfaction ANN (Wang et al.: 500 ORN → PN 50 → KC 2500), %d odors × %d epochs" % (n_train, epochs)
+
+    def sl(threads):
+        def fn():
+            m, cpu, wall = b.spikelab_run("olfaction-" + model, threads, sets)
+            return {"sim_cpu": m["train_cpu_seconds"] / epochs, "sim_wall": m["train_seconds"] / epochs, "proc_cpu": cpu,
+                    "proc_wall": wall, "accuracy": m["val_accuracy"]}
+        return fn
+
+    def ref(threads):
+        def fn():
+            o, cpu, wall = b.python(script, args + ["--threads", str(threads)])
+            return {"sim_cpu": o["train_cpu_seconds"] / epochs, "sim_wall": o["train_seconds"] / epochs, "proc_cpu": cpu,
+                    "proc_wall": wall, "accuracy": o["val_accuracy"], "torch": o["torch"]}
+        return fn
+
+    return compare(title, {"r1": ("PyTorch (float32), 1 thread", "peer", 1, ref(1)),
+                           "sl1": ("spikelab `olfaction-%s --threads 1` (float64)" % model, "spikelab", 1, sl(1)),
+                           "r2": ("PyTorch (float32), 2 threads", "peer", 2, ref(2)),
+                           "sl2": ("spikelab `olfaction-%s --threads 2` (float64)" % model, "spikelab", 2, sl(2))},
+                   1 if a.quick else 3,
+                   "simulation = seconds per training epoch, validation included; the two sides draw different odors "
+                   "from the same distribution.")
+
+
+def machine(spikelab):
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        except OSError:
+            return ""
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            mem = "%.0f GiB" % (int(f.readline().split()[1]) / 2 ** 20)
+    except (OSError, ValueError, IndexError):
+        pass
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            fl = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+            flags = ", ".join(x for x in ("avx2", "fma", "avx512f") if x in fl)
+    except OSError:
+        pass
+    versions = out([PY, "-c", "import importlib\nfor m in ('numpy','brian2','torch'):\n"
+                    "  try: print(m, importlib.import_module(m).__version__)\n  except Exception: print(m, 'missing')"])
+    return {"cpu_model": model or platform.processor(), "cores": os.cpu_count(), "memory": mem, "cpu_flags": flags,
+            "kernel": platform.release(), "go": out(["go", "version"]), "python": platform.python_version(),
+            "versions": dict(l.split(" ", 1) for l in versions.splitlines() if " " in l),
+            "commit": out(["git", "rev-parse", "--short", "HEAD"]), "dirty": bool(out(["git", "status", "--porcelain"])),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="short runs, fewer repetitions (a few minutes)")
+    ap.add_argument("--spikelab", default=os.path.join(HERE, "out", "spikelab"))
+    ap.add_argument("--out", default=os.path.join(HERE, "out", "results.json"))
+    ap.add_argument("--only", default="", help="comma-separated subset of cuba,force,ltts,shifting,decolle,ann")
+    ap.add_argument("--ltts-ref", default=os.environ.get("LTTS_REF", ""), help="checkout of github.com/myscience/LTTS")
+    ap.add_argument("--shifting-ref", default=os.environ.get("SHIFTING_REF", ""),
+                    help="checkout of github.com/SZU-ADDG/Shifting-Learning")
+    a = ap.parse_args()
+    only = set(filter(None, a.only.split(",")))
+    work = tempfile.mkdtemp(prefix="spikelab-bench-")
+    b = Bench(os.path.abspath(a.spikelab), work)
+    res = {"quick": a.quick, "machine": machine(a.spikelab), "load_before": load(), "comparisons": [], "skipped": []}
+
+    def have(mod):
+        return subprocess.run([PY, "-c", "import " + mod], capture_output=True).returncode == 0
+
+    jobs = [("cuba", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: cuba(b, a)),
+            ("force", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: force(b, a)),
+            ("ltts", bool(a.ltts_ref) and have("numpy") and have("tqdm"),
+             "no LTTS checkout given (LTTS_REF) or NumPy/tqdm missing", lambda: ltts(b, a)),
+            ("shifting", bool(a.shifting_ref) and have("torch"),
+             "no Shifting-Learning checkout given (SHIFTING_REF) or PyTorch missing", lambda: shifting(b, a)),
+            ("decolle", have("torch"), "PyTorch missing: apt-get install python3-torch", lambda: olfaction(b, a, "decolle")),
+            ("ann", have("torch"), "PyTorch missing: apt-get install python3-torch", lambda: olfaction(b, a, "ann"))]
+    try:
+        for key, ok, why, fn in jobs:
+            if only and key not in only:
+                continue
+            if not ok:
+                res["skipped"].append({"key": key, "why": why})
+                sys.stderr.write("skipped %s: %s\n" % (key, why))
+                continue
+            c = fn()
+            c["key"] = key
+            res["comparisons"].append(c)
+            res["load_after"] = load()
+            os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+            with open(a.out, "w") as f:  # after every comparison: a partial run keeps what it measured
+                json.dump(res, f, indent=1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.stderr.write("wrote %s\n" % a.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Turns bench/all.py's result JSON into Markdown tables.
+
+    python3 bench/benchmd.py RESULTS.json              # print the tables
+    python3 bench/benchmd.py RESULTS.json --md FILE    # replace FILE's generated section
+
+The generated section of FILE (BENCHMARKS.md) lies between the lines
+BEGIN and END below; without them it is inserted after the first heading.
+Everything else in the file is kept.
+"""
+import argparse
+import json
+import statistics
+import sys
+
+BEGIN = "<!-- bench/all.sh: generated section, begin (bench/benchmd.py rewrites it) -->"
+END = "<!-- bench/all.sh: generated section, end -->"
+IDLE = 0.5  # load average below which a machine counts as idle
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def vals(cfg, key):
+    return [r[key] for r in cfg["runs"] if r.get(key) is not None]
+
+
+def cell(cfg, key, fmt="%.3g"):
+    v = vals(cfg, key)
+    if not v:
+        return "–"
+    if len(v) == 1:
+        return fmt % v[0]
+    return (fmt + " (" + fmt + "–" + fmt + ")") % (med(v), min(v), max(v))
+
+
+def ratio(peer, cfg, key):
+    p, s = med(vals(peer, key)), med(vals(cfg, key))
+    if not (p > 0 and s > 0):
+        return "–"
+    return "%.2f×" % (p / s)
+
+
+def result(cfg):
+    for key, fmt in (("rate_hz", "%.2f Hz"), ("accuracy", "%.3f"), ("mse", "MSE %.4f"), ("train_rmse", "train RMSE %.4f")):
+        v = vals(cfg, key)
+        if v:
+            return fmt % med(v)
+    return ""
+
+
+def loads(l0, l1):
+    return "%.2f → %.2f" % (l0[0], l1[0])
+
+
+def table(c):
+    out = ["### " + c["title"], ""]
+    out.append("%d alternating round(s); load average (1 min) %s over the comparison; medians with min–max in brackets."
+               % (c["reps"], loads(c["load_before"], c["load_after"])))
+    if c.get("note"):
+        out.append(c["note"])
+    out += ["", "| configuration | threads | simulation CPU s | simulation wall s | process CPU s | process wall s "
+            "| peer ÷ this, simulation CPU | simulation wall | process CPU | result |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    peers = [p for p in c["configs"] if p["side"] == "peer"]
+    for cfg in c["configs"]:
+        rs = ["", "", ""]
+        if cfg["side"] == "spikelab" and peers:
+            same = [p for p in peers if p["threads"] == cfg["threads"]]
+            peer = same[0] if same else peers[0]
+            rs = [ratio(peer, cfg, "sim_cpu"), ratio(peer, cfg, "sim_wall"), ratio(peer, cfg, "proc_cpu")]
+        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            cfg["name"], cfg["threads"], cell(cfg, "sim_cpu"), cell(cfg, "sim_wall"), cell(cfg, "proc_cpu", "%.2f"),
+            cell(cfg, "proc_wall", "%.2f"), rs[0], rs[1], rs[2], result(cfg)))
+    out.append("")
+    return out
+
+
+def render(res):
+    m = res["machine"]
+    l0 = res["load_before"]
+    out = [BEGIN, "", "## Side by side, all comparisons (`bench/all.sh%s`)" % (" --quick" if res.get("quick") else ""), ""]
+    out.append("Machine: %s, %s cores, %s, %s; kernel %s. %s; Python %s (%s). spikelab commit %s%s, %s." % (
+        m["cpu_model"], m["cores"], m["memory"], m["cpu_flags"] or "no AVX2", m["kernel"], m["go"], m["python"],
+        ", ".join("%s %s" % kv for kv in sorted(m["versions"].items())), m["commit"], " (uncommitted changes)" if m["dirty"] else "",
+        m["date"]))
+    out.append("")
+    if l0[0] >= IDLE:
+        out.append("**Measured on a loaded machine (load average %.2f at the start, %.2f at the end; idle means < %.1f): "
+                   "the ratios are not final. Regenerate with `bench/all.sh` on an idle machine.**" % (
+                       l0[0], res.get("load_after", l0)[0], IDLE))
+        out.append("")
+    out.append("How to read the tables: *simulation* is the loop each program times itself (spikelab: `loop_cpu_seconds` "
+               "and `wall_seconds`/`loop_seconds`, or per training epoch; the peers: see each note), *process* the whole "
+               "program as the harness measures it (rusage of the child, wall clock). *peer ÷ this* divides the peer's "
+               "median by spikelab's, against the peer row with the same thread count (or its only row): above 1 spikelab "
+               "is faster. Compare CPU with CPU and wall with wall; on a shared machine the wall times include waiting for "
+               "a core, so there CPU seconds are the steadier figure.")
+    out.append("")
+    for c in res["comparisons"]:
+        out += table(c)
+    for s in res.get("skipped", []):
+        out.append("Not run: %s (%s)." % (s["key"], s["why"]))
+    if res.get("skipped"):
+        out.append("")
+    out.append(END)
+    return "\n".join(out) + "\n"
+
+
+def splice(text, section):
+    if BEGIN in text and END in text:
+        a, b = text.index(BEGIN), text.index(END) + len(END)
+        return text[:a] + section.rstrip("\n") + text[b:]
+    lines = text.split("\n")
+    head = next((i for i, l in enumerate(lines) if l.startswith("# ")), -1)
+    return "\n".join(lines[:head + 1] + ["", section] + lines[head + 1:])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("results")
+    ap.add_argument("--md", help="Markdown file whose generated section is replaced")
+    a = ap.parse_args()
+    with open(a.results) as f:
+        res = json.load(f)
+    section = render(res)
+    if not a.md:
+        sys.stdout.write(section)
+        return
+    try:
+        with open(a.md) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = "# Benchmarks\n"
+    with open(a.md, "w") as f:
+        f.write(splice(text, section))
+
+
+if __name__ == "__main__":
+    main()
