@@ -22,6 +22,7 @@ func TestLearntNothingChecks(t *testing.T) {
 		{"shifting-xor", nil, map[string]float64{"solved_fraction": 0}, map[string]float64{"solved_fraction": 0.3}},
 		{"shifting-iris", nil, map[string]float64{"accuracy_mean": 0.33}, map[string]float64{"accuracy_mean": 0.9}},
 		{"shifting-mnist", nil, map[string]float64{"test_accuracy": 0.098}, map[string]float64{"test_accuracy": 0.97}},
+		{"shifting-mnist-causal", nil, map[string]float64{"test_accuracy": 0.098}, map[string]float64{"test_accuracy": 0.97}},
 		{"shifting-tca", nil, map[string]float64{"test_accuracy": 0.1, "majority_accuracy": 0.1, "chance_accuracy": 0.045}, map[string]float64{"test_accuracy": 0.5, "majority_accuracy": 0.1}},
 		{"ltts-trajectory", nil, map[string]float64{"spike_mismatch": 0.0081, "target_rate_per_step": 0.0081}, map[string]float64{"spike_mismatch": 0.001, "target_rate_per_step": 0.0081}},
 		{"ltts-xor", nil, map[string]float64{"patterns_correct": 0}, map[string]float64{"patterns_correct": 4}},

@@ -41,6 +41,7 @@ var oversized = []struct {
 	{"shifting-iris", []string{"hidden=1000000000"}, "weights"},
 	{"shifting-mnist", []string{"hidden=1000000000"}, "hidden = 1000000000"},
 	{"shifting-fashion", []string{"hidden=100000000"}, "weights"},
+	{"shifting-mnist-causal", []string{"train_eval_size=5", "hidden=1000000000"}, "weights"},
 	{"shifting-fashion", []string{"batch_size=1000000000"}, "batch buffers"},
 	{"shifting-tca", []string{"hidden=1000000000"}, "weights"},
 	{"shifting-mnist", []string{"epochs=1000000000000"}, "steps"},

@@ -102,7 +102,7 @@ func (c *ShiftingConfig) Resumable() bool { return c.Task != "xor" && c.Task != 
 // the epochs done), else from the model init_from (weights and Adam
 // state; the learning-rate schedule starts again at epoch 1), else it
 // leaves the fresh network.
-func (c *ShiftingConfig) start(env *experiment.Env, net *ShiftingNet, cv *curves) (int, error) {
+func (c *ShiftingConfig) start(env *experiment.Env, net *ShiftingNet, cv *curves, more ...*causalCurves) (int, error) {
 	ck, err := experiment.LoadCheckpoint(env, c)
 	if err != nil {
 		return 0, err
@@ -114,6 +114,11 @@ func (c *ShiftingConfig) start(env *experiment.Env, net *ShiftingNet, cv *curves
 		}
 		if err := loadNet(ck, net); err != nil {
 			return 0, err
+		}
+		for _, cc := range more {
+			if err := cc.load(ck, done); err != nil {
+				return 0, err
+			}
 		}
 		return done, cv.load(ck, done)
 	}
@@ -132,13 +137,16 @@ func (c *ShiftingConfig) start(env *experiment.Env, net *ShiftingNet, cv *curves
 
 // checkpoint writes the state after epoch e (0-based) when one is due and
 // the run is not finished.
-func (c *ShiftingConfig) checkpoint(env *experiment.Env, net *ShiftingNet, cv *curves, e int) error {
+func (c *ShiftingConfig) checkpoint(env *experiment.Env, net *ShiftingNet, cv *curves, e int, more ...*causalCurves) error {
 	if c.CheckpointEveryEpochs < 1 || (e+1)%c.CheckpointEveryEpochs != 0 || e+1 >= c.Epochs {
 		return nil
 	}
 	s := &experiment.ModelState{Progress: float64(e + 1), ProgressUnit: "epoch"}
 	addNet(s, net)
 	cv.add(s)
+	for _, cc := range more {
+		cc.add(s)
+	}
 	return experiment.SaveCheckpoint(env, c, s)
 }
 
@@ -155,7 +163,7 @@ func (c *ShiftingConfig) finish(env *experiment.Env, net *ShiftingNet) error {
 
 // Eval tests a saved network (spikelab eval): the test-set accuracy of the
 // image tasks and TCA, as the run's last epoch measured it (with the same
-// test_size and data).
+// test_size and data), and with causal_metrics the hidden-layer metrics.
 func (c *ShiftingConfig) Eval(ctx context.Context, env *experiment.Env, m *runio.Model) (map[string]float64, error) {
 	if !c.Resumable() {
 		return nil, fmt.Errorf("%s trains many networks and saves none; nothing to evaluate", c.Task)
@@ -183,11 +191,19 @@ func (c *ShiftingConfig) Eval(ctx context.Context, env *experiment.Env, m *runio
 	if err := loadNet(m, r.net); err != nil {
 		return nil, err
 	}
-	acc := r.test()
+	var st *HiddenStats
+	if c.CausalMetrics {
+		st = &HiddenStats{}
+	}
+	acc := r.test(st)
+	out := map[string]float64{"test_accuracy": acc, "test_size": float64(d.nTest)}
+	if st != nil {
+		addStats(out, st)
+	}
 	if env.Out != nil {
 		if err := c.writeSample(env, r.net, d.teI, d.teL, d.px, d.fill); err != nil {
 			return nil, err
 		}
 	}
-	return map[string]float64{"test_accuracy": acc, "test_size": float64(d.nTest)}, nil
+	return out, nil
 }

@@ -57,6 +57,25 @@ func learnt(t *testing.T, path string) map[string]runio.Array {
 // continued run restarts the schedule); resuming from the checkpoint after
 // epoch 2 ends with the same metrics and model.npz bytes.
 func TestShiftingModelEvalAndContinue(t *testing.T) {
+	checkEvalAndContinue(t, shortMNIST)
+}
+
+// The same with the causal-set options on (shifting-mnist-causal's code
+// and cost, weight bumping, clipping and a cosine schedule over the 4
+// epochs, so the 2+2 continuation is skipped): the resumed run also
+// restores the optional curves (train_eval_accuracy, hidden_*).
+func TestShiftingCausalModelEvalAndResume(t *testing.T) {
+	checkEvalAndContinue(t, func(data string) *ShiftingConfig {
+		c := shortMNIST(data)
+		c.Encoding, c.EncodingThreshold, c.EncodingTInk = EncodingMostafa, 0.5, 1.79
+		c.WSK, c.WSTheta, c.SilentBump, c.ClipNorm = 1, 5, 1e-3, 5
+		c.LrSchedule, c.LrEnd = ScheduleCosine, 1e-3
+		c.CausalMetrics, c.TrainEvalSize = true, 50
+		return c
+	})
+}
+
+func checkEvalAndContinue(t *testing.T, shortMNIST func(string) *ShiftingConfig) {
 	data := t.TempDir()
 	writeIDX(t, data, 200, 60)
 	c := shortMNIST(data)
@@ -72,10 +91,25 @@ func TestShiftingModelEvalAndContinue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev["test_accuracy"] != full["test_accuracy"] {
-		t.Errorf("eval test_accuracy %v, run %v", ev["test_accuracy"], full["test_accuracy"])
+	for _, k := range []string{"test_accuracy", "hidden_early_fraction", "hidden_silent_fraction", "hidden_dead_fraction"} {
+		if ev[k] != full[k] {
+			t.Errorf("eval %s %v, run %v", k, ev[k], full[k])
+		}
+	}
+	for _, k := range []string{"hidden_early_fraction", "train_eval_accuracy"} {
+		if _, ok := full[k]; ok != c.CausalMetrics {
+			t.Errorf("metric %s reported: %v, want %v", k, ok, c.CausalMetrics)
+		}
 	}
 
+	if c.LrSchedule == "" && c.LrStart == c.LrEnd {
+		checkContinue(t, shortMNIST, data, full, dir)
+	}
+	checkResume(t, shortMNIST, data, full, dir)
+}
+
+// checkContinue: 2 + 2 epochs via init_from equal 4 epochs (constant lr).
+func checkContinue(t *testing.T, shortMNIST func(string) *ShiftingConfig, data string, full map[string]float64, dir string) {
 	half := shortMNIST(data)
 	half.Epochs = 2
 	_, d1 := runIn(t, half, "")
@@ -95,14 +129,18 @@ func TestShiftingModelEvalAndContinue(t *testing.T) {
 		}
 	}
 
-	// Resume: a run stopped after its 2nd checkpoint (the checkpoint copied
-	// from a partial run) continues to the uninterrupted result.
+}
+
+// checkResume: a run stopped after its 2nd checkpoint (the checkpoint
+// copied from a partial run) continues to the uninterrupted result; a
+// changed protocol key is refused.
+func checkResume(t *testing.T, shortMNIST func(string) *ShiftingConfig, data string, full map[string]float64, dir string) {
 	part := shortMNIST(data)
 	part.Epochs = 4
 	ckDir := t.TempDir()
 	stop := &stopAfter{n: 2}
 	pdir, _ := runio.Create(ckDir, "x")
-	_, err = part.Run(stop.ctx(), &experiment.Env{Out: pdir, Threads: 1, Log: io.Discard, Name: "shifting-mnist"})
+	_, err := part.Run(stop.ctx(), &experiment.Env{Out: pdir, Threads: 1, Log: io.Discard, Name: "shifting-mnist"})
 	if err == nil {
 		t.Fatal("partial run was not stopped")
 	}

@@ -146,7 +146,8 @@ func sortByZ(z []float64, order, tmp []int32, keys []uint64) {
 }
 
 // Forward computes the layer's output for one sample with inputs zin
-// (exp-domain spike times), exactly as the reference: inputs sorted
+// (exp-domain spike times; +Inf: the input never spikes and is skipped),
+// exactly as the reference: inputs sorted
 // ascending, prefix sums S_k = Σw and A_k = Σw·z, candidates
 // A_k/clamp(S_k − 1, 1e-10, 1e10), invalid (replaced by Silent) when
 // S_k < 1 or the candidate precedes input k, output = the minimum over all
@@ -196,9 +197,15 @@ func (l *ShiftingLayer) scan(p *ShiftingPass) {
 		if r%settleEvery == 0 && r > 0 && settled(best, zi) {
 			break
 		}
+		if math.IsInf(zi, 1) {
+			break // this input and all later ones never spike
+		}
 		shiftScan(l.W[int(i)*J:int(i)*J+J], S, A, best, kr, sk, zi, float64(r))
 	}
 	for j := range p.Y {
+		if math.IsInf(best[j], 1) { // no input spiked at all
+			best[j], kr[j], sk[j] = Silent, 0, 0
+		}
 		p.KStar[j] = int32(kr[j])
 		p.Y[j] = best[j] * l.Etp[j]
 	}
@@ -229,6 +236,9 @@ func (l *ShiftingLayer) forwardExact(p *ShiftingPass) {
 	clear(done)
 	for r, i := range p.Order {
 		zi := p.Z[r]
+		if math.IsInf(zi, 1) {
+			break // this input and all later ones never spike
+		}
 		next := math.Inf(1)
 		if r+1 < len(p.Z) {
 			next = p.Z[r+1]
@@ -281,6 +291,9 @@ func (l *ShiftingLayer) Backward(p *ShiftingPass, delta []float64, normalise boo
 	last := l.errorTerms(p, delta, normalise, g.Etp)
 	clear(dIn)
 	for r, i := range p.Order[:last+1] {
+		if math.IsInf(p.Z[r], 1) {
+			break // a neuron with no input spike: nothing causal
+		}
 		shiftGrad(g.W[int(i)*J:int(i)*J+J], p.e, p.Y, p.kr, p.Z[r], float64(r))
 		if dIn != nil {
 			w := l.W[int(i)*J : int(i)*J+J]
@@ -358,7 +371,7 @@ func (l *ShiftingLayer) batchGrad(ps []*ShiftingPass, last []int32, lo []int, gw
 	for b, p := range ps {
 		for i, r := range p.Rank[:l.In] {
 			zs[i*nb+b], rs[i*nb+b] = p.Zin[i], -1
-			if r <= last[b] {
+			if r <= last[b] && !math.IsInf(p.Zin[i], 1) {
 				rs[i*nb+b] = float64(r)
 			}
 		}
@@ -453,8 +466,11 @@ type ShiftingNet struct {
 	L1, L2 *ShiftingLayer
 	// Normalise uses the exact gradient's per-neuron normaliser (off in the reference).
 	Normalise bool
-	team      *sim.Team
-	workers   []*shiftingWorker // one per batch chunk
+	// Opt holds the training options beyond the reference rule (all off
+	// at their zero values).
+	Opt     TrainOptions
+	team    *sim.Team
+	workers []*shiftingWorker // one per batch chunk
 	// per sample of the current mini-batch
 	passes []*ShiftingPass // layer-1 passes
 	last   []int32         // layer-1 last causal rank
@@ -478,6 +494,8 @@ type shiftingWorker struct {
 	dOut, dHid []float64
 	correct    int
 	loss       float64
+	sil1, sil2 []float64 // silent samples per hidden / output neuron (SilentBump only)
+	st         HiddenStats
 }
 
 // NewShiftingNet builds an in-hidden-out network drawing its initial
@@ -486,7 +504,8 @@ func NewShiftingNet(in, hidden, out int, rng *rand.Rand, team *sim.Team) *Shifti
 	n := &ShiftingNet{L1: NewShiftingLayer(in, hidden, rng), L2: NewShiftingLayer(hidden, out, rng), team: team}
 	for w := 0; w < shiftingChunks; w++ {
 		n.workers = append(n.workers, &shiftingWorker{p2: n.L2.NewShiftingPass(),
-			g1: n.L1.NewShiftingGrad(), g2: n.L2.NewShiftingGrad(), dOut: make([]float64, out), dHid: make([]float64, hidden)})
+			g1: n.L1.NewShiftingGrad(), g2: n.L2.NewShiftingGrad(), dOut: make([]float64, out), dHid: make([]float64, hidden),
+			sil1: make([]float64, hidden), sil2: make([]float64, out), st: HiddenStats{Fired: make([]bool, hidden)}})
 	}
 	n.g1 = n.workers[0].g1
 	tiles, width := gradTiles(hidden)
@@ -514,16 +533,33 @@ func (n *ShiftingNet) Predict(z []float64) int {
 
 // PredictBatch writes the first-spiking output for each of xs into pred,
 // splitting the samples over the team's workers.
-func (n *ShiftingNet) PredictBatch(xs [][]float64, pred []int) {
+func (n *ShiftingNet) PredictBatch(xs [][]float64, pred []int) { n.PredictBatchStats(xs, pred, nil) }
+
+// PredictBatchStats is PredictBatch that also adds the hidden layer's
+// spike statistics of the samples to st (nil: none).
+func (n *ShiftingNet) PredictBatchStats(xs [][]float64, pred []int, st *HiddenStats) {
 	n.pass(shiftingChunks - 1)
 	run := func(w int) {
-		p1, p2 := n.passes[w], n.workers[w].p2
+		p1, wk := n.passes[w], n.workers[w]
+		if st != nil {
+			wk.st.reset()
+		}
 		for b := w * len(xs) / shiftingChunks; b < (w+1)*len(xs)/shiftingChunks; b++ {
 			n.L1.Forward(xs[b], p1)
-			n.L2.Forward(p1.Y, p2)
-			pred[b] = FirstSpike(p2.Y)
+			n.L2.Forward(p1.Y, wk.p2)
+			pred[b] = FirstSpike(wk.p2.Y)
+			if st != nil {
+				wk.st.add(p1)
+			}
 		}
 	}
+	defer func() {
+		if st != nil {
+			for _, wk := range n.workers {
+				st.merge(&wk.st)
+			}
+		}
+	}()
 	if len(xs)*n.L1.In*n.L1.Out >= shiftingParallelWork {
 		n.team.Each(shiftingChunks, run)
 	} else {
@@ -559,10 +595,18 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 		clear(wk.g2.W)
 		clear(wk.g2.Etp)
 		wk.correct, wk.loss = 0, 0
+		if n.Opt.SilentBump > 0 {
+			clear(wk.sil1)
+			clear(wk.sil2)
+		}
 		for b := n.lo[w]; b < n.lo[w+1]; b++ {
 			p1 := n.passes[b]
 			n.L1.Forward(xs[b], p1)
 			n.L2.Forward(p1.Y, wk.p2)
+			if n.Opt.SilentBump > 0 {
+				countSilent(p1, wk.sil1)
+				countSilent(wk.p2, wk.sil2)
+			}
 			if FirstSpike(wk.p2.Y) == ys[b] {
 				wk.correct++
 			}
@@ -589,8 +633,15 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 		addTo(g2.W, wk.g2.W)
 		addTo(g2.Etp, wk.g2.Etp)
 	}
+	if n.Opt.WSK > 0 || n.Opt.ClipNorm > 0 {
+		n.Opt.shape(n.L1, g1.W)
+		n.Opt.shape(n.L2, g2.W)
+	}
 	n.L2.Apply(g2, lrW, lrEtp)
 	n.L1.Apply(g1, lrW, lrEtp)
+	if n.Opt.SilentBump > 0 {
+		n.bump(len(xs))
+	}
 	for _, wk := range n.workers {
 		correct += wk.correct
 		loss += wk.loss

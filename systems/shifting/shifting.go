@@ -47,6 +47,58 @@ type ShiftingConfig struct {
 	// CheckpointEveryEpochs writes checkpoint.npz every this many epochs
 	// (image and TCA tasks; 0 = never), for spikelab resume.
 	CheckpointEveryEpochs int `yaml:"checkpoint_every_epochs"`
+
+	// Options for sample-dependent causal sets (issue 17); the defaults
+	// keep the reference's rule and results.
+
+	// Encoding is the input code of the image tasks: "exp" ("" too; the
+	// reference's t = 1 − x, every pixel spikes, background last, tied at
+	// t = 1; SZU-ADDG/Shifting-Learning SL_mnist.py), "mostafa"
+	// (binarised: background at encoding_t_bg, ink at encoding_t_ink;
+	// Mostafa 2018, IEEE TNNLS) or "latency" (t = encoding_t_max·(1 − x),
+	// zero pixels never spike; after Comsa et al. 2020, ICASSP).
+	Encoding string `yaml:"encoding"`
+	// EncodingThreshold is the intensity (0..1) above which a pixel is ink (mostafa; default 0.5).
+	EncodingThreshold float64 `yaml:"encoding_threshold"`
+	// EncodingTBg is the background pixels' spike time (mostafa; time constants, default 0: z = 1).
+	EncodingTBg float64 `yaml:"encoding_t_bg"`
+	// EncodingTInk is the ink pixels' spike time (mostafa; time constants, default 1.79: z ≈ 6).
+	EncodingTInk float64 `yaml:"encoding_t_ink"`
+	// EncodingTMax is the latency code's time scale t_max (time constants, default 1).
+	EncodingTMax float64 `yaml:"encoding_t_max"`
+	// WSK is the weight-sum cost factor K of K·Σ_j max(0, ws_theta − Σ_i w_ij),
+	// on every layer, its gradient added to the rule's batch-summed update
+	// (Mostafa 2018; dimensionless per mini-batch; 0 = off).
+	WSK float64 `yaml:"ws_k"`
+	// WSTheta is the weight sum below which the weight-sum cost acts (threshold units; default 1).
+	WSTheta float64 `yaml:"ws_theta"`
+	// SilentBump is weight bumping: after each mini-batch every incoming
+	// weight of a neuron grows by silent_bump × the fraction of the batch
+	// on which it stayed silent (after Comsa et al. 2020; weight units; 0 = off).
+	SilentBump float64 `yaml:"silent_bump"`
+	// ClipNorm caps the Euclidean norm of each neuron's incoming weight
+	// gradient per mini-batch, before Adam (gradient units; 0 = off).
+	ClipNorm float64 `yaml:"clip_norm"`
+	// LrSchedule is the weight learning-rate schedule over the epochs: "exp"
+	// ("" too; the reference's lr_start·(lr_end/lr_start)^(e/E)), "step"
+	// (lr_start·lr_step_factor^⌊e/lr_step_epochs⌋) or "cosine"
+	// (lr_end + (lr_start − lr_end)·(1 + cos(π·e/E))/2); e is 0-based.
+	LrSchedule string `yaml:"lr_schedule"`
+	// LrStepEpochs is the step schedule's epochs between drops.
+	LrStepEpochs int `yaml:"lr_step_epochs"`
+	// LrStepFactor is the step schedule's factor per drop (0..1].
+	LrStepFactor float64 `yaml:"lr_step_factor"`
+	// CausalMetrics reports, per epoch on the test images, the hidden
+	// layer's hidden_early_fraction (hidden spikes before the sample's last
+	// input spike), hidden_silent_fraction ((image, neuron) pairs without a
+	// spike) and hidden_dead_fraction (neurons silent on every test image)
+	// (image tasks).
+	CausalMetrics bool `yaml:"causal_metrics"`
+	// TrainEvalSize classifies, after every epoch, the first this many
+	// images of the fixed training order with the epoch's final weights
+	// (train_eval_accuracy; image tasks; 0 = off; the during-epoch
+	// train_accuracy is reported either way).
+	TrainEvalSize int `yaml:"train_eval_size"`
 }
 
 func init() {
@@ -56,13 +108,9 @@ func init() {
 	reg("shifting-xor", "Shifting Learning: 2-8-2 temporal-coding SNN on XOR, solved fraction over 100 runs", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "xor", Hidden: 8, BatchSize: 4, Epochs: 400, LrStart: 1e-3, LrEnd: 1e-3, LrEtp: 1e-2, Runs: 100}
 	})
-	images := func(task string) func() *ShiftingConfig {
-		return func() *ShiftingConfig {
-			return &ShiftingConfig{Seed: 1, Task: task, Hidden: 800, BatchSize: 128, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-6, LrEtp: 1e-4,
-				CheckpointEveryEpochs: 1}
-		}
-	}
+	images := func(task string) func() *ShiftingConfig { return func() *ShiftingConfig { return imageConfig(task) } }
 	reg("shifting-mnist", "Shifting Learning: 784-800-10 network on MNIST, 20 epochs (needs the MNIST IDX files)", images("mnist"))
+	reg("shifting-mnist-causal", "Shifting Learning on MNIST with a causal-set input code (Mostafa binarised code, weight-sum cost, 20 epochs)", causalMNIST)
 	reg("shifting-fashion", "Shifting Learning: 784-800-10 network on Fashion-MNIST, 20 epochs (apt-get install dataset-fashion-mnist)", images("fashion-mnist"))
 	reg("shifting-tca", "Shifting Learning: 500-3200-22 multi-spike network counting embedded spike patterns (TCA validation file split 40/10)", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "tca", Hidden: 3200, BatchSize: 1, Epochs: 200, LrStart: 1e-5, LrEnd: 1e-6, LrEtp: 1e-6,
@@ -71,6 +119,13 @@ func init() {
 	reg("shifting-iris", "Shifting Learning: 4-10-3 network on Iris, 5-fold cross-validation over 10 seeds", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "iris", Hidden: 10, BatchSize: 30, Epochs: 400, LrStart: 1e-2, LrEnd: 1e-2, LrEtp: 1e-6, Runs: 10, Folds: 5}
 	})
+}
+
+// imageConfig returns the reference's image-task protocol (784-800-10,
+// 20 epochs, batch 128, lr 1e-4 → 1e-6) for task.
+func imageConfig(task string) *ShiftingConfig {
+	return &ShiftingConfig{Seed: 1, Task: task, Hidden: 800, BatchSize: 128, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-6, LrEtp: 1e-4,
+		CheckpointEveryEpochs: 1, EncodingThreshold: 0.5, EncodingTInk: 1.79, EncodingTMax: 1, WSTheta: 1}
 }
 
 // Validate reports the first unusable field.
@@ -112,13 +167,11 @@ func (c *ShiftingConfig) Validate() error {
 	if c.InitFrom != "" && !c.Resumable() {
 		return fmt.Errorf("init_from: task %s trains many networks; only mnist, fashion-mnist and tca start from a model", c.Task)
 	}
-	return nil
+	return c.validateCausal()
 }
 
 // lr returns the weight learning rate of epoch e (0-based).
-func (c *ShiftingConfig) lr(e int) float64 {
-	return c.LrStart * math.Pow(c.LrEnd/c.LrStart, float64(e)/float64(c.Epochs))
-}
+func (c *ShiftingConfig) lr(e int) float64 { return c.schedule().Rate(e) }
 
 // Run performs the experiment.
 func (c *ShiftingConfig) Run(ctx context.Context, env *experiment.Env) (map[string]float64, error) {
@@ -151,6 +204,7 @@ func (c *ShiftingConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 func (c *ShiftingConfig) configure(net *ShiftingNet) {
 	net.Normalise = c.Normalise
 	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
+	net.Opt = TrainOptions{WSK: c.WSK, WSTheta: c.WSTheta, ClipNorm: c.ClipNorm, SilentBump: c.SilentBump}
 }
 
 // encode turns values x (larger = earlier) into exp-domain spike times z = e^(1−x).
@@ -370,7 +424,8 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 	r := c.buildImages(d, team)
 	m := map[string]float64{"train_size": float64(d.nTrain), "test_size": float64(d.nTest)}
 	var cv curves
-	first, err := c.start(env, r.net, &cv)
+	cc := &causalCurves{causal: c.CausalMetrics, trainEval: c.TrainEvalSize > 0}
+	first, err := c.start(env, r.net, &cv, cc)
 	if err != nil {
 		return nil, err
 	}
@@ -390,19 +445,24 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 		cpu1 := experiment.CPUSeconds()
 		epochCPU = append(epochCPU, cpu1-cpu0)
 		trainAcc = append(trainAcc, float64(correct)/float64(d.nTrain))
-		acc := r.test()
+		var st *HiddenStats
+		if c.CausalMetrics {
+			st = &HiddenStats{}
+		}
+		acc := r.test(st)
 		testCPU = append(testCPU, experiment.CPUSeconds()-cpu1)
 		testAcc = append(testAcc, acc)
 		m[fmt.Sprintf("test_accuracy_epoch_%d", e+1)] = acc
 		fmt.Fprintf(env.Log, "epoch %d: train %.4f (during the epoch), test %.4f, %.1f s (CPU: training %.1f s, test %.1f s)\n",
 			e+1, trainAcc[e], acc, epochSec[e], epochCPU[e], testCPU[e])
+		r.addCausal(env, cc, st)
 		if env.Out != nil {
-			if err := c.writeCurves(env, trainAcc, testAcc, epochSec); err != nil {
+			if err := c.writeCurves(env, trainAcc, testAcc, epochSec, cc.extra()...); err != nil {
 				return nil, err
 			}
 		}
 		cv = curves{trainAcc, testAcc, epochSec, epochCPU, testCPU}
-		if err := c.checkpoint(env, r.net, &cv, e); err != nil {
+		if err := c.checkpoint(env, r.net, &cv, e, cc); err != nil {
 			return nil, err
 		}
 	}
@@ -415,6 +475,7 @@ func (c *ShiftingConfig) runImages(ctx context.Context, env *experiment.Env, tea
 	m["epoch_seconds"] = mean
 	m["epoch_cpu_seconds"], _ = experiment.MeanStd(epochCPU) // training only, all threads
 	m["test_cpu_seconds"], _ = experiment.MeanStd(testCPU)   // one pass over the test images
+	cc.final(m)
 	if env.Out != nil {
 		if err := c.writeSample(env, r.net, d.teI, d.teL, d.px, d.fill); err != nil {
 			return nil, err
@@ -481,10 +542,11 @@ func (c *ShiftingConfig) loadImageSet() (*imageSet, error) {
 	if c.TestSize > 0 {
 		d.nTest = min(d.nTest, c.TestSize)
 	}
-	// Latency code z = e^(1 − x), x = intensity in [0, 1]: a table over the 256 grey levels.
+	// The input code (default z = e^(1 − x)), x = intensity in [0, 1]: a table over the 256 grey levels.
 	var lut [256]float64
+	code := c.code()
 	for v := range lut {
-		lut[v] = math.Exp(1 - float64(v)/255)
+		lut[v] = code.Z(float64(v) / 255)
 	}
 	d.fill = func(im *task.IDX, k int, dst []float64) {
 		for i, v := range im.Data[k*px : (k+1)*px] {
@@ -548,39 +610,61 @@ func (r *imagesRun) trainEpoch(ctx context.Context, e int, prog experiment.Progr
 	return correct, nil
 }
 
-// test returns the accuracy on the test images, predicted in blocks.
-func (r *imagesRun) test() float64 {
+// test returns the accuracy on the test images, predicted in blocks,
+// adding the hidden layer's spike statistics to st (nil: none).
+func (r *imagesRun) test(st *HiddenStats) float64 {
+	return r.accuracy(r.d.teI, r.d.teL, nil, r.d.nTest, st)
+}
+
+// accuracy returns the fraction of n images of im (image idx[k], or k
+// where idx is nil) classified as their labels lb, predicted in blocks,
+// adding the hidden spike statistics to st (nil: none).
+func (r *imagesRun) accuracy(im, lb *task.IDX, idx []int, n int, st *HiddenStats) float64 {
 	d, tbuf := r.d, r.tbuf
-	correct := 0
-	for k0 := 0; k0 < d.nTest; k0 += len(tbuf) {
-		k1 := min(k0+len(tbuf), d.nTest)
-		for k := k0; k < k1; k++ {
-			d.fill(d.teI, k, tbuf[k-k0])
+	at := func(k int) int {
+		if idx != nil {
+			return idx[k]
 		}
-		r.net.PredictBatch(tbuf[:k1-k0], r.pred)
+		return k
+	}
+	correct := 0
+	for k0 := 0; k0 < n; k0 += len(tbuf) {
+		k1 := min(k0+len(tbuf), n)
 		for k := k0; k < k1; k++ {
-			if r.pred[k-k0] == int(d.teL.Data[k]) {
+			d.fill(im, at(k), tbuf[k-k0])
+		}
+		r.net.PredictBatchStats(tbuf[:k1-k0], r.pred, st)
+		for k := k0; k < k1; k++ {
+			if r.pred[k-k0] == int(lb.Data[at(k)]) {
 				correct++
 			}
 		}
 	}
-	return float64(correct) / float64(d.nTest)
+	return float64(correct) / float64(n)
 }
 
 // writeCurves saves the learning curves so far (after every epoch, so an
-// interrupted run keeps them).
-func (c *ShiftingConfig) writeCurves(env *experiment.Env, trainAcc, testAcc, sec []float64) error {
+// interrupted run keeps them), with extra per-epoch curves (recorded and
+// drawn under their names).
+func (c *ShiftingConfig) writeCurves(env *experiment.Env, trainAcc, testAcc, sec []float64, extra ...runio.Array) error {
 	ep := make([]float64, len(testAcc))
 	for i := range ep {
 		ep[i] = float64(i + 1)
 	}
-	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), []runio.Array{
+	arrays := []runio.Array{
 		{Name: "epoch", Shape: []int{len(ep)}, Data: ep}, {Name: "train_accuracy", Shape: []int{len(ep)}, Data: trainAcc},
-		{Name: "test_accuracy", Shape: []int{len(ep)}, Data: testAcc}, {Name: "epoch_seconds", Shape: []int{len(ep)}, Data: sec}}); err != nil {
+		{Name: "test_accuracy", Shape: []int{len(ep)}, Data: testAcc}, {Name: "epoch_seconds", Shape: []int{len(ep)}, Data: sec}}
+	series := []plot.Series{{Label: "train (during the epoch)", X: ep, Y: trainAcc}, {Label: "test", X: ep, Y: testAcc}}
+	ylabel := "accuracy"
+	for _, a := range extra {
+		arrays = append(arrays, a)
+		series = append(series, plot.Series{Label: a.Name, X: ep, Y: a.Data.([]float64)}) // extra curves are float64
+		ylabel = "accuracy, fraction"
+	}
+	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), arrays); err != nil {
 		return err
 	}
-	p, err := plot.Lines(c.Task+": accuracy per epoch", "epoch", "accuracy",
-		plot.Series{Label: "train (during the epoch)", X: ep, Y: trainAcc}, plot.Series{Label: "test", X: ep, Y: testAcc})
+	p, err := plot.Lines(c.Task+": accuracy per epoch", "epoch", ylabel, series...)
 	if err != nil {
 		return err
 	}
