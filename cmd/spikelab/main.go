@@ -89,7 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "spikelab:", err)
 			return 1
 		}
-		if kn, ok := cfg.(experiment.KeyNotes); ok {
+		if kn, ok := cfg.(experiment.KeyNotes); ok && kn.KeyNotes() != "" {
 			for _, l := range strings.Split(strings.TrimRight(kn.KeyNotes(), "\n"), "\n") {
 				fmt.Fprintln(stdout, strings.TrimRight("# "+l, " "))
 			}

@@ -197,8 +197,12 @@ const (
 	HomeostasisAPL       = "apl"
 )
 
-// KeyNotes says which stdp and homeostasis keys each rule reads.
+// KeyNotes says which stdp and homeostasis keys each rule reads (none for
+// the rate network).
 func (c *OlfactionConfig) KeyNotes() string {
+	if c.Model == "ann" {
+		return ""
+	}
 	return `model stdp: stdp.rule selects the STDP block's rule.
   trace (default): stdp.trace.* (eta, a_minus, tau_plus, tau_minus, w_min, w_max); clip is always on.
   pairing: stdp.eta, tau_c, window, ignore_zeros, clip, w_min, w_max (the spec's machine; collapses).
