@@ -16,6 +16,11 @@ type DenseTraceSTDPParams struct {
 	TauMinus float64 // τ₋ of the postsynaptic trace (steps, > 0); A₊τ₊ = A₋τ₋ balances the window
 	WMin     float64 // lower weight bound
 	WMax     float64 // upper weight bound (≥ WMin)
+	// Conserve keeps each post neuron's summed input weight: every step
+	// the mean of its column's update (before the bounds) is subtracted
+	// from all its weights (subtractive normalisation, Miller & MacKay
+	// 1994), so the rule only redistributes weight among a neuron's inputs.
+	Conserve bool
 }
 
 // Validate reports the first unusable field.
@@ -63,6 +68,7 @@ type DenseTraceSTDP struct {
 	Batch       int
 	X, Y        []float64 // traces, Batch × NPre and Batch × NPost
 	ex, ey      float64
+	shift       []float64 // Conserve: this step's mean update per post neuron
 	preList     [][]int32
 	postList    [][]int32
 }
@@ -78,7 +84,7 @@ func NewDenseTraceSTDP(p DenseTraceSTDPParams, nPre, nPost, batch int) (*DenseTr
 	s := &DenseTraceSTDP{P: p, NPre: nPre, NPost: nPost, Batch: batch,
 		X: make([]float64, batch*nPre), Y: make([]float64, batch*nPost),
 		ex: math.Exp(-1 / p.TauPlus), ey: math.Exp(-1 / p.TauMinus),
-		preList: make([][]int32, batch), postList: make([][]int32, batch)}
+		preList: make([][]int32, batch), postList: make([][]int32, batch), shift: make([]float64, nPost)}
 	for b := range s.preList {
 		s.preList[b] = make([]int32, 0, nPre)
 		s.postList[b] = make([]int32, 0, nPost)
@@ -124,6 +130,23 @@ func (s *DenseTraceSTDP) Step(pre, post []float64, bsz int, W []float64, team *s
 	ap := s.P.Eta / float64(bsz)
 	am := ap * s.P.AMinus
 	lo, hi := s.P.WMin, s.P.WMax
+	clear(s.shift)
+	if ap > 0 && s.P.Conserve {
+		// Column j's summed update: A₊·Σ_b post_bj·Σ_i x_bi − A₋A₊·Σ_b |pre_b|·y_bj.
+		for b := 0; b < bsz; b++ {
+			sx := 0.0
+			for _, v := range s.X[b*np : (b+1)*np] {
+				sx += v
+			}
+			for _, j := range s.postList[b] {
+				s.shift[j] += ap * sx
+			}
+			axpy(s.shift, -am*float64(len(s.preList[b])), s.Y[b*nq:(b+1)*nq])
+		}
+		for j := range s.shift {
+			s.shift[j] /= float64(np)
+		}
+	}
 	if ap > 0 {
 		team.Run(func(w int) {
 			nw := team.Workers()
@@ -148,8 +171,11 @@ func (s *DenseTraceSTDP) Step(pre, post []float64, bsz int, W []float64, team *s
 					}
 				}
 			}
-			for k := r0 * nq; k < r1*nq; k++ {
-				W[k] = min(max(W[k], lo), hi)
+			for i := r0; i < r1; i++ {
+				wi := W[i*nq : (i+1)*nq]
+				for j, sh := range s.shift {
+					wi[j] = min(max(wi[j]-sh, lo), hi)
+				}
 			}
 		})
 	}

@@ -96,3 +96,56 @@ func TestDenseTraceSTDPBatchMean(t *testing.T) {
 		}
 	}
 }
+
+// With Conserve every post neuron's summed input weight stays where it
+// was (bounds not reached), while the weights themselves move as without
+// it less the column mean of the update.
+func TestDenseTraceSTDPConserve(t *testing.T) {
+	p := DenseTraceSTDPParams{Eta: 0.01, AMinus: 0.4, TauPlus: 3, TauMinus: 7.5, WMin: -1, WMax: 1}
+	team := sim.NewTeam(2)
+	defer team.Close()
+	const nPre, nPost, batch = 5, 3, 2
+	run := func(conserve bool) []float64 {
+		p.Conserve = conserve
+		s, err := NewDenseTraceSTDP(p, nPre, nPost, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		W := make([]float64, nPre*nPost)
+		for k := range W {
+			W[k] = 0.01 * float64(k%7)
+		}
+		pre := make([]float64, batch*nPre)
+		post := make([]float64, batch*nPost)
+		for step := 0; step < 12; step++ {
+			for k := range pre {
+				pre[k] = float64((k*3 + step) % 4 / 3)
+			}
+			for k := range post {
+				post[k] = float64((k*5 + step*2) % 5 / 4)
+			}
+			s.Step(pre, post, batch, W, team)
+		}
+		return W
+	}
+	free, kept := run(false), run(true)
+	for j := 0; j < nPost; j++ {
+		s0, s1, sf := 0.0, 0.0, 0.0
+		for i := 0; i < nPre; i++ {
+			s0 += 0.01 * float64((i*nPost+j)%7)
+			s1 += kept[i*nPost+j]
+			sf += free[i*nPost+j]
+		}
+		if math.Abs(s1-s0) > 1e-12 {
+			t.Errorf("column %d: sum %.15g, started at %.15g", j, s1, s0)
+		}
+		if math.Abs(sf-s0) < 1e-6 {
+			t.Errorf("column %d: the free rule did not change the sum (%g): the test drives nothing", j, sf)
+		}
+		for i := 0; i < nPre; i++ {
+			if d := (free[i*nPost+j] - kept[i*nPost+j]) - (sf-s1)/nPre; math.Abs(d) > 1e-12 {
+				t.Errorf("W[%d][%d]: free − kept %g, want the column mean shift %g", i, j, free[i*nPost+j]-kept[i*nPost+j], (sf-s1)/nPre)
+			}
+		}
+	}
+}

@@ -136,7 +136,11 @@ type OlfactionSTDPConfig struct {
 }
 
 // OlfactionTraceConfig configures the trace rule (learn.DenseTraceSTDP).
-// Times in steps, weights in units of the KC input current.
+// Times in steps, weights in units of the KC input current. The rule
+// conserves each KC's summed input weight (Conserve: a fixed total
+// synaptic weight per KC, as the connectome suggests), so STDP only
+// redistributes weight among a KC's PNs and the block's mean weight moves
+// only by the homeostasis.
 type OlfactionTraceConfig struct {
 	Eta     float64 `yaml:"eta"`      // A+, potentiation per pair at Δt = 0 (1e-5; the pairing machine's stdp.eta is separate)
 	AMinus  float64 `yaml:"a_minus"`  // A−/A+ (0.4)
@@ -154,7 +158,7 @@ func (t OlfactionTraceConfig) params() learn.DenseTraceSTDPParams {
 	if tm == 0 && t.AMinus > 0 {
 		tm = t.TauPlus / t.AMinus
 	}
-	return learn.DenseTraceSTDPParams{Eta: t.Eta, AMinus: t.AMinus, TauPlus: t.TauPlus, TauMinus: tm, WMin: t.WMin, WMax: t.WMax}
+	return learn.DenseTraceSTDPParams{Eta: t.Eta, AMinus: t.AMinus, TauPlus: t.TauPlus, TauMinus: tm, WMin: t.WMin, WMax: t.WMax, Conserve: true}
 }
 
 // OlfactionCompetitiveConfig configures the competitive rule
@@ -204,7 +208,8 @@ func (c *OlfactionConfig) KeyNotes() string {
 		return ""
 	}
 	return `model stdp: stdp.rule selects the STDP block's rule.
-  trace (default): stdp.trace.* (eta, a_minus, tau_plus, tau_minus, w_min, w_max); clip is always on.
+  trace (default): stdp.trace.* (eta, a_minus, tau_plus, tau_minus, w_min, w_max); bounds always on,
+    each KC's summed input weight conserved.
   pairing: stdp.eta, tau_c, window, ignore_zeros, clip, w_min, w_max (the spec's machine; collapses).
   original: as pairing with A-/A+ = 0.4, ignore_zeros on and |W| after every update.
   competitive: stdp.competitive.* (eta, k, anti, norm, center).
