@@ -31,6 +31,13 @@ type Config interface {
 	SetRunSeed(seed uint64)
 }
 
+// KeyNotes is implemented by a config that explains which of its keys
+// apply when (e.g. which keys a learning rule reads); spikelab config
+// prints the notes as YAML comments above the defaults.
+type KeyNotes interface {
+	KeyNotes() string
+}
+
 // Env is what a running experiment gets from the framework.
 type Env struct {
 	// Out is the run folder.

@@ -41,12 +41,19 @@ type STDPPairingParams struct {
 	Clip bool    `yaml:"clip"`
 	WMin float64 `yaml:"w_min"` // lower weight bound with clip
 	WMax float64 `yaml:"w_max"` // upper weight bound with clip
+	// DepressionRatio is |A−|/|A+| (0 or 1: the symmetric window, η both
+	// ways; 0.4: the original's 5:2). Not a config key: the olfaction
+	// rule "original" sets it.
+	DepressionRatio float64 `yaml:"-"`
 }
 
 // Validate reports the first unusable field.
 func (p STDPPairingParams) Validate() error {
 	if !(p.Eta >= 0) || math.IsInf(p.Eta, 0) {
 		return sim.BadParam("STDPPairing", []string{"Eta"}, "{0} must be a finite number >= 0, got %g", p.Eta)
+	}
+	if !(p.DepressionRatio >= 0) || math.IsInf(p.DepressionRatio, 0) {
+		return sim.BadParam("STDPPairing", []string{"DepressionRatio"}, "{0} must be a finite number >= 0, got %g", p.DepressionRatio)
 	}
 	if p.Clip && !(p.WMin < p.WMax) {
 		return sim.BadParam("STDPPairing", []string{"WMin", "WMax", "Clip"}, "{0} (%g) must be below {1} (%g) with {2}", p.WMin, p.WMax)
@@ -72,6 +79,14 @@ func (p STDPPairingParams) Grows() bool {
 	return p.Window == STDPWindowLiteral && p.TauC > 0
 }
 
+// depression returns |A−|/|A+|.
+func (p STDPPairingParams) depression() float64 {
+	if p.DepressionRatio == 0 {
+		return 1
+	}
+	return p.DepressionRatio
+}
+
 // Dw returns the weight change of one pair with Δt = t_post − t_pre (steps).
 func (p STDPPairingParams) Dw(dt int) float64 {
 	tp, tm := 2*p.TauC, 5*p.TauC
@@ -80,12 +95,12 @@ func (p STDPPairingParams) Dw(dt int) float64 {
 		if dt >= 0 {
 			return p.Eta * math.Exp(x/tp)
 		}
-		return -p.Eta * math.Exp(-x/tm)
+		return -p.Eta * p.depression() * math.Exp(-x/tm)
 	}
 	if dt >= 0 {
 		return p.Eta * math.Exp(-x/tp)
 	}
-	return -p.Eta * math.Exp(x/tm)
+	return -p.Eta * p.depression() * math.Exp(x/tm)
 }
 
 // STDPPairing is the per-batch state of the pairing machine for one block

@@ -53,12 +53,31 @@ func (p CUBALIFParams) Step(z, u, v, vPre, s []float64) int {
 		n = cubaStepAVX512(&z[0], &u[0], &v[0], &vPre[0], &s[0], n8, &c)
 		i = n8
 	}
-	for ; i < len(u); i++ {
+	return n + p.stepFrom(i, z, u, v, vPre, s, nil)
+}
+
+// StepOffset is Step with a threshold ϑ + theta[i] per neuron (an adaptive
+// threshold; theta has the length of u). It returns the number of spikes.
+func (p CUBALIFParams) StepOffset(z, u, v, vPre, s, theta []float64) int {
+	return p.stepFrom(0, z, u, v, vPre, s, theta[:len(u)])
+}
+
+// stepFrom is the scalar update of neurons i0… (threshold ϑ + theta[i];
+// theta nil: ϑ); it returns the number of spikes.
+func (p CUBALIFParams) stepFrom(i0 int, z, u, v, vPre, s, theta []float64) int {
+	ku, kv, th := 1-p.CurrentDecay, 1-p.VoltageDecay, p.Threshold
+	n := 0
+	z, v, vPre, s = z[:len(u)], v[:len(u)], vPre[:len(u)], s[:len(u)]
+	for i := i0; i < len(u); i++ {
 		ui := ku*u[i] + z[i]
 		u[i] = ui
 		vp := kv*v[i] + ui
 		vPre[i] = vp
-		if vp >= th {
+		thi := th
+		if theta != nil {
+			thi += theta[i]
+		}
+		if vp >= thi {
 			s[i] = 1
 			v[i] = 0
 			n++

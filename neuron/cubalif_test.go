@@ -77,3 +77,30 @@ func TestCUBAStepVectorEqualsScalar(t *testing.T) {
 		}
 	}
 }
+
+// StepOffset with theta 0 is Step bit for bit; with theta 0.5 (threshold
+// 1.75) the hand-computed inputs above give t0 v' = 1, t1 v' = 1.72 (no
+// spike now), t2 v' = 0.97·1.72 + 1.0625 = 2.7309 (spike), t3 v' = u =
+// 0.796875 after the reset.
+func TestCUBALIFStepOffset(t *testing.T) {
+	p := lavaLIF()
+	in := []float64{1, 0, 0.5, 0}
+	u1, v1, vp1, s1 := []float64{0}, []float64{0}, []float64{0}, []float64{0}
+	u2, v2, vp2, s2 := []float64{0}, []float64{0}, []float64{0}, []float64{0}
+	for _, z := range in {
+		n1 := p.Step([]float64{z}, u1, v1, vp1, s1)
+		n2 := p.StepOffset([]float64{z}, u2, v2, vp2, s2, []float64{0})
+		if n1 != n2 || u1[0] != u2[0] || v1[0] != v2[0] || vp1[0] != vp2[0] || s1[0] != s2[0] {
+			t.Fatalf("theta 0 differs from Step: %v %v %v %v / %v %v %v %v", u1, v1, vp1, s1, u2, v2, vp2, s2)
+		}
+	}
+	u, v, vp, s := []float64{0}, []float64{0}, []float64{0}, []float64{0}
+	wantS := []float64{0, 0, 1, 0}
+	wantVP := []float64{1, 1.72, 0.97*1.72 + 1.0625, 0.796875}
+	for k, z := range in {
+		p.StepOffset([]float64{z}, u, v, vp, s, []float64{0.5})
+		if s[0] != wantS[k] || math.Abs(vp[0]-wantVP[k]) > 1e-12 {
+			t.Fatalf("step %d: v'=%g s=%g, want v'=%g s=%g", k, vp[0], s[0], wantVP[k], wantS[k])
+		}
+	}
+}

@@ -186,7 +186,52 @@ func (f Folder) Collect(s *Spec, plotMetrics []string) ([]Row, error) {
 			return rows, err
 		}
 	}
+	if s.Curves != "" {
+		if err := curvesPNG(filepath.Join(f.Path, "curves.png"), s.Curves, groups, metrics); err != nil {
+			return rows, err
+		}
+	}
 	return rows, nil
+}
+
+// curvesPNG draws the metrics prefix+N (N = 1, 2, …) against N, one line
+// per group (its mean over the seeds); nothing when no metric has the prefix.
+func curvesPNG(path, prefix string, groups []*group, metrics []string) error {
+	type at struct {
+		n int
+		m string
+	}
+	var xs []at
+	for _, m := range metrics {
+		if n, err := strconv.Atoi(strings.TrimPrefix(m, prefix)); strings.HasPrefix(m, prefix) && err == nil {
+			xs = append(xs, at{n, m})
+		}
+	}
+	if len(xs) == 0 {
+		return nil
+	}
+	sort.Slice(xs, func(i, j int) bool { return xs[i].n < xs[j].n })
+	var series []plot.Series
+	for _, g := range groups {
+		var x, y []float64
+		for _, a := range xs {
+			if st := g.stats[a.m]; st.n > 0 {
+				x, y = append(x, float64(a.n)), append(y, st.mean)
+			}
+		}
+		if len(x) > 0 {
+			series = append(series, plot.Series{Label: strings.Join(g.values, ", "), X: x, Y: y})
+		}
+	}
+	if len(series) == 0 {
+		return nil
+	}
+	p, err := plot.Lines(prefix+"N (mean over seeds)", "N", strings.TrimSuffix(prefix, "_"), series...)
+	if err != nil {
+		return err
+	}
+	plot.IntegerX(p)
+	return plot.SavePNG(path, 8, 5, p)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -56,6 +56,10 @@ type Spec struct {
 	Axes []Axis
 	// Plot names the metrics summary.png shows (empty: the first few).
 	Plot []string
+	// Curves is the prefix of per-epoch metrics (e.g. val_accuracy_epoch_
+	// for val_accuracy_epoch_1, _2, …) drawn as learning curves in
+	// curves.png, one line per grid point (mean over seeds); "" none.
+	Curves string
 }
 
 // Assignment is one key = value of a config, with where it was written.
@@ -111,6 +115,7 @@ type rawSpec struct {
 	Grid       yaml.Node `yaml:"grid"`
 	Zip        yaml.Node `yaml:"zip"`
 	Plot       []string  `yaml:"plot"`
+	Curves     string    `yaml:"curves"`
 }
 
 // SpecError is an error in a spec, naming the file and line.
@@ -157,10 +162,10 @@ func Parse(b []byte, file string) (*Spec, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil {
 		msg := strings.TrimSpace(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n"))
-		msg = strings.Replace(msg, "not found in type study.rawSpec", "is not a spec key (experiment, out, threads, config, seeds, grid, zip, plot)", 1)
+		msg = strings.Replace(msg, "not found in type study.rawSpec", "is not a spec key (experiment, out, threads, config, seeds, grid, zip, plot, curves)", 1)
 		return nil, fail(0, "%s", msg)
 	}
-	s := &Spec{Path: file, Raw: b, Experiment: raw.Experiment, Out: raw.Out, Threads: raw.Threads, Plot: raw.Plot}
+	s := &Spec{Path: file, Raw: b, Experiment: raw.Experiment, Out: raw.Out, Threads: raw.Threads, Plot: raw.Plot, Curves: raw.Curves}
 	if s.Experiment == "" {
 		return nil, fail(0, "experiment: missing (one of `spikelab list`)")
 	}

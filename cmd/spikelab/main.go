@@ -83,10 +83,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "spikelab:", err)
 			return 2
 		}
-		b, err := experiment.Marshal(e.Defaults())
+		cfg := e.Defaults()
+		b, err := experiment.Marshal(cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, "spikelab:", err)
 			return 1
+		}
+		if kn, ok := cfg.(experiment.KeyNotes); ok && kn.KeyNotes() != "" {
+			for _, l := range strings.Split(strings.TrimRight(kn.KeyNotes(), "\n"), "\n") {
+				fmt.Fprintln(stdout, strings.TrimRight("# "+l, " "))
+			}
 		}
 		stdout.Write(b)
 		return 0

@@ -83,6 +83,17 @@ func TestListAndConfig(t *testing.T) {
 	if run([]string{"config", "force-sine"}, &so, &se) != 0 || !strings.Contains(so.String(), "alpha: 5e-06") {
 		t.Fatalf("config: %s", so.String())
 	}
+	// A config with key notes prints them as comments, and the output
+	// still reads back as a config.
+	so.Reset()
+	if run([]string{"config", "olfaction-stdp"}, &so, &se) != 0 || !strings.Contains(so.String(), "# model stdp: stdp.rule") {
+		t.Fatalf("config olfaction-stdp: %s", so.String())
+	}
+	e, _ := experiment.Lookup("olfaction-stdp")
+	c := e.Defaults()
+	if err := experiment.Decode(c, so.Bytes()); err != nil {
+		t.Fatalf("config olfaction-stdp does not read back: %v", err)
+	}
 }
 
 func TestRunLifecycleInTheCLI(t *testing.T) {

@@ -65,6 +65,9 @@ func killCases() []killCase {
 		// hybrid epoch 1, after the hybrid, after control epoch 1, …) and
 		// the ANN alone.
 		{name: "olfaction-stdp", sets: append([]string{"compare=true", "snn.epochs=2", "ann.epochs=2"}, olfSmall...)},
+		// The KC homeostat with state of its own (adaptive thresholds) and
+		// the competitive rule, alone.
+		{name: "olfaction-stdp", sets: append([]string{"compare=false", "snn.epochs=4", "stdp.rule=competitive", "homeostasis.kind=threshold"}, olfSmall...)},
 		{name: "olfaction-ann", sets: append([]string{"ann.epochs=5"}, olfSmall...)},
 		// maes-readout: checkpoints at 0.7 and 1.4 s of training, 2.1 s
 		// (in the test, before the deletion at 2.5 s) and 2.8 s.
@@ -283,6 +286,11 @@ func TestEvalEqualsRun(t *testing.T) {
 		{"olfaction-ann", olf, []string{"val_accuracy", "kc_active_fraction", "majority_accuracy"}},
 		{"olfaction-decolle", olf, []string{"val_accuracy", "kc_active_fraction", "kc_spike_rate"}},
 		{"olfaction-stdp", append([]string{"compare=false"}, olf...), []string{"val_accuracy", "kc_active_fraction", "kc_spike_rate"}},
+		// every rule and every homeostat with state (thresholds, the feedback gain)
+		{"olfaction-stdp", append([]string{"compare=false", "homeostasis.kind=threshold"}, olf...), []string{"val_accuracy", "kc_spike_rate"}},
+		{"olfaction-stdp", append([]string{"compare=false", "homeostasis.kind=apl", "stdp.rule=competitive"}, olf...), []string{"val_accuracy", "kc_spike_rate"}},
+		{"olfaction-stdp", append([]string{"compare=false", "stdp.rule=original"}, olf...), []string{"val_accuracy", "kc_spike_rate"}},
+		{"olfaction-stdp", append([]string{"compare=false", "stdp.rule=pairing"}, olf...), []string{"val_accuracy", "kc_spike_rate"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			args := []string{"run", c.name, "--threads", "1", "--quiet"}

@@ -42,6 +42,10 @@ var update = flag.Bool("update", false, "rewrite the stored regression metrics")
 type regressCase struct {
 	sets []string
 	data func(t *testing.T) []string
+	// exp is the experiment of a variant case (one more configuration of
+	// an experiment, stored under the case's own name); "" for the
+	// experiment of the case's name.
+	exp string
 }
 
 var forceShort = []string{"n=300", "duration_s=1.2", "train_start_s=0.2", "train_stop_s=1"}
@@ -92,6 +96,8 @@ var regressCases = map[string]regressCase{
 	"olfaction-ann":     {sets: olfShort},
 	"olfaction-decolle": {sets: olfShort},
 	"olfaction-stdp":    {sets: append([]string{"compare=false"}, olfShort...)},
+	// The spec's pairing machine (the old default of olfaction-stdp).
+	"olfaction-stdp-pairing": {exp: "olfaction-stdp", sets: append([]string{"compare=false", "stdp.rule=pairing", "homeostasis.kind=none"}, olfShort...)},
 }
 
 // timing reports whether a metric measures time or speed (excluded).
@@ -164,18 +170,28 @@ func TestRegression(t *testing.T) {
 			t.Errorf("experiment %s has no short configuration in the regression check", e.Name)
 		}
 	}
+	for name, rc := range regressCases {
+		if rc.exp != "" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names[len(experiment.All()):])
 	got := map[string]map[string]float64{}
 	for _, name := range names {
 		rc, ok := regressCases[name]
 		if !ok {
 			continue
 		}
+		exp := name
+		if rc.exp != "" {
+			exp = rc.exp
+		}
 		t.Run(name, func(t *testing.T) {
 			sets := rc.sets
 			if rc.data != nil {
 				sets = append(append([]string(nil), sets...), rc.data(t)...)
 			}
-			m := runShort(t, name, sets)
+			m := runShort(t, exp, sets)
 			clean := map[string]float64{}
 			for k, v := range m {
 				if !timing(k) {

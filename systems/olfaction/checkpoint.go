@@ -17,7 +17,8 @@ import (
 // the ANN). A checkpoint holds stage ([stage, epochs done in it]), the
 // finished stages' results (progress_json: their metrics' names, learning
 // curves and the KC raster, as JSON; progress_metrics: the metrics' values;
-// stdp_before, stdp_after: the hybrid's STDP block) and the running stage's network with its optimiser state as in
+// stdp_before, stdp_after: the hybrid's STDP block; kc_rates: the first
+// model's per-KC rates) and the running stage's network with its optimiser state as in
 // model.npz, its generators (rng_init: ANN dropout; rng_order: sample
 // order; rng_encode: input spikes) and its curve and counters so far.
 
@@ -181,6 +182,9 @@ func (o *olfRun) checkpoint(si, done int, s *experiment.ModelState, cur olfactio
 	if o.rec.stdpAfter != nil {
 		s.Add("stdp_after", "STDP block weights after training", o.rec.stdpAfter)
 	}
+	if o.rec.kcRates != nil {
+		s.Add("kc_rates", "per-KC validation spikes per step of the first model", o.rec.kcRates)
+	}
 	return experiment.SaveCheckpoint(o.env, o.c, s)
 }
 
@@ -224,6 +228,11 @@ func (o *olfRun) restore() (*runio.Model, int, error) {
 	}
 	if _, ok := ck.Arrays["stdp_after"]; ok {
 		if o.rec.stdpAfter, err = ck.Float64("stdp_after", -1); err != nil {
+			return nil, 0, err
+		}
+	}
+	if _, ok := ck.Arrays["kc_rates"]; ok {
+		if o.rec.kcRates, err = ck.Float64("kc_rates", -1); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -96,6 +96,15 @@ type DecolleBlock struct {
 	G []float64
 	// Abs projects W to |W| after each optimiser step.
 	Abs bool
+	// Theta (nil: none) raises neuron i's threshold by Theta[i] (voltage
+	// units; an adaptive threshold set by a homeostat, not by the optimiser).
+	Theta []float64
+	// Feedback is the gain of global feedback inhibition (current units):
+	// each neuron of a sample gets −Feedback·(fraction of the block's
+	// neurons that spiked in the sample's previous step) as input current.
+	// FeedbackOn says the block has it (saved with the model even at 0).
+	Feedback   float64
+	FeedbackOn bool
 
 	U, V, VPre, S []float64 // state, pre-reset voltage v' and spikes (0/1) of the last step
 	Y             []float64 // local readout of the last step, Batch × Classes
@@ -272,8 +281,24 @@ func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
 		n.inSpk[l][s] = list
 		o := s * b.NOut
 		z := b.z[o : o+b.NOut]
+		var inh float64
+		if b.Feedback != 0 { // from the spikes of the previous step, before Step overwrites them
+			for _, v := range b.S[o : o+b.NOut] {
+				inh += v
+			}
+			inh *= b.Feedback / float64(b.NOut)
+		}
 		vec.SumRows(z, b.W, b.NOut, list)
-		n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
+		if inh != 0 {
+			for i := range z {
+				z[i] -= inh
+			}
+		}
+		if b.Theta != nil {
+			n.P.Neuron.StepOffset(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut], b.Theta)
+		} else {
+			n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
+		}
 		in = b.S[o : o+b.NOut]
 	}
 	// Final readout of the last block's spikes.

@@ -162,3 +162,35 @@ func TestDecolleKernelsTrainAsPlainLoops(t *testing.T) {
 		}
 	}
 }
+
+// Feedback inhibition and threshold offsets by hand: one block of 4
+// neurons (lava constants, ϑ = 1.25), one input with weights (2, 2, 0.5,
+// 0.5). Step 1 (input on): u = z = (2, 2, 0.5, 0.5), neurons 0 and 1
+// spike, neuron 1 not with theta (0, 1, 0, 0) (threshold 2.25). Step 2
+// (input off) with feedback gain 0.8: every neuron gets −0.8·(spikes of
+// step 1)/4 as input current, so u = 0.75·u₁ − 0.8·k/4 with k = 2 (1 with
+// the threshold offset).
+func TestDecolleFeedbackAndThresholdOffset(t *testing.T) {
+	for _, withTheta := range []bool{false, true} {
+		n := tinyDecolle(t, []int{1, 4}, 2, 1, 0)
+		b := n.Blocks[0]
+		copy(b.W, []float64{2, 2, 0.5, 0.5})
+		b.Feedback = 0.8
+		k := 2.0
+		if withTheta {
+			b.Theta = []float64{0, 1, 0, 0}
+			k = 1
+		}
+		n.Reset()
+		n.Step([]float64{1}, 1, nil, false)
+		if got := b.S[0] + b.S[1] + b.S[2] + b.S[3]; got != k {
+			t.Fatalf("theta %v: %v spikes in step 1 (S %v), want %v", withTheta, got, b.S, k)
+		}
+		n.Step([]float64{0}, 1, nil, false)
+		for i, u1 := range []float64{2, 2, 0.5, 0.5} {
+			if want := 0.75*u1 - 0.8*k/4; math.Abs(b.U[i]-want) > 1e-15 {
+				t.Errorf("theta %v: u[%d] = %.17g, want %.17g", withTheta, i, b.U[i], want)
+			}
+		}
+	}
+}

@@ -48,6 +48,23 @@ func (c *OlfactionConfig) Estimate() (experiment.Estimate, error) {
 		}
 		e.Array(fmt.Sprintf("SNN weights, Adam moments and gradients (%.0f × 4 × %.3g float64)", nets, w), nets, 4, w)
 		e.Array("SNN batch state and traces (snn.batch × (inputs + units) × 8)", float64(s.Batch), in+units, 8)
+		if c.Model == "stdp" {
+			npre := sizes[len(sizes)-2]
+			nkc := float64(s.NKC)
+			switch c.STDP.Rule {
+			case RulePairing, RuleOriginal:
+				e.Add("STDP pairing counters (snn.batch × pre × KC bytes) and last spikes", experiment.Count(float64(s.Batch), npre, nkc)+4*float64(s.Batch)*(npre+nkc))
+			case RuleTrace:
+				e.Array("STDP traces (snn.batch × (pre + KC))", float64(s.Batch), npre+nkc)
+			case RuleCompetitive:
+				e.Array("competitive rule: update buffer (pre × KC), drives and ranks (snn.batch × KC × 1.5)", npre*nkc+1.5*float64(s.Batch)*nkc)
+			}
+			e.Array("STDP block weights before/after, KC rates and homeostasis state", 2*npre*nkc+3*nkc)
+		}
+		if c.ProbeOdors > 0 {
+			f := float64(s.NKC) + 1
+			e.Array("linear probe: KC counts of probe and validation odors, ridge system", float64(min(c.ProbeOdors, c.Data.NTrain)+c.Data.NVal)*f+3*f*f)
+		}
 		e.Array("stored KC raster (raster_samples × steps × n_kc)", float64(c.RasterSamples), float64(s.Steps+s.BurnIn), float64(s.NKC))
 		if s.Batch > 0 {
 			steps += nets * experiment.Count(float64(s.Epochs), float64(d.NTrain)/float64(s.Batch)+1, float64(s.Steps+s.BurnIn))

@@ -43,7 +43,8 @@ func (c *OlfactionConfig) generate() (*task.Olfaction, error) {
 // CUBA-LIF input), gL (the fixed local readout, neurons × classes, where
 // the block has one), adam_wL_m, adam_wL_v, adam_wL_steps; r (the final
 // readout, (last layer + 1 bias row) × classes) with adam_r_m, adam_r_v,
-// adam_r_steps.
+// adam_r_steps; with homeostasis.kind threshold thetaL (the STDP block's
+// threshold offsets), with apl feedbackL (its feedback gain).
 
 func annState(net *FlyANN) *experiment.ModelState {
 	s := &experiment.ModelState{ProgressUnit: "epoch"}
@@ -89,6 +90,12 @@ func decolleState(net *DecolleNet) *experiment.ModelState {
 			s.Add("adam_w"+p+"_v", "Adam second moment of w"+p, v, b.NIn, b.NOut)
 			s.Add("adam_w"+p+"_steps", "Adam steps taken", []float64{float64(b.adam.Steps())})
 		}
+		if b.Theta != nil {
+			s.Add("theta"+p, "adaptive threshold offsets (voltage units), per neuron", b.Theta)
+		}
+		if b.FeedbackOn {
+			s.Add("feedback"+p, "gain of the global feedback inhibition (current units)", []float64{b.Feedback})
+		}
 	}
 	C := net.P.Classes
 	s.Add("r", "final readout, input-major, bias as the last row", net.R, len(net.R)/C, C)
@@ -123,6 +130,18 @@ func loadDecolle(md *runio.Model, net *DecolleNet) error {
 				return err
 			}
 			b.adam.SetSteps(int(st))
+		}
+		if b.Theta != nil {
+			if err := md.CopyFloat64("theta"+p, b.Theta); err != nil {
+				return err
+			}
+		}
+		if b.FeedbackOn {
+			g, err := md.Scalar("feedback" + p)
+			if err != nil {
+				return err
+			}
+			b.Feedback = g
 		}
 	}
 	m, v := net.adamR.Moments()

@@ -27,6 +27,14 @@ type OlfactionConfig struct {
 	ANN   OlfactionANNConfig  `yaml:"ann"`   // the rate network (model ann, and compare)
 	SNN   OlfactionSNNConfig  `yaml:"snn"`   // the spiking network (models decolle and stdp)
 	STDP  OlfactionSTDPConfig `yaml:"stdp"`  // the STDP block (model stdp)
+	// Homeostasis of the STDP block's KCs (model stdp).
+	Homeostasis OlfactionHomeostasisConfig `yaml:"homeostasis"`
+	// ProbeOdors is the number of training odors (the first ones) whose KC
+	// spike counts, with the network frozen after training, fit a ridge
+	// linear classifier tested on the validation odors' counts
+	// (probe_accuracy: the linear separability of the KC code; 0: none;
+	// more than data.n_train: all of them).
+	ProbeOdors int `yaml:"probe_odors"`
 	// Compare also trains the other models on the same data (the ANN and,
 	// for the hybrid, the DECOLLE control) and draws all learning curves on
 	// one figure; their metrics get the prefixes ann_ and control_.
@@ -88,10 +96,127 @@ type OlfactionSNNConfig struct {
 	SurrogateTau   float64              `yaml:"surrogate_tau"`   // σ' width τ (lava: tau_grad·ϑ·100 = 3.75)
 }
 
-// OlfactionSTDPConfig configures the STDP block of the hybrid.
+// STDP-block rules of the hybrid (stdp.rule).
+const (
+	// RuleTrace is additive pair STDP with online traces (no pre–pre or
+	// post–post pairs), a balanced window and bounds: stdp.trace.
+	RuleTrace = "trace"
+	// RulePairing is the spec's pairing machine (§4.2) with |A+| = |A−| =
+	// stdp.eta: stdp.eta, tau_c, window, ignore_zeros, clip, w_min, w_max.
+	// It collapses on this task (README).
+	RulePairing = "pairing"
+	// RuleOriginal is the pairing machine with the original code's stated
+	// conventions: A+ : A− = 5 : 2 (A+ = stdp.eta), τ− : τ+ = 5 : 2 (τ+ =
+	// 2·tau_c, τ− = 5·tau_c), ignore_zeros always on and |W| of the block
+	// after every update (and at the start); stdp.eta, tau_c, window, clip,
+	// w_min, w_max apply.
+	RuleOriginal = "original"
+	// RuleCompetitive is Hebbian learning with a norm constraint and
+	// k-winners-take-all (Krotov & Hopfield 2019; BioHash, Ryali et al.
+	// 2020): stdp.competitive.
+	RuleCompetitive = "competitive"
+)
+
+// originalDepression is A−/A+ of the original rule (2 : 5).
+const originalDepression = 0.4
+
+// OlfactionSTDPConfig configures the STDP block of the hybrid. The
+// top-level keys eta, tau_c, window, ignore_zeros, clip, w_min and w_max
+// are those of the pairing machine (rules pairing and original; they keep
+// their old meaning); the trace and competitive rules read their own
+// sections.
 type OlfactionSTDPConfig struct {
-	Block                   int `yaml:"block"` // index of the STDP block (≥ 1; −1 = the last block)
+	Block int `yaml:"block"` // index of the STDP block (≥ 1; −1 = the last block)
+	// Rule is the learning rule of the block: trace (default), pairing,
+	// original or competitive.
+	Rule                    string `yaml:"rule"`
 	learn.STDPPairingParams `yaml:",inline"`
+	Trace                   OlfactionTraceConfig       `yaml:"trace"`       // rule trace
+	Competitive             OlfactionCompetitiveConfig `yaml:"competitive"` // rule competitive
+}
+
+// OlfactionTraceConfig configures the trace rule (learn.DenseTraceSTDP).
+// Times in steps, weights in units of the KC input current. The rule
+// conserves each KC's summed input weight (Conserve: a fixed total
+// synaptic weight per KC, as the connectome suggests), so STDP only
+// redistributes weight among a KC's PNs and the block's mean weight moves
+// only by the homeostasis.
+type OlfactionTraceConfig struct {
+	Eta     float64 `yaml:"eta"`      // A+, potentiation per pair at Δt = 0 (1e-5; the pairing machine's stdp.eta is separate)
+	AMinus  float64 `yaml:"a_minus"`  // A−/A+ (0.4)
+	TauPlus float64 `yaml:"tau_plus"` // τ+ of the PN trace (steps, 4)
+	// TauMinus is τ− of the KC trace (steps); 0 balances the window:
+	// τ− = τ+/a_minus, so that A+τ+ = A−τ− (10 with the defaults).
+	TauMinus float64 `yaml:"tau_minus"`
+	WMin     float64 `yaml:"w_min"` // lower bound of the block's weights (−0.15)
+	WMax     float64 `yaml:"w_max"` // upper bound (0.15; the initial weights lie within ±1/√n_pn ≈ 0.07)
+}
+
+// params returns the rule's parameters.
+func (t OlfactionTraceConfig) params() learn.DenseTraceSTDPParams {
+	tm := t.TauMinus
+	if tm == 0 && t.AMinus > 0 {
+		tm = t.TauPlus / t.AMinus
+	}
+	return learn.DenseTraceSTDPParams{Eta: t.Eta, AMinus: t.AMinus, TauPlus: t.TauPlus, TauMinus: tm, WMin: t.WMin, WMax: t.WMax, Conserve: true}
+}
+
+// OlfactionCompetitiveConfig configures the competitive rule
+// (learn.CompetitiveHebb on the PN spikes of every step, the KCs ranked by
+// their synaptic drive).
+type OlfactionCompetitiveConfig struct {
+	Eta  float64 `yaml:"eta"`  // learning rate per winner and odor (1e-4)
+	K    int     `yaml:"k"`    // winners per odor and step (50 = 10 % of 500 KCs)
+	Anti float64 `yaml:"anti"` // anti-Hebbian strength of the unit of rank k+1 (0)
+	// Norm is the column norm the rule keeps (weight units; 0.577 = 1/√3,
+	// the expected norm of a KC's initial U(±1/√n_pn) weights).
+	Norm   float64 `yaml:"norm"`
+	Center bool    `yaml:"center"` // subtract the batch-mean PN spikes of the step (true)
+}
+
+// OlfactionHomeostasisConfig configures the KC homeostasis of the hybrid
+// (learn.RateError; model stdp, the STDP block's neurons).
+type OlfactionHomeostasisConfig struct {
+	// Kind: none; scaling (per-KC additive synaptic scaling of the block's
+	// weights: every input weight of KC j moves by −scaling_gamma·(s̄_j − ρ)
+	// per step; Turrigiano et al. 1998, Abdelrahman et al. 2021);
+	// threshold (per-KC adaptive threshold θ_j += threshold_gamma·(s̄_j −
+	// ρ); Apostolopoulou & Lin 2020); apl (global feedback inhibition: each
+	// KC gets −g·(fraction of KCs that spiked in the odor's previous step)
+	// as input current, g += apl_gamma·(mean rate − ρ), g ≥ 0; the APL
+	// neuron, Lin et al. 2014). s̄_j: KC j's spikes this step, mean over
+	// the batch. Updated during training only.
+	Kind           string  `yaml:"kind"`
+	TargetRate     float64 `yaml:"target_rate"`     // ρ, KC spikes per step (0.1)
+	ScalingGamma   float64 `yaml:"scaling_gamma"`   // weight change per step per unit rate error (5e-5)
+	ThresholdGamma float64 `yaml:"threshold_gamma"` // threshold change per step per unit rate error (voltage units, 2e-2)
+	APLGamma       float64 `yaml:"apl_gamma"`       // feedback-gain change per step per unit rate error (current units, 1e-1)
+}
+
+// Homeostasis kinds.
+const (
+	HomeostasisNone      = "none"
+	HomeostasisScaling   = "scaling"
+	HomeostasisThreshold = "threshold"
+	HomeostasisAPL       = "apl"
+)
+
+// KeyNotes says which stdp and homeostasis keys each rule reads (none for
+// the rate network).
+func (c *OlfactionConfig) KeyNotes() string {
+	if c.Model == "ann" {
+		return ""
+	}
+	return `model stdp: stdp.rule selects the STDP block's rule.
+  trace (default): stdp.trace.* (eta, a_minus, tau_plus, tau_minus, w_min, w_max); bounds always on,
+    each KC's summed input weight conserved.
+  pairing: stdp.eta, tau_c, window, ignore_zeros, clip, w_min, w_max (the spec's machine; collapses).
+  original: as pairing with A-/A+ = 0.4, ignore_zeros on and |W| after every update.
+  competitive: stdp.competitive.* (eta, k, anti, norm, center).
+homeostasis.kind (none, scaling, threshold, apl) acts on the STDP block's KCs with any rule;
+  target_rate for all, scaling_gamma, threshold_gamma, apl_gamma for their kind.
+probe_odors: training odors of the linear probe on KC spike counts (0: none).
+`
 }
 
 func olfactionDefaults(model string) *OlfactionConfig {
@@ -117,11 +242,25 @@ func olfactionDefaults(model string) *OlfactionConfig {
 		// 200 PNs, sparser KCs: ≈ 0.5 instead of ≈ 0.75 spikes per step).
 		SNN: OlfactionSNNConfig{ORNTiling: 10, Rate: 0.5, NORN: 0, NPN: 200, NKC: 500, Steps: 60, BurnIn: 10, Batch: 32, Epochs: 2,
 			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 9, Neuron: olfactionNeuron(), SurrogateScale: 0.3, SurrogateTau: 3.75},
-		STDP:                  OlfactionSTDPConfig{Block: -1, STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15}},
+		STDP: OlfactionSTDPConfig{Block: -1, Rule: RuleTrace,
+			STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15},
+			Trace:             OlfactionTraceConfig{Eta: 1e-5, AMinus: 0.4, TauPlus: 4, WMin: -0.15, WMax: 0.15},
+			Competitive:       OlfactionCompetitiveConfig{Eta: 1e-4, K: 50, Norm: math.Sqrt(1.0 / 3), Center: true}},
+		Homeostasis:           OlfactionHomeostasisConfig{Kind: HomeostasisScaling, TargetRate: 0.1, ScalingGamma: 5e-5, ThresholdGamma: 2e-2, APLGamma: 1e-1},
+		ProbeOdors:            probeOdors(model),
 		Compare:               model == "stdp",
 		RasterSamples:         4,
 		CheckpointEveryEpochs: 1,
 	}
+}
+
+// probeOdors is the default of probe_odors: 2000 for the hybrid's
+// experiment (its ablations compare linear separability), none otherwise.
+func probeOdors(model string) int {
+	if model == "stdp" {
+		return 2000
+	}
+	return 0
 }
 
 // olfactionNeuron returns lava-DECOLLE's CUBA-LIF constants with the
@@ -221,14 +360,79 @@ func (c *OlfactionConfig) Validate() error {
 		if b := c.stdpBlock(); b < 1 || b >= nb {
 			return fmt.Errorf("stdp.block %d is not usable: the network has blocks 0..%d and the first cannot be the STDP block (−1 = the last)", c.STDP.Block, nb-1)
 		}
-		if err := experiment.Keyed("stdp", c.STDP, c.STDP.Validate()); err != nil {
+		if err := c.validateRule(); err != nil {
 			return err
 		}
+	}
+	if c.ProbeOdors < 0 {
+		return fmt.Errorf("probe_odors must be >= 0 (0: no probe), got %d", c.ProbeOdors)
 	}
 	if c.RasterSamples < 0 {
 		return fmt.Errorf("raster_samples must be >= 0")
 	}
 	return c.checkDataSizes()
+}
+
+// validateRule checks the STDP block's rule and homeostasis (model stdp).
+func (c *OlfactionConfig) validateRule() error {
+	st := c.STDP
+	switch st.Rule {
+	case RulePairing, RuleOriginal:
+		if err := experiment.Keyed("stdp", st, c.pairingParams().Validate()); err != nil {
+			return err
+		}
+	case RuleTrace:
+		if st.Trace.TauMinus == 0 && !(st.Trace.AMinus > 0) {
+			return fmt.Errorf("stdp.trace.tau_minus 0 (balanced window) needs stdp.trace.a_minus > 0, got %g", st.Trace.AMinus)
+		}
+		if err := experiment.Keyed("stdp.trace", st.Trace, st.Trace.params().Validate()); err != nil {
+			return err
+		}
+	case RuleCompetitive:
+		p := st.Competitive
+		if err := experiment.Keyed("stdp.competitive", p, c.competitiveParams().Validate()); err != nil {
+			return err
+		}
+		if p.K > c.SNN.NKC {
+			return fmt.Errorf("stdp.competitive.k (%d) exceeds snn.n_kc (%d)", p.K, c.SNN.NKC)
+		}
+	default:
+		return fmt.Errorf("stdp.rule %q is unknown: use %s, %s, %s or %s", st.Rule, RuleTrace, RulePairing, RuleOriginal, RuleCompetitive)
+	}
+	h := c.Homeostasis
+	switch h.Kind {
+	case HomeostasisNone, HomeostasisScaling, HomeostasisThreshold, HomeostasisAPL:
+	default:
+		return fmt.Errorf("homeostasis.kind %q is unknown: use %s, %s, %s or %s", h.Kind, HomeostasisNone, HomeostasisScaling, HomeostasisThreshold, HomeostasisAPL)
+	}
+	if !(h.TargetRate >= 0 && h.TargetRate <= 1) {
+		return fmt.Errorf("homeostasis.target_rate must be in [0, 1] spikes per step, got %g", h.TargetRate)
+	}
+	for _, g := range []struct {
+		key string
+		v   float64
+	}{{"scaling_gamma", h.ScalingGamma}, {"threshold_gamma", h.ThresholdGamma}, {"apl_gamma", h.APLGamma}} {
+		if !(g.v >= 0) || math.IsInf(g.v, 0) {
+			return fmt.Errorf("homeostasis.%s must be a finite number >= 0, got %g", g.key, g.v)
+		}
+	}
+	return nil
+}
+
+// pairingParams returns the pairing machine's parameters of the rules
+// pairing and original.
+func (c *OlfactionConfig) pairingParams() learn.STDPPairingParams {
+	p := c.STDP.STDPPairingParams
+	if c.STDP.Rule == RuleOriginal {
+		p.DepressionRatio, p.IgnoreZeros = originalDepression, true
+	}
+	return p
+}
+
+// competitiveParams returns the competitive rule's parameters.
+func (c *OlfactionConfig) competitiveParams() learn.CompetitiveHebbParams {
+	p := c.STDP.Competitive
+	return learn.CompetitiveHebbParams{Eta: p.Eta, K: p.K, Anti: p.Anti, Norm: p.Norm, Center: p.Center}
 }
 
 // checkDataSizes cross-checks the dataset's sizes against the models: every
@@ -258,7 +462,7 @@ func (c *OlfactionConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if c.Model == "stdp" && c.STDP.Grows() {
+	if c.Model == "stdp" && (c.STDP.Rule == RulePairing || c.STDP.Rule == RuleOriginal) && c.STDP.Grows() {
 		fmt.Fprintf(env.Log, "warning: stdp.window=literal with tau_c=%g > 0 grows with |Δt| (×e^(%d/%g) = %.3g at Δt = %d): weights will explode; the standard window is the decaying one\n",
 			c.STDP.TauC, c.SNN.Steps, 2*c.STDP.TauC, math.Exp(float64(c.SNN.Steps)/(2*c.STDP.TauC)), c.SNN.Steps)
 	}

@@ -24,7 +24,9 @@ func curveKey(name string) string {
 // writeOutputs writes recordings.npz and the figures: learning_curves.png
 // (validation accuracy per epoch of every model run, with chance and
 // majority-class lines), kc_raster.png and, for the hybrid,
-// stdp_weights.png (the STDP block's weights before and after training).
+// stdp_weights.png (the STDP block's weights before and after training)
+// and, for the hybrid's experiment, kc_rates.png (the first model's per-KC
+// validation rates).
 func (c *OlfactionConfig) writeOutputs(env *experiment.Env, m map[string]float64, curves []olfactionCurve, rec *olfactionRecord) error {
 	var arrays []runio.Array
 	var series []plot.Series
@@ -51,6 +53,9 @@ func (c *OlfactionConfig) writeOutputs(env *experiment.Env, m map[string]float64
 	}
 	if rec.stdpAfter != nil {
 		arrays = append(arrays, runio.Array{Name: "stdp_w_final", Shape: []int{len(rec.stdpAfter)}, Data: rec.stdpAfter})
+	}
+	if rec.kcRates != nil {
+		arrays = append(arrays, runio.Array{Name: "kc_rate_per_kc", Shape: []int{len(rec.kcRates)}, Data: rec.kcRates})
 	}
 	if err := runio.WriteNPZ(env.Out.File("recordings.npz"), arrays); err != nil {
 		return err
@@ -95,6 +100,16 @@ func (c *OlfactionConfig) writeOutputs(env *experiment.Env, m map[string]float64
 			return err
 		}
 		if err := plot.SavePNG(env.Out.File("stdp_weights.png"), 8, 4, h); err != nil {
+			return err
+		}
+	}
+	if rec.kcRates != nil {
+		h, err := plot.Histogram(fmt.Sprintf("%s: per-KC validation rate (mean %.4f, %.1f %% silent)", curves[0].name, m["kc_spike_rate"], 100*m["kc_silent_fraction"]),
+			"KC spikes per step", 50, plot.HistSeries{Label: "KCs", Values: rec.kcRates})
+		if err != nil {
+			return err
+		}
+		if err := plot.SavePNG(env.Out.File("kc_rates.png"), 8, 4, h); err != nil {
 			return err
 		}
 	}

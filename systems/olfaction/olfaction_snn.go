@@ -24,6 +24,7 @@ type olfactionRecord struct {
 	rasterName       string
 	stdpBefore       []float64
 	stdpAfter        []float64
+	kcRates          []float64 // per KC: validation spikes per step of the config's model after training
 }
 
 // snnParams returns the DECOLLE network parameters.
@@ -75,9 +76,15 @@ type snnRun struct {
 	p       DecolleParams
 	name    string
 	net     *DecolleNet
-	pairing *learn.STDPPairing // nil for the control
-	kb      int                // STDP block
+	hybrid  bool               // the STDP block learns by its rule (else: the control)
+	pairing *learn.STDPPairing // rules pairing and original
+	trace   *learn.DenseTraceSTDP
+	comp    *learn.CompetitiveHebb
+	abs     bool      // |W| of the STDP block after every update (rule original)
+	hErr    []float64 // homeostasis: per-neuron rate error of the step
+	kb      int       // STDP block
 	kcBlock *DecolleBlock
+	kcRates []float64 // per KC of the last evaluation: spikes per step
 
 	nIn, nor, C int
 	x, sumY     []float64
@@ -160,6 +167,13 @@ func (c *OlfactionConfig) runSNN(ctx context.Context, env *experiment.Env, d *ta
 		}
 	}
 	r.report(cur, m)
+	if c.ProbeOdors > 0 {
+		acc, err := r.linearProbe()
+		if err != nil {
+			return cur, nil, err
+		}
+		m["probe_accuracy"] = acc
+	}
 	if save != nil {
 		st := decolleState(r.net)
 		st.Progress = float64(s.Epochs)
@@ -188,17 +202,10 @@ func (c *OlfactionConfig) buildSNN(env *experiment.Env, d *task.Olfaction, team 
 	r.net = net
 	r.kb = c.stdpBlock()
 	if hybrid {
-		kb := r.kb
-		r.pairing, err = learn.NewSTDPPairing(c.STDP.STDPPairingParams, p.Sizes[kb], p.Sizes[kb+1], s.Batch)
-		if err != nil {
+		if err := r.buildRule(); err != nil {
 			return r, err
 		}
-		if c.STDP.Clip { // the whole block starts inside the bounds
-			for i, w := range net.Blocks[kb].W {
-				net.Blocks[kb].W[i] = min(max(w, c.STDP.WMin), c.STDP.WMax)
-			}
-		}
-		rec.stdpBefore = append([]float64(nil), net.Blocks[kb].W...)
+		rec.stdpBefore = append([]float64(nil), net.Blocks[r.kb].W...)
 	}
 	r.nIn, r.nor, r.C = p.Sizes[0], c.Data.NOR, c.Data.NClass
 	r.x = make([]float64, s.Batch*r.nIn)
@@ -214,6 +221,87 @@ func (c *OlfactionConfig) buildSNN(env *experiment.Env, d *task.Olfaction, team 
 	r.sched = lrSchedule(s.LR, s.LREnd, s.Epochs*nBatch)
 	r.t0, r.cpu0 = time.Now(), experiment.CPUSeconds()
 	return r, nil
+}
+
+// buildRule sets up the STDP block's rule and homeostasis (the hybrid),
+// bringing the block's initial weights inside the rule's bounds.
+func (r *snnRun) buildRule() error {
+	c, kb, b := r.c, r.kb, r.net.Blocks[r.kb]
+	nPre, nPost, batch := r.p.Sizes[kb], r.p.Sizes[kb+1], c.SNN.Batch
+	r.hybrid = true
+	var err error
+	lo, hi, clip := 0.0, 0.0, false
+	switch c.STDP.Rule {
+	case RulePairing, RuleOriginal:
+		r.pairing, err = learn.NewSTDPPairing(c.pairingParams(), nPre, nPost, batch)
+		lo, hi, clip = c.STDP.WMin, c.STDP.WMax, c.STDP.Clip
+		r.abs = c.STDP.Rule == RuleOriginal
+	case RuleTrace:
+		p := c.STDP.Trace.params()
+		r.trace, err = learn.NewDenseTraceSTDP(p, nPre, nPost, batch)
+		lo, hi, clip = p.WMin, p.WMax, true
+	case RuleCompetitive:
+		r.comp, err = learn.NewCompetitiveHebb(c.competitiveParams(), nPre, nPost, batch)
+	}
+	if err != nil {
+		return err
+	}
+	for i, w := range b.W { // the whole block starts inside the bounds
+		if r.abs {
+			w = math.Abs(w)
+		}
+		if clip {
+			w = min(max(w, lo), hi)
+		}
+		b.W[i] = w
+	}
+	switch c.Homeostasis.Kind {
+	case HomeostasisThreshold:
+		b.Theta = make([]float64, nPost)
+	case HomeostasisAPL:
+		b.FeedbackOn = true
+	}
+	if c.Homeostasis.Kind != HomeostasisNone {
+		r.hErr = make([]float64, nPost)
+	}
+	return nil
+}
+
+// plasticity applies the STDP block's rule and homeostasis after a
+// training step of a batch of bsz odors.
+func (r *snnRun) plasticity(bsz int) {
+	kb, net := r.kb, r.net
+	b := net.Blocks[kb]
+	pre, post := net.Blocks[kb-1].S[:bsz*b.NIn], b.S[:bsz*b.NOut]
+	switch {
+	case r.pairing != nil:
+		r.pairs += r.pairing.Step(pre, post, bsz, b.W, r.team)
+		if r.abs {
+			for i, w := range b.W {
+				b.W[i] = math.Abs(w)
+			}
+		}
+	case r.trace != nil:
+		r.trace.Step(pre, post, bsz, b.W, r.team)
+	case r.comp != nil:
+		r.comp.Step(pre, bsz, b.W, r.team)
+	}
+	r.stdpSteps++
+	if r.hErr == nil {
+		return
+	}
+	h := r.c.Homeostasis
+	mean := learn.RateError(r.hErr, post, bsz, b.NOut, h.TargetRate)
+	switch h.Kind {
+	case HomeostasisScaling:
+		learn.ScaleInputs(b.W, r.hErr, h.ScalingGamma)
+	case HomeostasisThreshold:
+		for j, e := range r.hErr {
+			b.Theta[j] += h.ThresholdGamma * e
+		}
+	case HomeostasisAPL:
+		b.Feedback = max(0, b.Feedback+h.APLGamma*mean)
+	}
 }
 
 // trainEpoch simulates one training epoch (epoch index e) in minibatches,
@@ -239,6 +327,9 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 		if r.pairing != nil {
 			r.pairing.Reset()
 		}
+		if r.trace != nil {
+			r.trace.Reset()
+		}
 		clear(r.sumY)
 		for t := 0; t < s.BurnIn+s.Steps; t++ {
 			encodeOdors(r.encTrain, d.TrainX, r.nor, idx, s.Rate, r.x[:bsz*nIn])
@@ -253,9 +344,8 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 			lossSum += l
 			lossN++
 			floats.Add(r.sumY[:bsz*C], net.YF[:bsz*C])
-			if r.pairing != nil {
-				r.pairs += r.pairing.Step(net.Blocks[kb-1].S[:bsz*r.p.Sizes[kb]], net.Blocks[kb].S[:bsz*r.p.Sizes[kb+1]], bsz, net.Blocks[kb].W, r.team)
-				r.stdpSteps++
+			if r.hybrid {
+				r.plasticity(bsz)
 			}
 		}
 		for b := 0; b < bsz; b++ {
@@ -263,9 +353,9 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 				correct++
 			}
 		}
-		if r.pairing != nil {
+		if r.hybrid {
 			if err := sim.CheckFiniteAt("STDP block weights", net.Blocks[kb].W, float64(e+1), "epoch"); err != nil {
-				return 0, 0, fmt.Errorf("%w; the STDP rule exploded: lower stdp.eta or use stdp.window=standard", err)
+				return 0, 0, fmt.Errorf("%w; the STDP rule exploded: lower the rule's eta (stdp.eta, stdp.trace.eta, stdp.competitive.eta) or use stdp.window=standard", err)
 			}
 		}
 		r.done++
@@ -282,19 +372,15 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 	return correct, lossSum / float64(max(lossN, 1)), nil
 }
 
-// evaluate runs the validation set without updates; it returns the
-// accuracy, the fraction of KCs that spike at least once per odor and the
-// KC spikes per neuron per step, and records a raster in rec if asked.
-func (r *snnRun) evaluate(raster bool) (float64, float64, float64) {
-	c, s, d, net, kcBlock, rec := r.c, r.c.SNN, r.d, r.net, r.kcBlock, r.rec
-	nIn, C := r.nIn, r.C
-	encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
+// present runs the odors 0…n−1 of X (n × n_or) through the frozen network
+// in batches, their input spikes drawn from enc; after every step after
+// burn-in it calls step(lo, bsz, t) (odors lo…lo+bsz−1, step t counted from
+// the end of burn-in) and after each batch done(lo, bsz).
+func (r *snnRun) present(X []float64, n int, enc *rand.PCG, step func(lo, bsz, t int), done func(lo, bsz int)) {
+	s, net, nIn := r.c.SNN, r.net, r.nIn
 	idx := make([]int, 0, s.Batch)
-	hit := 0
-	var active, spikes float64
-	fired := make([]bool, s.Batch*kcBlock.NOut)
-	for lo := 0; lo < d.NValid; lo += s.Batch {
-		hi := min(lo+s.Batch, d.NValid)
+	for lo := 0; lo < n; lo += s.Batch {
+		hi := min(lo+s.Batch, n)
 		idx = idx[:0]
 		for k := lo; k < hi; k++ {
 			idx = append(idx, k)
@@ -302,45 +388,66 @@ func (r *snnRun) evaluate(raster bool) (float64, float64, float64) {
 		bsz := hi - lo
 		net.Reset()
 		clear(r.sumY)
-		clear(fired)
 		for t := 0; t < s.BurnIn+s.Steps; t++ {
-			encodeOdors(encVal, d.ValX, r.nor, idx, s.Rate, r.x[:bsz*nIn])
+			encodeOdors(enc, X, r.nor, idx, s.Rate, r.x[:bsz*nIn])
 			net.Step(r.x[:bsz*nIn], bsz, nil, false)
-			if t < s.BurnIn {
-				continue
+			if t >= s.BurnIn {
+				floats.Add(r.sumY[:bsz*r.C], net.YF[:bsz*r.C])
+				step(lo, bsz, t-s.BurnIn)
 			}
-			floats.Add(r.sumY[:bsz*C], net.YF[:bsz*C])
-			for k, v := range kcBlock.S[:bsz*kcBlock.NOut] {
-				if v != 0 {
-					fired[k] = true
-					spikes++
-					if raster && lo == 0 && k/kcBlock.NOut < c.RasterSamples {
-						b := k / kcBlock.NOut
-						rec.rasterT = append(rec.rasterT, float64(b*s.Steps+t-s.BurnIn))
-						rec.rasterI = append(rec.rasterI, float64(k%kcBlock.NOut))
-					}
+		}
+		done(lo, bsz)
+	}
+}
+
+// evaluate runs the validation set without updates; it returns the
+// accuracy, the fraction of KCs that spike at least once per odor and the
+// KC spikes per neuron per step, fills r.kcRates (spikes per step of each
+// KC) and records a raster in rec if asked.
+func (r *snnRun) evaluate(raster bool) (float64, float64, float64) {
+	c, s, d, kcBlock, rec := r.c, r.c.SNN, r.d, r.kcBlock, r.rec
+	C, nk := r.C, kcBlock.NOut
+	encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
+	hit := 0
+	var active, spikes float64
+	fired := make([]bool, s.Batch*nk)
+	r.kcRates = make([]float64, nk)
+	r.present(d.ValX, d.NValid, encVal, func(lo, bsz, t int) {
+		for k, v := range kcBlock.S[:bsz*nk] {
+			if v != 0 {
+				fired[k] = true
+				spikes++
+				r.kcRates[k%nk]++
+				if raster && lo == 0 && k/nk < c.RasterSamples {
+					rec.rasterT = append(rec.rasterT, float64((k/nk)*s.Steps+t))
+					rec.rasterI = append(rec.rasterI, float64(k%nk))
 				}
 			}
 		}
+	}, func(lo, bsz int) {
 		for b := 0; b < bsz; b++ {
 			if floats.MaxIdx(r.sumY[b*C:(b+1)*C]) == d.ValY[lo+b] {
 				hit++
 			}
 		}
-		for _, f := range fired[:bsz*kcBlock.NOut] {
+		for k, f := range fired[:bsz*nk] {
 			if f {
 				active++
 			}
+			fired[k] = false
 		}
+	})
+	for k := range r.kcRates {
+		r.kcRates[k] /= float64(d.NValid * s.Steps)
 	}
-	n := float64(d.NValid * kcBlock.NOut)
+	n := float64(d.NValid * nk)
 	return float64(hit) / float64(d.NValid), active / n, spikes / (n * float64(s.Steps))
 }
 
 // logEpoch writes one epoch's line (epoch index e) to the run's log.
 func (r *snnRun) logEpoch(e int, loss, train, acc, act, rate float64) {
 	msg := ""
-	if r.pairing != nil {
+	if r.hybrid {
 		mean, sd, neg := weightStats(r.net.Blocks[r.kb].W)
 		msg = fmt.Sprintf(", STDP block mean w %.4f (sd %.4f, %.2f negative)", mean, sd, neg)
 	}
@@ -355,14 +462,62 @@ func (r *snnRun) report(cur olfactionCurve, m map[string]float64) {
 	m["train_accuracy"] = cur.trainAcc[len(cur.trainAcc)-1]
 	m["train_seconds"] = time.Since(r.t0).Seconds()
 	m["train_cpu_seconds"] = experiment.CPUSeconds() - r.cpu0
+	if !r.c.kcStats() {
+		return
+	}
+	if r.rec.kcRates == nil {
+		r.rec.kcRates = r.kcRates
+	}
+	silent, mean := 0.0, 0.0
+	for _, v := range r.kcRates {
+		mean += v
+		if v == 0 {
+			silent++
+		}
+	}
+	mean /= float64(len(r.kcRates))
+	_, sd, _ := weightStats(r.kcRates)
+	m["kc_silent_fraction"] = silent / float64(len(r.kcRates))
+	if mean > 0 {
+		m["kc_rate_cv"] = sd / mean
+	}
+	if !r.hybrid {
+		return
+	}
+	rec := r.rec
+	rec.stdpAfter = append([]float64(nil), r.net.Blocks[r.kb].W...)
+	m["stdp_w_mean_initial"], m["stdp_w_sd_initial"], m["stdp_w_negative_fraction_initial"] = weightStats(rec.stdpBefore)
+	m["stdp_w_mean"], m["stdp_w_sd"], m["stdp_w_negative_fraction"] = weightStats(rec.stdpAfter)
+	m["stdp_w_mean_change"] = m["stdp_w_mean"] - m["stdp_w_mean_initial"]
+	dw := 0.0
+	for i, w := range rec.stdpAfter {
+		dw += math.Abs(w - rec.stdpBefore[i])
+	}
+	m["stdp_dw_abs_mean"] = dw / float64(len(rec.stdpAfter))
+	if sd0 := m["stdp_w_sd_initial"]; sd0 > 0 {
+		m["stdp_dw_relative"] = m["stdp_dw_abs_mean"] / sd0
+	}
 	if r.pairing != nil {
-		rec := r.rec
-		rec.stdpAfter = append([]float64(nil), r.net.Blocks[r.kb].W...)
-		m["stdp_w_mean_initial"], m["stdp_w_sd_initial"], m["stdp_w_negative_fraction_initial"] = weightStats(rec.stdpBefore)
-		m["stdp_w_mean"], m["stdp_w_sd"], m["stdp_w_negative_fraction"] = weightStats(rec.stdpAfter)
 		m["stdp_pairs_per_step"] = float64(r.pairs) / float64(max(r.stdpSteps, 1))
 	}
+	if h := r.c.Homeostasis; h.Kind != HomeostasisNone {
+		m["kc_rate_target"] = h.TargetRate
+		if h.TargetRate > 0 {
+			m["kc_rate_ratio"] = m["kc_spike_rate"] / h.TargetRate
+		}
+	}
+	b := r.net.Blocks[r.kb]
+	if b.Theta != nil {
+		m["kc_theta_mean"], m["kc_theta_sd"], _ = weightStats(b.Theta)
+	}
+	if b.FeedbackOn {
+		m["kc_feedback_gain"] = b.Feedback
+	}
 }
+
+// kcStats reports whether a run reports the KC rate distribution (the
+// hybrid's experiment, and any run with a linear probe).
+func (c *OlfactionConfig) kcStats() bool { return c.Model == "stdp" || c.ProbeOdors > 0 }
 
 // weightStats returns the mean, standard deviation and negative fraction of w.
 func weightStats(w []float64) (mean, sd, neg float64) {
