@@ -1,7 +1,6 @@
 package shifting
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
@@ -64,14 +63,8 @@ func TestShiftingModelEvalAndContinue(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, experiment.CheckpointFile)); !os.IsNotExist(err) {
 		t.Errorf("checkpoint left after the run: %v", err)
 	}
-	model, err := runio.ReadModel(filepath.Join(dir, experiment.ModelFile), "shifting-mnist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := c.Eval(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard}, model)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := evalSaved(t, c, dir, "shifting-mnist")
+	var err error
 	if ev["test_accuracy"] != full["test_accuracy"] {
 		t.Errorf("eval test_accuracy %v, run %v", ev["test_accuracy"], full["test_accuracy"])
 	}
@@ -108,16 +101,7 @@ func TestShiftingModelEvalAndContinue(t *testing.T) {
 	}
 	ck := filepath.Join(ckDir, experiment.CheckpointFile)
 	res, rdir := runIn(t, shortMNIST(data), ck)
-	for k, v := range full {
-		if !strings.Contains(k, "seconds") && res[k] != v {
-			t.Errorf("resumed %s = %v, uninterrupted %v", k, res[k], v)
-		}
-	}
-	x, _ := os.ReadFile(filepath.Join(dir, experiment.ModelFile))
-	y, _ := os.ReadFile(filepath.Join(rdir, experiment.ModelFile))
-	if !bytes.Equal(x, y) {
-		t.Error("resumed model.npz differs from the uninterrupted run's")
-	}
+	sameAsUninterrupted(t, full, res, dir, rdir)
 	// A changed protocol key is refused, naming the key and both values.
 	bad := shortMNIST(data)
 	bad.BatchSize = 8
