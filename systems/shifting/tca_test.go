@@ -35,13 +35,14 @@ func runTCAIn(t *testing.T, ctx context.Context, c *ShiftingConfig, resume strin
 
 // Generated TCA data (fresh templates, 500-200-22 network, 40 training
 // trials, lr 3e-4): after 10 epochs the network fits its training trials
-// (0.95 measured, seed 2); the untrained network (lr 1e-12, 1 epoch)
-// classifies 0.05 of them. Want train accuracy ≥ 0.5 and ≥ untrained +
+// (0.825 measured, seed 2); the untrained network (lr 1e-12, 1 epoch)
+// classifies none of them. Want train accuracy ≥ 0.5 and ≥ untrained +
 // 0.4. (The fit, not the test accuracy: beating the 16.4 % first-feature
 // Bayes figure on fresh trials takes the full run, minutes.)
 func TestShiftingTCAGeneratedFitsAgainstUntrained(t *testing.T) {
 	m := runShifting(t, genTCA(200, 40, 10, 3e-4))
 	u := runShifting(t, genTCA(200, 40, 1, 1e-12))
+	t.Logf("train accuracy %.3f, untrained %.3f", m["train_accuracy"], u["train_accuracy"])
 	if acc := m["train_accuracy"]; acc < 0.5 || acc < u["train_accuracy"]+0.4 {
 		t.Errorf("generated TCA train accuracy %.3f (untrained %.3f): want ≥ 0.5 and ≥ untrained + 0.4", acc, u["train_accuracy"])
 	}
