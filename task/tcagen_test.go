@@ -1,6 +1,7 @@
 package task
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -230,4 +231,61 @@ func TestTCAGeneratorRejects(t *testing.T) {
 			t.Errorf("%s: error %v, want one naming %s", name, err, name)
 		}
 	}
+}
+
+// tcaTemplateMAT builds a MAT-file whose "pattern_data" is one template
+// (afferent spike vectors a and b, reward r).
+func tcaTemplateMAT(a, b []float64, r float64) []byte {
+	vec := func(v ...float64) []byte {
+		return matMatrix("", 6, []int32{1, int32(len(v))}, matElem(miDOUBLE, f64s(v...)))
+	}
+	syn := matMatrix("", 1, []int32{1, 2}, vec(a...), vec(b...))
+	return matFile(true, matMatrix("pattern_data", 1, []int32{1, 2}, syn, vec(r)))
+}
+
+// A template read from cells is time-ordered, shifted to its first spike
+// and keeps its reward.
+func TestTCATemplatesFromCells(t *testing.T) {
+	vars, err := ReadMAT(bytes.NewReader(tcaTemplateMAT([]float64{2.5, 2.1}, []float64{2.3}, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, err := TCATemplates(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tp) != 1 || tp[0].Reward != 4 || len(tp[0].Times) != 3 || tp[0].Times[0] != 0 ||
+		math.Abs(tp[0].Times[1]-0.2) > 1e-12 || math.Abs(tp[0].Times[2]-0.4) > 1e-12 || tp[0].Syn[1] != 1 {
+		t.Fatalf("templates %+v", tp)
+	}
+	bad, _ := ReadMAT(bytes.NewReader(tcaTemplateMAT([]float64{1}, nil, -1)))
+	if _, err := TCATemplates(bad); err == nil || !strings.Contains(err.Error(), "reward") {
+		t.Errorf("negative reward: %v", err)
+	}
+}
+
+// Whatever the bytes, TCATemplates returns an error or templates that
+// start at 0, ascend and have one afferent per spike.
+func FuzzTCATemplates(f *testing.F) {
+	f.Add(tcaTemplateMAT([]float64{2.5, 2.1}, []float64{2.3}, 4))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		vars, err := ReadMAT(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		tp, err := TCATemplates(vars)
+		if err != nil {
+			return
+		}
+		for _, x := range tp {
+			if len(x.Times) == 0 || x.Times[0] != 0 || len(x.Syn) != len(x.Times) || x.Reward < 0 {
+				t.Fatalf("template %+v", x)
+			}
+			for i := 1; i < len(x.Times); i++ {
+				if x.Times[i] < x.Times[i-1] {
+					t.Fatalf("times not ascending: %v", x.Times)
+				}
+			}
+		}
+	})
 }
