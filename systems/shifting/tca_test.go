@@ -51,12 +51,24 @@ func TestShiftingTCAGeneratedFitsAgainstUntrained(t *testing.T) {
 	}
 }
 
-// With generated data, eval of model.npz regenerates the same test and
-// training trials (data.seed = the run's seed) and gives the run's
-// accuracies; a run resumed from its checkpoint after epoch 2 ends with the
-// uninterrupted run's metrics and model.npz bytes.
+// With generated data (a fixed training set, or fresh trials every epoch),
+// eval of model.npz regenerates the same test and (last) training trials
+// (data.seed = the run's seed) and gives the run's accuracies; a run
+// resumed from its checkpoint after epoch 2 ends with the uninterrupted
+// run's metrics and model.npz bytes.
 func TestShiftingTCAGeneratedEvalAndResume(t *testing.T) {
-	c := genTCA(20, 20, 4, 1e-3)
+	for _, fresh := range []bool{false, true} {
+		t.Run(map[bool]string{false: "fixed", true: "fresh_each_epoch"}[fresh], func(t *testing.T) { evalAndResume(t, fresh) })
+	}
+}
+
+func evalAndResume(t *testing.T, fresh bool) {
+	mk := func() *ShiftingConfig {
+		c := genTCA(20, 20, 4, 1e-3)
+		c.Data.FreshEachEpoch = fresh
+		return c
+	}
+	c := mk()
 	full, dir, err := runTCAIn(t, context.Background(), c, "")
 	if err != nil {
 		t.Fatal(err)
@@ -70,10 +82,10 @@ func TestShiftingTCAGeneratedEvalAndResume(t *testing.T) {
 	ckDir := t.TempDir()
 	pdir, _ := runio.Create(ckDir, "x")
 	stop := &stopAfter{n: 1}
-	if _, err := genTCA(20, 20, 4, 1e-3).Run(stop.ctx(), &experiment.Env{Out: pdir, Threads: 1, Log: io.Discard, Name: "shifting-tca"}); err == nil {
+	if _, err := mk().Run(stop.ctx(), &experiment.Env{Out: pdir, Threads: 1, Log: io.Discard, Name: "shifting-tca"}); err == nil {
 		t.Fatal("partial run was not stopped")
 	}
-	res, rdir, err := runTCAIn(t, context.Background(), genTCA(20, 20, 4, 1e-3), filepath.Join(ckDir, experiment.CheckpointFile))
+	res, rdir, err := runTCAIn(t, context.Background(), mk(), filepath.Join(ckDir, experiment.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}
