@@ -188,6 +188,9 @@ func (c *ShiftingConfig) Eval(ctx context.Context, env *experiment.Env, m *runio
 		if d.val != nil {
 			r["validation_accuracy"] = tcaAccuracy(net, d.val)
 		}
+		if c.Data.generated() {
+			r["decision_time_mean"], r["decided_after_features"] = tcaDecisions(net, d.test)
+		}
 		return r, nil
 	}
 	d, err := c.loadImageSet()

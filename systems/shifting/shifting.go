@@ -740,6 +740,7 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 	}
 	if c.Data.generated() {
 		m["bayes_first_feature_accuracy"] = d.bayes
+		m["decision_time_mean"], m["decided_after_features"] = tcaDecisions(net, test)
 	}
 	if val != nil {
 		m["validation_accuracy"] = valAcc[len(valAcc)-1]
@@ -779,6 +780,7 @@ type tcaTrial struct {
 	z   []float64
 	syn []int32
 	lbl int
+	end float64 // end of the last feature window (s; generated trials), 0 when unknown
 }
 
 // tcaSets are the trials of a TCA run: training, test and validation (nil
@@ -863,7 +865,11 @@ func (c *ShiftingConfig) loadTCA() (*tcaSets, error) {
 		for k := range g {
 			trials[k] = g[k].TCATrial
 		}
-		return prepTCA(trials, nil), nil
+		prep := prepTCA(trials, nil)
+		for k := range prep {
+			prep[k].end = g[k].Onsets[len(g[k].Onsets)-1] + o.TemplateLength
+		}
+		return prep, nil
 	}
 	if c.Data.FreshEachEpoch {
 		d.fresh = func(e int) ([]tcaTrial, error) { return gen(c.Data.TrainTrials, fmt.Sprintf("tca-train-epoch%d", e+1)) }
@@ -914,7 +920,7 @@ func prepTCA(trials []task.TCATrial, perm []int) []tcaTrial {
 		for m, t := range tr.Times {
 			z[m] = math.Exp(t)
 		}
-		prep[k] = tcaTrial{z, tr.Syn, tr.Label}
+		prep[k] = tcaTrial{z: z, syn: tr.Syn, lbl: tr.Label}
 	}
 	return prep
 }
@@ -935,6 +941,33 @@ func (c *ShiftingConfig) loadTCAFile() (train, test []tcaTrial, nSyn int, err er
 	// (validation) file is split, after one seeded shuffle, into train and test trials.
 	prep := prepTCA(trials, sim.Stream(c.Seed, "tca-split").Perm(len(trials)))
 	return prep[nTest:], prep[:nTest], nSyn, nil
+}
+
+// tcaDecisions returns, over the trials that know where their last feature
+// ends, the mean time (s) of the first output spike (the decision) and the
+// fraction of trials decided after the last feature window ends: only
+// those decisions can depend on every feature (a decision taken after the
+// first feature alone is bounded by bayes_first_feature_accuracy).
+func tcaDecisions(net *ShiftingNet, set []tcaTrial) (mean, after float64) {
+	p1, p2 := net.L1.NewShiftingPass(), net.L2.NewShiftingPass()
+	n := 0
+	for _, tr := range set {
+		if tr.end <= 0 {
+			continue
+		}
+		net.L1.ForwardSpikes(tr.z, tr.syn, p1)
+		net.L2.Forward(p1.Y, p2)
+		t := math.Log(p2.Y[FirstSpike(p2.Y)])
+		mean += t
+		if t >= tr.end {
+			after++
+		}
+		n++
+	}
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	return mean / float64(n), after / float64(n)
 }
 
 // tcaAccuracy returns the fraction of the trials that net classifies correctly.

@@ -74,7 +74,7 @@ func evalAndResume(t *testing.T, fresh bool) {
 		t.Fatal(err)
 	}
 	ev := evalSaved(t, c, dir, "shifting-tca")
-	for _, k := range []string{"test_accuracy", "train_accuracy"} {
+	for _, k := range []string{"test_accuracy", "train_accuracy", "decision_time_mean", "decided_after_features"} {
 		if ev[k] != full[k] {
 			t.Errorf("eval %s %v, run %v", k, ev[k], full[k])
 		}
