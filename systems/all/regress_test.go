@@ -86,7 +86,7 @@ var regressCases = map[string]regressCase{
 	"shifting-fashion": {sets: []string{"hidden=30", "epochs=1", "batch_size=8", "lr_start=0.01", "lr_end=0.01"}, data: idxData},
 	"shifting-mnist-causal": {sets: []string{"hidden=20", "epochs=2", "batch_size=16", "lr_start=0.001", "lr_end=0.001", "train_eval_size=100"},
 		data: idxData},
-	"shifting-tca": {sets: []string{"hidden=40", "epochs=1"}, data: tcaData},
+	"shifting-tca": {sets: []string{"hidden=40", "epochs=1", "data.train_trials=40", "data.test_trials=20"}, data: tcaData},
 	"maes-replay":  {sets: append([]string{"duration_s=1.5", "burn_in_ms=100"}, maesNet...)},
 	"maes-train": {sets: []string{"network.n_exc=60", "network.n_inh=15", "network.clusters=4", "block_s=0.1",
 		"train_min=0.0033333333333333335", "spont_min=0.0016666666666666668", "replay_s=0.1"}},

@@ -16,6 +16,9 @@ func (c *ShiftingConfig) shape() (in, out, train, test float64) {
 	case "iris":
 		return 4, 3, 150, 0
 	case "tca":
+		if c.Data.generated() {
+			return 500, tcaClasses, float64(c.Data.TrainTrials), float64(c.Data.TestTrials)
+		}
 		return 500, tcaClasses, 40, float64(c.TestSize)
 	}
 	train, test = 60000, 10000
@@ -44,6 +47,10 @@ func (c *ShiftingConfig) Estimate() (experiment.Estimate, error) {
 	if c.Task == "mnist" || c.Task == "fashion-mnist" {
 		e.Add("images (60000 + 10000 × 784 bytes)", 70000*784)
 		e.Array("test block buffers", min(test, 1000), in)
+	}
+	if c.Task == "tca" {
+		// ≈ 5000 input spikes per trial (z float64 + synapse int32), the file's 50 trials included.
+		e.Array("TCA trials (≈ 5000 spikes × 12 bytes each)", train+test+50, 5000*12/8)
 	}
 	if b > 0 {
 		e.Steps = int64(min(experiment.Count(float64(c.Epochs), train/b+1, float64(max(c.Runs, 1))), experiment.MaxSteps+1))

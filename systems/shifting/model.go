@@ -69,6 +69,7 @@ func loadNet(m *runio.Model, n *ShiftingNet) error {
 // curves are the per-epoch records of an image or TCA run.
 type curves struct {
 	trainAcc, testAcc, epochSec, epochCPU, testCPU []float64
+	valAcc                                         []float64 // TCA validation accuracy per epoch; nil: none kept
 }
 
 func (cv *curves) add(s *experiment.ModelState) {
@@ -77,14 +78,24 @@ func (cv *curves) add(s *experiment.ModelState) {
 	s.Add("epoch_seconds", "s (wall), per epoch done", cv.epochSec)
 	s.Add("epoch_cpu_seconds", "s (CPU), per epoch done", cv.epochCPU)
 	s.Add("test_cpu_seconds", "s (CPU), per epoch done", cv.testCPU)
+	if cv.valAcc != nil {
+		s.Add("validation_accuracy", "fraction, per epoch done", cv.valAcc)
+	}
 }
 
+// load restores the curves from a checkpoint; the validation curve only
+// when cv.valAcc is not nil (the run keeps one).
 func (cv *curves) load(m *runio.Model, epochs int) error {
-	for _, a := range []struct {
+	type curve struct {
 		name string
 		dst  *[]float64
-	}{{"train_accuracy", &cv.trainAcc}, {"test_accuracy", &cv.testAcc}, {"epoch_seconds", &cv.epochSec},
-		{"epoch_cpu_seconds", &cv.epochCPU}, {"test_cpu_seconds", &cv.testCPU}} {
+	}
+	all := []curve{{"train_accuracy", &cv.trainAcc}, {"test_accuracy", &cv.testAcc}, {"epoch_seconds", &cv.epochSec},
+		{"epoch_cpu_seconds", &cv.epochCPU}, {"test_cpu_seconds", &cv.testCPU}}
+	if cv.valAcc != nil {
+		all = append(all, curve{"validation_accuracy", &cv.valAcc})
+	}
+	for _, a := range all {
 		v, err := m.Float64(a.name, epochs)
 		if err != nil {
 			return err
@@ -171,17 +182,24 @@ func (c *ShiftingConfig) Eval(ctx context.Context, env *experiment.Env, m *runio
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
 	if c.Task == "tca" {
-		train, test, nSyn, err := c.loadTCA()
+		d, err := c.loadTCA()
 		if err != nil {
 			return nil, err
 		}
-		net := NewShiftingNet(nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
+		net := NewShiftingNet(d.nSyn, c.Hidden, tcaClasses, sim.Stream(c.Seed, "shifting-init"), team)
 		c.configure(net)
 		if err := loadNet(m, net); err != nil {
 			return nil, err
 		}
-		return map[string]float64{"test_accuracy": tcaAccuracy(net, test), "train_accuracy": tcaAccuracy(net, train),
-			"test_trials": float64(len(test))}, nil
+		r := map[string]float64{"test_accuracy": tcaAccuracy(net, d.test), "train_accuracy": tcaAccuracy(net, d.train),
+			"test_trials": float64(len(d.test))}
+		if d.val != nil {
+			r["validation_accuracy"] = tcaAccuracy(net, d.val)
+		}
+		if c.Data.generated() {
+			r["decision_time_mean"], r["decided_after_features"] = tcaDecisions(net, d.test)
+		}
+		return r, nil
 	}
 	d, err := c.loadImageSet()
 	if err != nil {

@@ -1,7 +1,6 @@
 package shifting
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
@@ -83,14 +82,7 @@ func checkEvalAndContinue(t *testing.T, shortMNIST func(string) *ShiftingConfig)
 	if _, err := os.Stat(filepath.Join(dir, experiment.CheckpointFile)); !os.IsNotExist(err) {
 		t.Errorf("checkpoint left after the run: %v", err)
 	}
-	model, err := runio.ReadModel(filepath.Join(dir, experiment.ModelFile), "shifting-mnist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := c.Eval(context.Background(), &experiment.Env{Threads: 1, Log: io.Discard}, model)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := evalSaved(t, c, dir, "shifting-mnist")
 	for _, k := range []string{"test_accuracy", "hidden_early_fraction", "hidden_silent_fraction", "hidden_dead_fraction"} {
 		if ev[k] != full[k] {
 			t.Errorf("eval %s %v, run %v", k, ev[k], full[k])
@@ -146,16 +138,7 @@ func checkResume(t *testing.T, shortMNIST func(string) *ShiftingConfig, data str
 	}
 	ck := filepath.Join(ckDir, experiment.CheckpointFile)
 	res, rdir := runIn(t, shortMNIST(data), ck)
-	for k, v := range full {
-		if !strings.Contains(k, "seconds") && res[k] != v {
-			t.Errorf("resumed %s = %v, uninterrupted %v", k, res[k], v)
-		}
-	}
-	x, _ := os.ReadFile(filepath.Join(dir, experiment.ModelFile))
-	y, _ := os.ReadFile(filepath.Join(rdir, experiment.ModelFile))
-	if !bytes.Equal(x, y) {
-		t.Error("resumed model.npz differs from the uninterrupted run's")
-	}
+	sameAsUninterrupted(t, full, res, dir, rdir)
 	// A changed protocol key is refused, naming the key and both values.
 	bad := shortMNIST(data)
 	bad.BatchSize = 8
