@@ -25,7 +25,7 @@ func TestExpAgainstMathExp(t *testing.T) {
 	for k := 0; k < 200000; k++ {
 		check(-708 + 1417*rng.Float64())
 	}
-	for _, x := range []float64{0, -0.0, 1, -1, 0.5 * math.Ln2, -0.5 * math.Ln2, 708, -708, 709} {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, -1, 0.5 * math.Ln2, -0.5 * math.Ln2, 708, -708, 709} {
 		check(x)
 	}
 	if worst > 6e-16 {

@@ -30,10 +30,15 @@ func TestExpIntoEqualsMathExp(t *testing.T) {
 	copy(x[50:], special)
 	dst := make([]float64, len(x))
 	Exp(dst, x)
+	twin := make([]float64, len(x))
+	expGo(twin, x) // the pure-Go twin the purego build uses
 	for i, v := range x {
 		want := math.Exp(v)
 		if math.Float64bits(dst[i]) != math.Float64bits(want) && !(math.IsNaN(want) && math.IsNaN(dst[i])) {
 			t.Fatalf("exp(%v) = %v, math.Exp %v", v, dst[i], want)
+		}
+		if math.Float64bits(twin[i]) != math.Float64bits(want) && !(math.IsNaN(want) && math.IsNaN(twin[i])) {
+			t.Fatalf("expGo(%v) = %v, math.Exp %v", v, twin[i], want)
 		}
 	}
 }

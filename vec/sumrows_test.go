@@ -3,6 +3,7 @@ package vec
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -85,6 +86,9 @@ func TestAppendNonzero(t *testing.T) {
 			}
 		}
 		got := AppendNonzero([]int32{-5}, x)
+		if twin := appendNonzeroGo([]int32{-5}, x); !slices.Equal(got, twin) {
+			t.Fatalf("n=%d: kernel %v, pure-Go twin %v", n, got, twin)
+		}
 		if len(got) != len(want)+1 || got[0] != -5 {
 			t.Fatalf("n=%d: %d indices, want %d after the kept -5", n, len(got), len(want)+1)
 		}

@@ -412,11 +412,11 @@ func (c *ForceConfig) target() (task.Target, error) {
 	switch {
 	case c.TargetFunc != nil:
 		if c.Outputs < 1 {
-			return nil, fmt.Errorf("Outputs must be at least 1 with a TargetFunc, got %d", c.Outputs)
+			return nil, fmt.Errorf("outputs (ForceConfig.Outputs) must be at least 1 with a TargetFunc, got %d", c.Outputs)
 		}
 		base = funcTarget{f: c.TargetFunc, k: c.Outputs, dt: dt}
 	case c.Outputs != 0:
-		return nil, fmt.Errorf("Outputs is %d but TargetFunc is nil (Outputs goes with a TargetFunc)", c.Outputs)
+		return nil, fmt.Errorf("outputs (ForceConfig.Outputs) is %d but TargetFunc is nil (Outputs goes with a TargetFunc)", c.Outputs)
 	case c.ownTarget != nil:
 		base = c.ownTarget(dt)
 	default:
