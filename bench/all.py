@@ -232,7 +232,11 @@ def olfaction(b, a, model):
 
     def ref(threads):
         def fn():
-            o, cpu, wall = b.python(script, args + ["--threads", str(threads)])
+            # OpenMP and MKL pools sized before torch starts, so a 1-thread row
+            # really runs on one thread (torch.set_num_threads alone left a
+            # second busy thread: 5.05 CPU s in 2.54 s wall).
+            env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+            o, cpu, wall = b.python(script, args + ["--threads", str(threads)], env)
             return {"sim_cpu": o["train_cpu_seconds"] / epochs, "sim_wall": o["train_seconds"] / epochs, "proc_cpu": cpu,
                     "proc_wall": wall, "accuracy": o["val_accuracy"], "torch": o["torch"]}
         return fn

@@ -38,6 +38,7 @@ def main():
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(a.threads)
     torch.manual_seed(a.seed)
     dtype = torch.float64 if a.double else torch.float32
     tx, ty, vx, vy = odors(np.random.default_rng(a.seed), a.classes, a.n_or, a.n_train, a.n_val, a.tiling, dtype)
