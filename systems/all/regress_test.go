@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -305,19 +304,12 @@ func songData(t *testing.T) []string {
 	return []string{"target.file=" + path}
 }
 
+// walkData writes a synthetic two-bone gait (testgen.WriteGait) and returns its data_dir.
 func walkData(t *testing.T) []string {
 	dir := t.TempDir()
-	asf := ":version 1.10\n:units\n  angle deg\n:root\n   order TX TY TZ RX RY RZ\n:bonedata\n" +
-		"  begin\n    id 1\n    name femur\n    dof rx rz\n  end\n  begin\n    id 2\n    name tibia\n    dof rx\n  end\n"
-	var b strings.Builder
-	b.WriteString(":FULLY-SPECIFIED\n:DEGREES\n")
-	for f := 0; f < 120; f++ {
-		ph := 2 * math.Pi * float64(f) / 30
-		fmt.Fprintf(&b, "%d\nroot %g 0 0 0 0 0\nfemur %.4f %.4f\ntibia %.4f\n", f+1, 0.1*float64(f),
-			20*math.Sin(ph), 5*math.Cos(ph), 30+25*math.Sin(ph+1))
+	if err := testgen.WriteGait(dir); err != nil {
+		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "w.asf"), []byte(asf))
-	writeFile(t, filepath.Join(dir, "w.amc"), []byte(b.String()))
 	return []string{"data_dir=" + dir}
 }
 
