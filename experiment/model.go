@@ -117,6 +117,16 @@ func SaveModel(env *Env, cfg Config, s *ModelState) error {
 	return save(env, cfg, env.Out.File(ModelFile), "model", s)
 }
 
+// SaveFinalModel writes the final model (SaveModel) and then deletes the
+// run's checkpoint (RemoveCheckpoint): the end of a completed training run.
+func SaveFinalModel(env *Env, cfg Config, s *ModelState) error {
+	if err := SaveModel(env, cfg, s); err != nil {
+		return err
+	}
+	RemoveCheckpoint(env)
+	return nil
+}
+
 func save(env *Env, cfg Config, path, kind string, s *ModelState) error {
 	yml, err := Marshal(cfg)
 	if err != nil {

@@ -131,10 +131,9 @@ func (c *LTTSConfig) save(env *experiment.Env, tr *lttsTrainer, mse, ds []float6
 		return err
 	}
 	if last {
-		if err := experiment.SaveModel(env, c, s); err != nil {
+		if err := experiment.SaveFinalModel(env, c, s); err != nil {
 			return err
 		}
-		experiment.RemoveCheckpoint(env)
 		return nil
 	}
 	s.Add("mse", "free-running MSE per epoch done", mse)
@@ -247,10 +246,9 @@ func (c *LTTSWalkingConfig) saveWalk(env *experiment.Env, tr *lttsTrainer, r *wa
 		return err
 	}
 	if last {
-		if err := experiment.SaveModel(env, c, s); err != nil {
+		if err := experiment.SaveFinalModel(env, c, s); err != nil {
 			return err
 		}
-		experiment.RemoveCheckpoint(env)
 		return nil
 	}
 	s.Add("eval_epoch", "epochs of the free-running evaluations so far", r.ep)
@@ -369,10 +367,9 @@ func (r *xorRun) save(env *experiment.Env, e int) error {
 			s.Add("kept_jout", "readout of the best evaluation", r.bestOut, r.tr.K, c.Net.N)
 			s.Add("kept", "[trained patterns correct, their summed MSE, epoch]", []float64{float64(r.bestOK), r.bestMSE, float64(r.bestEpoch)})
 		}
-		if err := experiment.SaveModel(env, c, s); err != nil {
+		if err := experiment.SaveFinalModel(env, c, s); err != nil {
 			return err
 		}
-		experiment.RemoveCheckpoint(env)
 		return nil
 	}
 	s.Add("eval_epoch", "epochs of the evaluations so far", r.evalEpoch)

@@ -323,10 +323,9 @@ func (c *MaesReadoutConfig) Run(ctx context.Context, env *experiment.Env) (map[s
 	}
 	if env.Out != nil && s.end != nil {
 		s.end.Progress, s.end.ProgressUnit = c.TrainS, "s"
-		if err := experiment.SaveModel(env, c, s.end); err != nil {
+		if err := experiment.SaveFinalModel(env, c, s.end); err != nil {
 			return nil, err
 		}
-		experiment.RemoveCheckpoint(env)
 	}
 	return m, nil
 }

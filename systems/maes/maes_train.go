@@ -244,10 +244,9 @@ func (c *MaesTrainConfig) Run(ctx context.Context, env *experiment.Env) (map[str
 		}
 		s := maesState(m, hist)
 		s.Progress, s.ProgressUnit = float64(total), "block"
-		if err := experiment.SaveModel(env, c, s); err != nil {
+		if err := experiment.SaveFinalModel(env, c, s); err != nil {
 			return nil, err
 		}
-		experiment.RemoveCheckpoint(env)
 	}
 	return met, nil
 }

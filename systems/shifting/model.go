@@ -165,10 +165,9 @@ func (c *ShiftingConfig) checkpoint(env *experiment.Env, net *ShiftingNet, cv *c
 func (c *ShiftingConfig) finish(env *experiment.Env, net *ShiftingNet) error {
 	s := &experiment.ModelState{Progress: float64(c.Epochs), ProgressUnit: "epoch"}
 	addNet(s, net)
-	if err := experiment.SaveModel(env, c, s); err != nil {
+	if err := experiment.SaveFinalModel(env, c, s); err != nil {
 		return err
 	}
-	experiment.RemoveCheckpoint(env)
 	return nil
 }
 
