@@ -142,7 +142,7 @@ type OlfactionSTDPConfig struct {
 // redistributes weight among a KC's PNs and the block's mean weight moves
 // only by the homeostasis.
 type OlfactionTraceConfig struct {
-	Eta     float64 `yaml:"eta"`      // A+, potentiation per pair at Δt = 0 (1e-5; the pairing machine's stdp.eta is separate)
+	Eta     float64 `yaml:"eta"`      // A+, potentiation per pair at Δt = 0 (5e-6; the pairing machine's stdp.eta is separate)
 	AMinus  float64 `yaml:"a_minus"`  // A−/A+ (0.4)
 	TauPlus float64 `yaml:"tau_plus"` // τ+ of the PN trace (steps, 4)
 	// TauMinus is τ− of the KC trace (steps); 0 balances the window:
@@ -244,7 +244,7 @@ func olfactionDefaults(model string) *OlfactionConfig {
 			LR: 1e-3, LREnd: 1e-5, Reg: 0, AbsFromBlock: 9, Neuron: olfactionNeuron(), SurrogateScale: 0.3, SurrogateTau: 3.75},
 		STDP: OlfactionSTDPConfig{Block: -1, Rule: RuleTrace,
 			STDPPairingParams: learn.STDPPairingParams{Eta: 1e-3, TauC: 2, Window: learn.STDPWindowStandard, IgnoreZeros: true, WMin: 0, WMax: 0.15},
-			Trace:             OlfactionTraceConfig{Eta: 1e-5, AMinus: 0.4, TauPlus: 4, WMin: -0.15, WMax: 0.15},
+			Trace:             OlfactionTraceConfig{Eta: 5e-6, AMinus: 0.4, TauPlus: 4, WMin: -0.15, WMax: 0.15},
 			Competitive:       OlfactionCompetitiveConfig{Eta: 1e-4, K: 50, Norm: math.Sqrt(1.0 / 3), Center: true}},
 		Homeostasis:           OlfactionHomeostasisConfig{Kind: HomeostasisScaling, TargetRate: 0.1, ScalingGamma: 5e-5, ThresholdGamma: 2e-2, APLGamma: 1e-1},
 		ProbeOdors:            probeOdors(model),
