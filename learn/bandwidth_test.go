@@ -12,7 +12,7 @@ import (
 // The benchmarks in this file measure how close the RLS update comes to the
 // machine's memory bandwidth (issue #19):
 //
-//	go test ./learn -run '^$' -bench 'MemoryBandwidth|RLSBandwidth' -benchtime 2s
+//	go test ./learn -run '^$' -bench 'MemoryBandwidth|RLSBandwidth|RLSProduct' -benchtime 2s
 //
 // BenchmarkMemoryBandwidth reports the STREAM-style copy and triad rates
 // (GB/s, 10⁹ bytes per second, counted as STREAM counts them: copy moves 16
@@ -173,6 +173,30 @@ func BenchmarkDotAxpy32x4InCache(b *testing.B) {
 				dotAxpy32x4(p, cols, x, y, &a, &d)
 			}
 			reportGBs(b, 16*float64(cols)*float64(b.N), cpu0)
+		})
+	}
+}
+
+// BenchmarkRLSProduct times P·r alone (float32 P, no pending updates): GB/s
+// of the upper triangle read per product, to set against the read
+// bandwidth of BenchmarkMemoryBandwidth.
+func BenchmarkRLSProduct(b *testing.B) {
+	for _, n := range []int{2000, 4000, 5000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			r, err := NewRLSStored(n, 1, 5e-6, RLSCode, 16, PFloat32, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r.Flush() // waits for P's allocation
+			x, y := make([]float64, n), make([]float64, n)
+			for i := range x {
+				x[i] = float64(i%7) + 1
+			}
+			cpu0 := processCPU()
+			for b.Loop() {
+				r.mulP(x, y)
+			}
+			reportGBs(b, 4*float64(n)*float64(n+1)/2*float64(b.N), cpu0)
 		})
 	}
 }

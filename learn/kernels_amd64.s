@@ -19,6 +19,42 @@
 	LEAQ (R8)(BX*1), R10; \
 	LEAQ (R10)(BX*1), R12
 
+// The P·r kernels of four float32 rows (SI, R8, R9, R10; BX the row stride
+// in bytes, CX the columns, AX the column) prefetch each row 2 KiB ahead.
+// Over a row's last 2 KiB they prefetch instead the start of the next four
+// rows one column further right (row + 4·stride + 4 floats), where
+// RLS.mulP32's next call begins, rather than the lower triangle past the
+// row's end. PF4_SETUP sets R11, R13, R14, R12 to the rows' bases for that
+// (row + 2048 + 16·stride + 16 − 4·n bytes, so that (R)(AX*4) at AX =
+// n − 512 is the next rows' first element) and BX to n − 512; R11 must be
+// free from here to the reduction.
+#define PF4_SETUP \
+	MOVQ BX, R12; \
+	SHLQ $2, R12; \
+	ADDQ $2064, R12; \
+	MOVQ CX, R13; \
+	SHLQ $2, R13; \
+	SUBQ R13, R12; \
+	LEAQ (SI)(R12*1), R11; \
+	LEAQ (R8)(R12*1), R13; \
+	LEAQ (R9)(R12*1), R14; \
+	ADDQ R10, R12; \
+	LEAQ -512(CX), BX
+
+// PF4_AHEAD prefetches the four rows 2 KiB ahead of column AX.
+#define PF4_AHEAD \
+	PREFETCHT0 2048(SI)(AX*4); \
+	PREFETCHT0 2048(R8)(AX*4); \
+	PREFETCHT0 2048(R9)(AX*4); \
+	PREFETCHT0 2048(R10)(AX*4)
+
+// PF4_NEXT prefetches the next four rows (see PF4_SETUP).
+#define PF4_NEXT \
+	PREFETCHT0 (R11)(AX*4); \
+	PREFETCHT0 (R13)(AX*4); \
+	PREFETCHT0 (R14)(AX*4); \
+	PREFETCHT0 (R12)(AX*4)
+
 // func dotAxpyAVX(row, x, y *float64, n int, a float64) float64
 // Returns Σ row[j]·x[j] and does y[j] += a·row[j] for j < n.
 TEXT ·dotAxpyAVX(SB), NOSPLIT, $0-48
@@ -441,7 +477,8 @@ ndone:
 // For four float32 rows p + r·stride (r < 4) and columns j < n (n a
 // multiple of 8): dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j],
 // in float64 arithmetic. Reading x and y once for four rows halves the
-// loads and stores per matrix element of four single-row passes.
+// loads and stores per matrix element of four single-row passes. The rows
+// are prefetched as PF4_SETUP says.
 TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         stride+8(FP), BX
@@ -457,6 +494,7 @@ TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 	VBROADCASTSD 8(R11), Y9
 	VBROADCASTSD 16(R11), Y10
 	VBROADCASTSD 24(R11), Y11
+	PF4_SETUP
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
 	VXORPD       Y2, Y2, Y2
@@ -470,10 +508,15 @@ TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 x4loop:
 	CMPQ        AX, CX
 	JGE         x4reduce
-	PREFETCHT0  2048(SI)(AX*4)
-	PREFETCHT0  2048(R8)(AX*4)
-	PREFETCHT0  2048(R9)(AX*4)
-	PREFETCHT0  2048(R10)(AX*4)
+	CMPQ        AX, BX
+	JGE         x4next
+	PF4_AHEAD
+	JMP         x4body
+
+x4next:
+	PF4_NEXT
+
+x4body:
 	VMOVUPD     (DI)(AX*8), Y12
 	VMOVUPD     (DX)(AX*8), Y13
 	VCVTPS2PD   (SI)(AX*4), Y14
@@ -679,7 +722,8 @@ zkdone:
 	RET
 
 // func dotAxpy32x4AVX512(p *float32, stride int, x, y *float64, n int, a, dots *[4]float64)
-// dotAxpy32x4AVX with 512-bit vectors: n a multiple of 16.
+// dotAxpy32x4AVX with 512-bit vectors: n a multiple of 16 (prefetching
+// as dotAxpy32x4AVX).
 TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         stride+8(FP), BX
@@ -695,6 +739,7 @@ TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSD 8(R11), Z9
 	VBROADCASTSD 16(R11), Z10
 	VBROADCASTSD 24(R11), Z11
+	PF4_SETUP
 	VPXORQ       Z0, Z0, Z0
 	VPXORQ       Z1, Z1, Z1
 	VPXORQ       Z2, Z2, Z2
@@ -708,10 +753,15 @@ TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
 z4loop:
 	CMPQ        AX, CX
 	JGE         z4reduce
-	PREFETCHT0  2048(SI)(AX*4)
-	PREFETCHT0  2048(R8)(AX*4)
-	PREFETCHT0  2048(R9)(AX*4)
-	PREFETCHT0  2048(R10)(AX*4)
+	CMPQ        AX, BX
+	JGE         z4next
+	PF4_AHEAD
+	JMP         z4body
+
+z4next:
+	PF4_NEXT
+
+z4body:
 	VMOVUPD     (DI)(AX*8), Z12
 	VMOVUPD     (DX)(AX*8), Z13
 	VCVTPS2PD   (SI)(AX*4), Z14
