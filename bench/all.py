@@ -160,6 +160,62 @@ def force(b, a):
                    "Brian2's simulation = its timed net.run calls (per-run preparation and the Python RLS included).")
 
 
+def rls_bandwidth(b, a):
+    """Runs the learn package's Go benchmarks of memory bandwidth and of the
+    RLS update at N = 4000 (float32 P, block 16, as force-sine) on one
+    thread; returns {name: {metric: value}} with GB/s and GB/cpu-s."""
+    bench = "^BenchmarkMemoryBandwidth/(copy|read)/threads=1$|^BenchmarkRLSBandwidth/N=4000/float32/block=16/threads=1$"
+    out, _, _ = run_child(["go", "test", "./learn", "-run", "^$", "-bench", bench, "-benchtime", "1s" if a.quick else "3s"])
+    res = {}
+    for line in out.splitlines():
+        f = line.split()
+        if not f or not f[0].startswith("Benchmark"):
+            continue
+        name = f[0].split("/", 1)[1].rsplit("-", 1)[0]
+        res[name] = {f[i + 1]: float(f[i]) for i in range(2, len(f) - 1) if f[i + 1] in ("GB/s", "GB/cpu-s")}
+    return res
+
+
+def force_large(b, a):
+    """force-sine at N = 4000 against Brian2 Cython at N = 4000 (issue #19):
+    short runs, since Brian2's float64 RLS moves 256 MB per update here."""
+    n = 4000
+    T, on, off = (2.0, 0.5, 1.5) if a.quick else (4.0, 1.0, 3.0)
+    sets = ["n=%d" % n, "duration_s=%g" % T, "train_start_s=%g" % on, "train_stop_s=%g" % off]
+    args = ["--target", "cython", "--N", str(n), "--T", "%g" % T, "--t-on", "%g" % on, "--t-off", "%g" % off]
+    sys.stderr.write("FORCE N = %d: Brian2 warm-up (Cython compilation, untimed)\n" % n)
+    b.python("brian2_force_lif.py", ["--target", "cython", "--T", "0.01", "--t-on", "0.005", "--t-off", "0.008"])
+
+    def sl(threads):
+        def fn():
+            m, cpu, wall = b.spikelab_run("force-sine", threads, sets)
+            return {"sim_cpu": m["loop_cpu_seconds"], "sim_wall": m["loop_seconds"], "proc_cpu": cpu, "proc_wall": wall,
+                    "rate_hz": m["rate_hz"], "train_rmse": m.get("train_rmse"), "test_rmse": m.get("test_rmse")}
+        return fn
+
+    def brian():
+        o, cpu, wall = b.python("brian2_force_lif.py", args)
+        return {"sim_cpu": o["sim_cpu_seconds"], "sim_wall": o["sim_seconds"], "proc_cpu": cpu, "proc_wall": wall,
+                "rate_hz": o["rate_hz"], "train_rmse": o.get("train_rmse"), "test_rmse": o.get("test_rmse")}
+
+    cfg = {"sl1": ("spikelab `force-sine --threads 1 --set n=%d`" % n, "spikelab", 1, sl(1)),
+           "b": ("Brian2 Cython (RLS in NumPy/SciPy BLAS, float64 P)", "peer", 1, brian)}
+    if (os.cpu_count() or 1) > 1:
+        cfg["sl2"] = ("spikelab `force-sine --threads 2 --set n=%d`" % n, "spikelab", 2, sl(2))
+    c = compare("FORCE LIF sine, N = %d, %g s (RLS from %g to %g s, 400 updates/s)" % (n, T, on, off), cfg,
+                1 if a.quick else 3,
+                "Brian2's simulation = its timed net.run calls (per-run preparation and the Python RLS included). "
+                "spikelab stores P in float32 (upper triangle, 16 updates deferred per pass); Brian2 in float64 (full).")
+    sys.stderr.write("FORCE N = %d: RLS and memory bandwidth (go test ./learn -bench)\n" % n)
+    l0 = load()
+    try:
+        c["bandwidth"] = rls_bandwidth(b, a)
+    except SystemExit as e:  # the comparison above stands without it
+        sys.stderr.write("RLS bandwidth benchmark: %s\n" % e)
+    c["bandwidth_load"] = [l0, load()]
+    return c
+
+
 def ltts(b, a):
     epochs = 5 if a.quick else 10  # the reference needs at least 5
 
@@ -289,7 +345,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="short runs, fewer repetitions (a few minutes)")
     ap.add_argument("--spikelab", default=os.path.join(HERE, "out", "spikelab"))
     ap.add_argument("--out", default=os.path.join(HERE, "out", "results.json"))
-    ap.add_argument("--only", default="", help="comma-separated subset of cuba,force,ltts,shifting,decolle,ann")
+    ap.add_argument("--only", default="", help="comma-separated subset of cuba,force,force4000,ltts,shifting,decolle,ann")
     ap.add_argument("--ltts-ref", default=os.environ.get("LTTS_REF", ""), help="checkout of github.com/myscience/LTTS")
     ap.add_argument("--shifting-ref", default=os.environ.get("SHIFTING_REF", ""),
                     help="checkout of github.com/SZU-ADDG/Shifting-Learning")
@@ -304,6 +360,7 @@ def main():
 
     jobs = [("cuba", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: cuba(b, a)),
             ("force", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: force(b, a)),
+            ("force4000", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: force_large(b, a)),
             ("ltts", bool(a.ltts_ref) and have("numpy") and have("tqdm"),
              "no LTTS checkout given (LTTS_REF) or NumPy/tqdm missing", lambda: ltts(b, a)),
             ("shifting", bool(a.shifting_ref) and have("torch"),

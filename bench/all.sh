@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every side-by-side comparison of spikelab with its peers, in one run, and
 # BENCHMARKS.md's generated section rewritten from it:
-#   bench/all.sh [--quick] [--only cuba,force,ltts,shifting,decolle,ann] [--no-md]
+#   bench/all.sh [--quick] [--only cuba,force,force4000,ltts,shifting,decolle,ann] [--no-md]
 # CUBA and FORCE against Brian2 (C++ standalone, Cython), LTTS against the
 # reference NumPy code and Shifting Learning against the reference PyTorch
 # code (when LTTS_REF / SHIFTING_REF name their checkouts), olfaction DECOLLE

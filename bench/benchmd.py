@@ -42,11 +42,13 @@ def ratio(peer, cfg, key):
 
 
 def result(cfg):
-    for key, fmt in (("rate_hz", "%.2f Hz"), ("accuracy", "%.3f"), ("mse", "MSE %.4f"), ("train_rmse", "train RMSE %.4f")):
+    out = []
+    for key, fmt in (("rate_hz", "%.2f Hz"), ("accuracy", "%.3f"), ("mse", "MSE %.4f"), ("train_rmse", "train RMSE %.4f"),
+                     ("test_rmse", "test RMSE %.4f")):
         v = vals(cfg, key)
         if v:
-            return fmt % med(v)
-    return ""
+            out.append(fmt % med(v))
+    return ", ".join(out)
 
 
 def loads(l0, l1):
@@ -72,6 +74,28 @@ def table(c):
         out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             cfg["name"], cfg["threads"], cell(cfg, "sim_cpu"), cell(cfg, "sim_wall"), cell(cfg, "proc_cpu", "%.2f"),
             cell(cfg, "proc_wall", "%.2f"), rs[0], rs[1], rs[2], result(cfg)))
+    out.append("")
+    bw = c.get("bandwidth")
+    if bw:
+        out += bandwidth(bw, c.get("bandwidth_load"))
+    return out
+
+
+def bandwidth(bw, ld):
+    """The RLS update's memory traffic against the machine's bandwidth (Go
+    benchmarks of the learn package, one thread)."""
+    names = [("N=4000/float32/block=16/threads=1", "RLS update, N = 4000, float32 P, block 16 (bytes of P per update: one read of the "
+                              "upper triangle, a read and a write of it per 16 updates)"),
+             ("copy/threads=1", "copy, 256 MiB arrays (16 bytes per element)"),
+             ("read/threads=1", "read (dot product), 256 MiB arrays (16 bytes per element)")]
+    out = ["Memory bandwidth, one thread (`go test ./learn -run '^$' -bench 'MemoryBandwidth|RLSBandwidth'`)%s:" % (
+        "; load average %s" % loads(ld[0], ld[1]) if ld else ""), "",
+        "| benchmark | GB/s (wall) | GB per CPU s |", "|---|---|---|"]
+    for key, desc in names:
+        m = bw.get(key)
+        if m:
+            out.append("| %s | %s | %s |" % (desc, "%.1f" % m["GB/s"] if "GB/s" in m else "–",
+                                             "%.1f" % m["GB/cpu-s"] if "GB/cpu-s" in m else "–"))
     out.append("")
     return out
 

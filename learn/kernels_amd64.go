@@ -86,7 +86,11 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 //go:noescape
 func rank32x4AVX(p *float32, pstride, chunks int, v, a *float64, vstride, m int)
 
-// rank32x4 does rank32x4Go's work.
+//go:noescape
+func rank32x4AVX512(p *float32, pstride, chunks int, v, a *float64, vstride, m int)
+
+// rank32x4 does rank32x4Go's work (AVX-512 on the columns up to the
+// last multiple of 16, bitwise equal to the AVX2 kernel).
 func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 	if m == 0 || cols == 0 {
 		return
@@ -96,7 +100,16 @@ func rank32x4(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
 		return
 	}
 	_, _, _ = p[3*pstride+cols-1], v[(m-1)*vstride+cols-1], a[(m-1)*vstride+3]
-	rank32x4AVX(&p[0], pstride, cols/8, &v[0], &a[0], vstride, m)
+	c16 := 0
+	if useAVX512 {
+		c16 = cols &^ 15
+		if c16 > 0 {
+			rank32x4AVX512(&p[0], pstride, c16/16, &v[0], &a[0], vstride, m)
+		}
+	}
+	if c16 < cols {
+		rank32x4AVX(&p[c16], pstride, (cols-c16)/8, &v[c16], &a[0], vstride, m)
+	}
 }
 
 func dotAxpy32(row []float32, x, y []float64, a float64) float64 {

@@ -2,6 +2,59 @@
 
 #include "textflag.h"
 
+// RANK32X4_ARGS loads the arguments of the rank32x4 kernels: SI, R8, R10,
+// R12 the four rows, CX the chunks, DI v, R11 a, DX the byte stride of v
+// and a, R9 m.
+#define RANK32X4_ARGS \
+	MOVQ p+0(FP), SI; \
+	MOVQ pstride+8(FP), BX; \
+	MOVQ chunks+16(FP), CX; \
+	MOVQ v+24(FP), DI; \
+	MOVQ a+32(FP), R11; \
+	MOVQ vstride+40(FP), DX; \
+	MOVQ m+48(FP), R9; \
+	SHLQ $2, BX; \
+	SHLQ $3, DX; \
+	LEAQ (SI)(BX*1), R8; \
+	LEAQ (R8)(BX*1), R10; \
+	LEAQ (R10)(BX*1), R12
+
+// The P·r kernels of four float32 rows (SI, R8, R9, R10; BX the row stride
+// in bytes, CX the columns, AX the column) prefetch each row 2 KiB ahead.
+// Over a row's last 2 KiB they prefetch instead the start of the next four
+// rows one column further right (row + 4·stride + 4 floats), where
+// RLS.mulP32's next call begins, rather than the lower triangle past the
+// row's end. PF4_SETUP sets R11, R13, R14, R12 to the rows' bases for that
+// (row + 2048 + 16·stride + 16 − 4·n bytes, so that (R)(AX*4) at AX =
+// n − 512 is the next rows' first element) and BX to n − 512; R11 must be
+// free from here to the reduction.
+#define PF4_SETUP \
+	MOVQ BX, R12; \
+	SHLQ $2, R12; \
+	ADDQ $2064, R12; \
+	MOVQ CX, R13; \
+	SHLQ $2, R13; \
+	SUBQ R13, R12; \
+	LEAQ (SI)(R12*1), R11; \
+	LEAQ (R8)(R12*1), R13; \
+	LEAQ (R9)(R12*1), R14; \
+	ADDQ R10, R12; \
+	LEAQ -512(CX), BX
+
+// PF4_AHEAD prefetches the four rows 2 KiB ahead of column AX.
+#define PF4_AHEAD \
+	PREFETCHT0 2048(SI)(AX*4); \
+	PREFETCHT0 2048(R8)(AX*4); \
+	PREFETCHT0 2048(R9)(AX*4); \
+	PREFETCHT0 2048(R10)(AX*4)
+
+// PF4_NEXT prefetches the next four rows (see PF4_SETUP).
+#define PF4_NEXT \
+	PREFETCHT0 (R11)(AX*4); \
+	PREFETCHT0 (R13)(AX*4); \
+	PREFETCHT0 (R14)(AX*4); \
+	PREFETCHT0 (R12)(AX*4)
+
 // func dotAxpyAVX(row, x, y *float64, n int, a float64) float64
 // Returns Σ row[j]·x[j] and does y[j] += a·row[j] for j < n.
 TEXT ·dotAxpyAVX(SB), NOSPLIT, $0-48
@@ -424,7 +477,8 @@ ndone:
 // For four float32 rows p + r·stride (r < 4) and columns j < n (n a
 // multiple of 8): dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j],
 // in float64 arithmetic. Reading x and y once for four rows halves the
-// loads and stores per matrix element of four single-row passes.
+// loads and stores per matrix element of four single-row passes. The rows
+// are prefetched as PF4_SETUP says.
 TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         stride+8(FP), BX
@@ -440,6 +494,7 @@ TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 	VBROADCASTSD 8(R11), Y9
 	VBROADCASTSD 16(R11), Y10
 	VBROADCASTSD 24(R11), Y11
+	PF4_SETUP
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
 	VXORPD       Y2, Y2, Y2
@@ -453,6 +508,15 @@ TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 x4loop:
 	CMPQ        AX, CX
 	JGE         x4reduce
+	CMPQ        AX, BX
+	JGE         x4next
+	PF4_AHEAD
+	JMP         x4body
+
+x4next:
+	PF4_NEXT
+
+x4body:
 	VMOVUPD     (DI)(AX*8), Y12
 	VMOVUPD     (DX)(AX*8), Y13
 	VCVTPS2PD   (SI)(AX*4), Y14
@@ -518,18 +582,7 @@ x4reduce:
 // the sum accumulated in float64 in q order, rounded once. Each v element
 // is loaded once for the four rows. m must be at least 1.
 TEXT ·rank32x4AVX(SB), NOSPLIT, $0-56
-	MOVQ p+0(FP), SI
-	MOVQ pstride+8(FP), BX
-	MOVQ chunks+16(FP), CX
-	MOVQ v+24(FP), DI
-	MOVQ a+32(FP), R11
-	MOVQ vstride+40(FP), DX
-	MOVQ m+48(FP), R9
-	SHLQ $2, BX
-	SHLQ $3, DX
-	LEAQ (SI)(BX*1), R8
-	LEAQ (R8)(BX*1), R10
-	LEAQ (R10)(BX*1), R12
+	RANK32X4_ARGS
 
 rkcol:
 	TESTQ     CX, CX
@@ -594,8 +647,83 @@ rkdone:
 	VZEROUPPER
 	RET
 
+// func rank32x4AVX512(p *float32, pstride, chunks int, v, a *float64, vstride, m int)
+// rank32x4AVX with 512-bit vectors on columns j < 16·chunks: the same
+// operations in the same order on every element, so the same result bit
+// for bit.
+TEXT ·rank32x4AVX512(SB), NOSPLIT, $0-56
+	RANK32X4_ARGS
+
+zkcol:
+	TESTQ      CX, CX
+	JZ         zkdone
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1024(R8)
+	PREFETCHT0 1024(R10)
+	PREFETCHT0 1024(R12)
+	VCVTPS2PD  (SI), Z0
+	VCVTPS2PD  32(SI), Z1
+	VCVTPS2PD  (R8), Z2
+	VCVTPS2PD  32(R8), Z3
+	VCVTPS2PD  (R10), Z4
+	VCVTPS2PD  32(R10), Z5
+	VCVTPS2PD  (R12), Z6
+	VCVTPS2PD  32(R12), Z7
+	MOVQ       DI, BX
+	MOVQ       R11, R13
+	MOVQ       R9, AX
+
+zkq:
+	VMOVUPD      (BX), Z8
+	VMOVUPD      64(BX), Z9
+	VBROADCASTSD 0(R13), Z10
+	VFNMADD231PD Z8, Z10, Z0
+	VFNMADD231PD Z9, Z10, Z1
+	VBROADCASTSD 8(R13), Z11
+	VFNMADD231PD Z8, Z11, Z2
+	VFNMADD231PD Z9, Z11, Z3
+	VBROADCASTSD 16(R13), Z12
+	VFNMADD231PD Z8, Z12, Z4
+	VFNMADD231PD Z9, Z12, Z5
+	VBROADCASTSD 24(R13), Z13
+	VFNMADD231PD Z8, Z13, Z6
+	VFNMADD231PD Z9, Z13, Z7
+	ADDQ         DX, BX
+	ADDQ         DX, R13
+	DECQ         AX
+	JNZ          zkq
+
+	VCVTPD2PS Z0, Y0
+	VCVTPD2PS Z1, Y1
+	VMOVUPS   Y0, (SI)
+	VMOVUPS   Y1, 32(SI)
+	VCVTPD2PS Z2, Y2
+	VCVTPD2PS Z3, Y3
+	VMOVUPS   Y2, (R8)
+	VMOVUPS   Y3, 32(R8)
+	VCVTPD2PS Z4, Y4
+	VCVTPD2PS Z5, Y5
+	VMOVUPS   Y4, (R10)
+	VMOVUPS   Y5, 32(R10)
+	VCVTPD2PS Z6, Y6
+	VCVTPD2PS Z7, Y7
+	VMOVUPS   Y6, (R12)
+	VMOVUPS   Y7, 32(R12)
+	ADDQ      $64, SI
+	ADDQ      $64, R8
+	ADDQ      $64, R10
+	ADDQ      $64, R12
+	ADDQ      $128, DI
+	DECQ      CX
+	JMP       zkcol
+
+zkdone:
+	VZEROUPPER
+	RET
+
 // func dotAxpy32x4AVX512(p *float32, stride int, x, y *float64, n int, a, dots *[4]float64)
-// dotAxpy32x4AVX with 512-bit vectors: n a multiple of 16.
+// dotAxpy32x4AVX with 512-bit vectors: n a multiple of 16 (prefetching
+// as dotAxpy32x4AVX).
 TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         stride+8(FP), BX
@@ -611,6 +739,7 @@ TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSD 8(R11), Z9
 	VBROADCASTSD 16(R11), Z10
 	VBROADCASTSD 24(R11), Z11
+	PF4_SETUP
 	VPXORQ       Z0, Z0, Z0
 	VPXORQ       Z1, Z1, Z1
 	VPXORQ       Z2, Z2, Z2
@@ -624,6 +753,15 @@ TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
 z4loop:
 	CMPQ        AX, CX
 	JGE         z4reduce
+	CMPQ        AX, BX
+	JGE         z4next
+	PF4_AHEAD
+	JMP         z4body
+
+z4next:
+	PF4_NEXT
+
+z4body:
 	VMOVUPD     (DI)(AX*8), Z12
 	VMOVUPD     (DX)(AX*8), Z13
 	VCVTPS2PD   (SI)(AX*4), Z14

@@ -56,6 +56,17 @@ func ParsePStorage(s string) (PStorage, error) {
 	return 0, fmt.Errorf("unknown P storage %q: use \"float64\" or \"float32\"", s)
 }
 
+// String names the storage as ParsePStorage spells it.
+func (s PStorage) String() string {
+	switch s {
+	case PFloat64:
+		return "float64"
+	case PFloat32:
+		return "float32"
+	}
+	return fmt.Sprintf("PStorage(%d)", int(s))
+}
+
 // rowBlocks is the fixed number of row blocks P is split into. It does not
 // depend on the worker count, so results are bitwise identical for any
 // number of threads.
@@ -160,6 +171,7 @@ func (r *RLS) initP(store PStorage) {
 	switch store {
 	case PFloat64:
 		r.p = make([]float64, n*n)
+		adviseHugePages(r.p)
 		for i := 0; i < n; i++ {
 			for j := i*n + i; j < i*n+n; j += page / 8 {
 				r.p[j] = 0
@@ -169,6 +181,7 @@ func (r *RLS) initP(store PStorage) {
 		}
 	case PFloat32:
 		r.p32 = make([]float32, n*n)
+		adviseHugePages(r.p32)
 		for i := 0; i < n; i++ {
 			for j := i*n + i; j < i*n+n; j += page / 4 {
 				r.p32[j] = 0
