@@ -105,57 +105,12 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		return nil, err
 	}
 	t0 := time.Now()
-	n := c.NExc + c.NInh
-	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: c.DtMS, Threads: env.Threads, Seed: c.Seed})
+	b, err := c.build(env.Threads)
 	if err != nil {
 		return nil, err
 	}
-	defer net.Close()
-	pop, err := neuron.NewLIFExpGroup(net.Env(), n, c.Neuron)
-	if err != nil {
-		return nil, experiment.Keyed("neuron", c.Neuron, err)
-	}
-	pop.Init(sim.Stream(c.Seed, "init"))
-	rng := sim.Stream(c.Seed, "weights")
-	se, err := connect.Bernoulli(rng, n, 0, c.NExc, c.P, c.WeMV)
-	if err != nil {
-		return nil, err
-	}
-	si, err := connect.Bernoulli(rng, n, c.NExc, n, c.P, c.WiMV)
-	if err != nil {
-		return nil, err
-	}
-	exc, err := connect.FromSynapses(n, n, se)
-	if err != nil {
-		return nil, err
-	}
-	inh, err := connect.FromSynapses(n, n, si)
-	if err != nil {
-		return nil, err
-	}
-	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc})
-	if err != nil {
-		return nil, err
-	}
-	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh})
-	if err != nil {
-		return nil, err
-	}
-	from, to := c.recorded()
-	mon, err := sim.NewSpikeRecorder(pop, sim.SpikeRecorderOptions{Off: !c.Record.Spikes, From: from, To: to, Stride: c.Record.Stride,
-		// Room for 10 Hz (the network fires at ≈ 6 Hz).
-		Capacity: int(float64((to-from+c.Record.Stride-1)/c.Record.Stride) * c.DurationS * 10)})
-	if err != nil {
-		return nil, err
-	}
-	// Synaptic events: every spike delivers one event per outgoing synapse.
-	events := &eventCounter{g: pop, exc: exc, inh: inh}
-	for _, err := range []error{net.AddGroup("cuba", pop), net.AddProjection(pe), net.AddProjection(pi),
-		net.AddMonitor(mon), net.AddMonitor(events)} {
-		if err != nil {
-			return nil, err
-		}
-	}
+	defer b.net.Close()
+	n, net, pop, mon, events, exc, inh := c.NExc+c.NInh, b.net, b.pop, b.mon, b.events, b.exc, b.inh
 	clock, err := sim.NewClock(c.DtMS, c.DurationS*1000)
 	if err != nil {
 		return nil, err
@@ -191,6 +146,78 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		m["output_seconds"], m["output_cpu_seconds"] = time.Since(t2).Seconds(), experiment.CPUSeconds()-cpu2
 	}
 	return m, nil
+}
+
+// network is a built CUBA network and the parts Run reads.
+type network struct {
+	net      *sim.Network
+	pop      *neuron.LIFExpGroup
+	exc, inh *connect.CSR
+	mon      *sim.SpikeRecorder
+	events   *eventCounter
+}
+
+// build makes the network on a team of the given number of threads (one
+// LIFExp group, an excitatory and an inhibitory projection without delay,
+// both split over the team, a spike recorder and a synaptic-event
+// counter). The caller closes b.net.
+func (c *CUBAConfig) build(threads int) (b *network, err error) {
+	n := c.NExc + c.NInh
+	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: c.DtMS, Threads: threads, Seed: c.Seed})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			net.Close()
+		}
+	}()
+	pop, err := neuron.NewLIFExpGroup(net.Env(), n, c.Neuron)
+	if err != nil {
+		return nil, experiment.Keyed("neuron", c.Neuron, err)
+	}
+	pop.Init(sim.Stream(c.Seed, "init"))
+	rng := sim.Stream(c.Seed, "weights")
+	se, err := connect.Bernoulli(rng, n, 0, c.NExc, c.P, c.WeMV)
+	if err != nil {
+		return nil, err
+	}
+	si, err := connect.Bernoulli(rng, n, c.NExc, n, c.P, c.WiMV)
+	if err != nil {
+		return nil, err
+	}
+	exc, err := connect.FromSynapses(n, n, se)
+	if err != nil {
+		return nil, err
+	}
+	inh, err := connect.FromSynapses(n, n, si)
+	if err != nil {
+		return nil, err
+	}
+	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc, Team: net.Team()})
+	if err != nil {
+		return nil, err
+	}
+	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh, Team: net.Team()})
+	if err != nil {
+		return nil, err
+	}
+	from, to := c.recorded()
+	mon, err := sim.NewSpikeRecorder(pop, sim.SpikeRecorderOptions{Off: !c.Record.Spikes, From: from, To: to, Stride: c.Record.Stride,
+		// Room for 10 Hz (the network fires at ≈ 6 Hz).
+		Capacity: int(float64((to-from+c.Record.Stride-1)/c.Record.Stride) * c.DurationS * 10)})
+	if err != nil {
+		return nil, err
+	}
+	// Synaptic events: every spike delivers one event per outgoing synapse.
+	events := &eventCounter{g: pop, exc: exc, inh: inh}
+	for _, err := range []error{net.AddGroup("cuba", pop), net.AddProjection(pe), net.AddProjection(pi),
+		net.AddMonitor(mon), net.AddMonitor(events)} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &network{net: net, pop: pop, exc: exc, inh: inh, mon: mon, events: events}, nil
 }
 
 // eventCounter is a sim.Monitor that counts the synaptic events of a

@@ -1,0 +1,92 @@
+package connect
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/spikelab/spikelab/sim"
+)
+
+// TestProjectionSplitIsBitIdentical propagates the same spike trains with
+// teams of 1 to 4 workers and checks that the target input is bitwise the
+// one a lone caller computes, for steps below and above ParallelEvents,
+// and with a delay.
+func TestProjectionSplitIsBitIdentical(t *testing.T) {
+	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
+	const n = 3001              // not a multiple of 8: the last range is ragged
+	rng := rand.New(rand.NewPCG(7, 8))
+	syn, err := BernoulliGaussian(rng, n, n, 0.1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := FromSynapses(n, n, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Steps of 0 to 40 spikes: about 300 events each, so both paths run.
+	steps := make([][]int32, 200)
+	for s := range steps {
+		k := rng.IntN(41)
+		if s%10 == 0 {
+			k = 0
+		}
+		for range k {
+			steps[s] = append(steps[s], int32(rng.IntN(n)))
+		}
+	}
+	run := func(workers, delay int) ([]float64, int) {
+		team := sim.NewTeam(workers)
+		defer team.Close()
+		g := &pulseGroup{v: make([]float64, n), in: make([]float64, n)}
+		p, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: w, DelaySteps: delay, Team: team})
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := 0
+		for s, sp := range steps {
+			if p.split != nil && len(sp) > 0 {
+				var ev int64
+				for _, j := range sp {
+					ev += w.Start[j+1] - w.Start[j]
+				}
+				if ev >= ParallelEvents {
+					split++
+				}
+			}
+			if delay == 0 {
+				p.deliver(sp)
+				continue
+			}
+			k := s % len(p.ring)
+			p.deliver(p.ring[k])
+			p.ring[k] = append(p.ring[k][:0], sp...)
+			for i := range g.in { // a decay, so that the order of the sums matters over steps
+				g.in[i] *= 0.9
+			}
+		}
+		return g.in, split
+	}
+	for _, delay := range []int{0, 3} {
+		want, _ := run(1, delay)
+		for workers := 2; workers <= 4; workers++ {
+			got, split := run(workers, delay)
+			if split == 0 || split == len(steps) {
+				t.Fatalf("%d workers: %d of %d steps split; the test needs both paths", workers, split, len(steps))
+			}
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("delay %d, %d workers: target %d is %v, one worker gives %v", delay, workers, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestSplitBlocks(t *testing.T) {
+	for _, c := range []struct{ n, workers, want int }{{4000, 1, 1}, {4000, 2, 2}, {100, 4, 1}, {128, 4, 2}, {64000, 3, 3}} {
+		if got := splitBlocks(c.n, c.workers); got != c.want {
+			t.Errorf("splitBlocks(%d, %d) = %d, want %d", c.n, c.workers, got, c.want)
+		}
+	}
+}
