@@ -180,7 +180,16 @@ func (m *LIFExp) stepVec(lo, hi int, spikes []int32) []int32 {
 	k := lifExpConsts{el: m.P.EL, em: m.em, ke: m.ke, ki: m.ki, ee: m.ee, ei: m.ei,
 		vt: m.P.VT, vr: m.P.VR, restart: max(m.refSteps-1, 0)}
 	flags := m.flags[lo/4 : hi/4]
-	lifExpStepAVX(&m.V[lo], &m.GE[lo], &m.GI[lo], &m.refr[lo], &flags[0], hi-lo, &k)
+	n8 := 0
+	if useAVX512 {
+		// Eight lanes for whole groups of eight; a last group of four on four.
+		if n8 = (hi - lo) &^ 7; n8 > 0 {
+			lifExpStepAVX512(&m.V[lo], &m.GE[lo], &m.GI[lo], &m.refr[lo], &flags[0], n8, &k)
+		}
+	}
+	if n8 < hi-lo {
+		lifExpStepAVX(&m.V[lo+n8], &m.GE[lo+n8], &m.GI[lo+n8], &m.refr[lo+n8], &flags[n8/4], hi-lo-n8, &k)
+	}
 	return appendFlagged(spikes, flags, lo)
 }
 

@@ -77,6 +77,79 @@ done:
 	VZEROUPPER
 	RET
 
+// func lifExpStepAVX512(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts)
+// lifExpStepAVX eight neurons at a time (n a multiple of 8), the same
+// operations in the same order; two flag bytes of four neurons each per
+// eight neurons.
+TEXT ·lifExpStepAVX512(SB), NOSPLIT, $0-56
+	MOVQ v+0(FP), SI
+	MOVQ ge+8(FP), DI
+	MOVQ gi+16(FP), DX
+	MOVQ refr+24(FP), R8
+	MOVQ flags+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ k+48(FP), R10
+
+	VBROADCASTSD 0(R10), Z8   // el
+	VBROADCASTSD 8(R10), Z9   // em
+	VBROADCASTSD 16(R10), Z10 // ke
+	VBROADCASTSD 24(R10), Z11 // ki
+	VBROADCASTSD 32(R10), Z12 // ee
+	VBROADCASTSD 40(R10), Z13 // ei
+	VBROADCASTSD 48(R10), Z14 // vt
+	VBROADCASTSD 56(R10), Z15 // vr
+	VBROADCASTSD 64(R10), Z7  // restart
+	MOVQ         $0x3ff0000000000000, AX
+	MOVQ         AX, X6
+	VBROADCASTSD X6, Z6       // 1.0
+	VPXORQ       Z5, Z5, Z5   // 0.0
+	XORQ         AX, AX       // neuron index
+
+x5loop:
+	CMPQ AX, CX
+	JGE  x5done
+
+	VMOVUPD (R8)(AX*8), Z0       // refr
+	VCMPPD  $0x12, Z5, Z0, K1    // active = refr <= 0
+	VSUBPD  Z6, Z0, Z0
+	VMAXPD  Z5, Z0, Z0           // refr = max(refr-1, 0)
+
+	VMOVUPD (SI)(AX*8), Z2       // v
+	VSUBPD  Z8, Z2, Z3           // v - el
+	VMULPD  Z9, Z3, Z3           // *em
+	VADDPD  Z3, Z8, Z3           // el + ...
+	VMOVUPD (DI)(AX*8), Z4       // ge
+	VMULPD  Z4, Z10, Z1          // ke*ge
+	VADDPD  Z1, Z3, Z3
+	VMULPD  Z12, Z4, Z4          // ge*ee
+	VMOVUPD Z4, (DI)(AX*8)
+	VMOVUPD (DX)(AX*8), Z4       // gi
+	VMULPD  Z4, Z11, Z1          // ki*gi
+	VADDPD  Z1, Z3, Z3           // x
+	VMULPD  Z13, Z4, Z4          // gi*ei
+	VMOVUPD Z4, (DX)(AX*8)
+
+	VCMPPD    $0x1e, Z14, Z3, K1, K2 // spike = active && x > vt
+	VBLENDMPD Z15, Z3, K2, Z3        // x = spike ? vr : x
+	VBLENDMPD Z7, Z0, K2, Z0         // refr = spike ? restart : refr
+	VMOVUPD   Z0, (R8)(AX*8)
+	VBLENDMPD Z3, Z2, K1, Z2         // v = active ? x : v
+	VMOVUPD   Z2, (SI)(AX*8)
+
+	KMOVB K2, R11
+	MOVB  R11, (R9)
+	ANDB  $15, (R9)
+	SHRQ  $4, R11
+	MOVB  R11, 1(R9)
+	ADDQ  $2, R9
+
+	ADDQ $8, AX
+	JMP  x5loop
+
+x5done:
+	VZEROUPPER
+	RET
+
 // func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts)
 // Per neuron, four at a time, the same operations as LIF.Step:
 //   if t > tl + tref { v = v + k*((I + bias) - v) }
