@@ -134,6 +134,24 @@ func (c *CSR) PropagateBlock(sp *Split, b int, spikes []int32, target []float64,
 	}
 }
 
+// propagateBlockUniform is PropagateBlock (or, with a nil split,
+// Propagate) with scale 1 for a matrix whose weights all equal W[0]: it
+// adds W[0] without reading the other weights. 1·w is w, so the sums are
+// bitwise those of PropagateBlock.
+func (c *CSR) propagateBlockUniform(sp *Split, b int, spikes []int32, target []float64) {
+	w := c.W[0]
+	for _, j := range spikes {
+		lo, hi := c.Start[j], c.Start[j+1]
+		if sp != nil {
+			stride := sp.blocks + 1
+			lo, hi = sp.off[int(j)*stride+b], sp.off[int(j)*stride+b+1]
+		}
+		for _, i := range c.Post[lo:hi] {
+			target[i] += w
+		}
+	}
+}
+
 // Dense returns the matrix as a dense row-major NPost×NPre slice (for tests
 // and small analyses).
 func (c *CSR) Dense() []float64 {

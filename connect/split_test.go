@@ -11,7 +11,8 @@ import (
 // TestProjectionSplitIsBitIdentical propagates the same spike trains with
 // teams of 1 to 4 workers and checks that the target input is bitwise the
 // one a lone caller computes, for steps below and above ParallelEvents,
-// and with a delay.
+// with and without a delay, and for one repeated weight with FixedWeights
+// (added without reading W) against the loop that reads W.
 func TestProjectionSplitIsBitIdentical(t *testing.T) {
 	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
 	const n = 3001              // not a multiple of 8: the last range is ragged
@@ -21,6 +22,13 @@ func TestProjectionSplitIsBitIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, err := FromSynapses(n, n, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range syn {
+		syn[k].W = 0.3 // one weight: the FixedWeights path adds it without reading W
+	}
+	u, err := FromSynapses(n, n, syn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +43,11 @@ func TestProjectionSplitIsBitIdentical(t *testing.T) {
 			steps[s] = append(steps[s], int32(rng.IntN(n)))
 		}
 	}
-	run := func(workers, delay int) ([]float64, int) {
+	run := func(w *CSR, workers, delay int, fixed bool) ([]float64, int) {
 		team := sim.NewTeam(workers)
 		defer team.Close()
 		g := &pulseGroup{v: make([]float64, n), in: make([]float64, n)}
-		p, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: w, DelaySteps: delay, Team: team})
+		p, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: w, DelaySteps: delay, Team: team, FixedWeights: fixed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,18 +73,30 @@ func TestProjectionSplitIsBitIdentical(t *testing.T) {
 				g.in[i] *= 0.9
 			}
 		}
+		if fixed != p.uniform {
+			t.Fatalf("fixed weights %v, uniform path %v", fixed, p.uniform)
+		}
 		return g.in, split
 	}
-	for _, delay := range []int{0, 3} {
-		want, _ := run(1, delay)
-		for workers := 2; workers <= 4; workers++ {
-			got, split := run(workers, delay)
-			if split == 0 || split == len(steps) {
-				t.Fatalf("%d workers: %d of %d steps split; the test needs both paths", workers, split, len(steps))
-			}
-			for i := range want {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("delay %d, %d workers: target %d is %v, one worker gives %v", delay, workers, i, got[i], want[i])
+	for _, c := range []struct {
+		w     *CSR
+		fixed bool
+	}{{w, false}, {u, true}} {
+		for _, delay := range []int{0, 3} {
+			want, _ := run(c.w, 1, delay, false)
+			for workers := 1; workers <= 4; workers++ {
+				if workers == 1 && !c.fixed {
+					continue
+				}
+				got, split := run(c.w, workers, delay, c.fixed)
+				if workers > 1 && (split == 0 || split == len(steps)) {
+					t.Fatalf("%d workers: %d of %d steps split; the test needs both paths", workers, split, len(steps))
+				}
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("fixed %v, delay %d, %d workers: target %d is %v, one worker reading W gives %v",
+							c.fixed, delay, workers, i, got[i], want[i])
+					}
 				}
 			}
 		}

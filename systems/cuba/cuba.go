@@ -194,11 +194,11 @@ func (c *CUBAConfig) build(threads int) (b *network, err error) {
 	if err != nil {
 		return nil, err
 	}
-	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc, Team: net.Team()})
+	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc, Team: net.Team(), FixedWeights: true})
 	if err != nil {
 		return nil, err
 	}
-	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh, Team: net.Team()})
+	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh, Team: net.Team(), FixedWeights: true})
 	if err != nil {
 		return nil, err
 	}
