@@ -77,18 +77,19 @@ done:
 	VZEROUPPER
 	RET
 
-// func lifExpStepAVX512(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts)
+// func lifExpStepAVX512(v, ge, gi, refr *float64, out *int32, base, n int, k *lifExpConsts) int
 // lifExpStepAVX eight neurons at a time (n a multiple of 8), the same
-// operations in the same order; two flag bytes of four neurons each per
-// eight neurons.
-TEXT ·lifExpStepAVX512(SB), NOSPLIT, $0-56
+// operations in the same order; it writes base + i of every spiking
+// neuron i to out, in order, and returns their number.
+TEXT ·lifExpStepAVX512(SB), NOSPLIT, $0-72
 	MOVQ v+0(FP), SI
 	MOVQ ge+8(FP), DI
 	MOVQ gi+16(FP), DX
 	MOVQ refr+24(FP), R8
-	MOVQ flags+32(FP), R9
-	MOVQ n+40(FP), CX
-	MOVQ k+48(FP), R10
+	MOVQ out+32(FP), R9
+	MOVQ base+40(FP), R13
+	MOVQ n+48(FP), CX
+	MOVQ k+56(FP), R10
 
 	VBROADCASTSD 0(R10), Z8   // el
 	VBROADCASTSD 8(R10), Z9   // em
@@ -104,6 +105,7 @@ TEXT ·lifExpStepAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSD X6, Z6       // 1.0
 	VPXORQ       Z5, Z5, Z5   // 0.0
 	XORQ         AX, AX       // neuron index
+	XORQ         BX, BX       // spikes written
 
 x5loop:
 	CMPQ AX, CX
@@ -137,16 +139,26 @@ x5loop:
 	VMOVUPD   Z2, (SI)(AX*8)
 
 	KMOVB K2, R11
-	MOVB  R11, (R9)
-	ANDB  $15, (R9)
-	SHRQ  $4, R11
-	MOVB  R11, 1(R9)
-	ADDQ  $2, R9
+	TESTQ R11, R11
+	JNE   x5spikes
 
+x5next:
 	ADDQ $8, AX
 	JMP  x5loop
 
+x5spikes: // rare: append base + AX + lane for every set lane, lowest first
+	BSFQ R11, R12
+	ADDQ AX, R12
+	ADDQ R13, R12
+	MOVL R12, (R9)(BX*4)
+	INCQ BX
+	LEAQ -1(R11), R12
+	ANDQ R12, R11
+	JNE  x5spikes
+	JMP  x5next
+
 x5done:
+	MOVQ BX, ret+64(FP)
 	VZEROUPPER
 	RET
 

@@ -12,7 +12,7 @@ func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConst
 	panic("unreachable")
 }
 
-func lifExpStepAVX512(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts) {
+func lifExpStepAVX512(v, ge, gi, refr *float64, out *int32, base, n int, k *lifExpConsts) int {
 	panic("unreachable")
 }
 
