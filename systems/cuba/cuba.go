@@ -17,12 +17,21 @@ import (
 // CUBAConfig configures the Vogels–Abbott current-based benchmark network
 // exactly as in Brian2's CUBA example: NExc excitatory and NInh inhibitory
 // LIF neurons with exponential synaptic currents, random connections with
-// probability P (self-connections allowed), no delays.
+// probability P (self-connections allowed), no delays. Larger networks
+// (`--set n_exc=51200 --set n_inh=12800 --set p=0.00125`) hold n²·p
+// synapses, ≈ 29 bytes each while they are built (the resource estimate
+// says so before anything is allocated); with several threads both the
+// neuron update and the propagation are split (connect.ParallelEvents).
 type CUBAConfig struct {
-	Seed      uint64              `yaml:"seed"`       // seed of every random stream
-	NExc      int                 `yaml:"n_exc"`      // excitatory neurons (first indices)
-	NInh      int                 `yaml:"n_inh"`      // inhibitory neurons
-	P         float64             `yaml:"p"`          // connection probability
+	Seed uint64 `yaml:"seed"`  // seed of every random stream
+	NExc int    `yaml:"n_exc"` // excitatory neurons (first indices)
+	NInh int    `yaml:"n_inh"` // inhibitory neurons
+	// P is the connection probability of every ordered pair, in (0, 1]. The
+	// weights stay w_e_mv and w_i_mv whatever p is, as in Brian2's example
+	// (and bench/brian2_cuba.py --p): the input per neuron, and with it the
+	// rate, changes with p (4000 neurons at 0.02: 5.9 Hz; 16 000 at 0.02:
+	// 2.5 Hz; p = 80/n keeps 80 inputs per neuron and ≈ 5.8 Hz).
+	P         float64             `yaml:"p"`
 	WeMV      float64             `yaml:"w_e_mv"`     // excitatory weight we (mV) added to ge
 	WiMV      float64             `yaml:"w_i_mv"`     // inhibitory weight wi (mV) added to gi
 	DtMS      float64             `yaml:"dt_ms"`      // time step (ms)
@@ -69,6 +78,9 @@ func (c *CUBAConfig) Validate() error {
 	}
 	if c.NExc < 0 || c.NInh < 0 || c.NExc+c.NInh < 1 {
 		return fmt.Errorf("n_exc and n_inh must be >= 0 with at least one neuron")
+	}
+	if c.NExc > 1<<30 || c.NInh > 1<<30 {
+		return fmt.Errorf("n_exc and n_inh must be at most 2³⁰ each, got %d and %d", c.NExc, c.NInh)
 	}
 	if !(c.P > 0 && c.P <= 1) {
 		return fmt.Errorf("p must be in (0, 1], got %g", c.P)

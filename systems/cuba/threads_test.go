@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spikelab/spikelab/connect"
@@ -54,4 +55,38 @@ func TestCUBAThreadsAreBitIdentical(t *testing.T) {
 		}
 	}
 	t.Logf("%d spikes, %d events per step, identical on 1–4 threads", len(want.index), want.events/int64(steps))
+}
+
+// TestCUBASizesAreChecked: sizes beyond the int32 indices and bad
+// probabilities are refused with the key named; a 64 000-neuron network at
+// p = 0.02 passes and its estimate counts its 82 M synapses.
+func TestCUBASizesAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		set  func(*CUBAConfig)
+		want string
+	}{
+		{func(c *CUBAConfig) { c.NExc = 1 << 31 }, "n_exc"},
+		{func(c *CUBAConfig) { c.NInh = -1 }, "n_inh"},
+		{func(c *CUBAConfig) { c.P = 0 }, "p must"},
+		{func(c *CUBAConfig) { c.P = 1.5 }, "p must"},
+	} {
+		cfg := CUBA()
+		c.set(cfg)
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one naming %q", err, c.want)
+		}
+	}
+	big := CUBA()
+	big.NExc, big.NInh = 51200, 12800
+	if err := big.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := big.Estimate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 64000² · 0.02 = 81.92 M synapses at ≥ 28 bytes each while built.
+	if e.Bytes() < 28*81.92e6 || e.Bytes() > 32*81.92e6 {
+		t.Errorf("estimate %.3g bytes for 82 M synapses", e.Bytes())
+	}
 }
