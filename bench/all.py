@@ -148,7 +148,7 @@ def cuba(b, a):
 # The large-network CUBA comparison: (neurons, connection probability) in two
 # variants, p = 80/N (80 inputs per neuron, as the 4000-neuron example, which
 # is both variants) and p = 0.02 (1280 inputs per neuron at 64 000: 82 M
-# synapses, ≈ 2.2 GB on each side).
+# synapses, ≈ 1 GB for spikelab).
 CUBA_LARGE = [(4000, 0.02), (16000, 80 / 16000), (16000, 0.02), (64000, 80 / 64000), (64000, 0.02)]
 CUBA_LARGE_QUICK = [(16000, 80 / 16000), (16000, 0.02), (64000, 80 / 64000)]
 

@@ -3,6 +3,7 @@ package connect
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/spikelab/spikelab/sim"
@@ -108,5 +109,41 @@ func TestSplitBlocks(t *testing.T) {
 		if got := splitBlocks(c.n, c.workers); got != c.want {
 			t.Errorf("splitBlocks(%d, %d) = %d, want %d", c.n, c.workers, got, c.want)
 		}
+	}
+}
+
+// TestBernoulliCSREqualsTheList: the same stream gives the same matrix
+// drawn straight into CSR as through Bernoulli's list and FromSynapses,
+// and the same error for a bad probability.
+func TestBernoulliCSREqualsTheList(t *testing.T) {
+	for _, c := range []struct {
+		nPost, nPre, lo, hi int
+		p                   float64
+	}{{500, 500, 0, 400, 0.05}, {500, 500, 400, 500, 0.05}, {300, 200, 50, 120, 1}, {10, 10, 3, 3, 0.5}} {
+		syn, err := Bernoulli(rand.New(rand.NewPCG(1, 2)), c.nPost, c.lo, c.hi, c.p, 1.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := FromSynapses(c.nPost, c.nPre, syn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := BernoulliCSR(rand.New(rand.NewPCG(1, 2)), c.nPost, c.nPre, c.lo, c.hi, c.p, 1.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Start, want.Start) || !slices.Equal(got.Post, want.Post) || !slices.Equal(got.W, want.W) ||
+			got.NPre != want.NPre || got.NPost != want.NPost {
+			t.Errorf("%+v: CSR drawn directly differs from the list's (%d vs %d synapses)", c, got.NNZ(), want.NNZ())
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, p := range []float64{0, 1.5, math.NaN()} {
+		if _, err := BernoulliCSR(rng, 10, 10, 0, 10, p, 1); err == nil {
+			t.Errorf("p = %g accepted", p)
+		}
+	}
+	if _, err := BernoulliCSR(rng, 10, 10, 0, 11, 0.5, 1); err == nil {
+		t.Error("presynaptic range beyond nPre accepted")
 	}
 }

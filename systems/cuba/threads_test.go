@@ -85,8 +85,8 @@ func TestCUBASizesAreChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 64000² · 0.02 = 81.92 M synapses at ≥ 28 bytes each while built.
-	if e.Bytes() < 28*81.92e6 || e.Bytes() > 32*81.92e6 {
+	// 64000² · 0.02 = 81.92 M synapses at 12.2 bytes each.
+	if e.Bytes() < 12*81.92e6 || e.Bytes() > 14*81.92e6 {
 		t.Errorf("estimate %.3g bytes for 82 M synapses", e.Bytes())
 	}
 }
