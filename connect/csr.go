@@ -167,12 +167,17 @@ func (c *CSR) Dense() []float64 {
 // Prefetch asks the CPU to start loading the rows of the given
 // presynaptic neurons (their targets and weights), so that a Propagate of
 // these spikes soon after finds them in the caches.
-func (c *CSR) Prefetch(spikes []int32) {
+func (c *CSR) Prefetch(spikes []int32) { c.prefetchRows(spikes, true) }
+
+// prefetchRows is Prefetch, of the targets alone without weights.
+func (c *CSR) prefetchRows(spikes []int32, weights bool) {
 	for _, j := range spikes {
 		a, b := c.Start[j], c.Start[j+1]
 		if b > a {
 			prefetch((*byte)(unsafe.Pointer(&c.Post[a])), int(b-a)*4)
-			prefetch((*byte)(unsafe.Pointer(&c.W[a])), int(b-a)*8)
+			if weights {
+				prefetch((*byte)(unsafe.Pointer(&c.W[a])), int(b-a)*8)
+			}
 		}
 	}
 }

