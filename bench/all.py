@@ -156,8 +156,7 @@ CUBA_LARGE_QUICK = [(16000, 80 / 16000), (16000, 0.02), (64000, 80 / 64000)]
 def cuba_large(b, a):
     """CUBA at 4000 to 64 000 neurons, spikelab on 1 and 2 threads against
     Brian2 C++ standalone serial and with 2 OpenMP threads, spikes counted,
-    not stored, on both sides; one comparison record per network."""
-    out = []
+    not stored, on both sides; yields one comparison record per network."""
     for n, p in CUBA_LARGE_QUICK if a.quick else CUBA_LARGE:
         # 1 s simulated (0.5 s at 64 000 neurons); --quick: half of that.
         dur = (0.5 if n >= 64000 else 1.0) * (0.5 if a.quick else 1.0)
@@ -172,8 +171,7 @@ def cuba_large(b, a):
                     "changes with p alike. Process = spikelab's whole process against Brian2's compiled binary "
                     "(compilation excluded)." % (" --set ".join(sets), " ".join(args)))
         c["n"], c["p"], c["duration_s"] = n, p, dur
-        out.append(c)
-    return out
+        yield c
 
 
 def copy_bandwidth():
@@ -387,13 +385,13 @@ def main():
             if key == "cuba-large":
                 res["machine"]["bandwidth"] = copy_bandwidth()
             got = fn()
-            for c in got if isinstance(got, list) else [got]:
+            for c in [got] if isinstance(got, dict) else got:  # cuba-large yields one record per network
                 c["key"] = key
                 res["comparisons"].append(c)
-            res["load_after"] = load()
-            os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-            with open(a.out, "w") as f:  # after every comparison: a partial run keeps what it measured
-                json.dump(res, f, indent=1)
+                res["load_after"] = load()
+                os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+                with open(a.out, "w") as f:  # after every comparison: a partial run keeps what it measured
+                    json.dump(res, f, indent=1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.stderr.write("wrote %s\n" % a.out)
