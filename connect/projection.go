@@ -41,11 +41,14 @@ type ProjectionOptions struct {
 // ParallelEvents is the number of synaptic events (targets of the spikes
 // due in one step) from which a Projection with a team of several workers
 // splits the step's propagation among them. Below it, handing the work
-// over costs more than it saves: one hand-off to a waiting worker costs
-// about as much as adding 1000 weights (0.5–1 µs on a 2-core VM), so a
-// 4000-neuron CUBA network (≈ 90 events per step and projection) always
-// propagates on the caller, a 64 000-neuron one at p = 0.02 (≈ 4000 per
-// step) on the team.
+// over costs more than it saves: one hand-off to a waiting worker
+// (sim.BenchmarkTeamRunEmpty: 0.9–2 µs on the 2-core VM at load 7, less
+// idle) costs about as much as adding 1000 weights (1–3 ns each with the
+// rows prefetched, BenchmarkProjectionRows), so a 4000-neuron CUBA network
+// (≈ 90 events per step and projection) always propagates on the caller,
+// a 64 000-neuron one at p = 0.02 (≈ 4000 per step) on the team. The
+// value is a first estimate, to be tuned on an idle machine; it never
+// changes a result.
 const ParallelEvents = 2048
 
 // Projection is a sim.Projection that adds, for every spike of neuron j of
