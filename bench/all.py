@@ -103,37 +103,100 @@ def compare(title, configs, reps, note=""):
                         for k, (d, side, th, _) in configs.items()]}
 
 
-def cuba(b, a):
-    dur = 1.0 if a.quick else 6.0
-    build = os.path.join(b.work, "brian2-cuba-standalone")
-    sys.stderr.write("CUBA: Brian2 warm-up (code generation and compilation, untimed)\n")
-    b.python("brian2_cuba.py", ["--target", "cpp_standalone", "--duration", "0.1", "--record", "--build-dir", build])
-
+def cuba_configs(b, sets, brian_args, build, peer2=True):
+    """The configurations of a CUBA comparison: spikelab `cuba --set SETS`
+    on 1 and 2 threads, Brian2 C++ standalone (brian2_cuba.py BRIAN_ARGS)
+    serial and with 2 OpenMP threads (peer2; each thread count compiles its
+    project into BUILD-T on its first run, untimed)."""
     def sl(threads):
         def fn():
-            m, cpu, wall = b.spikelab_run("cuba", threads, ["duration_s=%g" % dur])
+            m, cpu, wall = b.spikelab_run("cuba", threads, sets)
             return {"sim_cpu": m["loop_cpu_seconds"], "sim_wall": m["wall_seconds"], "proc_cpu": cpu, "proc_wall": wall,
-                    "rate_hz": m["rate_hz"], "output_cpu": m.get("output_cpu_seconds")}
+                    "rate_hz": m["rate_hz"], "output_cpu": m.get("output_cpu_seconds"), "synapses": m["synapses"],
+                    "events": m["synaptic_events"]}
         return fn
 
     def brian(threads):
         def fn():
-            o, _, _ = b.python("brian2_cuba.py", ["--target", "cpp_standalone", "--duration", "%g" % dur, "--record",
-                                                  "--threads", str(threads), "--build-dir", build + "-%d" % threads])
+            o, _, _ = b.python("brian2_cuba.py", ["--target", "cpp_standalone"] + brian_args +
+                               ["--threads", str(threads), "--build-dir", build + "-%d" % threads])
             return {"sim_cpu": o["sim_cpu_seconds"], "sim_wall": o["loop_wall_seconds"], "proc_cpu": o["binary_cpu_seconds"],
-                    "proc_wall": o["binary_wall_seconds"], "rate_hz": o["rate_hz"]}
+                    "proc_wall": o["binary_wall_seconds"], "rate_hz": o["rate_hz"], "synapses": o["synapses"]}
         return fn
 
     cfg = {"sl1": ("spikelab `cuba --threads 1`", "spikelab", 1, sl(1)),
            "b1": ("Brian2 C++ standalone, serial", "peer", 1, brian(1))}
     if (os.cpu_count() or 1) > 1:
         cfg["sl2"] = ("spikelab `cuba --threads 2`", "spikelab", 2, sl(2))
-        if not a.quick:
+        if peer2:
             cfg["b2"] = ("Brian2 C++ standalone, OpenMP 2 threads", "peer", 2, brian(2))
+    return cfg
+
+
+def cuba(b, a):
+    dur = 1.0 if a.quick else 6.0
+    build = os.path.join(b.work, "brian2-cuba-standalone")
+    sys.stderr.write("CUBA: Brian2 warm-up (code generation and compilation, untimed)\n")
+    b.python("brian2_cuba.py", ["--target", "cpp_standalone", "--duration", "0.1", "--record", "--build-dir", build])
+    cfg = cuba_configs(b, ["duration_s=%g" % dur], ["--duration", "%g" % dur, "--record"], build, peer2=not a.quick)
     return compare("CUBA (4000 LIF, p = 0.02), %g s simulated, every spike recorded" % dur, cfg, 2 if a.quick else 5,
                    "process = spikelab's whole process (set-up, raster figure and npz included) against Brian2's compiled "
                    "binary (set-up, run, writing its results; code generation and compilation excluded). Brian2's simulation "
                    "CPU is its own _last_run_time (std::clock), its wall the network run inside the binary.")
+
+
+# The large-network CUBA comparison: (neurons, connection probability) in two
+# variants, p = 80/N (80 inputs per neuron, as the 4000-neuron example, which
+# is both variants) and p = 0.02 (1280 inputs per neuron at 64 000: 82 M
+# synapses, ≈ 1 GB for spikelab).
+CUBA_LARGE = [(4000, 0.02), (16000, 80 / 16000), (16000, 0.02), (64000, 80 / 64000), (64000, 0.02)]
+CUBA_LARGE_QUICK = [(16000, 80 / 16000), (16000, 0.02), (64000, 80 / 64000)]
+
+
+def cuba_large(b, a):
+    """CUBA at 4000 to 64 000 neurons, spikelab on 1 and 2 threads against
+    Brian2 C++ standalone serial and with 2 OpenMP threads, spikes counted,
+    not stored, on both sides; yields one comparison record per network."""
+    for n, p in CUBA_LARGE_QUICK if a.quick else CUBA_LARGE:
+        # 1 s simulated (0.5 s at 64 000 neurons); --quick: half of that.
+        dur = (0.5 if n >= 64000 else 1.0) * (0.5 if a.quick else 1.0)
+        ne = n * 4 // 5
+        sets = ["n_exc=%d" % ne, "n_inh=%d" % (n - ne), "p=%r" % p, "duration_s=%g" % dur, "record.spikes=false"]
+        args = ["--n", str(n), "--p", repr(p), "--duration", "%g" % dur]
+        cfg = cuba_configs(b, sets, args, os.path.join(b.work, "brian2-cuba-%d-%g" % (n, p)))
+        c = compare("CUBA %d LIF, p = %.5g (%.0f inputs per neuron, %.3g M synapses), %g s simulated, spikes counted"
+                    % (n, p, n * p, n * n * p / 1e6, dur), cfg, 1 if a.quick else 2,
+                    "`spikelab run cuba --set %s` against `brian2_cuba.py --target cpp_standalone %s --threads T`; both "
+                    "sides keep the weights of Brian2's example (we = 1.62 mV, wi = −9 mV) whatever p is, so the rate "
+                    "changes with p alike. Process = spikelab's whole process against Brian2's compiled binary "
+                    "(compilation excluded)." % (" --set ".join(sets), " ".join(args)))
+        c["n"], c["p"], c["duration_s"] = n, p, dur
+        yield c
+
+
+def copy_bandwidth():
+    """The machine's memory copy bandwidth (GB/s, bytes read + written), the
+    best of 5 copies of a 256 MiB array with NumPy on one thread, and the
+    same with two threads copying halves (None without NumPy)."""
+    code = ("import numpy as np, time, threading\n"
+            "a = np.ones(2**25); b = np.empty_like(a)\n"
+            "def best(f):\n"
+            "  t = []\n"
+            "  for _ in range(5):\n"
+            "    t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)\n"
+            "  return 2 * a.nbytes / min(t) / 1e9\n"
+            "def two():\n"
+            "  h = len(a) // 2\n"
+            "  th = [threading.Thread(target=np.copyto, args=(b[k*h:(k+1)*h], a[k*h:(k+1)*h])) for k in (0, 1)]\n"
+            "  [x.start() for x in th]; [x.join() for x in th]\n"
+            "np.copyto(b, a)\n"
+            "print(best(lambda: np.copyto(b, a)), best(two))\n")
+    try:
+        p = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=120)
+        one, two = p.stdout.split()
+        return {"copy_gbps_1thread": float(one), "copy_gbps_2threads": float(two)}
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
 
 
 def force(b, a):
@@ -345,7 +408,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="short runs, fewer repetitions (a few minutes)")
     ap.add_argument("--spikelab", default=os.path.join(HERE, "out", "spikelab"))
     ap.add_argument("--out", default=os.path.join(HERE, "out", "results.json"))
-    ap.add_argument("--only", default="", help="comma-separated subset of cuba,force,force4000,ltts,shifting,decolle,ann")
+    ap.add_argument("--only", default="", help="comma-separated subset of cuba,cuba-large,force,force4000,ltts,shifting,decolle,ann")
     ap.add_argument("--ltts-ref", default=os.environ.get("LTTS_REF", ""), help="checkout of github.com/myscience/LTTS")
     ap.add_argument("--shifting-ref", default=os.environ.get("SHIFTING_REF", ""),
                     help="checkout of github.com/SZU-ADDG/Shifting-Learning")
@@ -359,6 +422,7 @@ def main():
         return subprocess.run([PY, "-c", "import " + mod], capture_output=True).returncode == 0
 
     jobs = [("cuba", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: cuba(b, a)),
+            ("cuba-large", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: cuba_large(b, a)),
             ("force", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: force(b, a)),
             ("force4000", have("brian2"), "Brian2 missing: apt-get install python3-brian", lambda: force_large(b, a)),
             ("ltts", bool(a.ltts_ref) and have("numpy") and have("tqdm"),
@@ -375,13 +439,16 @@ def main():
                 res["skipped"].append({"key": key, "why": why})
                 sys.stderr.write("skipped %s: %s\n" % (key, why))
                 continue
-            c = fn()
-            c["key"] = key
-            res["comparisons"].append(c)
-            res["load_after"] = load()
-            os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-            with open(a.out, "w") as f:  # after every comparison: a partial run keeps what it measured
-                json.dump(res, f, indent=1)
+            if key == "cuba-large":
+                res["machine"]["bandwidth"] = copy_bandwidth()
+            got = fn()
+            for c in [got] if isinstance(got, dict) else got:  # cuba-large yields one record per network
+                c["key"] = key
+                res["comparisons"].append(c)
+                res["load_after"] = load()
+                os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+                with open(a.out, "w") as f:  # after every comparison: a partial run keeps what it measured
+                    json.dump(res, f, indent=1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.stderr.write("wrote %s\n" % a.out)

@@ -100,6 +100,47 @@ def bandwidth(bw, ld):
     return out
 
 
+def large_summary(res):
+    """The summary of the large-network CUBA comparisons (key cuba-large)."""
+    cs = [c for c in res["comparisons"] if c.get("key") == "cuba-large"]
+    if not cs:
+        return []
+    bw = res["machine"].get("bandwidth") or {}
+    out = ["### CUBA at 4000 to 64 000 neurons: summary", ""]
+    if bw:
+        out.append("Memory copy bandwidth of this machine (NumPy copy of 256 MiB, bytes read + written, best of 5): "
+                   "%.1f GB/s on 1 thread, %.1f GB/s on 2 threads." % (bw["copy_gbps_1thread"], bw["copy_gbps_2threads"]))
+    out.append("Goals (#19): spikelab's simulation CPU ≤ 0.3× Brian2's serial at every size; `--threads 2` ≥ 1.5× faster "
+               "than `--threads 1` by wall from 16 000 neurons up (idle machine). *streamed* is the traffic of spikelab's "
+               "2-thread loop (64 B of neuron state per neuron and step, 28 B per synaptic event: index, weight, target "
+               "read and written) over its simulation wall time, as a fraction of the 2-thread copy bandwidth; up to "
+               "64 000 neurons the state (≤ 2 MB) stays in the caches, so a fraction near or above 100 % means the loop "
+               "runs faster than main memory could feed it, well below it that memory bandwidth is not the limit.")
+    out += ["", "| neurons | p | synapses | rate spikelab / Brian2 | spikelab ÷ Brian2 simulation CPU (1 thread) "
+            "| spikelab 2 ÷ 1 thread, wall speed-up | Brian2 OpenMP 2 ÷ serial, wall speed-up "
+            "| spikelab 2 threads ÷ Brian2 OpenMP 2, wall | streamed (2 threads) |", "|---|---|---|---|---|---|---|---|---|"]
+    for c in cs:
+        k = {cfg["key"]: cfg for cfg in c["configs"]}
+
+        def m(key, field):
+            return med(vals(k[key], field)) if key in k else float("nan")
+
+        def q(x, y, fmt="%.2f×"):
+            return fmt % (x / y) if x > 0 and y > 0 else "–"
+        steps = c["duration_s"] * 1e4
+        gb = (64 * c["n"] * steps + 28 * m("sl2", "events")) / 1e9
+        stream = "–"
+        if m("sl2", "sim_wall") > 0 and bw:
+            g = gb / m("sl2", "sim_wall")
+            stream = "%.1f GB/s (%.0f %%)" % (g, 100 * g / bw["copy_gbps_2threads"])
+        out.append("| %d | %.5g | %.3g M | %.2f / %.2f Hz | %s | %s | %s | %s | %s |" % (
+            c["n"], c["p"], m("sl1", "synapses") / 1e6, m("sl1", "rate_hz"), m("b1", "rate_hz"),
+            q(m("sl1", "sim_cpu"), m("b1", "sim_cpu")), q(m("sl1", "sim_wall"), m("sl2", "sim_wall")),
+            q(m("b1", "sim_wall"), m("b2", "sim_wall")), q(m("sl2", "sim_wall"), m("b2", "sim_wall")), stream))
+    out.append("")
+    return out
+
+
 def render(res):
     m = res["machine"]
     l0 = res["load_before"]
@@ -121,7 +162,9 @@ def render(res):
                "is faster. Compare CPU with CPU and wall with wall; on a shared machine the wall times include waiting for "
                "a core, so there CPU seconds are the steadier figure.")
     out.append("")
-    for c in res["comparisons"]:
+    for i, c in enumerate(res["comparisons"]):
+        if c.get("key") == "cuba-large" and (i == 0 or res["comparisons"][i - 1].get("key") != "cuba-large"):
+            out += large_summary(res)
         out += table(c)
     for s in res.get("skipped", []):
         out.append("Not run: %s (%s)." % (s["key"], s["why"]))

@@ -3,7 +3,11 @@
 
 The Vogels & Abbott (2005) current-based network as in Brian2's CUBA example:
 4000 LIF neurons (3200 excitatory, 800 inhibitory), random connectivity with
-probability 0.02, exponential synaptic currents, dt = 0.1 ms.
+probability 0.02, exponential synaptic currents, dt = 0.1 ms. --n and --p
+change the size (80 % excitatory) and the connection probability; the
+weights stay those of the example (we = 1.62 mV, wi = -9 mV) whatever p is,
+as spikelab's cuba keeps w_e_mv and w_i_mv, so the activity changes with p
+alike on both sides.
 
 Prints exactly one JSON line on stdout. Timing fields:
   sim_seconds   - simulation only, code generation / compilation excluded:
@@ -45,6 +49,8 @@ def parse_args(argv=None):
     ap.add_argument("--target", choices=["cython", "cpp_standalone", "numpy"], default="cython",
                     help="Brian2 code generation target (default cython)")
     ap.add_argument("--duration", type=float, default=1.0, help="simulated time in seconds (default 1)")
+    ap.add_argument("--n", type=int, default=4000, help="neurons, 80 %% excitatory (default 4000)")
+    ap.add_argument("--p", type=float, default=0.02, help="connection probability (default 0.02)")
     ap.add_argument("--seed", type=int, default=1, help="seed of Brian2's random numbers (default 1)")
     ap.add_argument("--threads", type=int, default=1,
                     help="threads for cpp_standalone (default 1 = serial code without OpenMP; "
@@ -78,6 +84,10 @@ def main(argv=None):
         sys.exit("--duration must be positive")
     if args.threads < 1:
         sys.exit("--threads must be at least 1")
+    if args.n < 5:
+        sys.exit("--n must be at least 5")
+    if not 0 < args.p <= 1:
+        sys.exit("--p must be in (0, 1]")
     b2 = import_brian2()
     from brian2 import (NeuronGroup, Synapses, SpikeMonitor, Network, defaultclock,
                         ms, mV, second, prefs, set_device, device)
@@ -100,7 +110,8 @@ def main(argv=None):
     b2.seed(args.seed)
     defaultclock.dt = 0.1 * ms
 
-    N, NE = 4000, 3200
+    N = args.n
+    NE = N * 4 // 5  # as spikelab's n_exc = 0.8 n for the sizes bench/all.py runs
     taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
     Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
     we = (60 * 0.27 / 10) * mV   # 1.62 mV
@@ -118,8 +129,8 @@ def main(argv=None):
     Pe, Pi = P[:NE], P[NE:]
     Ce = Synapses(Pe, P, on_pre="ge += we", name="exc")
     Ci = Synapses(Pi, P, on_pre="gi += wi", name="inh")
-    Ce.connect(p=0.02)
-    Ci.connect(p=0.02)
+    Ce.connect(p=args.p)
+    Ci.connect(p=args.p)
     smon = SpikeMonitor(P, record=args.record, name="spikes")
     net = Network(P, Ce, Ci, smon)
     namespace = dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El, we=we, wi=wi)
@@ -165,6 +176,7 @@ def main(argv=None):
         "duration_s": args.duration,
         "dt_ms": 0.1,
         "seed": args.seed,
+        "p": args.p,
         "record": args.record,
         "synapses": synapses,
         "spikes": spikes,

@@ -134,6 +134,24 @@ func (c *CSR) PropagateBlock(sp *Split, b int, spikes []int32, target []float64,
 	}
 }
 
+// propagateBlockUniform is PropagateBlock (or, with a nil split,
+// Propagate) with scale 1 for a matrix whose weights all equal W[0]: it
+// adds W[0] without reading the other weights. 1·w is w, so the sums are
+// bitwise those of PropagateBlock.
+func (c *CSR) propagateBlockUniform(sp *Split, b int, spikes []int32, target []float64) {
+	w := c.W[0]
+	for _, j := range spikes {
+		lo, hi := c.Start[j], c.Start[j+1]
+		if sp != nil {
+			stride := sp.blocks + 1
+			lo, hi = sp.off[int(j)*stride+b], sp.off[int(j)*stride+b+1]
+		}
+		for _, i := range c.Post[lo:hi] {
+			target[i] += w
+		}
+	}
+}
+
 // Dense returns the matrix as a dense row-major NPost×NPre slice (for tests
 // and small analyses).
 func (c *CSR) Dense() []float64 {
@@ -149,12 +167,17 @@ func (c *CSR) Dense() []float64 {
 // Prefetch asks the CPU to start loading the rows of the given
 // presynaptic neurons (their targets and weights), so that a Propagate of
 // these spikes soon after finds them in the caches.
-func (c *CSR) Prefetch(spikes []int32) {
+func (c *CSR) Prefetch(spikes []int32) { c.prefetchRows(spikes, true) }
+
+// prefetchRows is Prefetch, of the targets alone without weights.
+func (c *CSR) prefetchRows(spikes []int32, weights bool) {
 	for _, j := range spikes {
 		a, b := c.Start[j], c.Start[j+1]
 		if b > a {
 			prefetch((*byte)(unsafe.Pointer(&c.Post[a])), int(b-a)*4)
-			prefetch((*byte)(unsafe.Pointer(&c.W[a])), int(b-a)*8)
+			if weights {
+				prefetch((*byte)(unsafe.Pointer(&c.W[a])), int(b-a)*8)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/spikelab/spikelab/sim"
 )
@@ -22,7 +23,33 @@ type ProjectionOptions struct {
 	// the spikes of step n are added in step n (slot 5) and act from step
 	// n+1 on; with d, they are added in step n+d.
 	DelaySteps int
+	// Team is the worker team the propagation is split over, usually the
+	// network's (sim.Env.Team); nil or a team of one worker: the caller
+	// propagates alone. Each worker owns a contiguous range of target
+	// neurons and adds the spikes' weights to it in spike order, so the
+	// result is bitwise the same for every worker count. A step is split
+	// only when its spikes carry at least ParallelEvents synaptic events.
+	Team *sim.Team
+	// FixedWeights promises that nothing changes Weights.W while the
+	// projection is in use (no plasticity rule on it). When all weights
+	// are then equal (as in the CUBA network), the projection adds that
+	// one value without reading W: a third of the memory traffic per
+	// synaptic event, the same sums.
+	FixedWeights bool
 }
+
+// ParallelEvents is the number of synaptic events (targets of the spikes
+// due in one step) from which a Projection with a team of several workers
+// splits the step's propagation among them. Below it, handing the work
+// over costs more than it saves: one hand-off to a waiting worker
+// (sim.BenchmarkTeamRunEmpty: 0.9–2 µs on the 2-core VM at load 7, less
+// idle) costs about as much as adding 1000 weights (1–3 ns each with the
+// rows prefetched, BenchmarkProjectionRows), so a 4000-neuron CUBA network
+// (≈ 90 events per step and projection) always propagates on the caller,
+// a 64 000-neuron one at p = 0.02 (≈ 4000 per step) on the team. The
+// value is a first estimate, to be tuned on an idle machine; it never
+// changes a result.
+const ParallelEvents = 2048
 
 // Projection is a sim.Projection that adds, for every spike of neuron j of
 // Pre, the weights of row j of a CSR matrix to an input of Post, after an
@@ -32,6 +59,11 @@ type Projection struct {
 	w         *CSR
 	target    []float64
 	ring      [][]int32 // ring[s % d]: the spikes of step s, waiting d steps
+	team      *sim.Team
+	split     *Split // postsynaptic ranges, one per worker; nil: no team
+	uniform   bool   // every weight equals w.W[0] and stays so
+	due       []int32
+	block     func(b int)
 }
 
 // NewProjection checks the sizes and resolves the target input.
@@ -54,6 +86,35 @@ func NewProjection(o ProjectionOptions) (*Projection, error) {
 		return nil, fmt.Errorf("projection target input %q has %d values for %d neurons", o.Input, len(target), o.Post.Len())
 	}
 	p := &Projection{pre: o.Pre, post: o.Post, w: o.Weights, target: target}
+	if o.FixedWeights && len(o.Weights.W) > 0 {
+		p.uniform = true
+		for _, x := range o.Weights.W {
+			if math.Float64bits(x) != math.Float64bits(o.Weights.W[0]) {
+				p.uniform = false
+				break
+			}
+		}
+	}
+	if nb := splitBlocks(o.Post.Len(), o.Team.Workers()); nb > 1 {
+		bounds := make([]int, nb+1)
+		for b := range bounds {
+			// Multiples of 8 targets (a 64-byte cache line of float64), so that
+			// two workers never write the same line.
+			bounds[b] = (b * o.Post.Len() / nb) &^ 7
+		}
+		bounds[nb] = o.Post.Len()
+		if p.split, err = o.Weights.Split(bounds); err != nil {
+			return nil, err
+		}
+		p.team = o.Team
+		p.block = func(b int) {
+			if p.uniform {
+				p.w.propagateBlockUniform(p.split, b, p.due, p.target)
+			} else {
+				p.w.PropagateBlock(p.split, b, p.due, p.target, 1)
+			}
+		}
+	}
 	if o.DelaySteps > 0 {
 		p.ring = make([][]int32, o.DelaySteps)
 		for k := range p.ring {
@@ -61,6 +122,13 @@ func NewProjection(o ProjectionOptions) (*Projection, error) {
 		}
 	}
 	return p, nil
+}
+
+// splitBlocks is the number of postsynaptic ranges a projection onto n
+// neurons is split into for a team of the given size: one per worker, none
+// smaller than 64 targets.
+func splitBlocks(n, workers int) int {
+	return max(1, min(workers, n/64))
 }
 
 // Pre returns the source group.
@@ -76,15 +144,40 @@ func (p *Projection) Weights() *CSR { return p.w }
 func (p *Projection) Propagate(sc *sim.StepContext) {
 	spikes := sc.Spikes(p.pre)
 	if p.ring == nil {
-		if len(spikes) > 0 {
-			p.w.Propagate(spikes, p.target, 1)
-		}
+		p.deliver(spikes)
 		return
 	}
 	// The slot of step s holds the spikes of step s−d: deliver, then refill.
 	k := sc.Step % len(p.ring)
-	if due := p.ring[k]; len(due) > 0 {
-		p.w.Propagate(due, p.target, 1)
-	}
+	p.deliver(p.ring[k])
 	p.ring[k] = append(p.ring[k][:0], spikes...)
+}
+
+// deliver adds the weights of the given spikes to the target input, split
+// over the team when they carry at least ParallelEvents events.
+func (p *Projection) deliver(spikes []int32) {
+	if len(spikes) == 0 {
+		return
+	}
+	// Ask for every row at once: their loads overlap instead of each row
+	// waiting for the last (at 64 000 neurons, 37 rows of 80 targets a
+	// step: 18 → 2–3.5 ns per event in BenchmarkProjectionRows).
+	p.w.prefetchRows(spikes, !p.uniform)
+	if p.split != nil {
+		var events int64
+		for _, j := range spikes {
+			events += p.w.Start[j+1] - p.w.Start[j]
+		}
+		if events >= ParallelEvents {
+			p.due = spikes
+			p.team.Each(p.split.blocks, p.block)
+			p.due = nil
+			return
+		}
+	}
+	if p.uniform {
+		p.w.propagateBlockUniform(nil, 0, spikes, p.target)
+		return
+	}
+	p.w.Propagate(spikes, p.target, 1)
 }

@@ -49,14 +49,63 @@ func BalanceRows(nPost int, syn []Synapse) {
 // cost is proportional to the number of synapses drawn, not to the number
 // of pairs.
 func Bernoulli(rng *rand.Rand, nPost, preLo, preHi int, p, w float64) ([]Synapse, error) {
+	if err := checkBernoulli(nPost, preLo, preHi, p); err != nil {
+		return nil, err
+	}
+	syn := make([]Synapse, 0, bernoulliCap(nPost, preLo, preHi, p))
+	bernoulliPairs(rng, nPost, preLo, preHi, p, func(pre, post int) {
+		syn = append(syn, Synapse{Post: int32(post), Pre: int32(pre), W: w})
+	})
+	return syn, nil
+}
+
+// BernoulliCSR draws the synapses of Bernoulli (the same random numbers,
+// the same synapses) straight into an nPost×nPre CSR matrix whose rows
+// preLo ≤ j < preHi hold them: no synapse list and no sorting (Bernoulli
+// visits the pairs presynaptic neuron first, targets ascending), so a
+// synapse costs 12 bytes while built instead of 28.
+func BernoulliCSR(rng *rand.Rand, nPost, nPre, preLo, preHi int, p, w float64) (*CSR, error) {
+	if err := checkBernoulli(nPost, preLo, preHi, p); err != nil {
+		return nil, err
+	}
+	if preHi > nPre {
+		return nil, fmt.Errorf("presynaptic range [%d, %d) outside %d neurons", preLo, preHi, nPre)
+	}
+	c := &CSR{NPre: nPre, NPost: nPost, Start: make([]int64, nPre+1), Post: make([]int32, 0, bernoulliCap(nPost, preLo, preHi, p))}
+	bernoulliPairs(rng, nPost, preLo, preHi, p, func(pre, post int) {
+		c.Start[pre+1]++
+		c.Post = append(c.Post, int32(post))
+	})
+	for j := 0; j < nPre; j++ {
+		c.Start[j+1] += c.Start[j]
+	}
+	c.W = make([]float64, len(c.Post))
+	for k := range c.W {
+		c.W[k] = w
+	}
+	return c, nil
+}
+
+// bernoulliCap is the room Bernoulli reserves: 5 % above the expected
+// number of synapses.
+func bernoulliCap(nPost, preLo, preHi int, p float64) int {
+	return int(float64(int64(preHi-preLo)*int64(nPost))*p*1.05) + 16
+}
+
+func checkBernoulli(nPost, preLo, preHi int, p float64) error {
 	if !(p > 0 && p <= 1) {
-		return nil, fmt.Errorf("connection probability must be in (0, 1], got %g", p)
+		return fmt.Errorf("connection probability must be in (0, 1], got %g", p)
 	}
 	if preLo < 0 || preHi < preLo || nPost < 0 {
-		return nil, fmt.Errorf("bad neuron range [%d, %d) → %d", preLo, preHi, nPost)
+		return fmt.Errorf("bad neuron range [%d, %d) → %d", preLo, preHi, nPost)
 	}
+	return nil
+}
+
+// bernoulliPairs calls add(pre, post) for the pairs Bernoulli connects, in
+// its order (arguments checked by checkBernoulli).
+func bernoulliPairs(rng *rand.Rand, nPost, preLo, preHi int, p float64, add func(pre, post int)) {
 	pairs := int64(preHi-preLo) * int64(nPost)
-	syn := make([]Synapse, 0, int(float64(pairs)*p*1.05)+16)
 	logq := math.Log1p(-p)
 	for k := int64(-1); ; {
 		if p == 1 {
@@ -65,10 +114,8 @@ func Bernoulli(rng *rand.Rand, nPost, preLo, preHi int, p, w float64) ([]Synapse
 			k += 1 + int64(math.Floor(math.Log(1-rng.Float64())/logq))
 		}
 		if k >= pairs || k < 0 {
-			break
+			return
 		}
-		pre, post := preLo+int(k/int64(nPost)), int(k%int64(nPost))
-		syn = append(syn, Synapse{Post: int32(post), Pre: int32(pre), W: w})
+		add(preLo+int(k/int64(nPost)), int(k%int64(nPost)))
 	}
-	return syn, nil
 }

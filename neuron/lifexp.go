@@ -70,13 +70,14 @@ type LIFExp struct {
 	team               *sim.Team
 	parts              [][]int32
 	flags              []uint8 // per 4 neurons: bit k set if neuron 4j+k spiked (vector kernel)
+	idx                []int32 // the spikers' indices from the eight-lane kernel, each block in its own range
 }
 
 // NewLIFExp returns n neurons with step dt (ms). With a team of several
 // workers (nil: none) the update is split among them; spikes stay in
 // index order.
 func NewLIFExp(n int, dt float64, p LIFExpParams, team *sim.Team) *LIFExp {
-	m := &LIFExp{P: p, Dt: dt, V: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n), refr: make([]float64, n), flags: make([]uint8, n/4+1)}
+	m := &LIFExp{P: p, Dt: dt, V: make([]float64, n), GE: make([]float64, n), GI: make([]float64, n), refr: make([]float64, n), flags: make([]uint8, n/4+1), idx: make([]int32, n)}
 	m.em = math.Exp(-dt / p.TauM)
 	m.ee = math.Exp(-dt / p.TauE)
 	m.ei = math.Exp(-dt / p.TauI)
@@ -179,6 +180,18 @@ func (m *LIFExp) step(lo, hi int, I []float64, spikes []int32) []int32 {
 func (m *LIFExp) stepVec(lo, hi int, spikes []int32) []int32 {
 	k := lifExpConsts{el: m.P.EL, em: m.em, ke: m.ke, ki: m.ki, ee: m.ee, ei: m.ei,
 		vt: m.P.VT, vr: m.P.VR, restart: max(m.refSteps-1, 0)}
+	n8 := 0
+	if useAVX512 {
+		// Eight lanes for whole groups of eight, writing the spikers' indices
+		// into idx[lo:]; a last group of four on four lanes.
+		if n8 = (hi - lo) &^ 7; n8 > 0 {
+			c := lifExpStepAVX512(&m.V[lo], &m.GE[lo], &m.GI[lo], &m.refr[lo], &m.idx[lo], lo, n8, &k)
+			spikes = append(spikes, m.idx[lo:lo+c]...)
+		}
+	}
+	if lo += n8; lo == hi {
+		return spikes
+	}
 	flags := m.flags[lo/4 : hi/4]
 	lifExpStepAVX(&m.V[lo], &m.GE[lo], &m.GI[lo], &m.refr[lo], &flags[0], hi-lo, &k)
 	return appendFlagged(spikes, flags, lo)

@@ -3,6 +3,7 @@ package neuron
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/spikelab/spikelab/sim"
@@ -92,45 +93,49 @@ func BenchmarkLIFExpStep4000(b *testing.B) {
 }
 
 func TestLIFExpVectorKernelEqualsGoLoop(t *testing.T) {
-	// With no extra drive the vector kernel runs (where the CPU has it);
-	// a zero drive takes the Go loop. Both must agree bit for bit.
-	const n = 1003 // not a multiple of 4: exercises the tail
-	a := NewLIFExp(n, 0.1, benchLIFExp(), nil)
-	b := NewLIFExp(n, 0.1, benchLIFExp(), nil)
-	for i := range a.V {
-		a.V[i] = -60 + float64(i%97)/9
-		a.GE[i] = float64(i%7) * 0.8
-		a.GI[i] = -float64(i%5) * 0.5
+	// With no extra drive the vector kernels run (where the CPU has them:
+	// eight lanes with AVX-512, four with AVX2 only); a zero drive takes
+	// the Go loop. All must agree bit for bit.
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	const n = 1003 // not a multiple of 4 or 8: exercises both tails
+	pops := [3]*LIFExp{}
+	for k := range pops {
+		pops[k] = NewLIFExp(n, 0.1, benchLIFExp(), nil)
+		for i := range pops[k].V {
+			pops[k].V[i] = -60 + float64(i%97)/9
+			pops[k].GE[i] = float64(i%7) * 0.8
+			pops[k].GI[i] = -float64(i%5) * 0.5
+		}
 	}
-	copy(b.V, a.V)
-	copy(b.GE, a.GE)
-	copy(b.GI, a.GI)
+	a, a4, b := pops[0], pops[1], pops[2]
 	zero := make([]float64, n)
 	total := 0
 	for s := 0; s < 3000; s++ {
+		useAVX512 = saved
 		sa := a.Step(0, nil, nil)
+		useAVX512 = false
+		sa4 := a4.Step(0, nil, nil)
 		sb := b.Step(0, zero, nil)
-		if len(sa) != len(sb) {
-			t.Fatalf("step %d: %d vs %d spikes", s, len(sa), len(sb))
-		}
-		for k := range sa {
-			if sa[k] != sb[k] {
-				t.Fatalf("step %d: spikes %v vs %v", s, sa, sb)
-			}
+		if !slices.Equal(sa, sb) || !slices.Equal(sa4, sb) {
+			t.Fatalf("step %d: spikes %v (8 lanes), %v (4 lanes), %v (Go loop)", s, sa, sa4, sb)
 		}
 		total += len(sa)
 		for i := 0; i < n; i += 37 { // keep the network busy
-			a.GE[i] += 1.62
-			b.GE[i] += 1.62
+			for _, p := range pops {
+				p.GE[i] += 1.62
+			}
 		}
 	}
-	for i := range a.V {
-		if a.V[i] != b.V[i] || a.GE[i] != b.GE[i] || a.GI[i] != b.GI[i] || a.refr[i] != b.refr[i] {
-			t.Fatalf("neuron %d differs: v %v/%v refr %v/%v", i, a.V[i], b.V[i], a.refr[i], b.refr[i])
+	for _, a := range []*LIFExp{a, a4} {
+		for i := range a.V {
+			if a.V[i] != b.V[i] || a.GE[i] != b.GE[i] || a.GI[i] != b.GI[i] || a.refr[i] != b.refr[i] {
+				t.Fatalf("neuron %d differs: v %v/%v refr %v/%v", i, a.V[i], b.V[i], a.refr[i], b.refr[i])
+			}
 		}
 	}
 	if total < 100 {
 		t.Fatalf("only %d spikes: the test does not exercise reset and refractoriness", total)
 	}
-	t.Logf("vector kernel in use: %v; %d spikes compared", useAVX, total)
+	t.Logf("vector kernels in use: AVX2 %v, AVX-512 %v; %d spikes compared", useAVX, saved, total)
 }

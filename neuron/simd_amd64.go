@@ -17,6 +17,13 @@ var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.H
 //go:noescape
 func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConsts)
 
+// lifExpStepAVX512 is lifExpStepAVX for n a multiple of 8, eight lanes
+// at a time; instead of flags it writes base + i of every spiking neuron i
+// to out (room for n) in index order and returns their number.
+//
+//go:noescape
+func lifExpStepAVX512(v, ge, gi, refr *float64, out *int32, base, n int, k *lifExpConsts) int
+
 // lifStepAVX does LIF.Step for n neurons (n a multiple of 4) and sets bit
 // k of flags[j] when neuron 4j+k spikes.
 //

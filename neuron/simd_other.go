@@ -12,6 +12,10 @@ func lifExpStepAVX(v, ge, gi, refr *float64, flags *uint8, n int, k *lifExpConst
 	panic("unreachable")
 }
 
+func lifExpStepAVX512(v, ge, gi, refr *float64, out *int32, base, n int, k *lifExpConsts) int {
+	panic("unreachable")
+}
+
 func lifStepAVX(v, tl, I *float64, flags *uint8, n int, c *lifConsts) {
 	panic("unreachable")
 }

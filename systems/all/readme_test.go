@@ -115,10 +115,23 @@ var readmeFigures = []readmeFigure{
 		m := r.get("maes-readout", "target=parallel", "train_s=24")
 		return []float64{m["readout_error"], m["readout_error_deleted"]}
 	}},
-	{row: "| `cuba` |", re: `mean rate ` + num + ` Hz, ` + num + ` synapses`, values: func(r *readmeRuns) []float64 {
-		m := r.get("cuba")
+	{row: "| `cuba` |", re: `mean rate ` + num + ` Hz, ` + num + ` synapses`, values: cubaFigures()},
+	{row: "| `cuba` 16 000 neurons, p = 0.005:", re: `mean rate ` + num + ` Hz, ` + num + ` synapses`,
+		values: cubaFigures("n_exc=12800", "n_inh=3200", "p=0.005", "duration_s=1", "record.spikes=false")},
+	{row: "| `cuba` 16 000 neurons, p = 0.02:", re: `mean rate ` + num + ` Hz, ` + num + ` synapses`,
+		values: cubaFigures("n_exc=12800", "n_inh=3200", "p=0.02", "duration_s=1", "record.spikes=false")},
+	{row: "| `cuba` 64 000 neurons, p = 0.00125:", re: `mean rate ` + num + ` Hz, ` + num + ` synapses`,
+		values: cubaFigures("n_exc=51200", "n_inh=12800", "p=0.00125", "duration_s=0.5", "record.spikes=false")},
+	{row: "| `cuba` 64 000 neurons, p = 0.02:", re: `mean rate ` + num + ` Hz, ` + num + ` synapses`, full: true,
+		values: cubaFigures("n_exc=51200", "n_inh=12800", "p=0.02", "duration_s=0.5", "record.spikes=false")},
+}
+
+// cubaFigures returns the rate and the synapse count of a cuba run.
+func cubaFigures(sets ...string) func(r *readmeRuns) []float64 {
+	return func(r *readmeRuns) []float64 {
+		m := r.get("cuba", sets...)
 		return []float64{m["rate_hz"], m["synapses"]}
-	}},
+	}
 }
 
 func forceSeed(s int) func(r *readmeRuns) []float64 {

@@ -55,7 +55,10 @@ var olfShort = []string{"data.n_or=10", "data.n_class=4", "data.n_train=320", "d
 var maesNet = []string{"network.n_exc=240", "network.n_inh=60", "network.clusters=6"}
 
 var regressCases = map[string]regressCase{
-	"cuba":                  {sets: []string{"n_exc=1600", "n_inh=400", "duration_s=0.2", "raster_neurons=100"}},
+	"cuba": {sets: []string{"n_exc=1600", "n_inh=400", "duration_s=0.2", "raster_neurons=100"}},
+	// 8200 neurons, ≈ 6800 synaptic events per step: the update and the
+	// propagation both split over the 2 threads the check runs on.
+	"cuba-split":            {exp: "cuba", sets: []string{"n_exc=6560", "n_inh=1640", "p=0.05", "w_i_mv=-4", "duration_s=0.05", "raster_neurons=100"}},
 	"force-sine":            {sets: forceShort},
 	"force-izhikevich-sine": {sets: forceShort},
 	"force-theta-sine":      {sets: thetaShort},

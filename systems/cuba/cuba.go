@@ -17,12 +17,21 @@ import (
 // CUBAConfig configures the Vogels–Abbott current-based benchmark network
 // exactly as in Brian2's CUBA example: NExc excitatory and NInh inhibitory
 // LIF neurons with exponential synaptic currents, random connections with
-// probability P (self-connections allowed), no delays.
+// probability P (self-connections allowed), no delays. Larger networks
+// (`--set n_exc=51200 --set n_inh=12800 --set p=0.00125`) hold n²·p
+// synapses, ≈ 12 bytes each (the resource estimate
+// says so before anything is allocated); with several threads both the
+// neuron update and the propagation are split (connect.ParallelEvents).
 type CUBAConfig struct {
-	Seed      uint64              `yaml:"seed"`       // seed of every random stream
-	NExc      int                 `yaml:"n_exc"`      // excitatory neurons (first indices)
-	NInh      int                 `yaml:"n_inh"`      // inhibitory neurons
-	P         float64             `yaml:"p"`          // connection probability
+	Seed uint64 `yaml:"seed"`  // seed of every random stream
+	NExc int    `yaml:"n_exc"` // excitatory neurons (first indices)
+	NInh int    `yaml:"n_inh"` // inhibitory neurons
+	// P is the connection probability of every ordered pair, in (0, 1]. The
+	// weights stay w_e_mv and w_i_mv whatever p is, as in Brian2's example
+	// (and bench/brian2_cuba.py --p): the input per neuron, and with it the
+	// rate, changes with p (4000 neurons at 0.02: 5.9 Hz; 16 000 at 0.02:
+	// 2.5 Hz; p = 80/n keeps 80 inputs per neuron and ≈ 5.8 Hz).
+	P         float64             `yaml:"p"`
 	WeMV      float64             `yaml:"w_e_mv"`     // excitatory weight we (mV) added to ge
 	WiMV      float64             `yaml:"w_i_mv"`     // inhibitory weight wi (mV) added to gi
 	DtMS      float64             `yaml:"dt_ms"`      // time step (ms)
@@ -70,6 +79,9 @@ func (c *CUBAConfig) Validate() error {
 	if c.NExc < 0 || c.NInh < 0 || c.NExc+c.NInh < 1 {
 		return fmt.Errorf("n_exc and n_inh must be >= 0 with at least one neuron")
 	}
+	if c.NExc > 1<<30 || c.NInh > 1<<30 {
+		return fmt.Errorf("n_exc and n_inh must be at most 2³⁰ each, got %d and %d", c.NExc, c.NInh)
+	}
 	if !(c.P > 0 && c.P <= 1) {
 		return fmt.Errorf("p must be in (0, 1], got %g", c.P)
 	}
@@ -105,57 +117,12 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		return nil, err
 	}
 	t0 := time.Now()
-	n := c.NExc + c.NInh
-	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: c.DtMS, Threads: env.Threads, Seed: c.Seed})
+	b, err := c.build(env.Threads)
 	if err != nil {
 		return nil, err
 	}
-	defer net.Close()
-	pop, err := neuron.NewLIFExpGroup(net.Env(), n, c.Neuron)
-	if err != nil {
-		return nil, experiment.Keyed("neuron", c.Neuron, err)
-	}
-	pop.Init(sim.Stream(c.Seed, "init"))
-	rng := sim.Stream(c.Seed, "weights")
-	se, err := connect.Bernoulli(rng, n, 0, c.NExc, c.P, c.WeMV)
-	if err != nil {
-		return nil, err
-	}
-	si, err := connect.Bernoulli(rng, n, c.NExc, n, c.P, c.WiMV)
-	if err != nil {
-		return nil, err
-	}
-	exc, err := connect.FromSynapses(n, n, se)
-	if err != nil {
-		return nil, err
-	}
-	inh, err := connect.FromSynapses(n, n, si)
-	if err != nil {
-		return nil, err
-	}
-	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc})
-	if err != nil {
-		return nil, err
-	}
-	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh})
-	if err != nil {
-		return nil, err
-	}
-	from, to := c.recorded()
-	mon, err := sim.NewSpikeRecorder(pop, sim.SpikeRecorderOptions{Off: !c.Record.Spikes, From: from, To: to, Stride: c.Record.Stride,
-		// Room for 10 Hz (the network fires at ≈ 6 Hz).
-		Capacity: int(float64((to-from+c.Record.Stride-1)/c.Record.Stride) * c.DurationS * 10)})
-	if err != nil {
-		return nil, err
-	}
-	// Synaptic events: every spike delivers one event per outgoing synapse.
-	events := &eventCounter{g: pop, exc: exc, inh: inh}
-	for _, err := range []error{net.AddGroup("cuba", pop), net.AddProjection(pe), net.AddProjection(pi),
-		net.AddMonitor(mon), net.AddMonitor(events)} {
-		if err != nil {
-			return nil, err
-		}
-	}
+	defer b.net.Close()
+	n, net, pop, mon, events, exc, inh := c.NExc+c.NInh, b.net, b.pop, b.mon, b.events, b.exc, b.inh
 	clock, err := sim.NewClock(c.DtMS, c.DurationS*1000)
 	if err != nil {
 		return nil, err
@@ -191,6 +158,72 @@ func (c *CUBAConfig) Run(ctx context.Context, env *experiment.Env) (map[string]f
 		m["output_seconds"], m["output_cpu_seconds"] = time.Since(t2).Seconds(), experiment.CPUSeconds()-cpu2
 	}
 	return m, nil
+}
+
+// network is a built CUBA network and the parts Run reads.
+type network struct {
+	net      *sim.Network
+	pop      *neuron.LIFExpGroup
+	exc, inh *connect.CSR
+	mon      *sim.SpikeRecorder
+	events   *eventCounter
+}
+
+// build makes the network on a team of the given number of threads (one
+// LIFExp group, an excitatory and an inhibitory projection without delay,
+// both split over the team, a spike recorder and a synaptic-event
+// counter). The caller closes b.net.
+func (c *CUBAConfig) build(threads int) (b *network, err error) {
+	n := c.NExc + c.NInh
+	net, err := sim.NewNetwork(sim.NetworkOptions{DtMS: c.DtMS, Threads: threads, Seed: c.Seed})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			net.Close()
+		}
+	}()
+	pop, err := neuron.NewLIFExpGroup(net.Env(), n, c.Neuron)
+	if err != nil {
+		return nil, experiment.Keyed("neuron", c.Neuron, err)
+	}
+	pop.Init(sim.Stream(c.Seed, "init"))
+	rng := sim.Stream(c.Seed, "weights")
+	// Straight into CSR (the synapses of connect.Bernoulli, 12 bytes each
+	// while built instead of 28).
+	exc, err := connect.BernoulliCSR(rng, n, n, 0, c.NExc, c.P, c.WeMV)
+	if err != nil {
+		return nil, err
+	}
+	inh, err := connect.BernoulliCSR(rng, n, n, c.NExc, n, c.P, c.WiMV)
+	if err != nil {
+		return nil, err
+	}
+	pe, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "exc", Weights: exc, Team: net.Team(), FixedWeights: true})
+	if err != nil {
+		return nil, err
+	}
+	pi, err := connect.NewProjection(connect.ProjectionOptions{Pre: pop, Post: pop, Input: "inh", Weights: inh, Team: net.Team(), FixedWeights: true})
+	if err != nil {
+		return nil, err
+	}
+	from, to := c.recorded()
+	mon, err := sim.NewSpikeRecorder(pop, sim.SpikeRecorderOptions{Off: !c.Record.Spikes, From: from, To: to, Stride: c.Record.Stride,
+		// Room for 10 Hz (the network fires at ≈ 6 Hz).
+		Capacity: int(float64((to-from+c.Record.Stride-1)/c.Record.Stride) * c.DurationS * 10)})
+	if err != nil {
+		return nil, err
+	}
+	// Synaptic events: every spike delivers one event per outgoing synapse.
+	events := &eventCounter{g: pop, exc: exc, inh: inh}
+	for _, err := range []error{net.AddGroup("cuba", pop), net.AddProjection(pe), net.AddProjection(pi),
+		net.AddMonitor(mon), net.AddMonitor(events)} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &network{net: net, pop: pop, exc: exc, inh: inh, mon: mon, events: events}, nil
 }
 
 // eventCounter is a sim.Monitor that counts the synaptic events of a

@@ -1,0 +1,149 @@
+package connect
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/spikelab/spikelab/sim"
+)
+
+// TestProjectionSplitIsBitIdentical propagates the same spike trains with
+// teams of 1 to 4 workers and checks that the target input is bitwise the
+// one a lone caller computes, for steps below and above ParallelEvents,
+// with and without a delay, and for one repeated weight with FixedWeights
+// (added without reading W) against the loop that reads W.
+func TestProjectionSplitIsBitIdentical(t *testing.T) {
+	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
+	const n = 3001              // not a multiple of 8: the last range is ragged
+	rng := rand.New(rand.NewPCG(7, 8))
+	syn, err := BernoulliGaussian(rng, n, n, 0.1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := FromSynapses(n, n, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range syn {
+		syn[k].W = 0.3 // one weight: the FixedWeights path adds it without reading W
+	}
+	u, err := FromSynapses(n, n, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Steps of 0 to 40 spikes: about 300 events each, so both paths run.
+	steps := make([][]int32, 200)
+	for s := range steps {
+		k := rng.IntN(41)
+		if s%10 == 0 {
+			k = 0
+		}
+		for range k {
+			steps[s] = append(steps[s], int32(rng.IntN(n)))
+		}
+	}
+	run := func(w *CSR, workers, delay int, fixed bool) ([]float64, int) {
+		team := sim.NewTeam(workers)
+		defer team.Close()
+		g := &pulseGroup{v: make([]float64, n), in: make([]float64, n)}
+		p, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: w, DelaySteps: delay, Team: team, FixedWeights: fixed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := 0
+		for s, sp := range steps {
+			if p.split != nil && len(sp) > 0 {
+				var ev int64
+				for _, j := range sp {
+					ev += w.Start[j+1] - w.Start[j]
+				}
+				if ev >= ParallelEvents {
+					split++
+				}
+			}
+			if delay == 0 {
+				p.deliver(sp)
+				continue
+			}
+			k := s % len(p.ring)
+			p.deliver(p.ring[k])
+			p.ring[k] = append(p.ring[k][:0], sp...)
+			for i := range g.in { // a decay, so that the order of the sums matters over steps
+				g.in[i] *= 0.9
+			}
+		}
+		if fixed != p.uniform {
+			t.Fatalf("fixed weights %v, uniform path %v", fixed, p.uniform)
+		}
+		return g.in, split
+	}
+	for _, c := range []struct {
+		w     *CSR
+		fixed bool
+	}{{w, false}, {u, true}} {
+		for _, delay := range []int{0, 3} {
+			want, _ := run(c.w, 1, delay, false)
+			for workers := 1; workers <= 4; workers++ {
+				if workers == 1 && !c.fixed {
+					continue
+				}
+				got, split := run(c.w, workers, delay, c.fixed)
+				if workers > 1 && (split == 0 || split == len(steps)) {
+					t.Fatalf("%d workers: %d of %d steps split; the test needs both paths", workers, split, len(steps))
+				}
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("fixed %v, delay %d, %d workers: target %d is %v, one worker reading W gives %v",
+							c.fixed, delay, workers, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSplitBlocks(t *testing.T) {
+	for _, c := range []struct{ n, workers, want int }{{4000, 1, 1}, {4000, 2, 2}, {100, 4, 1}, {128, 4, 2}, {64000, 3, 3}} {
+		if got := splitBlocks(c.n, c.workers); got != c.want {
+			t.Errorf("splitBlocks(%d, %d) = %d, want %d", c.n, c.workers, got, c.want)
+		}
+	}
+}
+
+// TestBernoulliCSREqualsTheList: the same stream gives the same matrix
+// drawn straight into CSR as through Bernoulli's list and FromSynapses,
+// and the same error for a bad probability.
+func TestBernoulliCSREqualsTheList(t *testing.T) {
+	for _, c := range []struct {
+		nPost, nPre, lo, hi int
+		p                   float64
+	}{{500, 500, 0, 400, 0.05}, {500, 500, 400, 500, 0.05}, {300, 200, 50, 120, 1}, {10, 10, 3, 3, 0.5}} {
+		syn, err := Bernoulli(rand.New(rand.NewPCG(1, 2)), c.nPost, c.lo, c.hi, c.p, 1.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := FromSynapses(c.nPost, c.nPre, syn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := BernoulliCSR(rand.New(rand.NewPCG(1, 2)), c.nPost, c.nPre, c.lo, c.hi, c.p, 1.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Start, want.Start) || !slices.Equal(got.Post, want.Post) || !slices.Equal(got.W, want.W) ||
+			got.NPre != want.NPre || got.NPost != want.NPost {
+			t.Errorf("%+v: CSR drawn directly differs from the list's (%d vs %d synapses)", c, got.NNZ(), want.NNZ())
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, p := range []float64{0, 1.5, math.NaN()} {
+		if _, err := BernoulliCSR(rng, 10, 10, 0, 10, p, 1); err == nil {
+			t.Errorf("p = %g accepted", p)
+		}
+	}
+	if _, err := BernoulliCSR(rng, 10, 10, 0, 11, 0.5, 1); err == nil {
+		t.Error("presynaptic range beyond nPre accepted")
+	}
+}

@@ -1,0 +1,92 @@
+package cuba
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spikelab/spikelab/connect"
+	"github.com/spikelab/spikelab/sim"
+)
+
+// TestCUBAThreadsAreBitIdentical runs a network large enough that both the
+// neuron update (two blocks of ≥ 4096 neurons) and the propagation (steps
+// above connect.ParallelEvents) are split, on 1 to 4 threads, and checks
+// that every spike and the final state are bitwise the same.
+func TestCUBAThreadsAreBitIdentical(t *testing.T) {
+	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
+	c := CUBA()
+	c.NExc, c.NInh, c.P, c.DurationS = 6560, 1640, 0.05, 0.05
+	c.WiMV = -4 // weaker inhibition: a busy network, most steps above the threshold
+	type result struct {
+		steps, index []int32
+		v, ge, gi    []float64
+		events       int64
+	}
+	run := func(threads int) result {
+		b, err := c.build(threads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.net.Close()
+		if err := b.net.Run(context.Background(), c.DurationS*1000, sim.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		m := b.pop.Model
+		return result{b.mon.Steps, b.mon.Index, m.V, m.GE, m.GI, b.events.n}
+	}
+	want := run(1)
+	steps := int(math.Round(c.DurationS * 1000 / c.DtMS))
+	if per := want.events / int64(steps); per < 2*connect.ParallelEvents {
+		t.Fatalf("%d synaptic events per step: too few to split the propagation", per)
+	}
+	same := func(a, b []float64) bool {
+		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+	}
+	for threads := 2; threads <= 4; threads++ {
+		got := run(threads)
+		if !slices.Equal(got.steps, want.steps) || !slices.Equal(got.index, want.index) {
+			t.Errorf("%d threads: %d spikes, 1 thread %d, or different ones", threads, len(got.index), len(want.index))
+		}
+		if !same(got.v, want.v) || !same(got.ge, want.ge) || !same(got.gi, want.gi) {
+			t.Errorf("%d threads: the final state differs from 1 thread's", threads)
+		}
+	}
+	t.Logf("%d spikes, %d events per step, identical on 1–4 threads", len(want.index), want.events/int64(steps))
+}
+
+// TestCUBASizesAreChecked: sizes beyond the int32 indices and bad
+// probabilities are refused with the key named; a 64 000-neuron network at
+// p = 0.02 passes and its estimate counts its 82 M synapses.
+func TestCUBASizesAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		set  func(*CUBAConfig)
+		want string
+	}{
+		{func(c *CUBAConfig) { c.NExc = 1 << 31 }, "n_exc"},
+		{func(c *CUBAConfig) { c.NInh = -1 }, "n_inh"},
+		{func(c *CUBAConfig) { c.P = 0 }, "p must"},
+		{func(c *CUBAConfig) { c.P = 1.5 }, "p must"},
+	} {
+		cfg := CUBA()
+		c.set(cfg)
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one naming %q", err, c.want)
+		}
+	}
+	big := CUBA()
+	big.NExc, big.NInh = 51200, 12800
+	if err := big.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := big.Estimate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 64000² · 0.02 = 81.92 M synapses at 12.2 bytes each.
+	if e.Bytes() < 12*81.92e6 || e.Bytes() > 14*81.92e6 {
+		t.Errorf("estimate %.3g bytes for 82 M synapses", e.Bytes())
+	}
+}
