@@ -126,11 +126,12 @@ func scale(x []float64, k float64) {
 }
 
 // axpyKAVX adds to c[j], j < n, the terms t[p]·b[rows[p]·ldb + j] for
-// p < k in order: 32, then 4 columns at a time in registers over all
-// terms, then one; multiply then add.
+// p < k in order, multiply then add: with AVX2 32, then 4 columns at a
+// time in registers over all terms, then one; with avx512 set (AVX-512)
+// 32 columns at a time, the last group masked (the same products and sums).
 //
 //go:noescape
-func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
+func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int, avx512 bool)
 
 // axpyBuf holds the nonzero coefficients of one AxpyK call and their rows.
 type axpyBuf struct {
@@ -141,7 +142,7 @@ type axpyBuf struct {
 var axpyPool = sync.Pool{New: func() any { return new(axpyBuf) }}
 
 // axpyK is AxpyK: the nonzero coefficients listed first (no branch per
-// term in the kernel), then AVX2 over the columns (the same multiply and
+// term in the kernel), then AVX-512 (or AVX2) over the columns (the same multiply and
 // add per term); column by column in Go without AVX2.
 func axpyK(c, b []float64, ldb int, t []float64) {
 	if len(t) == 0 || len(c) == 0 {
@@ -153,14 +154,22 @@ func axpyK(c, b []float64, ldb int, t []float64) {
 		return
 	}
 	buf := axpyPool.Get().(*axpyBuf)
-	buf.t, buf.rows = buf.t[:0], buf.rows[:0]
+	if cap(buf.t) < len(t) {
+		buf.t, buf.rows = make([]float64, len(t)), make([]int32, len(t))
+	}
+	bt, br := buf.t[:len(t)], buf.rows[:len(t)]
+	m := 0
 	for l, tl := range t {
-		if tl != 0 { // NaN too, as the loop
-			buf.t, buf.rows = append(buf.t, tl), append(buf.rows, int32(l))
+		// Every term is written and kept when nonzero (NaN too, as the
+		// loop): no branch to mispredict on a sparse row.
+		bt[m], br[m] = tl, int32(l)
+		if tl != 0 {
+			m++
 		}
 	}
+	buf.t, buf.rows = bt[:m], br[:m]
 	if len(buf.t) > 0 {
-		axpyKAVX(&c[0], len(c), &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t))
+		axpyKAVX(&c[0], len(c), &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t), useAVX512)
 	}
 	axpyPool.Put(buf)
 }
@@ -211,4 +220,10 @@ func Kernels() string {
 		return "amd64-avx2"
 	}
 	return "amd64-generic"
+}
+
+// setAVX512 turns only the AVX-512 kernels off (or back on where the CPU
+// and the current setting allow them), so tests reach the AVX2 kernels.
+func setAVX512(on bool) {
+	useAVX512 = on && useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 }

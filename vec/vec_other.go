@@ -28,3 +28,6 @@ func SetVectorKernels(on bool) (was bool) { return false }
 // (pure Go loops: built with -tags purego or for a GOARCH without
 // assembly kernels).
 func Kernels() string { return runtime.GOARCH + "-purego" }
+
+// setAVX512 does nothing: this build has no vector kernels.
+func setAVX512(bool) {}
