@@ -4,8 +4,9 @@
 
 // func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
 // For the four rows r = 0..3 at a + r·stride (stride in elements) and
-// n a multiple of 4: lanes[4r+l] = Σ a_r[j]·x[j] over j ≡ l (mod 4), in
-// increasing j with separate multiply and add (floats.Dot's partial sums).
+// n a multiple of 4: lanes[4r+l] += Σ a_r[j]·x[j] over j ≡ l (mod 4), in
+// increasing j with separate multiply and add (floats.Dot's partial sums,
+// continued from the values in lanes).
 TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-40
 	MOVQ   a+0(FP), SI
 	MOVQ   stride+8(FP), R8
@@ -16,10 +17,10 @@ TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-40
 	LEAQ   (SI)(R8*1), R9
 	LEAQ   (R9)(R8*1), R10
 	LEAQ   (R10)(R8*1), R12
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
+	VMOVUPD (R11), Y0
+	VMOVUPD 32(R11), Y1
+	VMOVUPD 64(R11), Y2
+	VMOVUPD 96(R11), Y3
 	XORQ   AX, AX
 
 loop4:

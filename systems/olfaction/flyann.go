@@ -193,11 +193,19 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 			}
 		}
 		if tB {
-			dot := make([]float64, n)
+			// All the rows' dot products in one pass over B (MatVecs)
+			// where A's rows are contiguous, else row by row.
+			dot := make([]float64, n*(hi-lo))
+			if lda == k {
+				vec.MatVecs(dot, Bm[:n*k], A[lo*k:hi*k], n, k)
+			} else {
+				for i := lo; i < hi; i++ {
+					vec.MatVec(dot[(i-lo)*n:(i-lo+1)*n], Bm[:n*k], A[i*lda:i*lda+k])
+				}
+			}
 			for i := lo; i < hi; i++ {
-				vec.MatVec(dot, Bm[:n*k], A[i*lda:i*lda+k])
 				row := Cm[i*ldc : i*ldc+n]
-				for j, d := range dot {
+				for j, d := range dot[(i-lo)*n : (i-lo+1)*n] {
 					row[j] += float64(alpha * d)
 				}
 			}
@@ -228,8 +236,19 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 	return true
 }
 
-// forward computes the outputs of x (bsz × NOR) into a.out; train uses
-// batch statistics and dropout, otherwise the running statistics.
+// effectiveWeights sets a1 = |W1| and a2 = |W2| from the current weights.
+func (a *FlyANN) effectiveWeights() {
+	for i, w := range a.W1 {
+		a.a1[i] = math.Abs(w)
+	}
+	for i, w := range a.W2 {
+		a.a2[i] = math.Abs(w)
+	}
+}
+
+// forward computes the outputs of x (bsz × NOR) into a.out from the
+// effective weights a1, a2 (effectiveWeights); train uses batch statistics
+// and dropout, otherwise the running statistics.
 func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 	p := a.P
 	norn := p.NOR * p.Tile
@@ -237,12 +256,6 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 		for r := 0; r < p.Tile; r++ {
 			copy(a.orn[s*norn+r*p.NOR:s*norn+(r+1)*p.NOR], x[s*p.NOR:(s+1)*p.NOR])
 		}
-	}
-	for i, w := range a.W1 {
-		a.a1[i] = math.Abs(w)
-	}
-	for i, w := range a.W2 {
-		a.a2[i] = math.Abs(w)
 	}
 	gemm(a.Threads, false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
 	// BatchNorm
@@ -315,6 +328,7 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	if bsz > p.Batch || bsz < 2 {
 		panic(fmt.Sprintf("learn: FlyANN.TrainBatch with %d samples (2..%d)", bsz, p.Batch))
 	}
+	a.effectiveWeights()
 	a.forward(x, bsz, true)
 	C := p.Classes
 	loss, correct := 0.0, 0
@@ -391,6 +405,7 @@ func (a *FlyANN) Grad() []float64 { return a.grad }
 // Predict writes the predicted class of each odor of x into pred (evaluation mode).
 func (a *FlyANN) Predict(x []float64, pred []int) {
 	p := a.P
+	a.effectiveWeights() // once: the weights do not change while predicting
 	for lo := 0; lo < len(pred); lo += p.Batch {
 		hi := min(lo+p.Batch, len(pred))
 		a.forward(x[lo*p.NOR:hi*p.NOR], hi-lo, false)
