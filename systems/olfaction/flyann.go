@@ -181,7 +181,24 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 	if tB && (ldb != k || (blocks(m)*blocks(n) >= gemmMinParBlocks && k > gemmBlock)) {
 		return false
 	}
+	// Two shapes of the ANN's backward pass run faster through whole rows
+	// of a transposed operand, with the same terms in the same order.
+	var bT, tcol []float64
+	switch {
+	case tA && !tB && alpha == 1 && beta == 0 && n < 16 && m >= 64 && allFinite(A, Bm):
+		tcol = gemmColumns(Bm, ldb, k, n)
+	case tB && !tA && alpha == 1 && k >= 4 && k <= 16 && n >= 64 && allFinite(Bm[:n*k]):
+		bT = transpose(Bm[:n*k], n, k)
+	}
 	rows := func(lo, hi int) {
+		if tcol != nil {
+			gemmTransposedC(lo, hi, m, n, k, A, lda, tcol, Cm, ldc)
+			return
+		}
+		if bT != nil {
+			gemmLanes(lo, hi, n, k, A, lda, bT, beta, Cm, ldc)
+			return
+		}
 		if beta != 1 {
 			for i := lo; i < hi; i++ {
 				row := Cm[i*ldc : i*ldc+n]
@@ -243,6 +260,98 @@ func (a *FlyANN) effectiveWeights() {
 	}
 	for i, w := range a.W2 {
 		a.a2[i] = math.Abs(w)
+	}
+}
+
+// allFinite reports whether every entry of the slices is finite.
+func allFinite(xs ...[]float64) bool {
+	for _, x := range xs {
+		for _, v := range x {
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// transpose returns the transpose (c × r) of the row-major r × c matrix a.
+func transpose(a []float64, r, c int) []float64 {
+	t := make([]float64, r*c)
+	for i := range r {
+		for j, v := range a[i*c : (i+1)*c] {
+			t[j*r+i] = v
+		}
+	}
+	return t
+}
+
+// gemmColumns returns the k × n matrix B (row stride ldb) column by
+// column: entry j·k+l is B(l, j).
+func gemmColumns(Bm []float64, ldb, k, n int) []float64 {
+	t := make([]float64, n*k)
+	for l := range k {
+		for j := range n {
+			t[j*k+l] = Bm[l*ldb+j]
+		}
+	}
+	return t
+}
+
+// gemmTransposedC does rows lo…hi−1 of C = Aᵀ·B (alpha 1, beta 0; A is
+// k × m, B's columns in tcol) as rows of Cᵀ: Cᵀ(j, lo:hi) sums B(l, j)·A(l, lo:hi)
+// in increasing l (vec.AxpyK), the same products in the same order as the
+// row-by-row sums. AxpyK skips the terms with B(l, j) = 0 where the rows
+// skip those with A(l, i) = 0: with finite inputs either kind of term is
+// ±0, which leaves a sum that starts at +0 unchanged.
+func gemmTransposedC(lo, hi, m, n, k int, A []float64, lda int, tcol, Cm []float64, ldc int) {
+	w := hi - lo
+	ct := make([]float64, n*w)
+	for j := range n {
+		vec.AxpyK(ct[j*w:(j+1)*w], A[lo:], lda, tcol[j*k:(j+1)*k])
+	}
+	for i := lo; i < hi; i++ {
+		row := Cm[i*ldc : i*ldc+n]
+		for j := range row {
+			row[j] = ct[j*w+i-lo]
+		}
+	}
+}
+
+// gemmLanes does rows lo…hi−1 of C = A·Bᵀ + beta·C (alpha 1) for a short k
+// (4…16; B's transpose in bT, k × n) with floats.Dot's partial sums formed
+// for all of C's columns at once: lane q sums A(i, l)·B(j, l) over
+// l ≡ q (mod 4), l < k&^3, in increasing l, lane 0 then the rest of l in
+// order, and the dot product is (lane0 + lane2) + (lane1 + lane3), as
+// vec.MatVec computes it. AxpyK skips coefficients A(i, l) = 0, whose
+// terms (±0, B finite) leave a lane that starts at +0 unchanged.
+func gemmLanes(lo, hi, n, k int, A []float64, lda int, bT []float64, beta float64, Cm []float64, ldc int) {
+	k4 := k &^ 3
+	lane := make([]float64, 4*n)
+	t := make([]float64, 0, k)
+	for i := lo; i < hi; i++ {
+		a := A[i*lda : i*lda+k]
+		clear(lane)
+		for q := range 4 {
+			t = t[:0]
+			for l := q; l < k4; l += 4 {
+				t = append(t, a[l])
+			}
+			vec.AxpyK(lane[q*n:(q+1)*n], bT[q*n:], 4*n, t)
+		}
+		vec.AxpyK(lane[:n], bT[k4*n:], n, a[k4:])
+		row := Cm[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			vec.Scale(row, beta)
+		}
+		l0, l1, l2, l3 := lane[:n], lane[n:2*n], lane[2*n:3*n], lane[3*n:]
+		for j := range row {
+			row[j] += (l0[j] + l2[j]) + (l1[j] + l3[j]) // alpha = 1: alpha·d is d
+		}
 	}
 }
 

@@ -80,16 +80,20 @@ func TestGemmEqualsGonum(t *testing.T) {
 	}
 	var shapes []shape
 	for _, s := range [][3]int{{32, 50, 500}, {32, 2500, 50}, {32, 10, 2500}, {2500, 10, 32}, {32, 2500, 10},
-		{50, 2500, 32}, {32, 50, 2500}, {500, 50, 32}, {130, 200, 70}, {7, 3, 5}, {5, 9, 3}, {256, 200, 300}} {
+		{50, 2500, 32}, {32, 50, 2500}, {500, 50, 32}, {130, 200, 70}, {7, 3, 5}, {5, 9, 3}, {256, 200, 300},
+		{32, 100, 4}, {33, 64, 7}, {32, 100, 16}, {200, 5, 12}, {64, 15, 9}} {
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
 			shapes = append(shapes, shape{tr[0], tr[1], s[0], s[1], s[2], 1, 0}, shape{tr[0], tr[1], s[0], s[1], s[2], 0.5, 1},
-				shape{tr[0], tr[1], s[0], s[1], s[2], -1.5, 0.25})
+				shape{tr[0], tr[1], s[0], s[1], s[2], -1.5, 0.25}, shape{tr[0], tr[1], s[0], s[1], s[2], 1, 0.25})
 		}
 	}
 	for _, on := range []bool{true, false} {
 		was := vec.SetVectorKernels(on)
 		for _, s := range shapes {
-			a, b := mat(s.m*s.k, true), mat(s.k*s.n, false)
+			a, b := mat(s.m*s.k, true), mat(s.k*s.n, s.m%2 == 0)
+			if len(b) > 3 {
+				a[0], b[1] = math.Copysign(0, -1), math.Copysign(0, -1)
+			}
 			lda, ldb := s.k, s.n
 			if s.tA {
 				lda = s.m
