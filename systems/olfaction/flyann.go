@@ -265,14 +265,22 @@ func (a *FlyANN) effectiveWeights() {
 
 // allFinite reports whether every entry of the slices is finite.
 func allFinite(xs ...[]float64) bool {
+	// v·0 is ±0 for finite v and NaN otherwise: four sums of them, no
+	// branch per entry.
+	var s [4]float64
 	for _, x := range xs {
-		for _, v := range x {
-			if math.IsInf(v, 0) || math.IsNaN(v) {
-				return false
-			}
+		i := 0
+		for ; i+4 <= len(x); i += 4 {
+			s[0] += x[i] * 0
+			s[1] += x[i+1] * 0
+			s[2] += x[i+2] * 0
+			s[3] += x[i+3] * 0
+		}
+		for ; i < len(x); i++ {
+			s[0] += x[i] * 0
 		}
 	}
-	return true
+	return s[0]+s[1]+s[2]+s[3] == 0
 }
 
 // transpose returns the transpose (c × r) of the row-major r × c matrix a.
@@ -465,11 +473,13 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	}
 	gemm(a.Threads, false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
 	for k := range a.dKC[:bsz*p.NKC] {
-		if a.kcPre[k] <= 0 {
-			a.dKC[k] = 0
-		} else {
-			a.dKC[k] *= a.mask[k]
+		// 0 where the ReLU was off (kcPre ≤ 0), else dKC·mask: the
+		// product's bits kept or cleared, no branch to mispredict.
+		var keep uint64
+		if !(a.kcPre[k] <= 0) {
+			keep = ^uint64(0)
 		}
+		a.dKC[k] = math.Float64frombits(math.Float64bits(a.dKC[k]*a.mask[k]) & keep)
 	}
 	for s := 0; s < bsz; s++ {
 		vec.AddTo(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
@@ -534,12 +544,11 @@ func signMul(g, w []float64) {
 	g = g[:len(w)]
 	for i, v := range w {
 		b := math.Float64bits(v)
-		// −g (a sign flip, as negation) for negative w, without a branch;
+		// −g (a sign flip, as negation) for negative w and +0 for w = ±0
+		// (x = 0: the bits cleared by an all-zero mask), without a branch
 		// (w is never NaN here: a NaN loss stops training first).
-		gb := math.Float64bits(g[i]) ^ b&(1<<63)
-		if b<<1 == 0 { // ±0
-			gb = 0
-		}
-		g[i] = math.Float64frombits(gb)
+		x := b << 1
+		nz := (x | -x) >> 63 // 1 unless x = 0
+		g[i] = math.Float64frombits((math.Float64bits(g[i]) ^ b&(1<<63)) & -nz)
 	}
 }

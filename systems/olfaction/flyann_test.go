@@ -114,3 +114,27 @@ func TestGemmEqualsGonum(t *testing.T) {
 		vec.SetVectorKernels(was)
 	}
 }
+
+// signMul is g·sign(w) with +0 at w = ±0 and a sign flip (NaN's too) at
+// negative w; allFinite finds an Inf or a NaN anywhere in its slices.
+func TestSignMulAndAllFinite(t *testing.T) {
+	negz := math.Copysign(0, -1)
+	w := []float64{2, -3, 0, negz, 5e-324, -5e-324, math.Inf(1), math.Inf(-1), -1, 1}
+	g := []float64{1.5, 1.5, 7, -7, -2, -2, 3, 3, math.NaN(), negz}
+	want := []float64{1.5, -1.5, 0, 0, -2, 2, 3, -3, math.Copysign(math.NaN(), -1), negz}
+	signMul(g, w)
+	for i := range g {
+		if math.Float64bits(g[i])&^(1<<63) != math.Float64bits(want[i])&^(1<<63) && !(math.IsNaN(g[i]) && math.IsNaN(want[i])) ||
+			math.Signbit(g[i]) != math.Signbit(want[i]) {
+			t.Errorf("w %v: g·sign(w) = %v, want %v", w[i], g[i], want[i])
+		}
+	}
+	if !allFinite([]float64{1, negz, -3}, nil, []float64{5e-324, 1e308, 2, 3, 4}) {
+		t.Error("finite slices reported non-finite")
+	}
+	for _, bad := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+		if allFinite([]float64{1, 2}, []float64{0, 1, 2, 3, 4, bad}) {
+			t.Errorf("%v not found", bad)
+		}
+	}
+}
