@@ -1,18 +1,20 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 )
 
 // TestAxpyKEqualsGoLoop compares AxpyK (vector kernels where the CPU has
-// them, and with them off: column by column) with its Go loop, bit for bit, over lengths that exercise the
-// 16- and 4-column groups and the rest, coefficient lists with zeros (skipped),
+// them: AVX-512 and AVX2; and with them off: column by column) with its Go
+// loop, bit for bit, over lengths that exercise the 32-column groups (full
+// and masked), the 4-column groups and the rest, coefficient lists with zeros (skipped),
 // negative zeros and a NaN, and a row stride wider than the row.
 func TestAxpyKEqualsGoLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 9))
-	for _, n := range []int{1, 3, 4, 5, 15, 16, 17, 20, 33, 50, 2500} {
+	for _, n := range []int{1, 3, 4, 5, 8, 9, 10, 15, 16, 17, 20, 24, 31, 32, 33, 40, 50, 63, 64, 65, 2500} {
 		for _, k := range []int{1, 2, 7, 32} {
 			ldb := n + rng.IntN(3)
 			b := make([]float64, (k-1)*ldb+n)
@@ -39,17 +41,49 @@ func TestAxpyKEqualsGoLoop(t *testing.T) {
 			}
 			want := append([]float64(nil), c0...)
 			axpyKGo(want, b, ldb, tt)
-			for _, on := range []bool{true, false} {
-				was := SetVectorKernels(on)
+			for _, mode := range []string{"all", "no AVX-512", "none"} {
+				was := SetVectorKernels(mode != "none")
+				if mode == "no AVX-512" {
+					setAVX512(false)
+				}
 				got := append([]float64(nil), c0...)
 				AxpyK(got, b, ldb, tt)
 				SetVectorKernels(was)
 				for i := range got {
 					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-						t.Fatalf("kernels %v, n %d k %d: c[%d] = %v, Go loop %v", on, n, k, i, got[i], want[i])
+						t.Fatalf("kernels %s, n %d k %d: c[%d] = %v, Go loop %v", mode, n, k, i, got[i], want[i])
 					}
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkAxpyK times AxpyK at the shapes of the olfaction ANN's products
+// (columns × terms), with the AVX-512 kernel and with the AVX2 one.
+func BenchmarkAxpyK(b *testing.B) {
+	for _, sh := range [][2]int{{10, 2500}, {50, 500}, {2500, 50}} {
+		n, k := sh[0], sh[1]
+		rng := rand.New(rand.NewPCG(5, 6))
+		bm := make([]float64, n*k)
+		for i := range bm {
+			bm[i] = rng.NormFloat64()
+		}
+		tt := make([]float64, k)
+		for l := range tt {
+			if rng.IntN(2) == 0 {
+				tt[l] = rng.NormFloat64()
+			}
+		}
+		c := make([]float64, n)
+		for _, avx512 := range []bool{true, false} {
+			b.Run(fmt.Sprintf("%dx%d/avx512=%v", n, k, avx512), func(b *testing.B) {
+				setAVX512(avx512)
+				defer setAVX512(true)
+				for b.Loop() {
+					AxpyK(c, bm, n, tt)
+				}
+			})
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -12,7 +13,7 @@ import (
 // lengths around the kernel's 32-, 8- and masked-column parts.
 func TestSumRowsEqualsRowByRow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{1, 2, 7, 8, 9, 15, 31, 32, 33, 40, 47, 50, 64, 71, 500} {
+	for _, n := range []int{1, 2, 7, 8, 9, 15, 31, 32, 33, 40, 47, 50, 63, 64, 65, 71, 96, 100, 127, 128, 200, 500} {
 		stride := n + rng.IntN(5)
 		nrow := 40
 		w := make([]float64, nrow*stride)
@@ -97,5 +98,28 @@ func TestAppendNonzero(t *testing.T) {
 				t.Fatalf("n=%d: index %d is %d, want %d", n, k, got[k+1], j)
 			}
 		}
+	}
+}
+
+// BenchmarkSumRows sums 150 random rows of a 500-row matrix (a layer's
+// spiking inputs) into rows of 200 and 500 columns.
+func BenchmarkSumRows(b *testing.B) {
+	for _, n := range []int{200, 500} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			w := make([]float64, 500*n)
+			for i := range w {
+				w[i] = rng.NormFloat64()
+			}
+			rows := make([]int32, 150)
+			for r := range rows {
+				rows[r] = int32(rng.IntN(500))
+			}
+			slices.Sort(rows)
+			dst := make([]float64, n)
+			for b.Loop() {
+				SumRows(dst, w, n, rows)
+			}
+		})
 	}
 }

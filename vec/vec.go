@@ -113,6 +113,13 @@ func axpyColumns(c, b []float64, ldb int, t []float64) {
 	}
 }
 
+// MatVecs sets dst[v·m+i] to the dot product of row i of the row-major
+// matrix a (m rows of n columns) with the vector v of xs (len(xs)/n
+// vectors of n, one after another), bit for bit as MatVec computes each
+// vector: the rows of X·Aᵀ. It takes a through the cache once for all
+// the vectors rather than once per vector.
+func MatVecs(dst, a, xs []float64, m, n int) { matVecs(dst, a, xs, m, n) }
+
 // matVecGo is MatVec without vector kernels.
 func matVecGo(dst, a, x []float64) {
 	n := len(x)

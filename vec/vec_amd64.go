@@ -20,9 +20,11 @@ var useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 // useAVX2 is set when the CPU has AVX2 (kernels without FMA).
 var useAVX2 = cpu.X86.HasAVX2
 
-// dot4RowsAVX writes, for the four rows a_r at a + r·stride (r = 0..3) and
-// n a multiple of 4, lanes[4r+l] = Σ a_r[j]·x[j] over j < n, j ≡ l (mod 4),
-// in increasing j with separate multiply and add: floats.Dot's partial sums.
+// dot4RowsAVX adds, for the four rows a_r at a + r·stride (r = 0..3) and
+// n a multiple of 4, to lanes[4r+l] the products a_r[j]·x[j] over j < n,
+// j ≡ l (mod 4), in increasing j with separate multiply and add: from
+// zeroed lanes, floats.Dot's partial sums; from a previous call's lanes,
+// their continuation over the next columns.
 //
 //go:noescape
 func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
@@ -126,11 +128,12 @@ func scale(x []float64, k float64) {
 }
 
 // axpyKAVX adds to c[j], j < n, the terms t[p]·b[rows[p]·ldb + j] for
-// p < k in order: 32, then 4 columns at a time in registers over all
-// terms, then one; multiply then add.
+// p < k in order, multiply then add: with AVX2 32, then 4 columns at a
+// time in registers over all terms, then one; with avx512 set (AVX-512)
+// 32 columns at a time, the last group masked (the same products and sums).
 //
 //go:noescape
-func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
+func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int, avx512 bool)
 
 // axpyBuf holds the nonzero coefficients of one AxpyK call and their rows.
 type axpyBuf struct {
@@ -141,7 +144,7 @@ type axpyBuf struct {
 var axpyPool = sync.Pool{New: func() any { return new(axpyBuf) }}
 
 // axpyK is AxpyK: the nonzero coefficients listed first (no branch per
-// term in the kernel), then AVX2 over the columns (the same multiply and
+// term in the kernel), then AVX-512 (or AVX2) over the columns (the same multiply and
 // add per term); column by column in Go without AVX2.
 func axpyK(c, b []float64, ldb int, t []float64) {
 	if len(t) == 0 || len(c) == 0 {
@@ -153,14 +156,22 @@ func axpyK(c, b []float64, ldb int, t []float64) {
 		return
 	}
 	buf := axpyPool.Get().(*axpyBuf)
-	buf.t, buf.rows = buf.t[:0], buf.rows[:0]
+	if cap(buf.t) < len(t) {
+		buf.t, buf.rows = make([]float64, len(t)), make([]int32, len(t))
+	}
+	bt, br := buf.t[:len(t)], buf.rows[:len(t)]
+	m := 0
 	for l, tl := range t {
-		if tl != 0 { // NaN too, as the loop
-			buf.t, buf.rows = append(buf.t, tl), append(buf.rows, int32(l))
+		// Every term is written and kept when nonzero (NaN too, as the
+		// loop): no branch to mispredict on a sparse row.
+		bt[m], br[m] = tl, int32(l)
+		if tl != 0 {
+			m++
 		}
 	}
+	buf.t, buf.rows = bt[:m], br[:m]
 	if len(buf.t) > 0 {
-		axpyKAVX(&c[0], len(c), &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t))
+		axpyKAVX(&c[0], len(c), &b[0], ldb, &buf.t[0], &buf.rows[0], len(buf.t), useAVX512)
 	}
 	axpyPool.Put(buf)
 }
@@ -175,17 +186,61 @@ func matVec(dst, a, x []float64) {
 	if n4 := n &^ 3; useAVX && n4 > 0 {
 		var l [16]float64
 		for ; i+4 <= m; i += 4 {
+			clear(l[:])
 			dot4RowsAVX(&a[i*n], n, &x[0], n4, &l)
-			for r := 0; r < 4; r++ {
-				row, lr := a[(i+r)*n:(i+r+1)*n], l[4*r:4*r+4]
-				for j := n4; j < n; j++ {
-					lr[0] += float64(row[j] * x[j])
-				}
-				dst[i+r] = (lr[0] + lr[2]) + (lr[1] + lr[3])
-			}
+			dot4Finish(dst[i:i+4], a[i*n:], n, x, &l)
 		}
 	}
 	matVecGo(dst[i:], a[i*n:], x)
+}
+
+// dot4Finish ends floats.Dot for the four rows a[r·n : (r+1)·n] (r < 4)
+// from their lanes over the first n&^3 columns: the rest added to lane 0,
+// then (l0 + l2) + (l1 + l3) into dst[r].
+func dot4Finish(dst, a []float64, n int, x []float64, l *[16]float64) {
+	for r := range 4 {
+		row, lr := a[r*n:(r+1)*n], l[4*r:4*r+4]
+		for j := n &^ 3; j < n; j++ {
+			lr[0] += float64(row[j] * x[j])
+		}
+		dst[r] = (lr[0] + lr[2]) + (lr[1] + lr[3])
+	}
+}
+
+// matVecsBlock is the number of columns matVecs takes through all the
+// vectors at a time: four rows of it (32 KiB) stay in the L1 cache.
+const matVecsBlock = 1024
+
+// matVecs is MatVecs: per group of four rows, the columns in blocks of
+// matVecsBlock, each block through every vector before the next (the
+// lanes carry over, so each sum keeps floats.Dot's order).
+func matVecs(dst, a, xs []float64, m, n int) {
+	nv := len(xs) / n
+	n4, m4 := n&^3, m&^3
+	if !useAVX || n4 == 0 {
+		for v := range nv {
+			matVecGo(dst[v*m:(v+1)*m], a[:m*n], xs[v*n:(v+1)*n])
+		}
+		return
+	}
+	lanes := make([][16]float64, nv)
+	for i := 0; i < m4; i += 4 {
+		clear(lanes)
+		for k0 := 0; k0 < n4; k0 += matVecsBlock {
+			kb := min(matVecsBlock, n4-k0)
+			for v := range nv {
+				dot4RowsAVX(&a[i*n+k0], n, &xs[v*n+k0], kb, &lanes[v])
+			}
+		}
+		for v := range nv {
+			dot4Finish(dst[v*m+i:v*m+i+4], a[i*n:], n, xs[v*n:(v+1)*n], &lanes[v])
+		}
+	}
+	if m4 < m {
+		for v := range nv {
+			matVecGo(dst[v*m+m4:(v+1)*m], a[m4*n:m*n], xs[v*n:(v+1)*n])
+		}
+	}
 }
 
 // SetVectorKernels turns the assembly kernels on (where the CPU has them)
@@ -211,4 +266,10 @@ func Kernels() string {
 		return "amd64-avx2"
 	}
 	return "amd64-generic"
+}
+
+// setAVX512 turns only the AVX-512 kernels off (or back on where the CPU
+// and the current setting allow them), so tests reach the AVX2 kernels.
+func setAVX512(on bool) {
+	useAVX512 = on && useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 }

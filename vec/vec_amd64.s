@@ -4,8 +4,9 @@
 
 // func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
 // For the four rows r = 0..3 at a + r·stride (stride in elements) and
-// n a multiple of 4: lanes[4r+l] = Σ a_r[j]·x[j] over j ≡ l (mod 4), in
-// increasing j with separate multiply and add (floats.Dot's partial sums).
+// n a multiple of 4: lanes[4r+l] += Σ a_r[j]·x[j] over j ≡ l (mod 4), in
+// increasing j with separate multiply and add (floats.Dot's partial sums,
+// continued from the values in lanes).
 TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-40
 	MOVQ   a+0(FP), SI
 	MOVQ   stride+8(FP), R8
@@ -16,10 +17,10 @@ TEXT ·dot4RowsAVX(SB), NOSPLIT, $0-40
 	LEAQ   (SI)(R8*1), R9
 	LEAQ   (R9)(R8*1), R10
 	LEAQ   (R10)(R8*1), R12
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
+	VMOVUPD (R11), Y0
+	VMOVUPD 32(R11), Y1
+	VMOVUPD 64(R11), Y2
+	VMOVUPD 96(R11), Y3
 	XORQ   AX, AX
 
 loop4:
@@ -334,10 +335,13 @@ scaledone:
 	RET
 
 
-// func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int)
+// func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int, avx512 bool)
 // c[j] += t[p]·b[rows[p]·ldb + j] for j < n, p = 0..k−1 in order (k ≥ 1);
-// multiply then add. 32, then 4 columns at a time, then one.
-TEXT ·axpyKAVX(SB), NOSPLIT, $0-56
+// multiply then add. AVX2: 32, then 4 columns at a time, then one.
+// AVX-512 (avx512 set; at axzblock): 32 columns at a time in four
+// registers, the last group masked to the columns left (masked lanes are
+// neither read nor written).
+TEXT ·axpyKAVX(SB), NOSPLIT, $0-57
 	MOVQ c+0(FP), DI
 	MOVQ n+8(FP), CX
 	MOVQ b+16(FP), SI
@@ -347,6 +351,8 @@ TEXT ·axpyKAVX(SB), NOSPLIT, $0-56
 	MOVQ rows+40(FP), R12
 	MOVQ k+48(FP), R10
 	XORQ AX, AX
+	CMPB avx512+56(FP), $0
+	JNE  axzblock
 
 ax32:
 	LEAQ    32(AX), DX
@@ -442,5 +448,60 @@ ax1l:
 	JMP     ax1
 
 axdone:
+	VZEROUPPER
+	RET
+axzblock:
+	CMPQ AX, CX
+	JGE  axzdone
+	MOVQ CX, DX
+	SUBQ AX, DX        // columns left
+	MOVQ $0xffffffff, R14
+	CMPQ DX, $32
+	JGE  axzmasks
+	MOVQ CX, R15       // R14 = 2^left − 1 (the shift count goes in CX)
+	MOVQ DX, CX
+	MOVQ $1, R14
+	SHLQ CX, R14
+	DECQ R14
+	MOVQ R15, CX
+
+axzmasks:
+	KMOVW     R14, K1
+	SHRQ      $8, R14
+	KMOVW     R14, K2
+	SHRQ      $8, R14
+	KMOVW     R14, K3
+	SHRQ      $8, R14
+	KMOVW     R14, K4
+	VMOVUPD.Z (DI)(AX*8), K1, Z0
+	VMOVUPD.Z 64(DI)(AX*8), K2, Z1
+	VMOVUPD.Z 128(DI)(AX*8), K3, Z2
+	VMOVUPD.Z 192(DI)(AX*8), K4, Z3
+	LEAQ      (SI)(AX*8), R11
+	XORQ      BX, BX
+
+axzterm: // R13 = the term's row offset in bytes from the block's first column (R11)
+	VBROADCASTSD (R9)(BX*8), Z8
+	MOVLQSX      (R12)(BX*4), R13
+	IMULQ        R8, R13
+	VMULPD.Z     (R11)(R13*1), Z8, K1, Z9
+	VADDPD       Z9, Z0, Z0
+	VMULPD.Z     64(R11)(R13*1), Z8, K2, Z10
+	VADDPD       Z10, Z1, Z1
+	VMULPD.Z     128(R11)(R13*1), Z8, K3, Z11
+	VADDPD       Z11, Z2, Z2
+	VMULPD.Z     192(R11)(R13*1), Z8, K4, Z12
+	VADDPD       Z12, Z3, Z3
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          axzterm
+	VMOVUPD      Z0, K1, (DI)(AX*8)
+	VMOVUPD      Z1, K2, 64(DI)(AX*8)
+	VMOVUPD      Z2, K3, 128(DI)(AX*8)
+	VMOVUPD      Z3, K4, 192(DI)(AX*8)
+	ADDQ         $32, AX
+	JMP          axzblock
+
+axzdone:
 	VZEROUPPER
 	RET

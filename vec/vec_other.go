@@ -18,6 +18,12 @@ func scale(x []float64, k float64) {
 
 func matVec(dst, a, x []float64) { matVecGo(dst, a, x) }
 
+func matVecs(dst, a, xs []float64, m, n int) {
+	for v := range len(xs) / n {
+		matVecGo(dst[v*m:(v+1)*m], a[:m*n], xs[v*n:(v+1)*n])
+	}
+}
+
 func axpyK(c, b []float64, ldb int, t []float64) { axpyKGo(c, b, ldb, t) }
 
 // SetVectorKernels does nothing here (no assembly kernels in this build)
@@ -28,3 +34,6 @@ func SetVectorKernels(on bool) (was bool) { return false }
 // (pure Go loops: built with -tags purego or for a GOARCH without
 // assembly kernels).
 func Kernels() string { return runtime.GOARCH + "-purego" }
+
+// setAVX512 does nothing: this build has no vector kernels.
+func setAVX512(bool) {}

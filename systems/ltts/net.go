@@ -102,6 +102,30 @@ func (n *LTTSNet) Sigmoid(v float64) float64 {
 	return e / (1 + e)
 }
 
+// SigmoidInto sets dst[i] = Sigmoid(v[i]) for every i < len(v), bit for bit,
+// with the exponentials in one vector pass (vec.Exp); dst may be v.
+func (n *LTTSNet) SigmoidInto(dst, v []float64) {
+	dst = dst[:len(v)]
+	if n.P.heaviside() {
+		for i, x := range v {
+			dst[i] = n.Sigmoid(x)
+		}
+		return
+	}
+	// exp(−|x|) is Sigmoid's exp(−x) for x ≥ 0 and its exp(x) below.
+	for i, x := range v {
+		dst[i] = -math.Abs(x / n.P.Dv)
+	}
+	vec.Exp(dst, dst)
+	for i, x := range v {
+		if e := dst[i]; x/n.P.Dv >= 0 {
+			dst[i] = 1 / (1 + e)
+		} else {
+			dst[i] = e / (1 + e)
+		}
+	}
+}
+
 // trace advances the presynaptic trace: ŝ(0) = βs·s(0), ŝ(t) = βs·ŝ(t−1) + (1−βs)·s(t).
 func (n *LTTSNet) trace(shat, s []float64, first bool) {
 	b := n.betaS
@@ -374,7 +398,7 @@ func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *learn.Adam, rate func()
 	blocks := (N + lttsRowBlock - 1) / lttsRowBlock
 	team.Each(blocks, func(b int) {
 		lo, hi := b*lttsRowBlock, min(N, (b+1)*lttsRowBlock)
-		var v, dot [lttsRowBlock]float64
+		var v, dot, sg [lttsRowBlock]float64
 		for r := range hi - lo {
 			v[r], dot[r] = n.P.V0, ws.dot0[lo+r]
 		}
@@ -391,7 +415,11 @@ func (n *LTTSNet) TrainOnline(Sstar, I [][]float64, opt *learn.Adam, rate func()
 					drive += I[t][i]
 				}
 				v[r] = n.advanceOne(v[r], drive, Sstar[t][i])
-				errv := Sstar[t+1][i] - n.Sigmoid(v[r])
+			}
+			n.SigmoidInto(sg[:hi-lo], v[:hi-lo])
+			for i := lo; i < hi; i++ {
+				r := i - lo
+				errv := Sstar[t+1][i] - sg[r]
 				dot[r] = ks[t].RowZeroDiagDot(n.J[i*N:(i+1)*N], om[i*N:(i+1)*N], ov[i*N:(i+1)*N], et, errv, x, i)
 			}
 		}

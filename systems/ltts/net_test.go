@@ -192,3 +192,34 @@ func TestSigmoidSwitchesAtHeavisideBelow(t *testing.T) {
 		t.Error("dv = 0 with no switch (a logistic of zero width) was accepted")
 	}
 }
+
+// SigmoidInto gives Sigmoid's bits for every element, through the vector
+// exponential and its scalar tail alike (lengths not a multiple of 8), for
+// the logistic and the Heaviside switch, at signed zeros, beyond exp's
+// range and at NaN (a NaN either way).
+func TestSigmoidIntoMatchesSigmoid(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 19))
+	v := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 800, -800, 1e6, -1e6, math.Inf(1), math.Inf(-1), math.NaN()}
+	for range 200 {
+		v = append(v, 40*rng.NormFloat64())
+	}
+	for _, dv := range []float64{0.2, 0.01, 1e-3} {
+		net, err := NewLTTSNet(LTTSParams{N: 1, TauM: 8, TauS: 2, TauRO: 20, Dv: dv, HeavisideBelow: ReferenceHeavisideBelow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{len(v), 37, 8, 3} {
+			got := make([]float64, n)
+			net.SigmoidInto(got, v[:n])
+			for i, x := range v[:n] {
+				want := net.Sigmoid(x)
+				if math.IsNaN(want) && math.IsNaN(got[i]) {
+					continue // NaN payloads may differ
+				}
+				if math.Float64bits(got[i]) != math.Float64bits(want) {
+					t.Errorf("dv %g, length %d, v %v: SigmoidInto %v, Sigmoid %v", dv, n, x, got[i], want)
+				}
+			}
+		}
+	}
+}

@@ -110,6 +110,7 @@ type DecolleBlock struct {
 	Y             []float64 // local readout of the last step, Batch × Classes
 	delta         []float64 // ∂L/∂(input current), Batch × NOut
 	z             []float64 // input current of the last step
+	gT            []float64 // G class-major (gT[c*NOut+i] = G[i*Classes+c]), refreshed by each step with labels
 	adam          *learn.Adam
 }
 
@@ -217,6 +218,25 @@ func (n *DecolleNet) Reset() {
 	}
 }
 
+// transposeG refreshes every local readout's class-major copy gT from G
+// (which a caller may have changed since the last step).
+func (n *DecolleNet) transposeG() {
+	C := n.P.Classes
+	for _, b := range n.Blocks {
+		if b.G == nil {
+			continue
+		}
+		if len(b.gT) != len(b.G) {
+			b.gT = make([]float64, len(b.G))
+		}
+		for i := range b.NOut {
+			for c, g := range b.G[i*C : (i+1)*C] {
+				b.gT[c*b.NOut+i] = g
+			}
+		}
+	}
+}
+
 // Surrogate returns σ'(v), the surrogate derivative of the spike with
 // respect to the pre-reset voltage (SurrogateInto on one value).
 func (p DecolleParams) Surrogate(v float64) float64 {
@@ -252,6 +272,9 @@ func (n *DecolleNet) Step(x []float64, bsz int, labels []int, learn bool) float6
 		panic(fmt.Sprintf("learn: DecolleNet.Step with batch %d (max %d) and %d inputs", bsz, n.P.Batch, len(x)))
 	}
 	n.bsz = bsz
+	if labels != nil {
+		n.transposeG()
+	}
 	nw := n.team.Workers()
 	n.team.Run(func(w int) {
 		for s := w * bsz / nw; s < (w+1)*bsz/nw; s++ {
@@ -354,6 +377,7 @@ func (n *DecolleNet) backwardSample(s, label int, fromS bool) {
 // gradient of the last step from the blocks' current S and VPre (a test can
 // replace the spikes by a smooth function of the voltage first).
 func (n *DecolleNet) Backward(labels []int) {
+	n.transposeG()
 	for s := 0; s < n.bsz; s++ {
 		n.backwardSample(s, labels[s], true)
 	}
@@ -375,13 +399,13 @@ func (n *DecolleNet) localDelta(b *DecolleBlock, s, label int, bsz float64) {
 	// The surrogate derivative of every neuron.
 	e := n.expBuf[s*n.maxOut : s*n.maxOut+b.NOut]
 	n.P.SurrogateInto(e, vp)
+	// (Gᵀ·dy)[i] = Σ_c G[i][c]·dy[c] in class order, for all neurons at once
+	// (AxpyK skips the classes with dy[c] = 0, whose terms ±0 leave a sum
+	// that starts at +0 unchanged).
+	clear(d)
+	vec.AxpyK(d, b.gT, b.NOut, dy)
 	for i := range d {
-		g := 0.0
-		gi := b.G[i*C : (i+1)*C]
-		for c, v := range dy {
-			g += gi[c] * v
-		}
-		g *= e[i]
+		g := d[i] * e[i]
 		if regA > 0 {
 			if vp[i]+0.01 > 0 {
 				g += regA

@@ -181,7 +181,24 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 	if tB && (ldb != k || (blocks(m)*blocks(n) >= gemmMinParBlocks && k > gemmBlock)) {
 		return false
 	}
+	// Two shapes of the ANN's backward pass run faster through whole rows
+	// of a transposed operand, with the same terms in the same order.
+	var bT, tcol []float64
+	switch {
+	case tA && !tB && alpha == 1 && beta == 0 && n < 16 && m >= 64 && allFinite(A, Bm):
+		tcol = gemmColumns(Bm, ldb, k, n)
+	case tB && !tA && alpha == 1 && k >= 4 && k <= 16 && n >= 64 && allFinite(Bm[:n*k]):
+		bT = transpose(Bm[:n*k], n, k)
+	}
 	rows := func(lo, hi int) {
+		if tcol != nil {
+			gemmTransposedC(lo, hi, m, n, k, A, lda, tcol, Cm, ldc)
+			return
+		}
+		if bT != nil {
+			gemmLanes(lo, hi, n, k, A, lda, bT, beta, Cm, ldc)
+			return
+		}
 		if beta != 1 {
 			for i := lo; i < hi; i++ {
 				row := Cm[i*ldc : i*ldc+n]
@@ -193,11 +210,19 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 			}
 		}
 		if tB {
-			dot := make([]float64, n)
+			// All the rows' dot products in one pass over B (MatVecs)
+			// where A's rows are contiguous, else row by row.
+			dot := make([]float64, n*(hi-lo))
+			if lda == k {
+				vec.MatVecs(dot, Bm[:n*k], A[lo*k:hi*k], n, k)
+			} else {
+				for i := lo; i < hi; i++ {
+					vec.MatVec(dot[(i-lo)*n:(i-lo+1)*n], Bm[:n*k], A[i*lda:i*lda+k])
+				}
+			}
 			for i := lo; i < hi; i++ {
-				vec.MatVec(dot, Bm[:n*k], A[i*lda:i*lda+k])
 				row := Cm[i*ldc : i*ldc+n]
-				for j, d := range dot {
+				for j, d := range dot[(i-lo)*n : (i-lo+1)*n] {
 					row[j] += float64(alpha * d)
 				}
 			}
@@ -228,8 +253,119 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 	return true
 }
 
-// forward computes the outputs of x (bsz × NOR) into a.out; train uses
-// batch statistics and dropout, otherwise the running statistics.
+// effectiveWeights sets a1 = |W1| and a2 = |W2| from the current weights.
+func (a *FlyANN) effectiveWeights() {
+	for i, w := range a.W1 {
+		a.a1[i] = math.Abs(w)
+	}
+	for i, w := range a.W2 {
+		a.a2[i] = math.Abs(w)
+	}
+}
+
+// allFinite reports whether every entry of the slices is finite.
+func allFinite(xs ...[]float64) bool {
+	// v·0 is ±0 for finite v and NaN otherwise: four sums of them, no
+	// branch per entry.
+	var s [4]float64
+	for _, x := range xs {
+		i := 0
+		for ; i+4 <= len(x); i += 4 {
+			s[0] += x[i] * 0
+			s[1] += x[i+1] * 0
+			s[2] += x[i+2] * 0
+			s[3] += x[i+3] * 0
+		}
+		for ; i < len(x); i++ {
+			s[0] += x[i] * 0
+		}
+	}
+	return s[0]+s[1]+s[2]+s[3] == 0
+}
+
+// transpose returns the transpose (c × r) of the row-major r × c matrix a.
+func transpose(a []float64, r, c int) []float64 {
+	t := make([]float64, r*c)
+	for i := range r {
+		for j, v := range a[i*c : (i+1)*c] {
+			t[j*r+i] = v
+		}
+	}
+	return t
+}
+
+// gemmColumns returns the k × n matrix B (row stride ldb) column by
+// column: entry j·k+l is B(l, j).
+func gemmColumns(Bm []float64, ldb, k, n int) []float64 {
+	t := make([]float64, n*k)
+	for l := range k {
+		for j := range n {
+			t[j*k+l] = Bm[l*ldb+j]
+		}
+	}
+	return t
+}
+
+// gemmTransposedC does rows lo…hi−1 of C = Aᵀ·B (alpha 1, beta 0; A is
+// k × m, B's columns in tcol) as rows of Cᵀ: Cᵀ(j, lo:hi) sums B(l, j)·A(l, lo:hi)
+// in increasing l (vec.AxpyK), the same products in the same order as the
+// row-by-row sums. AxpyK skips the terms with B(l, j) = 0 where the rows
+// skip those with A(l, i) = 0: with finite inputs either kind of term is
+// ±0, which leaves a sum that starts at +0 unchanged.
+func gemmTransposedC(lo, hi, m, n, k int, A []float64, lda int, tcol, Cm []float64, ldc int) {
+	w := hi - lo
+	ct := make([]float64, n*w)
+	for j := range n {
+		vec.AxpyK(ct[j*w:(j+1)*w], A[lo:], lda, tcol[j*k:(j+1)*k])
+	}
+	for i := lo; i < hi; i++ {
+		row := Cm[i*ldc : i*ldc+n]
+		for j := range row {
+			row[j] = ct[j*w+i-lo]
+		}
+	}
+}
+
+// gemmLanes does rows lo…hi−1 of C = A·Bᵀ + beta·C (alpha 1) for a short k
+// (4…16; B's transpose in bT, k × n) with floats.Dot's partial sums formed
+// for all of C's columns at once: lane q sums A(i, l)·B(j, l) over
+// l ≡ q (mod 4), l < k&^3, in increasing l, lane 0 then the rest of l in
+// order, and the dot product is (lane0 + lane2) + (lane1 + lane3), as
+// vec.MatVec computes it. AxpyK skips coefficients A(i, l) = 0, whose
+// terms (±0, B finite) leave a lane that starts at +0 unchanged.
+func gemmLanes(lo, hi, n, k int, A []float64, lda int, bT []float64, beta float64, Cm []float64, ldc int) {
+	k4 := k &^ 3
+	lane := make([]float64, 4*n)
+	t := make([]float64, 0, k)
+	for i := lo; i < hi; i++ {
+		a := A[i*lda : i*lda+k]
+		clear(lane)
+		for q := range 4 {
+			t = t[:0]
+			for l := q; l < k4; l += 4 {
+				t = append(t, a[l])
+			}
+			vec.AxpyK(lane[q*n:(q+1)*n], bT[q*n:], 4*n, t)
+		}
+		vec.AxpyK(lane[:n], bT[k4*n:], n, a[k4:])
+		row := Cm[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			vec.Scale(row, beta)
+		}
+		l0, l1, l2, l3 := lane[:n], lane[n:2*n], lane[2*n:3*n], lane[3*n:]
+		for j := range row {
+			row[j] += (l0[j] + l2[j]) + (l1[j] + l3[j]) // alpha = 1: alpha·d is d
+		}
+	}
+}
+
+// forward computes the outputs of x (bsz × NOR) into a.out from the
+// effective weights a1, a2 (effectiveWeights); train uses batch statistics
+// and dropout, otherwise the running statistics.
 func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 	p := a.P
 	norn := p.NOR * p.Tile
@@ -237,12 +373,6 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 		for r := 0; r < p.Tile; r++ {
 			copy(a.orn[s*norn+r*p.NOR:s*norn+(r+1)*p.NOR], x[s*p.NOR:(s+1)*p.NOR])
 		}
-	}
-	for i, w := range a.W1 {
-		a.a1[i] = math.Abs(w)
-	}
-	for i, w := range a.W2 {
-		a.a2[i] = math.Abs(w)
 	}
 	gemm(a.Threads, false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
 	// BatchNorm
@@ -315,6 +445,7 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	if bsz > p.Batch || bsz < 2 {
 		panic(fmt.Sprintf("learn: FlyANN.TrainBatch with %d samples (2..%d)", bsz, p.Batch))
 	}
+	a.effectiveWeights()
 	a.forward(x, bsz, true)
 	C := p.Classes
 	loss, correct := 0.0, 0
@@ -342,11 +473,13 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	}
 	gemm(a.Threads, false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
 	for k := range a.dKC[:bsz*p.NKC] {
-		if a.kcPre[k] <= 0 {
-			a.dKC[k] = 0
-		} else {
-			a.dKC[k] *= a.mask[k]
+		// 0 where the ReLU was off (kcPre ≤ 0), else dKC·mask: the
+		// product's bits kept or cleared, no branch to mispredict.
+		var keep uint64
+		if !(a.kcPre[k] <= 0) {
+			keep = ^uint64(0)
 		}
+		a.dKC[k] = math.Float64frombits(math.Float64bits(a.dKC[k]*a.mask[k]) & keep)
 	}
 	for s := 0; s < bsz; s++ {
 		vec.AddTo(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
@@ -391,6 +524,7 @@ func (a *FlyANN) Grad() []float64 { return a.grad }
 // Predict writes the predicted class of each odor of x into pred (evaluation mode).
 func (a *FlyANN) Predict(x []float64, pred []int) {
 	p := a.P
+	a.effectiveWeights() // once: the weights do not change while predicting
 	for lo := 0; lo < len(pred); lo += p.Batch {
 		hi := min(lo+p.Batch, len(pred))
 		a.forward(x[lo*p.NOR:hi*p.NOR], hi-lo, false)
@@ -410,12 +544,11 @@ func signMul(g, w []float64) {
 	g = g[:len(w)]
 	for i, v := range w {
 		b := math.Float64bits(v)
-		// −g (a sign flip, as negation) for negative w, without a branch;
+		// −g (a sign flip, as negation) for negative w and +0 for w = ±0
+		// (x = 0: the bits cleared by an all-zero mask), without a branch
 		// (w is never NaN here: a NaN loss stops training first).
-		gb := math.Float64bits(g[i]) ^ b&(1<<63)
-		if b<<1 == 0 { // ±0
-			gb = 0
-		}
-		g[i] = math.Float64frombits(gb)
+		x := b << 1
+		nz := (x | -x) >> 63 // 1 unless x = 0
+		g[i] = math.Float64frombits((math.Float64bits(g[i]) ^ b&(1<<63)) & -nz)
 	}
 }

@@ -80,16 +80,20 @@ func TestGemmEqualsGonum(t *testing.T) {
 	}
 	var shapes []shape
 	for _, s := range [][3]int{{32, 50, 500}, {32, 2500, 50}, {32, 10, 2500}, {2500, 10, 32}, {32, 2500, 10},
-		{50, 2500, 32}, {32, 50, 2500}, {500, 50, 32}, {130, 200, 70}, {7, 3, 5}, {5, 9, 3}, {256, 200, 300}} {
+		{50, 2500, 32}, {32, 50, 2500}, {500, 50, 32}, {130, 200, 70}, {7, 3, 5}, {5, 9, 3}, {256, 200, 300},
+		{32, 100, 4}, {33, 64, 7}, {32, 100, 16}, {200, 5, 12}, {64, 15, 9}} {
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
 			shapes = append(shapes, shape{tr[0], tr[1], s[0], s[1], s[2], 1, 0}, shape{tr[0], tr[1], s[0], s[1], s[2], 0.5, 1},
-				shape{tr[0], tr[1], s[0], s[1], s[2], -1.5, 0.25})
+				shape{tr[0], tr[1], s[0], s[1], s[2], -1.5, 0.25}, shape{tr[0], tr[1], s[0], s[1], s[2], 1, 0.25})
 		}
 	}
 	for _, on := range []bool{true, false} {
 		was := vec.SetVectorKernels(on)
 		for _, s := range shapes {
-			a, b := mat(s.m*s.k, true), mat(s.k*s.n, false)
+			a, b := mat(s.m*s.k, true), mat(s.k*s.n, s.m%2 == 0)
+			if len(b) > 3 {
+				a[0], b[1] = math.Copysign(0, -1), math.Copysign(0, -1)
+			}
 			lda, ldb := s.k, s.n
 			if s.tA {
 				lda = s.m
@@ -108,5 +112,29 @@ func TestGemmEqualsGonum(t *testing.T) {
 			}
 		}
 		vec.SetVectorKernels(was)
+	}
+}
+
+// signMul is g·sign(w) with +0 at w = ±0 and a sign flip (NaN's too) at
+// negative w; allFinite finds an Inf or a NaN anywhere in its slices.
+func TestSignMulAndAllFinite(t *testing.T) {
+	negz := math.Copysign(0, -1)
+	w := []float64{2, -3, 0, negz, 5e-324, -5e-324, math.Inf(1), math.Inf(-1), -1, 1}
+	g := []float64{1.5, 1.5, 7, -7, -2, -2, 3, 3, math.NaN(), negz}
+	want := []float64{1.5, -1.5, 0, 0, -2, 2, 3, -3, math.Copysign(math.NaN(), -1), negz}
+	signMul(g, w)
+	for i := range g {
+		if math.Float64bits(g[i])&^(1<<63) != math.Float64bits(want[i])&^(1<<63) && !(math.IsNaN(g[i]) && math.IsNaN(want[i])) ||
+			math.Signbit(g[i]) != math.Signbit(want[i]) {
+			t.Errorf("w %v: g·sign(w) = %v, want %v", w[i], g[i], want[i])
+		}
+	}
+	if !allFinite([]float64{1, negz, -3}, nil, []float64{5e-324, 1e308, 2, 3, 4}) {
+		t.Error("finite slices reported non-finite")
+	}
+	for _, bad := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+		if allFinite([]float64{1, 2}, []float64{0, 1, 2, 3, 4, bad}) {
+			t.Errorf("%v not found", bad)
+		}
 	}
 }

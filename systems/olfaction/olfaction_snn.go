@@ -43,22 +43,45 @@ func (c *OlfactionConfig) snnParams(hybrid bool) DecolleParams {
 		LR: s.LR, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Local: local, Abs: abs}
 }
 
-// encodeOdors fills x (len(idx) × nIn) with one step of Bernoulli spikes,
-// P(spike) = rate·X[odor][k mod nOR], the odor tiled [x, x, …] over the
-// inputs. The uniform draws are rand.Rand.Float64's from the generator
-// (called directly, not through the rand.Source interface).
-func encodeOdors(src *rand.PCG, X []float64, nOR int, idx []int, rate float64, x []float64) {
-	nIn := len(x) / len(idx)
+// spikeThresholds fills thr (len(idx) × nOR) with the integer form of
+// encodeOdors's spike probabilities rate·X[odor][k]: a uniform draw
+// u/2⁵³ (u a 53-bit integer) falls below p exactly when u < ⌈p·2⁵³⌉ (the
+// scaling by 2⁵³ is exact), so thr holds ⌈p·2⁵³⌉, clamped to [0, 2⁵³+1]
+// (0 for p ≤ 0 or NaN: never a spike).
+func spikeThresholds(X []float64, nOR int, idx []int, rate float64, thr []uint64) {
 	for b, s := range idx {
 		row := X[s*nOR : (s+1)*nOR]
+		tb := thr[b*nOR : (b+1)*nOR]
+		for k, v := range row {
+			t := math.Ceil(rate * v * (1 << 53))
+			switch {
+			case !(t > 0):
+				tb[k] = 0
+			case t > 1<<53:
+				tb[k] = 1<<53 + 1
+			default:
+				tb[k] = uint64(t)
+			}
+		}
+	}
+}
+
+// encodeOdors fills x (bsz × nIn) with one step of Bernoulli spikes,
+// P(spike) = rate·X[odor][k mod nOR], the odor tiled [x, x, …] over the
+// inputs, given as spikeThresholds's thr. The uniform draws are
+// rand.Rand.Float64's from the generator (called directly, not through
+// the rand.Source interface); draw u/2⁵³ < p exactly when u < thr.
+func encodeOdors(src *rand.PCG, thr []uint64, nOR, bsz int, x []float64) {
+	nIn := len(x) / bsz
+	for b := range bsz {
+		row := thr[b*nOR : (b+1)*nOR]
 		xb := x[b*nIn : (b+1)*nIn]
 		for lo := 0; lo < nIn; lo += nOR { // one tile [x] at a time
 			tile := xb[lo:min(lo+nOR, nIn)]
 			for k := range tile {
-				tile[k] = 0
-				if float64(src.Uint64()<<11>>11)/(1<<53) < rate*row[k] {
-					tile[k] = 1
-				}
+				// 1 when u < thr: the difference wraps below zero (both
+				// are below 2⁶³); no branch to mispredict.
+				tile[k] = float64((src.Uint64()<<11>>11 - row[k]) >> 63)
 			}
 		}
 	}
@@ -88,6 +111,7 @@ type snnRun struct {
 
 	nIn, nor, C int
 	x, sumY     []float64
+	thr         []uint64 // the batch's spike thresholds (spikeThresholds)
 	order       *rand.Rand
 	orderSrc    *rand.PCG // order's generator
 	encTrain    *rand.PCG
@@ -209,6 +233,7 @@ func (c *OlfactionConfig) buildSNN(env *experiment.Env, d *task.Olfaction, team 
 	}
 	r.nIn, r.nor, r.C = p.Sizes[0], c.Data.NOR, c.Data.NClass
 	r.x = make([]float64, s.Batch*r.nIn)
+	r.thr = make([]uint64, s.Batch*r.nor)
 	r.sumY = make([]float64, s.Batch*r.C)
 	// Independent streams per use, so the hybrid and the control see the
 	// same order and the same input spikes.
@@ -331,8 +356,9 @@ func (r *snnRun) trainEpoch(ctx context.Context, e int) (correct int, loss float
 			r.trace.Reset()
 		}
 		clear(r.sumY)
+		spikeThresholds(d.TrainX, r.nor, idx, s.Rate, r.thr)
 		for t := 0; t < s.BurnIn+s.Steps; t++ {
-			encodeOdors(r.encTrain, d.TrainX, r.nor, idx, s.Rate, r.x[:bsz*nIn])
+			encodeOdors(r.encTrain, r.thr, r.nor, bsz, r.x[:bsz*nIn])
 			if t < s.BurnIn {
 				net.Step(r.x[:bsz*nIn], bsz, nil, false)
 				continue
@@ -388,8 +414,9 @@ func (r *snnRun) present(X []float64, n int, enc *rand.PCG, step func(lo, bsz, t
 		bsz := hi - lo
 		net.Reset()
 		clear(r.sumY)
+		spikeThresholds(X, r.nor, idx, s.Rate, r.thr)
 		for t := 0; t < s.BurnIn+s.Steps; t++ {
-			encodeOdors(enc, X, r.nor, idx, s.Rate, r.x[:bsz*nIn])
+			encodeOdors(enc, r.thr, r.nor, bsz, r.x[:bsz*nIn])
 			net.Step(r.x[:bsz*nIn], bsz, nil, false)
 			if t >= s.BurnIn {
 				floats.Add(r.sumY[:bsz*r.C], net.YF[:bsz*r.C])
@@ -410,17 +437,20 @@ func (r *snnRun) evaluate(raster bool) (float64, float64, float64) {
 	encVal := sim.Source(c.Seed, "olfaction-snn-encode-val") // the same validation spikes every epoch
 	hit := 0
 	var active, spikes float64
-	fired := make([]bool, s.Batch*nk)
+	fired := make([]float64, s.Batch*nk) // per odor and KC: spikes so far
 	r.kcRates = make([]float64, nk)
 	r.present(d.ValX, d.NValid, encVal, func(lo, bsz, t int) {
-		for k, v := range kcBlock.S[:bsz*nk] {
-			if v != 0 {
-				fired[k] = true
-				spikes++
-				r.kcRates[k%nk]++
-				if raster && lo == 0 && k/nk < c.RasterSamples {
-					rec.rasterT = append(rec.rasterT, float64((k/nk)*s.Steps+t))
-					rec.rasterI = append(rec.rasterI, float64(k%nk))
+		for b := range bsz {
+			fb := fired[b*nk : (b+1)*nk]
+			rast := raster && lo == 0 && b < c.RasterSamples
+			// Spikes are 0 or 1: counted by adding them (no branch).
+			for i, v := range kcBlock.S[b*nk : (b+1)*nk] {
+				fb[i] += v
+				spikes += v
+				r.kcRates[i] += v
+				if rast && v != 0 {
+					rec.rasterT = append(rec.rasterT, float64(b*s.Steps+t))
+					rec.rasterI = append(rec.rasterI, float64(i))
 				}
 			}
 		}
@@ -431,10 +461,10 @@ func (r *snnRun) evaluate(raster bool) (float64, float64, float64) {
 			}
 		}
 		for k, f := range fired[:bsz*nk] {
-			if f {
+			if f > 0 {
 				active++
 			}
-			fired[k] = false
+			fired[k] = 0
 		}
 	})
 	for k := range r.kcRates {

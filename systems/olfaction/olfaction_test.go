@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -214,5 +215,50 @@ func TestOlfactionHomeostatsReachTarget(t *testing.T) {
 	}
 	if r := m["kc_spike_rate"]; math.Abs(r-none/2) > 0.3*none/2 || m["kc_feedback_gain"] <= 0 {
 		t.Errorf("apl: KC rate %.4f (gain %.3g), want %.4f ± 30 %%", r, m["kc_feedback_gain"], none/2)
+	}
+}
+
+// The integer thresholds give the spikes of the float comparison
+// u/2⁵³ < rate·x draw for draw, at probabilities on and next to the 2⁻⁵³
+// grid, at 0, 1, above 1, below 0, subnormal and NaN.
+func TestEncodeOdorsMatchesFloatComparison(t *testing.T) {
+	const nOR, nIn = 16, 40 // inputs tile the odor 2.5 times
+	row := []float64{0, 1, 2, -0.5, math.NaN(), 0x1p-53, math.Nextafter(0x1p-53, 1), math.Nextafter(0x1p-53, 0),
+		3 * 0x1p-53, 0.5, math.Nextafter(0.5, 1), math.Nextafter(1, 0), 5e-324, 0.25, 0.9, 1e-300}
+	rng := rand.New(rand.NewPCG(3, 4))
+	X := append([]float64(nil), row...)
+	for range nOR {
+		X = append(X, rng.Float64())
+	}
+	idx := []int{0, 1, 0}
+	thr := make([]uint64, len(idx)*nOR)
+	for _, rate := range []float64{1, 0.7, 1e-3} {
+		spikeThresholds(X, nOR, idx, rate, thr)
+		// At the threshold itself: u = thr−1 spikes, u = thr does not.
+		for k, u := range thr[:nOR] {
+			p := rate * X[k]
+			if u > 0 && !(float64(u-1)/(1<<53) < p) {
+				t.Errorf("p = %g: u = thr−1 = %d would not spike", p, u-1)
+			}
+			if u <= 1<<53 && float64(u)/(1<<53) < p {
+				t.Errorf("p = %g: u = thr = %d would spike", p, u)
+			}
+		}
+		got := make([]float64, len(idx)*nIn)
+		a, b := rand.NewPCG(9, 9), rand.NewPCG(9, 9)
+		for range 200 {
+			encodeOdors(a, thr, nOR, len(idx), got)
+			for i, s := range idx {
+				for k := range nIn {
+					want := 0.0
+					if float64(b.Uint64()<<11>>11)/(1<<53) < rate*X[s*nOR+k%nOR] {
+						want = 1
+					}
+					if got[i*nIn+k] != want {
+						t.Fatalf("rate %g, odor %d, input %d (p = %g): spike %g, float comparison %g", rate, s, k, rate*X[s*nOR+k%nOR], got[i*nIn+k], want)
+					}
+				}
+			}
+		}
 	}
 }
