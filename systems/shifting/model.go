@@ -16,7 +16,9 @@ import (
 // adam_wK_v, adam_etpK_m, adam_etpK_v with the step counts adam_steps
 // ([wK, etpK] steps per layer). A checkpoint adds the curves so far
 // (train_accuracy, test_accuracy, epoch_seconds, epoch_cpu_seconds,
-// test_cpu_seconds, one value per epoch done). Training has no random
+// test_cpu_seconds, one value per epoch done; TCA also
+// validation_accuracy and, with generated data, decision_time_mean and
+// decided_after_features). Training has no random
 // stream after initialisation (the training order is fixed), so no RNG
 // state is needed.
 

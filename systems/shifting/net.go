@@ -478,8 +478,11 @@ type ShiftingNet struct {
 	// PredictSpikes at exp-domain time ReadoutZ (e^(readout time));
 	// 0: the first output spike decides (the reference).
 	ReadoutZ float64
-	team     *sim.Team
-	workers  []*shiftingWorker // one per batch chunk
+	// HiddenLrFactor multiplies TrainSpikes' weight learning rate for the
+	// hidden layer (0: 1, the reference's one rate for both layers).
+	HiddenLrFactor float64
+	team           *sim.Team
+	workers        []*shiftingWorker // one per batch chunk
 	// per sample of the current mini-batch
 	passes []*ShiftingPass // layer-1 passes
 	last   []int32         // layer-1 last causal rank
@@ -690,6 +693,9 @@ func (n *ShiftingNet) TrainSpikes(z []float64, rows []int32, label int, lrW, lrE
 	}
 	n.L1.Backward(p1, wk.dHid, n.Normalise, wk.g1, nil)
 	n.L2.Apply(wk.g2, lrW, lrEtp)
+	if f := n.HiddenLrFactor; f > 0 {
+		lrW *= f
+	}
 	n.L1.Apply(wk.g1, lrW, lrEtp)
 	return answer == label, loss
 }

@@ -127,6 +127,9 @@ type ShiftingConfig struct {
 	// V_c = Σ_h w_hc·(1 − e^−(t_r − t_h)) over the hidden spikes before it;
 	// the largest answers; error softmax(V) − onehot, the cross-entropy's).
 	Readout string `yaml:"readout"`
+	// LrHiddenFactor multiplies the weight learning rate of the hidden
+	// layer (TCA; 0 = 1, the reference's one rate for both layers).
+	LrHiddenFactor float64 `yaml:"lr_hidden_factor"`
 	// ReadoutTime is the trial time (s) at which the potential readout
 	// answers (default 10: the end of a TCA trial, after every feature).
 	ReadoutTime float64 `yaml:"readout_time"`
@@ -143,15 +146,21 @@ func init() {
 	reg("shifting-mnist", "Shifting Learning: 784-800-10 network on MNIST, 20 epochs (needs the MNIST IDX files)", images("mnist"))
 	reg("shifting-mnist-causal", "Shifting Learning on MNIST with a causal-set input code (Mostafa binarised code, weight-sum cost, 20 epochs)", causalMNIST)
 	reg("shifting-fashion", "Shifting Learning: 784-800-10 network on Fashion-MNIST, 20 epochs (apt-get install dataset-fashion-mnist)", images("fashion-mnist"))
-	// TCA: 1000 fresh generated training trials every epoch (a fixed set
-	// is memorised: 200 trials reach train 0.92, test 0.07 after 40
-	// epochs; 1000 trials train 0.37, test 0.095 after 30), 200 test
-	// trials, 60 epochs (≈ 10 CPU min); data.source=file with epochs=200
-	// is the former 40/10 split of the public file.
-	reg("shifting-tca", "Shifting Learning: 500-3200-22 multi-spike network counting embedded spike patterns (1000 fresh generated training trials per epoch, 200 test trials, the public file as validation)", func() *ShiftingConfig {
-		return &ShiftingConfig{Seed: 1, Task: "tca", Hidden: 3200, BatchSize: 1, Epochs: 60, LrStart: 1e-5, LrEnd: 1e-6, LrEtp: 1e-6,
-			Normalise: true, TestSize: 10, TCAFile: task.TCAFile, CheckpointEveryEpochs: 10,
-			Data: TCAData{Source: "generated", TrainTrials: 1000, TestTrials: 200, Templates: "file", FreshEachEpoch: true}}
+	// TCA: 1000 fresh generated training trials every epoch, 200 test
+	// trials. The reference's first-spike decision comes during the first
+	// features and never beats their 16.4 % (test 0.075 after 60 epochs,
+	// seed 1), so the default reads the answer at the end of the trial
+	// (readout potential), from hidden neurons initialised with mixed
+	// signs and a small mean so that they reach threshold late and differ
+	// from trial to trial, with a faster rate for the readout (lr 1e-4 →
+	// 1e-5, the hidden layer a tenth of it), 20 epochs. The reference's
+	// protocol: readout=first_spike, hidden_init_low=0, hidden_init_high=0,
+	// lr_start=1e-5, lr_end=1e-6, lr_hidden_factor=1, epochs=60.
+	reg("shifting-tca", "Shifting Learning: 500-3200-22 multi-spike network counting embedded spike patterns, answer read at the trial's end (1000 fresh generated training trials per epoch, 200 test trials, the public file as validation)", func() *ShiftingConfig {
+		return &ShiftingConfig{Seed: 1, Task: "tca", Hidden: 3200, BatchSize: 1, Epochs: 20, LrStart: 1e-4, LrEnd: 1e-5, LrEtp: 1e-6,
+			Normalise: true, TestSize: 10, TCAFile: task.TCAFile, CheckpointEveryEpochs: 5,
+			Data:    TCAData{Source: "generated", TrainTrials: 1000, TestTrials: 200, Templates: "file", FreshEachEpoch: true},
+			Readout: ReadoutPotential, ReadoutTime: 10, HiddenInitLow: -5, HiddenInitHigh: 5.25, LrHiddenFactor: 0.1}
 	})
 	reg("shifting-iris", "Shifting Learning: 4-10-3 network on Iris, 5-fold cross-validation over 10 seeds", func() *ShiftingConfig {
 		return &ShiftingConfig{Seed: 1, Task: "iris", Hidden: 10, BatchSize: 30, Epochs: 400, LrStart: 1e-2, LrEnd: 1e-2, LrEtp: 1e-6, Runs: 10, Folds: 5}
@@ -241,8 +250,11 @@ func (c *ShiftingConfig) Validate() error {
 
 // validateReadout checks the keys of the TCA decision.
 func (c *ShiftingConfig) validateReadout() error {
-	if c.Task != "tca" && (c.Readout != "" || c.TargetTime != 0 || c.HiddenInitLow != 0 || c.HiddenInitHigh != 0) {
-		return fmt.Errorf("readout, target_time and hidden_init_low/high apply to task tca only, not %s", c.Task)
+	if c.Task != "tca" && (c.Readout != "" || c.TargetTime != 0 || c.HiddenInitLow != 0 || c.HiddenInitHigh != 0 || c.LrHiddenFactor != 0) {
+		return fmt.Errorf("readout, target_time, hidden_init_low/high and lr_hidden_factor apply to task tca only, not %s", c.Task)
+	}
+	if !(c.LrHiddenFactor >= 0 && c.LrHiddenFactor <= 1000) {
+		return fmt.Errorf("lr_hidden_factor must be in [0, 1000] (0: 1, the reference), got %g", c.LrHiddenFactor)
 	}
 	switch c.Readout {
 	case "", ReadoutFirstSpike:
@@ -302,6 +314,7 @@ func (c *ShiftingConfig) configure(net *ShiftingNet) {
 	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
 	net.Opt = TrainOptions{WSK: c.WSK, WSTheta: c.WSTheta, ClipNorm: c.ClipNorm, SilentBump: c.SilentBump}
 	net.TargetTime = c.TargetTime
+	net.HiddenLrFactor = c.LrHiddenFactor
 	if c.Readout == ReadoutPotential {
 		net.ReadoutZ = math.Exp(c.ReadoutTime)
 	}
