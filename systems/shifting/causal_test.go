@@ -127,15 +127,8 @@ func TestWeightSumCostGradientMatchesFiniteDifference(t *testing.T) {
 	}
 	g := make([]float64, len(l.W))
 	o.shape(l, g)
-	const h = 1e-6
 	for k := range l.W {
-		w := l.W[k]
-		l.W[k] = w + h
-		up := cost()
-		l.W[k] = w - h
-		down := cost()
-		l.W[k] = w
-		if fd := (up - down) / (2 * h); math.Abs(fd-g[k]) > 1e-6 {
+		if fd := centralDiff(&l.W[k], cost); math.Abs(fd-g[k]) > 1e-6 {
 			t.Errorf("weight %d (neuron %d): gradient %v, finite difference %v", k, k%5, g[k], fd)
 		}
 	}

@@ -16,7 +16,9 @@ import (
 // adam_wK_v, adam_etpK_m, adam_etpK_v with the step counts adam_steps
 // ([wK, etpK] steps per layer). A checkpoint adds the curves so far
 // (train_accuracy, test_accuracy, epoch_seconds, epoch_cpu_seconds,
-// test_cpu_seconds, one value per epoch done). Training has no random
+// test_cpu_seconds, one value per epoch done; TCA also
+// validation_accuracy and, with generated data, decision_time_mean and
+// decided_after_features). Training has no random
 // stream after initialisation (the training order is fixed), so no RNG
 // state is needed.
 
@@ -70,6 +72,10 @@ func loadNet(m *runio.Model, n *ShiftingNet) error {
 type curves struct {
 	trainAcc, testAcc, epochSec, epochCPU, testCPU []float64
 	valAcc                                         []float64 // TCA validation accuracy per epoch; nil: none kept
+	// TCA with generated data: per epoch on the test trials the mean
+	// decision time (s) and the fraction decided after the last feature;
+	// nil: none kept.
+	decT, after []float64
 }
 
 func (cv *curves) add(s *experiment.ModelState) {
@@ -80,6 +86,10 @@ func (cv *curves) add(s *experiment.ModelState) {
 	s.Add("test_cpu_seconds", "s (CPU), per epoch done", cv.testCPU)
 	if cv.valAcc != nil {
 		s.Add("validation_accuracy", "fraction, per epoch done", cv.valAcc)
+	}
+	if cv.decT != nil {
+		s.Add("decision_time_mean", "s (trial time of the first output spike, test trials), per epoch done", cv.decT)
+		s.Add("decided_after_features", "fraction of test trials, per epoch done", cv.after)
 	}
 }
 
@@ -94,6 +104,9 @@ func (cv *curves) load(m *runio.Model, epochs int) error {
 		{"epoch_cpu_seconds", &cv.epochCPU}, {"test_cpu_seconds", &cv.testCPU}}
 	if cv.valAcc != nil {
 		all = append(all, curve{"validation_accuracy", &cv.valAcc})
+	}
+	if cv.decT != nil {
+		all = append(all, curve{"decision_time_mean", &cv.decT}, curve{"decided_after_features", &cv.after})
 	}
 	for _, a := range all {
 		v, err := m.Float64(a.name, epochs)
@@ -190,13 +203,14 @@ func (c *ShiftingConfig) Eval(ctx context.Context, env *experiment.Env, m *runio
 		if err := loadNet(m, net); err != nil {
 			return nil, err
 		}
-		r := map[string]float64{"test_accuracy": tcaAccuracy(net, d.test), "train_accuracy": tcaAccuracy(net, d.train),
+		acc, decT, after := tcaScore(net, d.test)
+		r := map[string]float64{"test_accuracy": acc, "train_accuracy": tcaAccuracy(net, d.train),
 			"test_trials": float64(len(d.test))}
 		if d.val != nil {
 			r["validation_accuracy"] = tcaAccuracy(net, d.val)
 		}
 		if c.Data.generated() {
-			r["decision_time_mean"], r["decided_after_features"] = tcaDecisions(net, d.test)
+			r["decision_time_mean"], r["decided_after_features"] = decT, after
 		}
 		return r, nil
 	}

@@ -468,9 +468,21 @@ type ShiftingNet struct {
 	Normalise bool
 	// Opt holds the training options beyond the reference rule (all off
 	// at their zero values).
-	Opt     TrainOptions
-	team    *sim.Team
-	workers []*shiftingWorker // one per batch chunk
+	Opt TrainOptions
+	// TargetTime moves the time origin of TrainSpikes' output error to
+	// this trial time (s): the error compares e^(t − TargetTime) of the
+	// outputs with the reference's targets, so the correct output is due at
+	// TargetTime + 0.01 and the others after it (0: the reference).
+	TargetTime float64
+	// ReadoutZ > 0 selects the potential readout of TrainSpikes and
+	// PredictSpikes at exp-domain time ReadoutZ (e^(readout time));
+	// 0: the first output spike decides (the reference).
+	ReadoutZ float64
+	// HiddenLrFactor multiplies TrainSpikes' weight learning rate for the
+	// hidden layer (0: 1, the reference's one rate for both layers).
+	HiddenLrFactor float64
+	team           *sim.Team
+	workers        []*shiftingWorker // one per batch chunk
 	// per sample of the current mini-batch
 	passes []*ShiftingPass // layer-1 passes
 	last   []int32         // layer-1 last causal rank
@@ -657,34 +669,55 @@ func addTo(dst, src []float64) {
 
 // TrainSpikes does one update on a single trial given as time-ordered
 // spikes (z = e^t, synapse rows) with its label, the TCA protocol (batch
-// size 1). It returns whether the first output spike was right before the
-// update, and the loss.
+// size 1). It returns whether the network's answer (the first output
+// spike, or the largest potential with ReadoutZ) was right before the
+// update, and the loss (the squared distance between output and target
+// distributions).
 func (n *ShiftingNet) TrainSpikes(z []float64, rows []int32, label int, lrW, lrEtp float64) (bool, float64) {
 	wk, p1 := n.workers[0], n.pass(0)
 	clear(wk.g1.W)
 	clear(wk.g1.Etp)
 	clear(wk.g2.W)
 	clear(wk.g2.Etp)
-	n.L1.ForwardSpikes(z, rows, p1)
-	n.L2.Forward(p1.Y, wk.p2)
-	ok := FirstSpike(wk.p2.Y) == label
-	OutputError(wk.p2.Y, label, wk.dOut)
+	answer, _ := n.decide(z, rows, p1, wk.p2)
+	if n.ReadoutZ > 0 {
+		PotentialError(wk.p2.Y, label, wk.dOut)
+		n.L2.PotentialBackward(p1.Y, n.ReadoutZ, wk.dOut, wk.g2, wk.dHid)
+	} else {
+		n.spikeError(wk.p2.Y, label, wk.dOut)
+		n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
+	}
 	loss := 0.0
 	for _, d := range wk.dOut {
 		loss += d * d
 	}
-	n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
 	n.L1.Backward(p1, wk.dHid, n.Normalise, wk.g1, nil)
 	n.L2.Apply(wk.g2, lrW, lrEtp)
+	if f := n.HiddenLrFactor; f > 0 {
+		lrW *= f
+	}
 	n.L1.Apply(wk.g1, lrW, lrEtp)
-	return ok, loss
+	return answer == label, loss
 }
 
-// PredictSpikes returns the first-spiking output for a trial given as
-// time-ordered spikes.
+// spikeError is OutputError of outputs y measured from TargetTime:
+// softmax(y·e^(−TargetTime)) − softmax(exp(target)).
+func (n *ShiftingNet) spikeError(y []float64, label int, delta []float64) {
+	if n.TargetTime == 0 {
+		OutputError(y, label, delta)
+		return
+	}
+	s := math.Exp(-n.TargetTime)
+	for j, v := range y {
+		delta[j] = v * s
+	}
+	OutputError(delta, label, delta)
+}
+
+// PredictSpikes returns the network's answer for a trial given as
+// time-ordered spikes: the first-spiking output, or with ReadoutZ the
+// largest potential at the readout time.
 func (n *ShiftingNet) PredictSpikes(z []float64, rows []int32) int {
-	wk, p1 := n.workers[0], n.pass(0)
-	n.L1.ForwardSpikes(z, rows, p1)
-	n.L2.Forward(p1.Y, wk.p2)
-	return FirstSpike(wk.p2.Y)
+	answer, _ := n.decide(z, rows, n.pass(0), n.workers[0].p2)
+	return answer
 }

@@ -58,13 +58,14 @@ func TestShiftingTCAGeneratedFitsAgainstUntrained(t *testing.T) {
 // run's metrics and model.npz bytes.
 func TestShiftingTCAGeneratedEvalAndResume(t *testing.T) {
 	for _, fresh := range []bool{false, true} {
-		t.Run(map[bool]string{false: "fixed", true: "fresh_each_epoch"}[fresh], func(t *testing.T) { evalAndResume(t, fresh) })
+		t.Run(map[bool]string{false: "fixed", true: "fresh_each_epoch"}[fresh], func(t *testing.T) { evalAndResume(t, fresh, genTCA) })
 	}
+	t.Run("potential", func(t *testing.T) { evalAndResume(t, true, potentialTCA) })
 }
 
-func evalAndResume(t *testing.T, fresh bool) {
+func evalAndResume(t *testing.T, fresh bool, config func(hidden, train, epochs int, lr float64) *ShiftingConfig) {
 	mk := func() *ShiftingConfig {
-		c := genTCA(20, 20, 4, 1e-3)
+		c := config(20, 20, 4, 1e-3)
 		c.Data.FreshEachEpoch = fresh
 		return c
 	}
