@@ -216,13 +216,18 @@ const (
 	// never spike), in the style of Comsa et al. 2020, ICASSP, "Temporal
 	// coding in spiking neural networks with alpha synaptic function".
 	EncodingLatency = "latency"
+	// EncodingGraded keeps Mostafa's order (background first, at t_bg) and
+	// the grey levels: t = t_bg + (t_ink − t_bg)·x, so x = 0 spikes at t_bg
+	// and full ink at t_ink. spikelab's own variant of EncodingMostafa for
+	// images whose texture lives in grey levels (Fashion-MNIST).
+	EncodingGraded = "graded"
 )
 
 // Code is an input code of the image tasks.
 type Code struct {
-	Name      string  // EncodingExp ("" too), EncodingMostafa or EncodingLatency
+	Name      string  // EncodingExp ("" too), EncodingMostafa, EncodingLatency or EncodingGraded
 	Threshold float64 // mostafa: intensity above which a pixel is ink
-	TBg, TInk float64 // mostafa: spike times of background and ink (time constants)
+	TBg, TInk float64 // mostafa, graded: spike times of background (x = 0) and ink (x = 1) (time constants)
 	TMax      float64 // latency: spike time of the faintest non-zero pixel's limit x → 0 (time constants)
 }
 
@@ -239,6 +244,8 @@ func (c Code) Z(x float64) float64 {
 			return math.Inf(1)
 		}
 		return math.Exp(c.TMax * (1 - x))
+	case EncodingGraded:
+		return math.Exp(c.TBg + (c.TInk-c.TBg)*x)
 	}
 	return math.Exp(1 - x)
 }
@@ -247,8 +254,8 @@ func (c Code) Z(x float64) float64 {
 func (c Code) Validate() error {
 	switch c.Name {
 	case "", EncodingExp:
-	case EncodingMostafa:
-		if !(c.Threshold >= 0 && c.Threshold < 1) {
+	case EncodingMostafa, EncodingGraded:
+		if c.Name == EncodingMostafa && !(c.Threshold >= 0 && c.Threshold < 1) {
 			return fmt.Errorf("encoding_threshold must be in [0, 1), got %g", c.Threshold)
 		}
 		for _, f := range []struct {
@@ -264,7 +271,7 @@ func (c Code) Validate() error {
 			return fmt.Errorf("encoding_t_max must be in (0, 10] time constants, got %g", c.TMax)
 		}
 	default:
-		return fmt.Errorf("encoding %q is unknown: use exp, mostafa or latency", c.Name)
+		return fmt.Errorf("encoding %q is unknown: use exp, mostafa, latency or graded", c.Name)
 	}
 	return nil
 }

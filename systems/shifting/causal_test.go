@@ -25,7 +25,10 @@ func TestEncodingsGiveHandComputedSpikeTimes(t *testing.T) {
 		{Code{Name: EncodingMostafa, Threshold: 0.2, TBg: -1, TInk: 2}, 0.1, 1 / e},
 		{Code{Name: EncodingLatency, TMax: 1}, 1, 1},
 		{Code{Name: EncodingLatency, TMax: 2}, 0.25, math.Exp(1.5)},
-		{Code{Name: EncodingLatency, TMax: 2}, 0, math.Inf(1)}, // zero pixels never spike
+		{Code{Name: EncodingLatency, TMax: 2}, 0, math.Inf(1)},              // zero pixels never spike
+		{Code{Name: EncodingGraded, TBg: 0, TInk: 1.79}, 0, 1},              // background first, at t_bg
+		{Code{Name: EncodingGraded, TBg: 0, TInk: 1.79}, 1, math.Exp(1.79)}, // full ink at t_ink
+		{Code{Name: EncodingGraded, TBg: -1, TInk: 1}, 0.25, math.Exp(-0.5)},
 	} {
 		if got := c.code.Z(c.x); math.Abs(got-c.z) > 1e-12*c.z && got != c.z {
 			t.Errorf("%+v: x = %g gives z = %v, want %v", c.code, c.x, got, c.z)
@@ -41,6 +44,7 @@ func TestEncodingsGiveHandComputedSpikeTimes(t *testing.T) {
 		{"", [3]float64{e, math.Exp(1 - 128.0/255), 1}},
 		{EncodingMostafa, [3]float64{1, math.Exp(1.79), math.Exp(1.79)}},
 		{EncodingLatency, [3]float64{math.Inf(1), math.Exp(1 - 128.0/255), 1}},
+		{EncodingGraded, [3]float64{1, math.Exp(1.79 * 128 / 255), math.Exp(1.79)}},
 	} {
 		cfg := imageConfig("mnist")
 		cfg.DataDir, cfg.Encoding = data, c.enc

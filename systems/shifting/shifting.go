@@ -59,13 +59,15 @@ type ShiftingConfig struct {
 	// t = 1; SZU-ADDG/Shifting-Learning SL_mnist.py), "mostafa"
 	// (binarised: background at encoding_t_bg, ink at encoding_t_ink;
 	// Mostafa 2018, IEEE TNNLS) or "latency" (t = encoding_t_max·(1 − x),
-	// zero pixels never spike; after Comsa et al. 2020, ICASSP).
+	// zero pixels never spike; after Comsa et al. 2020, ICASSP) or
+	// "graded" (t = encoding_t_bg + (encoding_t_ink − encoding_t_bg)·x:
+	// Mostafa's order with the grey levels kept).
 	Encoding string `yaml:"encoding"`
 	// EncodingThreshold is the intensity (0..1) above which a pixel is ink (mostafa; default 0.5).
 	EncodingThreshold float64 `yaml:"encoding_threshold"`
-	// EncodingTBg is the background pixels' spike time (mostafa; time constants, default 0: z = 1).
+	// EncodingTBg is the background pixels' spike time (mostafa, graded; time constants, default 0: z = 1).
 	EncodingTBg float64 `yaml:"encoding_t_bg"`
-	// EncodingTInk is the ink pixels' spike time (mostafa; time constants, default 1.79: z ≈ 6).
+	// EncodingTInk is the ink pixels' spike time (mostafa, graded: x = 1; time constants, default 1.79: z ≈ 6).
 	EncodingTInk float64 `yaml:"encoding_t_ink"`
 	// EncodingTMax is the latency code's time scale t_max (time constants, default 1).
 	EncodingTMax float64 `yaml:"encoding_t_max"`
