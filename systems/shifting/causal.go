@@ -374,6 +374,15 @@ func (c *ShiftingConfig) validateCausal() error {
 	if c.WSK > 0 && (math.IsNaN(c.WSTheta) || math.IsInf(c.WSTheta, 0)) {
 		return fmt.Errorf("ws_theta must be a finite weight sum (threshold units), got %g", c.WSTheta)
 	}
+	if !(c.InputDropout >= 0 && c.InputDropout < 1) {
+		return fmt.Errorf("input_dropout must be a probability in [0, 1) (0: off), got %g", c.InputDropout)
+	}
+	if !(c.InputJitter >= 0 && c.InputJitter <= 10) {
+		return fmt.Errorf("input_jitter must be a spike-time standard deviation in [0, 10] time constants (0: off), got %g", c.InputJitter)
+	}
+	if !c.images() && (c.InputDropout > 0 || c.InputJitter > 0 || c.Reshuffle) {
+		return fmt.Errorf("input_dropout, input_jitter and reshuffle apply to the image tasks (mnist, fashion-mnist), not %s", c.Task)
+	}
 	if c.TrainEvalSize < 0 {
 		return fmt.Errorf("train_eval_size must be >= 0 (0: off), got %d", c.TrainEvalSize)
 	}

@@ -241,6 +241,9 @@ func TestCausalOptionsAreValidated(t *testing.T) {
 		{func(c *ShiftingConfig) { c.LrSchedule = ScheduleStep }, "lr_step_epochs"},
 		{func(c *ShiftingConfig) { c.LrSchedule, c.LrStepEpochs = ScheduleStep, 5 }, "lr_step_factor"},
 		{func(c *ShiftingConfig) { c.TrainEvalSize = -1 }, "train_eval_size"},
+		{func(c *ShiftingConfig) { c.InputDropout = 1 }, "input_dropout"},
+		{func(c *ShiftingConfig) { c.InputJitter = math.NaN() }, "input_jitter"},
+		{func(c *ShiftingConfig) { c.Task, c.Runs, c.Folds, c.Reshuffle = "iris", 1, 5, true }, "reshuffle"},
 		{func(c *ShiftingConfig) { c.Task, c.Runs, c.Folds, c.CausalMetrics = "iris", 1, 5, true }, "causal_metrics"},
 		{func(c *ShiftingConfig) { c.Task, c.TestSize, c.WSK = "tca", 10, 1 }, "ws_k"},
 	} {
@@ -314,5 +317,55 @@ func TestSilentBumpRaisesTheWeightsOfSilentNeurons(t *testing.T) {
 				t.Errorf("output %d, input %d: weight changed by %v, want %v", j, i, got, want)
 			}
 		}
+	}
+}
+
+// perturbInput removes spikes at the asked rate, leaves silent inputs
+// silent, jitters spike times by the asked spread, and is the identity with
+// both off.
+func TestPerturbInputDropsAndJitters(t *testing.T) {
+	const n = 200000
+	z := make([]float64, n)
+	for i := range z {
+		z[i] = math.E
+	}
+	z[0] = math.Inf(1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	same := append([]float64(nil), z...)
+	perturbInput(same, 0, 0, rng)
+	for i := range z {
+		if same[i] != z[i] {
+			t.Fatalf("drop 0, jitter 0 changed input %d: %v → %v", i, z[i], same[i])
+		}
+	}
+	d := append([]float64(nil), z...)
+	perturbInput(d, 0.2, 0, rng)
+	dropped := 0
+	for i := 1; i < n; i++ {
+		switch {
+		case math.IsInf(d[i], 1):
+			dropped++
+		case d[i] != math.E:
+			t.Fatalf("drop only: kept input %d changed to %v", i, d[i])
+		}
+	}
+	if f := float64(dropped) / (n - 1); math.Abs(f-0.2) > 5*math.Sqrt(0.2*0.8/n) {
+		t.Errorf("dropped fraction %v, want 0.2 within 5 standard errors", f)
+	}
+	j := append([]float64(nil), z...)
+	perturbInput(j, 0, 0.3, rng)
+	if !math.IsInf(j[0], 1) {
+		t.Errorf("a silent input spiked after jitter: %v", j[0])
+	}
+	var m, m2 float64
+	for _, v := range j[1:] {
+		dt := math.Log(v) - 1 // spike-time shift
+		m += dt
+		m2 += dt * dt
+	}
+	m /= n - 1
+	sd := math.Sqrt(m2/(n-1) - m*m)
+	if math.Abs(m) > 5*0.3/math.Sqrt(n) || math.Abs(sd-0.3) > 0.01 {
+		t.Errorf("jitter: mean shift %v, sd %v; want 0 and 0.3", m, sd)
 	}
 }

@@ -61,7 +61,8 @@ func TestShiftingModelEvalAndContinue(t *testing.T) {
 
 // The same with the causal-set options on (shifting-mnist-causal's code
 // and cost, weight bumping, clipping and a cosine schedule over the 4
-// epochs, so the 2+2 continuation is skipped): the resumed run also
+// epochs, so the 2+2 continuation is skipped; input dropout, jitter and a
+// new order every epoch): the resumed run also
 // restores the optional curves (train_eval_accuracy, hidden_*).
 func TestShiftingCausalModelEvalAndResume(t *testing.T) {
 	checkEvalAndContinue(t, func(data string) *ShiftingConfig {
@@ -70,6 +71,7 @@ func TestShiftingCausalModelEvalAndResume(t *testing.T) {
 		c.WSK, c.WSTheta, c.SilentBump, c.ClipNorm = 1, 5, 1e-3, 5
 		c.LrSchedule, c.LrEnd = ScheduleCosine, 1e-3
 		c.CausalMetrics, c.TrainEvalSize = true, 50
+		c.InputDropout, c.InputJitter, c.Reshuffle = 0.1, 0.05, true // drawn per epoch: a resumed run draws the same
 		return c
 	})
 }

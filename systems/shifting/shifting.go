@@ -99,6 +99,22 @@ type ShiftingConfig struct {
 	// spike) and hidden_dead_fraction (neurons silent on every test image)
 	// (image tasks).
 	CausalMetrics bool `yaml:"causal_metrics"`
+	// InputDropout removes each input spike of a training presentation
+	// with this probability (the pixel does not spike: z = +Inf), drawn
+	// afresh for every presentation from the run's seed and the epoch, so
+	// a resumed run draws the same (image tasks; 0..1, 0 = off; test and
+	// evaluation passes see every spike). A regulariser in the style of
+	// dropout (Srivastava et al. 2014, JMLR 15).
+	InputDropout float64 `yaml:"input_dropout"`
+	// InputJitter adds Gaussian noise of this standard deviation to every
+	// input spike time of a training presentation (time constants; z is
+	// multiplied by e^(σ·N(0, 1)); image tasks; 0 = off; test passes are
+	// noise-free).
+	InputJitter float64 `yaml:"input_jitter"`
+	// Reshuffle draws a new order of the training images every epoch
+	// (from the seed and the epoch); off, the order is drawn once and
+	// fixed over the epochs, as in the reference (image tasks).
+	Reshuffle bool `yaml:"reshuffle"`
 	// TrainEvalSize classifies, after every epoch, the first this many
 	// images of the fixed training order with the epoch's final weights
 	// (train_eval_accuracy; image tasks; 0 = off; the during-epoch
@@ -716,11 +732,27 @@ func (c *ShiftingConfig) buildImages(d *imageSet, team *sim.Team) *imagesRun {
 func (r *imagesRun) trainEpoch(ctx context.Context, e int, prog experiment.Progress) (int, error) {
 	c, d := r.c, r.d
 	correct := 0
+	order := r.order
+	if c.Reshuffle {
+		// the same training images, in an order of this epoch's own
+		perm := sim.Stream(c.Seed, fmt.Sprintf("shifting-order-epoch-%d", e)).Perm(len(r.order))
+		order = make([]int, len(r.order))
+		for k, i := range perm {
+			order[k] = r.order[i]
+		}
+	}
+	var noise *rand.Rand
+	if c.InputDropout > 0 || c.InputJitter > 0 {
+		noise = sim.Stream(c.Seed, fmt.Sprintf("shifting-input-noise-epoch-%d", e))
+	}
 	for b := 0; b < d.nTrain; b += c.BatchSize {
 		hi := min(b+c.BatchSize, d.nTrain)
 		for k := b; k < hi; k++ {
-			d.fill(d.trI, r.order[k], r.buf[k-b])
-			r.ys[k-b] = int(d.trL.Data[r.order[k]])
+			d.fill(d.trI, order[k], r.buf[k-b])
+			r.ys[k-b] = int(d.trL.Data[order[k]])
+			if noise != nil {
+				perturbInput(r.buf[k-b], c.InputDropout, c.InputJitter, noise)
+			}
 		}
 		cr, loss := r.net.TrainBatch(r.buf[:hi-b], r.ys[:hi-b], c.lr(e), c.LrEtp)
 		if math.IsNaN(loss) {
@@ -733,6 +765,24 @@ func (r *imagesRun) trainEpoch(ctx context.Context, e int, prog experiment.Progr
 		}
 	}
 	return correct, nil
+}
+
+// perturbInput removes each spike of z (exp-domain times) with
+// probability drop and multiplies the others by e^(σ·N(0, 1)) (jitter of
+// the spike time by σ time constants), drawing from rng in pixel order.
+func perturbInput(z []float64, drop, sigma float64, rng *rand.Rand) {
+	for i, v := range z {
+		if math.IsInf(v, 1) {
+			continue
+		}
+		if drop > 0 && rng.Float64() < drop {
+			z[i] = math.Inf(1)
+			continue
+		}
+		if sigma > 0 {
+			z[i] = v * math.Exp(sigma*rng.NormFloat64())
+		}
+	}
 }
 
 // test returns the accuracy on the test images, predicted in blocks,
