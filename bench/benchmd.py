@@ -85,7 +85,7 @@ def bandwidth(bw, ld):
     """The RLS update's memory traffic against the machine's bandwidth (Go
     benchmarks of the learn package, one thread)."""
     names = [("N=4000/float32/block=16/threads=1", "RLS update, N = 4000, float32 P, block 16 (bytes of P per update: one read of the "
-                              "upper triangle, a read and a write of it per 16 updates)"),
+                              "upper triangle, one write of it per 16 updates, applied in the next read)"),
              ("copy/threads=1", "copy, 256 MiB arrays (16 bytes per element)"),
              ("read/threads=1", "read (dot product), 256 MiB arrays (16 bytes per element)")]
     out = ["Memory bandwidth, one thread (`go test ./learn -run '^$' -bench 'MemoryBandwidth|RLSBandwidth'`)%s:" % (

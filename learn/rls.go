@@ -81,7 +81,11 @@ const rowBlocks = 16
 // vectors are kept and applied to P in one pass (a blocked rank-Block
 // update), while P·r is corrected for the pending vectors exactly. This
 // reads P from memory once per update instead of three times; the result
-// equals the plain sequence of rank-1 updates up to rounding. P may be
+// equals the plain sequence of rank-1 updates up to rounding. In float32
+// storage a full block is applied by the next P·r, row group by row
+// group, so that the rows it rewrites are read again from the cache and
+// P crosses memory once less per block (the same operations on every
+// element as a separate Flush, so the same result bit for bit). P may be
 // stored in float32 (NewRLSStored with PFloat32), which halves the memory
 // traffic; all arithmetic stays float64 and each flush rounds P once.
 type RLS struct {
@@ -229,9 +233,19 @@ func (r *RLS) Readout(x, z []float64) {
 func (r *RLS) mulP(x, dst []float64) {
 	r.wait()
 	n := r.N
+	// A full block of pending updates (float32 storage only, see Update)
+	// is applied in this pass.
+	flush := r.m == r.block && r.p32 != nil
 	r.team.Each(rowBlocks, func(b int) {
 		lo, hi := r.lo[b], r.lo[b+1]
 		y := r.partial[b]
+		if flush {
+			// The rows after the last group of four, row by row, with
+			// the block's scratch before it holds the partial product.
+			for i := lo + (hi-lo)&^3; i < hi; i++ {
+				r.flushRow(b, i)
+			}
+		}
 		for j := lo; j < n; j++ {
 			y[j] = 0
 		}
@@ -239,7 +253,7 @@ func (r *RLS) mulP(x, dst []float64) {
 		// and, by symmetry, P[j, i]·x[i] for j > i (the axpy); the
 		// diagonal would be counted twice, so it is taken out once.
 		if r.p32 != nil {
-			r.mulP32(lo, hi, x, y)
+			r.mulP32(lo, hi, x, y, flush)
 			return
 		}
 		for i := lo; i < hi; i++ {
@@ -257,6 +271,9 @@ func (r *RLS) mulP(x, dst []float64) {
 			floats.Add(dst[lo:], r.partial[b][lo:])
 		}
 	}
+	if flush {
+		r.m = 0
+	}
 	for q := 0; q < r.m; q++ {
 		v := r.pend[q*n : q*n+n]
 		floats.AddScaled(dst, -floats.Dot(v, x[:n]), v)
@@ -264,11 +281,16 @@ func (r *RLS) mulP(x, dst []float64) {
 }
 
 // mulP32 adds the products of rows lo..hi−1 of the float32 upper triangle
-// to y (see mulP), four rows at a time.
-func (r *RLS) mulP32(lo, hi int, x, y []float64) {
+// to y (see mulP), four rows at a time; with flush, each group of four
+// rows first takes the pending updates (flush32), the rows after the last
+// group must have taken them already.
+func (r *RLS) mulP32(lo, hi int, x, y []float64, flush bool) {
 	n, p := r.N, r.p32
 	i := lo
 	for ; i+3 < hi; i += 4 {
+		if flush {
+			r.flush32(i, i+4)
+		}
 		// The corner of the four rows left of column i+3, element by element.
 		for q := i; q < i+3; q++ {
 			row := p[q*n : q*n+i+3]
@@ -325,7 +347,9 @@ func (r *RLS) Update(x, err []float64) error {
 	floats.ScaleTo(r.pend[r.m*n:(r.m+1)*n], s, cd)
 	r.m++
 	r.Updates++
-	if r.m == r.block {
+	// A full block is applied at once in float64 storage, by the next
+	// P·r in float32 storage (mulP).
+	if r.m == r.block && r.p32 == nil {
 		r.Flush()
 	}
 	return nil
@@ -337,43 +361,48 @@ func (r *RLS) Flush() {
 	if r.m == 0 {
 		return
 	}
-	n, m := r.N, r.m
 	r.team.Each(rowBlocks, func(b int) {
-		var a [4]float64
 		i := r.lo[b]
 		if r.p32 != nil {
 			i = r.flush32(i, r.lo[b+1])
 		}
 		for ; i < r.lo[b+1]; i++ {
-			var row []float64
-			if r.p32 != nil {
-				// Widen the row into the block's scratch (free outside
-				// mulP), update it in float64, round it back once.
-				row = r.partial[b][:n-i]
-				widen(row, r.p32[i*n+i:i*n+n])
-			} else {
-				row = r.p[i*n+i : i*n+n]
-			}
-			// Four pending vectors per pass over the row; a short last
-			// group repeats vector 0 with coefficient 0.
-			for q := 0; q < m; q += 4 {
-				var v [4][]float64
-				for k := 0; k < 4; k++ {
-					if q+k < m {
-						v[k] = r.pend[(q+k)*n+i : (q+k)*n+n]
-						a[k] = -v[k][0]
-					} else {
-						v[k], a[k] = r.pend[i:n], 0
-					}
-				}
-				axpy4(row, &a, v[0], v[1], v[2], v[3])
-			}
-			if r.p32 != nil {
-				narrow(r.p32[i*n+i:i*n+n], row)
-			}
+			r.flushRow(b, i)
 		}
 	})
 	r.m = 0
+}
+
+// flushRow applies the pending updates to row i (in row block b) of the
+// stored upper triangle; float32 rows are widened into the block's
+// scratch r.partial[b], updated in float64 and rounded back once.
+func (r *RLS) flushRow(b, i int) {
+	n, m := r.N, r.m
+	var row []float64
+	if r.p32 != nil {
+		row = r.partial[b][:n-i]
+		widen(row, r.p32[i*n+i:i*n+n])
+	} else {
+		row = r.p[i*n+i : i*n+n]
+	}
+	// Four pending vectors per pass over the row; a short last group
+	// repeats vector 0 with coefficient 0.
+	var a [4]float64
+	for q := 0; q < m; q += 4 {
+		var v [4][]float64
+		for k := 0; k < 4; k++ {
+			if q+k < m {
+				v[k] = r.pend[(q+k)*n+i : (q+k)*n+n]
+				a[k] = -v[k][0]
+			} else {
+				v[k], a[k] = r.pend[i:n], 0
+			}
+		}
+		axpy4(row, &a, v[0], v[1], v[2], v[3])
+	}
+	if r.p32 != nil {
+		narrow(r.p32[i*n+i:i*n+n], row)
+	}
 }
 
 // flush32 applies the pending updates to the float32 rows lo, lo+1, ...
@@ -455,6 +484,11 @@ func (r *RLS) SetP(p []float64) error {
 // Updates are the caller's to save.
 func (r *RLS) State() (tri any, pend []float64) {
 	r.wait()
+	if r.m == r.block {
+		// A full block (left for the next P·r) is applied now, as it
+		// would be there: SetState takes fewer than a block.
+		r.Flush()
+	}
 	n := r.N
 	pend = append([]float64(nil), r.pend[:r.m*n]...)
 	if r.p32 != nil {

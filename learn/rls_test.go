@@ -311,6 +311,50 @@ func TestFloat32PIdenticalForAnyWorkerCountAndBlock(t *testing.T) {
 	}
 }
 
+// TestFusedFlushEqualsSeparateFlush: in float32 storage a full block of
+// pending updates is applied by the next P·r (mulP); the result must be
+// bit for bit that of flushing the block at once (Flush after the
+// update that fills it), for row blocks with and without rows after the
+// last group of four, and for any worker count.
+func TestFusedFlushEqualsSeparateFlush(t *testing.T) {
+	for _, c := range []struct{ n, block, workers int }{{301, 8, 1}, {301, 16, 3}, {64, 1, 2}, {97, 5, 1}} {
+		X := rates(c.n, 70, 6)
+		Y := make([][]float64, len(X))
+		for s := range Y {
+			Y[s] = []float64{math.Sin(float64(s) / 4)}
+		}
+		fused, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, team(t, c.workers))
+		sep, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, team(t, c.workers))
+		z, e := make([]float64, 1), make([]float64, 1)
+		for s := range X {
+			for _, r := range []*RLS{fused, sep} {
+				r.Readout(X[s], z)
+				e[0] = z[0] - Y[s][0]
+				if err := r.Update(X[s], e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if fused.m != fused.block && fused.m != s%c.block+1 {
+				t.Fatalf("%+v: %d pending updates after update %d", c, fused.m, s+1)
+			}
+			if sep.m == sep.block {
+				sep.Flush()
+			}
+		}
+		for i := range fused.Phi {
+			if fused.Phi[i] != sep.Phi[i] {
+				t.Fatalf("%+v: phi[%d] %v vs %v", c, i, fused.Phi[i], sep.Phi[i])
+			}
+		}
+		pf, ps := fused.P(), sep.P()
+		for i := range pf {
+			if pf[i] != ps[i] {
+				t.Fatalf("%+v: P[%d] %v vs %v", c, i, pf[i], ps[i])
+			}
+		}
+	}
+}
+
 // TestStateRoundTripContinuesBitForBit: a learner restored from State in
 // the middle of a block continues exactly as the uninterrupted one, in
 // both storages; a state of the other storage or size is refused.
