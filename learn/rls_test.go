@@ -317,14 +317,15 @@ func TestFloat32PIdenticalForAnyWorkerCountAndBlock(t *testing.T) {
 // update that fills it), for row blocks with and without rows after the
 // last group of four, and for any worker count.
 func TestFusedFlushEqualsSeparateFlush(t *testing.T) {
-	for _, c := range []struct{ n, block, workers int }{{301, 8, 1}, {301, 16, 3}, {64, 1, 2}, {97, 5, 1}} {
+	for _, c := range []struct{ n, block, workers int }{{301, 8, 1}, {301, 16, 2}, {64, 1, 1}, {97, 5, 1}} {
 		X := rates(c.n, 70, 6)
 		Y := make([][]float64, len(X))
 		for s := range Y {
 			Y[s] = []float64{math.Sin(float64(s) / 4)}
 		}
-		fused, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, team(t, c.workers))
-		sep, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, team(t, c.workers))
+		tm := team(t, c.workers)
+		fused, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, tm)
+		sep, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, tm)
 		z, e := make([]float64, 1), make([]float64, 1)
 		for s := range X {
 			for _, r := range []*RLS{fused, sep} {
@@ -357,10 +358,16 @@ func TestFusedFlushEqualsSeparateFlush(t *testing.T) {
 
 // TestStateRoundTripContinuesBitForBit: a learner restored from State in
 // the middle of a block continues exactly as the uninterrupted one, in
-// both storages; a state of the other storage or size is refused.
+// both storages, also right after a full block (which float32 storage
+// leaves for the next P·r); a state of the other storage or size is
+// refused.
 func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 	X, Y := problem(40, 2, 60, 3)
-	for _, store := range []PStorage{PFloat64, PFloat32} {
+	for _, c := range []struct {
+		store       PStorage
+		stop, pends int
+	}{{PFloat64, 27, 3}, {PFloat32, 27, 3}, {PFloat64, 32, 0}, {PFloat32, 32, 0}} {
+		store := c.store
 		a, _ := NewRLSStored(40, 2, 0.5, RLSCode, 8, store, nil)
 		b, _ := NewRLSStored(40, 2, 0.5, RLSCode, 8, store, nil)
 		z, e := make([]float64, 2), make([]float64, 2)
@@ -373,19 +380,19 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for i := 0; i < 27; i++ { // 3 pending updates
+		for i := 0; i < c.stop; i++ {
 			step(a, i)
 		}
 		tri, pend := a.State()
-		if len(pend) != 3*40 {
-			t.Fatalf("pending values %d, want %d", len(pend), 3*40)
+		if len(pend) != c.pends*40 {
+			t.Fatalf("%v after %d updates: pending values %d, want %d", store, c.stop, len(pend), c.pends*40)
 		}
 		if err := b.SetState(tri, pend); err != nil {
 			t.Fatal(err)
 		}
 		copy(b.Phi, a.Phi)
 		b.Updates = a.Updates
-		for i := 27; i < 60; i++ {
+		for i := c.stop; i < 60; i++ {
 			step(a, i)
 			step(b, i)
 		}
