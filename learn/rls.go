@@ -243,14 +243,14 @@ func (r *RLS) mulP(x, dst []float64) {
 	// A full block of pending updates (float32 storage only, see Update)
 	// is applied in this pass.
 	flush := r.m == r.block && r.p32 != nil
-	r.team.Each(rowBlocks, func(b int) {
+	// block adds the products of row block b to y[lo:] (zeroed here).
+	block := func(b int, y []float64) {
 		lo, hi := r.lo[b], r.lo[b+1]
-		y := r.partial[b]
 		if flush {
 			// The rows after the last group of four, row by row, with
-			// the block's scratch before it holds the partial product.
+			// y as scratch before it holds the partial product.
 			for i := lo + (hi-lo)&^3; i < hi; i++ {
-				r.flushRow(b, i)
+				r.flushRow(i, y)
 			}
 		}
 		for j := lo; j < n; j++ {
@@ -268,14 +268,27 @@ func (r *RLS) mulP(x, dst []float64) {
 			xi := x[i]
 			y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
 		}
-	})
+	}
 	for j := 0; j < n; j++ {
 		dst[j] = 0
 	}
-	for b := 0; b < rowBlocks; b++ {
-		lo := r.lo[b]
-		if lo < r.lo[b+1] {
-			floats.Add(dst[lo:], r.partial[b][lo:])
+	if r.team.Workers() == 1 {
+		// One block after the other, each added to dst at once from the
+		// one cache-resident buffer: the same sums in the same order as
+		// the per-block partials below.
+		y := r.partial[0]
+		for b := 0; b < rowBlocks; b++ {
+			block(b, y)
+			if lo := r.lo[b]; lo < r.lo[b+1] {
+				floats.Add(dst[lo:], y[lo:])
+			}
+		}
+	} else {
+		r.team.Each(rowBlocks, func(b int) { block(b, r.partial[b]) })
+		for b := 0; b < rowBlocks; b++ {
+			if lo := r.lo[b]; lo < r.lo[b+1] {
+				floats.Add(dst[lo:], r.partial[b][lo:])
+			}
 		}
 	}
 	if flush {
@@ -374,20 +387,20 @@ func (r *RLS) Flush() {
 			i = r.flush32(i, r.lo[b+1])
 		}
 		for ; i < r.lo[b+1]; i++ {
-			r.flushRow(b, i)
+			r.flushRow(i, r.partial[b]) // the block's scratch, free outside mulP
 		}
 	})
 	r.m = 0
 }
 
-// flushRow applies the pending updates to row i (in row block b) of the
-// stored upper triangle; float32 rows are widened into the block's
-// scratch r.partial[b], updated in float64 and rounded back once.
-func (r *RLS) flushRow(b, i int) {
+// flushRow applies the pending updates to row i of the stored upper
+// triangle; float32 rows are widened into scratch (length ≥ N − i),
+// updated in float64 and rounded back once.
+func (r *RLS) flushRow(i int, scratch []float64) {
 	n, m := r.N, r.m
 	var row []float64
 	if r.p32 != nil {
-		row = r.partial[b][:n-i]
+		row = scratch[:n-i]
 		widen(row, r.p32[i*n+i:i*n+n])
 	} else {
 		row = r.p[i*n+i : i*n+n]
