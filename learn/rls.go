@@ -106,7 +106,12 @@ type RLS struct {
 	lo      [rowBlocks + 1]int // row block boundaries
 	partial [][]float64        // per row block partial P·r
 	cd      []float64
-	ready   chan struct{} // closed once P is allocated; nil after wait
+	// eachBlock runs productBlock(b, x, partial[b], flushing) for a
+	// team (made once: no allocation per product).
+	eachBlock func(b int)
+	x         []float64
+	flushing  bool
+	ready     chan struct{} // closed once P is allocated; nil after wait
 }
 
 // NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
@@ -163,6 +168,7 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	for b := range r.partial {
 		r.partial[b] = make([]float64, n)
 	}
+	r.eachBlock = func(b int) { r.productBlock(b, r.x, r.partial[b], r.flushing) }
 	return r, nil
 }
 
@@ -243,32 +249,6 @@ func (r *RLS) mulP(x, dst []float64) {
 	// A full block of pending updates (float32 storage only, see Update)
 	// is applied in this pass.
 	flush := r.m == r.block && r.p32 != nil
-	// block adds the products of row block b to y[lo:] (zeroed here).
-	block := func(b int, y []float64) {
-		lo, hi := r.lo[b], r.lo[b+1]
-		if flush {
-			// The rows after the last group of four, row by row, with
-			// y as scratch before it holds the partial product.
-			for i := lo + (hi-lo)&^3; i < hi; i++ {
-				r.flushRow(i, y)
-			}
-		}
-		for j := lo; j < n; j++ {
-			y[j] = 0
-		}
-		// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot)
-		// and, by symmetry, P[j, i]·x[i] for j > i (the axpy); the
-		// diagonal would be counted twice, so it is taken out once.
-		if r.p32 != nil {
-			r.mulP32(lo, hi, x, y, flush)
-			return
-		}
-		for i := lo; i < hi; i++ {
-			row := r.p[i*n+i : i*n+n]
-			xi := x[i]
-			y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
-		}
-	}
 	for j := 0; j < n; j++ {
 		dst[j] = 0
 	}
@@ -278,13 +258,15 @@ func (r *RLS) mulP(x, dst []float64) {
 		// the per-block partials below.
 		y := r.partial[0]
 		for b := 0; b < rowBlocks; b++ {
-			block(b, y)
+			r.productBlock(b, x, y, flush)
 			if lo := r.lo[b]; lo < r.lo[b+1] {
 				floats.Add(dst[lo:], y[lo:])
 			}
 		}
 	} else {
-		r.team.Each(rowBlocks, func(b int) { block(b, r.partial[b]) })
+		r.x, r.flushing = x, flush
+		r.team.Each(rowBlocks, r.eachBlock)
+		r.x = nil
 		for b := 0; b < rowBlocks; b++ {
 			if lo := r.lo[b]; lo < r.lo[b+1] {
 				floats.Add(dst[lo:], r.partial[b][lo:])
@@ -297,6 +279,36 @@ func (r *RLS) mulP(x, dst []float64) {
 	for q := 0; q < r.m; q++ {
 		v := r.pend[q*n : q*n+n]
 		floats.AddScaled(dst, -floats.Dot(v, x[:n]), v)
+	}
+}
+
+// productBlock writes to y[lo:] (lo the first row of row block b) the
+// products of the block's rows with x (see mulP); with flush it first
+// applies the pending updates to those rows.
+func (r *RLS) productBlock(b int, x, y []float64, flush bool) {
+	n := r.N
+	lo, hi := r.lo[b], r.lo[b+1]
+	if flush {
+		// The rows after the last group of four, row by row, with y as
+		// scratch before it holds the partial product.
+		for i := lo + (hi-lo)&^3; i < hi; i++ {
+			r.flushRow(i, y)
+		}
+	}
+	for j := lo; j < n; j++ {
+		y[j] = 0
+	}
+	// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot) and, by
+	// symmetry, P[j, i]·x[i] for j > i (the axpy); the diagonal would be
+	// counted twice, so it is taken out once.
+	if r.p32 != nil {
+		r.mulP32(lo, hi, x, y, flush)
+		return
+	}
+	for i := lo; i < hi; i++ {
+		row := r.p[i*n+i : i*n+n]
+		xi := x[i]
+		y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
 	}
 }
 

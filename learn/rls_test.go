@@ -419,3 +419,25 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 		t.Error("a full block of pending vectors accepted")
 	}
 }
+
+// TestUpdateDoesNotAllocate: the one-worker RLS update (P·r, the fused
+// block update) allocates nothing. (With a team, sim.Team.Each allocates
+// its per-worker wrapper once per call.)
+func TestUpdateDoesNotAllocate(t *testing.T) {
+	const n = 64
+	X := rates(n, 40, 8)
+	for _, workers := range []int{1} {
+		r, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 4, PFloat32, team(t, workers))
+		r.Wait()
+		e := []float64{0.1}
+		s := 0
+		if a := testing.AllocsPerRun(30, func() {
+			if err := r.Update(X[s%len(X)], e); err != nil {
+				t.Fatal(err)
+			}
+			s++
+		}); a != 0 {
+			t.Errorf("%d workers: %v allocations per update", workers, a)
+		}
+	}
+}
