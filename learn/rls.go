@@ -442,14 +442,25 @@ func (r *RLS) flushRow(i int, scratch []float64) {
 // before hi) for the row-by-row path.
 func (r *RLS) flush32(lo, hi int) int {
 	n, m, p, v := r.N, r.m, r.p32, r.pend
-	// sub updates row q at columns j0..j1−1 element by element.
+	// sub updates row q at columns j0..j1−1 (at most 8) element by
+	// element: each element sees the pending vectors in order, the
+	// elements side by side (independent chains).
 	sub := func(q, j0, j1 int) {
-		for j := j0; j < j1; j++ {
-			s := float64(p[q*n+j])
-			for k := 0; k < m; k++ {
-				s -= v[k*n+q] * v[k*n+j]
+		row := p[q*n+j0 : q*n+j1]
+		var buf [8]float64
+		s := buf[:len(row)]
+		for j, e := range row {
+			s[j] = float64(e)
+		}
+		for k := 0; k < m; k++ {
+			vk := v[k*n+j0 : k*n+j1]
+			a := v[k*n+q]
+			for j := range s {
+				s[j] -= a * vk[j]
 			}
-			p[q*n+j] = float32(s)
+		}
+		for j := range row {
+			row[j] = float32(s[j])
 		}
 	}
 	i := lo
