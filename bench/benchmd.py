@@ -68,9 +68,10 @@ def table(c):
     for cfg in c["configs"]:
         rs = ["", "", ""]
         if cfg["side"] == "spikelab" and peers:
-            same = [p for p in peers if p["threads"] == cfg["threads"]]
-            peer = same[0] if same else peers[0]
-            rs = [ratio(peer, cfg, "sim_cpu"), ratio(peer, cfg, "sim_wall"), ratio(peer, cfg, "proc_cpu")]
+            # Against every peer row with the same thread count (e.g. PyTorch
+            # float32 and float64), in table order; else the first peer.
+            same = [p for p in peers if p["threads"] == cfg["threads"]] or peers[:1]
+            rs = [" / ".join(ratio(p, cfg, k) for p in same) for k in ("sim_cpu", "sim_wall", "proc_cpu")]
         out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             cfg["name"], cfg["threads"], cell(cfg, "sim_cpu"), cell(cfg, "sim_wall"), cell(cfg, "proc_cpu", "%.2f"),
             cell(cfg, "proc_wall", "%.2f"), rs[0], rs[1], rs[2], result(cfg)))
@@ -85,7 +86,7 @@ def bandwidth(bw, ld):
     """The RLS update's memory traffic against the machine's bandwidth (Go
     benchmarks of the learn package, one thread)."""
     names = [("N=4000/float32/block=16/threads=1", "RLS update, N = 4000, float32 P, block 16 (bytes of P per update: one read of the "
-                              "upper triangle, a read and a write of it per 16 updates)"),
+                              "upper triangle, one write of it per 16 updates, applied in the next read)"),
              ("copy/threads=1", "copy, 256 MiB arrays (16 bytes per element)"),
              ("read/threads=1", "read (dot product), 256 MiB arrays (16 bytes per element)")]
     out = ["Memory bandwidth, one thread (`go test ./learn -run '^$' -bench 'MemoryBandwidth|RLSBandwidth'`)%s:" % (
@@ -158,8 +159,8 @@ def render(res):
     out.append("How to read the tables: *simulation* is the loop each program times itself (spikelab: `loop_cpu_seconds` "
                "and `wall_seconds`/`loop_seconds`, or per training epoch; the peers: see each note), *process* the whole "
                "program as the harness measures it (rusage of the child, wall clock). *peer ÷ this* divides the peer's "
-               "median by spikelab's, against the peer row with the same thread count (or its only row): above 1 spikelab "
-               "is faster. Compare CPU with CPU and wall with wall; on a shared machine the wall times include waiting for "
+               "median by spikelab's, against the peer row with the same thread count (or its only row; against several "
+               "such rows, one ratio each in table order, separated by /): above 1 spikelab is faster. Compare CPU with CPU and wall with wall; on a shared machine the wall times include waiting for "
                "a core, so there CPU seconds are the steadier figure.")
     out.append("")
     for i, c in enumerate(res["comparisons"]):

@@ -96,17 +96,19 @@ func reportGBs(b *testing.B, bytes float64, cpu0 float64) {
 
 // rlsBytes returns the bytes of P that updates RLS updates with P stored
 // in the given format and a block of block deferred updates move: each
-// update reads the stored upper triangle once (P·r), each flush reads and
-// writes it once. The pending vectors, x and the partial sums (a few
-// hundred kB, cache resident) are not counted.
+// update reads the stored upper triangle once (P·r); each block of
+// updates writes it once more, and in float64 storage reads it once more
+// too (float32 storage applies the block in the next P·r, which reads
+// each row once for both). The pending vectors, x and the partial sums (a
+// few hundred kB, cache resident) are not counted.
 func rlsBytes(n, updates, block int, store PStorage) float64 {
-	elem := 8.0
+	elem, perFlush := 8.0, 2
 	if store == PFloat32 {
-		elem = 4
+		elem, perFlush = 4, 1
 	}
 	tri := elem * float64(n) * float64(n+1) / 2
 	flushes := updates / block
-	return tri * float64(updates+2*flushes)
+	return tri * float64(updates+perFlush*flushes)
 }
 
 func BenchmarkRLSBandwidth(b *testing.B) {

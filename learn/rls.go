@@ -81,7 +81,11 @@ const rowBlocks = 16
 // vectors are kept and applied to P in one pass (a blocked rank-Block
 // update), while P·r is corrected for the pending vectors exactly. This
 // reads P from memory once per update instead of three times; the result
-// equals the plain sequence of rank-1 updates up to rounding. P may be
+// equals the plain sequence of rank-1 updates up to rounding. In float32
+// storage a full block is applied by the next P·r, row group by row
+// group, so that the rows it rewrites are read again from the cache and
+// P crosses memory once less per block (the same operations on every
+// element as a separate Flush, so the same result bit for bit). P may be
 // stored in float32 (NewRLSStored with PFloat32), which halves the memory
 // traffic; all arithmetic stays float64 and each flush rounds P once.
 type RLS struct {
@@ -102,7 +106,12 @@ type RLS struct {
 	lo      [rowBlocks + 1]int // row block boundaries
 	partial [][]float64        // per row block partial P·r
 	cd      []float64
-	ready   chan struct{} // closed once P is allocated; nil after wait
+	// eachBlock runs productBlock(b, x, partial[b], flushing) for a
+	// team (made once: no allocation per product).
+	eachBlock func(b int)
+	x         []float64
+	flushing  bool
+	ready     chan struct{} // closed once P is allocated; nil after wait
 }
 
 // NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
@@ -159,6 +168,7 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	for b := range r.partial {
 		r.partial[b] = make([]float64, n)
 	}
+	r.eachBlock = func(b int) { r.productBlock(b, r.x, r.partial[b], r.flushing) }
 	return r, nil
 }
 
@@ -191,6 +201,13 @@ func (r *RLS) initP(store PStorage) {
 		}
 	}
 }
+
+// Wait blocks until P is allocated and its pages touched, which
+// NewRLSStored starts in the background. A caller that times its loop
+// calls it first, so that the allocation (tens of MB of fresh pages for a
+// FORCE network, 0.005–0.4 CPU s at N = 4000 depending on the kernel's
+// free huge pages) counts as set-up.
+func (r *RLS) Wait() { r.wait() }
 
 // wait blocks until P is allocated (see NewRLSStored).
 func (r *RLS) wait() {
@@ -229,33 +246,35 @@ func (r *RLS) Readout(x, z []float64) {
 func (r *RLS) mulP(x, dst []float64) {
 	r.wait()
 	n := r.N
-	r.team.Each(rowBlocks, func(b int) {
-		lo, hi := r.lo[b], r.lo[b+1]
-		y := r.partial[b]
-		for j := lo; j < n; j++ {
-			y[j] = 0
-		}
-		// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot)
-		// and, by symmetry, P[j, i]·x[i] for j > i (the axpy); the
-		// diagonal would be counted twice, so it is taken out once.
-		if r.p32 != nil {
-			r.mulP32(lo, hi, x, y)
-			return
-		}
-		for i := lo; i < hi; i++ {
-			row := r.p[i*n+i : i*n+n]
-			xi := x[i]
-			y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
-		}
-	})
+	// A full block of pending updates (float32 storage only, see Update)
+	// is applied in this pass.
+	flush := r.m == r.block && r.p32 != nil
 	for j := 0; j < n; j++ {
 		dst[j] = 0
 	}
-	for b := 0; b < rowBlocks; b++ {
-		lo := r.lo[b]
-		if lo < r.lo[b+1] {
-			floats.Add(dst[lo:], r.partial[b][lo:])
+	if r.team.Workers() == 1 {
+		// One block after the other, each added to dst at once from the
+		// one cache-resident buffer: the same sums in the same order as
+		// the per-block partials below.
+		y := r.partial[0]
+		for b := 0; b < rowBlocks; b++ {
+			r.productBlock(b, x, y, flush)
+			if lo := r.lo[b]; lo < r.lo[b+1] {
+				floats.Add(dst[lo:], y[lo:])
+			}
 		}
+	} else {
+		r.x, r.flushing = x, flush
+		r.team.Each(rowBlocks, r.eachBlock)
+		r.x = nil
+		for b := 0; b < rowBlocks; b++ {
+			if lo := r.lo[b]; lo < r.lo[b+1] {
+				floats.Add(dst[lo:], r.partial[b][lo:])
+			}
+		}
+	}
+	if flush {
+		r.m = 0
 	}
 	for q := 0; q < r.m; q++ {
 		v := r.pend[q*n : q*n+n]
@@ -263,12 +282,47 @@ func (r *RLS) mulP(x, dst []float64) {
 	}
 }
 
+// productBlock writes to y[lo:] (lo the first row of row block b) the
+// products of the block's rows with x (see mulP); with flush it first
+// applies the pending updates to those rows.
+func (r *RLS) productBlock(b int, x, y []float64, flush bool) {
+	n := r.N
+	lo, hi := r.lo[b], r.lo[b+1]
+	if flush {
+		// The rows after the last group of four, row by row, with y as
+		// scratch before it holds the partial product.
+		for i := lo + (hi-lo)&^3; i < hi; i++ {
+			r.flushRow(i, y)
+		}
+	}
+	for j := lo; j < n; j++ {
+		y[j] = 0
+	}
+	// Row i of the upper triangle serves P[i, j≥i]·x[j] (the dot) and, by
+	// symmetry, P[j, i]·x[i] for j > i (the axpy); the diagonal would be
+	// counted twice, so it is taken out once.
+	if r.p32 != nil {
+		r.mulP32(lo, hi, x, y, flush)
+		return
+	}
+	for i := lo; i < hi; i++ {
+		row := r.p[i*n+i : i*n+n]
+		xi := x[i]
+		y[i] += dotAxpy(row, x[i:n], y[i:n], xi) - xi*row[0]
+	}
+}
+
 // mulP32 adds the products of rows lo..hi−1 of the float32 upper triangle
-// to y (see mulP), four rows at a time.
-func (r *RLS) mulP32(lo, hi int, x, y []float64) {
+// to y (see mulP), four rows at a time; with flush, each group of four
+// rows first takes the pending updates (flush32), the rows after the last
+// group must have taken them already.
+func (r *RLS) mulP32(lo, hi int, x, y []float64, flush bool) {
 	n, p := r.N, r.p32
 	i := lo
 	for ; i+3 < hi; i += 4 {
+		if flush {
+			r.flush32(i, i+4)
+		}
 		// The corner of the four rows left of column i+3, element by element.
 		for q := i; q < i+3; q++ {
 			row := p[q*n : q*n+i+3]
@@ -325,7 +379,9 @@ func (r *RLS) Update(x, err []float64) error {
 	floats.ScaleTo(r.pend[r.m*n:(r.m+1)*n], s, cd)
 	r.m++
 	r.Updates++
-	if r.m == r.block {
+	// A full block is applied at once in float64 storage, by the next
+	// P·r in float32 storage (mulP).
+	if r.m == r.block && r.p32 == nil {
 		r.Flush()
 	}
 	return nil
@@ -337,43 +393,48 @@ func (r *RLS) Flush() {
 	if r.m == 0 {
 		return
 	}
-	n, m := r.N, r.m
 	r.team.Each(rowBlocks, func(b int) {
-		var a [4]float64
 		i := r.lo[b]
 		if r.p32 != nil {
 			i = r.flush32(i, r.lo[b+1])
 		}
 		for ; i < r.lo[b+1]; i++ {
-			var row []float64
-			if r.p32 != nil {
-				// Widen the row into the block's scratch (free outside
-				// mulP), update it in float64, round it back once.
-				row = r.partial[b][:n-i]
-				widen(row, r.p32[i*n+i:i*n+n])
-			} else {
-				row = r.p[i*n+i : i*n+n]
-			}
-			// Four pending vectors per pass over the row; a short last
-			// group repeats vector 0 with coefficient 0.
-			for q := 0; q < m; q += 4 {
-				var v [4][]float64
-				for k := 0; k < 4; k++ {
-					if q+k < m {
-						v[k] = r.pend[(q+k)*n+i : (q+k)*n+n]
-						a[k] = -v[k][0]
-					} else {
-						v[k], a[k] = r.pend[i:n], 0
-					}
-				}
-				axpy4(row, &a, v[0], v[1], v[2], v[3])
-			}
-			if r.p32 != nil {
-				narrow(r.p32[i*n+i:i*n+n], row)
-			}
+			r.flushRow(i, r.partial[b]) // the block's scratch, free outside mulP
 		}
 	})
 	r.m = 0
+}
+
+// flushRow applies the pending updates to row i of the stored upper
+// triangle; float32 rows are widened into scratch (length ≥ N − i),
+// updated in float64 and rounded back once.
+func (r *RLS) flushRow(i int, scratch []float64) {
+	n, m := r.N, r.m
+	var row []float64
+	if r.p32 != nil {
+		row = scratch[:n-i]
+		widen(row, r.p32[i*n+i:i*n+n])
+	} else {
+		row = r.p[i*n+i : i*n+n]
+	}
+	// Four pending vectors per pass over the row; a short last group
+	// repeats vector 0 with coefficient 0.
+	var a [4]float64
+	for q := 0; q < m; q += 4 {
+		var v [4][]float64
+		for k := 0; k < 4; k++ {
+			if q+k < m {
+				v[k] = r.pend[(q+k)*n+i : (q+k)*n+n]
+				a[k] = -v[k][0]
+			} else {
+				v[k], a[k] = r.pend[i:n], 0
+			}
+		}
+		axpy4(row, &a, v[0], v[1], v[2], v[3])
+	}
+	if r.p32 != nil {
+		narrow(r.p32[i*n+i:i*n+n], row)
+	}
 }
 
 // flush32 applies the pending updates to the float32 rows lo, lo+1, ...
@@ -381,14 +442,25 @@ func (r *RLS) Flush() {
 // before hi) for the row-by-row path.
 func (r *RLS) flush32(lo, hi int) int {
 	n, m, p, v := r.N, r.m, r.p32, r.pend
-	// sub updates row q at columns j0..j1−1 element by element.
+	// sub updates row q at columns j0..j1−1 (at most 8) element by
+	// element: each element sees the pending vectors in order, the
+	// elements side by side (independent chains).
 	sub := func(q, j0, j1 int) {
-		for j := j0; j < j1; j++ {
-			s := float64(p[q*n+j])
-			for k := 0; k < m; k++ {
-				s -= v[k*n+q] * v[k*n+j]
+		row := p[q*n+j0 : q*n+j1]
+		var buf [8]float64
+		s := buf[:len(row)]
+		for j, e := range row {
+			s[j] = float64(e)
+		}
+		for k := 0; k < m; k++ {
+			vk := v[k*n+j0 : k*n+j1]
+			a := v[k*n+q]
+			for j := range s {
+				s[j] -= a * vk[j]
 			}
-			p[q*n+j] = float32(s)
+		}
+		for j := range row {
+			row[j] = float32(s[j])
 		}
 	}
 	i := lo
@@ -455,6 +527,11 @@ func (r *RLS) SetP(p []float64) error {
 // Updates are the caller's to save.
 func (r *RLS) State() (tri any, pend []float64) {
 	r.wait()
+	if r.m == r.block {
+		// A full block (left for the next P·r) is applied now, as it
+		// would be there: SetState takes fewer than a block.
+		r.Flush()
+	}
 	n := r.N
 	pend = append([]float64(nil), r.pend[:r.m*n]...)
 	if r.p32 != nil {

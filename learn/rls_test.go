@@ -311,12 +311,63 @@ func TestFloat32PIdenticalForAnyWorkerCountAndBlock(t *testing.T) {
 	}
 }
 
+// TestFusedFlushEqualsSeparateFlush: in float32 storage a full block of
+// pending updates is applied by the next P·r (mulP); the result must be
+// bit for bit that of flushing the block at once (Flush after the
+// update that fills it), for row blocks with and without rows after the
+// last group of four, and for any worker count.
+func TestFusedFlushEqualsSeparateFlush(t *testing.T) {
+	for _, c := range []struct{ n, block, workers int }{{301, 8, 1}, {301, 16, 2}, {64, 1, 1}, {97, 5, 1}} {
+		X := rates(c.n, 70, 6)
+		Y := make([][]float64, len(X))
+		for s := range Y {
+			Y[s] = []float64{math.Sin(float64(s) / 4)}
+		}
+		tm := team(t, c.workers)
+		fused, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, tm)
+		sep, _ := NewRLSStored(c.n, 1, 1e-3, RLSCode, c.block, PFloat32, tm)
+		z, e := make([]float64, 1), make([]float64, 1)
+		for s := range X {
+			for _, r := range []*RLS{fused, sep} {
+				r.Readout(X[s], z)
+				e[0] = z[0] - Y[s][0]
+				if err := r.Update(X[s], e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if fused.m != fused.block && fused.m != s%c.block+1 {
+				t.Fatalf("%+v: %d pending updates after update %d", c, fused.m, s+1)
+			}
+			if sep.m == sep.block {
+				sep.Flush()
+			}
+		}
+		for i := range fused.Phi {
+			if fused.Phi[i] != sep.Phi[i] {
+				t.Fatalf("%+v: phi[%d] %v vs %v", c, i, fused.Phi[i], sep.Phi[i])
+			}
+		}
+		pf, ps := fused.P(), sep.P()
+		for i := range pf {
+			if pf[i] != ps[i] {
+				t.Fatalf("%+v: P[%d] %v vs %v", c, i, pf[i], ps[i])
+			}
+		}
+	}
+}
+
 // TestStateRoundTripContinuesBitForBit: a learner restored from State in
 // the middle of a block continues exactly as the uninterrupted one, in
-// both storages; a state of the other storage or size is refused.
+// both storages, also right after a full block (which float32 storage
+// leaves for the next P·r); a state of the other storage or size is
+// refused.
 func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 	X, Y := problem(40, 2, 60, 3)
-	for _, store := range []PStorage{PFloat64, PFloat32} {
+	for _, c := range []struct {
+		store       PStorage
+		stop, pends int
+	}{{PFloat64, 27, 3}, {PFloat32, 27, 3}, {PFloat64, 32, 0}, {PFloat32, 32, 0}} {
+		store := c.store
 		a, _ := NewRLSStored(40, 2, 0.5, RLSCode, 8, store, nil)
 		b, _ := NewRLSStored(40, 2, 0.5, RLSCode, 8, store, nil)
 		z, e := make([]float64, 2), make([]float64, 2)
@@ -329,19 +380,19 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for i := 0; i < 27; i++ { // 3 pending updates
+		for i := 0; i < c.stop; i++ {
 			step(a, i)
 		}
 		tri, pend := a.State()
-		if len(pend) != 3*40 {
-			t.Fatalf("pending values %d, want %d", len(pend), 3*40)
+		if len(pend) != c.pends*40 {
+			t.Fatalf("%v after %d updates: pending values %d, want %d", store, c.stop, len(pend), c.pends*40)
 		}
 		if err := b.SetState(tri, pend); err != nil {
 			t.Fatal(err)
 		}
 		copy(b.Phi, a.Phi)
 		b.Updates = a.Updates
-		for i := 27; i < 60; i++ {
+		for i := c.stop; i < 60; i++ {
 			step(a, i)
 			step(b, i)
 		}
@@ -366,5 +417,27 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 	}
 	if err := r32.SetState(make([]float32, 10), make([]float64, 16)); err == nil {
 		t.Error("a full block of pending vectors accepted")
+	}
+}
+
+// TestUpdateDoesNotAllocate: the one-worker RLS update (P·r, the fused
+// block update) allocates nothing. (With a team, sim.Team.Each allocates
+// its per-worker wrapper once per call.)
+func TestUpdateDoesNotAllocate(t *testing.T) {
+	const n = 64
+	X := rates(n, 40, 8)
+	for _, workers := range []int{1} {
+		r, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 4, PFloat32, team(t, workers))
+		r.Wait()
+		e := []float64{0.1}
+		s := 0
+		if a := testing.AllocsPerRun(30, func() {
+			if err := r.Update(X[s%len(X)], e); err != nil {
+				t.Fatal(err)
+			}
+			s++
+		}); a != 0 {
+			t.Errorf("%d workers: %v allocations per update", workers, a)
+		}
 	}
 }

@@ -660,6 +660,9 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// P's allocation is set-up (the loop's CPU time would otherwise
+	// count the background page faults it overlaps with).
+	net.rls.Wait()
 	built, builtCPU := time.Now(), experiment.CPUSeconds()
 	st, err := c.restore(env, net)
 	if err != nil {
