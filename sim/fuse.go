@@ -99,6 +99,7 @@ func (n *Network) Fuse(g Group, o FuseOptions) error {
 		o.MinNeurons = FuseNeurons
 	}
 	n.fused = append(n.fused, &fusion{k: k, minN: o.MinNeurons})
+	n.prepared = false
 	return nil
 }
 
@@ -234,7 +235,11 @@ func (n *Network) flushWork(w int) {
 // flush delivers the spikes still pending in fused groups, so the state
 // is that of the plain schedule.
 func (n *Network) flush() {
-	if !n.anyFused {
+	pending := false
+	for _, f := range n.fused {
+		pending = pending || f.pending
+	}
+	if !pending {
 		return
 	}
 	n.team.Run(n.flushFn)

@@ -57,6 +57,14 @@ import (
 // models, like Brian2 and NEST) does so in Step and has a no-op Reset; the
 // group documents which it does.
 //
+// # Fused steps
+//
+// Fuse asks the frame to run a group's update (slot 3) and the propagation
+// into it (slot 5) as one job of the team per step, each worker owning a
+// range of the group's neurons; the deliveries of step n then happen at
+// the start of step n+1's update, with the same arithmetic in the same
+// order, so results do not change (see Fuse for the conditions).
+//
 // Between steps the frame checks every CheckEvery steps that the groups'
 // potentials are finite. Run does not allocate in its time loop once the
 // parts are built (the parts must not either; a monitor that stores spikes
