@@ -89,6 +89,9 @@ func (t *Team) worker(w int) {
 				if spins&1023 == 1023 {
 					osYield() // let a descheduled teammate have the core
 				}
+				if spins&4095 == 4095 {
+					runtime.Gosched() // and a waiting goroutine (a GC worker) this P
+				}
 				g = t.gen.Load()
 				continue
 			}
@@ -129,6 +132,11 @@ func (t *Team) Run(fn func(w int)) {
 	for spins := 0; t.done.Load() != int64(t.n-1); spins++ {
 		if spins&1023 == 1023 {
 			osYield()
+		}
+		if spins&4095 == 4095 {
+			// A goroutine waiting for a P (a GC mark worker) would otherwise
+			// wait for the runtime's 10 ms preemption while the team stalls.
+			runtime.Gosched()
 		}
 	}
 	t.fn = nil
