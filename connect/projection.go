@@ -188,6 +188,9 @@ func (p *Projection) deliver(spikes []int32) {
 	p.w.Propagate(spikes, p.target, 1)
 }
 
+// A Projection can be fused into its target group's update (sim.Network.Fuse).
+var _ sim.RangeProjection = (*Projection)(nil)
+
 // SplitTargets prepares DeliverRange for the target ranges
 // [bounds[b], bounds[b+1]) (sim.RangeProjection). A projection with a
 // delay cannot be fused and reports false.
