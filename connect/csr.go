@@ -181,3 +181,17 @@ func (c *CSR) prefetchRows(spikes []int32, weights bool) {
 		}
 	}
 }
+
+// prefetchBlock is prefetchRows for the targets of range b of a split.
+func (c *CSR) prefetchBlock(sp *Split, b int, spikes []int32, weights bool) {
+	stride := sp.blocks + 1
+	for _, j := range spikes {
+		lo, hi := sp.off[int(j)*stride+b], sp.off[int(j)*stride+b+1]
+		if hi > lo {
+			prefetch((*byte)(unsafe.Pointer(&c.Post[lo])), int(hi-lo)*4)
+			if weights {
+				prefetch((*byte)(unsafe.Pointer(&c.W[lo])), int(hi-lo)*8)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package connect
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/spikelab/spikelab/sim"
 )
@@ -55,15 +56,19 @@ const ParallelEvents = 2048
 // Pre, the weights of row j of a CSR matrix to an input of Post, after an
 // optional fixed delay held in a ring of spike lists (no allocation).
 type Projection struct {
-	pre, post sim.Group
-	w         *CSR
-	target    []float64
-	ring      [][]int32 // ring[s % d]: the spikes of step s, waiting d steps
-	team      *sim.Team
-	split     *Split // postsynaptic ranges, one per worker; nil: no team
-	uniform   bool   // every weight equals w.W[0] and stays so
-	due       []int32
-	block     func(b int)
+	pre, post   sim.Group
+	w           *CSR
+	target      []float64
+	ring        [][]int32 // ring[s % d]: the spikes of step s, waiting d steps
+	team        *sim.Team
+	split       *Split // postsynaptic ranges, one per worker; nil: no team
+	splitBounds []int  // the ranges' bounds
+	uniform     bool   // every weight equals w.W[0] and stays so
+	due         []int32
+	block       func(b int)
+	// Target ranges of a fused step (sim.Network.Fuse): their bounds and split.
+	fuseBounds []int
+	fuseSplit  *Split
 }
 
 // NewProjection checks the sizes and resolves the target input.
@@ -106,6 +111,7 @@ func NewProjection(o ProjectionOptions) (*Projection, error) {
 		if p.split, err = o.Weights.Split(bounds); err != nil {
 			return nil, err
 		}
+		p.splitBounds = bounds
 		p.team = o.Team
 		p.block = func(b int) {
 			if p.uniform {
@@ -180,4 +186,45 @@ func (p *Projection) deliver(spikes []int32) {
 		return
 	}
 	p.w.Propagate(spikes, p.target, 1)
+}
+
+// A Projection can be fused into its target group's update (sim.Network.Fuse).
+var _ sim.RangeProjection = (*Projection)(nil)
+
+// SplitTargets prepares DeliverRange for the target ranges
+// [bounds[b], bounds[b+1]) (sim.RangeProjection). A projection with a
+// delay cannot be fused and reports false.
+func (p *Projection) SplitTargets(bounds []int) (bool, error) {
+	if p.ring != nil {
+		return false, nil
+	}
+	if p.fuseSplit != nil && slices.Equal(p.fuseBounds, bounds) {
+		return true, nil
+	}
+	if p.split != nil && slices.Equal(p.splitBounds, bounds) {
+		p.fuseSplit, p.fuseBounds = p.split, p.splitBounds
+		return true, nil
+	}
+	sp, err := p.w.Split(bounds)
+	if err != nil {
+		return false, err
+	}
+	p.fuseSplit, p.fuseBounds = sp, slices.Clone(bounds)
+	return true, nil
+}
+
+// DeliverRange adds the weights of the given spikes of the source group
+// to the targets of range b of SplitTargets, in spike order: every target
+// gets the additions of Propagate in the same order, so the sums are
+// bitwise the same (sim.RangeProjection).
+func (p *Projection) DeliverRange(b int, spikes []int32) {
+	if len(spikes) == 0 {
+		return
+	}
+	p.w.prefetchBlock(p.fuseSplit, b, spikes, !p.uniform)
+	if p.uniform {
+		p.w.propagateBlockUniform(p.fuseSplit, b, spikes, p.target)
+		return
+	}
+	p.w.PropagateBlock(p.fuseSplit, b, spikes, p.target, 1)
 }

@@ -147,3 +147,86 @@ func TestBernoulliCSREqualsTheList(t *testing.T) {
 		t.Error("presynaptic range beyond nPre accepted")
 	}
 }
+
+// TestDeliverRangeIsBitIdentical delivers the same spike trains range by
+// range (sim.RangeProjection, the fused step of sim.Network.Fuse), the
+// ranges in reverse order, and checks that the target input is bitwise
+// the one Propagate's serial loop gives, with W read and with one fixed
+// weight; a delayed projection refuses to be split.
+func TestDeliverRangeIsBitIdentical(t *testing.T) {
+	const n = 3001 // not a multiple of 8: the last range is ragged
+	rng := rand.New(rand.NewPCG(9, 10))
+	syn, err := BernoulliGaussian(rng, n, n, 0.05, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := FromSynapses(n, n, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range syn {
+		syn[k].W = 0.3
+	}
+	u, err := FromSynapses(n, n, syn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := make([][]int32, 100)
+	for s := range steps {
+		for range rng.IntN(30) {
+			steps[s] = append(steps[s], int32(rng.IntN(n)))
+		}
+		slices.Sort(steps[s])
+		steps[s] = slices.Compact(steps[s])
+	}
+	run := func(m *CSR, fixed bool, ranges int) []float64 {
+		g := &pulseGroup{v: make([]float64, n), in: make([]float64, n)}
+		p, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: m, FixedWeights: fixed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bounds := make([]int, ranges+1)
+		for b := range bounds {
+			bounds[b] = (b * n / ranges) &^ 7
+		}
+		bounds[ranges] = n
+		if ok, err := p.SplitTargets(bounds); !ok || err != nil {
+			t.Fatalf("SplitTargets: %v, %v", ok, err)
+		}
+		for _, sp := range steps {
+			if ranges == 1 {
+				p.w.Propagate(sp, g.in, 1)
+			} else {
+				for b := ranges - 1; b >= 0; b-- {
+					p.DeliverRange(b, sp)
+				}
+			}
+			for i := range g.in { // a decay, so that the order of the sums matters over steps
+				g.in[i] *= 0.9
+			}
+		}
+		return g.in
+	}
+	for _, c := range []struct {
+		m     *CSR
+		fixed bool
+	}{{w, false}, {u, true}, {u, false}} {
+		want := run(c.m, false, 1)
+		for ranges := 2; ranges <= 4; ranges++ {
+			got := run(c.m, c.fixed, ranges)
+			for i := range want {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("fixed %v, %d ranges: target %d is %v, Propagate gives %v", c.fixed, ranges, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	g := &pulseGroup{v: make([]float64, n), in: make([]float64, n)}
+	p, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: w, DelaySteps: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := p.SplitTargets([]int{0, 1496, n}); ok || err != nil {
+		t.Errorf("delayed projection: SplitTargets %v, %v; want false, nil", ok, err)
+	}
+}

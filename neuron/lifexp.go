@@ -69,8 +69,10 @@ type LIFExp struct {
 	refSteps           float64
 	team               *sim.Team
 	parts              [][]int32
-	flags              []uint8 // per 4 neurons: bit k set if neuron 4j+k spiked (vector kernel)
-	idx                []int32 // the spikers' indices from the eight-lane kernel, each block in its own range
+	flags              []uint8     // per 4 neurons: bit k set if neuron 4j+k spiked (vector kernel)
+	idx                []int32     // the spikers' indices from the eight-lane kernel, each block in its own range
+	drive              []float64   // Step's I during a split Step
+	block              func(b int) // stepBlock, bound once (no closure per Step)
 }
 
 // NewLIFExp returns n neurons with step dt (ms). With a team of several
@@ -90,6 +92,7 @@ func NewLIFExp(n int, dt float64, p LIFExpParams, team *sim.Team) *LIFExp {
 	for b := range m.parts {
 		m.parts[b] = make([]int32, 0, n/len(m.parts)+1)
 	}
+	m.block = m.stepBlock
 	return m
 }
 
@@ -122,19 +125,24 @@ func (m *LIFExp) Step(_ float64, I []float64, spikes []int32) []int32 {
 	if nb == 1 {
 		return m.step(0, len(m.V), I, spikes)
 	}
-	n := len(m.V)
-	m.team.Each(nb, func(b int) {
-		// Block boundaries are multiples of 4 for the vector kernel.
-		lo, hi := (b*n/nb)&^3, ((b+1)*n/nb)&^3
-		if b == nb-1 {
-			hi = n
-		}
-		m.parts[b] = m.step(lo, hi, I, m.parts[b][:0])
-	})
+	m.drive = I
+	m.team.Each(nb, m.block)
+	m.drive = nil
 	for _, p := range m.parts {
 		spikes = append(spikes, p...)
 	}
 	return spikes
+}
+
+// stepBlock advances block b of a split Step.
+func (m *LIFExp) stepBlock(b int) {
+	n, nb := len(m.V), len(m.parts)
+	// Block boundaries are multiples of 4 for the vector kernel.
+	lo, hi := (b*n/nb)&^3, ((b+1)*n/nb)&^3
+	if b == nb-1 {
+		hi = n
+	}
+	m.parts[b] = m.step(lo, hi, m.drive, m.parts[b][:0])
 }
 
 func (m *LIFExp) step(lo, hi int, I []float64, spikes []int32) []int32 {

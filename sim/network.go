@@ -57,6 +57,14 @@ import (
 // models, like Brian2 and NEST) does so in Step and has a no-op Reset; the
 // group documents which it does.
 //
+// # Fused steps
+//
+// Fuse asks the frame to run a group's update (slot 3) and the propagation
+// into it (slot 5) as one job of the team per step, each worker owning a
+// range of the group's neurons; the deliveries of step n then happen at
+// the start of step n+1's update, with the same arithmetic in the same
+// order, so results do not change (see Fuse for the conditions).
+//
 // Between steps the frame checks every CheckEvery steps that the groups'
 // potentials are finite. Run does not allocate in its time loop once the
 // parts are built (the parts must not either; a monitor that stores spikes
@@ -88,6 +96,14 @@ type Network struct {
 	monitors []Monitor
 	sc       StepContext
 	closed   bool
+	// Fused steps (Fuse): the fused groups, the projections slot 5 runs
+	// (those into groups not fused in this Run), and the team jobs.
+	fused    []*fusion
+	plain    []Projection
+	anyFused bool
+	prepared bool
+	fusedFn  func(w int)
+	flushFn  func(w int)
 }
 
 // NetworkOptions configure a Network.
@@ -208,6 +224,7 @@ func NewNetwork(o NetworkOptions) (*Network, error) {
 	}
 	n := &Network{opt: o, team: NewTeam(max(1, o.Threads))}
 	n.sc = StepContext{Dt: o.DtMS, Team: n.team}
+	n.fusedFn, n.flushFn = n.fusedWork, n.flushWork
 	return n, nil
 }
 
@@ -280,6 +297,7 @@ func (n *Network) AddProjection(p Projection) error {
 		return fmt.Errorf("projection between groups that are not in the network: add the groups first")
 	}
 	n.projs = append(n.projs, p)
+	n.prepared = false
 	return nil
 }
 
@@ -289,6 +307,7 @@ func (n *Network) AddInput(in Input) error {
 		return fmt.Errorf("input: %w", errNil)
 	}
 	n.inputs = append(n.inputs, in)
+	n.prepared = false
 	return nil
 }
 
@@ -298,6 +317,7 @@ func (n *Network) AddRule(r Rule) error {
 		return fmt.Errorf("rule: %w", errNil)
 	}
 	n.rules = append(n.rules, r)
+	n.prepared = false
 	return nil
 }
 
@@ -353,6 +373,11 @@ func (n *Network) Run(ctx context.Context, durationMS float64, o RunOptions) err
 			n.filters = append(n.filters, f)
 		}
 	}
+	if err := n.prepareFusion(); err != nil {
+		return err
+	}
+	// Leave no delivery pending: between Runs the state is the plain schedule's.
+	defer n.flush()
 	every := o.Every
 	if every == 0 {
 		every = max(1, steps/100)
@@ -381,6 +406,7 @@ func (n *Network) poll(ctx context.Context, i, steps int, o RunOptions) error {
 		o.Progress(int64(i), int64(steps))
 	}
 	if o.Checkpoint != nil {
+		n.flush()
 		if err := o.Checkpoint(n.step); err != nil {
 			return fmt.Errorf("checkpoint at t=%g ms: %w", n.Time(), err)
 		}
@@ -410,13 +436,18 @@ func (n *Network) advance() {
 	for _, f := range n.filters { // 2. filters
 		f.Filter(sc)
 	}
-	for k, g := range n.groups { // 3. update
-		n.next[k] = g.Step(sc, n.next[k][:0])
+	if n.anyFused { // 3. update (fused groups: with the last step's deliveries)
+		n.stepFused()
+	}
+	for k, g := range n.groups {
+		if !n.anyFused || !n.fusedOn(g) {
+			n.next[k] = g.Step(sc, n.next[k][:0])
+		}
 	}
 	for k := range n.groups { // 4. threshold: publish
 		n.spikes[k], n.next[k] = n.next[k], n.spikes[k]
 	}
-	for _, p := range n.projs { // 5. propagation
+	for _, p := range n.plain { // 5. propagation (into fused groups: in the next step's update)
 		p.Propagate(sc)
 	}
 	for _, r := range n.rules { // 6. plasticity

@@ -39,6 +39,11 @@ type Team struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	closed   atomic.Bool
+	// Each's job: blocks and fn of the current call, and the bound method
+	// eachWork made once, so that Each allocates no closure per call.
+	eachBlocks int
+	eachFn     func(b int)
+	eachRun    func(w int)
 }
 
 // NewTeam starts a team of the given number of workers, at least 1 and
@@ -47,6 +52,7 @@ func NewTeam(workers int) *Team {
 	workers = max(1, min(workers, runtime.GOMAXPROCS(0)))
 	t := &Team{n: workers}
 	t.cond = sync.NewCond(&t.mu)
+	t.eachRun = t.eachWork
 	for w := 1; w < workers; w++ {
 		go t.worker(w)
 	}
@@ -82,6 +88,9 @@ func (t *Team) worker(w int) {
 			if spins < spinLimit {
 				if spins&1023 == 1023 {
 					osYield() // let a descheduled teammate have the core
+				}
+				if spins&4095 == 4095 {
+					runtime.Gosched() // and a waiting goroutine (a GC worker) this P
 				}
 				g = t.gen.Load()
 				continue
@@ -124,25 +133,35 @@ func (t *Team) Run(fn func(w int)) {
 		if spins&1023 == 1023 {
 			osYield()
 		}
+		if spins&4095 == 4095 {
+			// A goroutine waiting for a P (a GC mark worker) would otherwise
+			// wait for the runtime's 10 ms preemption while the team stalls.
+			runtime.Gosched()
+		}
 	}
 	t.fn = nil
 }
 
 // Each calls fn(b) for every block b in [0, blocks), worker w taking
-// blocks w, w+Workers(), ..., and returns when all are done.
+// blocks w, w+Workers(), ..., and returns when all are done. It
+// allocates nothing itself (a closure passed as fn may).
 func (t *Team) Each(blocks int, fn func(b int)) {
-	n := t.Workers()
-	if n == 1 || blocks == 1 {
+	if t.Workers() == 1 || blocks == 1 {
 		for b := 0; b < blocks; b++ {
 			fn(b)
 		}
 		return
 	}
-	t.Run(func(w int) {
-		for b := w; b < blocks; b += n {
-			fn(b)
-		}
-	})
+	t.eachBlocks, t.eachFn = blocks, fn
+	t.Run(t.eachRun)
+	t.eachFn = nil
+}
+
+// eachWork is worker w's share of an Each job.
+func (t *Team) eachWork(w int) {
+	for b := w; b < t.eachBlocks; b += t.n {
+		t.eachFn(b)
+	}
 }
 
 // Close stops the workers. The team must not be used afterwards.

@@ -11,10 +11,12 @@ import (
 	"github.com/spikelab/spikelab/sim"
 )
 
-// TestCUBAThreadsAreBitIdentical runs a network large enough that both the
-// neuron update (two blocks of ≥ 4096 neurons) and the propagation (steps
-// above connect.ParallelEvents) are split, on 1 to 4 threads, and checks
-// that every spike and the final state are bitwise the same.
+// TestCUBAThreadsAreBitIdentical runs a network on 1 to 4 threads, fused
+// (sim.Network.Fuse: one job per step, each thread delivering into and
+// updating its own range) and not (the neuron update in two blocks of
+// ≥ 4096 neurons, the propagation of steps above connect.ParallelEvents
+// split apart), and checks that every spike and the final state are
+// bitwise the same.
 func TestCUBAThreadsAreBitIdentical(t *testing.T) {
 	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
 	c := CUBA()
@@ -25,19 +27,29 @@ func TestCUBAThreadsAreBitIdentical(t *testing.T) {
 		v, ge, gi    []float64
 		events       int64
 	}
-	run := func(threads int) result {
-		b, err := c.build(threads)
+	run := func(threads int, fused bool) result {
+		fo := sim.FuseOptions{MinNeurons: 1 << 30} // never
+		if fused {
+			fo.MinNeurons = 1 // 8200 neurons is below the default
+		}
+		b, err := c.build(threads, fo)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer b.net.Close()
-		if err := b.net.Run(context.Background(), c.DurationS*1000, sim.RunOptions{}); err != nil {
-			t.Fatal(err)
+		// Two Runs: the second starts after the first delivered what it left pending.
+		for _, ms := range []float64{c.DurationS * 500, c.DurationS * 500} {
+			if err := b.net.Run(context.Background(), ms, sim.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := b.net.Fused(b.pop); got != (fused && threads > 1) {
+			t.Fatalf("%d threads, fusion asked %v: fused %v", threads, fused, got)
 		}
 		m := b.pop.Model
 		return result{b.mon.Steps, b.mon.Index, m.V, m.GE, m.GI, b.events.n}
 	}
-	want := run(1)
+	want := run(1, true)
 	steps := int(math.Round(c.DurationS * 1000 / c.DtMS))
 	if per := want.events / int64(steps); per < 2*connect.ParallelEvents {
 		t.Fatalf("%d synaptic events per step: too few to split the propagation", per)
@@ -46,15 +58,17 @@ func TestCUBAThreadsAreBitIdentical(t *testing.T) {
 		return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 	}
 	for threads := 2; threads <= 4; threads++ {
-		got := run(threads)
-		if !slices.Equal(got.steps, want.steps) || !slices.Equal(got.index, want.index) {
-			t.Errorf("%d threads: %d spikes, 1 thread %d, or different ones", threads, len(got.index), len(want.index))
-		}
-		if !same(got.v, want.v) || !same(got.ge, want.ge) || !same(got.gi, want.gi) {
-			t.Errorf("%d threads: the final state differs from 1 thread's", threads)
+		for _, fused := range []bool{true, false} {
+			got := run(threads, fused)
+			if !slices.Equal(got.steps, want.steps) || !slices.Equal(got.index, want.index) {
+				t.Errorf("%d threads, fused %v: %d spikes, 1 thread %d, or different ones", threads, fused, len(got.index), len(want.index))
+			}
+			if !same(got.v, want.v) || !same(got.ge, want.ge) || !same(got.gi, want.gi) {
+				t.Errorf("%d threads, fused %v: the final state differs from 1 thread's", threads, fused)
+			}
 		}
 	}
-	t.Logf("%d spikes, %d events per step, identical on 1–4 threads", len(want.index), want.events/int64(steps))
+	t.Logf("%d spikes, %d events per step, identical on 1–4 threads, fused or not", len(want.index), want.events/int64(steps))
 }
 
 // TestCUBASizesAreChecked: sizes beyond the int32 indices and bad
