@@ -18,21 +18,7 @@ func TestProjectionSplitIsBitIdentical(t *testing.T) {
 	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
 	const n = 3001              // not a multiple of 8: the last range is ragged
 	rng := rand.New(rand.NewPCG(7, 8))
-	syn, err := BernoulliGaussian(rng, n, n, 0.1, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := FromSynapses(n, n, syn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range syn {
-		syn[k].W = 0.3 // one weight: the FixedWeights path adds it without reading W
-	}
-	u, err := FromSynapses(n, n, syn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, u := splitTestWeights(t, rng, n, 0.1)
 	// Steps of 0 to 40 spikes: about 300 events each, so both paths run.
 	steps := make([][]int32, 200)
 	for s := range steps {
@@ -156,21 +142,7 @@ func TestBernoulliCSREqualsTheList(t *testing.T) {
 func TestDeliverRangeIsBitIdentical(t *testing.T) {
 	const n = 3001 // not a multiple of 8: the last range is ragged
 	rng := rand.New(rand.NewPCG(9, 10))
-	syn, err := BernoulliGaussian(rng, n, n, 0.05, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := FromSynapses(n, n, syn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range syn {
-		syn[k].W = 0.3
-	}
-	u, err := FromSynapses(n, n, syn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, u := splitTestWeights(t, rng, n, 0.05)
 	steps := make([][]int32, 100)
 	for s := range steps {
 		for range rng.IntN(30) {
@@ -229,4 +201,25 @@ func TestDeliverRangeIsBitIdentical(t *testing.T) {
 	if ok, err := p.SplitTargets([]int{0, 1496, n}); ok || err != nil {
 		t.Errorf("delayed projection: SplitTargets %v, %v; want false, nil", ok, err)
 	}
+}
+
+// splitTestWeights draws an n×n Gaussian connectivity of density p and
+// returns it (w) and the same synapses with one weight 0.3 (u: the
+// FixedWeights path adds it without reading W).
+func splitTestWeights(t *testing.T, rng *rand.Rand, n int, p float64) (w, u *CSR) {
+	t.Helper()
+	syn, err := BernoulliGaussian(rng, n, n, p, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err = FromSynapses(n, n, syn); err != nil {
+		t.Fatal(err)
+	}
+	for k := range syn {
+		syn[k].W = 0.3
+	}
+	if u, err = FromSynapses(n, n, syn); err != nil {
+		t.Fatal(err)
+	}
+	return w, u
 }
