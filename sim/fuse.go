@@ -216,9 +216,7 @@ func (n *Network) fusedWork(w int) {
 			continue
 		}
 		if f.pending {
-			for i, p := range f.projs {
-				p.DeliverRange(w, n.spikes[f.pre[i]])
-			}
+			n.deliver(f, w)
 		}
 		f.parts[w] = f.g.StepRange(&n.sc, f.bounds[w], f.bounds[w+1], f.parts[w][:0])
 	}
@@ -230,9 +228,15 @@ func (n *Network) flushWork(w int) {
 		if !f.on || !f.pending || w >= len(f.parts) {
 			continue
 		}
-		for i, p := range f.projs {
-			p.DeliverRange(w, n.spikes[f.pre[i]])
-		}
+		n.deliver(f, w)
+	}
+}
+
+// deliver adds the last step's spikes of every projection into f's group
+// to worker w's range.
+func (n *Network) deliver(f *fusion, w int) {
+	for i, p := range f.projs {
+		p.DeliverRange(w, n.spikes[f.pre[i]])
 	}
 }
 
