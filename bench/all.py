@@ -420,11 +420,16 @@ def main():
     ap.add_argument("--ltts-ref", default=os.environ.get("LTTS_REF", ""), help="checkout of github.com/myscience/LTTS")
     ap.add_argument("--shifting-ref", default=os.environ.get("SHIFTING_REF", ""),
                     help="checkout of github.com/SZU-ADDG/Shifting-Learning")
+    ap.add_argument("--load-before", default="",
+                    help="load averages (1, 5, 15 min) read before the harness started, e.g. by all.sh before its build")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     work = tempfile.mkdtemp(prefix="spikelab-bench-")
     b = Bench(os.path.abspath(a.spikelab), work)
     res = {"quick": a.quick, "machine": machine(a.spikelab), "load_before": load(), "comparisons": [], "skipped": []}
+    if a.load_before:  # the figure before the harness's own build; the one after it is kept beside
+        res["load_before_build"] = res["load_before"]
+        res["load_before"], res["load_after_build"] = [float(x) for x in a.load_before.split()], res["load_before"]
 
     def have(mod):
         return subprocess.run([PY, "-c", "import " + mod], capture_output=True).returncode == 0

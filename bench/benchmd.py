@@ -156,6 +156,10 @@ def render(res):
                    "the ratios are not final. Regenerate with `bench/all.sh` on an idle machine.**" % (
                        l0[0], res.get("load_after", l0)[0], IDLE))
         out.append("")
+    if "load_after_build" in res:
+        out.append("Load average before the harness: %.2f / %.2f / %.2f (1 / 5 / 15 min); after building spikelab: %.2f." % (
+            l0[0], l0[1], l0[2], res["load_after_build"][0]))
+        out.append("")
     out.append("How to read the tables: *simulation* is the loop each program times itself (spikelab: `loop_cpu_seconds` "
                "and `wall_seconds`/`loop_seconds`, or per training epoch; the peers: see each note), *process* the whole "
                "program as the harness measures it (rusage of the child, wall clock). *peer ÷ this* divides the peer's "
