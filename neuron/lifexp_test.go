@@ -129,7 +129,8 @@ func TestLIFExpVectorKernelEqualsGoLoop(t *testing.T) {
 	}
 	for _, a := range []*LIFExp{a, a4} {
 		for i := range a.V {
-			if a.V[i] != b.V[i] || a.GE[i] != b.GE[i] || a.GI[i] != b.GI[i] || a.refr[i] != b.refr[i] {
+			same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+			if !same(a.V[i], b.V[i]) || !same(a.GE[i], b.GE[i]) || !same(a.GI[i], b.GI[i]) || !same(a.refr[i], b.refr[i]) {
 				t.Fatalf("neuron %d differs: v %v/%v refr %v/%v", i, a.V[i], b.V[i], a.refr[i], b.refr[i])
 			}
 		}

@@ -113,6 +113,7 @@ x5loop:
 
 	VMOVUPD (R8)(AX*8), Z0       // refr
 	VCMPPD  $0x12, Z5, Z0, K1    // active = refr <= 0
+	VPTESTMQ Z0, Z0, K3          // refr's bits are not those of +0
 	VSUBPD  Z6, Z0, Z0
 	VMAXPD  Z5, Z0, Z0           // refr = max(refr-1, 0)
 
@@ -134,7 +135,8 @@ x5loop:
 	VCMPPD    $0x1e, Z14, Z3, K1, K2 // spike = active && x > vt
 	VBLENDMPD Z15, Z3, K2, Z3        // x = spike ? vr : x
 	VBLENDMPD Z7, Z0, K2, Z0         // refr = spike ? restart : refr
-	VMOVUPD   Z0, (R8)(AX*8)
+	KORB      K2, K3, K3             // refr changes only where it was not +0 or the neuron spikes:
+	VMOVUPD   Z0, K3, (R8)(AX*8)     // elsewhere max(+0-1, 0) = +0, and its cache line is not dirtied
 	VBLENDMPD Z3, Z2, K1, Z2         // v = active ? x : v
 	VMOVUPD   Z2, (SI)(AX*8)
 
