@@ -48,6 +48,17 @@ func (a *Adam) Apply(params, g []float64, lo, hi int) {
 	a.applyOuter(params[lo:hi], a.m[lo:hi], a.v[lo:hi], g[lo:hi], 1)
 }
 
+// ApplyAt is Apply for the parameters params[lo : lo+len(g)] with their
+// gradient g (g[0] belongs to params[lo]), so a caller can form the
+// gradient one piece at a time in a small buffer; the result equals Apply.
+func (a *Adam) ApplyAt(params []float64, lo int, g []float64) {
+	if len(g) == 0 {
+		return
+	}
+	hi := lo + len(g)
+	a.applyOuter(params[lo:hi], a.m[lo:hi], a.v[lo:hi], g, 1)
+}
+
 // Step applies one bias-corrected Adam step with learning rate lr to all
 // params, descending the gradient g.
 func (a *Adam) Step(params, g []float64, lr float64) {

@@ -110,14 +110,18 @@ func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {
 	defer sim.AtLeastProcs(3)() // the worker counts asked for, also under GOMAXPROCS=1
 	rng := rand.New(rand.NewPCG(21, 22))
 	const n = 1003
-	p1, p2, p3 := make([]float64, n), make([]float64, n), make([]float64, n)
+	p1, p2, p3, p4 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	g := make([]float64, n)
 	for i := range p1 {
 		p1[i] = rng.NormFloat64()
 	}
 	copy(p2, p1)
 	copy(p3, p1)
+	copy(p4, p1)
 	a1, a2, a3 := NewAdam(n, 0.9, 0.999, 1e-8), NewAdam(n, 0.9, 0.999, 1e-8), NewAdam(n, 0.9, 0.999, 1e-8)
+	a4 := NewAdam(n, 0.9, 0.999, 1e-8)
+	row := make([]float64, 17) // ApplyAt row by row from a buffer: 59 rows of 17
+	// (kernel and Go tail in each) and none left over
 	team := sim.NewTeam(2)
 	defer team.Close()
 	saved := useAVX
@@ -129,12 +133,17 @@ func TestAdamKernelEqualsGoLoopAndTeamSplit(t *testing.T) {
 		useAVX = saved
 		a1.Step(p1, g, 0.01)
 		a3.StepTeam(p3, g, 0.01, 17, team)
+		a4.Begin(0.01)
+		for lo := 0; lo < n; lo += len(row) {
+			copy(row, g[lo:min(lo+len(row), n)])
+			a4.ApplyAt(p4, lo, row[:min(len(row), n-lo)])
+		}
 		useAVX = false
 		a2.Step(p2, g, 0.01)
 	}
 	for i := range p1 {
-		if p1[i] != p2[i] || p1[i] != p3[i] {
-			t.Fatalf("param %d: kernel %v, Go %v, team %v", i, p1[i], p2[i], p3[i])
+		if p1[i] != p2[i] || p1[i] != p3[i] || p1[i] != p4[i] {
+			t.Fatalf("param %d: kernel %v, Go %v, team %v, row by row %v", i, p1[i], p2[i], p3[i], p4[i])
 		}
 	}
 }

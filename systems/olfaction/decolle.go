@@ -121,16 +121,17 @@ type DecolleNet struct {
 	Blocks []*DecolleBlock
 	// R is the final readout, input-major with the bias as the last row:
 	// R[j*Classes+c] for j < NLast, R[NLast*Classes+c] the bias of class c.
-	R      []float64
-	YF     []float64 // final readout of the last step, Batch × Classes
-	dYF    []float64
-	dyLoc  []float64 // scratch: a local readout's ∂CE/∂y, Batch × Classes
-	adamR  *learn.Adam
-	gradR  []float64
-	grad   [][]float64 // per block, NIn × NOut
-	inSpk  [][][]int32 // per block, per sample: indices of input spikes this step
-	outSpk [][]int32   // per sample: indices of the last block's spikes this step
-	team   *sim.Team
+	R     []float64
+	YF    []float64 // final readout of the last step, Batch × Classes
+	dYF   []float64
+	dyLoc []float64 // scratch: a local readout's ∂CE/∂y, Batch × Classes
+	adamR *learn.Adam
+	gradR []float64
+	// rowGrad holds one gradient row (up to maxOut) per worker.
+	rowGrad [][]float64
+	inSpk   [][][]int32 // per block, per sample: indices of input spikes this step
+	outSpk  [][]int32   // per sample: indices of the last block's spikes this step
+	team    *sim.Team
 	// bySample[l] lists, per input of block l, the samples in which it
 	// spiked this step (the transpose of inSpk[l]).
 	bySample []spikeIndex
@@ -178,7 +179,6 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 			}
 		}
 		n.Blocks = append(n.Blocks, b)
-		n.grad = append(n.grad, make([]float64, in*out))
 		lists := make([][]int32, B)
 		for s := range lists {
 			lists[s] = make([]int32, 0, in)
@@ -438,23 +438,30 @@ func (n *DecolleNet) update() {
 	n.outIdx.build(n.outSpk[:n.bsz], n.Blocks[len(n.Blocks)-1].NOut)
 	C := n.P.Classes
 	last := n.Blocks[len(n.Blocks)-1].NOut
+	for len(n.rowGrad) < nw { // once per team size, not per step
+		n.rowGrad = append(n.rowGrad, make([]float64, n.maxOut))
+	}
 	n.team.Run(func(w int) {
 		for l, b := range n.Blocks {
 			if b.adam == nil {
 				continue
 			}
-			g := n.grad[l]
 			lo, hi := w*b.NIn/nw, (w+1)*b.NIn/nw
 			// Row j of the gradient sums the deltas of the samples in
-			// which input j spiked, in sample order.
+			// which input j spiked, in sample order; it is applied at
+			// once from the worker's row buffer (Adam is elementwise, so
+			// row by row equals the whole matrix at once, and the
+			// gradient never crosses memory).
 			by := n.bySample[l]
+			g := n.rowGrad[w][:b.NOut]
 			for j := lo; j < hi; j++ {
-				vec.SumRows(g[j*b.NOut:(j+1)*b.NOut], b.delta, b.NOut, by.samples[by.start[j]:by.start[j+1]])
-			}
-			b.adam.Apply(b.W, g, lo*b.NOut, hi*b.NOut)
-			if b.Abs {
-				for i := lo * b.NOut; i < hi*b.NOut; i++ {
-					b.W[i] = math.Abs(b.W[i])
+				vec.SumRows(g, b.delta, b.NOut, by.samples[by.start[j]:by.start[j+1]])
+				b.adam.ApplyAt(b.W, j*b.NOut, g)
+				if b.Abs {
+					row := b.W[j*b.NOut : (j+1)*b.NOut]
+					for i, x := range row {
+						row[i] = math.Abs(x)
+					}
 				}
 			}
 		}
