@@ -9,6 +9,14 @@ import (
 	"github.com/spikelab/spikelab/sim"
 )
 
+// HalfP is the state of P in float16 storage (see RLS.State): Tri the
+// binary16 bit patterns of P/PScale's upper triangle row by row, zero on
+// the diagonal, and Diag P's diagonal (model units).
+type HalfP struct {
+	Tri  []uint16
+	Diag []float64
+}
+
 // RLSForm selects the decoder update of recursive least squares.
 type RLSForm int
 
@@ -43,18 +51,19 @@ const (
 	// element is widened exactly, and a block of deferred updates is
 	// accumulated in float64 and rounded to float32 once per flush.
 	PFloat32
-	// PFloat16 stores P's difference from its start, (P − α·I)/2^e, in
-	// IEEE binary16 (half precision: 11 significant bits, largest 65504),
-	// a quarter of float64's memory traffic. 2^e is the power of two with
-	// α/2^e in [2^14, 2^15) (RLS.PScale): as 0 ≺ P ⪯ α·I, the stored
-	// entries are at most α/2^e in magnitude and keep 11 bits down to
-	// ≈ 2⁻²⁸·α. Storing the difference matters: a trained P is close to
-	// α·I (in FORCE its off-diagonal entries are ~10⁻³·α), and a half's
-	// rounding of P itself would be as large as the learnt part. As in
-	// PFloat32 all arithmetic is float64: each element is widened
-	// exactly, α·x is added to P·x in float64, and a block of deferred
-	// updates is accumulated in float64 with fused multiply-adds and
-	// rounded once per flush, to the nearest half, ties to even.
+	// PFloat16 stores P's off-diagonal upper triangle, divided by a
+	// power of two 2^e, in IEEE binary16 (half precision: 11 significant
+	// bits, largest 65504), a quarter of float64's memory traffic, and
+	// its diagonal in float64. 2^e is the power of two with α/2^e in
+	// [2^14, 2^15) (RLS.PScale): as 0 ≺ P ⪯ α·I, |P_ij| ≤ α, and the
+	// stored entries keep 11 bits down to |P_ij| ≈ 2⁻²⁸·α. The diagonal
+	// stays exact because it dominates: a trained FORCE P is close to
+	// α·I (off-diagonal entries ~10⁻³·α), and a half's rounding of the
+	// diagonal would be as large as the learnt part. As in PFloat32 all
+	// arithmetic is float64: each element is widened exactly, and a block
+	// of deferred updates is accumulated in float64 with fused
+	// multiply-adds and rounded once per flush, to the nearest half, ties
+	// to even.
 	PFloat16
 )
 
@@ -118,7 +127,8 @@ type RLS struct {
 
 	p       []float64 // N×N row-major, upper triangle (j ≥ i) valid (PFloat64)
 	p32     []float32 // the same in float32 (PFloat32)
-	p16     []uint16  // (P − α·I)/2^e in binary16 (PFloat16), 2^e = scale
+	p16     []uint16  // P/2^e in binary16 (PFloat16), 2^e = scale, diagonal 0
+	diag    []float64 // P's diagonal (PFloat16)
 	scale   float64   // 2^e of PFloat16, 1 otherwise
 	store   PStorage
 	pendH   []float64 // pend/2^e (PFloat16): the coefficients of its rank updates
@@ -243,6 +253,10 @@ func (r *RLS) initP(store PStorage) {
 		}
 	case PFloat16:
 		r.p16 = make([]uint16, n*n)
+		r.diag = make([]float64, n)
+		for i := range r.diag {
+			r.diag[i] = r.Alpha
+		}
 		adviseHugePages(r.p16)
 		for i := 0; i < n; i++ {
 			for j := i*n + i; j < i*n+n; j += page / 2 {
@@ -257,8 +271,8 @@ func (r *RLS) initP(store PStorage) {
 func (r *RLS) Storage() PStorage { return r.store }
 
 // PScale returns the power of two 2^e by which float16 storage divides
-// P − α·I (State's half values times PScale, plus α on the diagonal, are
-// P's entries); 1 for the other storages.
+// P's off-diagonal entries (HalfP.Tri's values times PScale); 1 for the
+// other storages.
 func (r *RLS) PScale() float64 { return r.scale }
 
 // Wait blocks until P is allocated and its pages touched, which
@@ -343,10 +357,9 @@ func (r *RLS) mulP(x, dst []float64) {
 		r.m = 0
 	}
 	if r.p16 != nil {
-		// The α·I that float16 storage leaves out.
-		a := r.Alpha
+		// The diagonal, which float16 storage keeps apart.
 		for j, xj := range x[:n] {
-			dst[j] = math.FMA(a, xj, dst[j])
+			dst[j] = math.FMA(r.diag[j], xj, dst[j])
 		}
 	}
 	for q := 0; q < r.m; q++ {
@@ -431,10 +444,10 @@ func (r *RLS) mulP32(lo, hi int, x, y []float64, flush bool) {
 	}
 }
 
-// mulP16 is mulP32 for the float16 triangle (x already scaled by 2^e,
-// see mulP): four rows at a time, with flush16 first when flushing, the
-// corner element by element and the rest by dotAxpy16x4; every product
-// fused with its sum.
+// mulP16 is mulP32 for the float16 triangle without its diagonal (zero
+// there; x already scaled by 2^e, see mulP): four rows at a time, with
+// flush16 first when flushing, the corner element by element and the
+// rest by dotAxpy16x4; every product fused with its sum.
 func (r *RLS) mulP16(lo, hi int, x, y []float64, flush bool) {
 	n, p := r.N, r.p16
 	i := lo
@@ -444,7 +457,6 @@ func (r *RLS) mulP16(lo, hi int, x, y []float64, flush bool) {
 		}
 		for q := i; q < i+3; q++ {
 			row := p[q*n : q*n+i+3]
-			y[q] = math.FMA(halfTo64(row[q]), x[q], y[q])
 			for j := q + 1; j < i+3; j++ {
 				v := halfTo64(row[j])
 				y[q] = math.FMA(v, x[j], y[q])
@@ -458,12 +470,10 @@ func (r *RLS) mulP16(lo, hi int, x, y []float64, flush bool) {
 		y[i] += d[0]
 		y[i+1] += d[1]
 		y[i+2] += d[2]
-		y[c] += math.FMA(-x[c], halfTo64(p[c*n+c]), d[3])
+		y[c] += d[3]
 	}
 	for ; i < hi; i++ {
-		row := p[i*n+i : i*n+n]
-		xi := x[i]
-		y[i] += math.FMA(-xi, halfTo64(row[0]), dotAxpy16Go(row, x[i:n], y[i:n], xi))
+		y[i] += dotAxpy16Go(p[i*n+i:i*n+n], x[i:n], y[i:n], x[i])
 	}
 }
 
@@ -623,8 +633,24 @@ func (r *RLS) flush16(lo, hi int) int {
 				rank16Go(p[q*n+c+cols:], n, 1, n-c-cols, v[c+cols:], a[q:], n, m)
 			}
 		}
+		for q := i; q <= c; q++ {
+			r.flushDiag(q)
+		}
 	}
 	return i
+}
+
+// flushDiag applies the pending updates to P's diagonal element q (kept
+// in float64 in float16 storage) and zeroes the half that the rank update
+// wrote there.
+func (r *RLS) flushDiag(q int) {
+	n, v := r.N, r.pend
+	s := r.diag[q]
+	for k := 0; k < r.m; k++ {
+		s = math.FMA(-v[k*n+q], v[k*n+q], s)
+	}
+	r.diag[q] = s
+	r.p16[q*n+q] = 0
 }
 
 // flushRow16 applies the pending updates to row i of the float16
@@ -632,6 +658,7 @@ func (r *RLS) flush16(lo, hi int) int {
 func (r *RLS) flushRow16(i int) {
 	n := r.N
 	rank16Go(r.p16[i*n+i:], n, 1, n-i, r.pend[i:], r.pendH[i:], n, r.m)
+	r.flushDiag(i)
 }
 
 // P returns the current inverse correlation matrix as a dense symmetric
@@ -646,7 +673,7 @@ func (r *RLS) P() []float64 {
 			if r.p16 != nil {
 				v = halfTo64(r.p16[i*n+j]) * r.scale
 				if i == j {
-					v += r.Alpha
+					v = r.diag[i]
 				}
 			} else if r.p32 != nil {
 				v = float64(r.p32[i*n+j])
@@ -660,8 +687,8 @@ func (r *RLS) P() []float64 {
 }
 
 // SetP replaces P by the symmetric N×N row-major matrix p (its upper
-// triangle is used; rounded to float32 in float32 storage, (P − α·I)/PScale
-// to the nearest half in float16 storage), discarding
+// triangle is used; rounded to float32 in float32 storage, off the
+// diagonal P/PScale to the nearest half in float16 storage), discarding
 // pending updates: a saved learner continues from it.
 func (r *RLS) SetP(p []float64) error {
 	n := r.N
@@ -673,11 +700,10 @@ func (r *RLS) SetP(p []float64) error {
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
 			if r.p16 != nil {
-				v := p[i*n+j]
+				r.p16[i*n+j] = halfFrom64(p[i*n+j] / r.scale)
 				if i == j {
-					v -= r.Alpha
+					r.p16[i*n+j], r.diag[i] = 0, p[i*n+j]
 				}
-				r.p16[i*n+j] = halfFrom64(v / r.scale)
 			} else if r.p32 != nil {
 				r.p32[i*n+j] = float32(p[i*n+j])
 			} else {
@@ -691,8 +717,7 @@ func (r *RLS) SetP(p []float64) error {
 // State returns a copy of the learner's exact state for a checkpoint,
 // without applying the pending updates (so that saving it changes
 // nothing): the stored upper triangle of P row by row (N(N+1)/2 values,
-// []float64, []float32 or, in float16 storage, []uint16 binary16 bit
-// patterns of (P − α·I)/PScale, as stored) and the pending vectors (m×N). Phi and
+// []float64, []float32 or, in float16 storage, a HalfP, as stored) and the pending vectors (m×N). Phi and
 // Updates are the caller's to save.
 func (r *RLS) State() (tri any, pend []float64) {
 	r.wait()
@@ -708,7 +733,7 @@ func (r *RLS) State() (tri any, pend []float64) {
 		for i := 0; i < n; i++ {
 			t = append(t, r.p16[i*n+i:i*n+n]...)
 		}
-		return t, pend
+		return HalfP{Tri: t, Diag: append([]float64(nil), r.diag...)}, pend
 	}
 	if r.p32 != nil {
 		t := make([]float32, 0, n*(n+1)/2)
@@ -739,16 +764,20 @@ func (r *RLS) SetState(tri any, pend []float64) error {
 		return fmt.Errorf("RLS state: P is stored as %s, this learner stores %v (rls_storage must match)", kind, r.store)
 	}
 	switch t := tri.(type) {
-	case []uint16:
+	case HalfP:
 		if r.p16 == nil {
 			return have("float16")
 		}
-		if len(t) != size {
-			return fmt.Errorf("RLS state: P triangle has %d values, need %d for n = %d", len(t), size, n)
+		if len(t.Tri) != size || len(t.Diag) != n {
+			return fmt.Errorf("RLS state: P triangle has %d values and diagonal %d, need %d and %d for n = %d", len(t.Tri), len(t.Diag), size, n, n)
 		}
 		for i, o := 0, 0; i < n; i++ {
-			o += copy(r.p16[i*n+i:i*n+n], t[o:])
+			o += copy(r.p16[i*n+i:i*n+n], t.Tri[o:])
+			if r.p16[i*n+i] != 0 {
+				return fmt.Errorf("RLS state: float16 P triangle with a nonzero diagonal half at row %d (the diagonal is kept apart)", i)
+			}
 		}
+		copy(r.diag, t.Diag)
 	case []float32:
 		if r.p32 == nil {
 			return have("float32")

@@ -2,8 +2,8 @@ package learn
 
 import (
 	"math"
-	"strings"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -239,12 +239,16 @@ func TestFloat32PStaysSymmetricPositiveDefiniteAndCloseToFloat64(t *testing.T) {
 	}
 }
 
-// Float16 storage: P stays positive definite, its spectrum within 5 % and
-// the decoders within 1 % of float64's (measured: ≈ 0.3 % and 0.05 %).
+// Float16 storage: with α = 5e-6 (α·|r|² ≈ 0.4 at the start, P stays
+// within 500× of α·I, as in FORCE) P's spectrum is within 0.5 % and the
+// decoders within 0.1 % of float64's (measured 0.07 %, 0.012 %). With α =
+// 1e-2 P shrinks 10⁶-fold and its off-diagonal entries, relative to its
+// small eigenvalues, need more than a half's 11 bits: P stays positive
+// definite, but its smallest eigenvalue is 10 % off and the decoders 32 %
+// (measured), which the tolerances only bound.
 func TestFloat16PStaysSymmetricPositiveDefiniteAndCloseToFloat64(t *testing.T) {
-	for _, alpha := range []float64{5e-6} {
-		checkStoredP(t, alpha, PFloat16, 0.05, 0.01)
-	}
+	checkStoredP(t, 5e-6, PFloat16, 0.005, 0.001)
+	checkStoredP(t, 1e-2, PFloat16, 0.2, 0.5)
 }
 
 // checkStoredP trains an RLS learner with P stored in store and a float64
@@ -450,10 +454,10 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 	if err := r16.SetState(make([]float32, 10), nil); err == nil || !strings.Contains(err.Error(), "float32") || !strings.Contains(err.Error(), "float16") {
 		t.Errorf("float32 state into float16 storage: %v", err)
 	}
-	if err := r32.SetState(make([]uint16, 10), nil); err == nil {
+	if err := r32.SetState(HalfP{make([]uint16, 10), make([]float64, 4)}, nil); err == nil {
 		t.Error("float16 state into float32 storage accepted")
 	}
-	if err := r16.SetState(make([]uint16, 10), nil); err != nil {
+	if err := r16.SetState(HalfP{make([]uint16, 10), make([]float64, 4)}, nil); err != nil {
 		t.Error(err)
 	}
 }

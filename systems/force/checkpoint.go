@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/runio"
 )
@@ -17,7 +18,8 @@ import (
 // upper triangle row by row, float64, float32 or float16 as rls_storage
 // says, so a resume with another rls_storage is refused; rls_pend: the deferred
 // rank-1 updates; rls_updates; with rls_storage float16, rls_p holds
-// (P − alpha·I)/rls_p_scale in NumPy float16), the target noise generator, the
+// P/rls_p_scale in NumPy float16 with zeros on the diagonal, which is
+// rls_p_diag in float64), the target noise generator, the
 // recordings so far (rec_*) and, once training has ended, the state at its
 // end (end_*), which model.npz keeps for eval.
 
@@ -195,10 +197,11 @@ func (c *ForceConfig) saveCheckpoint(env *experiment.Env, net *forceNet, res *fo
 	s.Add("phi", "decoder: readout per filtered rate", net.rls.Phi, c.N, k)
 	tri, pend := net.rls.State()
 	s.Units["rls_p"] = "RLS matrix P as stored: upper triangle row by row"
-	if h, ok := tri.([]uint16); ok {
-		tri = runio.Float16(h)
-		s.Units["rls_p"] = "RLS matrix P as stored (float16): (P − alpha·I)/rls_p_scale, upper triangle row by row"
-		s.Add("rls_p_scale", "power of two dividing P − alpha·I in rls_p (model units)", []float64{net.rls.PScale()})
+	if h, ok := tri.(learn.HalfP); ok {
+		tri = runio.Float16(h.Tri)
+		s.Units["rls_p"] = "RLS matrix P as stored (float16): P/rls_p_scale, upper triangle row by row, diagonal in rls_p_diag"
+		s.Add("rls_p_scale", "power of two dividing P in rls_p (model units)", []float64{net.rls.PScale()})
+		s.Add("rls_p_diag", "diagonal of the RLS matrix P (model units)", h.Diag)
 	}
 	s.Arrays = append(s.Arrays, runio.Array{Name: "rls_p", Shape: []int{c.N * (c.N + 1) / 2}, Data: tri})
 	s.Add("rls_pend", "deferred rank-1 updates of P (pending vectors)", pend, len(pend)/c.N, c.N)
@@ -296,7 +299,11 @@ func (c *ForceConfig) restore(env *experiment.Env, net *forceNet) (*simState, er
 		if sc[0] != net.rls.PScale() {
 			return nil, fmt.Errorf("checkpoint %s: rls_p_scale %g, this run's %g (another alpha?)", ck.Path, sc[0], net.rls.PScale())
 		}
-		data = []uint16(h)
+		diag, err := ck.Float64("rls_p_diag", c.N)
+		if err != nil {
+			return nil, err
+		}
+		data = learn.HalfP{Tri: []uint16(h), Diag: diag}
 	}
 	if err := net.rls.SetState(data, pend); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", ck.Path, err)
