@@ -76,7 +76,7 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 	}
 	if n8 < n {
 		var t [4]float64
-		dotAxpy32x4Go(p[n8:], stride, x[n8:], y[n8:], a, &t)
+		dotAxpy32x4Tail(p[n8:], stride, x[n8:], y[n8:], a, &t)
 		for r := range dots {
 			dots[r] += t[r]
 		}
