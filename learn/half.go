@@ -73,55 +73,24 @@ func halfScaleExp(alpha float64) int { return math.Ilogb(alpha) - 14 }
 // dotAxpy16x4Go does, for the four half rows p[r·stride:], r < 4, and
 // columns j < len(x), with every element widened exactly to float64:
 // dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j]. The sums are
-// those of dotAxpy16x4AVX512 on the columns up to the last multiple of
-// 16 (per row sixteen partial sums, one per column mod 16, reduced as
-// the kernel does), then the remaining columns in order.
+// those of dotAxpy16x4AVX512: per row sixteen partial sums, one per
+// column mod 16, each product fused with its sum, reduced by
+// reduceLanes; y[j] takes the rows' terms one fused multiply-add after
+// the other.
 func dotAxpy16x4Go(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
-	n16 := len(x) &^ 15
 	var acc [4][16]float64
-	for j := 0; j < n16; j++ {
+	for j, xj := range x {
 		l := j & 15
 		yj := y[j]
 		for r := range 4 {
 			v := halfTo64(p[r*stride+j])
-			acc[r][l] = math.FMA(v, x[j], acc[r][l])
+			acc[r][l] = math.FMA(v, xj, acc[r][l])
 			yj = math.FMA(a[r], v, yj)
 		}
 		y[j] = yj
 	}
 	for r := range 4 {
-		s := &acc[r]
-		for l := range 8 {
-			s[l] += s[l+8]
-		}
-		for l := range 4 {
-			s[l] += s[l+4]
-		}
-		s[0] += s[2]
-		s[1] += s[3]
-		dots[r] = s[0] + s[1]
-	}
-	dotAxpy16x4Tail(p, stride, n16, x, y, a, dots)
-}
-
-// dotAxpy16x4Tail is dotAxpy16x4Go's work on the columns from j0 on, one
-// after the other, the row sums added to dots at the end.
-func dotAxpy16x4Tail(p []uint16, stride, j0 int, x, y []float64, a, dots *[4]float64) {
-	if j0 >= len(x) {
-		return
-	}
-	var t [4]float64
-	for j := j0; j < len(x); j++ {
-		yj := y[j]
-		for r := range 4 {
-			v := halfTo64(p[r*stride+j])
-			t[r] = math.FMA(v, x[j], t[r])
-			yj = math.FMA(a[r], v, yj)
-		}
-		y[j] = yj
-	}
-	for r := range 4 {
-		dots[r] += t[r]
+		dots[r] = reduceLanes(acc[r][:])
 	}
 }
 

@@ -36,17 +36,36 @@
 	PREFETCHT0 (R14)(AX*2); \
 	PREFETCHT0 (R12)(AX*2)
 
+// HTAIL1(off, K, R, xr, yr, ak, acc) widens the halves at off(R)(AX*2)
+// that K selects (zeros elsewhere) into Z14, adds Z14·xr to acc in the
+// lanes K selects and Z14·ak to yr.
+#define HTAIL1(off, K, R, xr, yr, ak, acc) \
+	VMOVDQU16.Z off(R)(AX*2), K, X14; \
+	VCVTPH2PS   X14, Y14; \
+	VCVTPS2PD   Y14, Z14; \
+	VFMADD231PD Z14, xr, K, acc; \
+	VFMADD231PD Z14, ak, yr
+
+// HTAIL4 is HTAIL1 for the four rows (SI, R8, R9, R10; a in Z8–Z11).
+#define HTAIL4(off, K, xr, yr, acc0, acc1, acc2, acc3) \
+	HTAIL1(off, K, SI, xr, yr, Z8, acc0); \
+	HTAIL1(off, K, R8, xr, yr, Z9, acc1); \
+	HTAIL1(off, K, R9, xr, yr, Z10, acc2); \
+	HTAIL1(off, K, R10, xr, yr, Z11, acc3)
+
 // func dotAxpy16x4AVX512(p *uint16, stride int, x, y *float64, n int, a, dots *[4]float64)
-// For four half rows p + r·stride (r < 4) and columns j < n (n a
-// multiple of 16): dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j],
-// in float64 with fused multiply-adds; per row sixteen partial sums (one
-// per column mod 16), reduced as dotAxpy16x4Go says.
+// For four half rows p + r·stride (r < 4) and columns j < n (n ≥ 1):
+// dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j], in float64 with
+// fused multiply-adds; per row sixteen partial sums (one per column mod
+// 16, the last n mod 16 columns under a mask), reduced as dotAxpy16RowsGo
+// says.
 TEXT ·dotAxpy16x4AVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         stride+8(FP), BX
 	MOVQ         x+16(FP), DI
 	MOVQ         y+24(FP), DX
 	MOVQ         n+32(FP), CX
+	ANDQ         $-16, CX
 	MOVQ         a+40(FP), R11
 	SHLQ         $1, BX
 	LEAQ         (SI)(BX*1), R8
@@ -69,7 +88,7 @@ TEXT ·dotAxpy16x4AVX512(SB), NOSPLIT, $0-56
 
 h4loop:
 	CMPQ        AX, CX
-	JGE         h4reduce
+	JGE         h4tail
 	CMPQ        AX, BX
 	JGE         h4next
 	PH4_AHEAD
@@ -120,6 +139,26 @@ h4body:
 	ADDQ        $16, AX
 	JMP         h4loop
 
+h4tail:
+	// The last n mod 16 columns: K1 the first eight, K2 the others.
+	MOVQ        n+32(FP), R11
+	SUBQ        AX, R11
+	JZ          h4reduce
+	MOVL        $1, R12
+	SHLXQ       R11, R12, R12
+	DECQ        R12
+	KMOVW       R12, K1
+	SHRQ        $8, R12
+	KMOVW       R12, K2
+	VMOVUPD.Z   (DI)(AX*8), K1, Z12
+	VMOVUPD.Z   (DX)(AX*8), K1, Z13
+	HTAIL4(0, K1, Z12, Z13, Z0, Z1, Z2, Z3)
+	VMOVUPD     Z13, K1, (DX)(AX*8)
+	VMOVUPD.Z   64(DI)(AX*8), K2, Z18
+	VMOVUPD.Z   64(DX)(AX*8), K2, Z19
+	HTAIL4(16, K2, Z18, Z19, Z4, Z5, Z6, Z7)
+	VMOVUPD     Z19, K2, 64(DX)(AX*8)
+
 h4reduce:
 	MOVQ          dots+48(FP), R11
 	VADDPD        Z4, Z0, Z0
@@ -166,16 +205,47 @@ h4reduce:
 	VCVTPS2PH        $0, Y14, X14; \
 	VMOVDQU          X14, M
 
-// func rank16x4AVX512(p *uint16, pstride, chunks int, v, a *float64, vstride, m int)
+// NARROW16M is NARROW16 storing only the halves that mask register K
+// selects.
+#define NARROW16M(Z, M, K) \
+	VCVTPD2PS.RZ_SAE Z, Y14; \
+	VCVTPS2PD        Y14, Z15; \
+	VCMPPD           $4, Z15, Z, K1; \
+	VPORD            Y31, Y14, K1, Y14; \
+	VCVTPS2PH        $0, Y14, X14; \
+	VMOVDQU16        X14, K, M
+
+// HLOAD2(R, Z0, Y0, X0, Z1, Y1, X1) widens the 16 halves at R into Z0
+// (first eight) and Z1; HLOAD2M loads only those K2 and K3 select (zeros
+// elsewhere).
+#define HLOAD2(R, ZA, YA, ZB, YB) \
+	VCVTPH2PS (R), YA; \
+	VCVTPS2PD YA, ZA; \
+	VCVTPH2PS 16(R), YB; \
+	VCVTPS2PD YB, ZB
+
+#define HLOAD2M(R, ZA, YA, XA, ZB, YB, XB) \
+	VMOVDQU16.Z (R), K2, XA; \
+	VCVTPH2PS   XA, YA; \
+	VCVTPS2PD   YA, ZA; \
+	VMOVDQU16.Z 16(R), K3, XB; \
+	VCVTPH2PS   XB, YB; \
+	VCVTPS2PD   YB, ZB
+
+// func rank16x4AVX512(p *uint16, pstride, cols int, v, a *float64, vstride, m int)
 // Subtracts a rank-m product from a 4-row panel of a half matrix: for
-// rows r < 4 (at p + r·pstride) and columns j < 16·chunks,
+// rows r < 4 (at p + r·pstride) and columns j < cols (cols ≥ 1; the last
+// cols mod 16 under a mask),
 // p_r[j] ← half(p_r[j] − Σ_{q<m} a[q·vstride + r]·v[q·vstride + j]), each
 // product subtracted in q order by a fused multiply-add in float64, the
 // result rounded once to the nearest half (ties to even). m ≥ 1.
 TEXT ·rank16x4AVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         pstride+8(FP), BX
-	MOVQ         chunks+16(FP), CX
+	MOVQ         cols+16(FP), CX
+	MOVQ         CX, R14
+	ANDQ         $15, R14
+	SHRQ         $4, CX
 	MOVQ         v+24(FP), DI
 	MOVQ         a+32(FP), R11
 	MOVQ         vstride+40(FP), DX
@@ -195,22 +265,10 @@ hkcol:
 	PREFETCHT0 512(R8)
 	PREFETCHT0 512(R10)
 	PREFETCHT0 512(R12)
-	VCVTPH2PS  (SI), Y0
-	VCVTPS2PD  Y0, Z0
-	VCVTPH2PS  16(SI), Y1
-	VCVTPS2PD  Y1, Z1
-	VCVTPH2PS  (R8), Y2
-	VCVTPS2PD  Y2, Z2
-	VCVTPH2PS  16(R8), Y3
-	VCVTPS2PD  Y3, Z3
-	VCVTPH2PS  (R10), Y4
-	VCVTPS2PD  Y4, Z4
-	VCVTPH2PS  16(R10), Y5
-	VCVTPS2PD  Y5, Z5
-	VCVTPH2PS  (R12), Y6
-	VCVTPS2PD  Y6, Z6
-	VCVTPH2PS  16(R12), Y7
-	VCVTPS2PD  Y7, Z7
+	HLOAD2(SI, Z0, Y0, Z1, Y1)
+	HLOAD2(R8, Z2, Y2, Z3, Y3)
+	HLOAD2(R10, Z4, Y4, Z5, Y5)
+	HLOAD2(R12, Z6, Y6, Z7, Y7)
 	MOVQ       DI, BX
 	MOVQ       R11, R13
 	MOVQ       R9, AX
@@ -252,6 +310,53 @@ hkq:
 	JMP  hkcol
 
 hkdone:
+	// The last cols mod 16 columns: K2 the first eight, K3 the others.
+	TESTQ R14, R14
+	JZ    hkend
+	MOVL  $1, BX
+	SHLXQ R14, BX, BX
+	DECQ  BX
+	KMOVW BX, K2
+	SHRQ  $8, BX
+	KMOVW BX, K3
+	HLOAD2M(SI, Z0, Y0, X0, Z1, Y1, X1)
+	HLOAD2M(R8, Z2, Y2, X2, Z3, Y3, X3)
+	HLOAD2M(R10, Z4, Y4, X4, Z5, Y5, X5)
+	HLOAD2M(R12, Z6, Y6, X6, Z7, Y7, X7)
+	MOVQ  DI, BX
+	MOVQ  R11, R13
+	MOVQ  R9, AX
+
+hkqt:
+	VMOVUPD.Z    (BX), K2, Z8
+	VMOVUPD.Z    64(BX), K3, Z9
+	VBROADCASTSD 0(R13), Z10
+	VFNMADD231PD Z8, Z10, Z0
+	VFNMADD231PD Z9, Z10, Z1
+	VBROADCASTSD 8(R13), Z11
+	VFNMADD231PD Z8, Z11, Z2
+	VFNMADD231PD Z9, Z11, Z3
+	VBROADCASTSD 16(R13), Z12
+	VFNMADD231PD Z8, Z12, Z4
+	VFNMADD231PD Z9, Z12, Z5
+	VBROADCASTSD 24(R13), Z13
+	VFNMADD231PD Z8, Z13, Z6
+	VFNMADD231PD Z9, Z13, Z7
+	ADDQ         DX, BX
+	ADDQ         DX, R13
+	DECQ         AX
+	JNZ          hkqt
+
+	NARROW16M(Z0, (SI), K2)
+	NARROW16M(Z1, 16(SI), K3)
+	NARROW16M(Z2, (R8), K2)
+	NARROW16M(Z3, 16(R8), K3)
+	NARROW16M(Z4, (R10), K2)
+	NARROW16M(Z5, 16(R10), K3)
+	NARROW16M(Z6, (R12), K2)
+	NARROW16M(Z7, 16(R12), K3)
+
+hkend:
 	VZEROUPPER
 	RET
 

@@ -204,49 +204,43 @@ func setAdamKernels(on bool) bool {
 	return was
 }
 
-// useHalf is set when the CPU has AVX-512 (F, VL) and F16C: the float16
-// P kernels.
-var useHalf = useAVX512 && cpu.X86.HasF16C
+// useHalf is set when the CPU has AVX-512 (F, VL, BW) and F16C: the
+// float16 P kernels.
+var useHalf = useAVX512 && cpu.X86.HasAVX512BW && cpu.X86.HasF16C
 
 //go:noescape
 func dotAxpy16x4AVX512(p *uint16, stride int, x, y *float64, n int, a, dots *[4]float64)
 
 //go:noescape
-func rank16x4AVX512(p *uint16, pstride, chunks int, v, a *float64, vstride, m int)
+func rank16x4AVX512(p *uint16, pstride, cols int, v, a *float64, vstride, m int)
 
 //go:noescape
 func narrow16AVX512(dst *uint16, src *float64, n int)
 
-// dotAxpy16x4 does dotAxpy16x4Go's work, the columns up to the last
-// multiple of 16 in assembly.
+// dotAxpy16x4 does dotAxpy16x4Go's work (in assembly where the CPU has
+// it).
 func dotAxpy16x4(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
 	n := len(x)
-	n16 := n &^ 15
-	if !useHalf || n16 == 0 {
+	if !useHalf || n == 0 {
 		dotAxpy16x4Go(p, stride, x, y, a, dots)
 		return
 	}
 	_, _ = p[3*stride+n-1], y[n-1]
-	dotAxpy16x4AVX512(&p[0], stride, &x[0], &y[0], n16, a, dots)
-	dotAxpy16x4Tail(p, stride, n16, x, y, a, dots)
+	dotAxpy16x4AVX512(&p[0], stride, &x[0], &y[0], n, a, dots)
 }
 
-// rank16x4 does rank16Go's work on four rows, the columns up to the last
-// multiple of 16 in assembly.
+// rank16x4 does rank16Go's work on four rows (in assembly where the CPU
+// has it).
 func rank16x4(p []uint16, pstride, cols int, v, a []float64, vstride, m int) {
 	if m == 0 || cols == 0 {
 		return
 	}
-	c16 := cols &^ 15
-	if useHalf && c16 > 0 {
-		_, _, _ = p[3*pstride+c16-1], v[(m-1)*vstride+c16-1], a[(m-1)*vstride+3]
-		rank16x4AVX512(&p[0], pstride, c16/16, &v[0], &a[0], vstride, m)
-	} else {
-		c16 = 0
+	if !useHalf {
+		rank16Go(p, pstride, 4, cols, v, a, vstride, m)
+		return
 	}
-	if c16 < cols {
-		rank16Go(p[c16:], pstride, 4, cols-c16, v[c16:], a, vstride, m)
-	}
+	_, _, _ = p[3*pstride+cols-1], v[(m-1)*vstride+cols-1], a[(m-1)*vstride+3]
+	rank16x4AVX512(&p[0], pstride, cols, &v[0], &a[0], vstride, m)
 }
 
 // narrow16 rounds src into dst (len(src) ≥ len(dst)) as halfFrom64 does.

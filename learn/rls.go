@@ -616,23 +616,17 @@ func (r *RLS) flush32(lo, hi int) int {
 
 // flush16 is flush32 for the float16 triangle: the pending updates go to
 // rows lo, lo+1, ... four at a time (rank16x4 on the columns the four
-// rows share, up to a multiple of 16, rank16Go on the rest), and it
-// returns the first row it left (fewer than four before hi).
+// rows share, rank16Go on the corner left of them), and it returns the
+// first row it left (fewer than four before hi).
 func (r *RLS) flush16(lo, hi int) int {
 	n, m, p, v, a := r.N, r.m, r.p16, r.pend, r.pendH
 	i := lo
 	for ; i+3 < hi; i += 4 {
 		c := i + 3
-		cols := (n - c) &^ 15
 		for q := i; q < c; q++ {
 			rank16Go(p[q*n+q:], n, 1, c-q, v[q:], a[q:], n, m)
 		}
-		rank16x4(p[i*n+c:], n, cols, v[c:], a[i:], n, m)
-		if c+cols < n {
-			for q := i; q <= c; q++ {
-				rank16Go(p[q*n+c+cols:], n, 1, n-c-cols, v[c+cols:], a[q:], n, m)
-			}
-		}
+		rank16x4(p[i*n+c:], n, n-c, v[c:], a[i:], n, m)
 		for q := i; q <= c; q++ {
 			r.flushDiag(q)
 		}
