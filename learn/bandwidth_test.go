@@ -156,29 +156,43 @@ func BenchmarkRLSBandwidth(b *testing.B) {
 	}
 }
 
-// BenchmarkDotAxpy32x4InCache runs the P·r kernel of float32 storage on
-// four rows held in the L1/L2 caches: its GB/s of P is the kernel's
-// arithmetic ceiling, which the RLS update reaches only if memory is faster.
+// BenchmarkDotAxpy32x4InCache runs the P·r kernels of float32 and
+// float16 storage on four rows held in the L1/L2 caches: their GB/s of P
+// is the kernel's arithmetic ceiling, which the RLS update reaches only if
+// memory is faster.
 func BenchmarkDotAxpy32x4InCache(b *testing.B) {
-	for _, cols := range []int{1024, 4096} {
-		b.Run(fmt.Sprintf("cols=%d", cols), func(b *testing.B) {
-			p := make([]float32, 4*cols)
-			x := make([]float64, cols)
-			y := make([]float64, cols)
-			for i := range p {
-				p[i] = float32(i%7) * 0.25
+	for _, store := range []PStorage{PFloat32, PFloat16} {
+		for _, cols := range []int{1024, 4096} {
+			name := fmt.Sprintf("cols=%d", cols)
+			if store == PFloat16 {
+				name += "/float16"
 			}
-			for i := range x {
-				x[i] = float64(i % 5)
-			}
-			a := [4]float64{1e-9, 2e-9, 3e-9, 4e-9}
-			var d [4]float64
-			cpu0 := processCPU()
-			for b.Loop() {
-				dotAxpy32x4(p, cols, x, y, &a, &d)
-			}
-			reportGBs(b, 16*float64(cols)*float64(b.N), cpu0)
-		})
+			b.Run(name, func(b *testing.B) {
+				p := make([]float32, 4*cols)
+				h := make([]uint16, 4*cols)
+				x := make([]float64, cols)
+				y := make([]float64, cols)
+				for i := range p {
+					p[i] = float32(i%7) * 0.25
+					h[i] = halfFrom64(float64(p[i]))
+				}
+				for i := range x {
+					x[i] = float64(i % 5)
+				}
+				a := [4]float64{1e-9, 2e-9, 3e-9, 4e-9}
+				var d [4]float64
+				cpu0 := processCPU()
+				for b.Loop() {
+					if store == PFloat16 {
+						dotAxpy16x4(h, cols, x, y, &a, &d)
+					} else {
+						dotAxpy32x4(p, cols, x, y, &a, &d)
+					}
+				}
+				elem := map[PStorage]float64{PFloat32: 4, PFloat16: 2}[store]
+				reportGBs(b, 4*elem*float64(cols)*float64(b.N), cpu0)
+			})
+		}
 	}
 }
 
@@ -209,31 +223,6 @@ func BenchmarkRLSProduct(b *testing.B) {
 				r.mulP(x, y)
 			}
 			reportGBs(b, elem*float64(n)*float64(n+1)/2*float64(b.N), cpu0)
-		})
-	}
-}
-
-// BenchmarkDotAxpy16x4InCache is BenchmarkDotAxpy32x4InCache for the
-// float16 P·r kernel (GB/s of half P).
-func BenchmarkDotAxpy16x4InCache(b *testing.B) {
-	for _, cols := range []int{1024, 4096} {
-		b.Run(fmt.Sprintf("cols=%d", cols), func(b *testing.B) {
-			p := make([]uint16, 4*cols)
-			x := make([]float64, cols)
-			y := make([]float64, cols)
-			for i := range p {
-				p[i] = halfFrom64(float64(i%7) * 0.25)
-			}
-			for i := range x {
-				x[i] = float64(i % 5)
-			}
-			a := [4]float64{1e-9, 2e-9, 3e-9, 4e-9}
-			var d [4]float64
-			cpu0 := processCPU()
-			for b.Loop() {
-				dotAxpy16x4(p, cols, x, y, &a, &d)
-			}
-			reportGBs(b, 8*float64(cols)*float64(b.N), cpu0)
 		})
 	}
 }

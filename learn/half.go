@@ -72,26 +72,11 @@ func halfScaleExp(alpha float64) int { return math.Ilogb(alpha) - 14 }
 
 // dotAxpy16x4Go does, for the four half rows p[r·stride:], r < 4, and
 // columns j < len(x), with every element widened exactly to float64:
-// dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j]. The sums are
-// those of dotAxpy16x4AVX512: per row sixteen partial sums, one per
-// column mod 16, each product fused with its sum, reduced by
-// reduceLanes; y[j] takes the rows' terms one fused multiply-add after
-// the other.
+// dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j], with the sums of
+// dotAxpy16x4AVX512: per row sixteen partial sums, one per column mod 16
+// (dotAxpyX4Lanes).
 func dotAxpy16x4Go(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
-	var acc [4][16]float64
-	for j, xj := range x {
-		l := j & 15
-		yj := y[j]
-		for r := range 4 {
-			v := halfTo64(p[r*stride+j])
-			acc[r][l] = math.FMA(v, xj, acc[r][l])
-			yj = math.FMA(a[r], v, yj)
-		}
-		y[j] = yj
-	}
-	for r := range 4 {
-		dots[r] = reduceLanes(acc[r][:])
-	}
+	dotAxpyX4Lanes(p, halfTo64, stride, x, y, a, dots, 16)
 }
 
 // dotAxpy16Go is the one-row dotAxpy16x4Go (columns in order): it returns
@@ -109,18 +94,8 @@ func dotAxpy16Go(row []uint16, x, y []float64, a float64) float64 {
 
 // rank16Go subtracts a rank-m product from rows half rows p[r·pstride:],
 // r < rows, at columns j < cols: p_r[j] ← half(p_r[j] −
-// Σ_{q<m} a[q·vstride+r]·v[q·vstride+j]), each product subtracted in q
-// order by a fused multiply-add in float64 and the result rounded to half
-// once. It is the twin of rank16x4AVX512 (rows = 4).
+// Σ_{q<m} a[q·vstride+r]·v[q·vstride+j]) (rankGo). It is the twin of
+// rank16x4AVX512 (rows = 4).
 func rank16Go(p []uint16, pstride, rows, cols int, v, a []float64, vstride, m int) {
-	for r := 0; r < rows; r++ {
-		row := p[r*pstride : r*pstride+cols]
-		for j := range row {
-			s := halfTo64(row[j])
-			for q := 0; q < m; q++ {
-				s = math.FMA(-a[q*vstride+r], v[q*vstride+j], s)
-			}
-			row[j] = halfFrom64(s)
-		}
-	}
+	rankGo(p, halfTo64, halfFrom64, pstride, rows, cols, v, a, vstride, m)
 }

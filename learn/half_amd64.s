@@ -1,40 +1,18 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "rls_amd64.h"
 
 // The float16 P kernels (IEEE binary16 storage, float64 arithmetic), the
 // twins of dotAxpy16x4Go and rank16Go in half.go. A half is widened by
 // VCVTPH2PS then VCVTPS2PD (both exact).
 
-// PH4_SETUP is PF4_SETUP (kernels_amd64.s) for half rows: each row is
-// prefetched 2 KiB (1024 halves) ahead; over its last 2 KiB the start of
-// the next four rows one column further right (row + 4·stride + 4
-// halves) instead. BX is the row stride in bytes on entry, n − 1024 on
-// exit; R11, R13, R14, R12 the bases for the next rows.
-#define PH4_SETUP \
-	MOVQ BX, R12; \
-	SHLQ $2, R12; \
-	ADDQ $2056, R12; \
-	MOVQ CX, R13; \
-	SHLQ $1, R13; \
-	SUBQ R13, R12; \
-	LEAQ (SI)(R12*1), R11; \
-	LEAQ (R8)(R12*1), R13; \
-	LEAQ (R9)(R12*1), R14; \
-	ADDQ R10, R12; \
-	LEAQ -1024(CX), BX
-
-#define PH4_AHEAD \
-	PREFETCHT0 4096(SI)(AX*2); \
-	PREFETCHT0 4096(R8)(AX*2); \
-	PREFETCHT0 4096(R9)(AX*2); \
-	PREFETCHT0 4096(R10)(AX*2)
-
-#define PH4_NEXT \
-	PREFETCHT0 (R11)(AX*2); \
-	PREFETCHT0 (R13)(AX*2); \
-	PREFETCHT0 (R14)(AX*2); \
-	PREFETCHT0 (R12)(AX*2)
+// HROW(off, R, TY, T, XR, AR, ACC, YR) widens the 8 halves at
+// off(R)(AX*2) into T (TY its lower half) and does DOTAXPY.
+#define HROW(off, R, TY, T, XR, AR, ACC, YR) \
+	VCVTPH2PS off(R)(AX*2), TY; \
+	VCVTPS2PD TY, T; \
+	DOTAXPY(T, XR, AR, ACC, YR)
 
 // HTAIL1(off, K, R, xr, yr, ak, acc) widens the halves at off(R)(AX*2)
 // that K selects (zeros elsewhere) into Z14, adds Z14·xr to acc in the
@@ -57,84 +35,38 @@
 // For four half rows p + r·stride (r < 4) and columns j < n (n ≥ 1):
 // dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j], in float64 with
 // fused multiply-adds; per row sixteen partial sums (one per column mod
-// 16, the last n mod 16 columns under a mask), reduced as dotAxpy16RowsGo
-// says.
+// 16, the last n mod 16 columns under a mask), reduced as reduceLanes
+// says (dotAxpyX4Lanes is its Go loop).
 TEXT ·dotAxpy16x4AVX512(SB), NOSPLIT, $0-56
-	MOVQ         p+0(FP), SI
-	MOVQ         stride+8(FP), BX
-	MOVQ         x+16(FP), DI
-	MOVQ         y+24(FP), DX
-	MOVQ         n+32(FP), CX
-	ANDQ         $-16, CX
-	MOVQ         a+40(FP), R11
-	SHLQ         $1, BX
-	LEAQ         (SI)(BX*1), R8
-	LEAQ         (R8)(BX*1), R9
-	LEAQ         (R9)(BX*1), R10
-	VBROADCASTSD 0(R11), Z8
-	VBROADCASTSD 8(R11), Z9
-	VBROADCASTSD 16(R11), Z10
-	VBROADCASTSD 24(R11), Z11
-	PH4_SETUP
-	VPXORQ       Z0, Z0, Z0
-	VPXORQ       Z1, Z1, Z1
-	VPXORQ       Z2, Z2, Z2
-	VPXORQ       Z3, Z3, Z3
-	VPXORQ       Z4, Z4, Z4
-	VPXORQ       Z5, Z5, Z5
-	VPXORQ       Z6, Z6, Z6
-	VPXORQ       Z7, Z7, Z7
-	XORQ         AX, AX
+	X4_ARGS(1)
+	ANDQ $-16, CX
+	PFX_SETUP(1, 2056, 1024)
 
 h4loop:
 	CMPQ        AX, CX
 	JGE         h4tail
 	CMPQ        AX, BX
 	JGE         h4next
-	PH4_AHEAD
+	PFX_AHEAD(2)
 	JMP         h4body
 
 h4next:
-	PH4_NEXT
+	PFX_NEXT(2)
 
 h4body:
 	VMOVUPD     (DI)(AX*8), Z12
 	VMOVUPD     (DX)(AX*8), Z13
-	VCVTPH2PS   (SI)(AX*2), Y14
-	VCVTPS2PD   Y14, Z14
-	VFMADD231PD Z14, Z12, Z0
-	VFMADD231PD Z14, Z8, Z13
-	VCVTPH2PS   (R8)(AX*2), Y15
-	VCVTPS2PD   Y15, Z15
-	VFMADD231PD Z15, Z12, Z1
-	VFMADD231PD Z15, Z9, Z13
-	VCVTPH2PS   (R9)(AX*2), Y16
-	VCVTPS2PD   Y16, Z16
-	VFMADD231PD Z16, Z12, Z2
-	VFMADD231PD Z16, Z10, Z13
-	VCVTPH2PS   (R10)(AX*2), Y17
-	VCVTPS2PD   Y17, Z17
-	VFMADD231PD Z17, Z12, Z3
-	VFMADD231PD Z17, Z11, Z13
+	HROW(0, SI, Y14, Z14, Z12, Z8, Z0, Z13)
+	HROW(0, R8, Y15, Z15, Z12, Z9, Z1, Z13)
+	HROW(0, R9, Y16, Z16, Z12, Z10, Z2, Z13)
+	HROW(0, R10, Y17, Z17, Z12, Z11, Z3, Z13)
 	VMOVUPD     Z13, (DX)(AX*8)
 	VMOVUPD     64(DI)(AX*8), Z18
 	VMOVUPD     64(DX)(AX*8), Z19
-	VCVTPH2PS   16(SI)(AX*2), Y20
-	VCVTPS2PD   Y20, Z20
-	VFMADD231PD Z20, Z18, Z4
-	VFMADD231PD Z20, Z8, Z19
-	VCVTPH2PS   16(R8)(AX*2), Y21
-	VCVTPS2PD   Y21, Z21
-	VFMADD231PD Z21, Z18, Z5
-	VFMADD231PD Z21, Z9, Z19
-	VCVTPH2PS   16(R9)(AX*2), Y22
-	VCVTPS2PD   Y22, Z22
-	VFMADD231PD Z22, Z18, Z6
-	VFMADD231PD Z22, Z10, Z19
-	VCVTPH2PS   16(R10)(AX*2), Y23
-	VCVTPS2PD   Y23, Z23
-	VFMADD231PD Z23, Z18, Z7
-	VFMADD231PD Z23, Z11, Z19
+	HROW(16, SI, Y20, Z20, Z18, Z8, Z4, Z19)
+	HROW(16, R8, Y21, Z21, Z18, Z9, Z5, Z19)
+	HROW(16, R9, Y22, Z22, Z18, Z10, Z6, Z19)
+	HROW(16, R10, Y23, Z23, Z18, Z11, Z7, Z19)
 	VMOVUPD     Z19, 64(DX)(AX*8)
 	ADDQ        $16, AX
 	JMP         h4loop
@@ -160,35 +92,7 @@ h4tail:
 	VMOVUPD     Z19, K2, 64(DX)(AX*8)
 
 h4reduce:
-	MOVQ          dots+48(FP), R11
-	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z6, Z2, Z2
-	VADDPD        Z7, Z3, Z3
-	VEXTRACTF64X4 $1, Z0, Y4
-	VADDPD        Y4, Y0, Y0
-	VEXTRACTF64X4 $1, Z1, Y5
-	VADDPD        Y5, Y1, Y1
-	VEXTRACTF64X4 $1, Z2, Y6
-	VADDPD        Y6, Y2, Y2
-	VEXTRACTF64X4 $1, Z3, Y7
-	VADDPD        Y7, Y3, Y3
-	VEXTRACTF128  $1, Y0, X4
-	VADDPD        X4, X0, X0
-	VHADDPD       X0, X0, X0
-	MOVSD         X0, 0(R11)
-	VEXTRACTF128  $1, Y1, X5
-	VADDPD        X5, X1, X1
-	VHADDPD       X1, X1, X1
-	MOVSD         X1, 8(R11)
-	VEXTRACTF128  $1, Y2, X6
-	VADDPD        X6, X2, X2
-	VHADDPD       X2, X2, X2
-	MOVSD         X2, 16(R11)
-	VEXTRACTF128  $1, Y3, X7
-	VADDPD        X7, X3, X3
-	VHADDPD       X3, X3, X3
-	MOVSD         X3, 24(R11)
+	REDUCE4X16
 	VZEROUPPER
 	RET
 
@@ -276,20 +180,7 @@ hkcol:
 hkq:
 	VMOVUPD      (BX), Z8
 	VMOVUPD      64(BX), Z9
-	VBROADCASTSD 0(R13), Z10
-	VFNMADD231PD Z8, Z10, Z0
-	VFNMADD231PD Z9, Z10, Z1
-	VBROADCASTSD 8(R13), Z11
-	VFNMADD231PD Z8, Z11, Z2
-	VFNMADD231PD Z9, Z11, Z3
-	VBROADCASTSD 16(R13), Z12
-	VFNMADD231PD Z8, Z12, Z4
-	VFNMADD231PD Z9, Z12, Z5
-	VBROADCASTSD 24(R13), Z13
-	VFNMADD231PD Z8, Z13, Z6
-	VFNMADD231PD Z9, Z13, Z7
-	ADDQ         DX, BX
-	ADDQ         DX, R13
+	RANKQ4
 	DECQ         AX
 	JNZ          hkq
 
@@ -330,20 +221,7 @@ hkdone:
 hkqt:
 	VMOVUPD.Z    (BX), K2, Z8
 	VMOVUPD.Z    64(BX), K3, Z9
-	VBROADCASTSD 0(R13), Z10
-	VFNMADD231PD Z8, Z10, Z0
-	VFNMADD231PD Z9, Z10, Z1
-	VBROADCASTSD 8(R13), Z11
-	VFNMADD231PD Z8, Z11, Z2
-	VFNMADD231PD Z9, Z11, Z3
-	VBROADCASTSD 16(R13), Z12
-	VFNMADD231PD Z8, Z12, Z4
-	VFNMADD231PD Z9, Z12, Z5
-	VBROADCASTSD 24(R13), Z13
-	VFNMADD231PD Z8, Z13, Z6
-	VFNMADD231PD Z9, Z13, Z7
-	ADDQ         DX, BX
-	ADDQ         DX, R13
+	RANKQ4
 	DECQ         AX
 	JNZ          hkqt
 

@@ -125,17 +125,27 @@ func dotAxpy32x4Go(p []float32, stride int, x, y []float64, a, dots *[4]float64)
 }
 
 // dotAxpy32x4Lanes is the twin of dotAxpy32x4AVX512 (lanes 16) and
-// dotAxpy32x4AVX (lanes 8) on columns j < len(x), a multiple of lanes:
-// per row, lanes partial sums (one per column mod lanes), each product
-// fused with its sum, reduced by reduceLanes; y[j] takes the rows' terms
-// one fused multiply-add after the other.
+// dotAxpy32x4AVX (lanes 8) on columns j < len(x), a multiple of lanes.
 func dotAxpy32x4Lanes(p []float32, stride int, x, y []float64, a, dots *[4]float64, lanes int) {
+	dotAxpyX4Lanes(p, widen32, stride, x, y, a, dots, lanes)
+}
+
+// widen32 returns v as a float64 (exact).
+func widen32(v float32) float64 { return float64(v) }
+
+// dotAxpyX4Lanes does, for the four rows p[r·stride:] (elements widened
+// exactly to float64 by widen) and columns j < len(x): per row, lanes
+// partial sums (one per column mod lanes) of p_r[j]·x[j], each product
+// fused with its sum, reduced by reduceLanes into dots[r]; y[j] takes the
+// rows' terms a[r]·p_r[j] one fused multiply-add after the other. It is
+// the Go loop of the four-row P·r kernels.
+func dotAxpyX4Lanes[T uint16 | float32](p []T, widen func(T) float64, stride int, x, y []float64, a, dots *[4]float64, lanes int) {
 	var acc [4][16]float64
 	for j, xj := range x {
 		l := j % lanes
 		yj := y[j]
 		for r := range 4 {
-			v := float64(p[r*stride+j])
+			v := widen(p[r*stride+j])
 			acc[r][l] = math.FMA(v, xj, acc[r][l])
 			yj = math.FMA(a[r], v, yj)
 		}
@@ -171,14 +181,26 @@ func dotAxpy32x4Tail(p []float32, stride int, x, y []float64, a, dots *[4]float6
 // product subtracted in float64 in q order by a fused multiply-add, as
 // rank32x4AVX does, and the result rounded once.
 func rank32x4Go(p []float32, pstride, cols int, v, a []float64, vstride, m int) {
-	for r := 0; r < 4; r++ {
+	rankGo(p, widen32, narrow32, pstride, 4, cols, v, a, vstride, m)
+}
+
+// narrow32 rounds v to the nearest float32.
+func narrow32(v float64) float32 { return float32(v) }
+
+// rankGo subtracts a rank-m product from rows rows p[r·pstride:] at
+// columns j < cols: p_r[j] ← narrow(widen(p_r[j]) −
+// Σ_{q<m} a[q·vstride+r]·v[q·vstride+j]), each product subtracted in q
+// order by a fused multiply-add in float64, the result rounded once. It
+// is the Go loop of the rank kernels.
+func rankGo[T uint16 | float32](p []T, widen func(T) float64, narrow func(float64) T, pstride, rows, cols int, v, a []float64, vstride, m int) {
+	for r := 0; r < rows; r++ {
 		row := p[r*pstride : r*pstride+cols]
 		for j := range row {
-			s := float64(row[j])
+			s := widen(row[j])
 			for q := 0; q < m; q++ {
 				s = math.FMA(-a[q*vstride+r], v[q*vstride+j], s)
 			}
-			row[j] = float32(s)
+			row[j] = narrow(s)
 		}
 	}
 }
