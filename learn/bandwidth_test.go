@@ -103,8 +103,11 @@ func reportGBs(b *testing.B, bytes float64, cpu0 float64) {
 // few hundred kB, cache resident) are not counted.
 func rlsBytes(n, updates, block int, store PStorage) float64 {
 	elem, perFlush := 8.0, 2
-	if store == PFloat32 {
+	switch store {
+	case PFloat32:
 		elem, perFlush = 4, 1
+	case PFloat16:
+		elem, perFlush = 2, 1
 	}
 	tri := elem * float64(n) * float64(n+1) / 2
 	flushes := updates / block
@@ -121,7 +124,7 @@ func BenchmarkRLSBandwidth(b *testing.B) {
 		for _, threads := range []int{1, 2} {
 			cfgs = append(cfgs, cfg{n, 16, threads, PFloat32})
 		}
-		cfgs = append(cfgs, cfg{n, 16, 1, PFloat64}, cfg{n, 1, 1, PFloat32}, cfg{n, 64, 1, PFloat32})
+		cfgs = append(cfgs, cfg{n, 16, 1, PFloat64}, cfg{n, 1, 1, PFloat32}, cfg{n, 64, 1, PFloat32}, cfg{n, 16, 1, PFloat16})
 	}
 	for _, c := range cfgs {
 		name := fmt.Sprintf("N=%d/%v/block=%d/threads=%d", c.n, c.store, c.block, c.threads)
@@ -153,39 +156,60 @@ func BenchmarkRLSBandwidth(b *testing.B) {
 	}
 }
 
-// BenchmarkDotAxpy32x4InCache runs the P·r kernel of float32 storage on
-// four rows held in the L1/L2 caches: its GB/s of P is the kernel's
-// arithmetic ceiling, which the RLS update reaches only if memory is faster.
+// BenchmarkDotAxpy32x4InCache runs the P·r kernels of float32 and
+// float16 storage on four rows held in the L1/L2 caches: their GB/s of P
+// is the kernel's arithmetic ceiling, which the RLS update reaches only if
+// memory is faster.
 func BenchmarkDotAxpy32x4InCache(b *testing.B) {
-	for _, cols := range []int{1024, 4096} {
-		b.Run(fmt.Sprintf("cols=%d", cols), func(b *testing.B) {
-			p := make([]float32, 4*cols)
-			x := make([]float64, cols)
-			y := make([]float64, cols)
-			for i := range p {
-				p[i] = float32(i%7) * 0.25
+	for _, store := range []PStorage{PFloat32, PFloat16} {
+		for _, cols := range []int{1024, 4096} {
+			name := fmt.Sprintf("cols=%d", cols)
+			if store == PFloat16 {
+				name += "/float16"
 			}
-			for i := range x {
-				x[i] = float64(i % 5)
-			}
-			a := [4]float64{1e-9, 2e-9, 3e-9, 4e-9}
-			var d [4]float64
-			cpu0 := processCPU()
-			for b.Loop() {
-				dotAxpy32x4(p, cols, x, y, &a, &d)
-			}
-			reportGBs(b, 16*float64(cols)*float64(b.N), cpu0)
-		})
+			b.Run(name, func(b *testing.B) {
+				p := make([]float32, 4*cols)
+				h := make([]uint16, 4*cols)
+				x := make([]float64, cols)
+				y := make([]float64, cols)
+				for i := range p {
+					p[i] = float32(i%7) * 0.25
+					h[i] = halfFrom64(float64(p[i]))
+				}
+				for i := range x {
+					x[i] = float64(i % 5)
+				}
+				a := [4]float64{1e-9, 2e-9, 3e-9, 4e-9}
+				var d [4]float64
+				cpu0 := processCPU()
+				for b.Loop() {
+					if store == PFloat16 {
+						dotAxpy16x4(h, cols, x, y, &a, &d)
+					} else {
+						dotAxpy32x4(p, cols, x, y, &a, &d)
+					}
+				}
+				elem := map[PStorage]float64{PFloat32: 4, PFloat16: 2}[store]
+				reportGBs(b, 4*elem*float64(cols)*float64(b.N), cpu0)
+			})
+		}
 	}
 }
 
-// BenchmarkRLSProduct times P·r alone (float32 P, no pending updates): GB/s
-// of the upper triangle read per product, to set against the read
-// bandwidth of BenchmarkMemoryBandwidth.
+// BenchmarkRLSProduct times P·r alone (float32 and float16 P, no pending
+// updates): GB/s of the upper triangle read per product, to set against
+// the read bandwidth of BenchmarkMemoryBandwidth.
 func BenchmarkRLSProduct(b *testing.B) {
-	for _, n := range []int{2000, 4000, 5000} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			r, err := NewRLSStored(n, 1, 5e-6, RLSCode, 16, PFloat32, nil)
+	for _, c := range []struct {
+		n     int
+		store PStorage
+	}{{2000, PFloat32}, {4000, PFloat32}, {5000, PFloat32}, {2000, PFloat16}, {4000, PFloat16}, {5000, PFloat16}} {
+		n, elem := c.n, 4.0
+		if c.store == PFloat16 {
+			elem = 2
+		}
+		b.Run(fmt.Sprintf("N=%d/%v", n, c.store), func(b *testing.B) {
+			r, err := NewRLSStored(n, 1, 5e-6, RLSCode, 16, c.store, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -198,7 +222,7 @@ func BenchmarkRLSProduct(b *testing.B) {
 			for b.Loop() {
 				r.mulP(x, y)
 			}
-			reportGBs(b, 4*float64(n)*float64(n+1)/2*float64(b.N), cpu0)
+			reportGBs(b, elem*float64(n)*float64(n+1)/2*float64(b.N), cpu0)
 		})
 	}
 }

@@ -11,7 +11,7 @@ import (
 // and 2 MiB pages spare the TLB misses of 4 KiB ones. The advice is a
 // hint; failure (no THP, unaligned ends) changes nothing but speed. It
 // must come before the pages are first touched.
-func adviseHugePages[T float32 | float64](s []T) {
+func adviseHugePages[T uint16 | float32 | float64](s []T) {
 	if len(s) == 0 {
 		return
 	}

@@ -3,4 +3,4 @@
 package learn
 
 // adviseHugePages does nothing here (see the Linux version).
-func adviseHugePages[T float32 | float64](s []T) {}
+func adviseHugePages[T uint16 | float32 | float64](s []T) {}

@@ -76,7 +76,7 @@ func dotAxpy32x4(p []float32, stride int, x, y []float64, a, dots *[4]float64) {
 	}
 	if n8 < n {
 		var t [4]float64
-		dotAxpy32x4Go(p[n8:], stride, x[n8:], y[n8:], a, &t)
+		dotAxpy32x4Tail(p[n8:], stride, x[n8:], y[n8:], a, &t)
 		for r := range dots {
 			dots[r] += t[r]
 		}
@@ -202,4 +202,58 @@ func setAdamKernels(on bool) bool {
 	useAVX = on && cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	useAVX512 = useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 	return was
+}
+
+// useHalf is set when the CPU has AVX-512 (F, VL, BW) and F16C: the
+// float16 P kernels.
+var useHalf = useAVX512 && cpu.X86.HasAVX512BW && cpu.X86.HasF16C
+
+//go:noescape
+func dotAxpy16x4AVX512(p *uint16, stride int, x, y *float64, n int, a, dots *[4]float64)
+
+//go:noescape
+func rank16x4AVX512(p *uint16, pstride, cols int, v, a *float64, vstride, m int)
+
+//go:noescape
+func narrow16AVX512(dst *uint16, src *float64, n int)
+
+// dotAxpy16x4 does dotAxpy16x4Go's work (in assembly where the CPU has
+// it).
+func dotAxpy16x4(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
+	n := len(x)
+	if !useHalf || n == 0 {
+		dotAxpy16x4Go(p, stride, x, y, a, dots)
+		return
+	}
+	_, _ = p[3*stride+n-1], y[n-1]
+	dotAxpy16x4AVX512(&p[0], stride, &x[0], &y[0], n, a, dots)
+}
+
+// rank16x4 does rank16Go's work on four rows (in assembly where the CPU
+// has it).
+func rank16x4(p []uint16, pstride, cols int, v, a []float64, vstride, m int) {
+	if m == 0 || cols == 0 {
+		return
+	}
+	if !useHalf {
+		rank16Go(p, pstride, 4, cols, v, a, vstride, m)
+		return
+	}
+	_, _, _ = p[3*pstride+cols-1], v[(m-1)*vstride+cols-1], a[(m-1)*vstride+3]
+	rank16x4AVX512(&p[0], pstride, cols, &v[0], &a[0], vstride, m)
+}
+
+// narrow16 rounds src into dst (len(src) ≥ len(dst)) as halfFrom64 does.
+func narrow16(dst []uint16, src []float64) {
+	n8 := 0
+	if useHalf {
+		n8 = len(dst) &^ 7
+	}
+	if n8 > 0 {
+		_ = src[n8-1]
+		narrow16AVX512(&dst[0], &src[0], n8)
+	}
+	for j := n8; j < len(dst); j++ {
+		dst[j] = halfFrom64(src[j])
+	}
 }

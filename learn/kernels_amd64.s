@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "rls_amd64.h"
 
 // RANK32X4_ARGS loads the arguments of the rank32x4 kernels: SI, R8, R10,
 // R12 the four rows, CX the chunks, DI v, R11 a, DX the byte stride of v
@@ -18,42 +19,6 @@
 	LEAQ (SI)(BX*1), R8; \
 	LEAQ (R8)(BX*1), R10; \
 	LEAQ (R10)(BX*1), R12
-
-// The P·r kernels of four float32 rows (SI, R8, R9, R10; BX the row stride
-// in bytes, CX the columns, AX the column) prefetch each row 2 KiB ahead.
-// Over a row's last 2 KiB they prefetch instead the start of the next four
-// rows one column further right (row + 4·stride + 4 floats), where
-// RLS.mulP32's next call begins, rather than the lower triangle past the
-// row's end. PF4_SETUP sets R11, R13, R14, R12 to the rows' bases for that
-// (row + 2048 + 16·stride + 16 − 4·n bytes, so that (R)(AX*4) at AX =
-// n − 512 is the next rows' first element) and BX to n − 512; R11 must be
-// free from here to the reduction.
-#define PF4_SETUP \
-	MOVQ BX, R12; \
-	SHLQ $2, R12; \
-	ADDQ $2064, R12; \
-	MOVQ CX, R13; \
-	SHLQ $2, R13; \
-	SUBQ R13, R12; \
-	LEAQ (SI)(R12*1), R11; \
-	LEAQ (R8)(R12*1), R13; \
-	LEAQ (R9)(R12*1), R14; \
-	ADDQ R10, R12; \
-	LEAQ -512(CX), BX
-
-// PF4_AHEAD prefetches the four rows 2 KiB ahead of column AX.
-#define PF4_AHEAD \
-	PREFETCHT0 2048(SI)(AX*4); \
-	PREFETCHT0 2048(R8)(AX*4); \
-	PREFETCHT0 2048(R9)(AX*4); \
-	PREFETCHT0 2048(R10)(AX*4)
-
-// PF4_NEXT prefetches the next four rows (see PF4_SETUP).
-#define PF4_NEXT \
-	PREFETCHT0 (R11)(AX*4); \
-	PREFETCHT0 (R13)(AX*4); \
-	PREFETCHT0 (R14)(AX*4); \
-	PREFETCHT0 (R12)(AX*4)
 
 // func dotAxpyAVX(row, x, y *float64, n int, a float64) float64
 // Returns Σ row[j]·x[j] and does y[j] += a·row[j] for j < n.
@@ -478,7 +443,7 @@ ndone:
 // multiple of 8): dots[r] = Σ_j p_r[j]·x[j] and y[j] += Σ_r a[r]·p_r[j],
 // in float64 arithmetic. Reading x and y once for four rows halves the
 // loads and stores per matrix element of four single-row passes. The rows
-// are prefetched as PF4_SETUP says.
+// are prefetched as PFX_SETUP says.
 TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), SI
 	MOVQ         stride+8(FP), BX
@@ -494,7 +459,7 @@ TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
 	VBROADCASTSD 8(R11), Y9
 	VBROADCASTSD 16(R11), Y10
 	VBROADCASTSD 24(R11), Y11
-	PF4_SETUP
+	PFX_SETUP(2, 2064, 512)
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
 	VXORPD       Y2, Y2, Y2
@@ -510,11 +475,11 @@ x4loop:
 	JGE         x4reduce
 	CMPQ        AX, BX
 	JGE         x4next
-	PF4_AHEAD
+	PFX_AHEAD(4)
 	JMP         x4body
 
 x4next:
-	PF4_NEXT
+	PFX_NEXT(4)
 
 x4body:
 	VMOVUPD     (DI)(AX*8), Y12
@@ -676,20 +641,7 @@ zkcol:
 zkq:
 	VMOVUPD      (BX), Z8
 	VMOVUPD      64(BX), Z9
-	VBROADCASTSD 0(R13), Z10
-	VFNMADD231PD Z8, Z10, Z0
-	VFNMADD231PD Z9, Z10, Z1
-	VBROADCASTSD 8(R13), Z11
-	VFNMADD231PD Z8, Z11, Z2
-	VFNMADD231PD Z9, Z11, Z3
-	VBROADCASTSD 16(R13), Z12
-	VFNMADD231PD Z8, Z12, Z4
-	VFNMADD231PD Z9, Z12, Z5
-	VBROADCASTSD 24(R13), Z13
-	VFNMADD231PD Z8, Z13, Z6
-	VFNMADD231PD Z9, Z13, Z7
-	ADDQ         DX, BX
-	ADDQ         DX, R13
+	RANKQ4
 	DECQ         AX
 	JNZ          zkq
 
@@ -725,106 +677,48 @@ zkdone:
 // dotAxpy32x4AVX with 512-bit vectors: n a multiple of 16 (prefetching
 // as dotAxpy32x4AVX).
 TEXT ·dotAxpy32x4AVX512(SB), NOSPLIT, $0-56
-	MOVQ         p+0(FP), SI
-	MOVQ         stride+8(FP), BX
-	MOVQ         x+16(FP), DI
-	MOVQ         y+24(FP), DX
-	MOVQ         n+32(FP), CX
-	MOVQ         a+40(FP), R11
-	SHLQ         $2, BX
-	LEAQ         (SI)(BX*1), R8
-	LEAQ         (R8)(BX*1), R9
-	LEAQ         (R9)(BX*1), R10
-	VBROADCASTSD 0(R11), Z8
-	VBROADCASTSD 8(R11), Z9
-	VBROADCASTSD 16(R11), Z10
-	VBROADCASTSD 24(R11), Z11
-	PF4_SETUP
-	VPXORQ       Z0, Z0, Z0
-	VPXORQ       Z1, Z1, Z1
-	VPXORQ       Z2, Z2, Z2
-	VPXORQ       Z3, Z3, Z3
-	VPXORQ       Z4, Z4, Z4
-	VPXORQ       Z5, Z5, Z5
-	VPXORQ       Z6, Z6, Z6
-	VPXORQ       Z7, Z7, Z7
-	XORQ         AX, AX
+	X4_ARGS(2)
+	PFX_SETUP(2, 2064, 512)
 
 z4loop:
 	CMPQ        AX, CX
 	JGE         z4reduce
 	CMPQ        AX, BX
 	JGE         z4next
-	PF4_AHEAD
+	PFX_AHEAD(4)
 	JMP         z4body
 
 z4next:
-	PF4_NEXT
+	PFX_NEXT(4)
 
 z4body:
 	VMOVUPD     (DI)(AX*8), Z12
 	VMOVUPD     (DX)(AX*8), Z13
 	VCVTPS2PD   (SI)(AX*4), Z14
-	VFMADD231PD Z14, Z12, Z0
-	VFMADD231PD Z14, Z8, Z13
+	DOTAXPY(Z14, Z12, Z8, Z0, Z13)
 	VCVTPS2PD   (R8)(AX*4), Z15
-	VFMADD231PD Z15, Z12, Z1
-	VFMADD231PD Z15, Z9, Z13
+	DOTAXPY(Z15, Z12, Z9, Z1, Z13)
 	VCVTPS2PD   (R9)(AX*4), Z16
-	VFMADD231PD Z16, Z12, Z2
-	VFMADD231PD Z16, Z10, Z13
+	DOTAXPY(Z16, Z12, Z10, Z2, Z13)
 	VCVTPS2PD   (R10)(AX*4), Z17
-	VFMADD231PD Z17, Z12, Z3
-	VFMADD231PD Z17, Z11, Z13
+	DOTAXPY(Z17, Z12, Z11, Z3, Z13)
 	VMOVUPD     Z13, (DX)(AX*8)
 	VMOVUPD     64(DI)(AX*8), Z18
 	VMOVUPD     64(DX)(AX*8), Z19
 	VCVTPS2PD   32(SI)(AX*4), Z20
-	VFMADD231PD Z20, Z18, Z4
-	VFMADD231PD Z20, Z8, Z19
+	DOTAXPY(Z20, Z18, Z8, Z4, Z19)
 	VCVTPS2PD   32(R8)(AX*4), Z21
-	VFMADD231PD Z21, Z18, Z5
-	VFMADD231PD Z21, Z9, Z19
+	DOTAXPY(Z21, Z18, Z9, Z5, Z19)
 	VCVTPS2PD   32(R9)(AX*4), Z22
-	VFMADD231PD Z22, Z18, Z6
-	VFMADD231PD Z22, Z10, Z19
+	DOTAXPY(Z22, Z18, Z10, Z6, Z19)
 	VCVTPS2PD   32(R10)(AX*4), Z23
-	VFMADD231PD Z23, Z18, Z7
-	VFMADD231PD Z23, Z11, Z19
+	DOTAXPY(Z23, Z18, Z11, Z7, Z19)
 	VMOVUPD     Z19, 64(DX)(AX*8)
 	ADDQ        $16, AX
 	JMP         z4loop
 
 z4reduce:
-	MOVQ          dots+48(FP), R11
-	VADDPD        Z4, Z0, Z0
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z6, Z2, Z2
-	VADDPD        Z7, Z3, Z3
-	VEXTRACTF64X4 $1, Z0, Y4
-	VADDPD        Y4, Y0, Y0
-	VEXTRACTF64X4 $1, Z1, Y5
-	VADDPD        Y5, Y1, Y1
-	VEXTRACTF64X4 $1, Z2, Y6
-	VADDPD        Y6, Y2, Y2
-	VEXTRACTF64X4 $1, Z3, Y7
-	VADDPD        Y7, Y3, Y3
-	VEXTRACTF128  $1, Y0, X4
-	VADDPD        X4, X0, X0
-	VHADDPD       X0, X0, X0
-	MOVSD         X0, 0(R11)
-	VEXTRACTF128  $1, Y1, X5
-	VADDPD        X5, X1, X1
-	VHADDPD       X1, X1, X1
-	MOVSD         X1, 8(R11)
-	VEXTRACTF128  $1, Y2, X6
-	VADDPD        X6, X2, X2
-	VHADDPD       X2, X2, X2
-	MOVSD         X2, 16(R11)
-	VEXTRACTF128  $1, Y3, X7
-	VADDPD        X7, X3, X3
-	VHADDPD       X3, X3, X3
-	MOVSD         X3, 24(R11)
+	REDUCE4X16
 	VZEROUPPER
 	RET
 

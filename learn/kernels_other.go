@@ -60,3 +60,20 @@ func normShiftSum16Asm(w *float64, post *uint16, n int, d, dst *float64, lo, hi 
 }
 
 func setAdamKernels(on bool) bool { return false }
+
+func dotAxpy16x4(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
+	dotAxpy16x4Go(p, stride, x, y, a, dots)
+}
+
+func rank16x4(p []uint16, pstride, cols int, v, a []float64, vstride, m int) {
+	rank16Go(p, pstride, 4, cols, v, a, vstride, m)
+}
+
+func narrow16(dst []uint16, src []float64) {
+	for j := range dst {
+		dst[j] = halfFrom64(src[j])
+	}
+}
+
+// useHalf is false: no vector kernels on this platform or build.
+var useHalf = false

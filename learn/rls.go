@@ -9,6 +9,14 @@ import (
 	"github.com/spikelab/spikelab/sim"
 )
 
+// HalfP is the state of P in float16 storage (see RLS.State): Tri the
+// binary16 bit patterns of P/PScale's upper triangle row by row, zero on
+// the diagonal, and Diag P's diagonal (model units).
+type HalfP struct {
+	Tri  []uint16
+	Diag []float64
+}
+
 // RLSForm selects the decoder update of recursive least squares.
 type RLSForm int
 
@@ -43,17 +51,33 @@ const (
 	// element is widened exactly, and a block of deferred updates is
 	// accumulated in float64 and rounded to float32 once per flush.
 	PFloat32
+	// PFloat16 stores P's off-diagonal upper triangle, divided by a
+	// power of two 2^e, in IEEE binary16 (half precision: 11 significant
+	// bits, largest 65504), a quarter of float64's memory traffic, and
+	// its diagonal in float64. 2^e is the power of two with α/2^e in
+	// [2^14, 2^15) (RLS.PScale): as 0 ≺ P ⪯ α·I, |P_ij| ≤ α, and the
+	// stored entries keep 11 bits down to |P_ij| ≈ 2⁻²⁸·α. The diagonal
+	// stays exact because it dominates: a trained FORCE P is close to
+	// α·I (off-diagonal entries ~10⁻³·α), and a half's rounding of the
+	// diagonal would be as large as the learnt part. As in PFloat32 all
+	// arithmetic is float64: each element is widened exactly, and a block
+	// of deferred updates is accumulated in float64 with fused
+	// multiply-adds and rounded once per flush, to the nearest half, ties
+	// to even.
+	PFloat16
 )
 
-// ParsePStorage maps "float64" or "float32" to a PStorage.
+// ParsePStorage maps "float64", "float32" or "float16" to a PStorage.
 func ParsePStorage(s string) (PStorage, error) {
 	switch s {
 	case "float64", "":
 		return PFloat64, nil
 	case "float32":
 		return PFloat32, nil
+	case "float16":
+		return PFloat16, nil
 	}
-	return 0, fmt.Errorf("unknown P storage %q: use \"float64\" or \"float32\"", s)
+	return 0, fmt.Errorf("unknown P storage %q: use \"float64\", \"float32\" or \"float16\"", s)
 }
 
 // String names the storage as ParsePStorage spells it.
@@ -63,6 +87,8 @@ func (s PStorage) String() string {
 		return "float64"
 	case PFloat32:
 		return "float32"
+	case PFloat16:
+		return "float16"
 	}
 	return fmt.Sprintf("PStorage(%d)", int(s))
 }
@@ -87,7 +113,9 @@ const rowBlocks = 16
 // P crosses memory once less per block (the same operations on every
 // element as a separate Flush, so the same result bit for bit). P may be
 // stored in float32 (NewRLSStored with PFloat32), which halves the memory
-// traffic; all arithmetic stays float64 and each flush rounds P once.
+// traffic; all arithmetic stays float64 and each flush rounds P once; or
+// in binary16 (PFloat16, scaled by PScale), which halves it again, with a
+// block applied by the next P·r as in float32.
 type RLS struct {
 	N, K  int
 	Alpha float64 // initial diagonal of P (1/regulariser), model units
@@ -99,6 +127,12 @@ type RLS struct {
 
 	p       []float64 // N×N row-major, upper triangle (j ≥ i) valid (PFloat64)
 	p32     []float32 // the same in float32 (PFloat32)
+	p16     []uint16  // P/2^e in binary16 (PFloat16), 2^e = scale, diagonal 0
+	diag    []float64 // P's diagonal (PFloat16)
+	scale   float64   // 2^e of PFloat16, 1 otherwise
+	store   PStorage
+	pendH   []float64 // pend/2^e (PFloat16): the coefficients of its rank updates
+	xs      []float64 // x·2^e (PFloat16): P·x = (P/2^e)·(x·2^e), bit for bit
 	block   int
 	pend    []float64 // block×N pending vectors ĉ = c/√(1+rᵀc)
 	m       int       // number of pending vectors
@@ -136,11 +170,22 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	r := &RLS{N: n, K: k, Alpha: alpha, Form: form, Phi: make([]float64, n*k),
 		block: block, pend: make([]float64, block*n),
 		team: team, cd: make([]float64, n)}
-	if store != PFloat64 && store != PFloat32 {
+	if store != PFloat64 && store != PFloat32 && store != PFloat16 {
 		return nil, fmt.Errorf("unknown P storage %d", store)
 	}
 	if a32 := float32(alpha); store == PFloat32 && (!(a32 > 0) || math.IsInf(float64(a32), 0)) {
 		return nil, fmt.Errorf("RLS alpha (P0) %g is outside the float32 range: store P as float64", alpha)
+	}
+	r.scale, r.store = 1, store
+	if store == PFloat16 {
+		// The scale and x·2^e must stay normal float64 numbers (exact
+		// powers of two): α within about 10^±290.
+		if e := halfScaleExp(alpha); e < -950 || e > 950 {
+			return nil, fmt.Errorf("RLS alpha (P0) %g is outside the float16 storage range (1e-280 … 1e280): store P as float32 or float64", alpha)
+		}
+		r.scale = math.Ldexp(1, halfScaleExp(alpha))
+		r.pendH = make([]float64, block*n)
+		r.xs = make([]float64, n)
 	}
 	// P (N² values, tens of MB for a FORCE network) is allocated and its
 	// pages are touched in the background: the caller goes on building
@@ -164,6 +209,13 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 		r.lo[b] = row
 	}
 	r.lo[rowBlocks] = n
+	if store == PFloat16 {
+		// Whole groups of eight rows per block (the float16 P·r takes
+		// four or eight rows at a time; single rows are slow Go loops).
+		for b := 1; b < rowBlocks; b++ {
+			r.lo[b] = min(n, (r.lo[b]+4)&^7)
+		}
+	}
 	r.partial = make([][]float64, rowBlocks)
 	for b := range r.partial {
 		r.partial[b] = make([]float64, n)
@@ -199,8 +251,29 @@ func (r *RLS) initP(store PStorage) {
 			r.p32[i*n+n-1] = 0
 			r.p32[i*n+i] = float32(r.Alpha)
 		}
+	case PFloat16:
+		r.p16 = make([]uint16, n*n)
+		r.diag = make([]float64, n)
+		for i := range r.diag {
+			r.diag[i] = r.Alpha
+		}
+		adviseHugePages(r.p16)
+		for i := 0; i < n; i++ {
+			for j := i*n + i; j < i*n+n; j += page / 2 {
+				r.p16[j] = 0
+			}
+			r.p16[i*n+n-1] = 0
+		}
 	}
 }
+
+// Storage returns the format in which P is stored.
+func (r *RLS) Storage() PStorage { return r.store }
+
+// PScale returns the power of two 2^e by which float16 storage divides
+// P's off-diagonal entries (HalfP.Tri's values times PScale); 1 for the
+// other storages.
+func (r *RLS) PScale() float64 { return r.scale }
 
 // Wait blocks until P is allocated and its pages touched, which
 // NewRLSStored starts in the background. A caller that times its loop
@@ -246,9 +319,16 @@ func (r *RLS) Readout(x, z []float64) {
 func (r *RLS) mulP(x, dst []float64) {
 	r.wait()
 	n := r.N
-	// A full block of pending updates (float32 storage only, see Update)
-	// is applied in this pass.
-	flush := r.m == r.block && r.p32 != nil
+	// A full block of pending updates (float32 and float16 storage, see
+	// Update) is applied in this pass.
+	flush := r.m == r.block && r.store != PFloat64
+	px := x
+	if r.store == PFloat16 {
+		// (P/2^e)·(x·2^e): the same products, all scaled by powers of
+		// two, so the same bits as with P's values.
+		px = r.xs
+		floats.ScaleTo(px, r.scale, x[:n])
+	}
 	for j := 0; j < n; j++ {
 		dst[j] = 0
 	}
@@ -258,13 +338,13 @@ func (r *RLS) mulP(x, dst []float64) {
 		// the per-block partials below.
 		y := r.partial[0]
 		for b := 0; b < rowBlocks; b++ {
-			r.productBlock(b, x, y, flush)
+			r.productBlock(b, px, y, flush)
 			if lo := r.lo[b]; lo < r.lo[b+1] {
 				floats.Add(dst[lo:], y[lo:])
 			}
 		}
 	} else {
-		r.x, r.flushing = x, flush
+		r.x, r.flushing = px, flush
 		r.team.Each(rowBlocks, r.eachBlock)
 		r.x = nil
 		for b := 0; b < rowBlocks; b++ {
@@ -275,6 +355,12 @@ func (r *RLS) mulP(x, dst []float64) {
 	}
 	if flush {
 		r.m = 0
+	}
+	if r.p16 != nil {
+		// The diagonal, which float16 storage keeps apart.
+		for j, xj := range x[:n] {
+			dst[j] = math.FMA(r.diag[j], xj, dst[j])
+		}
 	}
 	for q := 0; q < r.m; q++ {
 		v := r.pend[q*n : q*n+n]
@@ -292,6 +378,10 @@ func (r *RLS) productBlock(b int, x, y []float64, flush bool) {
 		// The rows after the last group of four, row by row, with y as
 		// scratch before it holds the partial product.
 		for i := lo + (hi-lo)&^3; i < hi; i++ {
+			if r.p16 != nil {
+				r.flushRow16(i)
+				continue
+			}
 			r.flushRow(i, y)
 		}
 	}
@@ -303,6 +393,10 @@ func (r *RLS) productBlock(b int, x, y []float64, flush bool) {
 	// counted twice, so it is taken out once.
 	if r.p32 != nil {
 		r.mulP32(lo, hi, x, y, flush)
+		return
+	}
+	if r.p16 != nil {
+		r.mulP16(lo, hi, x, y, flush)
 		return
 	}
 	for i := lo; i < hi; i++ {
@@ -350,6 +444,39 @@ func (r *RLS) mulP32(lo, hi int, x, y []float64, flush bool) {
 	}
 }
 
+// mulP16 is mulP32 for the float16 triangle without its diagonal (zero
+// there; x already scaled by 2^e, see mulP): four rows at a time, with
+// flush16 first when flushing, the corner element by element and the
+// rest by dotAxpy16x4; every product fused with its sum.
+func (r *RLS) mulP16(lo, hi int, x, y []float64, flush bool) {
+	n, p := r.N, r.p16
+	i := lo
+	for ; i+3 < hi; i += 4 {
+		if flush {
+			r.flush16(i, i+4)
+		}
+		for q := i; q < i+3; q++ {
+			row := p[q*n : q*n+i+3]
+			for j := q + 1; j < i+3; j++ {
+				v := halfTo64(row[j])
+				y[q] = math.FMA(v, x[j], y[q])
+				y[j] = math.FMA(v, x[q], y[j])
+			}
+		}
+		c := i + 3
+		a := [4]float64{x[i], x[i+1], x[i+2], x[i+3]}
+		var d [4]float64
+		dotAxpy16x4(p[i*n+c:], n, x[c:n], y[c:n], &a, &d)
+		y[i] += d[0]
+		y[i+1] += d[1]
+		y[i+2] += d[2]
+		y[c] += d[3]
+	}
+	for ; i < hi; i++ {
+		y[i] += dotAxpy16Go(p[i*n+i:i*n+n], x[i:n], y[i:n], x[i])
+	}
+}
+
 // Update performs one RLS step with input x (len N) and error
 // err = z − target (len K), where z was computed with the current decoder:
 // c = P·x; φ ← φ − g·errᵀ with g = c (code form) or c/(1 + xᵀc) (textbook);
@@ -377,11 +504,14 @@ func (r *RLS) Update(x, err []float64) error {
 	}
 	s := 1 / math.Sqrt(den)
 	floats.ScaleTo(r.pend[r.m*n:(r.m+1)*n], s, cd)
+	if r.pendH != nil {
+		floats.ScaleTo(r.pendH[r.m*n:(r.m+1)*n], 1/r.scale, r.pend[r.m*n:(r.m+1)*n])
+	}
 	r.m++
 	r.Updates++
 	// A full block is applied at once in float64 storage, by the next
-	// P·r in float32 storage (mulP).
-	if r.m == r.block && r.p32 == nil {
+	// P·r in float32 and float16 storage (mulP).
+	if r.m == r.block && r.store == PFloat64 {
 		r.Flush()
 	}
 	return nil
@@ -395,6 +525,12 @@ func (r *RLS) Flush() {
 	}
 	r.team.Each(rowBlocks, func(b int) {
 		i := r.lo[b]
+		if r.p16 != nil {
+			for i = r.flush16(i, r.lo[b+1]); i < r.lo[b+1]; i++ {
+				r.flushRow16(i)
+			}
+			return
+		}
 		if r.p32 != nil {
 			i = r.flush32(i, r.lo[b+1])
 		}
@@ -478,6 +614,47 @@ func (r *RLS) flush32(lo, hi int) int {
 	return i
 }
 
+// flush16 is flush32 for the float16 triangle: the pending updates go to
+// rows lo, lo+1, ... four at a time (rank16x4 on the columns the four
+// rows share, rank16Go on the corner left of them), and it returns the
+// first row it left (fewer than four before hi).
+func (r *RLS) flush16(lo, hi int) int {
+	n, m, p, v, a := r.N, r.m, r.p16, r.pend, r.pendH
+	i := lo
+	for ; i+3 < hi; i += 4 {
+		c := i + 3
+		for q := i; q < c; q++ {
+			rank16Go(p[q*n+q:], n, 1, c-q, v[q:], a[q:], n, m)
+		}
+		rank16x4(p[i*n+c:], n, n-c, v[c:], a[i:], n, m)
+		for q := i; q <= c; q++ {
+			r.flushDiag(q)
+		}
+	}
+	return i
+}
+
+// flushDiag applies the pending updates to P's diagonal element q (kept
+// in float64 in float16 storage) and zeroes the half that the rank update
+// wrote there.
+func (r *RLS) flushDiag(q int) {
+	n, v := r.N, r.pend
+	s := r.diag[q]
+	for k := 0; k < r.m; k++ {
+		s = math.FMA(-v[k*n+q], v[k*n+q], s)
+	}
+	r.diag[q] = s
+	r.p16[q*n+q] = 0
+}
+
+// flushRow16 applies the pending updates to row i of the float16
+// triangle (the same operations per element as flush16).
+func (r *RLS) flushRow16(i int) {
+	n := r.N
+	rank16Go(r.p16[i*n+i:], n, 1, n-i, r.pend[i:], r.pendH[i:], n, r.m)
+	r.flushDiag(i)
+}
+
 // P returns the current inverse correlation matrix as a dense symmetric
 // row-major N×N copy (pending updates applied).
 func (r *RLS) P() []float64 {
@@ -487,7 +664,12 @@ func (r *RLS) P() []float64 {
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
 			var v float64
-			if r.p32 != nil {
+			if r.p16 != nil {
+				v = halfTo64(r.p16[i*n+j]) * r.scale
+				if i == j {
+					v = r.diag[i]
+				}
+			} else if r.p32 != nil {
 				v = float64(r.p32[i*n+j])
 			} else {
 				v = r.p[i*n+j]
@@ -499,7 +681,8 @@ func (r *RLS) P() []float64 {
 }
 
 // SetP replaces P by the symmetric N×N row-major matrix p (its upper
-// triangle is used; rounded to float32 in float32 storage), discarding
+// triangle is used; rounded to float32 in float32 storage, off the
+// diagonal P/PScale to the nearest half in float16 storage), discarding
 // pending updates: a saved learner continues from it.
 func (r *RLS) SetP(p []float64) error {
 	n := r.N
@@ -510,7 +693,12 @@ func (r *RLS) SetP(p []float64) error {
 	r.m = 0
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
-			if r.p32 != nil {
+			if r.p16 != nil {
+				r.p16[i*n+j] = halfFrom64(p[i*n+j] / r.scale)
+				if i == j {
+					r.p16[i*n+j], r.diag[i] = 0, p[i*n+j]
+				}
+			} else if r.p32 != nil {
 				r.p32[i*n+j] = float32(p[i*n+j])
 			} else {
 				r.p[i*n+j] = p[i*n+j]
@@ -523,7 +711,7 @@ func (r *RLS) SetP(p []float64) error {
 // State returns a copy of the learner's exact state for a checkpoint,
 // without applying the pending updates (so that saving it changes
 // nothing): the stored upper triangle of P row by row (N(N+1)/2 values,
-// []float32 or []float64 as stored) and the pending vectors (m×N). Phi and
+// []float64, []float32 or, in float16 storage, a HalfP, as stored) and the pending vectors (m×N). Phi and
 // Updates are the caller's to save.
 func (r *RLS) State() (tri any, pend []float64) {
 	r.wait()
@@ -534,6 +722,13 @@ func (r *RLS) State() (tri any, pend []float64) {
 	}
 	n := r.N
 	pend = append([]float64(nil), r.pend[:r.m*n]...)
+	if r.p16 != nil {
+		t := make([]uint16, 0, n*(n+1)/2)
+		for i := 0; i < n; i++ {
+			t = append(t, r.p16[i*n+i:i*n+n]...)
+		}
+		return HalfP{Tri: t, Diag: append([]float64(nil), r.diag...)}, pend
+	}
 	if r.p32 != nil {
 		t := make([]float32, 0, n*(n+1)/2)
 		for i := 0; i < n; i++ {
@@ -549,8 +744,9 @@ func (r *RLS) State() (tri any, pend []float64) {
 }
 
 // SetState restores a state returned by State: tri must be stored in
-// this learner's format and hold N(N+1)/2 values, pend a whole number (at
-// most the block) of pending vectors.
+// this learner's format (and, in float16, with this learner's PScale,
+// that is the same alpha's power of two) and hold N(N+1)/2 values, pend a
+// whole number (at most the block) of pending vectors.
 func (r *RLS) SetState(tri any, pend []float64) error {
 	r.wait()
 	n := r.N
@@ -558,10 +754,27 @@ func (r *RLS) SetState(tri any, pend []float64) error {
 	if len(pend)%n != 0 || len(pend)/n >= r.block {
 		return fmt.Errorf("RLS state: %d pending values is not a whole number of vectors of %d below the block of %d", len(pend), n, r.block)
 	}
+	have := func(kind string) error {
+		return fmt.Errorf("RLS state: P is stored as %s, this learner stores %v (rls_storage must match)", kind, r.store)
+	}
 	switch t := tri.(type) {
+	case HalfP:
+		if r.p16 == nil {
+			return have("float16")
+		}
+		if len(t.Tri) != size || len(t.Diag) != n {
+			return fmt.Errorf("RLS state: P triangle has %d values and diagonal %d, need %d and %d for n = %d", len(t.Tri), len(t.Diag), size, n, n)
+		}
+		for i, o := 0, 0; i < n; i++ {
+			o += copy(r.p16[i*n+i:i*n+n], t.Tri[o:])
+			if r.p16[i*n+i] != 0 {
+				return fmt.Errorf("RLS state: float16 P triangle with a nonzero diagonal half at row %d (the diagonal is kept apart)", i)
+			}
+		}
+		copy(r.diag, t.Diag)
 	case []float32:
 		if r.p32 == nil {
-			return fmt.Errorf("RLS state: P is float32, this learner stores float64")
+			return have("float32")
 		}
 		if len(t) != size {
 			return fmt.Errorf("RLS state: P triangle has %d values, need %d for n = %d", len(t), size, n)
@@ -571,7 +784,7 @@ func (r *RLS) SetState(tri any, pend []float64) error {
 		}
 	case []float64:
 		if r.p == nil {
-			return fmt.Errorf("RLS state: P is float64, this learner stores float32")
+			return have("float64")
 		}
 		if len(t) != size {
 			return fmt.Errorf("RLS state: P triangle has %d values, need %d for n = %d", len(t), size, n)
@@ -583,5 +796,8 @@ func (r *RLS) SetState(tri any, pend []float64) error {
 		return fmt.Errorf("RLS state: P triangle of type %T", tri)
 	}
 	r.m = copy(r.pend, pend) / n
+	if r.pendH != nil {
+		floats.ScaleTo(r.pendH[:r.m*n], 1/r.scale, r.pend[:r.m*n])
+	}
 	return nil
 }

@@ -15,13 +15,17 @@ import (
 )
 
 // Array is one named n-dimensional array in C (row-major) order. Data is a
-// []float64, []float32, []int32, []int64 or []uint8 whose length is the
-// product of Shape.
+// []float64, []float32, Float16, []int32, []int64 or []uint8 whose length
+// is the product of Shape.
 type Array struct {
 	Name  string
 	Shape []int
 	Data  any
 }
+
+// Float16 holds IEEE 754 binary16 (half precision) values as their bit
+// patterns; it is written and read as NumPy float16 ('<f2').
+type Float16 []uint16
 
 func descr(data any) (string, int, error) {
 	switch d := data.(type) {
@@ -29,6 +33,8 @@ func descr(data any) (string, int, error) {
 		return "<f8", len(d), nil
 	case []float32:
 		return "<f4", len(d), nil
+	case Float16:
+		return "<f2", len(d), nil
 	case []int32:
 		return "<i4", len(d), nil
 	case []int64:
@@ -78,7 +84,11 @@ func WriteNPY(w io.Writer, a Array) error {
 	if _, err := io.WriteString(w, header); err != nil {
 		return err
 	}
-	return binary.Write(w, binary.LittleEndian, a.Data)
+	data := a.Data
+	if h, ok := data.(Float16); ok {
+		data = []uint16(h) // binary.Write's fast path
+	}
+	return binary.Write(w, binary.LittleEndian, data)
 }
 
 var (
@@ -91,7 +101,7 @@ var (
 const maxNPYValues = 1 << 31
 
 // ReadNPY reads one array in NumPy .npy format (version 1.0–3.0,
-// little-endian, C order; types f8, f4, i4, i8, u1).
+// little-endian, C order; types f8, f4, f2, i4, i8, u1).
 func ReadNPY(r io.Reader) (Array, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
@@ -154,7 +164,7 @@ func ReadNPY(r io.Reader) (Array, error) {
 		return Array{}, fmt.Errorf("npy: big-endian type %s is not supported", d)
 	}
 	d = strings.TrimLeft(d, "<|=")
-	sizes := map[string]int{"f8": 8, "f4": 4, "i4": 4, "i8": 8, "u1": 1}
+	sizes := map[string]int{"f8": 8, "f4": 4, "f2": 2, "i4": 4, "i8": 8, "u1": 1}
 	es, ok := sizes[d]
 	if !ok {
 		return Array{}, fmt.Errorf("npy: unsupported type %s", md[1])
@@ -174,6 +184,8 @@ func ReadNPY(r io.Reader) (Array, error) {
 		data = make([]float64, size)
 	case "f4":
 		data = make([]float32, size)
+	case "f2":
+		data = make([]uint16, size)
 	case "i4":
 		data = make([]int32, size)
 	case "i8":
@@ -183,6 +195,9 @@ func ReadNPY(r io.Reader) (Array, error) {
 	}
 	if err := binary.Read(bytes.NewReader(raw), binary.LittleEndian, data); err != nil {
 		return Array{}, fmt.Errorf("npy: %w", err)
+	}
+	if h, ok := data.([]uint16); ok {
+		data = Float16(h)
 	}
 	return Array{Shape: shape, Data: data}, nil
 }

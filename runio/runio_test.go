@@ -17,6 +17,7 @@ func TestNPZRoundTrip(t *testing.T) {
 		{Name: "idx", Shape: []int{4}, Data: []int32{0, 7, -1, 3}},
 		{Name: "empty", Shape: []int{0}, Data: []float64{}},
 		{Name: "n", Shape: []int{}, Data: []int64{42}},
+		{Name: "half", Shape: []int{3}, Data: Float16{0x3c00, 0xc000, 0x0001}},
 	}
 	if err := WriteNPZ(path, in); err != nil {
 		t.Fatal(err)

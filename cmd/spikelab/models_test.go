@@ -49,6 +49,8 @@ func killCases() []killCase {
 		// after it; the LIF sine runs the fused step, the noisy Izhikevich
 		// sine the serial one with a target noise generator.
 		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5"}},
+		// P in float16: the checkpoint's rls_p is NumPy float16, with rls_p_diag and rls_p_scale.
+		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5", "rls_storage=float16"}},
 		{name: "force-izhikevich-sine", sets: []string{"n=200", "duration_s=2.5", "train_start_s=0.3", "train_stop_s=1.2", "checkpoint_every_s=0.5",
 			"target.noise_std=0.05"}},
 		// force-classify: its own input and schedule (generated points);

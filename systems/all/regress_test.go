@@ -58,8 +58,10 @@ var regressCases = map[string]regressCase{
 	"cuba": {sets: []string{"n_exc=1600", "n_inh=400", "duration_s=0.2", "raster_neurons=100"}},
 	// 8200 neurons, ≈ 6800 synaptic events per step: the update and the
 	// propagation both split over the 2 threads the check runs on.
-	"cuba-split":            {exp: "cuba", sets: []string{"n_exc=6560", "n_inh=1640", "p=0.05", "w_i_mv=-4", "duration_s=0.05", "raster_neurons=100"}},
-	"force-sine":            {sets: forceShort},
+	"cuba-split": {exp: "cuba", sets: []string{"n_exc=6560", "n_inh=1640", "p=0.05", "w_i_mv=-4", "duration_s=0.05", "raster_neurons=100"}},
+	"force-sine": {sets: forceShort},
+	// P stored in float16 (opt-in).
+	"force-sine-float16":    {exp: "force-sine", sets: []string{"n=300", "duration_s=1.2", "train_start_s=0.2", "train_stop_s=1", "rls_storage=float16"}},
 	"force-izhikevich-sine": {sets: forceShort},
 	"force-theta-sine":      {sets: thetaShort},
 	"force-sawtooth":        {sets: thetaShort},

@@ -20,6 +20,7 @@ var oversized = []struct {
 	{"force-sine", []string{"n=1000000000"}, "RLS matrix P"},
 	{"force-sine", []string{"n=200000"}, "RLS matrix P (n×n float32, n = 200000) 160 GB"},
 	{"force-sine", []string{"n=200000", "rls_storage=float64"}, "320 GB"},
+	{"force-sine", []string{"n=200000", "rls_storage=float16"}, "RLS matrix P (n×n float16, n = 200000) 80 GB"},
 	{"force-sine", []string{"duration_s=1e12", "train_stop_s=10"}, "steps"},
 	{"force-sine", []string{"rls_block=1000000000"}, "RLS block"},
 	{"force-sine", []string{"record.sample_ms=0.05", "duration_s=1e6", "train_stop_s=10", "record.raster_neurons=0"}, "recorded readout"},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/spikelab/spikelab/experiment"
+	"github.com/spikelab/spikelab/learn"
 	"github.com/spikelab/spikelab/neuron"
 	"github.com/spikelab/spikelab/runio"
 )
@@ -14,8 +15,11 @@ import (
 // to the next, so that spikelab resume ends bit-identical to an
 // uninterrupted run: the step done (step), the network state (netSnap's
 // arrays), the decoders phi, the RLS matrix exactly as stored (rls_p: its
-// upper triangle row by row, float32 or float64; rls_pend: the deferred
-// rank-1 updates; rls_updates), the target noise generator, the
+// upper triangle row by row, float64, float32 or float16 as rls_storage
+// says, so a resume with another rls_storage is refused; rls_pend: the deferred
+// rank-1 updates; rls_updates; with rls_storage float16, rls_p holds
+// P/rls_p_scale in NumPy float16 with zeros on the diagonal, which is
+// rls_p_diag in float64), the target noise generator, the
 // recordings so far (rec_*) and, once training has ended, the state at its
 // end (end_*), which model.npz keeps for eval.
 
@@ -192,8 +196,14 @@ func (c *ForceConfig) saveCheckpoint(env *experiment.Env, net *forceNet, res *fo
 	k := len(z)
 	s.Add("phi", "decoder: readout per filtered rate", net.rls.Phi, c.N, k)
 	tri, pend := net.rls.State()
-	s.Arrays = append(s.Arrays, runio.Array{Name: "rls_p", Shape: []int{c.N * (c.N + 1) / 2}, Data: tri})
 	s.Units["rls_p"] = "RLS matrix P as stored: upper triangle row by row"
+	if h, ok := tri.(learn.HalfP); ok {
+		tri = runio.Float16(h.Tri)
+		s.Units["rls_p"] = "RLS matrix P as stored (float16): P/rls_p_scale, upper triangle row by row, diagonal in rls_p_diag"
+		s.Add("rls_p_scale", "power of two dividing P in rls_p (model units)", []float64{net.rls.PScale()})
+		s.Add("rls_p_diag", "diagonal of the RLS matrix P (model units)", h.Diag)
+	}
+	s.Arrays = append(s.Arrays, runio.Array{Name: "rls_p", Shape: []int{c.N * (c.N + 1) / 2}, Data: tri})
 	s.Add("rls_pend", "deferred rank-1 updates of P (pending vectors)", pend, len(pend)/c.N, c.N)
 	s.Arrays = append(s.Arrays, runio.Array{Name: "rls_updates", Shape: []int{1}, Data: []int64{int64(net.rls.Updates)}})
 	s.Units["rls_updates"] = "RLS updates done"
@@ -280,7 +290,22 @@ func (c *ForceConfig) restore(env *experiment.Env, net *forceNet) (*simState, er
 	if !ok {
 		return nil, fmt.Errorf("checkpoint %s: no array \"rls_p\"", ck.Path)
 	}
-	if err := net.rls.SetState(tri.Data, pend); err != nil {
+	data := tri.Data
+	if h, ok := data.(runio.Float16); ok {
+		sc, err := ck.Float64("rls_p_scale", 1)
+		if err != nil {
+			return nil, err
+		}
+		if sc[0] != net.rls.PScale() {
+			return nil, fmt.Errorf("checkpoint %s: rls_p_scale %g, this run's %g (another alpha?)", ck.Path, sc[0], net.rls.PScale())
+		}
+		diag, err := ck.Float64("rls_p_diag", c.N)
+		if err != nil {
+			return nil, err
+		}
+		data = learn.HalfP{Tri: []uint16(h), Diag: diag}
+	}
+	if err := net.rls.SetState(data, pend); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", ck.Path, err)
 	}
 	upd, err := ck.Int64("rls_updates", 1)

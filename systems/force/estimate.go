@@ -45,8 +45,11 @@ func (c *ForceConfig) Estimate() (experiment.Estimate, error) {
 	var e experiment.Estimate
 	n, k := float64(c.N), float64(c.outputs())
 	pb := 4.0
-	if c.RLSStorage == "float64" {
+	switch c.RLSStorage {
+	case "float64":
 		pb = 8
+	case "float16":
+		pb = 2
 	}
 	e.Add(fmt.Sprintf("RLS matrix P (n×n %s, n = %d)", c.RLSStorage, c.N), pb*experiment.Count(n, n))
 	nnz := experiment.Count(n, n, min(max(c.P, 0), 1))

@@ -42,8 +42,10 @@ type ForceConfig struct {
 	// RLSStorage is the number format of the stored P: "float32" (the
 	// default) halves the memory traffic of the RLS update, the update's
 	// arithmetic staying float64 (P rounded to float32 once per block of
-	// rls_block updates); "float64" keeps P exactly as computed, as the
-	// reference code does.
+	// rls_block updates); "float16" stores P (scaled by a power of two
+	// near alpha/2^14) in IEEE half precision, halving that traffic again
+	// (opt-in: see the README's FORCE keys for its accuracy); "float64"
+	// keeps P exactly as computed, as the reference code does.
 	RLSStorage string `yaml:"rls_storage"`
 
 	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)

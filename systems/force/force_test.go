@@ -251,3 +251,57 @@ func TestFloat32PAccuracyMatchesFloat64(t *testing.T) {
 			m["float32"]["train_rmse"], m["float64"]["train_rmse"], m["float32"]["test_rmse"], m["float64"]["test_rmse"])
 	}
 }
+
+// TestFloat16PAccuracyNearFloat64 runs force-sine (N = 1000, 2 s of
+// training) and force-ode-to-joy (N = 500, 3 s) with P stored in float16
+// and in float64. Issue #19's criterion for a cheaper P, train and test
+// errors within 5 % of float64's, is NOT met by float16: its rounding
+// (11 bits off the diagonal, against float32's 24) makes the spiking
+// trajectories part from float64's within the run, after which the
+// chaotic free run lands elsewhere (measured here: sine train_rmse
+// 0.0357 vs 0.0399, test_rmse 0.0645 vs 0.0827; Ode to Joy train_rmse
+// 0.0884 vs 0.0898, test_rmse 0.369 vs 0.395; over seeds 1–3 at N = 1000
+// in 4-s runs
+// the sine's free run failed in 2 of 3 with float16 (test_rmse 0.15 /
+// 0.34 / 0.54 against 0.11 / 0.10 / 0.08), at N = 4000 it did not
+// (0.067 / 0.126 / 0.055 against 0.081 / 0.175 / 0.077)). The test keeps
+// what holds: both learn, float16's train_rmse is within 15 % of
+// float64's and its test_rmse within a factor 2.
+func TestFloat16PAccuracyNearFloat64(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two FORCE runs per storage")
+	}
+	sine := func() *ForceConfig {
+		c := ForceLIFSine()
+		c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 1000, 3, 0.5, 2.5
+		return c
+	}
+	joy := func() *ForceConfig {
+		c := ForceOdeToJoy()
+		c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 500, 4, 0.5, 3.5
+		return c
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  func() *ForceConfig
+	}{{"force-sine", sine}, {"force-ode-to-joy", joy}} {
+		m := map[string]map[string]float64{}
+		for _, store := range []string{"float16", "float64"} {
+			c := tc.cfg()
+			c.RLSStorage = store
+			m[store] = runForce(t, c, 1)
+			if r := m[store]; !(r["train_rmse"] < r["target_rms"]/2) {
+				t.Fatalf("%s, P in %s: train_rmse %g not below half the untrained %g", tc.name, store, r["train_rmse"], r["target_rms"])
+			}
+		}
+		h, f := m["float16"], m["float64"]
+		if a, b := h["train_rmse"], f["train_rmse"]; !(math.Abs(a-b) <= 0.15*b) {
+			t.Errorf("%s train_rmse: float16 P %g, float64 P %g (more than 15 %% apart)", tc.name, a, b)
+		}
+		if a, b := h["test_rmse"], f["test_rmse"]; !(a < 2*b) {
+			t.Errorf("%s test_rmse: float16 P %g, float64 P %g (more than twice)", tc.name, a, b)
+		}
+		t.Logf("%s: train_rmse %g / %g, test_rmse %g / %g (float16 / float64 P)", tc.name,
+			h["train_rmse"], f["train_rmse"], h["test_rmse"], f["test_rmse"])
+	}
+}

@@ -13,7 +13,8 @@ import (
 // Model files of the FORCE experiments (written at the end of the run):
 // phi (N × K decoders: readout per filtered rate, the model's units),
 // enc (N × K encoders Q·U(−1, 1)), p (the RLS inverse correlation matrix,
-// N × N symmetric, float32 when rls_storage is float32, as stored), the
+// N × N symmetric, float32 when rls_storage is float32 (as stored) or
+// float16 (rounded: the stored halves plus alpha on the diagonal)), the
 // static recurrent weights as CSR by presynaptic neuron: w (weights,
 // G/(√N·p) scale), w_start (int64 row pointers), w_post (int32 targets),
 // and the network's state at the end of training (step train_stop_s),
@@ -28,7 +29,7 @@ func (c *ForceConfig) saveModel(env *experiment.Env, net *forceNet, res *forceRe
 	s.Add("phi", "decoder: readout per filtered rate", net.rls.Phi, n, k)
 	s.Add("enc", "encoder: feedback weight per readout unit", net.enc, n, k)
 	P := net.rls.P()
-	if c.RLSStorage == "float32" {
+	if c.RLSStorage == "float32" || c.RLSStorage == "float16" {
 		p32 := make([]float32, len(P))
 		for i, v := range P {
 			p32[i] = float32(v)
