@@ -252,9 +252,9 @@ def force_large(b, a):
     sys.stderr.write("FORCE N = %d: Brian2 warm-up (Cython compilation, untimed)\n" % n)
     b.python("brian2_force_lif.py", ["--target", "cython", "--T", "0.01", "--t-on", "0.005", "--t-off", "0.008"])
 
-    def sl(threads):
+    def sl(threads, extra=()):
         def fn():
-            m, cpu, wall = b.spikelab_run("force-sine", threads, sets)
+            m, cpu, wall = b.spikelab_run("force-sine", threads, sets + list(extra))
             return {"sim_cpu": m["loop_cpu_seconds"], "sim_wall": m["loop_seconds"], "proc_cpu": cpu, "proc_wall": wall,
                     "rate_hz": m["rate_hz"], "train_rmse": m.get("train_rmse"), "test_rmse": m.get("test_rmse")}
         return fn
@@ -265,13 +265,17 @@ def force_large(b, a):
                 "rate_hz": o["rate_hz"], "train_rmse": o.get("train_rmse"), "test_rmse": o.get("test_rmse")}
 
     cfg = {"sl1": ("spikelab `force-sine --threads 1 --set n=%d`" % n, "spikelab", 1, sl(1)),
+           "sl1h": ("spikelab `force-sine --threads 1 --set n=%d --set rls_storage=float16` (opt-in; see note)" % n,
+                    "spikelab", 1, sl(1, ["rls_storage=float16"])),
            "b": ("Brian2 Cython (RLS in NumPy/SciPy BLAS, float64 P)", "peer", 1, brian)}
     if (os.cpu_count() or 1) > 1:
         cfg["sl2"] = ("spikelab `force-sine --threads 2 --set n=%d`" % n, "spikelab", 2, sl(2))
     c = compare("FORCE LIF sine, N = %d, %g s (RLS from %g to %g s, 400 updates/s)" % (n, T, on, off), cfg,
                 1 if a.quick else 3,
                 "Brian2's simulation = its timed net.run calls (per-run preparation and the Python RLS included). "
-                "spikelab stores P in float32 (upper triangle, 16 updates deferred per pass); Brian2 in float64 (full).")
+                "spikelab stores P in float32 (upper triangle, 16 updates deferred per pass); Brian2 in float64 (full). "
+                "The float16 row stores P's off-diagonal entries in IEEE half (opt-in: it does not keep the errors "
+                "within 5 % of float64's, see README).")
     sys.stderr.write("FORCE N = %d: RLS and memory bandwidth (go test ./learn -bench)\n" % n)
     l0 = load()
     try:
