@@ -36,15 +36,24 @@ func dot4RowsAVX(a *float64, stride int, x *float64, n int, lanes *[16]float64)
 //go:noescape
 func addRowsAVX512(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
 
+// addRowsAVX2 is addRowsAVX512 on four lanes (AVX2, no FMA needed).
+//
+//go:noescape
+func addRowsAVX2(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
+
 // addRows adds to dst the rows w[j·stride : j·stride+len(dst)] for j in
 // rows, one after another in the order of rows.
 func addRows(dst, w []float64, stride int, rows []int32) {
 	if len(rows) == 0 || len(dst) == 0 {
 		return
 	}
-	if useAVX512 && len(w) >= len(dst) && stride > 0 {
+	if useAVX2 && len(w) >= len(dst) && stride > 0 {
 		maxRow := (len(w) - len(dst)) / stride // rows j ≤ maxRow lie inside w
-		if !addRowsAVX512(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows), maxRow) {
+		kernel := addRowsAVX2
+		if useAVX512 {
+			kernel = addRowsAVX512
+		}
+		if !kernel(&dst[0], len(dst), &w[0], stride, &rows[0], len(rows), maxRow) {
 			panic(fmt.Sprintf("vec.AddRows: a row index in %v is outside the %d rows", rows, maxRow+1))
 		}
 		return
