@@ -187,9 +187,9 @@ func (n *LTTSNet) run(S, I [][]float64, dense bool, u [][]float64) {
 		v[i] = n.P.V0
 	}
 	shat, dot := make([]float64, N), make([]float64, N)
-	var Jt []float64
+	var Jt, coef []float64
 	if !dense {
-		Jt = n.transposeJ()
+		Jt, coef = n.transposeJ(), make([]float64, N)
 	}
 	b := n.betaS
 	for t := 0; t+1 < T; t++ {
@@ -204,9 +204,18 @@ func (n *LTTSNet) run(S, I [][]float64, dense bool, u [][]float64) {
 			} else {
 				floats.Scale(b, dot)
 			}
-			for j, sj := range S[t] {
-				if sj != 0 {
-					floats.AddScaled(dot, scale*sj, Jt[j*N:(j+1)*N])
+			if scale != 0 {
+				// The spiking rows in one pass: the same products, added
+				// in the same order, as row after row of AddScaled.
+				for j, sj := range S[t] {
+					coef[j] = scale * sj
+				}
+				vec.AxpyK(dot, Jt, N, coef)
+			} else {
+				for j, sj := range S[t] {
+					if sj != 0 {
+						floats.AddScaled(dot, scale*sj, Jt[j*N:(j+1)*N])
+					}
 				}
 			}
 		}
@@ -292,6 +301,10 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 	shat := make([]float64, N)
 	e := make([]float64, N)
 	errv, dot := make([]float64, N), make([]float64, N)
+	var acc *outerAcc
+	if step == nil {
+		acc = newOuterAcc(G, N)
+	}
 	for t := 0; t+1 < T; t++ {
 		n.trace(shat, Sstar[t], t == 0)
 		var It []float64
@@ -317,16 +330,74 @@ func (n *LTTSNet) LikelihoodGradient(Sstar, I [][]float64, step func(err, e []fl
 			step(errv, e)
 			continue
 		}
-		for i, ei := range errv {
-			if ei == 0 {
-				continue
-			}
-			row := G[i*N : (i+1)*N]
-			floats.AddScaled(row, ei, e)
-			row[i] -= ei * e[i]
-		}
+		acc.add(errv, e)
+	}
+	if acc != nil {
+		acc.flush()
 	}
 	return G, logL
+}
+
+// outerBlock is how many time steps' outer products outerAcc holds before
+// it adds them to G in one pass.
+const outerBlock = 16
+
+// outerAcc adds the zero-diagonal outer products err(t)·e(t)ᵀ of
+// LikelihoodGradient to G (N×N) outerBlock steps at a time: each row of G
+// gets the terms err_i(t)·e(t) of the held steps in time order in one
+// pass (vec.AxpyK), then its diagonal element is replayed step by step, so
+// every element sees the operations of the step-by-step loop
+//
+//	for each t: for each i with err_i ≠ 0: G_i· += err_i·e; G_ii −= err_i·e_i
+//
+// in the same order, bit for bit.
+type outerAcc struct {
+	G      []float64
+	n, k   int
+	err, e []float64 // outerBlock×N: the held steps' vectors
+	coef   []float64 // one row's coefficients over the held steps
+}
+
+func newOuterAcc(G []float64, n int) *outerAcc {
+	return &outerAcc{G: G, n: n, err: make([]float64, outerBlock*n), e: make([]float64, outerBlock*n), coef: make([]float64, outerBlock)}
+}
+
+// add holds one step's err and e (copied), adding the held steps to G
+// once outerBlock are held.
+func (a *outerAcc) add(err, e []float64) {
+	copy(a.err[a.k*a.n:(a.k+1)*a.n], err)
+	copy(a.e[a.k*a.n:(a.k+1)*a.n], e)
+	if a.k++; a.k == outerBlock {
+		a.flush()
+	}
+}
+
+// flush adds the held steps to G and empties the block.
+func (a *outerAcc) flush() {
+	n, k := a.n, a.k
+	coef := a.coef[:k]
+	for i := 0; i < n; i++ {
+		nz := false
+		for l := range coef {
+			coef[l] = a.err[l*n+i]
+			nz = nz || coef[l] != 0
+		}
+		if !nz {
+			continue
+		}
+		row := a.G[i*n : (i+1)*n]
+		g := row[i]
+		vec.AxpyK(row, a.e, n, coef)
+		for l, ei := range coef {
+			if ei != 0 {
+				ev := a.e[l*n+i]
+				g += ei * ev
+				g -= ei * ev
+			}
+		}
+		row[i] = g
+	}
+	a.k = 0
 }
 
 // lttsRowBlock is the number of rows of J TrainOnline takes through a
