@@ -598,7 +598,7 @@ TEXT ·cubaStepAVX2(SB), NOSPLIT, $0-64
 	VBROADCASTSD 8(BX), Y14  // kv
 	VBROADCASTSD 16(BX), Y13 // threshold
 	MOVQ         $0x3FF0000000000000, R10
-	MOVQ         R10, X12
+	VMOVQ        R10, X12
 	VBROADCASTSD X12, Y12    // 1.0
 	XORQ         AX, AX
 	XORQ         R11, R11

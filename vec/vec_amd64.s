@@ -760,7 +760,7 @@ nz2loop:
 	// lanes 0–3
 	MOVQ         R9, DX
 	SHLQ         $4, DX
-	MOVQ         AX, X3
+	VMOVQ        AX, X3
 	VPBROADCASTD X3, X3
 	VPADDD       (BX)(DX*1), X3, X2
 	VMOVDQU      X2, (DI)(R8*4)
@@ -770,7 +770,7 @@ nz2loop:
 	MOVQ         R10, DX
 	SHLQ         $4, DX
 	LEAQ         4(AX), R11
-	MOVQ         R11, X3
+	VMOVQ        R11, X3
 	VPBROADCASTD X3, X3
 	VPADDD       (BX)(DX*1), X3, X2
 	VMOVDQU      X2, (DI)(R8*4)
