@@ -735,17 +735,23 @@ GLOBL nzlut4<>(SB), RODATA, $256
 // func nonzeroAVX2(dst *int32, x *float64, n int) int
 // nonzeroAVX512 with AVX2 (and POPCNT): per group of eight, skipped when
 // all are zero, each half's nonzero mask (NaN counts as nonzero) picks
-// its lanes from nzlut4<>, and the four indices i + lane are stored at
-// the count so far (entries past the new count are overwritten later or
-// lie beyond it: dst needs room for n).
+// its lanes from nzlut4<>, and the four indices (i or i + 4) + lane are
+// stored at the count so far (entries past the new count are overwritten
+// later or lie beyond it: dst needs room for n). X5 and X6 hold i and
+// i + 4 in every lane.
 TEXT ·nonzeroAVX2(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), DI
-	MOVQ   x+8(FP), SI
-	MOVQ   n+16(FP), CX
-	LEAQ   nzlut4<>(SB), BX
-	VXORPD Y4, Y4, Y4
-	XORQ   AX, AX
-	XORQ   R8, R8
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	LEAQ         nzlut4<>(SB), BX
+	VXORPD       Y4, Y4, Y4
+	MOVQ         $4, DX
+	VMOVQ        DX, X6
+	VPBROADCASTD X6, X6     // the indices of lanes 4–7 over those of 0–3
+	VPADDD       X6, X6, X7 // 8, the step of both
+	VPXOR        X5, X5, X5 // i, i, i, i for lanes 0–3
+	XORQ         AX, AX
+	XORQ         R8, R8
 
 nz2loop:
 	CMPQ      AX, CX
@@ -760,26 +766,23 @@ nz2loop:
 	// lanes 0–3
 	MOVQ         R9, DX
 	SHLQ         $4, DX
-	VMOVQ        AX, X3
-	VPBROADCASTD X3, X3
-	VPADDD       (BX)(DX*1), X3, X2
+	VPADDD       (BX)(DX*1), X5, X2
 	VMOVDQU      X2, (DI)(R8*4)
 	POPCNTQ      R9, R9
 	ADDQ         R9, R8
 	// lanes 4–7
 	MOVQ         R10, DX
 	SHLQ         $4, DX
-	LEAQ         4(AX), R11
-	VMOVQ        R11, X3
-	VPBROADCASTD X3, X3
+	VPADDD       X6, X5, X3
 	VPADDD       (BX)(DX*1), X3, X2
 	VMOVDQU      X2, (DI)(R8*4)
 	POPCNTQ      R10, R10
 	ADDQ         R10, R8
 
 nz2next:
-	ADDQ $8, AX
-	JMP  nz2loop
+	VPADDD X7, X5, X5
+	ADDQ   $8, AX
+	JMP    nz2loop
 
 nz2done:
 	MOVQ R8, ret+24(FP)
