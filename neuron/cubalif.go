@@ -48,10 +48,13 @@ func (p CUBALIFParams) Step(z, u, v, vPre, s []float64) int {
 	ku, kv, th := 1-p.CurrentDecay, 1-p.VoltageDecay, p.Threshold
 	n, i := 0, 0
 	z, v, vPre, s = z[:len(u)], v[:len(u)], vPre[:len(u)], s[:len(u)]
+	c := [3]float64{ku, kv, th}
 	if n8 := len(u) &^ 7; useAVX512 && n8 > 0 {
-		c := [3]float64{ku, kv, th}
 		n = cubaStepAVX512(&z[0], &u[0], &v[0], &vPre[0], &s[0], n8, &c)
 		i = n8
+	} else if n4 := len(u) &^ 3; useAVX && hasPOPCNT && n4 > 0 {
+		n = cubaStepAVX2(&z[0], &u[0], &v[0], &vPre[0], &s[0], n4, &c)
+		i = n4
 	}
 	return n + p.stepFrom(i, z, u, v, vPre, s, nil)
 }

@@ -37,16 +37,24 @@ func TestCUBALIFHandComputedSteps(t *testing.T) {
 	}
 }
 
-// TestCUBAStepVectorEqualsScalar checks the AVX-512 kernel against the
-// scalar loop bit for bit over random states and inputs.
+// TestCUBAStepVectorEqualsScalar checks Step with each vector kernel this
+// CPU has (AVX-512, and AVX2 with AVX-512 turned off, so that CPUs with
+// AVX-512 test the AVX2 kernel too) against the scalar Go loop, bit for
+// bit, over random states and inputs with NaN, ±Inf, −0 and inputs that
+// land exactly on the threshold, for lengths around the groups of four and
+// eight.
 func TestCUBAStepVectorEqualsScalar(t *testing.T) {
-	if !useAVX512 {
-		t.Skip("no AVX-512 on this CPU")
-	}
 	p := lavaLIF()
 	rng := rand.New(rand.NewPCG(21, 22))
-	defer func() { useAVX512 = true }()
-	for _, n := range []int{1, 8, 13, 50, 500, 503} {
+	savedAVX, savedAVX512 := useAVX, useAVX512
+	defer func() { useAVX, useAVX512 = savedAVX, savedAVX512 }()
+	type mode struct {
+		name        string
+		avx, avx512 bool
+	}
+	modes := []mode{{"AVX2", savedAVX, false}, {"AVX-512", savedAVX, savedAVX512}}
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), p.Threshold}
+	for _, n := range []int{1, 3, 4, 5, 7, 8, 12, 13, 50, 500, 503} {
 		mk := func() [5][]float64 {
 			var a [5][]float64
 			for k := range a {
@@ -54,27 +62,79 @@ func TestCUBAStepVectorEqualsScalar(t *testing.T) {
 			}
 			return a
 		}
-		a, b := mk(), mk()
+		ref := mk() // the Go loop's states
+		got := make([][5][]float64, len(modes))
+		for m := range modes {
+			got[m] = mk()
+		}
 		for step := 0; step < 20; step++ {
 			for i := 0; i < n; i++ {
-				a[0][i] = rng.NormFloat64()
-				b[0][i] = a[0][i]
+				ref[0][i] = rng.NormFloat64()
+				if rng.IntN(50) == 0 {
+					ref[0][i] = special[rng.IntN(len(special))]
+				}
+				for m := range modes {
+					got[m][0][i] = ref[0][i]
+				}
 			}
-			useAVX512 = true
-			na := p.Step(a[0], a[1], a[2], a[3], a[4])
-			useAVX512 = false
-			nb := p.Step(b[0], b[1], b[2], b[3], b[4])
-			if na != nb {
-				t.Fatalf("n=%d step %d: %d vs %d spikes", n, step, na, nb)
+			if step == 10 { // some neurons back to a clean state after NaN/Inf
+				for k := 1; k < 5; k++ {
+					clear(ref[k][:n/2])
+					for m := range modes {
+						clear(got[m][k][:n/2])
+					}
+				}
 			}
-			for k := 1; k < 5; k++ {
-				for i := 0; i < n; i++ {
-					if math.Float64bits(a[k][i]) != math.Float64bits(b[k][i]) {
-						t.Fatalf("n=%d step %d: array %d entry %d: %v vs %v", n, step, k, i, a[k][i], b[k][i])
+			useAVX, useAVX512 = false, false
+			nRef := p.Step(ref[0], ref[1], ref[2], ref[3], ref[4])
+			for m, md := range modes {
+				useAVX, useAVX512 = md.avx, md.avx512
+				a := got[m]
+				if nm := p.Step(a[0], a[1], a[2], a[3], a[4]); nm != nRef {
+					t.Fatalf("%s, n=%d step %d: %d spikes, Go loop %d", md.name, n, step, nm, nRef)
+				}
+				for k := 1; k < 5; k++ {
+					for i := 0; i < n; i++ {
+						if math.Float64bits(a[k][i]) != math.Float64bits(ref[k][i]) {
+							t.Fatalf("%s, n=%d step %d: array %d entry %d: %v, Go loop %v", md.name, n, step, k, i, a[k][i], ref[k][i])
+						}
 					}
 				}
 			}
 		}
+	}
+	t.Logf("vector kernels: AVX2 %v, AVX-512 %v", savedAVX && hasPOPCNT, savedAVX512)
+}
+
+// BenchmarkCUBAStep advances 2000 neurons (a batch of DECOLLE layers) by
+// one step with the Go loop and each vector kernel this CPU has.
+func BenchmarkCUBAStep(b *testing.B) {
+	p := lavaLIF()
+	rng := rand.New(rand.NewPCG(23, 24))
+	const n = 2000
+	var a [5][]float64
+	for k := range a {
+		a[k] = make([]float64, n)
+	}
+	z := make([]float64, n)
+	for i := range z {
+		z[i] = rng.NormFloat64() * 0.5
+	}
+	savedAVX, savedAVX512 := useAVX, useAVX512
+	defer func() { useAVX, useAVX512 = savedAVX, savedAVX512 }()
+	for _, m := range []struct {
+		name        string
+		avx, avx512 bool
+	}{{"go", false, false}, {"avx2", true, false}, {"avx512", true, true}} {
+		if (m.avx && !(savedAVX && hasPOPCNT)) || (m.avx512 && !savedAVX512) {
+			continue
+		}
+		useAVX, useAVX512 = m.avx, m.avx512
+		b.Run(m.name, func(b *testing.B) {
+			for b.Loop() {
+				p.Step(z, a[1], a[2], a[3], a[4])
+			}
+		})
 	}
 }
 

@@ -42,6 +42,15 @@ func adexStepAVX(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexCons
 //go:noescape
 func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int
 
+// cubaStepAVX2 is cubaStepAVX512 for n a multiple of 4, four lanes at a
+// time (AVX2 and POPCNT).
+//
+//go:noescape
+func cubaStepAVX2(z, u, v, vPre, s *float64, n int, c *[3]float64) int
+
+// hasPOPCNT is set when the CPU has POPCNT (cubaStepAVX2 counts with it).
+var hasPOPCNT = cpu.X86.HasPOPCNT
+
 // adexStepAVX512 is adexStepAVX for n a multiple of 8, eight lanes at a time.
 //
 //go:noescape

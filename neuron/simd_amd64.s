@@ -582,3 +582,50 @@ a5spike:
 a5done:
 	VZEROUPPER
 	RET
+
+// func cubaStepAVX2(z, u, v, vPre, s *float64, n int, c *[3]float64) int
+// cubaStepAVX512 on four lanes (n a multiple of 4; AVX2 and POPCNT): the
+// same products and sums, s = 1 or +0 and v = +0 or v' by masking.
+TEXT ·cubaStepAVX2(SB), NOSPLIT, $0-64
+	MOVQ         z+0(FP), DX
+	MOVQ         u+8(FP), SI
+	MOVQ         v+16(FP), DI
+	MOVQ         vPre+24(FP), R8
+	MOVQ         s+32(FP), R9
+	MOVQ         n+40(FP), CX
+	MOVQ         c+48(FP), BX
+	VBROADCASTSD 0(BX), Y15  // ku
+	VBROADCASTSD 8(BX), Y14  // kv
+	VBROADCASTSD 16(BX), Y13 // threshold
+	MOVQ         $0x3FF0000000000000, R10
+	VMOVQ        R10, X12
+	VBROADCASTSD X12, Y12    // 1.0
+	XORQ         AX, AX
+	XORQ         R11, R11
+
+cuba2loop:
+	CMPQ AX, CX
+	JGE  cuba2done
+	// u = ku·u + z; v' = kv·v + u
+	VMULPD  (SI)(AX*8), Y15, Y0
+	VADDPD  (DX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (SI)(AX*8)
+	VMULPD  (DI)(AX*8), Y14, Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (R8)(AX*8)
+	// s = [v' ≥ ϑ]; v = s ? 0 : v'
+	VCMPPD    $0x1d, Y13, Y1, Y2
+	VANDPD    Y12, Y2, Y3
+	VMOVUPD   Y3, (R9)(AX*8)
+	VANDNPD   Y1, Y2, Y3
+	VMOVUPD   Y3, (DI)(AX*8)
+	VMOVMSKPD Y2, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R11
+	ADDQ      $4, AX
+	JMP       cuba2loop
+
+cuba2done:
+	MOVQ R11, ret+56(FP)
+	VZEROUPPER
+	RET

@@ -28,6 +28,13 @@ func cubaStepAVX512(z, u, v, vPre, s *float64, n int, c *[3]float64) int {
 	panic("unreachable")
 }
 
+func cubaStepAVX2(z, u, v, vPre, s *float64, n int, c *[3]float64) int {
+	panic("unreachable")
+}
+
+// hasPOPCNT is false: no vector kernels on this platform or build.
+const hasPOPCNT = false
+
 func adexStepAVX512(v, vt, w, tl, ge, gi *float64, flags *uint8, n int, c *adexConsts, e *[19][4]float64) {
 	panic("unreachable")
 }

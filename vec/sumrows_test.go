@@ -68,36 +68,64 @@ func TestAddRowsRejectsRowsOutside(t *testing.T) {
 	}
 }
 
+// TestAppendNonzero checks AppendNonzero under every kernel set against its
+// pure-Go twin and the indices listed by hand, for lengths around the
+// kernels' groups of eight (and the AVX2 kernel's halves of four), spike
+// vectors from empty to full, with NaN and −0 (nonzero and zero), onto a
+// list that already holds an entry.
 func TestAppendNonzero(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, n := range []int{0, 1, 7, 8, 9, 50, 500, 503} {
-		x := make([]float64, n)
-		var want []int32
+	for _, n := range []int{0, 1, 4, 7, 8, 9, 12, 15, 16, 17, 24, 50, 500, 503} {
+		for _, density := range []int{0, 1, 4, 16, 64} { // in 64ths
+			x := make([]float64, n)
+			var want []int32
+			for i := range x {
+				if rng.IntN(64) < density {
+					x[i] = 1
+					if rng.IntN(4) == 0 {
+						x[i] = math.NaN()
+					}
+				} else if rng.IntN(4) == 0 {
+					x[i] = math.Copysign(0, -1)
+				}
+				if x[i] != 0 {
+					want = append(want, int32(i))
+				}
+			}
+			twin := appendNonzeroGo([]int32{-5}, x)
+			for _, mode := range kernelModes {
+				var got []int32
+				withKernels(mode, func() { got = AppendNonzero([]int32{-5}, x) })
+				if !slices.Equal(got, twin) {
+					t.Fatalf("kernels %s, n=%d, density %d/64: %v, pure-Go twin %v", mode, n, density, got, twin)
+				}
+			}
+			if len(twin) != len(want)+1 || twin[0] != -5 || !slices.Equal(twin[1:], want) {
+				t.Fatalf("n=%d: %v, want -5 then %v", n, twin, want)
+			}
+		}
+	}
+}
+
+// BenchmarkAppendNonzero lists the spikes of 1000 neurons, 5 % and 30 %
+// of them spiking, with the Go loop and each vector kernel.
+func BenchmarkAppendNonzero(b *testing.B) {
+	for _, pct := range []int{5, 30} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		x := make([]float64, 1000)
 		for i := range x {
-			switch rng.IntN(4) {
-			case 0:
+			if rng.IntN(100) < pct {
 				x[i] = 1
-			case 1:
-				x[i] = math.NaN()
-			case 2:
-				x[i] = math.Copysign(0, -1)
-			}
-			if x[i] != 0 {
-				want = append(want, int32(i))
 			}
 		}
-		got := AppendNonzero([]int32{-5}, x)
-		if twin := appendNonzeroGo([]int32{-5}, x); !slices.Equal(got, twin) {
-			t.Fatalf("n=%d: kernel %v, pure-Go twin %v", n, got, twin)
-		}
-		if len(got) != len(want)+1 || got[0] != -5 {
-			t.Fatalf("n=%d: %d indices, want %d after the kept -5", n, len(got), len(want)+1)
-		}
-		for k, j := range want {
-			if got[k+1] != j {
-				t.Fatalf("n=%d: index %d is %d, want %d", n, k, got[k+1], j)
-			}
-		}
+		list := make([]int32, 0, len(x))
+		b.Run(fmt.Sprintf("%dpct", pct), func(b *testing.B) {
+			benchKernels(b, func(b *testing.B) {
+				for b.Loop() {
+					list = AppendNonzero(list[:0], x)
+				}
+			})
+		})
 	}
 }
 

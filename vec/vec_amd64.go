@@ -69,23 +69,34 @@ func addRows(dst, w []float64, stride int, rows []int32) {
 //go:noescape
 func expAVX512(dst, x *float64, n int) int
 
-// vexpOK says whether expAVX512 reproduces math.Exp here: math.Exp takes
-// its FMA path where the CPU has AVX and FMA.
-var vexpOK = useAVX512 && cpu.X86.HasAVX && cpu.X86.HasFMA
+// expAVX2 is expAVX512 on four lanes: n a multiple of 4, groups of four.
+//
+//go:noescape
+func expAVX2(dst, x *float64, n int) int
+
+// vexpOK says whether the vector exp kernels reproduce math.Exp here:
+// math.Exp takes its FMA path where the CPU has AVX and FMA. expInto uses
+// them where useAVX (AVX2 and FMA) is also set: expAVX512 with AVX-512,
+// else expAVX2.
+var vexpOK = cpu.X86.HasAVX && cpu.X86.HasFMA
 
 // expInto sets dst[i] = math.Exp(x[i]) for all i, bit for bit.
 func expInto(dst, x []float64) {
 	dst = dst[:len(x)]
 	i := 0
-	if vexpOK {
-		n8 := len(x) &^ 7
-		for i < n8 {
-			i += expAVX512(&dst[i], &x[i], n8-i)
-			if i < n8 { // a group with a special case: math.Exp does it
-				for j := i; j < i+8; j++ {
+	if vexpOK && useAVX {
+		kernel, g := expAVX2, 4
+		if useAVX512 {
+			kernel, g = expAVX512, 8
+		}
+		ng := len(x) &^ (g - 1)
+		for i < ng {
+			i += kernel(&dst[i], &x[i], ng-i)
+			if i < ng { // a group with a special case: math.Exp does it
+				for j := i; j < i+g; j++ {
 					dst[j] = math.Exp(x[j])
 				}
-				i += 8
+				i += g
 			}
 		}
 	}
@@ -100,15 +111,28 @@ func expInto(dst, x []float64) {
 //go:noescape
 func nonzeroAVX512(dst *int32, x *float64, n int) int
 
+// nonzeroAVX2 is nonzeroAVX512 with AVX2 and POPCNT; it stores four
+// indices at a time, so dst needs room for n even where fewer are nonzero.
+//
+//go:noescape
+func nonzeroAVX2(dst *int32, x *float64, n int) int
+
+// hasPOPCNT is set when the CPU has POPCNT (nonzeroAVX2 counts with it).
+var hasPOPCNT = cpu.X86.HasPOPCNT
+
 // appendNonzero appends to list, in order, the indices of the nonzero
 // entries of x (spikes given as 0 and 1).
 func appendNonzero(list []int32, x []float64) []int32 {
 	i := 0
-	if n8 := len(x) &^ 7; useAVX512 && n8 > 0 {
+	if n8 := len(x) &^ 7; useAVX2 && hasPOPCNT && n8 > 0 {
+		kernel := nonzeroAVX2
+		if useAVX512 {
+			kernel = nonzeroAVX512
+		}
 		k := len(list)
 		list = slices.Grow(list, len(x))
-		// The kernel stores whole groups of eight indices: room for them.
-		k += nonzeroAVX512(&list[k : k+len(x)][0], &x[0], n8)
+		// The kernels may store whole groups of indices: room for them.
+		k += kernel(&list[k : k+len(x)][0], &x[0], n8)
 		list = list[:k]
 		i = n8
 	}

@@ -615,3 +615,176 @@ arbad:
 	MOVB $0, ret+56(FP)
 	VZEROUPPER
 	RET
+
+// func expAVX2(dst, x *float64, n int) int
+// expAVX512 on four lanes (n a multiple of 4): dst[i] = exp(x[i]) with the
+// operations of math.Exp's FMA path, in groups of four, up to the first
+// group holding a lane that needs a special case (not finite, above the
+// overflow bound, or 2^k not a normal number); it returns that group's
+// index (n when all were done). Constants that do not fit in registers
+// are broadcast from vexpc<> where they are used.
+TEXT ·expAVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	LEAQ         vexpc<>(SB), BX
+	VBROADCASTSD 72(BX), Y6   // log2(e)
+	VBROADCASTSD 80(BX), Y7   // ln2, upper part
+	VBROADCASTSD 88(BX), Y8   // ln2, lower part
+	VBROADCASTSD 96(BX), Y9   // overflow bound
+	VBROADCASTSD 112(BX), Y10 // −1022
+	VBROADCASTSD 120(BX), Y11 // 1023
+	VBROADCASTSD 128(BX), Y12 // +Inf
+	VBROADCASTSD 136(BX), Y13 // abs mask
+	VBROADCASTSD 16(BX), Y14  // 2
+	VBROADCASTSD 8(BX), Y15   // 1
+	XORQ         AX, AX
+
+vexp2loop:
+	CMPQ    AX, CX
+	JGE     vexp2done
+	VMOVUPD (SI)(AX*8), Y0
+	// lanes needing no special case: |x| < +Inf, x ≤ bound, −1022 ≤ k ≤ 1023
+	VANDPD     Y13, Y0, Y1
+	VCMPPD     $0x11, Y12, Y1, Y1
+	VCMPPD     $0x12, Y9, Y0, Y4
+	VANDPD     Y4, Y1, Y1
+	VMULPD     Y6, Y0, Y3
+	VCVTPD2DQY Y3, X2
+	VCVTDQ2PD  X2, Y3
+	VCMPPD     $0x1d, Y10, Y3, Y4
+	VANDPD     Y4, Y1, Y1
+	VCMPPD     $0x12, Y11, Y3, Y4
+	VANDPD     Y4, Y1, Y1
+	VMOVMSKPD  Y1, DX
+	CMPL       DX, $0xF
+	JNE        vexp2done
+	// reduce: r = (x − k·ln2u − k·ln2l)/16
+	VFNMADD231PD Y7, Y3, Y0
+	VFNMADD231PD Y8, Y3, Y0
+	VBROADCASTSD 104(BX), Y4
+	VMULPD       Y4, Y0, Y0
+	// Taylor polynomial
+	VBROADCASTSD 64(BX), Y4
+	VBROADCASTSD 56(BX), Y5
+	VFMADD213PD  Y5, Y0, Y4
+	VBROADCASTSD 48(BX), Y5
+	VFMADD213PD  Y5, Y0, Y4
+	VBROADCASTSD 40(BX), Y5
+	VFMADD213PD  Y5, Y0, Y4
+	VBROADCASTSD 32(BX), Y5
+	VFMADD213PD  Y5, Y0, Y4
+	VBROADCASTSD 24(BX), Y5
+	VFMADD213PD  Y5, Y0, Y4
+	VBROADCASTSD 0(BX), Y5
+	VFMADD213PD  Y5, Y0, Y4
+	VFMADD213PD  Y15, Y0, Y4
+	VMULPD       Y4, Y0, Y0
+	// four squarings of (1 + r)
+	VADDPD      Y14, Y0, Y4
+	VMULPD      Y4, Y0, Y0
+	VADDPD      Y14, Y0, Y4
+	VMULPD      Y4, Y0, Y0
+	VADDPD      Y14, Y0, Y4
+	VMULPD      Y4, Y0, Y0
+	VADDPD      Y14, Y0, Y4
+	VFMADD213PD Y15, Y4, Y0
+	// times 2^k
+	VPMOVSXDQ    X2, Y5
+	VPBROADCASTQ 144(BX), Y4
+	VPADDQ       Y4, Y5, Y5
+	VPSLLQ       $52, Y5, Y5
+	VMULPD       Y5, Y0, Y0
+	VMOVUPD      Y0, (DI)(AX*8)
+	ADDQ         $4, AX
+	JMP          vexp2loop
+
+vexp2done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// nzlut4<> holds, for each 4-bit mask m, the lanes of its set bits in
+// increasing order as four int32 (the rest zero), 16 bytes per mask.
+DATA nzlut4<>+32(SB)/4, $1
+DATA nzlut4<>+52(SB)/4, $1
+DATA nzlut4<>+64(SB)/4, $2
+DATA nzlut4<>+84(SB)/4, $2
+DATA nzlut4<>+96(SB)/4, $1
+DATA nzlut4<>+100(SB)/4, $2
+DATA nzlut4<>+116(SB)/4, $1
+DATA nzlut4<>+120(SB)/4, $2
+DATA nzlut4<>+128(SB)/4, $3
+DATA nzlut4<>+148(SB)/4, $3
+DATA nzlut4<>+160(SB)/4, $1
+DATA nzlut4<>+164(SB)/4, $3
+DATA nzlut4<>+180(SB)/4, $1
+DATA nzlut4<>+184(SB)/4, $3
+DATA nzlut4<>+192(SB)/4, $2
+DATA nzlut4<>+196(SB)/4, $3
+DATA nzlut4<>+212(SB)/4, $2
+DATA nzlut4<>+216(SB)/4, $3
+DATA nzlut4<>+224(SB)/4, $1
+DATA nzlut4<>+228(SB)/4, $2
+DATA nzlut4<>+232(SB)/4, $3
+DATA nzlut4<>+244(SB)/4, $1
+DATA nzlut4<>+248(SB)/4, $2
+DATA nzlut4<>+252(SB)/4, $3
+GLOBL nzlut4<>(SB), RODATA, $256
+
+// func nonzeroAVX2(dst *int32, x *float64, n int) int
+// nonzeroAVX512 with AVX2 (and POPCNT): per group of eight, skipped when
+// all are zero, each half's nonzero mask (NaN counts as nonzero) picks
+// its lanes from nzlut4<>, and the four indices (i or i + 4) + lane are
+// stored at the count so far (entries past the new count are overwritten
+// later or lie beyond it: dst needs room for n). X5 and X6 hold i and
+// i + 4 in every lane.
+TEXT ·nonzeroAVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	LEAQ         nzlut4<>(SB), BX
+	VXORPD       Y4, Y4, Y4
+	MOVQ         $4, DX
+	VMOVQ        DX, X6
+	VPBROADCASTD X6, X6     // the indices of lanes 4–7 over those of 0–3
+	VPADDD       X6, X6, X7 // 8, the step of both
+	VPXOR        X5, X5, X5 // i, i, i, i for lanes 0–3
+	XORQ         AX, AX
+	XORQ         R8, R8
+
+nz2loop:
+	CMPQ      AX, CX
+	JGE       nz2done
+	VCMPPD    $0x04, (SI)(AX*8), Y4, Y0
+	VCMPPD    $0x04, 32(SI)(AX*8), Y4, Y1
+	VMOVMSKPD Y0, R9
+	VMOVMSKPD Y1, R10
+	MOVQ      R9, R11
+	ORQ       R10, R11
+	JEQ       nz2next
+	// lanes 0–3
+	MOVQ         R9, DX
+	SHLQ         $4, DX
+	VPADDD       (BX)(DX*1), X5, X2
+	VMOVDQU      X2, (DI)(R8*4)
+	POPCNTQ      R9, R9
+	ADDQ         R9, R8
+	// lanes 4–7
+	MOVQ         R10, DX
+	SHLQ         $4, DX
+	VPADDD       X6, X5, X3
+	VPADDD       (BX)(DX*1), X3, X2
+	VMOVDQU      X2, (DI)(R8*4)
+	POPCNTQ      R10, R10
+	ADDQ         R10, R8
+
+nz2next:
+	VPADDD X7, X5, X5
+	ADDQ   $8, AX
+	JMP    nz2loop
+
+nz2done:
+	MOVQ R8, ret+24(FP)
+	VZEROUPPER
+	RET
