@@ -153,6 +153,14 @@ func adamOuterAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64)
 //go:noescape
 func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64)
 
+// adamOuterDotAVX is adamOuterDotAVX512 with 256-bit vectors (AVX2): the
+// same update and the same partial sums lanes[j mod 4], bit for bit; in the
+// 4-chunk starting at dstart (−1: none) each product is ANDed with
+// dmask[l] (all ones: kept; zero: the lane adds +0).
+//
+//go:noescape
+func adamOuterDotAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask *[4]uint64)
+
 // useAVX2 is set when the CPU has AVX2 (kernels without FMA).
 var useAVX2 = cpu.X86.HasAVX2
 

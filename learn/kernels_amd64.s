@@ -288,6 +288,78 @@ done:
 	VZEROUPPER
 	RET
 
+// func adamOuterDotAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64, dstart int, dmask *[4]uint64)
+// adamOuterAVX's update (same operations and roundings) for n parameters,
+// n a multiple of 4, and lanes[l] += par[j]·x[j] over the updated par[j]
+// with j ≡ l (mod 4), accumulated in increasing j with separate multiply
+// and add: the partial sums of f64.DotUnitary (floats.Dot), as
+// adamOuterDotAVX512 forms them. In the 4-chunk starting at dstart (−1:
+// none) the products are ANDed with dmask: a lane whose mask is zero adds
+// +0, as the zero-masked product of adamOuterDotAVX512 does.
+TEXT ·adamOuterDotAVX(SB), NOSPLIT, $0-88
+	MOVQ         par+0(FP), SI
+	MOVQ         col+8(FP), DI
+	MOVQ         mom+16(FP), DX
+	MOVQ         vel+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), R10
+	VBROADCASTSD s+48(FP), Y15
+	MOVQ         x+56(FP), R9
+	MOVQ         lanes+64(FP), R11
+	MOVQ         dstart+72(FP), R13
+	MOVQ         dmask+80(FP), R14
+	VBROADCASTSD 0(R10), Y8
+	VBROADCASTSD 8(R10), Y9
+	VBROADCASTSD 16(R10), Y10
+	VBROADCASTSD 24(R10), Y11
+	VBROADCASTSD 32(R10), Y12
+	VBROADCASTSD 40(R10), Y13
+	VBROADCASTSD 48(R10), Y14
+	VMOVUPD      (R11), Y4
+	XORQ         AX, AX
+
+adloop:
+	CMPQ    AX, CX
+	JGE     addone
+	VMOVUPD (DI)(AX*8), Y0
+	VMULPD  Y15, Y0, Y0         // g = s*col
+	VMOVUPD (DX)(AX*8), Y1
+	VMULPD  Y8, Y1, Y1
+	VMULPD  Y9, Y0, Y2
+	VADDPD  Y2, Y1, Y1          // m
+	VMOVUPD Y1, (DX)(AX*8)
+	VMOVUPD (R8)(AX*8), Y3
+	VMULPD  Y10, Y3, Y3
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y11, Y0, Y0
+	VADDPD  Y0, Y3, Y3          // v
+	VMOVUPD Y3, (R8)(AX*8)
+	VSQRTPD Y3, Y5
+	VMULPD  Y13, Y5, Y5
+	VADDPD  Y14, Y5, Y5
+	VMULPD  Y12, Y1, Y6
+	VDIVPD  Y5, Y6, Y6
+	VMOVUPD (SI)(AX*8), Y7
+	VSUBPD  Y6, Y7, Y7          // new par
+	VMOVUPD Y7, (SI)(AX*8)
+	VMULPD  (R9)(AX*8), Y7, Y7  // par*x
+	CMPQ    AX, R13
+	JEQ     admasked
+
+adacc:
+	VADDPD Y7, Y4, Y4
+	ADDQ   $4, AX
+	JMP    adloop
+
+admasked:
+	VANDPD (R14), Y7, Y7
+	JMP    adacc
+
+addone:
+	VMOVUPD Y4, (R11)
+	VZEROUPPER
+	RET
+
 // func filtersAVX(u, vb, v *float64, n int, ku, kv float64)
 // Per neuron, four at a time, the operations of VoltageSTDP.FiltersRange
 // (no fused multiply-add): u += ku*(v - u);  vb += kv*(v - vb)

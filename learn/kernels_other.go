@@ -22,6 +22,10 @@ func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *AdamStep, s float
 	panic("unreachable")
 }
 
+func adamOuterDotAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask *[4]uint64) {
+	panic("unreachable")
+}
+
 // useAVX2 is false: no vector kernels on this platform or build.
 var useAVX2 = false
 
