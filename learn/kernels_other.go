@@ -53,6 +53,14 @@ func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int3
 	panic("unreachable")
 }
 
+var useLTPAVX = false
+
+func ltpPostsAVX(v, vb *float64, n int, thP, thD float64, flags *uint8) { panic("unreachable") }
+
+func ltpSelectAVX(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int {
+	panic("unreachable")
+}
+
 var useNormAsm = false
 
 func normShiftSumAsm(w *float64, post *int32, n int, d, dst *float64, lo, hi float64) {
