@@ -1006,7 +1006,8 @@ lp4done:
 // func ltpSelectAVX(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
 // ltpSelectAVX512 with AVX2 (n a multiple of 8): for k in [0, n), in
 // order, if !(x[pre[k]] < cut), appends idx[k] to oIdx and x[pre[k]] to
-// oX; returns the number appended. x is gathered four at a time and the
+// oX; returns the number appended. x is loaded element by element (scalar
+// loads beat VGATHERDPD on AMD Zen 3) into vectors of four, and the
 // selected lanes are left-packed by the ltpPack tables; each pack is
 // stored whole at the next output position, so up to three elements past
 // the last one appended are overwritten (never at or past position n).
@@ -1026,12 +1027,24 @@ TEXT ·ltpSelectAVX(SB), NOSPLIT, $0-64
 ls4loop:
 	CMPQ       AX, CX
 	JGE        ls4done
-	VMOVDQU    (SI)(AX*4), X0        // 8 presynaptic indices
-	VMOVDQU    16(SI)(AX*4), X1
-	VPCMPEQD   Y2, Y2, Y2
-	VGATHERDPD Y2, (R8)(X0*8), Y3    // x of the first 4
-	VPCMPEQD   Y2, Y2, Y2
-	VGATHERDPD Y2, (R8)(X1*8), Y4    // x of the last 4
+	MOVLQSX     (SI)(AX*4), DX        // x of the first 4
+	MOVLQSX     4(SI)(AX*4), R13
+	MOVLQSX     8(SI)(AX*4), R14
+	VMOVSD      (R8)(DX*8), X3
+	VMOVHPD     (R8)(R13*8), X3, X3
+	MOVLQSX     12(SI)(AX*4), DX
+	VMOVSD      (R8)(R14*8), X5
+	VMOVHPD     (R8)(DX*8), X5, X5
+	VINSERTF128 $1, X5, Y3, Y3
+	MOVLQSX     16(SI)(AX*4), DX      // x of the last 4
+	MOVLQSX     20(SI)(AX*4), R13
+	MOVLQSX     24(SI)(AX*4), R14
+	VMOVSD      (R8)(DX*8), X4
+	VMOVHPD     (R8)(R13*8), X4, X4
+	MOVLQSX     28(SI)(AX*4), DX
+	VMOVSD      (R8)(R14*8), X6
+	VMOVHPD     (R8)(DX*8), X6, X6
+	VINSERTF128 $1, X6, Y4, Y4
 	VCMPPD     $0x05, Y7, Y3, Y5     // !(x < cut)
 	VCMPPD     $0x05, Y7, Y4, Y6
 	VMOVMSKPD  Y5, DX
