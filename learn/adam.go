@@ -137,10 +137,10 @@ func (k *AdamStep) RowZeroDiagDot(p, m, v, col []float64, s float64, x []float64
 
 // adamRowZeroDiagDot does adamOuterRow on row p, then sets p[d] = 0 (no
 // self-connection) and, when x is not nil, returns Σ_j p[j]·x[j] over the
-// updated row, equal bit for bit to floats.Dot(p, x). With AVX-512 the sum
-// is formed in the same pass as the update.
+// updated row, equal bit for bit to floats.Dot(p, x). With AVX-512, or
+// AVX2 and FMA, the sum is formed in the same pass as the update.
 func adamRowZeroDiagDot(k *AdamStep, p, m, v, col []float64, s float64, x []float64, d int) float64 {
-	if !useAVX512 {
+	if !useAVX512 && !(useAVX && useFusedDot) {
 		adamOuterRow(k, p, m, v, col, s)
 		p[d] = 0
 		if x == nil {
@@ -153,18 +153,30 @@ func adamRowZeroDiagDot(k *AdamStep, p, m, v, col []float64, s float64, x []floa
 	}
 	n := len(p)
 	n4, n8 := n&^3, n&^7
-	dstart, dmask := -1, uint64(0)
-	switch {
-	case d < n8:
-		dstart = d &^ 7
-		dmask = 0xff &^ (1 << (d - dstart))
-	case d < n4:
-		dstart = n8
-		dmask = 0xf &^ (1 << (d - dstart))
+	if n4 > 0 {
+		_, _, _, _ = col[n4-1], x[n4-1], m[n4-1], v[n4-1] // bounds (the kernels do not check them)
 	}
 	var l [4]float64
-	if n4 > 0 {
+	switch {
+	case n4 == 0:
+	case useAVX512:
+		dstart, dmask := -1, uint64(0)
+		switch {
+		case d < n8:
+			dstart = d &^ 7
+			dmask = 0xff &^ (1 << (d - dstart))
+		case d < n4:
+			dstart = n8
+			dmask = 0xf &^ (1 << (d - dstart))
+		}
 		adamOuterDotAVX512(&p[0], &col[0], &m[0], &v[0], n4, k, s, &x[0], &l, dstart, dmask)
+	default:
+		dstart, dmask := -1, [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		if d < n4 {
+			dstart = d &^ 3
+			dmask[d-dstart] = 0
+		}
+		adamOuterDotAVX(&p[0], &col[0], &m[0], &v[0], n4, k, s, &x[0], &l, dstart, &dmask)
 	}
 	for i := n4; i < n; i++ {
 		gi := float64(s * col[i])
@@ -179,6 +191,11 @@ func adamRowZeroDiagDot(k *AdamStep, p, m, v, col []float64, s float64, x []floa
 	// floats.Dot's end: the four partial sums as (s0+s2)+(s1+s3).
 	return (l[0] + l[2]) + (l[1] + l[3])
 }
+
+// useFusedDot lets adamRowZeroDiagDot use the AVX2 fused update-and-dot
+// kernel where the CPU has AVX2 and FMA but not AVX-512; a variable so that
+// tests can compare it with the unfused path (update, then floats.Dot).
+var useFusedDot = true
 
 // SetAdamKernels turns the assembly Adam kernels on (where the CPU has
 // them) or off and returns the previous setting; results are the same

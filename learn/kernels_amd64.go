@@ -153,6 +153,14 @@ func adamOuterAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64)
 //go:noescape
 func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask uint64)
 
+// adamOuterDotAVX is adamOuterDotAVX512 with 256-bit vectors (AVX2): the
+// same update and the same partial sums lanes[j mod 4], bit for bit; in the
+// 4-chunk starting at dstart (−1: none) each product is ANDed with
+// dmask[l] (all ones: kept; zero: the lane adds +0).
+//
+//go:noescape
+func adamOuterDotAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask *[4]uint64)
+
 // useAVX2 is set when the CPU has AVX2 (kernels without FMA).
 var useAVX2 = cpu.X86.HasAVX2
 
@@ -178,6 +186,24 @@ func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8)
 //
 //go:noescape
 func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
+
+// useLTPAVX is set when the CPU has AVX2 and POPCNT: the 256-bit LTP
+// selection kernels (used where the AVX-512 ones are not).
+var useLTPAVX = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+
+// ltpPostsAVX is ltpPostsAVX512 with 256-bit vectors: bit q of flags[g]
+// is set when v[8g+q] > thP and vb[8g+q] > thD (n a multiple of 8).
+//
+//go:noescape
+func ltpPostsAVX(v, vb *float64, n int, thP, thD float64, flags *uint8)
+
+// ltpSelectAVX is ltpSelectAVX512 with AVX2 (n a multiple of 8): it
+// appends, in order, idx[k] and x[pre[k]] for every k in [0, n) with
+// !(x[pre[k]] < cut) to oIdx and oX and returns their number; oIdx and oX
+// must hold n elements (it writes up to three past the last appended).
+//
+//go:noescape
+func ltpSelectAVX(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
 
 // useNormAsm selects the assembly loop of Normalizer.ShiftSumRange (plain
 // SSE2, any amd64 CPU); a variable so that tests can compare both paths.

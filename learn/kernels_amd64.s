@@ -288,6 +288,78 @@ done:
 	VZEROUPPER
 	RET
 
+// func adamOuterDotAVX(par, col, mom, vel *float64, n int, k *adamConsts, s float64, x *float64, lanes *[4]float64, dstart int, dmask *[4]uint64)
+// adamOuterAVX's update (same operations and roundings) for n parameters,
+// n a multiple of 4, and lanes[l] += par[j]·x[j] over the updated par[j]
+// with j ≡ l (mod 4), accumulated in increasing j with separate multiply
+// and add: the partial sums of f64.DotUnitary (floats.Dot), as
+// adamOuterDotAVX512 forms them. In the 4-chunk starting at dstart (−1:
+// none) the products are ANDed with dmask: a lane whose mask is zero adds
+// +0, as the zero-masked product of adamOuterDotAVX512 does.
+TEXT ·adamOuterDotAVX(SB), NOSPLIT, $0-88
+	MOVQ         par+0(FP), SI
+	MOVQ         col+8(FP), DI
+	MOVQ         mom+16(FP), DX
+	MOVQ         vel+24(FP), R8
+	MOVQ         n+32(FP), CX
+	MOVQ         k+40(FP), R10
+	VBROADCASTSD s+48(FP), Y15
+	MOVQ         x+56(FP), R9
+	MOVQ         lanes+64(FP), R11
+	MOVQ         dstart+72(FP), R13
+	MOVQ         dmask+80(FP), R14
+	VBROADCASTSD 0(R10), Y8
+	VBROADCASTSD 8(R10), Y9
+	VBROADCASTSD 16(R10), Y10
+	VBROADCASTSD 24(R10), Y11
+	VBROADCASTSD 32(R10), Y12
+	VBROADCASTSD 40(R10), Y13
+	VBROADCASTSD 48(R10), Y14
+	VMOVUPD      (R11), Y4
+	XORQ         AX, AX
+
+adloop:
+	CMPQ    AX, CX
+	JGE     addone
+	VMOVUPD (DI)(AX*8), Y0
+	VMULPD  Y15, Y0, Y0         // g = s*col
+	VMOVUPD (DX)(AX*8), Y1
+	VMULPD  Y8, Y1, Y1
+	VMULPD  Y9, Y0, Y2
+	VADDPD  Y2, Y1, Y1          // m
+	VMOVUPD Y1, (DX)(AX*8)
+	VMOVUPD (R8)(AX*8), Y3
+	VMULPD  Y10, Y3, Y3
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y11, Y0, Y0
+	VADDPD  Y0, Y3, Y3          // v
+	VMOVUPD Y3, (R8)(AX*8)
+	VSQRTPD Y3, Y5
+	VMULPD  Y13, Y5, Y5
+	VADDPD  Y14, Y5, Y5
+	VMULPD  Y12, Y1, Y6
+	VDIVPD  Y5, Y6, Y6
+	VMOVUPD (SI)(AX*8), Y7
+	VSUBPD  Y6, Y7, Y7          // new par
+	VMOVUPD Y7, (SI)(AX*8)
+	VMULPD  (R9)(AX*8), Y7, Y7  // par*x
+	CMPQ    AX, R13
+	JEQ     admasked
+
+adacc:
+	VADDPD Y7, Y4, Y4
+	ADDQ   $4, AX
+	JMP    adloop
+
+admasked:
+	VANDPD (R14), Y7, Y7
+	JMP    adacc
+
+addone:
+	VMOVUPD Y4, (R11)
+	VZEROUPPER
+	RET
+
 // func filtersAVX(u, vb, v *float64, n int, ku, kv float64)
 // Per neuron, four at a time, the operations of VoltageSTDP.FiltersRange
 // (no fused multiply-add): u += ku*(v - u);  vb += kv*(v - vb)
@@ -791,6 +863,225 @@ lpsloop:
 	JMP           lpsloop
 
 lpsdone:
+	MOVQ BX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// Left-packing controls of ltpSelectAVX, one per 4-bit lane mask m: the
+// lanes set in m in increasing order, then lane 0 as filler. ltpPackX
+// (32 bytes per mask) holds VPERMD dword pairs for four float64 lanes,
+// ltpPackI (16 bytes per mask) VPERMILPS dwords for four int32 lanes.
+DATA ltpPackX<>+0(SB)/8, $0x100000000
+DATA ltpPackX<>+8(SB)/8, $0x100000000
+DATA ltpPackX<>+16(SB)/8, $0x100000000
+DATA ltpPackX<>+24(SB)/8, $0x100000000
+DATA ltpPackX<>+32(SB)/8, $0x100000000
+DATA ltpPackX<>+40(SB)/8, $0x100000000
+DATA ltpPackX<>+48(SB)/8, $0x100000000
+DATA ltpPackX<>+56(SB)/8, $0x100000000
+DATA ltpPackX<>+64(SB)/8, $0x300000002
+DATA ltpPackX<>+72(SB)/8, $0x100000000
+DATA ltpPackX<>+80(SB)/8, $0x100000000
+DATA ltpPackX<>+88(SB)/8, $0x100000000
+DATA ltpPackX<>+96(SB)/8, $0x100000000
+DATA ltpPackX<>+104(SB)/8, $0x300000002
+DATA ltpPackX<>+112(SB)/8, $0x100000000
+DATA ltpPackX<>+120(SB)/8, $0x100000000
+DATA ltpPackX<>+128(SB)/8, $0x500000004
+DATA ltpPackX<>+136(SB)/8, $0x100000000
+DATA ltpPackX<>+144(SB)/8, $0x100000000
+DATA ltpPackX<>+152(SB)/8, $0x100000000
+DATA ltpPackX<>+160(SB)/8, $0x100000000
+DATA ltpPackX<>+168(SB)/8, $0x500000004
+DATA ltpPackX<>+176(SB)/8, $0x100000000
+DATA ltpPackX<>+184(SB)/8, $0x100000000
+DATA ltpPackX<>+192(SB)/8, $0x300000002
+DATA ltpPackX<>+200(SB)/8, $0x500000004
+DATA ltpPackX<>+208(SB)/8, $0x100000000
+DATA ltpPackX<>+216(SB)/8, $0x100000000
+DATA ltpPackX<>+224(SB)/8, $0x100000000
+DATA ltpPackX<>+232(SB)/8, $0x300000002
+DATA ltpPackX<>+240(SB)/8, $0x500000004
+DATA ltpPackX<>+248(SB)/8, $0x100000000
+DATA ltpPackX<>+256(SB)/8, $0x700000006
+DATA ltpPackX<>+264(SB)/8, $0x100000000
+DATA ltpPackX<>+272(SB)/8, $0x100000000
+DATA ltpPackX<>+280(SB)/8, $0x100000000
+DATA ltpPackX<>+288(SB)/8, $0x100000000
+DATA ltpPackX<>+296(SB)/8, $0x700000006
+DATA ltpPackX<>+304(SB)/8, $0x100000000
+DATA ltpPackX<>+312(SB)/8, $0x100000000
+DATA ltpPackX<>+320(SB)/8, $0x300000002
+DATA ltpPackX<>+328(SB)/8, $0x700000006
+DATA ltpPackX<>+336(SB)/8, $0x100000000
+DATA ltpPackX<>+344(SB)/8, $0x100000000
+DATA ltpPackX<>+352(SB)/8, $0x100000000
+DATA ltpPackX<>+360(SB)/8, $0x300000002
+DATA ltpPackX<>+368(SB)/8, $0x700000006
+DATA ltpPackX<>+376(SB)/8, $0x100000000
+DATA ltpPackX<>+384(SB)/8, $0x500000004
+DATA ltpPackX<>+392(SB)/8, $0x700000006
+DATA ltpPackX<>+400(SB)/8, $0x100000000
+DATA ltpPackX<>+408(SB)/8, $0x100000000
+DATA ltpPackX<>+416(SB)/8, $0x100000000
+DATA ltpPackX<>+424(SB)/8, $0x500000004
+DATA ltpPackX<>+432(SB)/8, $0x700000006
+DATA ltpPackX<>+440(SB)/8, $0x100000000
+DATA ltpPackX<>+448(SB)/8, $0x300000002
+DATA ltpPackX<>+456(SB)/8, $0x500000004
+DATA ltpPackX<>+464(SB)/8, $0x700000006
+DATA ltpPackX<>+472(SB)/8, $0x100000000
+DATA ltpPackX<>+480(SB)/8, $0x100000000
+DATA ltpPackX<>+488(SB)/8, $0x300000002
+DATA ltpPackX<>+496(SB)/8, $0x500000004
+DATA ltpPackX<>+504(SB)/8, $0x700000006
+GLOBL ltpPackX<>(SB), RODATA|NOPTR, $512
+DATA ltpPackI<>+0(SB)/8, $0x0
+DATA ltpPackI<>+8(SB)/8, $0x0
+DATA ltpPackI<>+16(SB)/8, $0x0
+DATA ltpPackI<>+24(SB)/8, $0x0
+DATA ltpPackI<>+32(SB)/8, $0x1
+DATA ltpPackI<>+40(SB)/8, $0x0
+DATA ltpPackI<>+48(SB)/8, $0x100000000
+DATA ltpPackI<>+56(SB)/8, $0x0
+DATA ltpPackI<>+64(SB)/8, $0x2
+DATA ltpPackI<>+72(SB)/8, $0x0
+DATA ltpPackI<>+80(SB)/8, $0x200000000
+DATA ltpPackI<>+88(SB)/8, $0x0
+DATA ltpPackI<>+96(SB)/8, $0x200000001
+DATA ltpPackI<>+104(SB)/8, $0x0
+DATA ltpPackI<>+112(SB)/8, $0x100000000
+DATA ltpPackI<>+120(SB)/8, $0x2
+DATA ltpPackI<>+128(SB)/8, $0x3
+DATA ltpPackI<>+136(SB)/8, $0x0
+DATA ltpPackI<>+144(SB)/8, $0x300000000
+DATA ltpPackI<>+152(SB)/8, $0x0
+DATA ltpPackI<>+160(SB)/8, $0x300000001
+DATA ltpPackI<>+168(SB)/8, $0x0
+DATA ltpPackI<>+176(SB)/8, $0x100000000
+DATA ltpPackI<>+184(SB)/8, $0x3
+DATA ltpPackI<>+192(SB)/8, $0x300000002
+DATA ltpPackI<>+200(SB)/8, $0x0
+DATA ltpPackI<>+208(SB)/8, $0x200000000
+DATA ltpPackI<>+216(SB)/8, $0x3
+DATA ltpPackI<>+224(SB)/8, $0x200000001
+DATA ltpPackI<>+232(SB)/8, $0x3
+DATA ltpPackI<>+240(SB)/8, $0x100000000
+DATA ltpPackI<>+248(SB)/8, $0x300000002
+GLOBL ltpPackI<>(SB), RODATA|NOPTR, $256
+// func ltpPostsAVX(v, vb *float64, n int, thP, thD float64, flags *uint8)
+// ltpPostsAVX512 with 256-bit vectors (AVX2): flags[g] bit q = v[8g+q] >
+// thP && vb[8g+q] > thD (ordered: NaN gives 0), for n a multiple of 8.
+TEXT ·ltpPostsAVX(SB), NOSPLIT, $0-48
+	MOVQ         v+0(FP), SI
+	MOVQ         vb+8(FP), DI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD thP+24(FP), Y6
+	VBROADCASTSD thD+32(FP), Y7
+	MOVQ         flags+40(FP), R8
+	XORQ         AX, AX
+
+lp4loop:
+	CMPQ      AX, CX
+	JGE       lp4done
+	VCMPPD    $0x11, (SI)(AX*8), Y6, Y0   // thP < v (as v > thP: ordered)
+	VCMPPD    $0x11, (DI)(AX*8), Y7, Y1
+	VANDPD    Y1, Y0, Y0
+	VCMPPD    $0x11, 32(SI)(AX*8), Y6, Y2
+	VCMPPD    $0x11, 32(DI)(AX*8), Y7, Y3
+	VANDPD    Y3, Y2, Y2
+	VMOVMSKPD Y0, DX
+	VMOVMSKPD Y2, BX
+	SHLL      $4, BX
+	ORL       BX, DX
+	MOVB      DX, (R8)
+	INCQ      R8
+	ADDQ      $8, AX
+	JMP       lp4loop
+
+lp4done:
+	VZEROUPPER
+	RET
+
+// func ltpSelectAVX(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int
+// ltpSelectAVX512 with AVX2 (n a multiple of 8): for k in [0, n), in
+// order, if !(x[pre[k]] < cut), appends idx[k] to oIdx and x[pre[k]] to
+// oX; returns the number appended. x is loaded element by element (scalar
+// loads beat VGATHERDPD on AMD Zen 3) into vectors of four, and the
+// selected lanes are left-packed by the ltpPack tables; each pack is
+// stored whole at the next output position, so up to three elements past
+// the last one appended are overwritten (never at or past position n).
+TEXT ·ltpSelectAVX(SB), NOSPLIT, $0-64
+	MOVQ         pre+0(FP), SI
+	MOVQ         idx+8(FP), DI
+	MOVQ         n+16(FP), CX
+	MOVQ         x+24(FP), R8
+	VBROADCASTSD cut+32(FP), Y7
+	MOVQ         oIdx+40(FP), R9
+	MOVQ         oX+48(FP), R10
+	LEAQ         ltpPackX<>(SB), R11
+	LEAQ         ltpPackI<>(SB), R12
+	XORQ         AX, AX
+	XORQ         BX, BX
+
+ls4loop:
+	CMPQ       AX, CX
+	JGE        ls4done
+	MOVLQSX     (SI)(AX*4), DX        // x of the first 4
+	MOVLQSX     4(SI)(AX*4), R13
+	MOVLQSX     8(SI)(AX*4), R14
+	VMOVSD      (R8)(DX*8), X3
+	VMOVHPD     (R8)(R13*8), X3, X3
+	MOVLQSX     12(SI)(AX*4), DX
+	VMOVSD      (R8)(R14*8), X5
+	VMOVHPD     (R8)(DX*8), X5, X5
+	VINSERTF128 $1, X5, Y3, Y3
+	MOVLQSX     16(SI)(AX*4), DX      // x of the last 4
+	MOVLQSX     20(SI)(AX*4), R13
+	MOVLQSX     24(SI)(AX*4), R14
+	VMOVSD      (R8)(DX*8), X4
+	VMOVHPD     (R8)(R13*8), X4, X4
+	MOVLQSX     28(SI)(AX*4), DX
+	VMOVSD      (R8)(R14*8), X6
+	VMOVHPD     (R8)(DX*8), X6, X6
+	VINSERTF128 $1, X6, Y4, Y4
+	VCMPPD     $0x05, Y7, Y3, Y5     // !(x < cut)
+	VCMPPD     $0x05, Y7, Y4, Y6
+	VMOVMSKPD  Y5, DX
+	VMOVMSKPD  Y6, R13
+	MOVL       DX, R14
+	ORL        R13, R14
+	JZ         ls4next
+	MOVQ       DX, R14
+	SHLQ       $5, R14
+	VMOVDQU    (R11)(R14*1), Y8
+	VPERMD     Y3, Y8, Y3            // selected x, left-packed
+	VMOVUPD    Y3, (R10)(BX*8)
+	MOVQ       DX, R14
+	SHLQ       $4, R14
+	VMOVDQU    (DI)(AX*4), X9
+	VPERMILPS  (R12)(R14*1), X9, X9  // selected idx, left-packed
+	VMOVDQU    X9, (R9)(BX*4)
+	POPCNTL    DX, DX
+	ADDQ       DX, BX
+	MOVQ       R13, R14
+	SHLQ       $5, R14
+	VMOVDQU    (R11)(R14*1), Y8
+	VPERMD     Y4, Y8, Y4
+	VMOVUPD    Y4, (R10)(BX*8)
+	MOVQ       R13, R14
+	SHLQ       $4, R14
+	VMOVDQU    16(DI)(AX*4), X9
+	VPERMILPS  (R12)(R14*1), X9, X9
+	VMOVDQU    X9, (R9)(BX*4)
+	POPCNTL    R13, R13
+	ADDQ       R13, BX
+
+ls4next:
+	ADDQ $8, AX
+	JMP  ls4loop
+
+ls4done:
 	MOVQ BX, ret+56(FP)
 	VZEROUPPER
 	RET

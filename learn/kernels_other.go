@@ -22,6 +22,10 @@ func adamOuterDotAVX512(par, col, mom, vel *float64, n int, k *AdamStep, s float
 	panic("unreachable")
 }
 
+func adamOuterDotAVX(par, col, mom, vel *float64, n int, k *AdamStep, s float64, x *float64, lanes *[4]float64, dstart int, dmask *[4]uint64) {
+	panic("unreachable")
+}
+
 // useAVX2 is false: no vector kernels on this platform or build.
 var useAVX2 = false
 
@@ -46,6 +50,14 @@ var useAVX512F = false
 func ltpPostsAVX512(v, vb *float64, n int, thP, thD float64, flags *uint8) { panic("unreachable") }
 
 func ltpSelectAVX512(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int {
+	panic("unreachable")
+}
+
+var useLTPAVX = false
+
+func ltpPostsAVX(v, vb *float64, n int, thP, thD float64, flags *uint8) { panic("unreachable") }
+
+func ltpSelectAVX(pre, idx *int32, n int, x *float64, cut float64, oIdx *int32, oX *float64) int {
 	panic("unreachable")
 }
 

@@ -194,47 +194,92 @@ func TestAdamOuterEqualsMaterialisedGradient(t *testing.T) {
 	}
 }
 
-// The fused row kernel must leave the same parameters and moments as
-// Adam's row update plus a zeroed diagonal, and its dot product must equal
-// floats.Dot of the updated row bit for bit, for sizes hitting every tail
-// of the kernel and the diagonal in every position.
+// The fused row kernels (AVX-512 and AVX2, each where the CPU has it) and
+// the unfused path must leave the same parameters and moments as the Go
+// loop of Adam's row update plus a zeroed diagonal, and the dot product
+// must equal floats.Dot of the updated row bit for bit, for sizes hitting
+// every tail of the kernels, the diagonal in every position, and inputs
+// with −0, ±Inf and NaN off the diagonal.
 func TestAdamRowZeroDiagDotEqualsUpdateThenDot(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
-	for _, n := range []int{1, 3, 4, 5, 8, 9, 12, 13, 17, 45, 64} {
-		for _, fused := range []bool{true, false} {
-			useAVX512 = saved && fused
+	saved, saved512, savedFused := useAVX, useAVX512, useFusedDot
+	defer func() { useAVX, useAVX512, useFusedDot = saved, saved512, savedFused }()
+	modes := []struct {
+		name             string
+		avx, avx512, fus bool
+	}{
+		{"avx512", saved, saved512, true},
+		{"avx2-fused", saved, false, true},
+		{"unfused", saved, false, false},
+		{"go", false, false, false},
+	}
+	for _, n := range []int{1, 3, 4, 5, 7, 8, 9, 12, 13, 17, 45, 64} {
+		for _, mode := range modes {
 			for d := 0; d < n; d++ {
 				p1, m1, v1 := make([]float64, n), make([]float64, n), make([]float64, n)
 				p2, m2, v2 := make([]float64, n), make([]float64, n), make([]float64, n)
 				col, x := make([]float64, n), make([]float64, n)
 				a := NewAdam(n, 0.9, 0.999, 1e-8)
-				for s := 0; s < 4; s++ {
+				for s := 0; s < 5; s++ {
 					for j := range col {
 						col[j], x[j] = rng.NormFloat64(), rng.Float64()
+					}
+					if s == 1 && n > 3 {
+						x[(d+1)%n], x[(d+2)%n] = math.Copysign(0, -1), math.Inf(1)
+					}
+					if s == 2 && n > 3 {
+						x[(d+1)%n], x[(d+3)%n] = math.NaN(), math.Inf(-1)
 					}
 					a.Begin(0.01)
 					sc := rng.NormFloat64()
 					var xs []float64
-					if s < 3 {
+					if s < 4 {
 						xs = x // the last step wants no sum
 					}
+					useAVX, useAVX512, useFusedDot = mode.avx, mode.avx512, mode.fus
 					got := adamRowZeroDiagDot(&a.k, p1, m1, v1, col, sc, xs, d)
+					useAVX, useAVX512, useFusedDot = false, false, false
 					adamOuterRow(&a.k, p2, m2, v2, col, sc)
 					p2[d] = 0
-					if want := floats.Dot(p2, x); xs != nil && got != want {
-						t.Fatalf("n=%d d=%d fused=%v step %d: dot %v, floats.Dot %v", n, d, useAVX512, s, got, want)
+					if want := floats.Dot(p2, x); xs != nil && math.Float64bits(got) != math.Float64bits(want) {
+						t.Fatalf("n=%d d=%d %s step %d: dot %v, floats.Dot %v", n, d, mode.name, s, got, want)
 					}
 				}
 				for j := range p1 {
-					if p1[j] != p2[j] || m1[j] != m2[j] || v1[j] != v2[j] {
-						t.Fatalf("n=%d d=%d fused=%v: element %d: param %v vs %v, m %v vs %v, v %v vs %v",
-							n, d, useAVX512, j, p1[j], p2[j], m1[j], m2[j], v1[j], v2[j])
+					if math.Float64bits(p1[j]) != math.Float64bits(p2[j]) || math.Float64bits(m1[j]) != math.Float64bits(m2[j]) ||
+						math.Float64bits(v1[j]) != math.Float64bits(v2[j]) {
+						t.Fatalf("n=%d d=%d %s: element %d: param %v vs %v, m %v vs %v, v %v vs %v",
+							n, d, mode.name, j, p1[j], p2[j], m1[j], m2[j], v1[j], v2[j])
 					}
 				}
 			}
 		}
 	}
-	t.Logf("AVX-512 kernel in use: %v", saved)
+	t.Logf("AVX2/FMA kernels: %v, AVX-512 kernel: %v", saved, saved512)
+}
+
+// BenchmarkAdamRowZeroDiagDot is one row of 500 recurrent weights of the
+// online LTTS rule: fused update and dot (AVX-512 or AVX2 where present),
+// against the unfused path (row update, then floats.Dot) and the Go loop
+// (then floats.Dot).
+func BenchmarkAdamRowZeroDiagDot(b *testing.B) {
+	const n = 500
+	rng := rand.New(rand.NewPCG(43, 44))
+	p, m, v, col, x := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for j := range col {
+		col[j], x[j] = rng.NormFloat64(), rng.Float64()
+	}
+	a := NewAdam(n, 0.9, 0.999, 1e-8)
+	a.Begin(1e-6)
+	for _, mode := range []string{"fused", "unfused", "go"} {
+		b.Run(mode, func(b *testing.B) {
+			saved, savedFused := useAVX, useFusedDot
+			defer func() { useAVX, useFusedDot = saved, savedFused }()
+			useFusedDot = mode == "fused"
+			useAVX = saved && mode != "go"
+			for b.Loop() {
+				adamRowZeroDiagDot(&a.k, p, m, v, col, 1e-3, x, 7)
+			}
+		})
+	}
 }

@@ -340,13 +340,16 @@ func TestLTPKernelsMatchLoop(t *testing.T) {
 	rb, _ := NewVoltageSTDP(p, 0.1, mb, 0, n, 0, n, -60)
 	ra.RowSums, rb.RowSums = make([]float64, n), make([]float64, n)
 	v := make([]float64, n)
-	saved := useAVX512F
-	defer func() { useAVX512F = saved }()
+	saved, savedAVX := useAVX512F, useLTPAVX
+	defer func() { useAVX512F, useLTPAVX = saved, savedAVX }()
 	for step := 0; step < 30; step++ {
 		for j := range ra.X {
 			ra.X[j] = math.Pow(10, -25*rng.Float64())
-			if rng.Float64() < 0.05 {
+			switch u := rng.Float64(); {
+			case u < 0.05:
 				ra.X[j] = 0
+			case u < 0.052:
+				ra.X[j] = math.NaN() // selected (not below the cut), as in the loop
 			}
 		}
 		copy(rb.X, ra.X)
@@ -358,9 +361,11 @@ func TestLTPKernelsMatchLoop(t *testing.T) {
 		}
 		copy(rb.VBar, ra.VBar)
 		for _, r := range [][2]int{{0, 3}, {3, 333}, {333, 347}, {347, n}} {
-			useAVX512F = saved
+			// The AVX-512 kernels where present on even steps, the AVX2
+			// ones on odd steps (and where AVX-512 is missing).
+			useAVX512F, useLTPAVX = saved && step%2 == 0, savedAVX
 			na := ra.LTPRange(r[0], r[1], v)
-			useAVX512F = false
+			useAVX512F, useLTPAVX = false, false
 			nb := rb.LTPRange(r[0], r[1], v)
 			if na != nb {
 				t.Fatalf("step %d range %v: %d potentiating, loop %d", step, r, na, nb)
@@ -458,5 +463,48 @@ func TestInhibSTDPValidateBoundaries(t *testing.T) {
 		if err := p.Validate(); (err == nil) != c.good {
 			t.Errorf("%s: Validate() = %v, want accepted %v", c.name, err, c.good)
 		}
+	}
+}
+
+// BenchmarkLTPRange is one LTP step of a 1200-neuron E population with 20 %
+// connectivity (the maes-train scale), about 10 % of the neurons
+// potentiating and 10 % of the traces above the cut. Modes: the AVX-512
+// kernels, the AVX2 ones (each where the CPU has it) and the Go loops.
+func BenchmarkLTPRange(b *testing.B) {
+	const n = 1200
+	rng := rand.New(rand.NewPCG(23, 24))
+	var syn []connect.Synapse
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i != j && rng.Float64() < 0.2 {
+				syn = append(syn, connect.Synapse{Pre: int32(j), Post: int32(i), W: 1.45 + (32.68-1.45)*rng.Float64()})
+			}
+		}
+	}
+	m, _ := connect.NewSparse(n, n, syn)
+	r, _ := NewVoltageSTDP(eeRule(), 0.1, m, 0, n, 0, n, -60)
+	v := make([]float64, n)
+	for i := range v {
+		v[i], r.VBar[i] = -60, -60
+		if rng.Float64() < 0.1 {
+			v[i] = -45
+		}
+		r.X[i] = 1e-30
+		if rng.Float64() < 0.1 {
+			r.X[i] = 0.5
+		}
+	}
+	for _, mode := range []string{"avx512", "avx2", "go"} {
+		b.Run(mode, func(b *testing.B) {
+			saved, savedAVX := useAVX512F, useLTPAVX
+			defer func() { useAVX512F, useLTPAVX = saved, savedAVX }()
+			useAVX512F, useLTPAVX = saved && mode == "avx512", savedAVX && mode != "go"
+			if mode == "avx512" && !saved || mode == "avx2" && !savedAVX {
+				b.Skip("not on this CPU")
+			}
+			for b.Loop() {
+				r.LTPRange(0, n, v)
+			}
+		})
 	}
 }

@@ -194,14 +194,18 @@ func (r *VoltageSTDP) LTPRange(lo, hi int, v []float64) int {
 		half = math.Ldexp(1, e-1-53)
 	}
 	n, i := 0, lo
-	if useAVX512F && hi-lo >= 8 {
+	if (useAVX512F || useLTPAVX) && hi-lo >= 8 {
 		// The potentiating neurons of groups of eight from a vector
 		// comparison (flag bits), then each in order.
 		_, _ = v[hi-1], r.VBar[hi-1]
 		var flags [64]uint8
 		for hi-i >= 8 {
 			m := min(hi-i, 8*len(flags)) &^ 7
-			ltpPostsAVX512(&v[i], &r.VBar[i], m, thP, thD, &flags[0])
+			if useAVX512F {
+				ltpPostsAVX512(&v[i], &r.VBar[i], m, thP, thD, &flags[0])
+			} else {
+				ltpPostsAVX(&v[i], &r.VBar[i], m, thP, thD, &flags[0])
+			}
 			for g, f := range flags[:m/8] {
 				for ; f != 0; f &= f - 1 {
 					n++
@@ -242,7 +246,7 @@ func (r *VoltageSTDP) ltpPost(i int, vi, half float64) {
 		// inequality through the rounding of the division and product).
 		cut := half / f * (1 - 1e-9)
 		k := a
-		if useAVX512F && b-a >= 16 {
+		if (useAVX512F || useLTPAVX) && b-a >= 16 {
 			// The inputs at or above the cut, selected in order by a
 			// vector kernel (chunks of up to 256), then updated.
 			_, _ = pre[b-1], idx[b-1]
@@ -250,7 +254,12 @@ func (r *VoltageSTDP) ltpPost(i int, vi, half float64) {
 			var sX [256]float64
 			for b-k >= 16 {
 				m := min(b-k, int64(len(sIdx))) &^ 15
-				cnt := ltpSelectAVX512(&pre[k], &idx[k], int(m), &x[0], cut, &sIdx[0], &sX[0])
+				var cnt int
+				if useAVX512F {
+					cnt = ltpSelectAVX512(&pre[k], &idx[k], int(m), &x[0], cut, &sIdx[0], &sX[0])
+				} else {
+					cnt = ltpSelectAVX(&pre[k], &idx[k], int(m), &x[0], cut, &sIdx[0], &sX[0])
+				}
 				for q, p := range sIdx[:cnt] {
 					old := W[p]
 					w := old + f*sX[q]

@@ -59,13 +59,34 @@ func shiftGrad(gw, e, y, kr []float64, z, r float64) {
 //go:noescape
 func shiftGradRowsAVX512(gw, e, y, kr *float64, n, stride int, zs, rs *float64, nb int)
 
+// shiftGradRowsAVX is shiftGradRowsAVX512 with 256-bit vectors (AVX2), n a
+// multiple of 4.
+//
+//go:noescape
+func shiftGradRowsAVX(gw, e, y, kr *float64, n, stride int, zs, rs *float64, nb int)
+
 func shiftGradRows(gw, e, y, kr []float64, stride int, zs, rs []float64) {
 	n, nb := len(gw), len(zs)
-	if !useAVX512 || n&7 != 0 || n == 0 || nb == 0 {
+	if nb == 0 || n == 0 {
+		return
+	}
+	if useAVX512 && n&7 == 0 {
+		end := (nb-1)*stride + n
+		_, _, _, _ = e[end-1], y[end-1], kr[end-1], rs[nb-1]
+		shiftGradRowsAVX512(&gw[0], &e[0], &y[0], &kr[0], n, stride, &zs[0], &rs[0], nb)
+		return
+	}
+	if useAVX512 || !useAVX || n < 4 {
 		shiftGradRowsGo(gw, e, y, kr, stride, zs, rs)
 		return
 	}
+	// Columns up to the last multiple of 4 by the kernel, the rest by the
+	// Go loop: each weight's terms are still added in sample order.
+	n4 := n &^ 3
 	end := (nb-1)*stride + n
 	_, _, _, _ = e[end-1], y[end-1], kr[end-1], rs[nb-1]
-	shiftGradRowsAVX512(&gw[0], &e[0], &y[0], &kr[0], n, stride, &zs[0], &rs[0], nb)
+	shiftGradRowsAVX(&gw[0], &e[0], &y[0], &kr[0], n4, stride, &zs[0], &rs[0], nb)
+	if n4 < n {
+		shiftGradRowsGo(gw[n4:], e[n4:], y[n4:], kr[n4:], stride, zs, rs)
+	}
 }

@@ -264,3 +264,86 @@ rowsnext:
 rowsdone:
 	VZEROUPPER
 	RET
+
+// func shiftGradRowsAVX(gw, e, y, kr *float64, n, stride int, zs, rs *float64, nb int)
+// shiftGradRowsAVX512 with 256-bit vectors (AVX2, n a multiple of 4): for
+// b < nb with rs[b] ≥ 0, gw[j] += e[j]·(zs[b] − y[j]) where rs[b] ≤ kr[j],
+// e, y and kr at b·stride (elements); eight columns at a time, then four.
+// The same operations and roundings as shiftGradGo.
+TEXT ·shiftGradRowsAVX(SB), NOSPLIT, $0-72
+	MOVQ   gw+0(FP), SI
+	MOVQ   e+8(FP), DX
+	MOVQ   y+16(FP), R8
+	MOVQ   kr+24(FP), R9
+	MOVQ   n+32(FP), CX
+	MOVQ   stride+40(FP), R10
+	SHLQ   $3, R10
+	MOVQ   zs+48(FP), R11
+	MOVQ   rs+56(FP), R12
+	MOVQ   nb+64(FP), R13
+	MOVQ   CX, DI
+	ANDQ   $-8, DI
+	VXORPD X0, X0, X0
+
+r4loop:
+	TESTQ        R13, R13
+	JZ           r4done
+	VMOVSD       (R12), X14
+	VUCOMISD     X0, X14         // rs[b] < 0: not causal anywhere
+	JB           r4next
+	VBROADCASTSD (R12), Y14
+	VBROADCASTSD (R11), Y15
+	XORQ         AX, AX
+
+r4cols8:
+	CMPQ      AX, DI
+	JGE       r4cols4
+	VCMPPD    $0x12, (R9)(AX*8), Y14, Y1   // r ≤ k*: causal
+	VCMPPD    $0x12, 32(R9)(AX*8), Y14, Y2
+	VORPD     Y2, Y1, Y3
+	VMOVMSKPD Y3, BX
+	TESTL     BX, BX
+	JZ        r4next8
+	VSUBPD    (R8)(AX*8), Y15, Y4          // z − y
+	VSUBPD    32(R8)(AX*8), Y15, Y5
+	VMULPD    (DX)(AX*8), Y4, Y4           // e·(z − y)
+	VMULPD    32(DX)(AX*8), Y5, Y5
+	VMOVUPD   (SI)(AX*8), Y6
+	VMOVUPD   32(SI)(AX*8), Y7
+	VADDPD    Y4, Y6, Y4
+	VADDPD    Y5, Y7, Y5
+	VBLENDVPD Y1, Y4, Y6, Y6
+	VBLENDVPD Y2, Y5, Y7, Y7
+	VMOVUPD   Y6, (SI)(AX*8)
+	VMOVUPD   Y7, 32(SI)(AX*8)
+
+r4next8:
+	ADDQ $8, AX
+	JMP  r4cols8
+
+r4cols4:
+	CMPQ      AX, CX
+	JGE       r4next
+	VCMPPD    $0x12, (R9)(AX*8), Y14, Y1
+	VMOVMSKPD Y1, BX
+	TESTL     BX, BX
+	JZ        r4next
+	VSUBPD    (R8)(AX*8), Y15, Y4
+	VMULPD    (DX)(AX*8), Y4, Y4
+	VMOVUPD   (SI)(AX*8), Y6
+	VADDPD    Y4, Y6, Y4
+	VBLENDVPD Y1, Y4, Y6, Y6
+	VMOVUPD   Y6, (SI)(AX*8)
+
+r4next:
+	ADDQ R10, DX
+	ADDQ R10, R8
+	ADDQ R10, R9
+	ADDQ $8, R11
+	ADDQ $8, R12
+	DECQ R13
+	JMP  r4loop
+
+r4done:
+	VZEROUPPER
+	RET

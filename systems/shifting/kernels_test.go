@@ -54,11 +54,22 @@ func checkShiftingKernels(t *testing.T) {
 		e, y, kr := make([]float64, stride*nb), make([]float64, stride*nb), make([]float64, stride*nb)
 		for i := range e {
 			e[i], y[i], kr[i] = rng.NormFloat64(), 1+rng.Float64(), float64(rng.IntN(8))
+			switch i % 29 { // a NaN rank is never causal; infinite terms
+			case 5:
+				kr[i] = math.NaN()
+			case 11:
+				e[i] = math.Inf(1)
+			case 17:
+				e[i] = math.Inf(-1)
+			}
 		}
 		zs, rs := []float64{1.3, 1.7, 2.1}, []float64{3, -1, 5}
 		g1, g2 := make([]float64, n), make([]float64, n)
 		for j := range g1 {
 			g1[j] = rng.NormFloat64()
+			if j%7 == 3 {
+				g1[j] = math.Copysign(0, -1) // stays −0 where nothing is added
+			}
 			g2[j] = g1[j]
 		}
 		shiftGradRows(g1, e, y, kr, stride, zs, rs)
