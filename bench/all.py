@@ -418,6 +418,29 @@ def machine(spikelab):
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
+def merge_base(a, now, only):
+    """The results of an earlier full run (--out) that a --merge run
+    updates: same machine (CPU model, cores, quick or full) required; the
+    comparisons in --only are dropped from it to be measured again."""
+    if not only:
+        sys.exit("--merge needs --only: the comparisons to measure again")
+    try:
+        with open(a.out) as f:
+            res = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit("--merge: cannot read the earlier results %s: %s" % (a.out, e))
+    old, new = res["machine"], now["machine"]
+    for k in ("cpu_model", "cores"):
+        if old.get(k) != new.get(k):
+            sys.exit("--merge: %s has %s %r, this machine %r: measure everything again" % (a.out, k, old.get(k), new.get(k)))
+    if bool(res.get("quick")) != bool(a.quick):
+        sys.exit("--merge: %s is a %s run, this one is not" % (a.out, "--quick" if res.get("quick") else "full"))
+    res["remeasure"] = {"commit": new["commit"], "dirty": new["dirty"], "date": new["date"],
+                        "load_before": now["load_before"]}
+    res["skipped"] = [s for s in res.get("skipped", []) if s["key"] not in only]
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="short runs, fewer repetitions (a few minutes)")
@@ -429,6 +452,9 @@ def main():
                     help="checkout of github.com/SZU-ADDG/Shifting-Learning")
     ap.add_argument("--load-before", default="",
                     help="load averages (1, 5, 15 min) read before the harness started, e.g. by all.sh before its build")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other comparisons of --out and replace only those run now (with --only, after a "
+                         "change to one side; each replaced table names its own commit, date and load)")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     work = tempfile.mkdtemp(prefix="spikelab-bench-")
@@ -437,6 +463,8 @@ def main():
     if a.load_before:  # the figure before the harness's own build; the one after it is kept beside
         res["load_before_build"] = res["load_before"]
         res["load_before"], res["load_after_build"] = [float(x) for x in a.load_before.split()], res["load_before"]
+    if a.merge:
+        res = merge_base(a, res, only)
 
     def have(mod):
         return subprocess.run([PY, "-c", "import " + mod], capture_output=True).returncode == 0
@@ -462,9 +490,14 @@ def main():
             if key == "cuba-large":
                 res["machine"]["bandwidth"] = copy_bandwidth()
             got = fn()
+            at = next((i for i, c in enumerate(res["comparisons"]) if c.get("key") == key), len(res["comparisons"]))
+            res["comparisons"] = [c for c in res["comparisons"] if c.get("key") != key]
             for c in [got] if isinstance(got, dict) else got:  # cuba-large yields one record per network
                 c["key"] = key
-                res["comparisons"].append(c)
+                if a.merge:
+                    c["remeasured"] = res["remeasure"]
+                res["comparisons"].insert(at, c)
+                at += 1
                 res["load_after"] = load()
                 os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
                 with open(a.out, "w") as f:  # after every comparison: a partial run keeps what it measured

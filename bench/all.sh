@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every side-by-side comparison of spikelab with its peers, in one run, and
 # BENCHMARKS.md's generated section rewritten from it:
-#   bench/all.sh [--quick] [--only cuba,cuba-large,force,force4000,ltts,shifting,decolle,ann] [--no-md]
+#   bench/all.sh [--quick] [--only cuba,cuba-large,force,force4000,ltts,shifting,decolle,ann [--merge]] [--no-md]
 # CUBA (4000 neurons, and 4000 to 64 000 neurons in cuba-large) and FORCE
 # (N = 2000, and N = 4000 in force4000) against Brian2 (C++ standalone,
 # Cython), LTTS against the

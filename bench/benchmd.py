@@ -59,6 +59,12 @@ def table(c):
     out = ["### " + c["title"], ""]
     out.append("%d alternating round(s); load average (1 min) %s over the comparison; medians with min–max in brackets."
                % (c["reps"], loads(c["load_before"], c["load_after"])))
+    rm = c.get("remeasured")
+    if rm:
+        out.append("Measured again alone (`bench/all.sh --only %s --merge`) at spikelab commit %s%s, %s; load average "
+                   "%.2f before that run%s." % (c["key"], rm["commit"], " (uncommitted changes)" if rm["dirty"] else "",
+                                               rm["date"], rm["load_before"][0],
+                                               "" if rm["load_before"][0] < IDLE else " (**not idle: not final**)"))
     if c.get("note"):
         out.append(c["note"])
     out += ["", "| configuration | threads | simulation CPU s | simulation wall s | process CPU s | process wall s "

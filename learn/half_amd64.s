@@ -260,3 +260,201 @@ hnloop:
 hndone:
 	VZEROUPPER
 	RET
+
+// The AVX2 twins (F16C and FMA, 256-bit vectors): for CPUs without
+// AVX-512 (AMD Zen 2/3, Intel client cores).
+
+// func dotAxpy16x4AVX(p *uint16, stride int, x, y *float64, n int, a *[4]float64, acc *[4][8]float64)
+// For four half rows p + r·stride (r < 4) and columns j < n (n a positive
+// multiple of 8): acc[r][l] = Σ_{j mod 8 = l} p_r[j]·x[j] (eight partial
+// sums per row, each product fused with its sum; left unreduced so that
+// dotAxpy16x4 can add the last n mod 8 columns to them) and
+// y[j] += Σ_r a[r]·p_r[j], the rows' terms fused one after the other.
+// The rows are prefetched as PFX_SETUP says.
+TEXT ·dotAxpy16x4AVX(SB), NOSPLIT, $0-56
+	X4_ARGS_AVX(1)
+	PFX_SETUP(1, 2056, 1024)
+	X4_ZERO_AVX
+
+h2loop:
+	CMPQ AX, CX
+	JGE  h2store
+	CMPQ AX, BX
+	JGE  h2next
+	PFX_AHEAD(2)
+	JMP  h2body
+
+h2next:
+	PFX_NEXT(2)
+
+h2body:
+	VMOVUPD     (DI)(AX*8), Y12
+	VMOVUPD     (DX)(AX*8), Y13
+	VCVTPH2PS   (SI)(AX*2), X14
+	VCVTPS2PD   X14, Y14
+	DOTAXPY(Y14, Y12, Y8, Y0, Y13)
+	VCVTPH2PS   (R8)(AX*2), X15
+	VCVTPS2PD   X15, Y15
+	DOTAXPY(Y15, Y12, Y9, Y1, Y13)
+	VCVTPH2PS   (R9)(AX*2), X14
+	VCVTPS2PD   X14, Y14
+	DOTAXPY(Y14, Y12, Y10, Y2, Y13)
+	VCVTPH2PS   (R10)(AX*2), X15
+	VCVTPS2PD   X15, Y15
+	DOTAXPY(Y15, Y12, Y11, Y3, Y13)
+	VMOVUPD     Y13, (DX)(AX*8)
+	VMOVUPD     32(DI)(AX*8), Y12
+	VMOVUPD     32(DX)(AX*8), Y13
+	VCVTPH2PS   8(SI)(AX*2), X14
+	VCVTPS2PD   X14, Y14
+	DOTAXPY(Y14, Y12, Y8, Y4, Y13)
+	VCVTPH2PS   8(R8)(AX*2), X15
+	VCVTPS2PD   X15, Y15
+	DOTAXPY(Y15, Y12, Y9, Y5, Y13)
+	VCVTPH2PS   8(R9)(AX*2), X14
+	VCVTPS2PD   X14, Y14
+	DOTAXPY(Y14, Y12, Y10, Y6, Y13)
+	VCVTPH2PS   8(R10)(AX*2), X15
+	VCVTPS2PD   X15, Y15
+	DOTAXPY(Y15, Y12, Y11, Y7, Y13)
+	VMOVUPD     Y13, 32(DX)(AX*8)
+	ADDQ        $8, AX
+	JMP         h2loop
+
+h2store:
+	MOVQ    acc+48(FP), R11
+	VMOVUPD Y0, 0(R11)
+	VMOVUPD Y4, 32(R11)
+	VMOVUPD Y1, 64(R11)
+	VMOVUPD Y5, 96(R11)
+	VMOVUPD Y2, 128(R11)
+	VMOVUPD Y6, 160(R11)
+	VMOVUPD Y3, 192(R11)
+	VMOVUPD Y7, 224(R11)
+	VZEROUPPER
+	RET
+
+// halfAbs<> is four float64 absolute-value masks.
+DATA halfAbs<>+0(SB)/8, $0x7fffffffffffffff
+DATA halfAbs<>+8(SB)/8, $0x7fffffffffffffff
+DATA halfAbs<>+16(SB)/8, $0x7fffffffffffffff
+DATA halfAbs<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL halfAbs<>(SB), RODATA|NOPTR, $32
+
+// NARROW4(Y, M) rounds the 4 float64 of Y to the nearest halves, ties to
+// even, and stores them (8 bytes) at M, with the result of NARROW16
+// without its rounding mode: to float32 to nearest (f), then toward zero
+// by taking one from f's bits where f's magnitude exceeds the value's
+// (the float32 bit patterns of one sign are ordered; an overflow to Inf
+// comes back to the largest float32), the lowest bit set where that was
+// inexact (round to odd), then to half, ties to even. A NaN keeps the
+// top bits of its payload; Y12–Y15 are scratch.
+#define NARROW4(Y, M) \
+	VCVTPD2PSY   Y, X14; \
+	VCVTPS2PD    X14, Y15; \
+	VANDPD       halfAbs<>(SB), Y15, Y13; \
+	VANDPD       halfAbs<>(SB), Y, Y12; \
+	VCMPPD       $0x1e, Y12, Y13, Y13; \
+	VCMPPD       $4, Y, Y15, Y15; \
+	VEXTRACTF128 $1, Y13, X12; \
+	VSHUFPS      $0x88, X12, X13, X13; \
+	VPADDD       X13, X14, X14; \
+	VEXTRACTF128 $1, Y15, X12; \
+	VSHUFPS      $0x88, X12, X15, X15; \
+	VPSRLD       $31, X15, X15; \
+	VPOR         X15, X14, X14; \
+	VCVTPS2PH    $0, X14, X14; \
+	VMOVQ        X14, M
+
+// func rank16x4AVX(p *uint16, pstride, chunks int, v, a *float64, vstride, m int)
+// Subtracts a rank-m product from a 4-row panel of a half matrix: for
+// rows r < 4 (at p + r·pstride) and columns j < 8·chunks,
+// p_r[j] ← half(p_r[j] − Σ_{q<m} a[q·vstride + r]·v[q·vstride + j]), as
+// rank16x4AVX512 does (the same operations on every element, so the same
+// bits). m ≥ 1.
+TEXT ·rank16x4AVX(SB), NOSPLIT, $0-56
+	MOVQ p+0(FP), SI
+	MOVQ pstride+8(FP), BX
+	MOVQ chunks+16(FP), CX
+	MOVQ v+24(FP), DI
+	MOVQ a+32(FP), R11
+	MOVQ vstride+40(FP), DX
+	MOVQ m+48(FP), R9
+	SHLQ $1, BX
+	SHLQ $3, DX
+	LEAQ (SI)(BX*1), R8
+	LEAQ (R8)(BX*1), R10
+	LEAQ (R10)(BX*1), R12
+
+h2kcol:
+	TESTQ      CX, CX
+	JZ         h2kdone
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(R8)
+	PREFETCHT0 256(R10)
+	PREFETCHT0 256(R12)
+	VCVTPH2PS  (SI), X0
+	VCVTPS2PD  X0, Y0
+	VCVTPH2PS  8(SI), X1
+	VCVTPS2PD  X1, Y1
+	VCVTPH2PS  (R8), X2
+	VCVTPS2PD  X2, Y2
+	VCVTPH2PS  8(R8), X3
+	VCVTPS2PD  X3, Y3
+	VCVTPH2PS  (R10), X4
+	VCVTPS2PD  X4, Y4
+	VCVTPH2PS  8(R10), X5
+	VCVTPS2PD  X5, Y5
+	VCVTPH2PS  (R12), X6
+	VCVTPS2PD  X6, Y6
+	VCVTPH2PS  8(R12), X7
+	VCVTPS2PD  X7, Y7
+	MOVQ       DI, BX
+	MOVQ       R11, R13
+	MOVQ       R9, AX
+
+h2kq:
+	RANKQ4_AVX
+	DECQ         AX
+	JNZ          h2kq
+
+	NARROW4(Y0, (SI))
+	NARROW4(Y1, 8(SI))
+	NARROW4(Y2, (R8))
+	NARROW4(Y3, 8(R8))
+	NARROW4(Y4, (R10))
+	NARROW4(Y5, 8(R10))
+	NARROW4(Y6, (R12))
+	NARROW4(Y7, 8(R12))
+	ADDQ $16, SI
+	ADDQ $16, R8
+	ADDQ $16, R10
+	ADDQ $16, R12
+	ADDQ $64, DI
+	DECQ CX
+	JMP  h2kcol
+
+h2kdone:
+	VZEROUPPER
+	RET
+
+// func narrow16AVX(dst *uint16, src *float64, n int)
+// dst[j] = half(src[j]) for j < n (n a multiple of 4), rounded as
+// NARROW4 rounds.
+TEXT ·narrow16AVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+
+h2nloop:
+	CMPQ    AX, CX
+	JGE     h2ndone
+	VMOVUPD (SI)(AX*8), Y0
+	NARROW4(Y0, (DI)(AX*2))
+	ADDQ    $4, AX
+	JMP     h2nloop
+
+h2ndone:
+	VZEROUPPER
+	RET

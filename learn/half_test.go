@@ -74,11 +74,30 @@ func halfInputs(rng *rand.Rand, n int) []float64 {
 }
 
 // The half kernels (assembly where the CPU has it) give the bits of their
-// Go loops.
+// Go loops, with each kernel set the CPU has: AVX-512, AVX2 (the AVX-512
+// flag cleared) and none.
 func TestHalfKernelsEqualGoLoops(t *testing.T) {
+	saved, savedAVX := useHalf, useHalfAVX
+	defer func() { useHalf, useHalfAVX = saved, savedAVX }()
+	for _, mode := range []string{"avx512", "avx2", "go"} {
+		useHalf, useHalfAVX = saved && mode == "avx512", savedAVX && mode != "go"
+		if mode == "avx512" && !saved || mode == "avx2" && !savedAVX {
+			t.Logf("%s: not on this CPU", mode)
+			continue
+		}
+		t.Run(mode, testHalfKernels)
+	}
+}
+
+func testHalfKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 100, 2000, 2013} {
+	for _, n := range []int{1, 4, 5, 7, 8, 9, 15, 16, 17, 100, 2000, 2013} {
 		src := halfInputs(rng, n)
+		// Where float32 rounding to nearest goes up (across a power of
+		// two, past the largest float32, to the smallest subnormal), the
+		// overflow to Inf, and the smallest halves.
+		copy(src[min(n, 7):], []float64{1 - 0x1p-30, -(2 - 0x1p-40), 3.5e38, -3.4028235e38 * (1 + 0x1p-30), 65520, 65519.99,
+			0x1p-25, 0x1p-25 + 0x1p-60, 0x1p-24 * 1.5, 0x1p-150 * 0.75, -0x1p-149, 0x1p-14 * (1 - 0x1p-12)})
 		d1, d2 := make([]uint16, n), make([]uint16, n)
 		narrow16(d1, src)
 		for j, v := range src {
@@ -97,7 +116,7 @@ func TestHalfKernelsEqualGoLoops(t *testing.T) {
 		}
 		return v
 	}
-	for _, n := range []int{1, 3, 15, 16, 17, 31, 32, 100, 1024, 2000, 2013} {
+	for _, n := range []int{1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 100, 1024, 2000, 2013} {
 		stride := n + 5
 		p := make([]uint16, 3*stride+n)
 		narrow16(p, vec(len(p), 1000))
@@ -106,7 +125,7 @@ func TestHalfKernelsEqualGoLoops(t *testing.T) {
 		a := [4]float64{0.5, -1.5, 2, -0.25}
 		var d1, d2 [4]float64
 		dotAxpy16x4(p, stride, x, y, &a, &d1)
-		dotAxpy16x4Go(p, stride, x, y2, &a, &d2)
+		dotAxpyX4Lanes(p, halfTo64, stride, x, y2, &a, &d2, halfLanes())
 		if d1 != d2 {
 			t.Fatalf("n=%d: dots %v, Go %v", n, d1, d2)
 		}
@@ -126,7 +145,7 @@ func TestHalfKernelsEqualGoLoops(t *testing.T) {
 			}
 		}
 	}
-	for _, cols := range []int{1, 15, 16, 17, 48, 2000, 2013} {
+	for _, cols := range []int{1, 7, 8, 9, 15, 16, 17, 24, 48, 2000, 2013} {
 		for _, m := range []int{1, 3, 16, 17} {
 			const pstride, vstride = 2027, 2039
 			p1 := make([]uint16, 3*pstride+cols)
@@ -143,5 +162,5 @@ func TestHalfKernelsEqualGoLoops(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("AVX-512 half kernels in use: %v", useHalf)
+	t.Logf("half kernels: AVX-512 %v, AVX2 %v, %d partial sums per row", useHalf, useHalfAVX, halfLanes())
 }

@@ -3,6 +3,8 @@
 package learn
 
 import (
+	"math"
+
 	"golang.org/x/sys/cpu"
 )
 
@@ -231,8 +233,13 @@ func setAdamKernels(on bool) bool {
 }
 
 // useHalf is set when the CPU has AVX-512 (F, VL, BW) and F16C: the
-// float16 P kernels.
+// 512-bit float16 P kernels.
 var useHalf = useAVX512 && cpu.X86.HasAVX512BW && cpu.X86.HasF16C
+
+// useHalfAVX is set when the CPU has AVX2, FMA and F16C: the 256-bit
+// float16 P kernels, used where useHalf is not (AMD Zen 2/3, Intel client
+// cores).
+var useHalfAVX = useAVX && cpu.X86.HasF16C
 
 //go:noescape
 func dotAxpy16x4AVX512(p *uint16, stride int, x, y *float64, n int, a, dots *[4]float64)
@@ -243,43 +250,100 @@ func rank16x4AVX512(p *uint16, pstride, cols int, v, a *float64, vstride, m int)
 //go:noescape
 func narrow16AVX512(dst *uint16, src *float64, n int)
 
-// dotAxpy16x4 does dotAxpy16x4Go's work (in assembly where the CPU has
-// it).
+//go:noescape
+func dotAxpy16x4AVX(p *uint16, stride int, x, y *float64, n int, a *[4]float64, acc *[4][8]float64)
+
+//go:noescape
+func rank16x4AVX(p *uint16, pstride, chunks int, v, a *float64, vstride, m int)
+
+//go:noescape
+func narrow16AVX(dst *uint16, src *float64, n int)
+
+// halfLanes is the number of partial sums per row of dotAxpy16x4: 16
+// (dotAxpy16x4Go, the twin of the AVX-512 kernel, also where there is no
+// kernel) or 8 with the AVX2 kernel.
+func halfLanes() int {
+	if !useHalf && useHalfAVX {
+		return 8
+	}
+	return 16
+}
+
+// dotAxpy16x4 does dotAxpyX4Lanes's work on half rows with halfLanes()
+// partial sums per row (in assembly where the CPU has it).
 func dotAxpy16x4(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
 	n := len(x)
-	if !useHalf || n == 0 {
+	switch {
+	case n == 0 || !useHalf && !useHalfAVX:
 		dotAxpy16x4Go(p, stride, x, y, a, dots)
-		return
+	case useHalf:
+		_, _ = p[3*stride+n-1], y[n-1]
+		dotAxpy16x4AVX512(&p[0], stride, &x[0], &y[0], n, a, dots)
+	default:
+		_, _ = p[3*stride+n-1], y[n-1]
+		var acc [4][8]float64
+		n8 := n &^ 7
+		if n8 > 0 {
+			dotAxpy16x4AVX(&p[0], stride, &x[0], &y[0], n8, a, &acc)
+		}
+		// The last n mod 8 columns continue the kernel's partial sums.
+		for j := n8; j < n; j++ {
+			l, yj := j&7, y[j]
+			for r := range 4 {
+				v := halfTo64(p[r*stride+j])
+				acc[r][l] = math.FMA(v, x[j], acc[r][l])
+				yj = math.FMA(a[r], v, yj)
+			}
+			y[j] = yj
+		}
+		for r := range 4 {
+			dots[r] = reduceLanes(acc[r][:])
+		}
 	}
-	_, _ = p[3*stride+n-1], y[n-1]
-	dotAxpy16x4AVX512(&p[0], stride, &x[0], &y[0], n, a, dots)
 }
 
 // rank16x4 does rank16Go's work on four rows (in assembly where the CPU
-// has it).
+// has it; the AVX2 kernel on the columns up to the last multiple of 8,
+// the Go loop on the rest: the same operations on every element).
 func rank16x4(p []uint16, pstride, cols int, v, a []float64, vstride, m int) {
 	if m == 0 || cols == 0 {
 		return
 	}
-	if !useHalf {
-		rank16Go(p, pstride, 4, cols, v, a, vstride, m)
+	switch {
+	case useHalf:
+		_, _, _ = p[3*pstride+cols-1], v[(m-1)*vstride+cols-1], a[(m-1)*vstride+3]
+		rank16x4AVX512(&p[0], pstride, cols, &v[0], &a[0], vstride, m)
+		return
+	case useHalfAVX:
+		_, _, _ = p[3*pstride+cols-1], v[(m-1)*vstride+cols-1], a[(m-1)*vstride+3]
+		c8 := cols &^ 7
+		if c8 > 0 {
+			rank16x4AVX(&p[0], pstride, c8/8, &v[0], &a[0], vstride, m)
+		}
+		if c8 < cols {
+			rank16Go(p[c8:], pstride, 4, cols-c8, v[c8:], a, vstride, m)
+		}
 		return
 	}
-	_, _, _ = p[3*pstride+cols-1], v[(m-1)*vstride+cols-1], a[(m-1)*vstride+3]
-	rank16x4AVX512(&p[0], pstride, cols, &v[0], &a[0], vstride, m)
+	rank16Go(p, pstride, 4, cols, v, a, vstride, m)
 }
 
 // narrow16 rounds src into dst (len(src) ≥ len(dst)) as halfFrom64 does.
 func narrow16(dst []uint16, src []float64) {
-	n8 := 0
-	if useHalf {
-		n8 = len(dst) &^ 7
+	nv := 0
+	switch {
+	case useHalf:
+		if nv = len(dst) &^ 7; nv > 0 {
+			_ = src[nv-1]
+			narrow16AVX512(&dst[0], &src[0], nv)
+		}
+	case useHalfAVX:
+		if nv = len(dst) &^ 3; nv > 0 {
+			_ = src[nv-1]
+			narrow16AVX(&dst[0], &src[0], nv)
+		}
 	}
-	if n8 > 0 {
-		_ = src[n8-1]
-		narrow16AVX512(&dst[0], &src[0], n8)
-	}
-	for j := n8; j < len(dst); j++ {
+	for j := nv; j < len(dst); j++ {
 		dst[j] = halfFrom64(src[j])
 	}
 }

@@ -517,30 +517,9 @@ ndone:
 // loads and stores per matrix element of four single-row passes. The rows
 // are prefetched as PFX_SETUP says.
 TEXT ·dotAxpy32x4AVX(SB), NOSPLIT, $0-56
-	MOVQ         p+0(FP), SI
-	MOVQ         stride+8(FP), BX
-	MOVQ         x+16(FP), DI
-	MOVQ         y+24(FP), DX
-	MOVQ         n+32(FP), CX
-	MOVQ         a+40(FP), R11
-	SHLQ         $2, BX
-	LEAQ         (SI)(BX*1), R8
-	LEAQ         (R8)(BX*1), R9
-	LEAQ         (R9)(BX*1), R10
-	VBROADCASTSD 0(R11), Y8
-	VBROADCASTSD 8(R11), Y9
-	VBROADCASTSD 16(R11), Y10
-	VBROADCASTSD 24(R11), Y11
+	X4_ARGS_AVX(2)
 	PFX_SETUP(2, 2064, 512)
-	VXORPD       Y0, Y0, Y0
-	VXORPD       Y1, Y1, Y1
-	VXORPD       Y2, Y2, Y2
-	VXORPD       Y3, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	XORQ         AX, AX
+	X4_ZERO_AVX
 
 x4loop:
 	CMPQ        AX, CX
@@ -637,22 +616,7 @@ rkcol:
 	MOVQ      R9, AX
 
 rkq:
-	VMOVUPD      (BX), Y8
-	VMOVUPD      32(BX), Y9
-	VBROADCASTSD 0(R13), Y10
-	VFNMADD231PD Y8, Y10, Y0
-	VFNMADD231PD Y9, Y10, Y1
-	VBROADCASTSD 8(R13), Y11
-	VFNMADD231PD Y8, Y11, Y2
-	VFNMADD231PD Y9, Y11, Y3
-	VBROADCASTSD 16(R13), Y12
-	VFNMADD231PD Y8, Y12, Y4
-	VFNMADD231PD Y9, Y12, Y5
-	VBROADCASTSD 24(R13), Y13
-	VFNMADD231PD Y8, Y13, Y6
-	VFNMADD231PD Y9, Y13, Y7
-	ADDQ         DX, BX
-	ADDQ         DX, R13
+	RANKQ4_AVX
 	DECQ         AX
 	JNZ          rkq
 

@@ -89,3 +89,10 @@ func narrow16(dst []uint16, src []float64) {
 
 // useHalf is false: no vector kernels on this platform or build.
 var useHalf = false
+
+// useHalfAVX is false: no vector kernels on this platform or build.
+var useHalfAVX = false
+
+// halfLanes is the number of partial sums per row of dotAxpy16x4: 16, as
+// dotAxpy16x4Go.
+func halfLanes() int { return 16 }

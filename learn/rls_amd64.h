@@ -116,3 +116,53 @@
 	VFNMADD231PD Z9, Z13, Z7; \
 	ADDQ         DX, BX; \
 	ADDQ         DX, R13
+
+// X4_ARGS_AVX is X4_ARGS for the AVX2 kernels (a in Y8–Y11), without
+// zeroing the partial sums (X4_ZERO_AVX, after PFX_SETUP).
+#define X4_ARGS_AVX(SHIFT) \
+	MOVQ         p+0(FP), SI; \
+	MOVQ         stride+8(FP), BX; \
+	MOVQ         x+16(FP), DI; \
+	MOVQ         y+24(FP), DX; \
+	MOVQ         n+32(FP), CX; \
+	MOVQ         a+40(FP), R11; \
+	SHLQ         $SHIFT, BX; \
+	LEAQ         (SI)(BX*1), R8; \
+	LEAQ         (R8)(BX*1), R9; \
+	LEAQ         (R9)(BX*1), R10; \
+	VBROADCASTSD 0(R11), Y8; \
+	VBROADCASTSD 8(R11), Y9; \
+	VBROADCASTSD 16(R11), Y10; \
+	VBROADCASTSD 24(R11), Y11
+
+// X4_ZERO_AVX zeroes the eight partial sums Y0–Y7 and AX.
+#define X4_ZERO_AVX \
+	VXORPD Y0, Y0, Y0; \
+	VXORPD Y1, Y1, Y1; \
+	VXORPD Y2, Y2, Y2; \
+	VXORPD Y3, Y3, Y3; \
+	VXORPD Y4, Y4, Y4; \
+	VXORPD Y5, Y5, Y5; \
+	VXORPD Y6, Y6, Y6; \
+	VXORPD Y7, Y7, Y7; \
+	XORQ   AX, AX
+
+// RANKQ4_AVX is RANKQ4 for the AVX2 panels: partial rows Y0–Y7, the
+// pending vector's columns loaded from BX into Y8, Y9.
+#define RANKQ4_AVX \
+	VMOVUPD      (BX), Y8; \
+	VMOVUPD      32(BX), Y9; \
+	VBROADCASTSD 0(R13), Y10; \
+	VFNMADD231PD Y8, Y10, Y0; \
+	VFNMADD231PD Y9, Y10, Y1; \
+	VBROADCASTSD 8(R13), Y11; \
+	VFNMADD231PD Y8, Y11, Y2; \
+	VFNMADD231PD Y9, Y11, Y3; \
+	VBROADCASTSD 16(R13), Y12; \
+	VFNMADD231PD Y8, Y12, Y4; \
+	VFNMADD231PD Y9, Y12, Y5; \
+	VBROADCASTSD 24(R13), Y13; \
+	VFNMADD231PD Y8, Y13, Y6; \
+	VFNMADD231PD Y9, Y13, Y7; \
+	ADDQ         DX, BX; \
+	ADDQ         DX, R13
