@@ -506,9 +506,19 @@ axzdone:
 	VZEROUPPER
 	RET
 
+// ARROW sets DX to the address of row rows[BX] of addRowsAVX2's w at the
+// current columns (R12), or leaves for arbad if the index is above maxRow.
+#define ARROW \
+	MOVLQSX (R9)(BX*4), DX; \
+	CMPQ    DX, R13; \
+	JHI     arbad; \
+	IMULQ   R8, DX; \
+	ADDQ    R12, DX
+
 // func addRowsAVX2(dst *float64, n int, w *float64, stride int, rows *int32, k, maxRow int) bool
-// addRowsAVX512 on four lanes: 16 columns at a time in registers, then 4,
-// then one; the same additions in the same order.
+// addRowsAVX512 on four lanes: 32 columns at a time in registers (half the
+// per-row index work of 16 for the same additions), then 16, 4 and one;
+// the same additions in the same order.
 TEXT ·addRowsAVX2(SB), NOSPLIT, $0-57
 	MOVQ dst+0(FP), DI
 	MOVQ n+8(FP), CX
@@ -519,6 +529,49 @@ TEXT ·addRowsAVX2(SB), NOSPLIT, $0-57
 	MOVQ k+40(FP), R10
 	MOVQ maxRow+48(FP), R13
 	XORQ AX, AX
+
+ar32:
+	MOVQ    CX, R11
+	SUBQ    AX, R11
+	CMPQ    R11, $32
+	JLT     ar16
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD 64(DI)(AX*8), Y2
+	VMOVUPD 96(DI)(AX*8), Y3
+	VMOVUPD 128(DI)(AX*8), Y4
+	VMOVUPD 160(DI)(AX*8), Y5
+	VMOVUPD 192(DI)(AX*8), Y6
+	VMOVUPD 224(DI)(AX*8), Y7
+	LEAQ    (SI)(AX*8), R12
+	XORQ    BX, BX
+
+ar32row:
+	CMPQ    BX, R10
+	JGE     ar32store
+	ARROW
+	VADDPD  0(DX), Y0, Y0
+	VADDPD  32(DX), Y1, Y1
+	VADDPD  64(DX), Y2, Y2
+	VADDPD  96(DX), Y3, Y3
+	VADDPD  128(DX), Y4, Y4
+	VADDPD  160(DX), Y5, Y5
+	VADDPD  192(DX), Y6, Y6
+	VADDPD  224(DX), Y7, Y7
+	INCQ    BX
+	JMP     ar32row
+
+ar32store:
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	VMOVUPD Y4, 128(DI)(AX*8)
+	VMOVUPD Y5, 160(DI)(AX*8)
+	VMOVUPD Y6, 192(DI)(AX*8)
+	VMOVUPD Y7, 224(DI)(AX*8)
+	ADDQ    $32, AX
+	JMP     ar32
 
 ar16:
 	MOVQ    CX, R11
@@ -535,11 +588,7 @@ ar16:
 ar16row:
 	CMPQ    BX, R10
 	JGE     ar16store
-	MOVLQSX (R9)(BX*4), DX
-	CMPQ    DX, R13
-	JHI     arbad
-	IMULQ   R8, DX
-	ADDQ    R12, DX
+	ARROW
 	VADDPD  0(DX), Y0, Y0
 	VADDPD  32(DX), Y1, Y1
 	VADDPD  64(DX), Y2, Y2
@@ -565,11 +614,7 @@ ar4:
 ar4row:
 	CMPQ    BX, R10
 	JGE     ar4store
-	MOVLQSX (R9)(BX*4), DX
-	CMPQ    DX, R13
-	JHI     arbad
-	IMULQ   R8, DX
-	ADDQ    R12, DX
+	ARROW
 	VADDPD  0(DX), Y0, Y0
 	INCQ    BX
 	JMP     ar4row
@@ -591,11 +636,7 @@ ar1:
 ar1row:
 	CMPQ    BX, R10
 	JGE     ar1store
-	MOVLQSX (R9)(BX*4), DX
-	CMPQ    DX, R13
-	JHI     arbad
-	IMULQ   R8, DX
-	ADDQ    R12, DX
+	ARROW
 	VADDSD  0(DX), X0, X0
 	INCQ    BX
 	JMP     ar1row

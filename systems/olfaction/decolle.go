@@ -131,6 +131,7 @@ type DecolleNet struct {
 	rowGrad [][]float64
 	inSpk   [][][]int32 // per block, per sample: indices of input spikes this step
 	outSpk  [][]int32   // per sample: indices of the last block's spikes this step
+	inh     []float64   // per sample: a block's feedback inhibition this step
 	team    *sim.Team
 	// bySample[l] lists, per input of block l, the samples in which it
 	// spiked this step (the transpose of inSpk[l]).
@@ -205,6 +206,7 @@ func NewDecolleNet(p DecolleParams, rng *rand.Rand, team *sim.Team) (*DecolleNet
 	for s := range n.outSpk {
 		n.outSpk[s] = make([]int32, 0, last)
 	}
+	n.inh = make([]float64, B)
 	return n, nil
 }
 
@@ -277,9 +279,7 @@ func (n *DecolleNet) Step(x []float64, bsz int, labels []int, learn bool) float6
 	}
 	nw := n.team.Workers()
 	n.team.Run(func(w int) {
-		for s := w * bsz / nw; s < (w+1)*bsz/nw; s++ {
-			n.forwardSample(s, x, labels)
-		}
+		n.forwardRange(w*bsz/nw, (w+1)*bsz/nw, x, labels)
 	})
 	if labels == nil {
 		return 0
@@ -294,45 +294,62 @@ func (n *DecolleNet) Step(x []float64, bsz int, labels []int, learn bool) float6
 	return loss / float64(bsz)
 }
 
-// forwardSample runs sample s through every block and, with labels, fills
-// the deltas of the local losses and of the final readout.
-func (n *DecolleNet) forwardSample(s int, x []float64, labels []int) {
+// forwardRange runs samples lo … hi−1 through every block, block after
+// block (each block's input sums for all of them at once, SumRowsEach, so
+// that its weights stay in cache across the samples; every sample's
+// numbers are those of running it alone), then, with labels, fills the
+// deltas of the local losses and of the final readout.
+func (n *DecolleNet) forwardRange(lo, hi int, x []float64, labels []int) {
+	if lo >= hi {
+		return
+	}
 	C := n.P.Classes
-	in := x[s*n.P.Sizes[0] : (s+1)*n.P.Sizes[0]]
 	for l, b := range n.Blocks {
-		list := vec.AppendNonzero(n.inSpk[l][s][:0], in)
-		n.inSpk[l][s] = list
-		o := s * b.NOut
-		z := b.z[o : o+b.NOut]
-		var inh float64
-		if b.Feedback != 0 { // from the spikes of the previous step, before Step overwrites them
-			for _, v := range b.S[o : o+b.NOut] {
-				inh += v
+		for s := lo; s < hi; s++ {
+			var in []float64
+			if l == 0 {
+				in = x[s*n.P.Sizes[0] : (s+1)*n.P.Sizes[0]]
+			} else {
+				p := n.Blocks[l-1]
+				in = p.S[s*p.NOut : (s+1)*p.NOut]
 			}
-			inh *= b.Feedback / float64(b.NOut)
+			n.inSpk[l][s] = vec.AppendNonzero(n.inSpk[l][s][:0], in)
+			var inh float64
+			if b.Feedback != 0 { // from the spikes of the previous step, before Step overwrites them
+				for _, v := range b.S[s*b.NOut : (s+1)*b.NOut] {
+					inh += v
+				}
+				inh *= b.Feedback / float64(b.NOut)
+			}
+			n.inh[s] = inh
 		}
-		vec.SumRows(z, b.W, b.NOut, list)
-		if inh != 0 {
-			for i := range z {
-				z[i] -= inh
+		vec.SumRowsEach(b.z[lo*b.NOut:], b.NOut, b.NOut, b.W, b.NOut, n.inSpk[l][lo:hi])
+		for s := lo; s < hi; s++ {
+			o := s * b.NOut
+			z := b.z[o : o+b.NOut]
+			if inh := n.inh[s]; inh != 0 {
+				for i := range z {
+					z[i] -= inh
+				}
+			}
+			if b.Theta != nil {
+				n.P.Neuron.StepOffset(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut], b.Theta)
+			} else {
+				n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
 			}
 		}
-		if b.Theta != nil {
-			n.P.Neuron.StepOffset(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut], b.Theta)
-		} else {
-			n.P.Neuron.Step(z, b.U[o:o+b.NOut], b.V[o:o+b.NOut], b.VPre[o:o+b.NOut], b.S[o:o+b.NOut])
-		}
-		in = b.S[o : o+b.NOut]
 	}
 	// Final readout of the last block's spikes.
 	last := n.Blocks[len(n.Blocks)-1]
-	spk := vec.AppendNonzero(n.outSpk[s][:0], last.S[s*last.NOut:(s+1)*last.NOut])
-	n.outSpk[s] = spk
-	y := n.YF[s*C : (s+1)*C]
-	copy(y, n.R[last.NOut*C:])
-	vec.AddRows(y, n.R, C, spk)
-	if labels != nil {
-		n.backwardSample(s, labels[s], false)
+	for s := lo; s < hi; s++ {
+		spk := vec.AppendNonzero(n.outSpk[s][:0], last.S[s*last.NOut:(s+1)*last.NOut])
+		n.outSpk[s] = spk
+		y := n.YF[s*C : (s+1)*C]
+		copy(y, n.R[last.NOut*C:])
+		vec.AddRows(y, n.R, C, spk)
+		if labels != nil {
+			n.backwardSample(s, labels[s], false)
+		}
 	}
 }
 
