@@ -36,9 +36,8 @@ const SumRowsBlock = 32
 // +0, of the rows w[j·stride : j·stride+n] for j in lists[k], each element
 // taking the rows in list order, as SumRows does, so the results are the
 // same bit for bit. It goes over the columns in blocks of SumRowsBlock,
-// every list per block, so that a block of w's columns
-// stays in cache across the lists where a whole w would not (rows × 256
-// bytes): a batch of
+// every list per block, so that a block of w's columns (rows × 256 bytes)
+// stays in cache across the lists where a whole w would not: a batch of
 // samples' event-driven input sums. A row index outside w panics.
 func SumRowsEach(dst []float64, dstStride, n int, w []float64, stride int, lists [][]int32) {
 	if n == 0 || len(lists) == 0 {
