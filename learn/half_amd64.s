@@ -264,9 +264,9 @@ hndone:
 // The AVX2 twins (F16C and FMA, 256-bit vectors): for CPUs without
 // AVX-512 (AMD Zen 2/3, Intel client cores).
 
-// func dotAxpy16x4AVX(p *uint16, stride int, x, y *float64, n int, a *[4]float64, acc *[4][8]float64)
+// func dotAxpy16x4AVX(p *uint16, stride int, x, y *float64, n int, a *[4]float64, acc *[4][16]float64)
 // For four half rows p + r·stride (r < 4) and columns j < n (n a positive
-// multiple of 8): acc[r][l] = Σ_{j mod 8 = l} p_r[j]·x[j] (eight partial
+// multiple of 8): acc[r][l] = Σ_{j mod 8 = l} p_r[j]·x[j], l < 8 (eight partial
 // sums per row, each product fused with its sum; left unreduced so that
 // dotAxpy16x4 can add the last n mod 8 columns to them) and
 // y[j] += Σ_r a[r]·p_r[j], the rows' terms fused one after the other.
@@ -325,12 +325,12 @@ h2store:
 	MOVQ    acc+48(FP), R11
 	VMOVUPD Y0, 0(R11)
 	VMOVUPD Y4, 32(R11)
-	VMOVUPD Y1, 64(R11)
-	VMOVUPD Y5, 96(R11)
-	VMOVUPD Y2, 128(R11)
-	VMOVUPD Y6, 160(R11)
-	VMOVUPD Y3, 192(R11)
-	VMOVUPD Y7, 224(R11)
+	VMOVUPD Y1, 128(R11)
+	VMOVUPD Y5, 160(R11)
+	VMOVUPD Y2, 256(R11)
+	VMOVUPD Y6, 288(R11)
+	VMOVUPD Y3, 384(R11)
+	VMOVUPD Y7, 416(R11)
 	VZEROUPPER
 	RET
 

@@ -141,8 +141,18 @@ func widen32(v float32) float64 { return float64(v) }
 // the Go loop of the four-row P·r kernels.
 func dotAxpyX4Lanes[T uint16 | float32](p []T, widen func(T) float64, stride int, x, y []float64, a, dots *[4]float64, lanes int) {
 	var acc [4][16]float64
-	for j, xj := range x {
-		l := j % lanes
+	dotAxpyX4From(p, widen, stride, x, y, a, &acc, lanes, 0)
+	for r := range 4 {
+		dots[r] = reduceLanes(acc[r][:lanes])
+	}
+}
+
+// dotAxpyX4From is dotAxpyX4Lanes's loop on columns j0 ≤ j < len(x),
+// adding to the partial sums acc (unreduced), so that a kernel can leave
+// the last columns to it.
+func dotAxpyX4From[T uint16 | float32](p []T, widen func(T) float64, stride int, x, y []float64, a *[4]float64, acc *[4][16]float64, lanes, j0 int) {
+	for j := j0; j < len(x); j++ {
+		xj, l := x[j], j%lanes
 		yj := y[j]
 		for r := range 4 {
 			v := widen(p[r*stride+j])
@@ -150,9 +160,6 @@ func dotAxpyX4Lanes[T uint16 | float32](p []T, widen func(T) float64, stride int
 			yj = math.FMA(a[r], v, yj)
 		}
 		y[j] = yj
-	}
-	for r := range 4 {
-		dots[r] = reduceLanes(acc[r][:lanes])
 	}
 }
 

@@ -3,8 +3,6 @@
 package learn
 
 import (
-	"math"
-
 	"golang.org/x/sys/cpu"
 )
 
@@ -251,7 +249,7 @@ func rank16x4AVX512(p *uint16, pstride, cols int, v, a *float64, vstride, m int)
 func narrow16AVX512(dst *uint16, src *float64, n int)
 
 //go:noescape
-func dotAxpy16x4AVX(p *uint16, stride int, x, y *float64, n int, a *[4]float64, acc *[4][8]float64)
+func dotAxpy16x4AVX(p *uint16, stride int, x, y *float64, n int, a *[4]float64, acc *[4][16]float64)
 
 //go:noescape
 func rank16x4AVX(p *uint16, pstride, chunks int, v, a *float64, vstride, m int)
@@ -281,23 +279,15 @@ func dotAxpy16x4(p []uint16, stride int, x, y []float64, a, dots *[4]float64) {
 		dotAxpy16x4AVX512(&p[0], stride, &x[0], &y[0], n, a, dots)
 	default:
 		_, _ = p[3*stride+n-1], y[n-1]
-		var acc [4][8]float64
+		var acc [4][16]float64
 		n8 := n &^ 7
 		if n8 > 0 {
 			dotAxpy16x4AVX(&p[0], stride, &x[0], &y[0], n8, a, &acc)
 		}
 		// The last n mod 8 columns continue the kernel's partial sums.
-		for j := n8; j < n; j++ {
-			l, yj := j&7, y[j]
-			for r := range 4 {
-				v := halfTo64(p[r*stride+j])
-				acc[r][l] = math.FMA(v, x[j], acc[r][l])
-				yj = math.FMA(a[r], v, yj)
-			}
-			y[j] = yj
-		}
+		dotAxpyX4From(p, halfTo64, stride, x, y, a, &acc, 8, n8)
 		for r := range 4 {
-			dots[r] = reduceLanes(acc[r][:])
+			dots[r] = reduceLanes(acc[r][:8])
 		}
 	}
 }
