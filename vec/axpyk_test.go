@@ -87,3 +87,49 @@ func BenchmarkAxpyK(b *testing.B) {
 		}
 	}
 }
+
+// TestAxpyKRowsEqualsAxpyK compares AxpyKRows with AxpyK row by row, bit
+// for bit, with the vector kernels on (AVX-512, AVX2) and off, on widths
+// around the column block and rows with no, some and only zero
+// coefficients.
+func TestAxpyKRowsEqualsAxpyK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 7))
+	for _, n := range []int{1, 33, 64, 65, 100, 129, 2500} {
+		for _, sh := range [][2]int{{1, 5}, {2, 1}, {5, 7}, {32, 50}} {
+			m, k := sh[0], sh[1]
+			ldb, ldc := n+rng.IntN(3), n+rng.IntN(3)
+			b := make([]float64, (k-1)*ldb+n)
+			for i := range b {
+				b[i] = rng.NormFloat64()
+			}
+			tt := make([]float64, m*k)
+			for i := range tt {
+				if rng.IntN(3) > 0 && i/k != 1 { // row 1: zeros only
+					tt[i] = rng.NormFloat64()
+				}
+			}
+			c0 := make([]float64, (m-1)*ldc+n)
+			for i := range c0 {
+				c0[i] = rng.NormFloat64()
+			}
+			want := append([]float64(nil), c0...)
+			for i := range m {
+				axpyKGo(want[i*ldc:i*ldc+n], b, ldb, tt[i*k:(i+1)*k])
+			}
+			for _, mode := range []string{"all", "no AVX-512", "none"} {
+				was := SetVectorKernels(mode != "none")
+				if mode == "no AVX-512" {
+					setAVX512(false)
+				}
+				got := append([]float64(nil), c0...)
+				AxpyKRows(got, ldc, n, b, ldb, tt, k)
+				SetVectorKernels(was)
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("kernels %s, n %d m %d k %d: c[%d] = %v, AxpyK %v", mode, n, m, k, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

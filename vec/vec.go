@@ -116,6 +116,29 @@ func MatVec(dst, a, x []float64) { matVec(dst, a, x) }
 // b must hold the rows l·ldb … l·ldb+len(c)−1 for l < len(t).
 func AxpyK(c, b []float64, ldb int, t []float64) { axpyK(c, b, ldb, t) }
 
+// AxpyKRows is AxpyK for the len(t)/k rows of a matrix product at once:
+// for every row i it adds to c[i·ldc+j] (j < n) the products
+// t[i·k+l]·b[l·ldb+j], l = 0 … k−1 in this order, skipping zero
+// coefficients, bit for bit as AxpyK row by row. It goes through the
+// columns in narrow blocks, every row per block, so a block of b is read
+// from cache once per row rather than from memory.
+func AxpyKRows(c []float64, ldc, n int, b []float64, ldb int, t []float64, k int) {
+	if n <= 0 || k <= 0 || len(t) < k {
+		return
+	}
+	m := len(t) / k
+	_ = c[(m-1)*ldc+n-1]
+	_ = b[(k-1)*ldb+n-1]
+	axpyKRows(c, ldc, n, b, ldb, t[:m*k], k)
+}
+
+// axpyKRowsGo is AxpyKRows as AxpyK row after row.
+func axpyKRowsGo(c []float64, ldc, n int, b []float64, ldb int, t []float64, k int) {
+	for i := range len(t) / k {
+		axpyK(c[i*ldc:i*ldc+n], b, ldb, t[i*k:(i+1)*k])
+	}
+}
+
 // axpyKGo is AxpyK without vector kernels.
 func axpyKGo(c, b []float64, ldb int, t []float64) {
 	for l, tl := range t {

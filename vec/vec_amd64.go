@@ -209,6 +209,47 @@ func axpyK(c, b []float64, ldb int, t []float64) {
 	axpyPool.Put(buf)
 }
 
+// axpyKRowsBlock is the width of AxpyKRows's column blocks: 64 columns of
+// k rows of b (k·512 bytes) stay in L1 while every row of c takes them.
+const axpyKRowsBlock = 64
+
+// axpyKRows lists every row's nonzero coefficients once, then runs the
+// AxpyK kernel block of columns by block, all rows per block.
+func axpyKRows(c []float64, ldc, n int, b []float64, ldb int, t []float64, k int) {
+	m := len(t) / k
+	if !useAVX2 || len(t) > math.MaxInt32 || n <= axpyKRowsBlock || m < 2 {
+		axpyKRowsGo(c, ldc, n, b, ldb, t, k)
+		return
+	}
+	buf := axpyPool.Get().(*axpyBuf)
+	if cap(buf.t) < len(t) {
+		buf.t, buf.rows = make([]float64, len(t)), make([]int32, len(t))
+	}
+	bt, br := buf.t[:len(t)], buf.rows[:len(t)]
+	cnt := make([]int, m)
+	for i := range m {
+		ti, bti, bri := t[i*k:(i+1)*k], bt[i*k:(i+1)*k], br[i*k:(i+1)*k]
+		q := 0
+		for l, tl := range ti {
+			bti[q], bri[q] = tl, int32(l)
+			if tl != 0 {
+				q++
+			}
+		}
+		cnt[i] = q
+	}
+	for j0 := 0; j0 < n; j0 += axpyKRowsBlock {
+		w := min(axpyKRowsBlock, n-j0)
+		for i, q := range cnt {
+			if q > 0 {
+				axpyKAVX(&c[i*ldc+j0], w, &b[j0], ldb, &bt[i*k], &br[i*k], q, useAVX512)
+			}
+		}
+	}
+	buf.t, buf.rows = bt, br
+	axpyPool.Put(buf)
+}
+
 // matVec computes four rows at a time with dot4RowsAVX, in floats.Dot's
 // order: four partial sums over j ≡ l (mod 4), the tail added to the first,
 // then (s0 + s2) + (s1 + s3).

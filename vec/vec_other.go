@@ -26,6 +26,10 @@ func matVecs(dst, a, xs []float64, m, n int) {
 
 func axpyK(c, b []float64, ldb int, t []float64) { axpyKGo(c, b, ldb, t) }
 
+func axpyKRows(c []float64, ldc, n int, b []float64, ldb int, t []float64, k int) {
+	axpyKRowsGo(c, ldc, n, b, ldb, t, k)
+}
+
 // SetVectorKernels does nothing here (no assembly kernels in this build)
 // and returns false.
 func SetVectorKernels(on bool) (was bool) { return false }

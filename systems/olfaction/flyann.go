@@ -228,17 +228,21 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 			}
 			return
 		}
-		t := make([]float64, k)
+		// The coefficients of every row first, then all rows at once
+		// (column block by column block: the block of B stays in cache).
+		// Each element still gets its terms in increasing l.
+		t := make([]float64, (hi-lo)*k)
 		for i := lo; i < hi; i++ {
-			for l := range t {
+			ti := t[(i-lo)*k : (i-lo+1)*k]
+			for l := range ti {
 				if tA {
-					t[l] = alpha * A[l*lda+i]
+					ti[l] = alpha * A[l*lda+i]
 				} else {
-					t[l] = alpha * A[i*lda+l]
+					ti[l] = alpha * A[i*lda+l]
 				}
 			}
-			vec.AxpyK(Cm[i*ldc:i*ldc+n], Bm, ldb, t)
 		}
+		vec.AxpyKRows(Cm[lo*ldc:], ldc, n, Bm, ldb, t, k)
 	}
 	// Split only products worth a goroutine (≥ 2¹⁶ multiply-adds).
 	if par = min(par, m); par < 2 || m*n*k < 1<<16 {

@@ -138,3 +138,29 @@ func TestSignMulAndAllFinite(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGemmANN times the ANN's two largest products per batch of 32:
+// the forward PN·|W2| (32 × 50 · 50 × 2500) and the gradient PNᵀ·dKC
+// (50 × 32 · 32 × 2500), one goroutine.
+func BenchmarkGemmANN(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	mat := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.Float64()
+		}
+		return x
+	}
+	pn, a2, dkc := mat(32*50), mat(50*2500), mat(32*2500)
+	c1, c2 := make([]float64, 32*2500), make([]float64, 50*2500)
+	b.Run("forward", func(b *testing.B) {
+		for b.Loop() {
+			gemm(1, false, false, 32, 2500, 50, 1, pn, 50, a2, 2500, 0, c1, 2500)
+		}
+	})
+	b.Run("gradW2", func(b *testing.B) {
+		for b.Loop() {
+			gemm(1, true, false, 50, 2500, 32, 1, pn, 50, dkc, 2500, 0, c2, 2500)
+		}
+	})
+}
