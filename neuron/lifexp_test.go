@@ -75,16 +75,28 @@ func TestLIFExpThreadsGiveSameSpikes(t *testing.T) {
 	}
 }
 
-func BenchmarkLIFExpStep4000(b *testing.B) {
+func BenchmarkLIFExpStep4000(b *testing.B) { benchLIFExpStep(b, 4000) }
+
+// BenchmarkLIFExpStep64000 is the neuron update of the largest CUBA
+// network (the 2-thread question of issue 19): its four float64 state
+// arrays (2 MB) do not fit L2, so it reports their bytes moved (read and
+// written once per step) as MB/s, to set against the machine's bandwidth
+// (go test ./learn -bench MemoryBandwidth).
+func BenchmarkLIFExpStep64000(b *testing.B) { benchLIFExpStep(b, 64000) }
+
+func benchLIFExpStep(b *testing.B, n int) {
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers%d", workers), func(b *testing.B) {
 			team := sim.NewTeam(workers)
 			defer team.Close()
-			m := NewLIFExp(4000, 0.1, benchLIFExp(), team)
+			if n > 4000 {
+				b.SetBytes(int64(n) * 4 * 8 * 2)
+			}
+			m := NewLIFExp(n, 0.1, benchLIFExp(), team)
 			for i := range m.V {
 				m.V[i] = -60 + float64(i%10)
 			}
-			spikes := make([]int32, 0, 4000)
+			spikes := make([]int32, 0, n)
 			for i := 0; i < b.N; i++ {
 				spikes = m.Step(0, nil, spikes[:0])
 			}
