@@ -172,6 +172,7 @@ func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k
 type axpyBuf struct {
 	t    []float64
 	rows []int32
+	cnt  []int // AxpyKRows: each row's number of nonzero coefficients
 }
 
 var axpyPool = sync.Pool{New: func() any { return new(axpyBuf) }}
@@ -226,7 +227,10 @@ func axpyKRows(c []float64, ldc, n int, b []float64, ldb int, t []float64, k int
 		buf.t, buf.rows = make([]float64, len(t)), make([]int32, len(t))
 	}
 	bt, br := buf.t[:len(t)], buf.rows[:len(t)]
-	cnt := make([]int, m)
+	if cap(buf.cnt) < m {
+		buf.cnt = make([]int, m)
+	}
+	cnt := buf.cnt[:m]
 	for i := range m {
 		ti, bti, bri := t[i*k:(i+1)*k], bt[i*k:(i+1)*k], br[i*k:(i+1)*k]
 		q := 0
