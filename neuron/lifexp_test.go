@@ -79,9 +79,9 @@ func BenchmarkLIFExpStep4000(b *testing.B) { benchLIFExpStep(b, 4000) }
 
 // BenchmarkLIFExpStep64000 is the neuron update of the largest CUBA
 // network (the 2-thread question of issue 19): its four float64 state
-// arrays (2 MB) do not fit L2, so it reports their bytes moved (read and
-// written once per step) as MB/s, to set against the machine's bandwidth
-// (go test ./learn -bench MemoryBandwidth).
+// arrays (2 MB) do not fit L2; the MB/s (state bytes read and written per
+// step) are to be set against the machine's bandwidth (go test ./learn
+// -bench MemoryBandwidth).
 func BenchmarkLIFExpStep64000(b *testing.B) { benchLIFExpStep(b, 64000) }
 
 func benchLIFExpStep(b *testing.B, n int) {
@@ -89,9 +89,7 @@ func benchLIFExpStep(b *testing.B, n int) {
 		b.Run(fmt.Sprintf("workers%d", workers), func(b *testing.B) {
 			team := sim.NewTeam(workers)
 			defer team.Close()
-			if n > 4000 {
-				b.SetBytes(int64(n) * 4 * 8 * 2)
-			}
+			b.SetBytes(int64(n) * 4 * 8 * 2) // four float64 arrays read and written
 			m := NewLIFExp(n, 0.1, benchLIFExp(), team)
 			for i := range m.V {
 				m.V[i] = -60 + float64(i%10)
