@@ -33,6 +33,50 @@ type TrainOptions struct {
 	// the neuron stayed silent, so a silent neuron is pushed back into
 	// firing (weight units; 0: off).
 	SilentBump float64
+	// LateCost is the factor γ of the late-spike cost
+	// γ·Σ_j max(0, z_j − z_last) on the hidden layer of a single-spike
+	// (image) sample: z_j is hidden neuron j's firing time before its output
+	// delay and z_last the sample's last input spike (both e^t). It pushes
+	// hidden spikes before the last input, so that hidden neurons use
+	// sample-dependent causal sets (hidden_early_fraction). Its derivative γ
+	// enters each late neuron's error term like the output error does, so
+	// the update keeps the rule's form γ·e^Etp_j·(z_i − y_j) on the causal
+	// inputs (divided by Σ_causal w − 1 under normalise); the output delay
+	// Etp is untouched (z_j does not depend on it). 0: off.
+	LateCost float64
+}
+
+// lastInput returns the sample's last input spike z (the largest finite
+// entry of the pass's time-ordered inputs; +Inf entries never spike), or
+// +Inf when no input spiked.
+func lastInput(p *ShiftingPass) float64 {
+	for k := len(p.Z) - 1; k >= 0; k-- {
+		if !math.IsInf(p.Z[k], 1) {
+			return p.Z[k]
+		}
+	}
+	return math.Inf(1)
+}
+
+// addLateCost adds the late-spike cost's error term (LateCost) to the
+// per-neuron error terms p.e of a hidden pass whose errorTerms have been
+// formed: γ·e^Etp_j for every neuron that fires after the last input spike
+// (divided by Σ_causal w − 1 when normalise, as errorTerms does).
+func (o *TrainOptions) addLateCost(l *ShiftingLayer, p *ShiftingPass, normalise bool) {
+	last := lastInput(p)
+	for j, b := range p.best[:l.Out] {
+		if b >= Silent || !(b > last) {
+			continue
+		}
+		d := o.LateCost
+		if normalise {
+			if den := p.sk[j] - 1; den != 0 {
+				d /= den
+			}
+		}
+		p.d[j] += d
+		p.e[j] += d * math.Exp(l.Etp[j])
+	}
 }
 
 // shape adds the weight-sum cost gradient to g (the layer's In×Out weight
@@ -135,12 +179,9 @@ func (s *HiddenStats) reset() {
 
 // add counts one sample's hidden-layer pass.
 func (s *HiddenStats) add(p *ShiftingPass) {
-	last := math.Inf(-1) // the last input spike (inputs at +Inf never spike)
-	for k := len(p.Z) - 1; k >= 0; k-- {
-		if !math.IsInf(p.Z[k], 1) {
-			last = p.Z[k]
-			break
-		}
+	last := lastInput(p)
+	if math.IsInf(last, 1) {
+		last = math.Inf(-1) // no input spike: no hidden spike is early
 	}
 	s.Samples++
 	s.Pairs += float64(len(p.Y))
@@ -363,7 +404,7 @@ func (c *ShiftingConfig) validateCausal() error {
 	for _, f := range []struct {
 		n string
 		v float64
-	}{{"ws_k", c.WSK}, {"silent_bump", c.SilentBump}, {"clip_norm", c.ClipNorm}} {
+	}{{"ws_k", c.WSK}, {"silent_bump", c.SilentBump}, {"clip_norm", c.ClipNorm}, {"hidden_late_cost", c.HiddenLateCost}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s must be a finite number >= 0 (0: off), got %g", f.n, f.v)
 		}

@@ -628,6 +628,9 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 			}
 			n.L2.Backward(wk.p2, wk.dOut, n.Normalise, wk.g2, wk.dHid)
 			n.last[b] = n.L1.errorTerms(p1, wk.dHid, n.Normalise, wk.g1.Etp)
+			if n.Opt.LateCost > 0 {
+				n.Opt.addLateCost(n.L1, p1, n.Normalise)
+			}
 			copy(n.bt.e[b*J:(b+1)*J], p1.e)
 			copy(n.bt.y[b*J:(b+1)*J], p1.Y)
 			copy(n.bt.kr[b*J:(b+1)*J], p1.kr)

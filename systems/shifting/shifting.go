@@ -81,6 +81,14 @@ type ShiftingConfig struct {
 	// weight of a neuron grows by silent_bump × the fraction of the batch
 	// on which it stayed silent (after Comsa et al. 2020; weight units; 0 = off).
 	SilentBump float64 `yaml:"silent_bump"`
+	// HiddenLateCost is the factor γ of the late-spike cost
+	// γ·Σ_j max(0, z_j − z_last) per training sample on the hidden layer:
+	// z_j = e^(t_j) of each hidden neuron that fires after the sample's last
+	// input spike z_last. It rewards hidden spikes with sample-dependent
+	// causal sets (hidden_early_fraction); its derivative γ joins the
+	// neuron's error term in the rule's three-factor update (image tasks;
+	// per unit of z; 0 = off).
+	HiddenLateCost float64 `yaml:"hidden_late_cost"`
 	// ClipNorm caps the Euclidean norm of each neuron's incoming weight
 	// gradient per mini-batch, before Adam (gradient units; 0 = off).
 	ClipNorm float64 `yaml:"clip_norm"`
@@ -330,7 +338,7 @@ func (c *ShiftingConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 func (c *ShiftingConfig) configure(net *ShiftingNet) {
 	net.Normalise = c.Normalise
 	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
-	net.Opt = TrainOptions{WSK: c.WSK, WSTheta: c.WSTheta, ClipNorm: c.ClipNorm, SilentBump: c.SilentBump}
+	net.Opt = TrainOptions{WSK: c.WSK, WSTheta: c.WSTheta, ClipNorm: c.ClipNorm, SilentBump: c.SilentBump, LateCost: c.HiddenLateCost}
 	net.TargetTime = c.TargetTime
 	net.HiddenLrFactor = c.LrHiddenFactor
 	if c.Readout == ReadoutPotential {
