@@ -59,8 +59,9 @@ func lastInput(p *ShiftingPass) float64 {
 }
 
 // addLateCost adds the late-spike cost's error term (LateCost) to the
-// per-neuron error terms p.e of a hidden pass whose errorTerms have been
-// formed: γ·e^Etp_j for every neuron that fires after the last input spike
+// per-neuron error terms p.e (what the weight gradient uses; p.d, the
+// feedback to a layer below, has no reader for the first layer) of a
+// hidden pass whose errorTerms have been formed: γ·e^Etp_j for every neuron that fires after the last input spike
 // (divided by Σ_causal w − 1 when normalise, as errorTerms does).
 func (o *TrainOptions) addLateCost(l *ShiftingLayer, p *ShiftingPass, normalise bool) {
 	last := lastInput(p)
@@ -70,11 +71,8 @@ func (o *TrainOptions) addLateCost(l *ShiftingLayer, p *ShiftingPass, normalise 
 		}
 		d := o.LateCost
 		if normalise {
-			if den := p.sk[j] - 1; den != 0 {
-				d /= den
-			}
+			d = p.normalised(j, d)
 		}
-		p.d[j] += d
 		p.e[j] += d * math.Exp(l.Etp[j])
 	}
 }

@@ -308,6 +308,16 @@ func (l *ShiftingLayer) Backward(p *ShiftingPass, delta []float64, normalise boo
 	}
 }
 
+// normalised returns x divided by output j's exact-gradient normaliser
+// Σ_causal W − 1 (p.sk, summed in time order by the forward pass), or x
+// where that is 0.
+func (p *ShiftingPass) normalised(j int, x float64) float64 {
+	if den := p.sk[j] - 1; den != 0 {
+		return x / den
+	}
+	return x
+}
+
 // errorTerms is the per-output part of Backward: it sets p.d to delta
 // (normalised if asked) and p.e to p.d·exp(Etp), adds p.d·Y to gEtp, and
 // returns the last rank of any causal set.
@@ -315,11 +325,8 @@ func (l *ShiftingLayer) errorTerms(p *ShiftingPass, delta []float64, normalise b
 	d := p.d
 	copy(d, delta)
 	if normalise {
-		// p.sk is Σ_causal W, summed in time order by the forward pass.
 		for j := range d {
-			if den := p.sk[j] - 1; den != 0 {
-				d[j] /= den
-			}
+			d[j] = p.normalised(j, d[j])
 		}
 	}
 	for j := range d {
