@@ -180,3 +180,63 @@ func matVecGo(dst, a, x []float64) {
 		dst[i] = floats.Dot(a[i*n:(i+1)*n], x)
 	}
 }
+
+// Abs sets dst[i] = |src[i]| for every i < len(src), bit for bit as
+// math.Abs (the sign bit cleared); dst must be at least as long as src.
+func Abs(dst, src []float64) { abs(dst[:len(src)], src) }
+
+// absGo is Abs without vector kernels.
+func absGo(dst, src []float64) {
+	for i, v := range src {
+		dst[i] = math.Abs(v)
+	}
+}
+
+// SignMul multiplies every g[i], i < len(w), by the sign of w[i] (the
+// chain rule of |w|): g[i]'s sign bit is flipped where w[i]'s is set
+// (w < 0, or a NaN with the sign bit), and g[i] becomes +0 where w[i] is
+// ±0; g must be at least as long as w.
+func SignMul(g, w []float64) { signMul(g[:len(w)], w) }
+
+// signMulGo is SignMul without vector kernels.
+func signMulGo(g, w []float64) {
+	for i, v := range w {
+		b := math.Float64bits(v)
+		// x = 0 exactly for w = ±0; nz is then 0 (all bits cleared),
+		// else 1: no branch per entry.
+		x := b << 1
+		nz := (x | -x) >> 63
+		g[i] = math.Float64frombits((math.Float64bits(g[i]) ^ b&(1<<63)) & -nz)
+	}
+}
+
+// AxpyRows adds to c[j], for every j < len(c), the products
+// t[p]·b[rows[p]·ldb+j] for p = 0, 1, …, len(rows)−1 in this order: one
+// multiply and one add per term, no fused multiply-add, zero coefficients
+// included (AxpyK over a list of rows of b). t must be at least as long
+// as rows, and b must hold every listed row; it panics otherwise.
+func AxpyRows(c, b []float64, ldb int, t []float64, rows []int32) {
+	if len(rows) == 0 || len(c) == 0 {
+		return
+	}
+	t = t[:len(rows)]
+	hi := int32(0)
+	for _, r := range rows {
+		if r < 0 {
+			panic("vec: AxpyRows with a negative row")
+		}
+		hi = max(hi, r)
+	}
+	_ = b[int(hi)*ldb+len(c)-1]
+	axpyRows(c, b, ldb, t, rows)
+}
+
+// axpyRowsGo is AxpyRows without vector kernels.
+func axpyRowsGo(c, b []float64, ldb int, t []float64, rows []int32) {
+	for p, r := range rows {
+		tp, row := t[p], b[int(r)*ldb:int(r)*ldb+len(c)]
+		for j, v := range row {
+			c[j] += float64(tp * v)
+		}
+	}
+}

@@ -161,8 +161,9 @@ func scale(x []float64, k float64) {
 }
 
 // axpyKAVX adds to c[j], j < n, the terms t[p]·b[rows[p]·ldb + j] for
-// p < k in order, multiply then add: with AVX2 32, then 4 columns at a
-// time in registers over all terms, then one; with avx512 set (AVX-512)
+// p < k in order, multiply then add: with AVX2 32 columns at a time in
+// registers over all terms, then 16, 8 and 4, then the last one to three
+// (masked loads and store); with avx512 set (AVX-512)
 // 32 columns at a time, the last group masked (the same products and sums).
 //
 //go:noescape
@@ -350,4 +351,45 @@ func Kernels() string {
 // and the current setting allow them), so tests reach the AVX2 kernels.
 func setAVX512(on bool) {
 	useAVX512 = on && useAVX && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+}
+
+// absAVX sets dst[i] = |src[i]| for n a multiple of 4 (the sign bits
+// cleared, as math.Abs).
+//
+//go:noescape
+func absAVX(dst, src *float64, n int)
+
+// abs is Abs: AVX2 for the multiple of four, Go for the rest.
+func abs(dst, src []float64) {
+	if n4 := len(src) &^ 3; useAVX2 && n4 > 0 {
+		absAVX(&dst[0], &src[0], n4)
+		dst, src = dst[n4:], src[n4:]
+	}
+	absGo(dst, src)
+}
+
+// signMulAVX is signMulGo for n a multiple of 4: g's sign bit xor w's,
+// then cleared to +0 where w = ±0 (an unordered not-equal compare, so a
+// NaN w keeps g, as the Go loop does).
+//
+//go:noescape
+func signMulAVX(gp, w *float64, n int)
+
+// signMul is SignMul: AVX2 for the multiple of four, Go for the rest.
+func signMul(g, w []float64) {
+	if n4 := len(w) &^ 3; useAVX2 && n4 > 0 {
+		signMulAVX(&g[0], &w[0], n4)
+		g, w = g[n4:], w[n4:]
+	}
+	signMulGo(g, w)
+}
+
+// axpyRows is AxpyRows through the AxpyK kernel (which takes its terms'
+// rows from a list).
+func axpyRows(c, b []float64, ldb int, t []float64, rows []int32) {
+	if !useAVX2 {
+		axpyRowsGo(c, b, ldb, t, rows)
+		return
+	}
+	axpyKAVX(&c[0], len(c), &b[0], ldb, &t[0], &rows[0], len(rows), useAVX512)
 }

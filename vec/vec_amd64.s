@@ -337,10 +337,23 @@ scaledone:
 
 // func axpyKAVX(c *float64, n int, b *float64, ldb int, t *float64, rows *int32, k int, avx512 bool)
 // c[j] += t[p]·b[rows[p]·ldb + j] for j < n, p = 0..k−1 in order (k ≥ 1);
-// multiply then add. AVX2: 32, then 4 columns at a time, then one.
+// multiply then add. AVX2: 32 columns at a time, then 16, 8 and 4, then
+// the last one to three through masked loads and a masked store.
 // AVX-512 (avx512 set; at axzblock): 32 columns at a time in four
 // registers, the last group masked to the columns left (masked lanes are
 // neither read nor written).
+// axmask: four all-ones quadwords then four zeros; the four quadwords at
+// 32 − 8·r bytes are the masked-load mask of the first r lanes.
+DATA axmask<>+0(SB)/8, $-1
+DATA axmask<>+8(SB)/8, $-1
+DATA axmask<>+16(SB)/8, $-1
+DATA axmask<>+24(SB)/8, $-1
+DATA axmask<>+32(SB)/8, $0
+DATA axmask<>+40(SB)/8, $0
+DATA axmask<>+48(SB)/8, $0
+DATA axmask<>+56(SB)/8, $0
+GLOBL axmask<>(SB), RODATA, $64
+
 TEXT ·axpyKAVX(SB), NOSPLIT, $0-57
 	MOVQ c+0(FP), DI
 	MOVQ n+8(FP), CX
@@ -357,7 +370,7 @@ TEXT ·axpyKAVX(SB), NOSPLIT, $0-57
 ax32:
 	LEAQ    32(AX), DX
 	CMPQ    DX, CX
-	JGT     ax4
+	JGT     ax16
 	VMOVUPD (DI)(AX*8), Y0
 	VMOVUPD 32(DI)(AX*8), Y1
 	VMOVUPD 64(DI)(AX*8), Y2
@@ -404,10 +417,71 @@ ax32l:
 	MOVQ         DX, AX
 	JMP          ax32
 
+// Fewer than 32 columns left: 16 in four registers, then 8 in two, then
+// 4 in one (independent sums in flight), then the last one to three in
+// one register through masked loads and a masked store.
+ax16:
+	LEAQ    16(AX), DX
+	CMPQ    DX, CX
+	JGT     ax8
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	VMOVUPD 64(DI)(AX*8), Y2
+	VMOVUPD 96(DI)(AX*8), Y3
+	LEAQ    (SI)(AX*8), R11
+	XORQ    BX, BX
+
+ax16l:
+	MOVLQSX      (R12)(BX*4), R13
+	IMULQ        R8, R13
+	ADDQ         R11, R13
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       (R13), Y8, Y9
+	VMULPD       32(R13), Y8, Y10
+	VMULPD       64(R13), Y8, Y11
+	VMULPD       96(R13), Y8, Y12
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y10, Y1, Y1
+	VADDPD       Y11, Y2, Y2
+	VADDPD       Y12, Y3, Y3
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          ax16l
+	VMOVUPD      Y0, (DI)(AX*8)
+	VMOVUPD      Y1, 32(DI)(AX*8)
+	VMOVUPD      Y2, 64(DI)(AX*8)
+	VMOVUPD      Y3, 96(DI)(AX*8)
+	MOVQ         DX, AX
+
+ax8:
+	LEAQ    8(AX), DX
+	CMPQ    DX, CX
+	JGT     ax4
+	VMOVUPD (DI)(AX*8), Y0
+	VMOVUPD 32(DI)(AX*8), Y1
+	LEAQ    (SI)(AX*8), R11
+	XORQ    BX, BX
+
+ax8l:
+	MOVLQSX      (R12)(BX*4), R13
+	IMULQ        R8, R13
+	ADDQ         R11, R13
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       (R13), Y8, Y9
+	VMULPD       32(R13), Y8, Y10
+	VADDPD       Y9, Y0, Y0
+	VADDPD       Y10, Y1, Y1
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          ax8l
+	VMOVUPD      Y0, (DI)(AX*8)
+	VMOVUPD      Y1, 32(DI)(AX*8)
+	MOVQ         DX, AX
+
 ax4:
 	LEAQ    4(AX), DX
 	CMPQ    DX, CX
-	JGT     ax1
+	JGT     axtail
 	VMOVUPD (DI)(AX*8), Y0
 	LEAQ    (SI)(AX*8), R11
 	XORQ    BX, BX
@@ -423,29 +497,31 @@ ax4l:
 	CMPQ         BX, R10
 	JLT          ax4l
 	VMOVUPD      Y0, (DI)(AX*8)
-	ADDQ         $4, AX
-	JMP          ax4
+	MOVQ         DX, AX
 
-ax1:
-	CMPQ   AX, CX
-	JGE    axdone
-	VMOVSD (DI)(AX*8), X0
-	LEAQ   (SI)(AX*8), R11
-	XORQ   BX, BX
+axtail:
+	MOVQ       CX, DX
+	SUBQ       AX, DX              // 0 … 3 columns left
+	JLE        axdone
+	LEAQ       axmask<>(SB), R13
+	NEGQ       DX
+	VMOVUPD    32(R13)(DX*8), Y15  // the first (left) lanes all ones
+	VMASKMOVPD (DI)(AX*8), Y15, Y0
+	LEAQ       (SI)(AX*8), R11
+	XORQ       BX, BX
 
-ax1l:
-	MOVLQSX (R12)(BX*4), R13
-	IMULQ   R8, R13
-	ADDQ    R11, R13
-	VMOVSD  (R13), X9
-	VMULSD  (R9)(BX*8), X9, X9
-	VADDSD  X9, X0, X0
-	INCQ    BX
-	CMPQ    BX, R10
-	JLT     ax1l
-	VMOVSD  X0, (DI)(AX*8)
-	INCQ    AX
-	JMP     ax1
+axtaill:
+	MOVLQSX      (R12)(BX*4), R13
+	IMULQ        R8, R13
+	ADDQ         R11, R13
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMASKMOVPD   (R13), Y15, Y9
+	VMULPD       Y9, Y8, Y9
+	VADDPD       Y9, Y0, Y0
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          axtaill
+	VMASKMOVPD   Y0, Y15, (DI)(AX*8)
 
 axdone:
 	VZEROUPPER
@@ -827,5 +903,57 @@ nz2next:
 
 nz2done:
 	MOVQ R8, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func absAVX(dst, src *float64, n int)
+// dst[i] = |src[i]| for n a multiple of 4: the sign bits cleared.
+TEXT ·absAVX(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         $0x7FFFFFFFFFFFFFFF, AX
+	MOVQ         AX, X8
+	VPBROADCASTQ X8, Y8
+	XORQ         AX, AX
+
+absloop:
+	CMPQ    AX, CX
+	JGE     absdone
+	VANDPD  (SI)(AX*8), Y8, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     absloop
+
+absdone:
+	VZEROUPPER
+	RET
+
+// func signMulAVX(gp, w *float64, n int)
+// g[i] = (g[i] with its sign bit xor w[i]'s), +0 where w[i] = ±0; n a
+// multiple of 4.
+TEXT ·signMulAVX(SB), NOSPLIT, $0-24
+	MOVQ         gp+0(FP), DI
+	MOVQ         w+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         $0x8000000000000000, AX
+	MOVQ         AX, X8
+	VPBROADCASTQ X8, Y8          // the sign bit
+	VXORPD       Y9, Y9, Y9      // 0
+	XORQ         AX, AX
+
+smloop:
+	CMPQ    AX, CX
+	JGE     smdone
+	VMOVUPD (SI)(AX*8), Y1       // w
+	VANDPD  Y8, Y1, Y2           // w's sign bit
+	VCMPPD  $0x04, Y9, Y1, Y3    // w ≠ 0, unordered (NaN: true)
+	VXORPD  (DI)(AX*8), Y2, Y0   // g with the sign bit xor w's
+	VANDPD  Y3, Y0, Y0           // +0 where w = ±0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ    $4, AX
+	JMP     smloop
+
+smdone:
 	VZEROUPPER
 	RET

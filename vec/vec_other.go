@@ -41,3 +41,9 @@ func Kernels() string { return runtime.GOARCH + "-purego" }
 
 // setAVX512 does nothing: this build has no vector kernels.
 func setAVX512(bool) {}
+
+func abs(dst, src []float64) { absGo(dst, src) }
+
+func signMul(g, w []float64) { signMulGo(g, w) }
+
+func axpyRows(c, b []float64, ldb int, t []float64, rows []int32) { axpyRowsGo(c, b, ldb, t, rows) }

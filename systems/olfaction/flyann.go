@@ -75,6 +75,19 @@ type FlyANN struct {
 	a1, a2                                                       []float64 // |W1|, |W2|
 	istd, mu                                                     []float64
 	rng                                                          *rand.Rand
+	// The sparse path (see sparseBackward): each sample's active KCs
+	// (kc ≠ 0, increasing) in act, their dKC in dk; the same KCs split
+	// by index mod 4 (dPN's partial sums), each sample's four lists
+	// padded to one length resM[s] (resCap apart) in resJ and resV.
+	act    [][]int32
+	dk     []float64
+	resJ   []int32
+	resV   []float64
+	resM   []int
+	resCap int
+	// dense, when set, runs every product through gemm (the reference the
+	// sparse path is tested against).
+	dense bool
 }
 
 // NewFlyANN initialises the network from rng: W1 ~ U(0, InitORNPN),
@@ -129,6 +142,14 @@ func NewFlyANN(p FlyANNParams, rng *rand.Rand) (*FlyANN, error) {
 	a.out, a.dOut, a.dKC, a.dPN, a.dH1 = mk(B*p.Classes), mk(B*p.Classes), mk(B*p.NKC), mk(B*p.NPN), mk(B*p.NPN)
 	a.a1, a.a2 = mk(len(a.W1)), mk(len(a.W2))
 	a.istd, a.mu = mk(p.NPN), mk(p.NPN)
+	a.dk = mk(B * p.NKC)
+	a.resCap = p.NKC/4 + 4 // a residue's KCs below NKC&^3, and lane 0's tail
+	a.resJ, a.resV, a.resM = make([]int32, B*4*a.resCap), mk(B*4*a.resCap), make([]int, B)
+	actBuf := make([]int32, B*p.NKC)
+	a.act = make([][]int32, B)
+	for s := range a.act {
+		a.act[s] = actBuf[s*p.NKC : s*p.NKC : (s+1)*p.NKC]
+	}
 	return a, nil
 }
 
@@ -259,12 +280,17 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 
 // effectiveWeights sets a1 = |W1| and a2 = |W2| from the current weights.
 func (a *FlyANN) effectiveWeights() {
-	for i, w := range a.W1 {
-		a.a1[i] = math.Abs(w)
-	}
-	for i, w := range a.W2 {
-		a.a2[i] = math.Abs(w)
-	}
+	vec.Abs(a.a1, a.W1)
+	vec.Abs(a.a2, a.W2)
+}
+
+// sumFinite reports whether the sum of x (≥ 0 here: |W2|) is finite,
+// through gonum's vector sum: true means every entry is finite, false
+// that one is not or that the sum overflows (then the caller takes its
+// slower exact path).
+func sumFinite(x []float64) bool {
+	s := floats.Sum(x)
+	return !math.IsNaN(s) && !math.IsInf(s, 0)
 }
 
 // allFinite reports whether every entry of the slices is finite.
@@ -410,26 +436,49 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 	}
 	gemm(a.Threads, false, false, bsz, p.NKC, p.NPN, 1, a.pn, p.NPN, a.a2, p.NKC, 0, a.kcPre, p.NKC)
 	keep := 1 / (1 - p.Dropout)
+	drop := train && p.Dropout > 0
 	for s := 0; s < bsz; s++ {
-		for i := 0; i < p.NKC; i++ {
-			k := s*p.NKC + i
-			v := max(a.kcPre[k]+a.B2[i], 0)
-			a.kcPre[k] = v
-			m := 1.0
-			if train && p.Dropout > 0 {
-				m = 0
+		pre, kc, mask := a.kcPre[s*p.NKC:(s+1)*p.NKC], a.kc[s*p.NKC:(s+1)*p.NKC], a.mask[s*p.NKC:(s+1)*p.NKC]
+		if !drop {
+			// mask 1: kc = v·1 = v
+			for i, b := range a.B2[:len(pre)] {
+				v := max(pre[i]+b, 0)
+				pre[i], kc[i], mask[i] = v, v, 1
+			}
+		} else {
+			for i, b := range a.B2[:len(pre)] {
+				v := max(pre[i]+b, 0)
+				pre[i] = v
+				m := 0.0
 				if a.rng.Float64() >= p.Dropout {
 					m = keep
 				}
+				mask[i] = m
+				kc[i] = v * m
 			}
-			a.mask[k] = m
-			a.kc[k] = v * m
+		}
+		if a.sparse() {
+			a.act[s] = vec.AppendNonzero(a.act[s][:0], kc)
 		}
 	}
 	for s := 0; s < bsz; s++ {
 		copy(a.out[s*p.Classes:(s+1)*p.Classes], a.B3)
 	}
-	gemm(a.Threads, false, false, bsz, p.Classes, p.NKC, 1, a.kc, p.NKC, a.W3, p.Classes, 1, a.out, p.Classes)
+	if !a.sparse() {
+		gemm(a.Threads, false, false, bsz, p.Classes, p.NKC, 1, a.kc, p.NKC, a.W3, p.Classes, 1, a.out, p.Classes)
+		return
+	}
+	// out += kc·W3 over each sample's active KCs only: the terms gemm
+	// adds (it skips zero coefficients), in the same order.
+	for s := 0; s < bsz; s++ {
+		act := a.act[s]
+		t := a.dk[s*p.NKC : s*p.NKC+len(act)]
+		kc := a.kc[s*p.NKC : (s+1)*p.NKC]
+		for q, i := range act {
+			t[q] = kc[i]
+		}
+		vec.AxpyRows(a.out[s*p.Classes:(s+1)*p.Classes], a.W3, p.Classes, t, act)
+	}
 }
 
 // TrainBatch takes one Adam step on the batch (x: bsz × NOR, labels) and
@@ -463,34 +512,21 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	for k := range a.dOut[:bsz*C] {
 		a.dOut[k] *= inv
 	}
-	clear(a.grad)
+	// g1 and g2 are written whole below (gemm with beta 0); the rest
+	// are sums.
 	n := len(a.W1)
+	clear(a.grad[n : n+2*p.NPN])
+	clear(a.grad[n+2*p.NPN+len(a.W2):])
 	g1, gGam, gBet := a.grad[:n], a.grad[n:n+p.NPN], a.grad[n+p.NPN:n+2*p.NPN]
 	n += 2 * p.NPN
 	g2, gB2 := a.grad[n:n+len(a.W2)], a.grad[n+len(a.W2):n+len(a.W2)+p.NKC]
 	n += len(a.W2) + p.NKC
 	g3, gB3 := a.grad[n:n+len(a.W3)], a.grad[n+len(a.W3):]
-	// output layer
-	gemm(a.Threads, true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
-	for s := 0; s < bsz; s++ {
-		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
+	if !a.sparse() || C > gemmBlock || math.IsNaN(loss) || math.IsInf(loss, 0) || !sumFinite(a.a2) {
+		a.denseBackward(bsz, g3, gB3, g2, gB2)
+	} else {
+		a.sparseBackward(bsz, g3, gB3, g2, gB2)
 	}
-	gemm(a.Threads, false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
-	for k := range a.dKC[:bsz*p.NKC] {
-		// 0 where the ReLU was off (kcPre ≤ 0), else dKC·mask: the
-		// product's bits kept or cleared, no branch to mispredict.
-		var keep uint64
-		if !(a.kcPre[k] <= 0) {
-			keep = ^uint64(0)
-		}
-		a.dKC[k] = math.Float64frombits(math.Float64bits(a.dKC[k]*a.mask[k]) & keep)
-	}
-	for s := 0; s < bsz; s++ {
-		vec.AddTo(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
-	}
-	gemm(a.Threads, true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
-	signMul(g2, a.W2)
-	gemm(a.Threads, false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
 	// ReLU and BatchNorm
 	for i := 0; i < p.NPN; i++ {
 		var sdy, sdyx float64
@@ -522,6 +558,159 @@ func (a *FlyANN) Gradient(x []float64, labels []int) (float64, int) {
 	return loss * inv, correct
 }
 
+// sparse reports whether the passes go over each sample's active KCs
+// (see sparseBackward): on amd64 unless dense is set.
+func (a *FlyANN) sparse() bool { return !a.dense && runtime.GOARCH == "amd64" }
+
+// denseBackward computes the output layer's and the KC layer's
+// gradients (g3, gB3, g2, gB2) and dPN through gemm over whole matrices.
+func (a *FlyANN) denseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
+	p, C := a.P, a.P.Classes
+	gemm(a.Threads, true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
+	for s := 0; s < bsz; s++ {
+		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
+	}
+	gemm(a.Threads, false, true, bsz, p.NKC, C, 1, a.dOut, C, a.W3, C, 0, a.dKC, p.NKC)
+	for k := range a.dKC[:bsz*p.NKC] {
+		// 0 where the ReLU was off (kcPre ≤ 0), else dKC·mask: the
+		// product's bits kept or cleared, no branch to mispredict.
+		var keep uint64
+		if !(a.kcPre[k] <= 0) {
+			keep = ^uint64(0)
+		}
+		a.dKC[k] = math.Float64frombits(math.Float64bits(a.dKC[k]*a.mask[k]) & keep)
+	}
+	for s := 0; s < bsz; s++ {
+		vec.AddTo(gB2, a.dKC[s*p.NKC:(s+1)*p.NKC])
+	}
+	gemm(a.Threads, true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
+	signMul(g2, a.W2)
+	gemm(a.Threads, false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
+}
+
+// sparseBackward is denseBackward over each sample's active KCs only
+// (act: kc ≠ 0), bit for bit: every term it leaves out is a product
+// with a zero factor (an inactive KC's kc or dKC) that the dense sums
+// add to a sum that starts at +0, which leaves it unchanged (a sum that
+// starts at +0 never becomes −0, and x + ±0 = x otherwise), provided the
+// other factor is finite (Gradient checks |W2| and the loss first). It
+// needs Classes ≤ gemmBlock, where gemm forms dOut·W3ᵀ as vec.MatVec's
+// dot products (gonum splits longer ones), and forms dPN through gemm
+// where gemm would hand it to gonum. On amd64 only (elsewhere gemm is
+// gonum's, whose Go loops may fuse multiply and add).
+func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
+	p, C := a.P, a.P.Classes
+	for s := 0; s < bsz; s++ {
+		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
+	}
+	// g3 = kcᵀ·dOut: rows of active KCs, terms in increasing s.
+	for s := 0; s < bsz; s++ {
+		kc, d := a.kc[s*p.NKC:(s+1)*p.NKC], a.dOut[s*C:(s+1)*C]
+		for _, i := range a.act[s] {
+			c, row := kc[i], g3[int(i)*C:int(i)*C+C]
+			for j, v := range d {
+				row[j] += float64(c * v)
+			}
+		}
+	}
+	// dKC = (dOut·W3ᵀ)·mask at the active KCs (vec.MatVec's lanes:
+	// j ≡ q mod 4 below C&^3, the tail on lane 0, (l0 + l2) + (l1 + l3)),
+	// in dk; and the same values split by KC index mod 4 for dPN.
+	c4, k4 := C&^3, p.NKC&^3
+	for s := 0; s < bsz; s++ {
+		d, dk := a.dOut[s*C:(s+1)*C], a.dk[s*p.NKC:(s+1)*p.NKC]
+		var n [4]int
+		rj, rv := a.resJ[s*4*a.resCap:(s+1)*4*a.resCap], a.resV[s*4*a.resCap:(s+1)*4*a.resCap]
+		for q, i := range a.act[s] {
+			w := a.W3[int(i)*C : int(i)*C+C]
+			var l [4]float64
+			for j := 0; j < c4; j += 4 {
+				l[0] += float64(d[j] * w[j])
+				l[1] += float64(d[j+1] * w[j+1])
+				l[2] += float64(d[j+2] * w[j+2])
+				l[3] += float64(d[j+3] * w[j+3])
+			}
+			for j := c4; j < C; j++ {
+				l[0] += float64(d[j] * w[j])
+			}
+			v := (l[0] + l[2]) + (l[1] + l[3])
+			if v == 0 {
+				v = 0 // gemm adds the dot product to a cleared C: +0
+			}
+			v *= a.mask[s*p.NKC+int(i)]
+			dk[q] = v
+			gB2[i] += v
+			r := int(i) & 3
+			if int(i) >= k4 {
+				r = 0
+			}
+			rj[r*a.resCap+n[r]], rv[r*a.resCap+n[r]] = i, v
+			n[r]++
+		}
+		// Pad the four lists to one length with terms +0·a2(i, 0), which
+		// leave a partial sum unchanged.
+		m := max(n[0], n[1], n[2], n[3])
+		for r := range 4 {
+			for q := n[r]; q < m; q++ {
+				rj[r*a.resCap+q], rv[r*a.resCap+q] = 0, 0
+			}
+		}
+		a.resM[s] = m
+	}
+	if blocks := func(x int) int { return (x + gemmBlock - 1) / gemmBlock }; blocks(bsz)*blocks(p.NPN) >= gemmMinParBlocks && p.NKC > gemmBlock {
+		// gemm hands dKC·a2ᵀ of this shape to gonum, which splits the dot
+		// products: the whole dKC matrix through gemm.
+		clear(a.dKC[:bsz*p.NKC])
+		for s := 0; s < bsz; s++ {
+			for q, i := range a.act[s] {
+				a.dKC[s*p.NKC+int(i)] = a.dk[s*p.NKC+q]
+			}
+		}
+		gemm(a.Threads, true, false, p.NPN, p.NKC, bsz, 1, a.pn, p.NPN, a.dKC, p.NKC, 0, g2, p.NKC)
+		signMul(g2, a.W2)
+		gemm(a.Threads, false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
+		return
+	}
+	// Row i of g2 = pnᵀ·dKC and dPN's column i = dKC·a2ᵀ, PN by PN (the
+	// row of g2 and of a2 in L1): g2(i, j) sums pn(s, i)·dKC(s, j) over s
+	// in increasing order, dPN(s, i) is vec.MatVec's (l0 + l2) + (l1 + l3)
+	// of the four partial sums over the active KCs of each residue.
+	for i := 0; i < p.NPN; i++ {
+		g := g2[i*p.NKC : (i+1)*p.NKC]
+		clear(g)
+		for s := 0; s < bsz; s++ {
+			c := a.pn[s*p.NPN+i]
+			if c == 0 {
+				continue
+			}
+			act := a.act[s]
+			dk := a.dk[s*p.NKC : s*p.NKC+len(act)]
+			for q, j := range act {
+				g[j] += float64(c * dk[q])
+			}
+		}
+		signMul(g, a.W2[i*p.NKC:(i+1)*p.NKC])
+		row := a.a2[i*p.NKC : (i+1)*p.NKC]
+		for s := 0; s < bsz; s++ {
+			m, o := a.resM[s], s*4*a.resCap
+			j0, j1, j2, j3 := a.resJ[o:o+m], a.resJ[o+a.resCap:o+a.resCap+m], a.resJ[o+2*a.resCap:o+2*a.resCap+m], a.resJ[o+3*a.resCap:o+3*a.resCap+m]
+			v0, v1, v2, v3 := a.resV[o:o+m], a.resV[o+a.resCap:o+a.resCap+m], a.resV[o+2*a.resCap:o+2*a.resCap+m], a.resV[o+3*a.resCap:o+3*a.resCap+m]
+			var l0, l1, l2, l3 float64
+			for q := range m {
+				l0 += float64(v0[q] * row[j0[q]])
+				l1 += float64(v1[q] * row[j1[q]])
+				l2 += float64(v2[q] * row[j2[q]])
+				l3 += float64(v3[q] * row[j3[q]])
+			}
+			v := (l0 + l2) + (l1 + l3)
+			if v == 0 {
+				v = 0
+			}
+			a.dPN[s*p.NPN+i] = v
+		}
+	}
+}
+
 // Grad returns the gradient left by the last Gradient or TrainBatch, laid out like Par.
 func (a *FlyANN) Grad() []float64 { return a.grad }
 
@@ -543,16 +732,6 @@ func (a *FlyANN) Predict(x []float64, pred []int) {
 func (a *FlyANN) KCActivity() []float64 { return a.kcPre }
 
 // signMul multiplies g by sign(w) elementwise (the chain rule of |w|):
-// g's sign bit is flipped where w < 0 (−g), g is set to +0 where w = 0.
-func signMul(g, w []float64) {
-	g = g[:len(w)]
-	for i, v := range w {
-		b := math.Float64bits(v)
-		// −g (a sign flip, as negation) for negative w and +0 for w = ±0
-		// (x = 0: the bits cleared by an all-zero mask), without a branch
-		// (w is never NaN here: a NaN loss stops training first).
-		x := b << 1
-		nz := (x | -x) >> 63 // 1 unless x = 0
-		g[i] = math.Float64frombits((math.Float64bits(g[i]) ^ b&(1<<63)) & -nz)
-	}
-}
+// g's sign bit is flipped where w < 0 (−g), g is set to +0 where w = ±0
+// (vec.SignMul; w is never NaN here: a NaN loss stops training first).
+func signMul(g, w []float64) { vec.SignMul(g, w) }

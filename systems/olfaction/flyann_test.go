@@ -3,6 +3,7 @@ package olfaction
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/spikelab/spikelab/sim"
@@ -158,9 +159,103 @@ func BenchmarkGemmANN(b *testing.B) {
 			gemm(1, false, false, 32, 2500, 50, 1, pn, 50, a2, 2500, 0, c1, 2500)
 		}
 	})
+	orn, a1, h1 := mat(32*500), mat(500*50), make([]float64, 32*50)
+	b.Run("forwardW1", func(b *testing.B) {
+		for b.Loop() {
+			gemm(1, false, false, 32, 50, 500, 1, orn, 500, a1, 50, 0, h1, 50)
+		}
+	})
 	b.Run("gradW2", func(b *testing.B) {
 		for b.Loop() {
 			gemm(1, true, false, 50, 2500, 32, 1, pn, 50, dkc, 2500, 0, c2, 2500)
 		}
 	})
+}
+
+// The sparse passes (only the active KCs) give the dense gemm passes'
+// bits: gradients, Adam steps and predictions, with and without dropout,
+// for the paper's sizes and for shapes that take gemm's other paths
+// (few classes, more than 16 classes, a batch that makes gonum split dPN).
+func TestFlyANNSparseEqualsDense(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the sparse passes run on amd64 only")
+	}
+	for _, c := range []struct {
+		nor, tile, npn, nkc, classes, batch int
+		dropout                             float64
+	}{
+		{50, 10, 50, 2500, 10, 32, 0},
+		{50, 10, 50, 2500, 10, 32, 0.5},
+		{7, 3, 9, 301, 3, 17, 0},
+		{7, 2, 11, 203, 21, 9, 0.3},
+		{5, 2, 130, 150, 2, 130, 0},
+	} {
+		p := FlyANNParams{NOR: c.nor, Tile: c.tile, NPN: c.npn, NKC: c.nkc, Classes: c.classes, Batch: c.batch,
+			Dropout: c.dropout, KCBias: -1, InitORNPN: 4 / float64(c.nor*c.tile), InitPNKC: 4 / float64(c.npn),
+			LR: 3e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, BNMomentum: 0.1, BNEps: 1e-5}
+		nets := [2]*FlyANN{}
+		for k := range nets {
+			a, err := NewFlyANN(p, sim.Stream(5, "ann-sparse"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range a.W2 {
+				if i%7 == 0 {
+					a.W2[i] = -a.W2[i] // negative weights: the sign rule
+				}
+			}
+			a.W2[3] = 0
+			nets[k] = a
+		}
+		nets[1].dense = true
+		rng := sim.Stream(6, "ann-sparse-data")
+		x := make([]float64, c.batch*c.nor)
+		y := make([]int, c.batch)
+		active := 0
+		for step := range 6 {
+			for i := range x {
+				x[i] = rng.Float64()
+			}
+			for i := range y {
+				y[i] = rng.IntN(c.classes)
+			}
+			bsz := c.batch - step%2 // a short batch too
+			var loss [2]float64
+			for k, a := range nets {
+				loss[k], _ = a.TrainBatch(x[:bsz*c.nor], y[:bsz])
+			}
+			for s := range bsz {
+				active += len(nets[0].act[s])
+			}
+			if math.Float64bits(loss[0]) != math.Float64bits(loss[1]) {
+				t.Fatalf("%+v, step %d: loss %v sparse, %v dense", c, step, loss[0], loss[1])
+			}
+			for i, g := range nets[0].Grad() {
+				if h := nets[1].Grad()[i]; math.Float64bits(g) != math.Float64bits(h) {
+					t.Fatalf("%+v, step %d: gradient %d = %v sparse, %v dense", c, step, i, g, h)
+				}
+			}
+			for i, w := range nets[0].Par {
+				if v := nets[1].Par[i]; math.Float64bits(w) != math.Float64bits(v) {
+					t.Fatalf("%+v, step %d: parameter %d = %v sparse, %v dense", c, step, i, w, v)
+				}
+			}
+		}
+		if active == 0 || active == 6*c.batch*c.nkc {
+			t.Fatalf("%+v: %d active KCs over the steps: nothing sparse to test", c, active)
+		}
+		pred := [2][]int{make([]int, 3*c.batch+1), make([]int, 3*c.batch+1)}
+		xs := make([]float64, len(pred[0])*c.nor)
+		for i := range xs {
+			xs[i] = rng.Float64()
+		}
+		for k, a := range nets {
+			a.Predict(xs, pred[k])
+		}
+		for i := range pred[0] {
+			if pred[0][i] != pred[1][i] {
+				t.Fatalf("%+v: prediction %d = %d sparse, %d dense", c, i, pred[0][i], pred[1][i])
+			}
+		}
+	}
 }

@@ -1,0 +1,108 @@
+package vec
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// specials are the float64 values whose sign and zero handling Abs and
+// SignMul must get right.
+var specials = []float64{0, math.Copysign(0, -1), 1, -1, 5e-324, -5e-324, math.Inf(1), math.Inf(-1),
+	math.NaN(), math.Copysign(math.NaN(), -1), math.MaxFloat64, -math.MaxFloat64, 2.5e-310, -2.5e-310}
+
+// randomSpecial returns n values, a third of them drawn from specials.
+func randomSpecial(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		if rng.IntN(3) == 0 {
+			x[i] = specials[rng.IntN(len(specials))]
+		} else {
+			x[i] = rng.NormFloat64()
+		}
+	}
+	return x
+}
+
+// Abs and SignMul give the bits of math.Abs and of the sign rule with
+// every kernel set, on every length up to 37 (the vector part and the
+// tail) and on special values.
+func TestAbsAndSignMulKernelsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 19))
+	for _, mode := range kernelModes {
+		withKernels(mode, func() {
+			for n := 0; n <= 37; n++ {
+				src, g := randomSpecial(rng, n), randomSpecial(rng, n)
+				dst := make([]float64, n)
+				Abs(dst, src)
+				got := append([]float64(nil), g...)
+				SignMul(got, src)
+				for i := range n {
+					if math.Float64bits(dst[i]) != math.Float64bits(math.Abs(src[i])) {
+						t.Fatalf("%s, n %d: Abs(%v) = %v", mode, n, src[i], dst[i])
+					}
+					want := g[i]
+					switch {
+					case src[i] == 0:
+						want = 0
+					case math.Signbit(src[i]):
+						want = math.Float64frombits(math.Float64bits(g[i]) ^ 1<<63)
+					}
+					if math.Float64bits(got[i]) != math.Float64bits(want) {
+						t.Fatalf("%s, n %d: g %v · sign(%v) = %v (bits %x), want %v (bits %x)", mode, n, g[i], src[i], got[i],
+							math.Float64bits(got[i]), want, math.Float64bits(want))
+					}
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSignMul(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g, w := randomSpecial(rng, 125000), randomSpecial(rng, 125000)
+	benchKernels(b, func(b *testing.B) {
+		for b.Loop() {
+			SignMul(g, w)
+		}
+	})
+}
+
+// AxpyRows equals the Go loop bit for bit with every kernel set, for
+// widths around the kernels' column groups, repeated and unordered rows,
+// and zero coefficients.
+func TestAxpyRowsKernelsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	const nb, ldb = 40, 80
+	b := make([]float64, nb*ldb)
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	for _, mode := range kernelModes {
+		withKernels(mode, func() {
+			for n := 1; n <= ldb; n++ {
+				for _, k := range []int{1, 2, 7, 25} {
+					rows, tt := make([]int32, k), make([]float64, k)
+					for p := range rows {
+						rows[p], tt[p] = int32(rng.IntN(nb)), rng.NormFloat64()
+						if p%3 == 1 {
+							tt[p] = 0
+						}
+					}
+					c0 := make([]float64, n)
+					for j := range c0 {
+						c0[j] = rng.NormFloat64()
+					}
+					got, want := append([]float64(nil), c0...), append([]float64(nil), c0...)
+					AxpyRows(got, b, ldb, tt, rows)
+					axpyRowsGo(want, b, ldb, tt, rows)
+					for j := range got {
+						if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+							t.Fatalf("%s, n %d, k %d: c[%d] = %v, Go loop %v", mode, n, k, j, got[j], want[j])
+						}
+					}
+				}
+			}
+		})
+	}
+}
