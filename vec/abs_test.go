@@ -106,3 +106,68 @@ func TestAxpyRowsKernelsBitwise(t *testing.T) {
 		})
 	}
 }
+
+// MulRows equals its Go loop bit for bit with every kernel set (NaN and
+// infinite coefficients included), and equals cleared rows plus
+// AxpyKRows for finite B (zero coefficients, −0 among them, are skipped
+// there and multiplied here).
+func TestMulRowsKernelsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	for _, mode := range kernelModes {
+		withKernels(mode, func() {
+			for _, sh := range [][3]int{{1, 1, 1}, {4, 8, 3}, {5, 13, 7}, {8, 50, 500}, {32, 50, 50}, {7, 3, 2}, {12, 70, 9}, {4, 1, 5}, {9, 2, 4}, {4, 11, 1}, {6, 37, 0}} {
+				m, n, k := sh[0], sh[1], sh[2]
+				lda, ldb, ldc := k+2, n+3, n+1
+				a, b := make([]float64, m*lda), make([]float64, max(k, 1)*ldb)
+				for i := range a {
+					switch rng.IntN(4) {
+					case 0:
+						a[i] = 0
+					case 1:
+						a[i] = math.Copysign(0, -1)
+					default:
+						a[i] = rng.NormFloat64()
+					}
+				}
+				for i := range b {
+					b[i] = rng.NormFloat64()
+					if rng.IntN(5) == 0 {
+						b[i] = 0
+					}
+				}
+				got := make([]float64, m*ldc)
+				for i := range got {
+					got[i] = 99 // the gaps between rows stay
+				}
+				want, ref := append([]float64(nil), got...), append([]float64(nil), got...)
+				MulRows(got, ldc, a, lda, b, ldb, m, n, k)
+				mulRowsGo(want, ldc, a, lda, b, ldb, m, n, k)
+				for i := range m {
+					clear(ref[i*ldc : i*ldc+n])
+				}
+				if k > 0 {
+					tt := make([]float64, m*k)
+					for i := range m {
+						copy(tt[i*k:(i+1)*k], a[i*lda:i*lda+k])
+					}
+					AxpyKRows(ref, ldc, n, b, ldb, tt, k)
+				}
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) || math.Float64bits(got[i]) != math.Float64bits(ref[i]) {
+						t.Fatalf("%s, %v: C[%d] = %v, Go loop %v, AxpyKRows %v", mode, sh, i, got[i], want[i], ref[i])
+					}
+				}
+				if m >= 4 && k > 0 {
+					a[1], a[lda] = math.NaN(), math.Inf(-1)
+					MulRows(got, ldc, a, lda, b, ldb, m, n, k)
+					mulRowsGo(want, ldc, a, lda, b, ldb, m, n, k)
+					for i := range got {
+						if g, w := got[i], want[i]; math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
+							t.Fatalf("%s, %v, NaN and −Inf in A: C[%d] = %v, Go loop %v", mode, sh, i, g, w)
+						}
+					}
+				}
+			}
+		})
+	}
+}

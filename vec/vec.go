@@ -240,3 +240,41 @@ func axpyRowsGo(c, b []float64, ldb int, t []float64, rows []int32) {
 		}
 	}
 }
+
+// MulRows sets the m × n matrix C (row stride ldc) to A·B for the m × k
+// matrix A (row stride lda) and the k × n matrix B (row stride ldb):
+// every C(i, j) starts at +0 and adds A(i, l)·B(l, j) for l = 0, 1, …,
+// k−1 in this order, one multiply and one add per term (no fused
+// multiply-add, no zero skipped). For finite B this is bit for bit
+// clearing C's rows and AxpyKRows, which skips zero coefficients: their
+// terms are ±0, which leave a sum that starts at +0 unchanged. With AVX2
+// it keeps a tile of four rows by eight columns in registers, so every
+// value of B loaded serves four rows.
+func MulRows(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m, n, k int) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	_ = c[(m-1)*ldc+n-1]
+	if k <= 0 {
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+	_ = a[(m-1)*lda+k-1]
+	_ = b[(k-1)*ldb+n-1]
+	mulRows(c, ldc, a, lda, b, ldb, m, n, k)
+}
+
+// mulRowsGo is MulRows without vector kernels.
+func mulRowsGo(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m, n, k int) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		clear(row)
+		for l, t := range a[i*lda : i*lda+k] {
+			for j, v := range b[l*ldb : l*ldb+n] {
+				row[j] += float64(t * v)
+			}
+		}
+	}
+}

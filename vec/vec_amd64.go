@@ -393,3 +393,33 @@ func axpyRows(c, b []float64, ldb int, t []float64, rows []int32) {
 	}
 	axpyKAVX(&c[0], len(c), &b[0], ldb, &t[0], &rows[0], len(rows), useAVX512)
 }
+
+// mulRows4AVX sets rows 0…3 of C (columns 0…n−1) to A·B over k terms,
+// MulRows's operations: 8 columns at a time in eight registers, then 4,
+// then the last one to three through masked loads and stores.
+//
+//go:noescape
+func mulRows4AVX(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, n int)
+
+// mulRows is MulRows: four rows at a time with AVX2, the rows left over
+// in Go.
+func mulRows(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m, n, k int) {
+	i := 0
+	if useAVX2 && m >= 4 {
+		// Panels of 64 columns where B is larger than about half an L2
+		// cache (each panel of B then stays in cache for all the rows).
+		w := n
+		if k*n*8 > 256<<10 {
+			w = 64
+		}
+		for j0 := 0; j0 < n; j0 += w {
+			wj := min(w, n-j0)
+			for i = 0; i+4 <= m; i += 4 {
+				mulRows4AVX(&c[i*ldc+j0], ldc, &a[i*lda], lda, &b[j0], ldb, k, wj)
+			}
+		}
+	}
+	if i < m {
+		mulRowsGo(c[i*ldc:], ldc, a[i*lda:], lda, b, ldb, m-i, n, k)
+	}
+}

@@ -957,3 +957,142 @@ smloop:
 smdone:
 	VZEROUPPER
 	RET
+
+// MR4TERM adds to the accumulators of rows 0…3 (y0…y3) the products of
+// row l of B's columns in yb with A(r, l) (A's rows at SI, R12, R13, R15;
+// l in BX), multiply then add.
+#define MR4TERM(yb, y0, y1, y2, y3) \
+	VBROADCASTSD (SI)(BX*8), Y12;  \
+	VMULPD       yb, Y12, Y12;     \
+	VADDPD       Y12, y0, y0;      \
+	VBROADCASTSD (R12)(BX*8), Y13; \
+	VMULPD       yb, Y13, Y13;     \
+	VADDPD       Y13, y1, y1;      \
+	VBROADCASTSD (R13)(BX*8), Y12; \
+	VMULPD       yb, Y12, Y12;     \
+	VADDPD       Y12, y2, y2;      \
+	VBROADCASTSD (R15)(BX*8), Y13; \
+	VMULPD       yb, Y13, Y13;     \
+	VADDPD       Y13, y3, y3
+
+// func mulRows4AVX(c *float64, ldc int, a *float64, lda int, b *float64, ldb int, k, n int)
+// Rows 0…3 of C = A·B: each element from +0 over l = 0…k−1 in order,
+// multiply then add; 8 columns at a time (Y0…Y7), then 4 (Y0…Y3), then
+// the last one to three with a mask (Y11).
+TEXT ·mulRows4AVX(SB), NOSPLIT, $0-64
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $3, R9
+	MOVQ b+32(FP), DX
+	MOVQ ldb+40(FP), R10
+	SHLQ $3, R10
+	MOVQ k+48(FP), R11
+	MOVQ n+56(FP), CX
+	LEAQ (SI)(R9*1), R12
+	LEAQ (R12)(R9*1), R13
+	LEAQ (R13)(R9*1), R15
+	XORQ AX, AX
+
+mr8:
+	LEAQ   8(AX), BX
+	CMPQ   BX, CX
+	JGT    mr4
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	LEAQ   (DX)(AX*8), R14
+	XORQ   BX, BX
+
+mr8l:
+	VMOVUPD (R14), Y8
+	VMOVUPD 32(R14), Y9
+	MR4TERM(Y8, Y0, Y2, Y4, Y6)
+	MR4TERM(Y9, Y1, Y3, Y5, Y7)
+	ADDQ    R10, R14
+	INCQ    BX
+	CMPQ    BX, R11
+	JLT     mr8l
+	MOVQ    DI, BX
+	VMOVUPD Y0, (BX)(AX*8)
+	VMOVUPD Y1, 32(BX)(AX*8)
+	ADDQ    R8, BX
+	VMOVUPD Y2, (BX)(AX*8)
+	VMOVUPD Y3, 32(BX)(AX*8)
+	ADDQ    R8, BX
+	VMOVUPD Y4, (BX)(AX*8)
+	VMOVUPD Y5, 32(BX)(AX*8)
+	ADDQ    R8, BX
+	VMOVUPD Y6, (BX)(AX*8)
+	VMOVUPD Y7, 32(BX)(AX*8)
+	ADDQ    $8, AX
+	JMP     mr8
+
+mr4:
+	LEAQ   4(AX), BX
+	CMPQ   BX, CX
+	JGT    mrtail
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	LEAQ   (DX)(AX*8), R14
+	XORQ   BX, BX
+
+mr4l:
+	VMOVUPD (R14), Y8
+	MR4TERM(Y8, Y0, Y1, Y2, Y3)
+	ADDQ    R10, R14
+	INCQ    BX
+	CMPQ    BX, R11
+	JLT     mr4l
+	MOVQ    DI, BX
+	VMOVUPD Y0, (BX)(AX*8)
+	ADDQ    R8, BX
+	VMOVUPD Y1, (BX)(AX*8)
+	ADDQ    R8, BX
+	VMOVUPD Y2, (BX)(AX*8)
+	ADDQ    R8, BX
+	VMOVUPD Y3, (BX)(AX*8)
+	ADDQ    $4, AX
+
+mrtail:
+	MOVQ    CX, BX
+	SUBQ    AX, BX             // 0 … 3 columns left
+	JLE     mrdone
+	LEAQ    axmask<>(SB), R14
+	NEGQ    BX
+	VMOVUPD 32(R14)(BX*8), Y11 // the first (left) lanes all ones
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	LEAQ    (DX)(AX*8), R14
+	XORQ    BX, BX
+
+mrtaill:
+	VMASKMOVPD (R14), Y11, Y8
+	MR4TERM(Y8, Y0, Y1, Y2, Y3)
+	ADDQ       R10, R14
+	INCQ       BX
+	CMPQ       BX, R11
+	JLT        mrtaill
+	MOVQ       DI, BX
+	VMASKMOVPD Y0, Y11, (BX)(AX*8)
+	ADDQ       R8, BX
+	VMASKMOVPD Y1, Y11, (BX)(AX*8)
+	ADDQ       R8, BX
+	VMASKMOVPD Y2, Y11, (BX)(AX*8)
+	ADDQ       R8, BX
+	VMASKMOVPD Y3, Y11, (BX)(AX*8)
+
+mrdone:
+	VZEROUPPER
+	RET

@@ -47,3 +47,7 @@ func abs(dst, src []float64) { absGo(dst, src) }
 func signMul(g, w []float64) { signMulGo(g, w) }
 
 func axpyRows(c, b []float64, ldb int, t []float64, rows []int32) { axpyRowsGo(c, b, ldb, t, rows) }
+
+func mulRows(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m, n, k int) {
+	mulRowsGo(c, ldc, a, lda, b, ldb, m, n, k)
+}

@@ -85,6 +85,8 @@ type FlyANN struct {
 	resV   []float64
 	resM   []int
 	resCap int
+	// a1Finite: every entry of a1 is finite (effectiveWeights).
+	a1Finite bool
 	// dense, when set, runs every product through gemm (the reference the
 	// sparse path is tested against).
 	dense bool
@@ -282,6 +284,28 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 func (a *FlyANN) effectiveWeights() {
 	vec.Abs(a.a1, a.W1)
 	vec.Abs(a.a2, a.W2)
+	a.a1Finite = sumFinite(a.a1)
+}
+
+// mulRows sets the m × n matrix c to x·w (x m × k, w k × n, all
+// contiguous) through vec.MulRows, the rows split in groups of four
+// between a.Threads goroutines for products of 2¹⁶ multiply-adds or more
+// (the same results).
+func (a *FlyANN) mulRows(c, x, w []float64, m, n, k int) {
+	par := min(a.Threads, m/4)
+	if par < 2 || m*n*k < 1<<16 {
+		vec.MulRows(c, n, x, k, w, n, m, n, k)
+		return
+	}
+	var wg sync.WaitGroup
+	for g := range par {
+		lo, hi := g*m/par&^3, (g+1)*m/par&^3
+		if g == par-1 {
+			hi = m
+		}
+		wg.Go(func() { vec.MulRows(c[lo*n:], n, x[lo*k:], k, w, n, hi-lo, n, k) })
+	}
+	wg.Wait()
 }
 
 // sumFinite reports whether the sum of x (≥ 0 here: |W2|) is finite,
@@ -404,7 +428,13 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 			copy(a.orn[s*norn+r*p.NOR:s*norn+(r+1)*p.NOR], x[s*p.NOR:(s+1)*p.NOR])
 		}
 	}
-	gemm(a.Threads, false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
+	if a.sparse() && a.a1Finite {
+		// Every odor's ORN rates times |W1| in register tiles (the same
+		// bits: the sums start at +0 and |W1| is finite).
+		a.mulRows(a.h1, a.orn, a.a1, bsz, p.NPN, norn)
+	} else {
+		gemm(a.Threads, false, false, bsz, p.NPN, norn, 1, a.orn, norn, a.a1, p.NPN, 0, a.h1, p.NPN)
+	}
 	// BatchNorm
 	for i := 0; i < p.NPN; i++ {
 		var mu, va float64

@@ -153,6 +153,11 @@ func BenchmarkGemmANN(b *testing.B) {
 		return x
 	}
 	pn, a2, dkc := mat(32*50), mat(50*2500), mat(32*2500)
+	for i := range pn {
+		if i%2 == 1 {
+			pn[i] = 0 // ReLU: about half the PNs are silent
+		}
+	}
 	c1, c2 := make([]float64, 32*2500), make([]float64, 50*2500)
 	b.Run("forward", func(b *testing.B) {
 		for b.Loop() {
@@ -165,6 +170,16 @@ func BenchmarkGemmANN(b *testing.B) {
 			gemm(1, false, false, 32, 50, 500, 1, orn, 500, a1, 50, 0, h1, 50)
 		}
 	})
+	b.Run("forward/MulRows", func(b *testing.B) {
+		for b.Loop() {
+			vec.MulRows(c1, 2500, pn, 50, a2, 2500, 32, 2500, 50)
+		}
+	})
+	b.Run("forwardW1/MulRows", func(b *testing.B) {
+		for b.Loop() {
+			vec.MulRows(h1, 50, orn, 500, a1, 50, 32, 50, 500)
+		}
+	})
 	b.Run("gradW2", func(b *testing.B) {
 		for b.Loop() {
 			gemm(1, true, false, 50, 2500, 32, 1, pn, 50, dkc, 2500, 0, c2, 2500)
@@ -175,7 +190,8 @@ func BenchmarkGemmANN(b *testing.B) {
 // The sparse passes (only the active KCs) give the dense gemm passes'
 // bits: gradients, Adam steps and predictions, with and without dropout,
 // for the paper's sizes and for shapes that take gemm's other paths
-// (few classes, more than 16 classes, a batch that makes gonum split dPN).
+// (few classes, more than 16 classes, a batch that makes gonum split dPN),
+// on one goroutine and on two.
 func TestFlyANNSparseEqualsDense(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skip("the sparse passes run on amd64 only")
@@ -207,6 +223,7 @@ func TestFlyANNSparseEqualsDense(t *testing.T) {
 			a.W2[3] = 0
 			nets[k] = a
 		}
+		nets[0].Threads = 1 + c.batch%2 // two goroutines for odd batches
 		nets[1].dense = true
 		rng := sim.Stream(6, "ann-sparse-data")
 		x := make([]float64, c.batch*c.nor)
