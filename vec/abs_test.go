@@ -171,3 +171,49 @@ func TestMulRowsKernelsBitwise(t *testing.T) {
 		})
 	}
 }
+
+// Transpose and ScatterAxpy equal their Go loops bit for bit with every
+// kernel set, on sizes around the kernels' blocks, strides wider than the
+// rows, and repeated rows.
+func TestTransposeAndScatterAxpyKernelsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 23))
+	for _, mode := range kernelModes {
+		withKernels(mode, func() {
+			for _, sh := range [][2]int{{1, 1}, {4, 4}, {3, 9}, {8, 4}, {50, 2500}, {13, 22}, {4, 5}, {7, 4}, {16, 33}} {
+				r, c := sh[0], sh[1]
+				lds, ldd := c+1, r+3
+				src := randomSpecial(rng, r*lds)
+				got, want := make([]float64, c*ldd), make([]float64, c*ldd)
+				Transpose(got, ldd, src, lds, r, c)
+				transposeGo(want, ldd, src, lds, r, c)
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("%s, %d × %d: transpose[%d] = %v, Go loop %v", mode, r, c, i, got[i], want[i])
+					}
+				}
+			}
+			for _, n := range []int{1, 2, 3, 4, 5, 15, 16, 17, 20, 33, 50} {
+				const nrows = 9
+				ldc := n + 2
+				c0 := make([]float64, nrows*ldc)
+				for i := range c0 {
+					c0[i] = rng.NormFloat64()
+				}
+				x := make([]float64, n)
+				for i := range x {
+					x[i] = rng.NormFloat64()
+				}
+				rows := []int32{3, 0, 8, 3, 5, 3}
+				tt := []float64{0.5, -1.25, 0, 3, math.Copysign(0, -1), 1e-3}
+				got, want := append([]float64(nil), c0...), append([]float64(nil), c0...)
+				ScatterAxpy(got, ldc, rows, tt, x)
+				scatterAxpyGo(want, ldc, rows, tt, x)
+				for i := range got {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("%s, n %d: c[%d] = %v, Go loop %v", mode, n, i, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}

@@ -278,3 +278,57 @@ func mulRowsGo(c []float64, ldc int, a []float64, lda int, b []float64, ldb int,
 		}
 	}
 }
+
+// Transpose writes the transpose of the r × c matrix src (row stride
+// lds) into dst (c × r, row stride ldd): dst[j·ldd+i] = src[i·lds+j].
+// With AVX2 it moves blocks of 4 × 4, column block by column block (the
+// source lines stay in cache while their columns are written).
+func Transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
+	if r <= 0 || c <= 0 {
+		return
+	}
+	_ = src[(r-1)*lds+c-1]
+	_ = dst[(c-1)*ldd+r-1]
+	transpose(dst, ldd, src, lds, r, c)
+}
+
+// transposeGo is Transpose without vector kernels.
+func transposeGo(dst []float64, ldd int, src []float64, lds int, r, c int) {
+	for j := range c {
+		out := dst[j*ldd : j*ldd+r]
+		for i := range out {
+			out[i] = src[i*lds+j]
+		}
+	}
+}
+
+// ScatterAxpy adds t[p]·x[j] to c[rows[p]·ldc+j] for every j < len(x) and
+// p = 0, 1, …, len(rows)−1 in this order (one multiply and one add per
+// term, no fused multiply-add): x scaled into the listed rows of c. t
+// must be at least as long as rows, and c must hold every listed row; it
+// panics otherwise.
+func ScatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) {
+	if len(rows) == 0 || len(x) == 0 {
+		return
+	}
+	t = t[:len(rows)]
+	hi := int32(0)
+	for _, r := range rows {
+		if r < 0 {
+			panic("vec: ScatterAxpy with a negative row")
+		}
+		hi = max(hi, r)
+	}
+	_ = c[int(hi)*ldc+len(x)-1]
+	scatterAxpy(c, ldc, rows, t, x)
+}
+
+// scatterAxpyGo is ScatterAxpy without vector kernels.
+func scatterAxpyGo(c []float64, ldc int, rows []int32, t, x []float64) {
+	for p, r := range rows {
+		tp, row := t[p], c[int(r)*ldc:int(r)*ldc+len(x)]
+		for j, v := range x {
+			row[j] += float64(tp * v)
+		}
+	}
+}

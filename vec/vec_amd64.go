@@ -423,3 +423,47 @@ func mulRows(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m
 		mulRowsGo(c[i*ldc:], ldc, a[i*lda:], lda, b, ldb, m-i, n, k)
 	}
 }
+
+// transpose4AVX transposes the r4 × c4 top-left block of src (r4 and c4
+// multiples of 4; strides in elements) into dst in 4 × 4 blocks, all
+// row blocks of a column block before the next column block.
+//
+//go:noescape
+func transpose4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int)
+
+// transpose is Transpose: the multiple-of-four block with AVX2, the last
+// rows and columns in Go.
+func transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
+	r4, c4 := r&^3, c&^3
+	if !useAVX2 || r4 == 0 || c4 == 0 {
+		transposeGo(dst, ldd, src, lds, r, c)
+		return
+	}
+	transpose4AVX(&dst[0], ldd, &src[0], lds, r4, c4)
+	for j := c4; j < c; j++ { // the last columns, every row
+		for i := range r {
+			dst[j*ldd+i] = src[i*lds+j]
+		}
+	}
+	for j := range c4 { // the last rows, the other columns
+		for i := r4; i < r; i++ {
+			dst[j*ldd+i] = src[i*lds+j]
+		}
+	}
+}
+
+// scatterAxpyAVX is scatterAxpyGo: 16 columns of x at a time held in
+// registers over all the rows, then 4, then the last one to three
+// (masked loads and stores).
+//
+//go:noescape
+func scatterAxpyAVX(c *float64, ldc int, rows *int32, t *float64, k int, x *float64, n int)
+
+// scatterAxpy is ScatterAxpy.
+func scatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) {
+	if !useAVX2 {
+		scatterAxpyGo(c, ldc, rows, t, x)
+		return
+	}
+	scatterAxpyAVX(&c[0], ldc, &rows[0], &t[0], len(rows), &x[0], len(x))
+}

@@ -1096,3 +1096,154 @@ mrtaill:
 mrdone:
 	VZEROUPPER
 	RET
+
+// func transpose4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int)
+TEXT ·transpose4AVX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $3, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $3, R9
+	MOVQ r4+32(FP), R10
+	MOVQ c4+40(FP), R11
+	XORQ AX, AX                // column j of src (row of dst)
+
+trcol:
+	CMPQ AX, R11
+	JGE  trdone
+	LEAQ (SI)(AX*8), R12       // src row 0 at column j
+	MOVQ AX, R13
+	IMULQ R8, R13
+	ADDQ DI, R13               // dst row j at column 0
+	XORQ BX, BX                // row i of src
+
+trrow:
+	CMPQ BX, R10
+	JGE  trnext
+	VMOVUPD (R12), Y0
+	VMOVUPD (R12)(R9*1), Y1
+	LEAQ    (R12)(R9*2), R14
+	VMOVUPD (R14), Y2
+	VMOVUPD (R14)(R9*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4      // a0[0] a1[0] a0[2] a1[2]
+	VUNPCKHPD  Y1, Y0, Y5      // a0[1] a1[1] a0[3] a1[3]
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // column 0
+	VPERM2F128 $0x20, Y7, Y5, Y1 // column 1
+	VPERM2F128 $0x31, Y6, Y4, Y2 // column 2
+	VPERM2F128 $0x31, Y7, Y5, Y3 // column 3
+	VMOVUPD Y0, (R13)(BX*8)
+	LEAQ    (R13)(R8*1), R14
+	VMOVUPD Y1, (R14)(BX*8)
+	ADDQ    R8, R14
+	VMOVUPD Y2, (R14)(BX*8)
+	ADDQ    R8, R14
+	VMOVUPD Y3, (R14)(BX*8)
+	LEAQ    (R12)(R9*4), R12
+	ADDQ    $4, BX
+	JMP     trrow
+
+trnext:
+	ADDQ $4, AX
+	JMP  trcol
+
+trdone:
+	VZEROUPPER
+	RET
+
+// SAROW sets R14 to the address of row rows[BX] of c at the current
+// column (AX).
+#define SAROW \
+	MOVLQSX (DX)(BX*4), R14; \
+	IMULQ   R8, R14;         \
+	ADDQ    DI, R14;         \
+	LEAQ    (R14)(AX*8), R14
+
+// func scatterAxpyAVX(c *float64, ldc int, rows *int32, t *float64, k int, x *float64, n int)
+TEXT ·scatterAxpyAVX(SB), NOSPLIT, $0-56
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+16(FP), DX
+	MOVQ t+24(FP), R9
+	MOVQ k+32(FP), R10
+	MOVQ x+40(FP), SI
+	MOVQ n+48(FP), CX
+	XORQ AX, AX
+
+sa16:
+	LEAQ    16(AX), BX
+	CMPQ    BX, CX
+	JGT     sa4
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 32(SI)(AX*8), Y1
+	VMOVUPD 64(SI)(AX*8), Y2
+	VMOVUPD 96(SI)(AX*8), Y3
+	XORQ    BX, BX
+
+sa16l:
+	SAROW
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       Y0, Y8, Y4
+	VMULPD       Y1, Y8, Y5
+	VMULPD       Y2, Y8, Y6
+	VMULPD       Y3, Y8, Y7
+	VADDPD       (R14), Y4, Y4
+	VADDPD       32(R14), Y5, Y5
+	VADDPD       64(R14), Y6, Y6
+	VADDPD       96(R14), Y7, Y7
+	VMOVUPD      Y4, (R14)
+	VMOVUPD      Y5, 32(R14)
+	VMOVUPD      Y6, 64(R14)
+	VMOVUPD      Y7, 96(R14)
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          sa16l
+	ADDQ         $16, AX
+	JMP          sa16
+
+sa4:
+	LEAQ    4(AX), BX
+	CMPQ    BX, CX
+	JGT     satail
+	VMOVUPD (SI)(AX*8), Y0
+	XORQ    BX, BX
+
+sa4l:
+	SAROW
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       Y0, Y8, Y4
+	VADDPD       (R14), Y4, Y4
+	VMOVUPD      Y4, (R14)
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          sa4l
+	ADDQ         $4, AX
+	JMP          sa4
+
+satail:
+	MOVQ       CX, BX
+	SUBQ       AX, BX             // 0 … 3 columns left
+	JLE        sadone
+	LEAQ       axmask<>(SB), R14
+	NEGQ       BX
+	VMOVUPD    32(R14)(BX*8), Y11 // the first (left) lanes all ones
+	VMASKMOVPD (SI)(AX*8), Y11, Y0
+	XORQ       BX, BX
+
+satl:
+	SAROW
+	VBROADCASTSD (R9)(BX*8), Y8
+	VMULPD       Y0, Y8, Y4
+	VMASKMOVPD   (R14), Y11, Y5
+	VADDPD       Y5, Y4, Y4
+	VMASKMOVPD   Y4, Y11, (R14)
+	INCQ         BX
+	CMPQ         BX, R10
+	JLT          satl
+
+sadone:
+	VZEROUPPER
+	RET

@@ -51,3 +51,9 @@ func axpyRows(c, b []float64, ldb int, t []float64, rows []int32) { axpyRowsGo(c
 func mulRows(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m, n, k int) {
 	mulRowsGo(c, ldc, a, lda, b, ldb, m, n, k)
 }
+
+func transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
+	transposeGo(dst, ldd, src, lds, r, c)
+}
+
+func scatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) { scatterAxpyGo(c, ldc, rows, t, x) }

@@ -76,15 +76,15 @@ type FlyANN struct {
 	istd, mu                                                     []float64
 	rng                                                          *rand.Rand
 	// The sparse path (see sparseBackward): each sample's active KCs
-	// (kc ≠ 0, increasing) in act, their dKC in dk; the same KCs split
-	// by index mod 4 (dPN's partial sums), each sample's four lists
-	// padded to one length resM[s] (resCap apart) in resJ and resV.
-	act    [][]int32
-	dk     []float64
-	resJ   []int32
-	resV   []float64
-	resM   []int
-	resCap int
+	// (kc ≠ 0, increasing) in act, their dKC in dk; a2T = a2ᵀ and
+	// g2T = g2ᵀ (NKC × NPN); dPN's four partial sums in lanes, over the
+	// active KCs of each residue mod 4 (laneR, their dKC in laneT).
+	act      [][]int32
+	dk       []float64
+	a2T, g2T []float64
+	lanes    []float64
+	laneT    [4][]float64
+	laneR    [4][]int32
 	// a1Finite: every entry of a1 is finite (effectiveWeights).
 	a1Finite bool
 	// dense, when set, runs every product through gemm (the reference the
@@ -144,9 +144,10 @@ func NewFlyANN(p FlyANNParams, rng *rand.Rand) (*FlyANN, error) {
 	a.out, a.dOut, a.dKC, a.dPN, a.dH1 = mk(B*p.Classes), mk(B*p.Classes), mk(B*p.NKC), mk(B*p.NPN), mk(B*p.NPN)
 	a.a1, a.a2 = mk(len(a.W1)), mk(len(a.W2))
 	a.istd, a.mu = mk(p.NPN), mk(p.NPN)
-	a.dk = mk(B * p.NKC)
-	a.resCap = p.NKC/4 + 4 // a residue's KCs below NKC&^3, and lane 0's tail
-	a.resJ, a.resV, a.resM = make([]int32, B*4*a.resCap), mk(B*4*a.resCap), make([]int, B)
+	a.dk, a.a2T, a.g2T, a.lanes = mk(B*p.NKC), mk(len(a.W2)), mk(len(a.W2)), mk(4*p.NPN)
+	for r := range a.laneT {
+		a.laneT[r], a.laneR[r] = mk(p.NKC), make([]int32, p.NKC)
+	}
 	actBuf := make([]int32, B*p.NKC)
 	a.act = make([][]int32, B)
 	for s := range a.act {
@@ -645,12 +646,11 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 	}
 	// dKC = (dOut·W3ᵀ)·mask at the active KCs (vec.MatVec's lanes:
 	// j ≡ q mod 4 below C&^3, the tail on lane 0, (l0 + l2) + (l1 + l3)),
-	// in dk; and the same values split by KC index mod 4 for dPN.
-	c4, k4 := C&^3, p.NKC&^3
+	// in dk.
+	c4 := C &^ 3
+	finite := true
 	for s := 0; s < bsz; s++ {
 		d, dk := a.dOut[s*C:(s+1)*C], a.dk[s*p.NKC:(s+1)*p.NKC]
-		var n [4]int
-		rj, rv := a.resJ[s*4*a.resCap:(s+1)*4*a.resCap], a.resV[s*4*a.resCap:(s+1)*4*a.resCap]
 		for q, i := range a.act[s] {
 			w := a.W3[int(i)*C : int(i)*C+C]
 			var l [4]float64
@@ -668,28 +668,16 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 				v = 0 // gemm adds the dot product to a cleared C: +0
 			}
 			v *= a.mask[s*p.NKC+int(i)]
+			finite = finite && v-v == 0
 			dk[q] = v
 			gB2[i] += v
-			r := int(i) & 3
-			if int(i) >= k4 {
-				r = 0
-			}
-			rj[r*a.resCap+n[r]], rv[r*a.resCap+n[r]] = i, v
-			n[r]++
 		}
-		// Pad the four lists to one length with terms +0·a2(i, 0), which
-		// leave a partial sum unchanged.
-		m := max(n[0], n[1], n[2], n[3])
-		for r := range 4 {
-			for q := n[r]; q < m; q++ {
-				rj[r*a.resCap+q], rv[r*a.resCap+q] = 0, 0
-			}
-		}
-		a.resM[s] = m
 	}
-	if blocks := func(x int) int { return (x + gemmBlock - 1) / gemmBlock }; blocks(bsz)*blocks(p.NPN) >= gemmMinParBlocks && p.NKC > gemmBlock {
-		// gemm hands dKC·a2ᵀ of this shape to gonum, which splits the dot
-		// products: the whole dKC matrix through gemm.
+	blocks := func(x int) int { return (x + gemmBlock - 1) / gemmBlock }
+	if !finite || blocks(bsz)*blocks(p.NPN) >= gemmMinParBlocks && p.NKC > gemmBlock {
+		// A dKC that is not finite (the terms left out below would be
+		// NaN), or a shape whose dKC·a2ᵀ gemm hands to gonum (which splits
+		// the dot products): the whole dKC matrix through gemm.
 		clear(a.dKC[:bsz*p.NKC])
 		for s := 0; s < bsz; s++ {
 			for q, i := range a.act[s] {
@@ -701,44 +689,43 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 		gemm(a.Threads, false, true, bsz, p.NPN, p.NKC, 1, a.dKC, p.NKC, a.a2, p.NKC, 0, a.dPN, p.NPN)
 		return
 	}
-	// Row i of g2 = pnᵀ·dKC and dPN's column i = dKC·a2ᵀ, PN by PN (the
-	// row of g2 and of a2 in L1): g2(i, j) sums pn(s, i)·dKC(s, j) over s
-	// in increasing order, dPN(s, i) is vec.MatVec's (l0 + l2) + (l1 + l3)
-	// of the four partial sums over the active KCs of each residue.
-	for i := 0; i < p.NPN; i++ {
-		g := g2[i*p.NKC : (i+1)*p.NKC]
-		clear(g)
-		for s := 0; s < bsz; s++ {
-			c := a.pn[s*p.NPN+i]
-			if c == 0 {
-				continue
+	// g2ᵀ: row j adds dKC(s, j)·pn(s, :) for the samples s where KC j is
+	// active, in increasing s (the terms with pn(s, i) = 0, which gemm
+	// skips, are ±0: no change). dPN(s, :) = Σ_j dKC(s, j)·a2ᵀ(j, :) as
+	// vec.MatVec's four partial sums, each over the active KCs of its
+	// residue mod 4 in increasing order (the tail, j ≥ NKC&^3, on lane 0).
+	vec.Transpose(a.a2T, p.NPN, a.a2, p.NKC, p.NPN, p.NKC)
+	clear(a.g2T)
+	k4 := p.NKC &^ 3
+	for s := 0; s < bsz; s++ {
+		act := a.act[s]
+		dk := a.dk[s*p.NKC : s*p.NKC+len(act)]
+		vec.ScatterAxpy(a.g2T, p.NPN, act, dk, a.pn[s*p.NPN:(s+1)*p.NPN])
+		var n [4]int
+		for q, i := range act {
+			r := int(i) & 3
+			if int(i) >= k4 {
+				r = 0
 			}
-			act := a.act[s]
-			dk := a.dk[s*p.NKC : s*p.NKC+len(act)]
-			for q, j := range act {
-				g[j] += float64(c * dk[q])
-			}
+			a.laneT[r][n[r]], a.laneR[r][n[r]] = dk[q], i
+			n[r]++
 		}
-		signMul(g, a.W2[i*p.NKC:(i+1)*p.NKC])
-		row := a.a2[i*p.NKC : (i+1)*p.NKC]
-		for s := 0; s < bsz; s++ {
-			m, o := a.resM[s], s*4*a.resCap
-			j0, j1, j2, j3 := a.resJ[o:o+m], a.resJ[o+a.resCap:o+a.resCap+m], a.resJ[o+2*a.resCap:o+2*a.resCap+m], a.resJ[o+3*a.resCap:o+3*a.resCap+m]
-			v0, v1, v2, v3 := a.resV[o:o+m], a.resV[o+a.resCap:o+a.resCap+m], a.resV[o+2*a.resCap:o+2*a.resCap+m], a.resV[o+3*a.resCap:o+3*a.resCap+m]
-			var l0, l1, l2, l3 float64
-			for q := range m {
-				l0 += float64(v0[q] * row[j0[q]])
-				l1 += float64(v1[q] * row[j1[q]])
-				l2 += float64(v2[q] * row[j2[q]])
-				l3 += float64(v3[q] * row[j3[q]])
-			}
-			v := (l0 + l2) + (l1 + l3)
+		clear(a.lanes)
+		for r := range 4 {
+			vec.AxpyRows(a.lanes[r*p.NPN:(r+1)*p.NPN], a.a2T, p.NPN, a.laneT[r][:n[r]], a.laneR[r][:n[r]])
+		}
+		l0, l1, l2, l3 := a.lanes[:p.NPN], a.lanes[p.NPN:2*p.NPN], a.lanes[2*p.NPN:3*p.NPN], a.lanes[3*p.NPN:]
+		row := a.dPN[s*p.NPN : (s+1)*p.NPN]
+		for i := range row {
+			v := (l0[i] + l2[i]) + (l1[i] + l3[i])
 			if v == 0 {
 				v = 0
 			}
-			a.dPN[s*p.NPN+i] = v
+			row[i] = v
 		}
 	}
+	vec.Transpose(g2, p.NKC, a.g2T, p.NPN, p.NKC, p.NPN)
+	signMul(g2, a.W2)
 }
 
 // Grad returns the gradient left by the last Gradient or TrainBatch, laid out like Par.
