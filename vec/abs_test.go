@@ -217,3 +217,73 @@ func TestTransposeAndScatterAxpyKernelsBitwise(t *testing.T) {
 		})
 	}
 }
+
+// ReLUBias gives Go's max(x + b, 0) with every kernel set: the same bits
+// for numbers (+0 for −0 sums), a NaN for a NaN.
+func TestReLUBiasKernelsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 31))
+	for _, mode := range kernelModes {
+		withKernels(mode, func() {
+			for n := 0; n <= 37; n++ {
+				x, b := randomSpecial(rng, n), randomSpecial(rng, n)
+				if n > 2 {
+					x[1], b[1] = math.Copysign(0, -1), math.Copysign(0, -1)
+				}
+				got, y := append([]float64(nil), x...), make([]float64, n)
+				ReLUBias(got, y, b)
+				for i := range n {
+					want := max(x[i]+b[i], 0)
+					if math.IsNaN(want) {
+						if !math.IsNaN(got[i]) || !math.IsNaN(y[i]) {
+							t.Fatalf("%s: max(%v + %v, 0) = %v / %v, want NaN", mode, x[i], b[i], got[i], y[i])
+						}
+						continue
+					}
+					if math.Float64bits(got[i]) != math.Float64bits(want) || math.Float64bits(y[i]) != math.Float64bits(want) {
+						t.Fatalf("%s: max(%v + %v, 0) = %v / %v, want %v", mode, x[i], b[i], got[i], y[i], want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TransposeSignMul equals Transpose followed by SignMul bit for bit with
+// every kernel set, and with clearSrc leaves the source block +0 and the
+// rest of the source untouched.
+func TestTransposeSignMulKernelsBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 41))
+	for _, mode := range kernelModes {
+		withKernels(mode, func() {
+			for _, sh := range [][2]int{{1, 1}, {4, 4}, {2500, 50}, {9, 7}, {8, 12}, {5, 3}, {12, 5}} {
+				r, c := sh[0], sh[1]
+				lds, ldd, ldw := c+1, r+2, r+3
+				src := randomSpecial(rng, r*lds)
+				w := randomSpecial(rng, c*ldw)
+				for _, clr := range []bool{false, true} {
+					s := append([]float64(nil), src...)
+					got, want := make([]float64, c*ldd), make([]float64, c*ldd)
+					TransposeSignMul(got, ldd, s, lds, r, c, w, ldw, clr)
+					Transpose(want, ldd, src, lds, r, c)
+					for j := range c {
+						SignMul(want[j*ldd:j*ldd+r], w[j*ldw:j*ldw+r])
+					}
+					for i := range got {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("%s, %v, clear %v: dst[%d] = %v, Transpose and SignMul %v", mode, sh, clr, i, got[i], want[i])
+						}
+					}
+					for i := range s {
+						wantS := src[i]
+						if clr && i%lds < c {
+							wantS = 0
+						}
+						if math.Float64bits(s[i]) != math.Float64bits(wantS) {
+							t.Fatalf("%s, %v, clear %v: src[%d] = %v, want %v", mode, sh, clr, i, s[i], wantS)
+						}
+					}
+				}
+			}
+		})
+	}
+}

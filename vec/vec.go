@@ -332,3 +332,58 @@ func scatterAxpyGo(c []float64, ldc int, rows []int32, t, x []float64) {
 		}
 	}
 }
+
+// ReLUBias sets x[i] = max(x[i]+b[i], 0) and y[i] to the same value for
+// every i < len(x), as Go's max: +0 for a sum of −0 and a NaN for a NaN
+// (y and b at least as long as x).
+func ReLUBias(x, y, b []float64) { reluBias(x, y[:len(x)], b[:len(x)]) }
+
+// reluBiasGo is ReLUBias without vector kernels.
+func reluBiasGo(x, y, b []float64) {
+	for i, v := range x {
+		v = max(v+b[i], 0)
+		x[i], y[i] = v, v
+	}
+}
+
+// TransposeSignMul writes the transpose of the r × c matrix src (row
+// stride lds) into the c × r matrix dst (row stride ldd) multiplied by
+// the sign of w (c × r, row stride ldw) as SignMul does: dst[j·ldd+i] is
+// src[i·lds+j] with its sign bit xor w[j·ldw+i]'s, +0 where that w is
+// ±0. With clearSrc it sets the r × c block of src to +0 as it goes
+// (ready for the next sums).
+func TransposeSignMul(dst []float64, ldd int, src []float64, lds int, r, c int, w []float64, ldw int, clearSrc bool) {
+	if r <= 0 || c <= 0 {
+		return
+	}
+	_ = src[(r-1)*lds+c-1]
+	_ = dst[(c-1)*ldd+r-1]
+	_ = w[(c-1)*ldw+r-1]
+	transposeSignMul(dst, ldd, src, lds, r, c, w, ldw, clearSrc)
+}
+
+// transposeSignMulGo is TransposeSignMul without vector kernels, for the
+// rows i0 ≤ i < r of every column and the columns j0 ≤ j < c of the rows
+// above i0.
+func transposeSignMulGo(dst []float64, ldd int, src []float64, lds int, r, c int, w []float64, ldw int, clearSrc bool, i0, j0 int) {
+	one := func(i, j int) {
+		x, wv := src[i*lds+j], w[j*ldw+i]
+		b := math.Float64bits(wv)
+		x2 := b << 1
+		nz := (x2 | -x2) >> 63
+		dst[j*ldd+i] = math.Float64frombits((math.Float64bits(x) ^ b&(1<<63)) & -nz)
+		if clearSrc {
+			src[i*lds+j] = 0
+		}
+	}
+	for i := i0; i < r; i++ {
+		for j := range c {
+			one(i, j)
+		}
+	}
+	for i := range i0 {
+		for j := j0; j < c; j++ {
+			one(i, j)
+		}
+	}
+}

@@ -467,3 +467,37 @@ func scatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) {
 	}
 	scatterAxpyAVX(&c[0], ldc, &rows[0], &t[0], len(rows), &x[0], len(x))
 }
+
+// reluBiasAVX is reluBiasGo for n a multiple of 4: VMAXPD(0, x + b)
+// keeps a NaN and gives −0 for −0, and adding +0 makes that +0.
+//
+//go:noescape
+func reluBiasAVX(x, y, b *float64, n int)
+
+// reluBias is ReLUBias: AVX2 for the multiple of four, Go for the rest.
+func reluBias(x, y, b []float64) {
+	if n4 := len(x) &^ 3; useAVX2 && n4 > 0 {
+		reluBiasAVX(&x[0], &y[0], &b[0], n4)
+		x, y, b = x[n4:], y[n4:], b[n4:]
+	}
+	reluBiasGo(x, y, b)
+}
+
+// transposeSign4AVX is transpose4AVX with SignMul's rule against w
+// applied to every block of dst before it is stored, and, with clear,
+// +0 written over every block of src it has read.
+//
+//go:noescape
+func transposeSign4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int, w *float64, ldw int, clear bool)
+
+// transposeSignMul is TransposeSignMul: the multiple-of-four block with
+// AVX2, the last rows and columns in Go.
+func transposeSignMul(dst []float64, ldd int, src []float64, lds int, r, c int, w []float64, ldw int, clearSrc bool) {
+	r4, c4 := r&^3, c&^3
+	if !useAVX2 || r4 == 0 || c4 == 0 {
+		transposeSignMulGo(dst, ldd, src, lds, r, c, w, ldw, clearSrc, 0, 0)
+		return
+	}
+	transposeSign4AVX(&dst[0], ldd, &src[0], lds, r4, c4, &w[0], ldw, clearSrc)
+	transposeSignMulGo(dst, ldd, src, lds, r, c, w, ldw, clearSrc, r4, c4)
+}

@@ -1247,3 +1247,119 @@ satl:
 sadone:
 	VZEROUPPER
 	RET
+
+// func reluBiasAVX(x, y, b *float64, n int)
+TEXT ·reluBiasAVX(SB), NOSPLIT, $0-32
+	MOVQ   x+0(FP), DI
+	MOVQ   y+8(FP), SI
+	MOVQ   b+16(FP), DX
+	MOVQ   n+24(FP), CX
+	VXORPD Y9, Y9, Y9
+	XORQ   AX, AX
+
+rbloop:
+	CMPQ    AX, CX
+	JGE     rbdone
+	VMOVUPD (DI)(AX*8), Y0
+	VADDPD  (DX)(AX*8), Y0, Y0
+	VMAXPD  Y0, Y9, Y0         // 0 > v ? 0 : v (NaN and −0 kept)
+	VADDPD  Y9, Y0, Y0         // −0 + 0 = +0
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y0, (SI)(AX*8)
+	ADDQ    $4, AX
+	JMP     rbloop
+
+rbdone:
+	VZEROUPPER
+	RET
+
+// TSSIGN applies SignMul's rule to yv against the four values of w at
+// (R15)(BX*8): the sign bit xor w's, +0 where w = ±0 (Y8: the sign bit,
+// Y9: 0; Y10, Y11 scratch).
+#define TSSIGN(yv) \
+	VMOVUPD (R15)(BX*8), Y10; \
+	VANDPD  Y8, Y10, Y11;     \
+	VCMPPD  $0x04, Y9, Y10, Y10; \
+	VXORPD  Y11, yv, yv;      \
+	VANDPD  Y10, yv, yv
+
+// func transposeSign4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int, w *float64, ldw int, clear bool)
+TEXT ·transposeSign4AVX(SB), NOSPLIT, $0-65
+	MOVQ         dst+0(FP), DI
+	MOVQ         ldd+8(FP), R8
+	SHLQ         $3, R8
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R9
+	SHLQ         $3, R9
+	MOVQ         r4+32(FP), R10
+	MOVQ         c4+40(FP), R11
+	MOVQ         w+48(FP), DX
+	MOVQ         ldw+56(FP), CX
+	SHLQ         $3, CX
+	MOVQ         $0x8000000000000000, AX
+	MOVQ         AX, X8
+	VPBROADCASTQ X8, Y8           // the sign bit
+	VXORPD       Y9, Y9, Y9       // 0
+	XORQ         AX, AX           // column j of src (row of dst and w)
+
+tscol:
+	CMPQ  AX, R11
+	JGE   tsdone
+	LEAQ  (SI)(AX*8), R12         // src row 0 at column j
+	MOVQ  AX, R13
+	IMULQ R8, R13
+	ADDQ  DI, R13                 // dst row j at column 0
+	XORQ  BX, BX                  // row i of src
+
+tsrow:
+	CMPQ       BX, R10
+	JGE        tsnext
+	VMOVUPD    (R12), Y0
+	VMOVUPD    (R12)(R9*1), Y1
+	LEAQ       (R12)(R9*2), R14
+	VMOVUPD    (R14), Y2
+	VMOVUPD    (R14)(R9*1), Y3
+	CMPB       clear+64(FP), $0
+	JEQ        tskeep
+	VMOVUPD    Y9, (R12)
+	VMOVUPD    Y9, (R12)(R9*1)
+	VMOVUPD    Y9, (R14)
+	VMOVUPD    Y9, (R14)(R9*1)
+
+tskeep:
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y5
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0  // column j
+	VPERM2F128 $0x20, Y7, Y5, Y1  // j+1
+	VPERM2F128 $0x31, Y6, Y4, Y2  // j+2
+	VPERM2F128 $0x31, Y7, Y5, Y3  // j+3
+	MOVQ       AX, R15
+	IMULQ      CX, R15
+	ADDQ       DX, R15            // w row j
+	TSSIGN(Y0)
+	VMOVUPD    Y0, (R13)(BX*8)
+	ADDQ       CX, R15
+	TSSIGN(Y1)
+	LEAQ       (R13)(R8*1), R14
+	VMOVUPD    Y1, (R14)(BX*8)
+	ADDQ       CX, R15
+	TSSIGN(Y2)
+	ADDQ       R8, R14
+	VMOVUPD    Y2, (R14)(BX*8)
+	ADDQ       CX, R15
+	TSSIGN(Y3)
+	ADDQ       R8, R14
+	VMOVUPD    Y3, (R14)(BX*8)
+	LEAQ       (R12)(R9*4), R12
+	ADDQ       $4, BX
+	JMP        tsrow
+
+tsnext:
+	ADDQ $4, AX
+	JMP  tscol
+
+tsdone:
+	VZEROUPPER
+	RET

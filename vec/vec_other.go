@@ -57,3 +57,9 @@ func transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
 }
 
 func scatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) { scatterAxpyGo(c, ldc, rows, t, x) }
+
+func reluBias(x, y, b []float64) { reluBiasGo(x, y, b) }
+
+func transposeSignMul(dst []float64, ldd int, src []float64, lds int, r, c int, w []float64, ldw int, clearSrc bool) {
+	transposeSignMulGo(dst, ldd, src, lds, r, c, w, ldw, clearSrc, 0, 0)
+}

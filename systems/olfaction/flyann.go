@@ -85,6 +85,9 @@ type FlyANN struct {
 	lanes    []float64
 	laneT    [4][]float64
 	laneR    [4][]int32
+	// masked: the last forward pass drew a dropout mask (else mask is
+	// 1 everywhere and left unwritten).
+	masked bool
 	// a1Finite: every entry of a1 is finite (effectiveWeights).
 	a1Finite bool
 	// dense, when set, runs every product through gemm (the reference the
@@ -468,14 +471,12 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 	gemm(a.Threads, false, false, bsz, p.NKC, p.NPN, 1, a.pn, p.NPN, a.a2, p.NKC, 0, a.kcPre, p.NKC)
 	keep := 1 / (1 - p.Dropout)
 	drop := train && p.Dropout > 0
+	a.masked = drop
 	for s := 0; s < bsz; s++ {
 		pre, kc, mask := a.kcPre[s*p.NKC:(s+1)*p.NKC], a.kc[s*p.NKC:(s+1)*p.NKC], a.mask[s*p.NKC:(s+1)*p.NKC]
 		if !drop {
-			// mask 1: kc = v·1 = v
-			for i, b := range a.B2[:len(pre)] {
-				v := max(pre[i]+b, 0)
-				pre[i], kc[i], mask[i] = v, v, 1
-			}
+			// no mask (1): kc = v·1 = v
+			vec.ReLUBias(pre, kc, a.B2)
 		} else {
 			for i, b := range a.B2[:len(pre)] {
 				v := max(pre[i]+b, 0)
@@ -500,7 +501,8 @@ func (a *FlyANN) forward(x []float64, bsz int, train bool) {
 		return
 	}
 	// out += kc·W3 over each sample's active KCs only: the terms gemm
-	// adds (it skips zero coefficients), in the same order.
+	// adds (it skips zero coefficients), in the same order. The active
+	// kc values stay in dk for the backward pass's g3.
 	for s := 0; s < bsz; s++ {
 		act := a.act[s]
 		t := a.dk[s*p.NKC : s*p.NKC+len(act)]
@@ -597,6 +599,11 @@ func (a *FlyANN) sparse() bool { return !a.dense && runtime.GOARCH == "amd64" }
 // gradients (g3, gB3, g2, gB2) and dPN through gemm over whole matrices.
 func (a *FlyANN) denseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 	p, C := a.P, a.P.Classes
+	if !a.masked {
+		for k := range a.mask[:bsz*p.NKC] {
+			a.mask[k] = 1
+		}
+	}
 	gemm(a.Threads, true, false, p.NKC, C, bsz, 1, a.kc, p.NKC, a.dOut, C, 0, g3, C)
 	for s := 0; s < bsz; s++ {
 		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
@@ -634,15 +641,11 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 	for s := 0; s < bsz; s++ {
 		vec.AddTo(gB3, a.dOut[s*C:(s+1)*C])
 	}
-	// g3 = kcᵀ·dOut: rows of active KCs, terms in increasing s.
+	// g3 = kcᵀ·dOut: rows of active KCs, terms in increasing s (the
+	// forward pass left each sample's active kc values in dk).
 	for s := 0; s < bsz; s++ {
-		kc, d := a.kc[s*p.NKC:(s+1)*p.NKC], a.dOut[s*C:(s+1)*C]
-		for _, i := range a.act[s] {
-			c, row := kc[i], g3[int(i)*C:int(i)*C+C]
-			for j, v := range d {
-				row[j] += float64(c * v)
-			}
-		}
+		act := a.act[s]
+		vec.ScatterAxpy(g3, C, act, a.dk[s*p.NKC:s*p.NKC+len(act)], a.dOut[s*C:(s+1)*C])
 	}
 	// dKC = (dOut·W3ᵀ)·mask at the active KCs (vec.MatVec's lanes:
 	// j ≡ q mod 4 below C&^3, the tail on lane 0, (l0 + l2) + (l1 + l3)),
@@ -667,7 +670,9 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 			if v == 0 {
 				v = 0 // gemm adds the dot product to a cleared C: +0
 			}
-			v *= a.mask[s*p.NKC+int(i)]
+			if a.masked {
+				v *= a.mask[s*p.NKC+int(i)]
+			}
 			finite = finite && v-v == 0
 			dk[q] = v
 			gB2[i] += v
@@ -695,7 +700,8 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 	// vec.MatVec's four partial sums, each over the active KCs of its
 	// residue mod 4 in increasing order (the tail, j ≥ NKC&^3, on lane 0).
 	vec.Transpose(a.a2T, p.NPN, a.a2, p.NKC, p.NPN, p.NKC)
-	clear(a.g2T)
+	// g2T is all +0 here: zeroed when made and cleared by the
+	// transpose that ends every call.
 	k4 := p.NKC &^ 3
 	for s := 0; s < bsz; s++ {
 		act := a.act[s]
@@ -724,8 +730,9 @@ func (a *FlyANN) sparseBackward(bsz int, g3, gB3, g2, gB2 []float64) {
 			row[i] = v
 		}
 	}
-	vec.Transpose(g2, p.NKC, a.g2T, p.NPN, p.NKC, p.NPN)
-	signMul(g2, a.W2)
+	// g2 = (g2T)ᵀ with the sign rule of |W2|, g2T cleared for the next
+	// batch.
+	vec.TransposeSignMul(g2, p.NKC, a.g2T, p.NPN, p.NKC, p.NPN, a.W2, p.NKC, true)
 }
 
 // Grad returns the gradient left by the last Gradient or TrainBatch, laid out like Par.
