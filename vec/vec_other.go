@@ -56,7 +56,9 @@ func transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
 	transposeGo(dst, ldd, src, lds, r, c)
 }
 
-func scatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) { scatterAxpyGo(c, ldc, rows, t, x) }
+func scatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) {
+	scatterAxpyGo(c, ldc, rows, t, x)
+}
 
 func reluBias(x, y, b []float64) { reluBiasGo(x, y, b) }
 
