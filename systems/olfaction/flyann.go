@@ -191,6 +191,13 @@ func gemmGonum(tA, tB bool, m, n, k int, alpha float64, A []float64, lda int, Bm
 // k into blocks (which changes a dot product's rounding).
 const gemmBlock, gemmMinParBlocks = 64, 4
 
+// gemmMinParWork is the number of multiply-adds from which a product is
+// split between goroutines: below about 4 M (the default network's
+// largest product, PN→KC for a batch of 32, is 4.0 M) two goroutines were
+// slower by wall than one on a 2-core AMD EPYC VM (the hand-off per
+// product costs more than half the product).
+const gemmMinParWork = 1 << 22
+
 // gemmExact does the products whose order of operations gonum's Dgemm
 // fixes per element of C, on amd64 only (elsewhere gonum's Go loops may
 // fuse multiply and add), and reports whether it did: after C = beta·C
@@ -271,8 +278,8 @@ func gemmExact(par int, tA, tB bool, m, n, k int, alpha float64, A []float64, ld
 		}
 		vec.AxpyKRows(Cm[lo*ldc:], ldc, n, Bm, ldb, t, k)
 	}
-	// Split only products worth a goroutine (≥ 2¹⁶ multiply-adds).
-	if par = min(par, m); par < 2 || m*n*k < 1<<16 {
+	// Split only products worth a goroutine (≥ gemmMinParWork).
+	if par = min(par, m); par < 2 || m*n*k < gemmMinParWork {
 		rows(0, m)
 		return true
 	}
@@ -293,11 +300,11 @@ func (a *FlyANN) effectiveWeights() {
 
 // mulRows sets the m × n matrix c to x·w (x m × k, w k × n, all
 // contiguous) through vec.MulRows, the rows split in groups of four
-// between a.Threads goroutines for products of 2¹⁶ multiply-adds or more
-// (the same results).
+// between a.Threads goroutines for products of gemmMinParWork
+// multiply-adds or more (the same results).
 func (a *FlyANN) mulRows(c, x, w []float64, m, n, k int) {
 	par := min(a.Threads, m/4)
-	if par < 2 || m*n*k < 1<<16 {
+	if par < 2 || m*n*k < gemmMinParWork {
 		vec.MulRows(c, n, x, k, w, n, m, n, k)
 		return
 	}
