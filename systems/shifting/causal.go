@@ -44,6 +44,14 @@ type TrainOptions struct {
 	// inputs (divided by Σ_causal w − 1 under normalise); the output delay
 	// Etp is untouched (z_j does not depend on it). 0: off.
 	LateCost float64
+	// LateBump is the late-spike push applied outside the optimiser, as
+	// SilentBump is: after each mini-batch every incoming weight of a
+	// hidden neuron grows by LateBump × the fraction of the batch's
+	// samples on which the neuron fired after the sample's last input
+	// spike (more input weight crosses the threshold sooner), so the step
+	// does not go through Adam's per-weight normalisation (weight units;
+	// 0: off).
+	LateBump float64
 }
 
 // lastInput returns the sample's last input spike z (the largest finite
@@ -130,6 +138,38 @@ func countSilent(p *ShiftingPass, sil []float64) {
 		if b >= Silent {
 			sil[j]++
 		}
+	}
+}
+
+// countLate adds 1 to late[j] for each neuron of the (hidden) pass that
+// fired after the sample's last input spike.
+func countLate(p *ShiftingPass, late []float64) {
+	last := lastInput(p)
+	for j, b := range p.best[:len(late)] {
+		if b < Silent && b > last {
+			late[j]++
+		}
+	}
+}
+
+// lateBump raises every incoming weight of each hidden neuron by LateBump
+// × its fraction of late samples in the mini-batch of nb samples.
+func (n *ShiftingNet) lateBump(nb int) {
+	l := n.L1
+	frac := make([]float64, l.Out)
+	for _, wk := range n.workers {
+		addTo(frac, wk.late1)
+	}
+	any := false
+	for j := range frac {
+		frac[j] *= n.Opt.LateBump / float64(nb)
+		any = any || frac[j] != 0
+	}
+	if !any {
+		return
+	}
+	for i := 0; i < l.In; i++ {
+		addTo(l.W[i*l.Out:(i+1)*l.Out], frac)
 	}
 }
 
@@ -402,7 +442,8 @@ func (c *ShiftingConfig) validateCausal() error {
 	for _, f := range []struct {
 		n string
 		v float64
-	}{{"ws_k", c.WSK}, {"silent_bump", c.SilentBump}, {"clip_norm", c.ClipNorm}, {"hidden_late_cost", c.HiddenLateCost}} {
+	}{{"ws_k", c.WSK}, {"silent_bump", c.SilentBump}, {"clip_norm", c.ClipNorm}, {"hidden_late_cost", c.HiddenLateCost},
+		{"hidden_late_bump", c.HiddenLateBump}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("%s must be a finite number >= 0 (0: off), got %g", f.n, f.v)
 		}

@@ -514,6 +514,7 @@ type shiftingWorker struct {
 	correct    int
 	loss       float64
 	sil1, sil2 []float64 // silent samples per hidden / output neuron (SilentBump only)
+	late1      []float64 // samples per hidden neuron that fired after the last input (LateBump only)
 	st         HiddenStats
 }
 
@@ -524,7 +525,7 @@ func NewShiftingNet(in, hidden, out int, rng *rand.Rand, team *sim.Team) *Shifti
 	for w := 0; w < shiftingChunks; w++ {
 		n.workers = append(n.workers, &shiftingWorker{p2: n.L2.NewShiftingPass(),
 			g1: n.L1.NewShiftingGrad(), g2: n.L2.NewShiftingGrad(), dOut: make([]float64, out), dHid: make([]float64, hidden),
-			sil1: make([]float64, hidden), sil2: make([]float64, out), st: HiddenStats{Fired: make([]bool, hidden)}})
+			sil1: make([]float64, hidden), sil2: make([]float64, out), late1: make([]float64, hidden), st: HiddenStats{Fired: make([]bool, hidden)}})
 	}
 	n.g1 = n.workers[0].g1
 	tiles, width := gradTiles(hidden)
@@ -618,6 +619,9 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 			clear(wk.sil1)
 			clear(wk.sil2)
 		}
+		if n.Opt.LateBump > 0 {
+			clear(wk.late1)
+		}
 		for b := n.lo[w]; b < n.lo[w+1]; b++ {
 			p1 := n.passes[b]
 			n.L1.Forward(xs[b], p1)
@@ -625,6 +629,9 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 			if n.Opt.SilentBump > 0 {
 				countSilent(p1, wk.sil1)
 				countSilent(wk.p2, wk.sil2)
+			}
+			if n.Opt.LateBump > 0 {
+				countLate(p1, wk.late1)
 			}
 			if FirstSpike(wk.p2.Y) == ys[b] {
 				wk.correct++
@@ -663,6 +670,9 @@ func (n *ShiftingNet) TrainBatch(xs [][]float64, ys []int, lrW, lrEtp float64) (
 	n.L1.Apply(g1, lrW, lrEtp)
 	if n.Opt.SilentBump > 0 {
 		n.bump(len(xs))
+	}
+	if n.Opt.LateBump > 0 {
+		n.lateBump(len(xs))
 	}
 	for _, wk := range n.workers {
 		correct += wk.correct

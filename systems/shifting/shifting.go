@@ -89,6 +89,12 @@ type ShiftingConfig struct {
 	// neuron's error term in the rule's three-factor update (image tasks;
 	// per unit of z; 0 = off).
 	HiddenLateCost float64 `yaml:"hidden_late_cost"`
+	// HiddenLateBump pushes late hidden spikes outside the optimiser:
+	// after each mini-batch every incoming weight of a hidden neuron grows
+	// by hidden_late_bump × the fraction of the batch's samples on which it
+	// fired after the sample's last input spike (as silent_bump does for
+	// silent neurons; image tasks; weight units; 0 = off).
+	HiddenLateBump float64 `yaml:"hidden_late_bump"`
 	// ClipNorm caps the Euclidean norm of each neuron's incoming weight
 	// gradient per mini-batch, before Adam (gradient units; 0 = off).
 	ClipNorm float64 `yaml:"clip_norm"`
@@ -338,7 +344,7 @@ func (c *ShiftingConfig) Run(ctx context.Context, env *experiment.Env) (map[stri
 func (c *ShiftingConfig) configure(net *ShiftingNet) {
 	net.Normalise = c.Normalise
 	net.L1.Exact, net.L2.Exact = c.ExactForward, c.ExactForward
-	net.Opt = TrainOptions{WSK: c.WSK, WSTheta: c.WSTheta, ClipNorm: c.ClipNorm, SilentBump: c.SilentBump, LateCost: c.HiddenLateCost}
+	net.Opt = TrainOptions{WSK: c.WSK, WSTheta: c.WSTheta, ClipNorm: c.ClipNorm, SilentBump: c.SilentBump, LateCost: c.HiddenLateCost, LateBump: c.HiddenLateBump}
 	net.TargetTime = c.TargetTime
 	net.HiddenLrFactor = c.LrHiddenFactor
 	if c.Readout == ReadoutPotential {
