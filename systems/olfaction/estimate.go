@@ -22,8 +22,9 @@ func (c *OlfactionConfig) Estimate() (experiment.Estimate, error) {
 		a := c.ANN
 		norn := experiment.Count(nor, float64(a.ORNTiling))
 		w := experiment.Count(norn, float64(a.NPN)) + experiment.Count(float64(a.NPN), float64(a.NKC)) + experiment.Count(float64(a.NKC), ncl)
-		e.Array(fmt.Sprintf("ANN weights, Adam moments and gradients (4 × %.3g float64)", w), 4, w)
-		e.Array("ANN batch activations (batch × layers × 4)", float64(a.Batch), norn+float64(a.NPN)+float64(a.NKC)+ncl, 4)
+		e.Array(fmt.Sprintf("ANN weights, Adam moments, gradients and |W| (6 × %.3g float64)", w), 6, w)
+		e.Array("ANN |W2|ᵀ and the transposed PN→KC gradient (2 × n_pn × n_kc)", 2, float64(a.NPN), float64(a.NKC))
+		e.Array("ANN batch activations and active-KC lists (batch × layers × 6)", float64(a.Batch), norn+float64(a.NPN)+float64(a.NKC)+ncl, 6)
 		if a.Batch > 0 {
 			steps += experiment.Count(float64(a.Epochs), float64(d.NTrain)/float64(a.Batch)+1)
 		}
