@@ -220,15 +220,21 @@ func AxpyRows(c, b []float64, ldb int, t []float64, rows []int32) {
 		return
 	}
 	t = t[:len(rows)]
+	_ = b[lastRow(rows, "AxpyRows")*ldb+len(c)-1]
+	axpyRows(c, b, ldb, t, rows)
+}
+
+// lastRow returns the largest entry of the row list (non-empty) of the
+// function fn, and panics on a negative one (the kernels index with it).
+func lastRow(rows []int32, fn string) int {
 	hi := int32(0)
 	for _, r := range rows {
 		if r < 0 {
-			panic("vec: AxpyRows with a negative row")
+			panic("vec: " + fn + " with a negative row")
 		}
 		hi = max(hi, r)
 	}
-	_ = b[int(hi)*ldb+len(c)-1]
-	axpyRows(c, b, ldb, t, rows)
+	return int(hi)
 }
 
 // axpyRowsGo is AxpyRows without vector kernels.
@@ -312,14 +318,7 @@ func ScatterAxpy(c []float64, ldc int, rows []int32, t, x []float64) {
 		return
 	}
 	t = t[:len(rows)]
-	hi := int32(0)
-	for _, r := range rows {
-		if r < 0 {
-			panic("vec: ScatterAxpy with a negative row")
-		}
-		hi = max(hi, r)
-	}
-	_ = c[int(hi)*ldc+len(x)-1]
+	_ = c[lastRow(rows, "ScatterAxpy")*ldc+len(x)-1]
 	scatterAxpy(c, ldc, rows, t, x)
 }
 

@@ -424,13 +424,6 @@ func mulRows(c []float64, ldc int, a []float64, lda int, b []float64, ldb int, m
 	}
 }
 
-// transpose4AVX transposes the r4 × c4 top-left block of src (r4 and c4
-// multiples of 4; strides in elements) into dst in 4 × 4 blocks, all
-// row blocks of a column block before the next column block.
-//
-//go:noescape
-func transpose4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int)
-
 // transpose is Transpose: the multiple-of-four block with AVX2, the last
 // rows and columns in Go.
 func transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
@@ -439,7 +432,7 @@ func transpose(dst []float64, ldd int, src []float64, lds int, r, c int) {
 		transposeGo(dst, ldd, src, lds, r, c)
 		return
 	}
-	transpose4AVX(&dst[0], ldd, &src[0], lds, r4, c4)
+	transposeSign4AVX(&dst[0], ldd, &src[0], lds, r4, c4, &src[0], 0, false, false)
 	for j := c4; j < c; j++ { // the last columns, every row
 		for i := range r {
 			dst[j*ldd+i] = src[i*lds+j]
@@ -483,12 +476,16 @@ func reluBias(x, y, b []float64) {
 	reluBiasGo(x, y, b)
 }
 
-// transposeSign4AVX is transpose4AVX with SignMul's rule against w
-// applied to every block of dst before it is stored, and, with clear,
-// +0 written over every block of src it has read.
+// transposeSign4AVX transposes the r4 × c4 top-left block of src (r4
+// and c4 multiples of 4; strides in elements) into dst in 4 × 4 blocks,
+// all row blocks of a column block before the next column block (the
+// source lines stay in cache while their columns are written); with
+// sign, SignMul's rule against w (dst-shaped, stride ldw) is applied to
+// every block before it is stored (w unread otherwise); with clear, +0
+// is written over every block of src it has read.
 //
 //go:noescape
-func transposeSign4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int, w *float64, ldw int, clear bool)
+func transposeSign4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int, w *float64, ldw int, sign, clear bool)
 
 // transposeSignMul is TransposeSignMul: the multiple-of-four block with
 // AVX2, the last rows and columns in Go.
@@ -498,6 +495,6 @@ func transposeSignMul(dst []float64, ldd int, src []float64, lds int, r, c int, 
 		transposeSignMulGo(dst, ldd, src, lds, r, c, w, ldw, clearSrc, 0, 0)
 		return
 	}
-	transposeSign4AVX(&dst[0], ldd, &src[0], lds, r4, c4, &w[0], ldw, clearSrc)
+	transposeSign4AVX(&dst[0], ldd, &src[0], lds, r4, c4, &w[0], ldw, true, clearSrc)
 	transposeSignMulGo(dst, ldd, src, lds, r, c, w, ldw, clearSrc, r4, c4)
 }

@@ -1097,62 +1097,6 @@ mrdone:
 	VZEROUPPER
 	RET
 
-// func transpose4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int)
-TEXT ·transpose4AVX(SB), NOSPLIT, $0-48
-	MOVQ dst+0(FP), DI
-	MOVQ ldd+8(FP), R8
-	SHLQ $3, R8
-	MOVQ src+16(FP), SI
-	MOVQ lds+24(FP), R9
-	SHLQ $3, R9
-	MOVQ r4+32(FP), R10
-	MOVQ c4+40(FP), R11
-	XORQ AX, AX                // column j of src (row of dst)
-
-trcol:
-	CMPQ AX, R11
-	JGE  trdone
-	LEAQ (SI)(AX*8), R12       // src row 0 at column j
-	MOVQ AX, R13
-	IMULQ R8, R13
-	ADDQ DI, R13               // dst row j at column 0
-	XORQ BX, BX                // row i of src
-
-trrow:
-	CMPQ BX, R10
-	JGE  trnext
-	VMOVUPD (R12), Y0
-	VMOVUPD (R12)(R9*1), Y1
-	LEAQ    (R12)(R9*2), R14
-	VMOVUPD (R14), Y2
-	VMOVUPD (R14)(R9*1), Y3
-	VUNPCKLPD  Y1, Y0, Y4      // a0[0] a1[0] a0[2] a1[2]
-	VUNPCKHPD  Y1, Y0, Y5      // a0[1] a1[1] a0[3] a1[3]
-	VUNPCKLPD  Y3, Y2, Y6
-	VUNPCKHPD  Y3, Y2, Y7
-	VPERM2F128 $0x20, Y6, Y4, Y0 // column 0
-	VPERM2F128 $0x20, Y7, Y5, Y1 // column 1
-	VPERM2F128 $0x31, Y6, Y4, Y2 // column 2
-	VPERM2F128 $0x31, Y7, Y5, Y3 // column 3
-	VMOVUPD Y0, (R13)(BX*8)
-	LEAQ    (R13)(R8*1), R14
-	VMOVUPD Y1, (R14)(BX*8)
-	ADDQ    R8, R14
-	VMOVUPD Y2, (R14)(BX*8)
-	ADDQ    R8, R14
-	VMOVUPD Y3, (R14)(BX*8)
-	LEAQ    (R12)(R9*4), R12
-	ADDQ    $4, BX
-	JMP     trrow
-
-trnext:
-	ADDQ $4, AX
-	JMP  trcol
-
-trdone:
-	VZEROUPPER
-	RET
-
 // SAROW sets R14 to the address of row rows[BX] of c at the current
 // column (AX).
 #define SAROW \
@@ -1283,8 +1227,12 @@ rbdone:
 	VXORPD  Y11, yv, yv;      \
 	VANDPD  Y10, yv, yv
 
-// func transposeSign4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int, w *float64, ldw int, clear bool)
-TEXT ·transposeSign4AVX(SB), NOSPLIT, $0-65
+// func transposeSign4AVX(dst *float64, ldd int, src *float64, lds int, r4, c4 int, w *float64, ldw int, sign, clear bool)
+// The r4 × c4 block of src (multiples of 4) transposed into dst in 4 × 4
+// blocks, all row blocks of a column block before the next; with sign,
+// SignMul's rule against w (dst-shaped) applied before every store; with
+// clear, +0 written over every block of src read.
+TEXT ·transposeSign4AVX(SB), NOSPLIT, $0-66
 	MOVQ         dst+0(FP), DI
 	MOVQ         ldd+8(FP), R8
 	SHLQ         $3, R8
@@ -1319,7 +1267,7 @@ tsrow:
 	LEAQ       (R12)(R9*2), R14
 	VMOVUPD    (R14), Y2
 	VMOVUPD    (R14)(R9*1), Y3
-	CMPB       clear+64(FP), $0
+	CMPB       clear+65(FP), $0
 	JEQ        tskeep
 	VMOVUPD    Y9, (R12)
 	VMOVUPD    Y9, (R12)(R9*1)
@@ -1335,21 +1283,25 @@ tskeep:
 	VPERM2F128 $0x20, Y7, Y5, Y1  // j+1
 	VPERM2F128 $0x31, Y6, Y4, Y2  // j+2
 	VPERM2F128 $0x31, Y7, Y5, Y3  // j+3
+	CMPB       sign+64(FP), $0
+	JEQ        tsstore
 	MOVQ       AX, R15
 	IMULQ      CX, R15
 	ADDQ       DX, R15            // w row j
 	TSSIGN(Y0)
-	VMOVUPD    Y0, (R13)(BX*8)
 	ADDQ       CX, R15
 	TSSIGN(Y1)
-	LEAQ       (R13)(R8*1), R14
-	VMOVUPD    Y1, (R14)(BX*8)
 	ADDQ       CX, R15
 	TSSIGN(Y2)
-	ADDQ       R8, R14
-	VMOVUPD    Y2, (R14)(BX*8)
 	ADDQ       CX, R15
 	TSSIGN(Y3)
+
+tsstore:
+	VMOVUPD    Y0, (R13)(BX*8)
+	LEAQ       (R13)(R8*1), R14
+	VMOVUPD    Y1, (R14)(BX*8)
+	ADDQ       R8, R14
+	VMOVUPD    Y2, (R14)(BX*8)
 	ADDQ       R8, R14
 	VMOVUPD    Y3, (R14)(BX*8)
 	LEAQ       (R12)(R9*4), R12

@@ -155,14 +155,27 @@ func countLate(p *ShiftingPass, late []float64) {
 // lateBump raises every incoming weight of each hidden neuron by LateBump
 // × its fraction of late samples in the mini-batch of nb samples.
 func (n *ShiftingNet) lateBump(nb int) {
-	l := n.L1
+	n.bumpLayer(n.L1, n.Opt.LateBump/float64(nb), func(wk *shiftingWorker) []float64 { return wk.late1 })
+}
+
+// bump applies weight bumping after a mini-batch of nb samples.
+func (n *ShiftingNet) bump(nb int) {
+	k := n.Opt.SilentBump / float64(nb)
+	n.bumpLayer(n.L1, k, func(wk *shiftingWorker) []float64 { return wk.sil1 })
+	n.bumpLayer(n.L2, k, func(wk *shiftingWorker) []float64 { return wk.sil2 })
+}
+
+// bumpLayer adds to every incoming weight of neuron j of l the factor k
+// times the workers' counts for j (count picks a worker's per-neuron
+// counts), summed in worker order.
+func (n *ShiftingNet) bumpLayer(l *ShiftingLayer, k float64, count func(*shiftingWorker) []float64) {
 	frac := make([]float64, l.Out)
 	for _, wk := range n.workers {
-		addTo(frac, wk.late1)
+		addTo(frac, count(wk))
 	}
 	any := false
 	for j := range frac {
-		frac[j] *= n.Opt.LateBump / float64(nb)
+		frac[j] *= k
 		any = any || frac[j] != 0
 	}
 	if !any {
@@ -170,31 +183,6 @@ func (n *ShiftingNet) lateBump(nb int) {
 	}
 	for i := 0; i < l.In; i++ {
 		addTo(l.W[i*l.Out:(i+1)*l.Out], frac)
-	}
-}
-
-// bump applies weight bumping after a mini-batch of nb samples.
-func (n *ShiftingNet) bump(nb int) {
-	for k, l := range []*ShiftingLayer{n.L1, n.L2} {
-		frac := make([]float64, l.Out)
-		for _, wk := range n.workers {
-			if k == 0 {
-				addTo(frac, wk.sil1)
-			} else {
-				addTo(frac, wk.sil2)
-			}
-		}
-		any := false
-		for j := range frac {
-			frac[j] *= n.Opt.SilentBump / float64(nb)
-			any = any || frac[j] != 0
-		}
-		if !any {
-			continue
-		}
-		for i := 0; i < l.In; i++ {
-			addTo(l.W[i*l.Out:(i+1)*l.Out], frac)
-		}
 	}
 }
 

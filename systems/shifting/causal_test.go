@@ -261,22 +261,32 @@ func TestLateCostActsOnSpikesAfterTheLastInput(t *testing.T) {
 // 1.00 either way. Want the late fraction at most halved and accuracy
 // ≥ 0.8 with the cost.
 func TestLateCostRaisesHiddenEarlyFraction(t *testing.T) {
+	checkLateHalved(t, "the cost", func(c *ShiftingConfig) { c.HiddenLateCost = 0.05 })
+}
+
+// checkLateHalved trains the 784-20-10 network on the generated 300/100
+// subset with the graded code for 5 epochs without and with set applied,
+// and wants the late hidden spikes at most halved (and > 0.05 without)
+// with test accuracy ≥ 0.8.
+func checkLateHalved(t *testing.T, what string, set func(*ShiftingConfig)) {
+	t.Helper()
 	data := t.TempDir()
 	writeIDX(t, data, 300, 100)
-	run := func(gamma float64) map[string]float64 {
+	run := func(set func(*ShiftingConfig)) map[string]float64 {
 		c := causalMNIST()
 		c.Encoding = EncodingGraded
 		c.Hidden, c.BatchSize, c.Epochs, c.LrStart, c.LrEnd, c.DataDir = 20, 16, 5, 1e-3, 1e-3, data
-		c.CheckpointEveryEpochs, c.HiddenLateCost = 0, gamma
+		c.CheckpointEveryEpochs = 0
+		set(c)
 		return runShifting(t, c)
 	}
-	off, on := run(0), run(0.05)
+	off, on := run(func(*ShiftingConfig) {}), run(set)
 	t.Logf("off %v\non %v", off, on)
 	if a, b := 1-off["hidden_early_fraction"], 1-on["hidden_early_fraction"]; !(a > 0.05 && b <= a/2) {
-		t.Errorf("late hidden spikes %.3f with the cost, %.3f without: want at most half (and > 0.05 without)", b, a)
+		t.Errorf("late hidden spikes %.3f with %s, %.3f without: want at most half (and > 0.05 without)", b, what, a)
 	}
 	if acc := on["test_accuracy"]; acc < 0.8 {
-		t.Errorf("test accuracy with the cost %.3f, want ≥ 0.8", acc)
+		t.Errorf("test accuracy with %s %.3f, want ≥ 0.8", what, acc)
 	}
 }
 
@@ -437,21 +447,5 @@ func TestPerturbInputDropsAndJitters(t *testing.T) {
 // Want the late fraction at most halved (and > 0.05 without) and
 // accuracy ≥ 0.8.
 func TestLateBumpRaisesHiddenEarlyFraction(t *testing.T) {
-	data := t.TempDir()
-	writeIDX(t, data, 300, 100)
-	run := func(bump float64) map[string]float64 {
-		c := causalMNIST()
-		c.Encoding = EncodingGraded
-		c.Hidden, c.BatchSize, c.Epochs, c.LrStart, c.LrEnd, c.DataDir = 20, 16, 5, 1e-3, 1e-3, data
-		c.CheckpointEveryEpochs, c.HiddenLateBump = 0, bump
-		return runShifting(t, c)
-	}
-	off, on := run(0), run(2e-3)
-	t.Logf("off %v\non %v", off, on)
-	if a, b := 1-off["hidden_early_fraction"], 1-on["hidden_early_fraction"]; !(a > 0.05 && b <= a/2) {
-		t.Errorf("late hidden spikes %.3f with the bump, %.3f without: want at most half (and > 0.05 without)", b, a)
-	}
-	if acc := on["test_accuracy"]; acc < 0.8 {
-		t.Errorf("test accuracy with the bump %.3f, want ≥ 0.8", acc)
-	}
+	checkLateHalved(t, "the bump", func(c *ShiftingConfig) { c.HiddenLateBump = 2e-3 })
 }
