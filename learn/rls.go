@@ -116,6 +116,14 @@ const rowBlocks = 16
 // traffic; all arithmetic stays float64 and each flush rounds P once; or
 // in binary16 (PFloat16, scaled by PScale), which halves it again, with a
 // block applied by the next P·r as in float32.
+//
+// With SetFactored(L), the first L updates leave the stored P at α·I and
+// keep it as P = α·I − Σ ĉ·ĉᵀ: P·r costs two passes over the vectors so
+// far (m·N values) instead of one over the triangle (N²/2), which is
+// cheaper while m is below about N/4, and P is exact in float64 whatever
+// the storage. On the L-th update (or a Flush, P or SetP) the vectors are
+// applied to the stored P, Block at a time, and the learner goes on as
+// without it.
 type RLS struct {
 	N, K  int
 	Alpha float64 // initial diagonal of P (1/regulariser), model units
@@ -125,21 +133,31 @@ type RLS struct {
 	// Updates counts calls to Update.
 	Updates int
 
-	p       []float64 // N×N row-major, upper triangle (j ≥ i) valid (PFloat64)
-	p32     []float32 // the same in float32 (PFloat32)
-	p16     []uint16  // P/2^e in binary16 (PFloat16), 2^e = scale, diagonal 0
-	diag    []float64 // P's diagonal (PFloat16)
-	scale   float64   // 2^e of PFloat16, 1 otherwise
-	store   PStorage
-	pendH   []float64 // pend/2^e (PFloat16): the coefficients of its rank updates
-	xs      []float64 // x·2^e (PFloat16): P·x = (P/2^e)·(x·2^e), bit for bit
-	block   int
-	pend    []float64 // block×N pending vectors ĉ = c/√(1+rᵀc)
-	m       int       // number of pending vectors
-	team    *sim.Team
-	lo      [rowBlocks + 1]int // row block boundaries
-	partial [][]float64        // per row block partial P·r
-	cd      []float64
+	p     []float64 // N×N row-major, upper triangle (j ≥ i) valid (PFloat64)
+	p32   []float32 // the same in float32 (PFloat32)
+	p16   []uint16  // P/2^e in binary16 (PFloat16), 2^e = scale, diagonal 0
+	diag  []float64 // P's diagonal (PFloat16)
+	scale float64   // 2^e of PFloat16, 1 otherwise
+	store PStorage
+	pendH []float64 // pend/2^e (PFloat16): the coefficients of its rank updates
+	xs    []float64 // x·2^e (PFloat16): P·x = (P/2^e)·(x·2^e), bit for bit
+	block int
+	pend  []float64 // max(block, factored)×N pending vectors ĉ = c/√(1+rᵀc)
+	m     int       // number of pending vectors
+	// factored is the number of updates kept as vectors while the stored
+	// P is still α·I (SetFactored; 0: none); formed says that P has been
+	// written since, which ends the factored phase.
+	factored int
+	formed   bool
+	dots     []float64 // ĉ_q·x of the factored product
+	// eachDots and eachCols are the two team passes of mulFactored on
+	// r.x into r.y (made once: no allocation per product).
+	eachDots, eachCols func(b int)
+	y                  []float64
+	team               *sim.Team
+	lo                 [rowBlocks + 1]int // row block boundaries
+	partial            [][]float64        // per row block partial P·r
+	cd                 []float64
 	// eachBlock runs productBlock(b, x, partial[b], flushing) for a
 	// team (made once: no allocation per product).
 	eachBlock func(b int)
@@ -275,6 +293,67 @@ func (r *RLS) Storage() PStorage { return r.store }
 // other storages.
 func (r *RLS) PScale() float64 { return r.scale }
 
+// SetFactored keeps the first l updates (l ≥ Block; 0 turns it off) in
+// factored form, P = α·I − Σ ĉ·ĉᵀ, before they are applied to the stored
+// P (see RLS): it must be called before the first update and holds l×N
+// float64 values. P·r then costs two passes over the m vectors so far, in
+// float64 whatever the storage, instead of one pass over the stored
+// triangle; worth it for l up to about N/4 (float32 storage) and for runs
+// with fewer than l updates in all, which never write P.
+func (r *RLS) SetFactored(l int) error {
+	if r.Updates > 0 || r.m > 0 || r.formed {
+		return fmt.Errorf("RLS: the factored phase must be set before the first update")
+	}
+	if l < 0 {
+		return fmt.Errorf("RLS: factored updates must be ≥ 0, got %d", l)
+	}
+	if l > 0 && l <= r.block {
+		l = 0 // no longer than the block: the plain deferred updates
+	}
+	r.factored = l
+	if need := max(r.block, l) * r.N; len(r.pend) < need {
+		r.pend = make([]float64, need)
+		if r.pendH != nil {
+			r.pendH = make([]float64, need)
+		}
+	}
+	if l > 0 {
+		r.dots = make([]float64, l)
+		r.eachDots = func(b int) {
+			n, m := r.N, r.m
+			for q := b * m / rowBlocks; q < (b+1)*m/rowBlocks; q++ {
+				r.dots[q] = floats.Dot(r.pend[q*n:q*n+n], r.x[:n])
+			}
+		}
+		r.eachCols = func(b int) {
+			// Column ranges of whole groups of 32 values (256 bytes).
+			n := r.N
+			lo, hi := (b*n/rowBlocks)&^31, ((b+1)*n/rowBlocks)&^31
+			if b == rowBlocks-1 {
+				hi = n
+			}
+			r.factoredCols(lo, hi, r.x, r.y, r.Alpha)
+		}
+	}
+	return nil
+}
+
+// diagA is the stored diagonal of P = α·I: α, rounded to float32 in
+// float32 storage (the factored phase uses α itself).
+func (r *RLS) diagA() float64 {
+	if r.p32 != nil {
+		return float64(float32(r.Alpha))
+	}
+	return r.Alpha
+}
+
+// Factored returns the length of the factored phase (SetFactored) and
+// whether the learner is in it (the stored P still α·I).
+func (r *RLS) Factored() (l int, in bool) { return r.factored, r.inFactored() }
+
+// inFactored says that P·r is α·x minus the pending vectors' terms.
+func (r *RLS) inFactored() bool { return r.factored > 0 && !r.formed }
+
 // Wait blocks until P is allocated and its pages touched, which
 // NewRLSStored starts in the background. A caller that times its loop
 // calls it first, so that the allocation (tens of MB of fresh pages for a
@@ -319,6 +398,10 @@ func (r *RLS) Readout(x, z []float64) {
 func (r *RLS) mulP(x, dst []float64) {
 	r.wait()
 	n := r.N
+	if r.inFactored() {
+		r.mulFactored(x, dst)
+		return
+	}
 	// A full block of pending updates (float32 and float16 storage, see
 	// Update) is applied in this pass.
 	flush := r.m == r.block && r.store != PFloat64
@@ -365,6 +448,47 @@ func (r *RLS) mulP(x, dst []float64) {
 	for q := 0; q < r.m; q++ {
 		v := r.pend[q*n : q*n+n]
 		floats.AddScaled(dst, -floats.Dot(v, x[:n]), v)
+	}
+}
+
+// mulFactored computes dst = P·x in the factored phase, P = α·I − Σ ĉ·ĉᵀ
+// in float64 whatever the storage (so the same bits in every storage):
+// first every ĉ_q·x, then dst = a·x − Σ (ĉ_q·x)·ĉ_q, four vectors per pass
+// over dst in the order of the updates. With a team the dots are split by
+// vector and the sum by fixed column ranges, which changes no operation:
+// the same bits for any worker count.
+func (r *RLS) mulFactored(x, dst []float64) {
+	n := r.N
+	if r.team.Workers() == 1 {
+		for q := range r.dots[:r.m] {
+			r.dots[q] = floats.Dot(r.pend[q*n:q*n+n], x[:n])
+		}
+		r.factoredCols(0, n, x, dst, r.Alpha)
+		return
+	}
+	r.x, r.y = x, dst
+	r.team.Each(rowBlocks, r.eachDots)
+	r.team.Each(rowBlocks, r.eachCols)
+	r.x, r.y = nil, nil
+}
+
+// factoredCols writes dst[lo:hi] = a·x − Σ_q dots[q]·ĉ_q on those columns.
+func (r *RLS) factoredCols(lo, hi int, x, dst []float64, a float64) {
+	if lo >= hi {
+		return
+	}
+	n, m := r.N, r.m
+	d := dst[lo:hi]
+	floats.ScaleTo(d, a, x[lo:hi])
+	q := 0
+	var c [4]float64
+	for ; q+3 < m; q += 4 {
+		c = [4]float64{-r.dots[q], -r.dots[q+1], -r.dots[q+2], -r.dots[q+3]}
+		v := r.pend[q*n:]
+		axpy4(d, &c, v[lo:hi], v[n+lo:n+hi], v[2*n+lo:2*n+hi], v[3*n+lo:3*n+hi])
+	}
+	for ; q < m; q++ {
+		floats.AddScaled(d, -r.dots[q], r.pend[q*n+lo:q*n+hi])
 	}
 }
 
@@ -509,6 +633,12 @@ func (r *RLS) Update(x, err []float64) error {
 	}
 	r.m++
 	r.Updates++
+	if r.inFactored() {
+		if r.m == r.factored {
+			r.Flush() // the end of the factored phase: P is formed
+		}
+		return nil
+	}
 	// A full block is applied at once in float64 storage, by the next
 	// P·r in float32 and float16 storage (mulP).
 	if r.m == r.block && r.store == PFloat64 {
@@ -517,12 +647,31 @@ func (r *RLS) Update(x, err []float64) error {
 	return nil
 }
 
-// Flush applies all pending rank-1 updates to the stored P.
+// Flush applies all pending rank-1 updates to the stored P; in the
+// factored phase, Block vectors at a time, which ends the phase.
 func (r *RLS) Flush() {
 	r.wait()
 	if r.m == 0 {
 		return
 	}
+	if r.inFactored() {
+		n, all, allH, m := r.N, r.pend, r.pendH, r.m
+		for q := 0; q < m; q += r.block {
+			r.m = min(r.block, m-q)
+			r.pend = all[q*n:]
+			if allH != nil {
+				r.pendH = allH[q*n:]
+			}
+			r.flushPending()
+		}
+		r.pend, r.pendH, r.m, r.formed = all, allH, 0, true
+		return
+	}
+	r.flushPending()
+}
+
+// flushPending applies the m ≤ Block pending updates to the stored P.
+func (r *RLS) flushPending() {
 	r.team.Each(rowBlocks, func(b int) {
 		i := r.lo[b]
 		if r.p16 != nil {
@@ -691,6 +840,7 @@ func (r *RLS) SetP(p []float64) error {
 	}
 	r.wait()
 	r.m = 0
+	r.formed = r.factored > 0 // P is written: no factored phase after it
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
 			if r.p16 != nil {
@@ -708,6 +858,43 @@ func (r *RLS) SetP(p []float64) error {
 	return nil
 }
 
+// isAlphaI says that the stored P is exactly its initial α·I.
+func (r *RLS) isAlphaI() bool {
+	n, a := r.N, r.diagA()
+	for i := 0; i < n; i++ {
+		switch {
+		case r.p16 != nil:
+			if r.diag[i] != a {
+				return false
+			}
+			for _, h := range r.p16[i*n+i : i*n+n] {
+				if h != 0 {
+					return false
+				}
+			}
+		case r.p32 != nil:
+			if float64(r.p32[i*n+i]) != a {
+				return false
+			}
+			for _, v := range r.p32[i*n+i+1 : i*n+n] {
+				if v != 0 {
+					return false
+				}
+			}
+		default:
+			if r.p[i*n+i] != a {
+				return false
+			}
+			for _, v := range r.p[i*n+i+1 : i*n+n] {
+				if v != 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // State returns a copy of the learner's exact state for a checkpoint,
 // without applying the pending updates (so that saving it changes
 // nothing): the stored upper triangle of P row by row (N(N+1)/2 values,
@@ -715,7 +902,7 @@ func (r *RLS) SetP(p []float64) error {
 // Updates are the caller's to save.
 func (r *RLS) State() (tri any, pend []float64) {
 	r.wait()
-	if r.m == r.block {
+	if r.m == r.block && !r.inFactored() {
 		// A full block (left for the next P·r) is applied now, as it
 		// would be there: SetState takes fewer than a block.
 		r.Flush()
@@ -746,13 +933,15 @@ func (r *RLS) State() (tri any, pend []float64) {
 // SetState restores a state returned by State: tri must be stored in
 // this learner's format (and, in float16, with this learner's PScale,
 // that is the same alpha's power of two) and hold N(N+1)/2 values, pend a
-// whole number (at most the block) of pending vectors.
+// whole number of pending vectors, fewer than the block or, in the
+// factored phase (SetFactored, and tri still α·I), than its length.
 func (r *RLS) SetState(tri any, pend []float64) error {
 	r.wait()
 	n := r.N
 	size := n * (n + 1) / 2
-	if len(pend)%n != 0 || len(pend)/n >= r.block {
-		return fmt.Errorf("RLS state: %d pending values is not a whole number of vectors of %d below the block of %d", len(pend), n, r.block)
+	limit := max(r.block, r.factored)
+	if len(pend)%n != 0 || len(pend)/n >= limit {
+		return fmt.Errorf("RLS state: %d pending values is not a whole number of vectors of %d below %d", len(pend), n, limit)
 	}
 	have := func(kind string) error {
 		return fmt.Errorf("RLS state: P is stored as %s, this learner stores %v (rls_storage must match)", kind, r.store)
@@ -794,6 +983,10 @@ func (r *RLS) SetState(tri any, pend []float64) error {
 		}
 	default:
 		return fmt.Errorf("RLS state: P triangle of type %T", tri)
+	}
+	r.formed = r.factored > 0 && !r.isAlphaI()
+	if !r.inFactored() && len(pend)/n >= r.block {
+		return fmt.Errorf("RLS state: %d pending vectors, the block is %d and P is not α·I (not in the factored phase)", len(pend)/n, r.block)
 	}
 	r.m = copy(r.pend, pend) / n
 	if r.pendH != nil {

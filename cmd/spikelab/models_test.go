@@ -51,6 +51,9 @@ func killCases() []killCase {
 		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5"}},
 		// P in float16: the checkpoint's rls_p is NumPy float16, with rls_p_diag and rls_p_scale.
 		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5", "rls_storage=float16"}},
+		// 250 updates kept factored: the checkpoint at 1 s holds 200 of
+		// them (P still alpha·I), the one at 1.5 s a formed P.
+		{name: "force-sine", sets: []string{"n=300", "duration_s=3", "train_start_s=0.5", "train_stop_s=1.2", "checkpoint_every_s=0.5", "rls_factored_updates=250"}},
 		{name: "force-izhikevich-sine", sets: []string{"n=200", "duration_s=2.5", "train_start_s=0.3", "train_stop_s=1.2", "checkpoint_every_s=0.5",
 			"target.noise_std=0.05"}},
 		// force-classify: its own input and schedule (generated points);

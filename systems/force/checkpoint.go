@@ -17,7 +17,8 @@ import (
 // arrays), the decoders phi, the RLS matrix exactly as stored (rls_p: its
 // upper triangle row by row, float64, float32 or float16 as rls_storage
 // says, so a resume with another rls_storage is refused; rls_pend: the deferred
-// rank-1 updates; rls_updates; with rls_storage float16, rls_p holds
+// rank-1 updates, all of them while rls_factored_updates keeps P at
+// alpha·I; rls_updates; with rls_storage float16, rls_p holds
 // P/rls_p_scale in NumPy float16 with zeros on the diagonal, which is
 // rls_p_diag in float64), the target noise generator, the
 // recordings so far (rec_*) and, once training has ended, the state at its

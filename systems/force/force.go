@@ -47,6 +47,15 @@ type ForceConfig struct {
 	// (opt-in: see the README's FORCE keys for its accuracy); "float64"
 	// keeps P exactly as computed, as the reference code does.
 	RLSStorage string `yaml:"rls_storage"`
+	// RLSFactoredUpdates keeps the first this many RLS updates as vectors,
+	// P = alpha·I − Σ c·cᵀ/(1 + rᵀc), computed exactly in float64, before
+	// P is formed in rls_storage (0, the default: from the first block).
+	// P·r then reads those vectors (8·n bytes each) instead of P's
+	// triangle, which is faster while they are fewer than about n/4 and
+	// avoids P's memory traffic altogether in runs with fewer updates;
+	// it holds this many × n float64 values, and changes results at the
+	// rounding level (opt-in: see the README's FORCE keys).
+	RLSFactoredUpdates int `yaml:"rls_factored_updates"`
 
 	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)
 	DurationS   float64 `yaml:"duration_s"`    // simulated time T (s)
@@ -326,6 +335,9 @@ func (c *ForceConfig) Validate() error {
 	}
 	if _, err := learn.ParseRLSForm(c.RLSForm); err != nil {
 		return fmt.Errorf("rls_form: %w", err)
+	}
+	if c.RLSFactoredUpdates < 0 {
+		return fmt.Errorf("rls_factored_updates must be ≥ 0 (0: off), got %d", c.RLSFactoredUpdates)
 	}
 	if _, err := learn.ParsePStorage(c.RLSStorage); err != nil {
 		return fmt.Errorf("rls_storage: %w", err)
@@ -625,6 +637,9 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	rls, err := learn.NewRLSStored(n, k, c.Alpha, form, c.RLSBlock, store, team)
 	if err != nil {
 		return nil, err
+	}
+	if err := rls.SetFactored(c.RLSFactoredUpdates); err != nil {
+		return nil, fmt.Errorf("rls_factored_updates: %w", err)
 	}
 	net := &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, noise: noise, clock: clock, dtS: c.DtMS / 1000}
 	if net.hdts, err = c.hdts(tgt); err != nil {

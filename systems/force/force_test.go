@@ -305,3 +305,46 @@ func TestFloat16PAccuracyNearFloat64(t *testing.T) {
 			h["train_rmse"], f["train_rmse"], h["test_rmse"], f["test_rmse"])
 	}
 }
+
+// TestFactoredRLSIsFloat64 runs force-sine (N = 1000, 2 s of training,
+// 800 RLS updates) with rls_factored_updates covering every update (P
+// never formed: α·I − Σ ĉĉᵀ in float64) against P stored in float64, and
+// with a phase that ends after 200 updates (P formed in float32 then).
+// Issue #19's criterion for a cheaper RLS is train and test errors within
+// 5 % of float64's. The whole-run phase is float64 arithmetic up to the
+// order of sums: its errors agree to 1e-6 (measured: 2e-15). After the
+// shorter phase the run parts from float64's at the rounding of P's
+// formation, as any rounding change does in this chaotic network: its
+// train error stays within 5 % (measured 0.0406 vs 0.0399), its free run
+// lands elsewhere (test_rmse 0.164 vs 0.083), so only learning is
+// asserted for it (test_rmse below half the untrained error).
+func TestFactoredRLSIsFloat64(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three FORCE runs")
+	}
+	cfg := func(store string, factored int) *ForceConfig {
+		c := ForceLIFSine()
+		c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 1000, 3, 0.5, 2.5
+		c.RLSStorage, c.RLSFactoredUpdates = store, factored
+		return c
+	}
+	f := runForce(t, cfg("float64", 0), 1)
+	whole := runForce(t, cfg("float32", 1000), 1)
+	part := runForce(t, cfg("float32", 200), 1)
+	if !(f["train_rmse"] < f["target_rms"]/2) {
+		t.Fatalf("float64 P: train_rmse %g not below half the untrained %g", f["train_rmse"], f["target_rms"])
+	}
+	for _, k := range []string{"train_rmse", "test_rmse"} {
+		if a, b := whole[k], f[k]; !(math.Abs(a-b) <= 1e-6*b) {
+			t.Errorf("%s: factored throughout %g, float64 P %g", k, a, b)
+		}
+	}
+	if a, b := part["train_rmse"], f["train_rmse"]; !(math.Abs(a-b) <= 0.05*b) {
+		t.Errorf("train_rmse: factored for 200 updates %g, float64 P %g (more than 5 %% apart)", a, b)
+	}
+	if !(part["test_rmse"] < part["target_rms"]/2) {
+		t.Errorf("factored for 200 updates: test_rmse %g not below half the untrained %g", part["test_rmse"], part["target_rms"])
+	}
+	t.Logf("train_rmse %g / %g / %g, test_rmse %g / %g / %g (float64 P / factored throughout / factored for 200)",
+		f["train_rmse"], whole["train_rmse"], part["train_rmse"], f["test_rmse"], whole["test_rmse"], part["test_rmse"])
+}
