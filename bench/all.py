@@ -267,15 +267,21 @@ def force_large(b, a):
     cfg = {"sl1": ("spikelab `force-sine --threads 1 --set n=%d`" % n, "spikelab", 1, sl(1)),
            "sl1h": ("spikelab `force-sine --threads 1 --set n=%d --set rls_storage=float16` (opt-in; see note)" % n,
                     "spikelab", 1, sl(1, ["rls_storage=float16"])),
+           "sl1f": ("spikelab `force-sine --threads 1 --set n=%d --set rls_factored_updates=%d` (opt-in; see note)" % (n, n // 4),
+                    "spikelab", 1, sl(1, ["rls_factored_updates=%d" % (n // 4)])),
            "b": ("Brian2 Cython (RLS in NumPy/SciPy BLAS, float64 P)", "peer", 1, brian)}
     if (os.cpu_count() or 1) > 1:
         cfg["sl2"] = ("spikelab `force-sine --threads 2 --set n=%d`" % n, "spikelab", 2, sl(2))
+        cfg["sl2f"] = ("spikelab `force-sine --threads 2 --set n=%d --set rls_factored_updates=%d` (opt-in)" % (n, n // 4),
+                       "spikelab", 2, sl(2, ["rls_factored_updates=%d" % (n // 4)]))
     c = compare("FORCE LIF sine, N = %d, %g s (RLS from %g to %g s, 400 updates/s)" % (n, T, on, off), cfg,
                 1 if a.quick else 3,
                 "Brian2's simulation = its timed net.run calls (per-run preparation and the Python RLS included). "
                 "spikelab stores P in float32 (upper triangle, 16 updates deferred per pass); Brian2 in float64 (full). "
                 "The float16 row stores P's off-diagonal entries in IEEE half (opt-in: it does not keep the errors "
-                "within 5 % of float64's, see README).")
+                "within 5 % of float64's, see README). The factored rows keep the run's updates (fewer than "
+                "rls_factored_updates) as vectors, P = alpha·I − Σ c·cᵀ/(1 + rᵀc) in float64, and never form P: "
+                "float64 storage's results up to the order of sums.")
     sys.stderr.write("FORCE N = %d: RLS and memory bandwidth (go test ./learn -bench)\n" % n)
     l0 = load()
     try:
