@@ -52,8 +52,8 @@ func (c *ForceConfig) Estimate() (experiment.Estimate, error) {
 		pb = 2
 	}
 	e.Add(fmt.Sprintf("RLS matrix P (n×n %s, n = %d)", c.RLSStorage, c.N), pb*experiment.Count(n, n))
-	if c.RLSFactoredUpdates > 0 {
-		e.Add(fmt.Sprintf("RLS factored updates (rls_factored_updates × n float64, %d × %d)", c.RLSFactoredUpdates, c.N), 8*experiment.Count(n, float64(c.RLSFactoredUpdates)))
+	if l := c.FactoredUpdates(); l > 0 {
+		e.Add(fmt.Sprintf("RLS factored updates (rls_factored_updates × n float64, %d × %d)", l, c.N), 8*experiment.Count(n, float64(l)))
 	}
 	nnz := experiment.Count(n, n, min(max(c.P, 0), 1))
 	e.Add(fmt.Sprintf("static weights (n²·p = %.3g synapses)", nnz), 16*1.05*nnz+12*nnz)

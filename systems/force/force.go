@@ -49,12 +49,12 @@ type ForceConfig struct {
 	RLSStorage string `yaml:"rls_storage"`
 	// RLSFactoredUpdates keeps the first this many RLS updates as vectors,
 	// P = alpha·I − Σ c·cᵀ/(1 + rᵀc), computed exactly in float64, before
-	// P is formed in rls_storage (0, the default: from the first block).
-	// P·r then reads those vectors (8·n bytes each) instead of P's
-	// triangle, which is faster while they are fewer than about n/4 and
-	// avoids P's memory traffic altogether in runs with fewer updates;
-	// it holds this many × n float64 values, and changes results at the
-	// rounding level (opt-in: see the README's FORCE keys).
+	// P is formed in rls_storage (0, the default: from the first block;
+	// −1: chosen by FactoredUpdates). P·r then reads those vectors (8·n
+	// bytes each) instead of P's triangle, which is cheaper while they
+	// are few and avoids P's memory traffic altogether in runs with fewer
+	// updates; it holds this many × n float64 values, and changes results
+	// at the rounding level (opt-in: see the README's FORCE keys).
 	RLSFactoredUpdates int `yaml:"rls_factored_updates"`
 
 	DtMS        float64 `yaml:"dt_ms"`         // time step (ms)
@@ -282,6 +282,27 @@ func (c *ForceConfig) timeUnit() string {
 }
 
 // fromMS converts ms to the model's time unit.
+// FactoredUpdates returns the length of the RLS's factored phase:
+// rls_factored_updates, or for −1 every update of the run (one more than
+// its most possible updates, so that P is never formed) when they are at
+// most n/4, else the first n/9. The costs behind these: with m vectors a
+// P·r reads about 16·m·n bytes against float32 P's 2·n², and forming P
+// costs about as much as one pass per rls_block of vectors, so a run with
+// at most n/4 updates is cheapest never forming P and a longer one gains
+// most from a phase of about n/9 (force-sine, n = 4000, 2400 updates:
+// 6.24 against 7.12 loop CPU s, medians of 8 alternating runs; README).
+func (c *ForceConfig) FactoredUpdates() int {
+	if c.RLSFactoredUpdates != -1 {
+		return c.RLSFactoredUpdates
+	}
+	every := c.DtMS * float64(max(c.RLSEverySteps, 1)) / 1000 // s between updates
+	most := math.Ceil(max(c.TrainStopS-c.TrainStartS, 0)/every) + 1
+	if most <= float64(c.N)/4 {
+		return int(most) + 1
+	}
+	return c.N / 9
+}
+
 func (c *ForceConfig) fromMS(ms float64) float64 {
 	if c.seconds() {
 		return ms / 1000
@@ -336,8 +357,8 @@ func (c *ForceConfig) Validate() error {
 	if _, err := learn.ParseRLSForm(c.RLSForm); err != nil {
 		return fmt.Errorf("rls_form: %w", err)
 	}
-	if c.RLSFactoredUpdates < 0 {
-		return fmt.Errorf("rls_factored_updates must be ≥ 0 (0: off), got %d", c.RLSFactoredUpdates)
+	if c.RLSFactoredUpdates < -1 {
+		return fmt.Errorf("rls_factored_updates must be ≥ 0 (0: off) or −1 (chosen from n and the run's updates), got %d", c.RLSFactoredUpdates)
 	}
 	if _, err := learn.ParsePStorage(c.RLSStorage); err != nil {
 		return fmt.Errorf("rls_storage: %w", err)
@@ -638,7 +659,7 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := rls.SetFactored(c.RLSFactoredUpdates); err != nil {
+	if err := rls.SetFactored(c.FactoredUpdates()); err != nil {
 		return nil, fmt.Errorf("rls_factored_updates: %w", err)
 	}
 	net := &forceNet{pop: pop, w: w, enc: enc, ipsc: ipsc, rate: rate, rls: rls, target: tgt, noise: noise, clock: clock, dtS: c.DtMS / 1000}

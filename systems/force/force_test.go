@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/spikelab/spikelab/experiment"
@@ -347,4 +348,49 @@ func TestFactoredRLSIsFloat64(t *testing.T) {
 	}
 	t.Logf("train_rmse %g / %g / %g, test_rmse %g / %g / %g (float64 P / factored throughout / factored for 200)",
 		f["train_rmse"], whole["train_rmse"], part["train_rmse"], f["test_rmse"], whole["test_rmse"], part["test_rmse"])
+}
+
+// TestFactoredUpdatesChoice: rls_factored_updates = −1 keeps every update
+// of a run with at most n/4 of them (one more than the most it can have,
+// so that P is never formed) and the first n/9 of a longer run; other
+// values stay as set, below −1 is refused.
+func TestFactoredUpdatesChoice(t *testing.T) {
+	c := ForceLIFSine()
+	c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 4000, 4, 1, 3
+	c.RLSFactoredUpdates = -1
+	// 2 s of training, an update every 50 × 0.05 ms: at most 801 updates.
+	if got := c.FactoredUpdates(); got != 802 {
+		t.Errorf("n = 4000, 2 s of training: %d factored updates, want 802", got)
+	}
+	c.DurationS, c.TrainStopS = 8, 7
+	if got := c.FactoredUpdates(); got != 444 {
+		t.Errorf("n = 4000, 6 s of training: %d factored updates, want n/9 = 444", got)
+	}
+	c.RLSFactoredUpdates = 300
+	if got := c.FactoredUpdates(); got != 300 {
+		t.Errorf("rls_factored_updates 300 read as %d", got)
+	}
+	c.RLSFactoredUpdates = -2
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "rls_factored_updates") {
+		t.Errorf("rls_factored_updates −2: %v", err)
+	}
+	// A run with at most n/4 updates (n = 400, 0.2 s of training: 81)
+	// never forms P and learns as float64 storage does.
+	c = ForceLIFSine()
+	c.N, c.DurationS, c.TrainStartS, c.TrainStopS = 400, 0.6, 0.2, 0.4
+	c.RLSFactoredUpdates = -1
+	if got := c.FactoredUpdates(); got != 82 {
+		t.Fatalf("n = 400, 0.2 s of training: %d factored updates, want 82", got)
+	}
+	a := runForce(t, c, 1)
+	c.RLSFactoredUpdates, c.RLSStorage = 0, "float64"
+	f := runForce(t, c, 1)
+	if a["rls_updates"] != 80 && a["rls_updates"] != 81 {
+		t.Errorf("%v RLS updates, want 80 or 81", a["rls_updates"])
+	}
+	for _, k := range []string{"train_rmse", "test_rmse"} {
+		if !(math.Abs(a[k]-f[k]) <= 1e-9*f[k]) {
+			t.Errorf("%s: auto factored %v, float64 storage %v", k, a[k], f[k])
+		}
+	}
 }
