@@ -153,17 +153,7 @@ func TestFactoredStateRoundTrip(t *testing.T) {
 		b.Updates = a.Updates
 		train(t, a, X[17:], Y[17:])
 		train(t, b, X[17:], Y[17:])
-		pa, pb := a.P(), b.P()
-		for i := range pa {
-			if pa[i] != pb[i] {
-				t.Fatalf("%v: P[%d] %v vs %v", store, i, pa[i], pb[i])
-			}
-		}
-		for i := range a.Phi {
-			if a.Phi[i] != b.Phi[i] {
-				t.Fatalf("%v: φ[%d] %v vs %v", store, i, a.Phi[i], b.Phi[i])
-			}
-		}
+		sameLearner(t, store, a, b)
 		// After the phase P is formed: a saved state has fewer than a
 		// block of vectors and restores as formed.
 		tri, pend = a.State()
@@ -188,28 +178,6 @@ func TestFactoredStateRoundTrip(t *testing.T) {
 	train(t, r, [][]float64{make([]float64, 10)}, [][]float64{{1}})
 	if err := r.SetFactored(8); err == nil {
 		t.Error("SetFactored after an update accepted")
-	}
-}
-
-// TestFactoredUpdateDoesNotAllocate: nor does the factored phase, with
-// one worker.
-func TestFactoredUpdateDoesNotAllocate(t *testing.T) {
-	const n = 64
-	X := rates(n, 40, 8)
-	r, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 4, PFloat32, team(t, 1))
-	if err := r.SetFactored(200); err != nil {
-		t.Fatal(err)
-	}
-	r.Wait()
-	e := []float64{0.1}
-	s := 0
-	if a := testing.AllocsPerRun(30, func() {
-		if err := r.Update(X[s%len(X)], e); err != nil {
-			t.Fatal(err)
-		}
-		s++
-	}); a != 0 {
-		t.Errorf("%v allocations per factored update", a)
 	}
 }
 

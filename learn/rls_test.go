@@ -429,17 +429,7 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 			step(a, i)
 			step(b, i)
 		}
-		pa, pb := a.P(), b.P()
-		for i := range pa {
-			if pa[i] != pb[i] {
-				t.Fatalf("%v: P[%d] %v vs %v", store, i, pa[i], pb[i])
-			}
-		}
-		for i := range a.Phi {
-			if a.Phi[i] != b.Phi[i] {
-				t.Fatalf("%v: phi[%d] %v vs %v", store, i, a.Phi[i], b.Phi[i])
-			}
-		}
+		sameLearner(t, store, a, b)
 	}
 	r32, _ := NewRLSStored(4, 1, 1, RLSCode, 4, PFloat32, nil)
 	if err := r32.SetState(make([]float64, 10), nil); err == nil {
@@ -463,14 +453,35 @@ func TestStateRoundTripContinuesBitForBit(t *testing.T) {
 	}
 }
 
+// sameLearner fails the test unless a and b hold the same P (pending
+// updates applied) and decoder, bit for bit.
+func sameLearner(t *testing.T, label any, a, b *RLS) {
+	t.Helper()
+	pa, pb := a.P(), b.P()
+	for i := range pa {
+		if pa[i] != pb[i] {
+			t.Fatalf("%v: P[%d] %v vs %v", label, i, pa[i], pb[i])
+		}
+	}
+	for i := range a.Phi {
+		if a.Phi[i] != b.Phi[i] {
+			t.Fatalf("%v: φ[%d] %v vs %v", label, i, a.Phi[i], b.Phi[i])
+		}
+	}
+}
+
 // TestUpdateDoesNotAllocate: the one-worker RLS update (P·r, the fused
-// block update) allocates nothing. (With a team, sim.Team.Each allocates
-// its per-worker wrapper once per call.)
+// block update, and in the factored phase) allocates nothing. (With a
+// team, sim.Team.Each allocates its per-worker wrapper once per call.)
 func TestUpdateDoesNotAllocate(t *testing.T) {
 	const n = 64
 	X := rates(n, 40, 8)
-	for _, workers := range []int{1} {
-		r, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 4, PFloat32, team(t, workers))
+	tm := team(t, 1)
+	for _, factored := range []int{0, 200} {
+		r, _ := NewRLSStored(n, 1, 1e-3, RLSCode, 4, PFloat32, tm)
+		if err := r.SetFactored(factored); err != nil {
+			t.Fatal(err)
+		}
 		r.Wait()
 		e := []float64{0.1}
 		s := 0
@@ -480,7 +491,7 @@ func TestUpdateDoesNotAllocate(t *testing.T) {
 			}
 			s++
 		}); a != 0 {
-			t.Errorf("%d workers: %v allocations per update", workers, a)
+			t.Errorf("factored phase %d: %v allocations per update", factored, a)
 		}
 	}
 }
