@@ -119,9 +119,11 @@ const rowBlocks = 16
 //
 // With SetFactored(L), the first L updates leave the stored P at α·I and
 // keep it as P = α·I − Σ ĉ·ĉᵀ: P·r costs two passes over the vectors so
-// far (m·N values) instead of one over the triangle (N²/2), which is
-// cheaper while m is below about N/4, and P is exact in float64 whatever
-// the storage. On the L-th update (or a Flush, P or SetP) the vectors are
+// far (m·N float64 values, 16·m·N bytes) instead of one over the triangle
+// (N²/2 stored values), and P is exact in float64 whatever the storage.
+// A run with up to about N/4 updates is cheapest never forming P; a
+// longer one gains most from a phase of about N/9 (forming P costs a pass
+// over the triangle per Block vectors). On the L-th update (or a Flush, P or SetP) the vectors are
 // applied to the stored P, Block at a time, and the learner goes on as
 // without it.
 type RLS struct {
@@ -293,13 +295,13 @@ func (r *RLS) Storage() PStorage { return r.store }
 // other storages.
 func (r *RLS) PScale() float64 { return r.scale }
 
-// SetFactored keeps the first l updates (l ≥ Block; 0 turns it off) in
-// factored form, P = α·I − Σ ĉ·ĉᵀ, before they are applied to the stored
+// SetFactored keeps the first l updates (0, or l ≤ Block, turns it off)
+// in factored form, P = α·I − Σ ĉ·ĉᵀ, before they are applied to the stored
 // P (see RLS): it must be called before the first update and holds l×N
 // float64 values. P·r then costs two passes over the m vectors so far, in
 // float64 whatever the storage, instead of one pass over the stored
-// triangle; worth it for l up to about N/4 (float32 storage) and for runs
-// with fewer than l updates in all, which never write P.
+// triangle (see RLS for the lengths that pay); a run with fewer than l
+// updates in all never writes P.
 func (r *RLS) SetFactored(l int) error {
 	if r.Updates > 0 || r.m > 0 || r.formed {
 		return fmt.Errorf("RLS: the factored phase must be set before the first update")
@@ -453,7 +455,7 @@ func (r *RLS) mulP(x, dst []float64) {
 
 // mulFactored computes dst = P·x in the factored phase, P = α·I − Σ ĉ·ĉᵀ
 // in float64 whatever the storage (so the same bits in every storage):
-// first every ĉ_q·x, then dst = a·x − Σ (ĉ_q·x)·ĉ_q, four vectors per pass
+// first every ĉ_q·x, then dst = α·x − Σ (ĉ_q·x)·ĉ_q, four vectors per pass
 // over dst in the order of the updates. With a team the dots are split by
 // vector and the sum by fixed column ranges, which changes no operation:
 // the same bits for any worker count.
