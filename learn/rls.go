@@ -321,12 +321,7 @@ func (r *RLS) SetFactored(l int) error {
 	}
 	if l > 0 {
 		r.dots = make([]float64, l)
-		r.eachDots = func(b int) {
-			n, m := r.N, r.m
-			for q := b * m / rowBlocks; q < (b+1)*m/rowBlocks; q++ {
-				r.dots[q] = floats.Dot(r.pend[q*n:q*n+n], r.x[:n])
-			}
-		}
+		r.eachDots = func(b int) { r.factoredDots(b*r.m/rowBlocks, (b+1)*r.m/rowBlocks, r.x) }
 		r.eachCols = func(b int) {
 			// Column ranges of whole groups of 32 values (256 bytes).
 			n := r.N
@@ -334,7 +329,7 @@ func (r *RLS) SetFactored(l int) error {
 			if b == rowBlocks-1 {
 				hi = n
 			}
-			r.factoredCols(lo, hi, r.x, r.y, r.Alpha)
+			r.factoredCols(lo, hi, r.x, r.y)
 		}
 	}
 	return nil
@@ -460,12 +455,9 @@ func (r *RLS) mulP(x, dst []float64) {
 // vector and the sum by fixed column ranges, which changes no operation:
 // the same bits for any worker count.
 func (r *RLS) mulFactored(x, dst []float64) {
-	n := r.N
 	if r.team.Workers() == 1 {
-		for q := range r.dots[:r.m] {
-			r.dots[q] = floats.Dot(r.pend[q*n:q*n+n], x[:n])
-		}
-		r.factoredCols(0, n, x, dst, r.Alpha)
+		r.factoredDots(0, r.m, x)
+		r.factoredCols(0, r.N, x, dst)
 		return
 	}
 	r.x, r.y = x, dst
@@ -474,14 +466,22 @@ func (r *RLS) mulFactored(x, dst []float64) {
 	r.x, r.y = nil, nil
 }
 
-// factoredCols writes dst[lo:hi] = a·x − Σ_q dots[q]·ĉ_q on those columns.
-func (r *RLS) factoredCols(lo, hi int, x, dst []float64, a float64) {
+// factoredDots sets dots[q] = ĉ_q·x for the vectors lo ≤ q < hi.
+func (r *RLS) factoredDots(lo, hi int, x []float64) {
+	n := r.N
+	for q := lo; q < hi; q++ {
+		r.dots[q] = floats.Dot(r.pend[q*n:q*n+n], x[:n])
+	}
+}
+
+// factoredCols writes dst[lo:hi] = α·x − Σ_q dots[q]·ĉ_q on those columns.
+func (r *RLS) factoredCols(lo, hi int, x, dst []float64) {
 	if lo >= hi {
 		return
 	}
 	n, m := r.N, r.m
 	d := dst[lo:hi]
-	floats.ScaleTo(d, a, x[lo:hi])
+	floats.ScaleTo(d, r.Alpha, x[lo:hi])
 	q := 0
 	var c [4]float64
 	for ; q+3 < m; q += 4 {
@@ -864,34 +864,27 @@ func (r *RLS) SetP(p []float64) error {
 func (r *RLS) isAlphaI() bool {
 	n, a := r.N, r.diagA()
 	for i := 0; i < n; i++ {
+		var ok bool
 		switch {
-		case r.p16 != nil:
-			if r.diag[i] != a {
-				return false
-			}
-			for _, h := range r.p16[i*n+i : i*n+n] {
-				if h != 0 {
-					return false
-				}
-			}
+		case r.p16 != nil: // the diagonal apart, zero halves on it
+			ok = r.diag[i] == a && allZero(r.p16[i*n+i:i*n+n])
 		case r.p32 != nil:
-			if float64(r.p32[i*n+i]) != a {
-				return false
-			}
-			for _, v := range r.p32[i*n+i+1 : i*n+n] {
-				if v != 0 {
-					return false
-				}
-			}
+			ok = float64(r.p32[i*n+i]) == a && allZero(r.p32[i*n+i+1:i*n+n])
 		default:
-			if r.p[i*n+i] != a {
-				return false
-			}
-			for _, v := range r.p[i*n+i+1 : i*n+n] {
-				if v != 0 {
-					return false
-				}
-			}
+			ok = r.p[i*n+i] == a && allZero(r.p[i*n+i+1:i*n+n])
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// allZero says that every element of s is zero.
+func allZero[T uint16 | float32 | float64](s []T) bool {
+	for _, v := range s {
+		if v != 0 {
+			return false
 		}
 	}
 	return true
