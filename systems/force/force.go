@@ -281,7 +281,6 @@ func (c *ForceConfig) timeUnit() string {
 	return "ms"
 }
 
-// fromMS converts ms to the model's time unit.
 // FactoredUpdates returns the length of the RLS's factored phase:
 // rls_factored_updates, or for −1 every update of the run (one more than
 // its most possible updates, so that P is never formed) when they are at
@@ -303,6 +302,7 @@ func (c *ForceConfig) FactoredUpdates() int {
 	return c.N / 9
 }
 
+// fromMS converts ms to the model's time unit.
 func (c *ForceConfig) fromMS(ms float64) float64 {
 	if c.seconds() {
 		return ms / 1000
