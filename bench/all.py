@@ -39,16 +39,34 @@ def load():
     return list(os.getloadavg())
 
 
+last_rss = None  # peak resident bytes of the last child run_child ran
+
+
 def run_child(cmd, env=None):
-    """Runs cmd; returns (stdout, CPU seconds, wall seconds) of the process."""
-    r0, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
-    w1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Runs cmd; returns (stdout, CPU seconds, wall seconds, peak resident
+    bytes) of the process. The rusage comes from wait4 on that child alone
+    (its peak memory is the larger of its own and its waited-for
+    children's)."""
+    with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
+        w0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, text=True, cwd=ROOT, env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+        w1 = time.perf_counter()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
     if p.returncode != 0:
-        sys.stderr.write(p.stdout[-2000:] + p.stderr[-4000:])
+        sys.stderr.write(out[-2000:] + err[-4000:])
         raise SystemExit("failed: " + " ".join(cmd))
-    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
-    return p.stdout, cpu, w1 - w0
+    global last_rss
+    last_rss = maxrss_bytes(ru.ru_maxrss)
+    return out, ru.ru_utime + ru.ru_stime, w1 - w0, last_rss
+
+
+def maxrss_bytes(v):
+    """ru_maxrss in bytes (kibibytes on Linux, bytes on macOS)."""
+    return float(v) if sys.platform == "darwin" else 1024.0 * v
 
 
 def last_json(stdout):
@@ -68,7 +86,7 @@ class Bench:
         cmd = [self.spikelab, "run", name, "--quiet", "--threads", str(threads), "--out", out]
         for s in sets:
             cmd += ["--set", s]
-        _, cpu, wall = run_child(cmd)
+        _, cpu, wall, _ = run_child(cmd)
         with open(os.path.join(out, "metrics.json")) as f:
             m = json.load(f)
         shutil.rmtree(out, ignore_errors=True)
@@ -76,15 +94,19 @@ class Bench:
 
     def python(self, script, args, env=None):
         """Runs a reference script; returns (its JSON line, process CPU, process wall)."""
-        out, cpu, wall = run_child([PY, os.path.join(HERE, script)] + args, env)
+        out, cpu, wall, _ = run_child([PY, os.path.join(HERE, script)] + args, env)
         return last_json(out), cpu, wall
 
 
 def record(fn):
-    """Calls fn() -> dict and adds the load average around it."""
-    l0 = load()
+    """Calls fn() -> dict and adds the load average around it and, unless
+    fn gave it (Brian2's compiled binary), proc_rss: the peak resident
+    memory (bytes) of the process fn ran."""
+    global last_rss
+    l0, last_rss = load(), None
     r = fn()
     r["load_before"], r["load_after"] = l0, load()
+    r.setdefault("proc_rss", last_rss)
     return r
 
 
@@ -121,7 +143,8 @@ def cuba_configs(b, sets, brian_args, build, peer2=True):
             o, _, _ = b.python("brian2_cuba.py", ["--target", "cpp_standalone"] + brian_args +
                                ["--threads", str(threads), "--build-dir", build + "-%d" % threads])
             return {"sim_cpu": o["sim_cpu_seconds"], "sim_wall": o["loop_wall_seconds"], "proc_cpu": o["binary_cpu_seconds"],
-                    "proc_wall": o["binary_wall_seconds"], "rate_hz": o["rate_hz"], "synapses": o["synapses"]}
+                    "proc_wall": o["binary_wall_seconds"], "rate_hz": o["rate_hz"], "synapses": o["synapses"],
+                    "proc_rss": o.get("binary_max_rss_bytes"), "build_wall": o.get("build_wall_seconds")}
         return fn
 
     cfg = {"sl1": ("spikelab `cuba --threads 1`", "spikelab", 1, sl(1)),
@@ -231,7 +254,7 @@ def rls_bandwidth(b, a):
     RLS update at N = 4000 (float32 P, block 16, as force-sine) on one
     thread; returns {name: {metric: value}} with GB/s and GB/cpu-s."""
     bench = "^BenchmarkMemoryBandwidth/(copy|read)/threads=1$|^BenchmarkRLSBandwidth/N=4000/float32/block=16/threads=1$"
-    out, _, _ = run_child(["go", "test", "./learn", "-run", "^$", "-bench", bench, "-benchtime", "1s" if a.quick else "3s"])
+    out, _, _, _ = run_child(["go", "test", "./learn", "-run", "^$", "-bench", bench, "-benchtime", "1s" if a.quick else "3s"])
     res = {}
     for line in out.splitlines():
         f = line.split()

@@ -34,6 +34,15 @@ def cell(cfg, key, fmt="%.3g"):
     return (fmt + " (" + fmt + "–" + fmt + ")") % (med(v), min(v), max(v))
 
 
+def mb(cfg):
+    """The process's peak resident memory in MB: median (min–max)."""
+    v = [x / 1e6 for x in vals(cfg, "proc_rss")]
+    if not v:
+        return "–"
+    f = "%.0f" if min(v) >= 100 else "%.3g"
+    return f % med(v) if len(v) == 1 or (f % min(v)) == (f % max(v)) else (f + " (" + f + "–" + f + ")") % (med(v), min(v), max(v))
+
+
 def ratio(peer, cfg, key):
     p, s = med(vals(peer, key)), med(vals(cfg, key))
     if not (p > 0 and s > 0):
@@ -68,8 +77,8 @@ def table(c):
     if c.get("note"):
         out.append(c["note"])
     out += ["", "| configuration | threads | simulation CPU s | simulation wall s | process CPU s | process wall s "
-            "| peer ÷ this, simulation CPU | simulation wall | process CPU | result |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+            "| peak memory MB | peer ÷ this, simulation CPU | simulation wall | process CPU | result |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     peers = [p for p in c["configs"] if p["side"] == "peer"]
     for cfg in c["configs"]:
         rs = ["", "", ""]
@@ -78,9 +87,9 @@ def table(c):
             # float32 and float64), in table order; else the first peer.
             same = [p for p in peers if p["threads"] == cfg["threads"]] or peers[:1]
             rs = [" / ".join(ratio(p, cfg, k) for p in same) for k in ("sim_cpu", "sim_wall", "proc_cpu")]
-        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             cfg["name"], cfg["threads"], cell(cfg, "sim_cpu"), cell(cfg, "sim_wall"), cell(cfg, "proc_cpu", "%.2f"),
-            cell(cfg, "proc_wall", "%.2f"), rs[0], rs[1], rs[2], result(cfg)))
+            cell(cfg, "proc_wall", "%.2f"), mb(cfg), rs[0], rs[1], rs[2], result(cfg)))
     out.append("")
     bw = c.get("bandwidth")
     if bw:
@@ -107,6 +116,11 @@ def bandwidth(bw, ld):
     return out
 
 
+def mb1(x):
+    """Bytes as MB, three figures below 100 MB."""
+    return ("%.0f" if x >= 100e6 else "%.3g") % (x / 1e6)
+
+
 def large_summary(res):
     """The summary of the large-network CUBA comparisons (key cuba-large)."""
     cs = [c for c in res["comparisons"] if c.get("key") == "cuba-large"]
@@ -122,10 +136,14 @@ def large_summary(res):
                "2-thread loop (64 B of neuron state per neuron and step, 28 B per synaptic event: index, weight, target "
                "read and written) over its simulation wall time, as a fraction of the 2-thread copy bandwidth; up to "
                "64 000 neurons the state (≤ 2 MB) stays in the caches, so a fraction near or above 100 % means the loop "
-               "runs faster than main memory could feed it, well below it that memory bandwidth is not the limit.")
+               "runs faster than main memory could feed it, well below it that memory bandwidth is not the limit. *Peak memory* "
+               "is the whole process's largest resident set on one thread (spikelab: the process; Brian2: its compiled "
+               "binary), *Brian2 build* its code generation and compilation for that network, first run (not in any "
+               "other column).")
     out += ["", "| neurons | p | synapses | rate spikelab / Brian2 | spikelab ÷ Brian2 simulation CPU (1 thread) "
             "| spikelab 2 ÷ 1 thread, wall speed-up | Brian2 OpenMP 2 ÷ serial, wall speed-up "
-            "| spikelab 2 threads ÷ Brian2 OpenMP 2, wall | streamed (2 threads) |", "|---|---|---|---|---|---|---|---|---|"]
+            "| spikelab 2 threads ÷ Brian2 OpenMP 2, wall | streamed (2 threads) | peak memory spikelab / Brian2 "
+            "| Brian2 build |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for c in cs:
         k = {cfg["key"]: cfg for cfg in c["configs"]}
 
@@ -140,10 +158,18 @@ def large_summary(res):
         if m("sl2", "sim_wall") > 0 and bw:
             g = gb / m("sl2", "sim_wall")
             stream = "%.1f GB/s (%.0f %%)" % (g, 100 * g / bw["copy_gbps_2threads"])
-        out.append("| %d | %.5g | %.3g M | %.2f / %.2f Hz | %s | %s | %s | %s | %s |" % (
+        mem = "–"
+        if m("sl1", "proc_rss") > 0 and m("b1", "proc_rss") > 0:
+            mem = "%s / %s MB (%.2f×)" % (mb1(m("sl1", "proc_rss")), mb1(m("b1", "proc_rss")),
+                                          m("sl1", "proc_rss") / m("b1", "proc_rss"))
+        build = "–"
+        if "b1" in k and k["b1"]["runs"] and k["b1"]["runs"][0].get("build_wall"):
+            build = "%.1f s" % k["b1"]["runs"][0]["build_wall"]
+        out.append("| %d | %.5g | %.3g M | %.2f / %.2f Hz | %s | %s | %s | %s | %s | %s | %s |" % (
             c["n"], c["p"], m("sl1", "synapses") / 1e6, m("sl1", "rate_hz"), m("b1", "rate_hz"),
             q(m("sl1", "sim_cpu"), m("b1", "sim_cpu")), q(m("sl1", "sim_wall"), m("sl2", "sim_wall")),
-            q(m("b1", "sim_wall"), m("b2", "sim_wall")), q(m("sl2", "sim_wall"), m("b2", "sim_wall")), stream))
+            q(m("b1", "sim_wall"), m("b2", "sim_wall")), q(m("sl2", "sim_wall"), m("b2", "sim_wall")), stream,
+            mem, build))
     out.append("")
     return out
 
@@ -168,7 +194,9 @@ def render(res):
         out.append("")
     out.append("How to read the tables: *simulation* is the loop each program times itself (spikelab: `loop_cpu_seconds` "
                "and `wall_seconds`/`loop_seconds`, or per training epoch; the peers: see each note), *process* the whole "
-               "program as the harness measures it (rusage of the child, wall clock). *peer ÷ this* divides the peer's "
+               "program as the harness measures it (rusage of the child, wall clock), *peak memory* its largest resident set "
+               "(the child's ru_maxrss from wait4; Brian2 C++ standalone: its compiled binary's VmHWM; a Python peer's "
+               "includes the interpreter and its libraries). *peer ÷ this* divides the peer's "
                "median by spikelab's, against the peer row with the same thread count (or its only row; against several "
                "such rows, one ratio each in table order, separated by /): above 1 spikelab is faster. Compare CPU with CPU and wall with wall; on a shared machine the wall times include waiting for "
                "a core, so there CPU seconds are the steadier figure.")

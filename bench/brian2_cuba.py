@@ -24,6 +24,11 @@ Prints exactly one JSON line on stdout. Timing fields:
   binary_cpu_seconds, binary_wall_seconds - cpp_standalone: CPU (user + sys)
                   and wall time of the whole compiled binary (set-up, run,
                   writing the results), compilation excluded.
+  binary_max_rss_bytes - cpp_standalone: the compiled binary's peak resident
+                  memory (VmHWM of /proc/self/status at its end).
+  build_wall_seconds - cpp_standalone: wall time of code generation and
+                  compilation (make recompiles only what changed: the first
+                  build of a project directory takes the longest).
   loop_seconds  - runtime targets only: Brian's own measure of the time-step
                   loop of the timed run (net.run minus its per-run preparation).
   total_seconds - wall time of the whole script from its first line to the
@@ -143,8 +148,15 @@ def main(argv=None):
         device.insert_code("after_network_run",
                            "clock_gettime(CLOCK_MONOTONIC, &sl_w1); { std::ofstream f(\"results/loop_wall.txt\"); "
                            "f.precision(9); f << (sl_w1.tv_sec - sl_w0.tv_sec) + 1e-9 * (sl_w1.tv_nsec - sl_w0.tv_nsec); }")
+        # The binary's peak resident memory, as the kernel counts it.
+        device.insert_code("before_end",
+                           "{ std::ifstream s(\"/proc/self/status\"); std::string l; "
+                           "std::ofstream f(\"results/max_rss.txt\"); "
+                           "while (std::getline(s, l)) if (l.rfind(\"VmHWM:\", 0) == 0) f << l.substr(6); }")
+        b0 = time.perf_counter()
         net.run(args.duration * second, namespace=namespace)
         device.build(directory=build_dir, compile=True, run=False, debug=False)
+        out["build_wall_seconds"] = time.perf_counter() - b0
         r0, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
         device.run(build_dir, with_output=False, run_args=[])
         r1, w1 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
@@ -153,6 +165,9 @@ def main(argv=None):
         with open(os.path.join(build_dir, "results", "loop_wall.txt")) as f:
             out["loop_wall_seconds"] = float(f.read())
         out["binary_cpu_seconds"] = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        with open(os.path.join(build_dir, "results", "max_rss.txt")) as f:
+            kb, unit = f.read().split()  # e.g. "  979128 kB"
+            out["binary_max_rss_bytes"] = int(kb) * 1024 if unit == "kB" else None
         out["binary_wall_seconds"] = w1 - w0
         spikes = int(smon.num_spikes)
         out["threads"] = args.threads

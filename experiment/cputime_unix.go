@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 )
 
@@ -18,6 +19,19 @@ func CPUSeconds() float64 {
 		return 0
 	}
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)*1e-6
+}
+
+// PeakMemory returns the peak resident memory of the process so far
+// (bytes), or 0 where it is unknown.
+func PeakMemory() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil || ru.Maxrss <= 0 {
+		return 0
+	}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		return float64(ru.Maxrss) // bytes there
+	}
+	return float64(ru.Maxrss) * 1024 // kibibytes elsewhere
 }
 
 // processAlive reports whether a process with this id exists.

@@ -58,6 +58,21 @@ type RunInfo struct {
 	Start       time.Time  `json:"start"`                  // wall-clock start (RFC 3339)
 	End         *time.Time `json:"end,omitempty"`          // wall-clock end; absent while running
 	WallSeconds float64    `json:"wall_seconds,omitempty"` // End − Start (s)
+
+	// EstimatedBytes is the configuration's memory Estimate (bytes of its
+	// big allocations, as checked against --max-memory; absent when the
+	// configuration gives none), to set against MaxRSSBytes.
+	EstimatedBytes float64 `json:"estimated_bytes,omitempty"`
+	// CPUSeconds is the user + system CPU time the process spent from the
+	// start of the run to its end (s, all threads; absent where unknown).
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	// MaxRSSBytes is the peak resident memory of the process that ran it,
+	// at the run's end (bytes; absent where unknown). spikelab run, resume
+	// and every sweep point each run in their own process; a Go program
+	// that calls Execute several times gets its peak so far.
+	MaxRSSBytes float64 `json:"max_rss_bytes,omitempty"`
+
+	cpu0 float64 // CPUSeconds() at the start
 }
 
 // ConfigHash returns the hex SHA-256 of cfg's resolved YAML (seed
@@ -123,13 +138,18 @@ func NewRunInfo(name string, cfg Config, threads int, command []string) RunInfo 
 	ri := RunInfo{Experiment: name, Status: StatusRunning, ConfigHash: ConfigHash(cfg), Seed: cfg.RunSeed(),
 		Command: append([]string(nil), command...), Host: host, PID: os.Getpid(), CPU: CPUModel(),
 		GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, NumCPU: runtime.NumCPU(), Threads: threads,
-		Start: time.Now().Round(time.Millisecond)}
+		Start: time.Now().Round(time.Millisecond), cpu0: CPUSeconds()}
 	ri.Version, ri.Commit, ri.Modified, ri.GoVersion = BuildInfo()
+	if est, ok := cfg.(Estimator); ok {
+		if e, err := est.Estimate(); err == nil {
+			ri.EstimatedBytes = e.Bytes()
+		}
+	}
 	return ri
 }
 
 // EndWith sets the status (and the error, for failed and interrupted runs),
-// the end time and the wall time.
+// the end time, the wall and CPU time and the peak memory.
 func (ri *RunInfo) EndWith(status string, err error) {
 	ri.Status = status
 	if err != nil {
@@ -138,6 +158,10 @@ func (ri *RunInfo) EndWith(status string, err error) {
 	end := time.Now().Round(time.Millisecond)
 	ri.End = &end
 	ri.WallSeconds = end.Sub(ri.Start).Seconds()
+	if c := CPUSeconds(); c > 0 {
+		ri.CPUSeconds = max(c-ri.cpu0, 0)
+	}
+	ri.MaxRSSBytes = PeakMemory()
 }
 
 // WriteRunInfo writes ri as dir/run.json atomically.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,17 @@ func (c *lifeConfig) Run(ctx context.Context, env *Env) (map[string]float64, err
 		panic("boom")
 	case "chance":
 		return map[string]float64{"acc": 0.1}, nil
+	case "alloc":
+		// What the estimate says, every page touched, and some CPU time.
+		w := make([]float64, c.N*c.N)
+		s := 0.0
+		for r := range 3 {
+			for i := range w {
+				w[i] += float64(i + r)
+				s += w[i]
+			}
+		}
+		return map[string]float64{"acc": 1, "sum": s}, nil
 	}
 	return map[string]float64{"acc": 1}, nil
 }
@@ -87,6 +99,30 @@ func TestExecuteWritesRunInfoThroughTheLifecycle(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestRunInfoHasEstimateCPUAndPeakMemory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := &lifeConfig{Seed: 1, N: 3000, Mode: "alloc"} // 72 MB
+	if _, err := Execute(context.Background(), "toy", cfg, ExecOptions{Out: dir, Threads: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ri, err := ReadRunInfo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 8 * 3000.0 * 3000; ri.EstimatedBytes != want {
+		t.Errorf("estimated_bytes %g, want %g", ri.EstimatedBytes, want)
+	}
+	if PeakMemory() == 0 {
+		t.Skipf("peak memory unknown on %s", runtime.GOOS)
+	}
+	if ri.MaxRSSBytes < ri.EstimatedBytes || ri.MaxRSSBytes > PeakMemory() {
+		t.Errorf("max_rss_bytes %g: below the %g bytes the run touched or above the process's peak %g", ri.MaxRSSBytes, ri.EstimatedBytes, PeakMemory())
+	}
+	if !(ri.CPUSeconds > 0) || ri.CPUSeconds > CPUSeconds() {
+		t.Errorf("cpu_seconds %g (process so far %g)", ri.CPUSeconds, CPUSeconds())
 	}
 }
 

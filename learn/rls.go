@@ -831,6 +831,31 @@ func (r *RLS) P() []float64 {
 	return out
 }
 
+// P32 returns P as P does, each value rounded to float32 (float32 storage:
+// exactly as stored), without P's float64 copy: half the memory.
+func (r *RLS) P32() []float32 {
+	r.Flush()
+	n := r.N
+	out := make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			var v float32
+			switch {
+			case r.p16 != nil && i == j:
+				v = float32(r.diag[i])
+			case r.p16 != nil:
+				v = float32(halfTo64(r.p16[i*n+j]) * r.scale)
+			case r.p32 != nil:
+				v = r.p32[i*n+j]
+			default:
+				v = float32(r.p[i*n+j])
+			}
+			out[i*n+j], out[j*n+i] = v, v
+		}
+	}
+	return out
+}
+
 // SetP replaces P by the symmetric N×N row-major matrix p (its upper
 // triangle is used; rounded to float32 in float32 storage, off the
 // diagonal P/PScale to the nearest half in float16 storage), discarding

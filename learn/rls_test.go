@@ -495,3 +495,29 @@ func TestUpdateDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestP32IsPRounded checks P32 against P rounded to float32 for every
+// storage, with updates still pending (both flush them first).
+func TestP32IsPRounded(t *testing.T) {
+	const n, m = 61, 37 // m not a multiple of the block: updates pending
+	X := rates(n, m, 5)
+	Y := make([][]float64, m)
+	for s := range Y {
+		Y[s] = []float64{math.Cos(float64(s) / 3)}
+	}
+	for _, store := range []PStorage{PFloat64, PFloat32, PFloat16} {
+		a, _ := NewRLSStored(n, 1, 0.05, RLSCode, 16, store, team(t, 1))
+		b, _ := NewRLSStored(n, 1, 0.05, RLSCode, 16, store, team(t, 1))
+		train(t, a, X, Y)
+		train(t, b, X, Y)
+		p, p32 := a.P(), b.P32()
+		if len(p32) != n*n {
+			t.Fatalf("%v: %d values", store, len(p32))
+		}
+		for i, v := range p {
+			if p32[i] != float32(v) {
+				t.Fatalf("%v: P32[%d] = %g, float32(P) = %g", store, i, p32[i], float32(v))
+			}
+		}
+	}
+}

@@ -84,11 +84,49 @@ func WriteNPY(w io.Writer, a Array) error {
 	if _, err := io.WriteString(w, header); err != nil {
 		return err
 	}
-	data := a.Data
-	if h, ok := data.(Float16); ok {
-		data = []uint16(h) // binary.Write's fast path
+	return writeLE(w, a.Data)
+}
+
+// npyChunk is the size of the buffer through which WriteNPY encodes an
+// array's values (bytes): a large array is written without a copy of it.
+const npyChunk = 1 << 16
+
+// writeLE writes data's values little-endian, npyChunk bytes at a time.
+func writeLE(w io.Writer, data any) error {
+	switch d := data.(type) {
+	case []uint8:
+		_, err := w.Write(d)
+		return err
+	case []float64:
+		return chunked(w, d, 8, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(b, math.Float64bits(v)) })
+	case []float32:
+		return chunked(w, d, 4, func(b []byte, v float32) []byte { return binary.LittleEndian.AppendUint32(b, math.Float32bits(v)) })
+	case Float16:
+		return chunked(w, d, 2, binary.LittleEndian.AppendUint16)
+	case []int32:
+		return chunked(w, d, 4, func(b []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(b, uint32(v)) })
+	case []int64:
+		return chunked(w, d, 8, func(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) })
 	}
-	return binary.Write(w, binary.LittleEndian, data)
+	return fmt.Errorf("unsupported array type %T", data)
+}
+
+// chunked encodes xs with put (size bytes each) into a buffer of at most
+// npyChunk bytes, writing it to w whenever it is full.
+func chunked[T any](w io.Writer, xs []T, size int, put func([]byte, T) []byte) error {
+	buf := make([]byte, 0, min(npyChunk, size*len(xs)))
+	for len(xs) > 0 {
+		k := min(len(xs), npyChunk/size)
+		buf = buf[:0]
+		for _, v := range xs[:k] {
+			buf = put(buf, v)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		xs = xs[k:]
+	}
+	return nil
 }
 
 var (

@@ -2,6 +2,8 @@ package runio
 
 import (
 	"bytes"
+	"encoding/binary"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -150,4 +152,37 @@ func FuzzDecodeNPZ(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		DecodeNPZ(b) // must not panic
 	})
+}
+
+// TestWriteLEIsBinaryWrite checks the chunked encoder against
+// encoding/binary for every type and lengths around the chunk size.
+func TestWriteLEIsBinaryWrite(t *testing.T) {
+	for _, n := range []int{0, 1, 7, npyChunk/8 - 1, npyChunk / 8, npyChunk/8 + 1, npyChunk/2 + 3, 3*npyChunk + 5} {
+		f64, f32, h := make([]float64, n), make([]float32, n), make(Float16, n)
+		i32, i64, u8 := make([]int32, n), make([]int64, n), make([]uint8, n)
+		for i := range n {
+			x := math.Sin(float64(i)*0.37) * math.Exp(float64(i%300)-150)
+			f64[i], f32[i], h[i] = x, float32(x), uint16(i*2654435761>>7)
+			i32[i], i64[i], u8[i] = int32(-i*97), int64(i)<<40-int64(i), uint8(i*31)
+		}
+		for _, d := range []any{f64, f32, h, i32, i64, u8} {
+			var got, want bytes.Buffer
+			if err := writeLE(&got, d); err != nil {
+				t.Fatal(err)
+			}
+			ref := d
+			if hh, ok := d.(Float16); ok {
+				ref = []uint16(hh)
+			}
+			if err := binary.Write(&want, binary.LittleEndian, ref); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Fatalf("%T of %d values: bytes differ from binary.Write", d, n)
+			}
+		}
+	}
+	if err := writeLE(io.Discard, []complex64{1}); err == nil {
+		t.Error("complex64 accepted")
+	}
 }

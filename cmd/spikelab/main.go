@@ -14,10 +14,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -234,6 +236,12 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 // kills the process), and prints its metrics.
 func launch(parent context.Context, name string, cfg experiment.Config, opts experiment.ExecOptions, quiet bool, cpuprofile string, stdout, stderr io.Writer) int {
 	tty := !quiet && isTerminal(stderr)
+	if opts.MaxMemory > 0 && opts.MaxMemory < math.MaxInt64 {
+		// The limit the estimate was checked against is also the Go
+		// runtime's soft limit: near it the collector returns garbage
+		// sooner instead of letting the heap grow to twice what is live.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(opts.MaxMemory)))
+	}
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)

@@ -52,6 +52,13 @@ func (c *ForceConfig) Estimate() (experiment.Estimate, error) {
 		pb = 2
 	}
 	e.Add(fmt.Sprintf("RLS matrix P (n×n %s, n = %d)", c.RLSStorage, c.N), pb*experiment.Count(n, n))
+	// model.npz holds P whole, as float32 (float64 with float64 storage),
+	// copied while it is written (a checkpoint copies half as much).
+	saved := "float32"
+	if pb == 8 {
+		saved = "float64"
+	}
+	e.Add(fmt.Sprintf("P's copy for model.npz (n×n %s)", saved), max(pb, 4)*experiment.Count(n, n))
 	if l := c.FactoredUpdates(); l > 0 {
 		e.Add(fmt.Sprintf("RLS factored updates (rls_factored_updates × n float64, %d × %d)", l, c.N), 8*experiment.Count(n, float64(l)))
 	}

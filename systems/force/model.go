@@ -28,16 +28,11 @@ func (c *ForceConfig) saveModel(env *experiment.Env, net *forceNet, res *forceRe
 	s := &experiment.ModelState{Progress: c.DurationS, ProgressUnit: "s"}
 	s.Add("phi", "decoder: readout per filtered rate", net.rls.Phi, n, k)
 	s.Add("enc", "encoder: feedback weight per readout unit", net.enc, n, k)
-	P := net.rls.P()
 	if c.RLSStorage == "float32" || c.RLSStorage == "float16" {
-		p32 := make([]float32, len(P))
-		for i, v := range P {
-			p32[i] = float32(v)
-		}
-		s.Arrays = append(s.Arrays, runio.Array{Name: "p", Shape: []int{n, n}, Data: p32})
+		s.Arrays = append(s.Arrays, runio.Array{Name: "p", Shape: []int{n, n}, Data: net.rls.P32()})
 		s.Units["p"] = "RLS inverse correlation matrix (model units)"
 	} else {
-		s.Add("p", "RLS inverse correlation matrix (model units)", P, n, n)
+		s.Add("p", "RLS inverse correlation matrix (model units)", net.rls.P(), n, n)
 	}
 	s.Add("w", "recurrent weight (CSR order)", net.w.W)
 	s.Arrays = append(s.Arrays, runio.Array{Name: "w_start", Shape: []int{len(net.w.Start)}, Data: net.w.Start},
