@@ -860,7 +860,13 @@ func (r *RLS) P32() []float32 {
 // triangle is used; rounded to float32 in float32 storage, off the
 // diagonal P/PScale to the nearest half in float16 storage), discarding
 // pending updates: a saved learner continues from it.
-func (r *RLS) SetP(p []float64) error {
+func (r *RLS) SetP(p []float64) error { return setP(r, p) }
+
+// SetP32 is SetP from float32 values (each taken exactly as float64), as
+// model files store P: no float64 copy of it is needed.
+func (r *RLS) SetP32(p []float32) error { return setP(r, p) }
+
+func setP[T float32 | float64](r *RLS, p []T) error {
 	n := r.N
 	if len(p) != n*n {
 		return fmt.Errorf("RLS P needs %d×%d values, got %d", n, n, len(p))
@@ -870,15 +876,16 @@ func (r *RLS) SetP(p []float64) error {
 	r.formed = r.factored > 0 // P is written: no factored phase after it
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
+			v := float64(p[i*n+j])
 			if r.p16 != nil {
-				r.p16[i*n+j] = halfFrom64(p[i*n+j] / r.scale)
+				r.p16[i*n+j] = halfFrom64(v / r.scale)
 				if i == j {
-					r.p16[i*n+j], r.diag[i] = 0, p[i*n+j]
+					r.p16[i*n+j], r.diag[i] = 0, v
 				}
 			} else if r.p32 != nil {
-				r.p32[i*n+j] = float32(p[i*n+j])
+				r.p32[i*n+j] = float32(v)
 			} else {
-				r.p[i*n+j] = p[i*n+j]
+				r.p[i*n+j] = v
 			}
 		}
 	}

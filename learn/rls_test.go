@@ -521,3 +521,41 @@ func TestP32IsPRounded(t *testing.T) {
 		}
 	}
 }
+
+// TestSetP32IsSetPOfTheValues checks SetP32 against SetP of the same
+// values as float64, for every storage.
+func TestSetP32IsSetPOfTheValues(t *testing.T) {
+	const n = 23
+	p32 := make([]float32, n*n)
+	p64 := make([]float64, n*n)
+	for i := range n {
+		for j := i; j < n; j++ {
+			v := float32(0.01 / (1 + float64(i+j)))
+			if i == j {
+				v = float32(0.05 + 0.001*float64(i))
+			}
+			p32[i*n+j], p32[j*n+i] = v, v
+			p64[i*n+j], p64[j*n+i] = float64(v), float64(v)
+		}
+	}
+	for _, store := range []PStorage{PFloat64, PFloat32, PFloat16} {
+		a, _ := NewRLSStored(n, 1, 0.05, RLSCode, 4, store, nil)
+		b, _ := NewRLSStored(n, 1, 0.05, RLSCode, 4, store, nil)
+		if err := a.SetP(p64); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetP32(p32); err != nil {
+			t.Fatal(err)
+		}
+		pa, pb := a.P(), b.P()
+		for i := range pa {
+			if pa[i] != pb[i] {
+				t.Fatalf("%v: P[%d] %g after SetP32, %g after SetP", store, i, pb[i], pa[i])
+			}
+		}
+	}
+	a, _ := NewRLSStored(n, 1, 0.05, RLSCode, 4, PFloat32, nil)
+	if err := a.SetP32(p32[:n]); err == nil {
+		t.Error("SetP32 took a short P")
+	}
+}

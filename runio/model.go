@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -96,17 +97,52 @@ func WriteModel(path string, h ModelHeader, arrays []Array, units map[string]str
 	})
 }
 
+// readMember decodes the .npy member f of an archive of size bytes and
+// reads it to its end, which checks its CRC-32. Errors start with ": "
+// (the caller names the member) or " is corrupt: ".
+func readMember(f *zip.File, size int64) (Array, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return Array{}, fmt.Errorf(": %w", err)
+	}
+	defer rc.Close()
+	// A stored member's bytes lie in the archive: the array is allocated
+	// at once when it fits in it; a compressed one grows as it is read.
+	avail := int64(-1)
+	if f.Method == zip.Store {
+		avail = size
+	}
+	a, err := readNPY(io.LimitReader(rc, 1<<34), avail)
+	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) {
+		return Array{}, fmt.Errorf(" is corrupt: %w", err)
+	}
+	if err != nil {
+		return Array{}, fmt.Errorf(": %w", err)
+	}
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return Array{}, fmt.Errorf(" is corrupt: %w", err)
+	}
+	return a, nil
+}
+
 // ReadModel reads and checks a model file written by WriteModel: the
 // archive must be intact (CRC of every member), the header present and of
 // a known version, written by experiment (unless experiment is ""), and
 // every array the header lists present with its shape and type, and no
 // other. Every error names the file and the mismatch.
 func ReadModel(path, experiment string) (*Model, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("model file: %w", err)
 	}
-	m, err := DecodeModel(b, experiment)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("model file: %w", err)
+	}
+	// Read in place: the arrays are decoded from the file as they are read,
+	// with no copy of the file or of a member's bytes.
+	m, err := decodeModel(f, st.Size(), experiment)
 	if err != nil {
 		return nil, fmt.Errorf("model file %s: %w", path, err)
 	}
@@ -116,7 +152,12 @@ func ReadModel(path, experiment string) (*Model, error) {
 
 // DecodeModel is ReadModel on the bytes of a file (errors do not name it).
 func DecodeModel(b []byte, experiment string) (*Model, error) {
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	return decodeModel(bytes.NewReader(b), int64(len(b)), experiment)
+}
+
+// decodeModel is DecodeModel on the size bytes of r.
+func decodeModel(r io.ReaderAt, size int64, experiment string) (*Model, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("not a complete .npz archive (truncated or corrupt): %w", err)
 	}
@@ -132,19 +173,9 @@ func DecodeModel(b []byte, experiment string) (*Model, error) {
 		if f.UncompressedSize64 > 1<<34 {
 			return nil, fmt.Errorf("array %q claims %d bytes", name, f.UncompressedSize64)
 		}
-		rc, err := f.Open()
+		a, err := readMember(f, size)
 		if err != nil {
-			return nil, fmt.Errorf("array %q: %w", name, err)
-		}
-		// Reading to the end checks the member's CRC-32.
-		raw, err := io.ReadAll(io.LimitReader(rc, 1<<34))
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("array %q is corrupt: %w", name, err)
-		}
-		a, err := ReadNPY(bytes.NewReader(raw))
-		if err != nil {
-			return nil, fmt.Errorf("array %q: %w", name, err)
+			return nil, fmt.Errorf("array %q%w", name, err)
 		}
 		a.Name = name
 		arrays[name] = a

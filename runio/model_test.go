@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -151,4 +152,45 @@ func FuzzDecodeModel(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLargeArraysAreNotCopied writes and reads a model with an 8-MB array
+// and checks that neither side allocates a whole copy of it (before,
+// writing went through encoding/binary's buffer and reading through the
+// file's bytes, the member's and NumPy's: four copies).
+func TestLargeArraysAreNotCopied(t *testing.T) {
+	const n = 1 << 20
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = float64(i) * 0.5
+	}
+	p := filepath.Join(t.TempDir(), "model.npz")
+	alloc := func(f func()) float64 {
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		f()
+		runtime.ReadMemStats(&b)
+		return float64(b.TotalAlloc - a.TotalAlloc)
+	}
+	wrote := alloc(func() {
+		if err := WriteModel(p, ModelHeader{Kind: "model", Experiment: "demo"}, []Array{{Name: "w", Shape: []int{n}, Data: w}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var m *Model
+	read := alloc(func() {
+		var err error
+		if m, err = ReadModel(p, "demo"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	got, err := m.Float64("w", n)
+	if err != nil || got[n-1] != w[n-1] {
+		t.Fatalf("read back: %v", err)
+	}
+	size := 8.0 * n
+	t.Logf("allocated %.3f× the array's bytes to write it, %.3f× to read it", wrote/size, read/size)
+	if wrote > 0.25*size || read > 1.25*size {
+		t.Errorf("allocated %.2f× the array's bytes to write it and %.2f× to read it (want < 0.25× and < 1.25×)", wrote/size, read/size)
+	}
 }

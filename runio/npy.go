@@ -139,8 +139,19 @@ var (
 const maxNPYValues = 1 << 31
 
 // ReadNPY reads one array in NumPy .npy format (version 1.0–3.0,
-// little-endian, C order; types f8, f4, f2, i4, i8, u1).
+// little-endian, C order; types f8, f4, f2, i4, i8, u1), decoding the
+// values as they are read (no copy of the raw bytes).
 func ReadNPY(r io.Reader) (Array, error) {
+	avail := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		avail = int64(l.Len())
+	}
+	return readNPY(r, avail)
+}
+
+// readNPY is ReadNPY with avail, the number of bytes r is known to hold
+// (< 0: unknown), which lets it allocate the array at once.
+func readNPY(r io.Reader, avail int64) (Array, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
 		return Array{}, fmt.Errorf("npy: short header: %w", err)
@@ -207,37 +218,72 @@ func ReadNPY(r io.Reader) (Array, error) {
 	if !ok {
 		return Array{}, fmt.Errorf("npy: unsupported type %s", md[1])
 	}
-	// Read the payload before allocating the typed array, so a header that
-	// claims a huge shape over a short file costs only the bytes present.
-	raw, err := io.ReadAll(io.LimitReader(r, int64(size)*int64(es)))
+	data, err := readPayload(r, d, size, es, avail)
 	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			var short shortData
+			errors.As(err, &short)
+			return Array{}, fmt.Errorf("npy: data has %d bytes, shape (%s) needs %d", int(short), ms[1], size*es)
+		}
 		return Array{}, fmt.Errorf("npy: %w", err)
-	}
-	if len(raw) != size*es {
-		return Array{}, fmt.Errorf("npy: data has %d bytes, shape (%s) needs %d", len(raw), ms[1], size*es)
-	}
-	var data any
-	switch d {
-	case "f8":
-		data = make([]float64, size)
-	case "f4":
-		data = make([]float32, size)
-	case "f2":
-		data = make([]uint16, size)
-	case "i4":
-		data = make([]int32, size)
-	case "i8":
-		data = make([]int64, size)
-	case "u1":
-		data = make([]uint8, size)
-	}
-	if err := binary.Read(bytes.NewReader(raw), binary.LittleEndian, data); err != nil {
-		return Array{}, fmt.Errorf("npy: %w", err)
-	}
-	if h, ok := data.([]uint16); ok {
-		data = Float16(h)
 	}
 	return Array{Shape: shape, Data: data}, nil
+}
+
+// shortData is the number of payload bytes read before the data ended.
+type shortData int
+
+func (s shortData) Error() string { return fmt.Sprintf("data ended after %d bytes", int(s)) }
+
+// readPayload decodes n little-endian values of type d (es bytes each)
+// from r, npyChunk bytes at a time, into a typed slice. The slice is
+// allocated whole only when the n·es bytes are known to be there (avail,
+// < 0: unknown); else it grows with the bytes read, so that a header
+// claiming a huge shape over a short input costs only what is present.
+// A short input returns an error wrapping io.ErrUnexpectedEOF and the
+// shortData count.
+func readPayload(r io.Reader, d string, n, es int, avail int64) (any, error) {
+	whole := avail >= 0 && int64(n)*int64(es) <= avail
+	switch d {
+	case "f8":
+		return decodeLE(r, n, 8, whole, func(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) })
+	case "f4":
+		return decodeLE(r, n, 4, whole, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) })
+	case "f2":
+		v, err := decodeLE(r, n, 2, whole, binary.LittleEndian.Uint16)
+		return Float16(v), err
+	case "i4":
+		return decodeLE(r, n, 4, whole, func(b []byte) int32 { return int32(binary.LittleEndian.Uint32(b)) })
+	case "i8":
+		return decodeLE(r, n, 8, whole, func(b []byte) int64 { return int64(binary.LittleEndian.Uint64(b)) })
+	case "u1":
+		return decodeLE(r, n, 1, whole, func(b []byte) uint8 { return b[0] })
+	}
+	return nil, fmt.Errorf("unsupported type %s", d)
+}
+
+// decodeLE reads n values of es bytes each with get, allocating them at
+// once when whole, else growing the slice chunk by chunk.
+func decodeLE[T any](r io.Reader, n, es int, whole bool, get func([]byte) T) ([]T, error) {
+	var out []T
+	if whole {
+		out = make([]T, 0, n)
+	}
+	buf := make([]byte, min(npyChunk, n*es))
+	for len(out) < n {
+		k := min(n-len(out), npyChunk/es)
+		got, err := io.ReadFull(r, buf[:k*es])
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", io.ErrUnexpectedEOF, shortData(len(out)*es+got))
+		}
+		for i := 0; i < k; i++ {
+			out = append(out, get(buf[i*es:]))
+		}
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, nil
 }
 
 // WriteNPZ writes arrays as an uncompressed .npz archive (one NAME.npy per
@@ -263,22 +309,33 @@ func WriteNPZ(path string, arrays []Array) error {
 	})
 }
 
-// ReadNPZ reads every array of an .npz archive, keyed by name.
+// ReadNPZ reads every array of an .npz archive, keyed by name, decoding
+// them from the file as they are read.
 func ReadNPZ(path string) (map[string]Array, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	out, err := DecodeNPZ(b)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeNPZ(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return out, nil
 }
 
-// DecodeNPZ reads every array of an in-memory .npz archive.
+// DecodeNPZ reads every array of an in-memory .npz archive (every member
+// read to its end: a CRC-32 mismatch is an error).
 func DecodeNPZ(b []byte) (map[string]Array, error) {
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	return decodeNPZ(bytes.NewReader(b), int64(len(b)))
+}
+
+func decodeNPZ(r io.ReaderAt, size int64) (map[string]Array, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("npz: %w", err)
 	}
@@ -287,14 +344,9 @@ func DecodeNPZ(b []byte) (map[string]Array, error) {
 		if !strings.HasSuffix(f.Name, ".npy") {
 			continue
 		}
-		rc, err := f.Open()
+		a, err := readMember(f, size)
 		if err != nil {
-			return nil, fmt.Errorf("npz %s: %w", f.Name, err)
-		}
-		a, err := ReadNPY(rc)
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("npz %s: %w", f.Name, err)
+			return nil, fmt.Errorf("npz %s%w", f.Name, err)
 		}
 		a.Name = strings.TrimSuffix(f.Name, ".npy")
 		out[a.Name] = a

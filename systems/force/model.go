@@ -78,22 +78,20 @@ func (c *ForceConfig) initFrom(net *forceNet) error {
 		return fmt.Errorf("init_from: %w (same number of outputs needed)", err)
 	}
 	n := c.N
-	var P []float64
+	var set func() error
+	var size int
 	switch a := md.Arrays["p"].Data.(type) {
 	case []float32:
-		P = make([]float64, len(a))
-		for i, v := range a {
-			P[i] = float64(v)
-		}
+		set, size = func() error { return net.rls.SetP32(a) }, len(a)
 	case []float64:
-		P = a
+		set, size = func() error { return net.rls.SetP(a) }, len(a)
 	default:
 		return fmt.Errorf("init_from %s: no RLS matrix p", md.Path)
 	}
-	if len(P) != n*n {
-		return fmt.Errorf("init_from %s: p has %d values, this network needs %d×%d", md.Path, len(P), n, n)
+	if size != n*n {
+		return fmt.Errorf("init_from %s: p has %d values, this network needs %d×%d", md.Path, size, n, n)
 	}
-	return net.rls.SetP(P)
+	return set()
 }
 
 // evalDrop are the metrics of a run that eval does not compute: timings,
