@@ -39,6 +39,7 @@ type RunInfo struct {
 	Error      string   `json:"error,omitempty"`
 	Resume     string   `json:"resume,omitempty"`   // how to go on after an interruption (a command line)
 	Messages   []string `json:"messages,omitempty"` // notes for the user, e.g. a learnt-nothing warning
+	Model      string   `json:"model,omitempty"`    // spikelab eval: the model file it tested
 	ConfigHash string   `json:"config_hash"`        // ConfigHash of the resolved config (hex SHA-256)
 	Seed       uint64   `json:"seed"`
 

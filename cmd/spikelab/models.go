@@ -105,6 +105,12 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		*out = filepath.Join(runDir, "eval-"+time.Now().Format("20060102-150405.000"))
 	}
+	for _, f := range []string{experiment.RunInfoFile, "metrics.json"} {
+		if _, err := os.Stat(filepath.Join(*out, f)); err == nil {
+			fmt.Fprintf(stderr, "spikelab: %s already holds a run or an evaluation (%s): choose another --out\n", *out, f)
+			return 2
+		}
+	}
 	dir, err := runio.Create(*out, e.Name)
 	if err == nil {
 		var yml []byte
@@ -116,21 +122,43 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spikelab:", err)
 		return 1
 	}
+	// run.json as a run's: provenance, status, time and memory of the eval.
+	ri := experiment.NewRunInfo(e.Name, cfg, *threads, append([]string{"spikelab", "eval"}, args...))
+	ri.Model = m.Path
+	end := func(status string, err error) int {
+		ri.EndWith(status, err)
+		if werr := experiment.WriteRunInfo(dir.Path, ri); werr != nil && err == nil {
+			err = werr
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			if status == experiment.StatusInterrupted {
+				return 130
+			}
+			return 1
+		}
+		return 0
+	}
+	if err := experiment.WriteRunInfo(dir.Path, ri); err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
+		return 1
+	}
 	env := &experiment.Env{Out: dir, Threads: *threads, Log: stderr, Name: e.Name}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(stderr, "spikelab: evaluating %s (%s) into %s\n", m.Path, e.Name, dir.Path)
 	metrics, err := ev.Eval(ctx, env, m)
 	if err != nil {
-		fmt.Fprintln(stderr, "spikelab:", err)
 		if errors.Is(err, context.Canceled) {
-			return 130
+			return end(experiment.StatusInterrupted, err)
 		}
-		return 1
+		return end(experiment.StatusFailed, err)
 	}
 	if err := dir.WriteMetrics(metrics); err != nil {
-		fmt.Fprintln(stderr, "spikelab:", err)
-		return 1
+		return end(experiment.StatusFailed, err)
+	}
+	if rc := end(experiment.StatusFinished, nil); rc != 0 {
+		return rc
 	}
 	b, _ := os.ReadFile(dir.File("metrics.json"))
 	stdout.Write(b)

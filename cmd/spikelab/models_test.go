@@ -300,6 +300,14 @@ func TestEvalEqualsRun(t *testing.T) {
 				t.Fatalf("eval: exit %d: %s", code, se.String())
 			}
 			evM, _ := runio.ReadMetrics(filepath.Join(ev, "metrics.json"))
+			if ri, err := experiment.ReadRunInfo(ev); err != nil || ri.Status != experiment.StatusFinished ||
+				ri.Model != filepath.Join(ref, "model.npz") || ri.Experiment != c.name || ri.Threads != 2 || ri.End == nil {
+				t.Errorf("eval run.json: %+v, %v", ri, err)
+			}
+			se.Reset()
+			if code := run([]string{"eval", ref, "--out", ref}, &so, &se); code != 2 || !strings.Contains(se.String(), "already holds a run") {
+				t.Errorf("eval into the run's own folder: exit %d: %s", code, se.String())
+			}
 			for _, k := range c.keys {
 				if evM[k] != refM[k] {
 					t.Errorf("eval %s = %v, run %v", k, evM[k], refM[k])
