@@ -808,52 +808,37 @@ func (r *RLS) flushRow16(i int) {
 
 // P returns the current inverse correlation matrix as a dense symmetric
 // row-major N×N copy (pending updates applied).
-func (r *RLS) P() []float64 {
+func (r *RLS) P() []float64 { return denseP[float64](r) }
+
+// P32 returns P as P does, each value rounded to float32 (float32 storage:
+// exactly as stored), without P's float64 copy: half the memory.
+func (r *RLS) P32() []float32 { return denseP[float32](r) }
+
+func denseP[T float32 | float64](r *RLS) []T {
 	r.Flush()
 	n := r.N
-	out := make([]float64, n*n)
+	out := make([]T, n*n)
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
-			var v float64
-			if r.p16 != nil {
-				v = halfTo64(r.p16[i*n+j]) * r.scale
-				if i == j {
-					v = r.diag[i]
-				}
-			} else if r.p32 != nil {
-				v = float64(r.p32[i*n+j])
-			} else {
-				v = r.p[i*n+j]
-			}
+			v := T(r.stored(i, j))
 			out[i*n+j], out[j*n+i] = v, v
 		}
 	}
 	return out
 }
 
-// P32 returns P as P does, each value rounded to float32 (float32 storage:
-// exactly as stored), without P's float64 copy: half the memory.
-func (r *RLS) P32() []float32 {
-	r.Flush()
+// stored returns P's entry (i, j), i ≤ j, as stored (exactly, as float64).
+func (r *RLS) stored(i, j int) float64 {
 	n := r.N
-	out := make([]float32, n*n)
-	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			var v float32
-			switch {
-			case r.p16 != nil && i == j:
-				v = float32(r.diag[i])
-			case r.p16 != nil:
-				v = float32(halfTo64(r.p16[i*n+j]) * r.scale)
-			case r.p32 != nil:
-				v = r.p32[i*n+j]
-			default:
-				v = float32(r.p[i*n+j])
-			}
-			out[i*n+j], out[j*n+i] = v, v
-		}
+	switch {
+	case r.p16 != nil && i == j:
+		return r.diag[i]
+	case r.p16 != nil:
+		return halfTo64(r.p16[i*n+j]) * r.scale
+	case r.p32 != nil:
+		return float64(r.p32[i*n+j])
 	}
-	return out
+	return r.p[i*n+j]
 }
 
 // SetP replaces P by the symmetric N×N row-major matrix p (its upper
