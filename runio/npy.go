@@ -219,12 +219,10 @@ func readNPY(r io.Reader, avail int64) (Array, error) {
 		return Array{}, fmt.Errorf("npy: unsupported type %s", md[1])
 	}
 	data, err := readPayload(r, d, size, es, avail)
+	if short := shortData(0); errors.As(err, &short) {
+		return Array{}, fmt.Errorf("npy: data has %d bytes, shape (%s) needs %d", int(short), ms[1], size*es)
+	}
 	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			var short shortData
-			errors.As(err, &short)
-			return Array{}, fmt.Errorf("npy: data has %d bytes, shape (%s) needs %d", int(short), ms[1], size*es)
-		}
 		return Array{}, fmt.Errorf("npy: %w", err)
 	}
 	return Array{Shape: shape, Data: data}, nil
@@ -273,8 +271,11 @@ func decodeLE[T any](r io.Reader, n, es int, whole bool, get func([]byte) T) ([]
 	for len(out) < n {
 		k := min(n-len(out), npyChunk/es)
 		got, err := io.ReadFull(r, buf[:k*es])
-		if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("%w: %w", io.ErrUnexpectedEOF, shortData(len(out)*es+got))
+		}
+		if err != nil {
+			return nil, err
 		}
 		for i := 0; i < k; i++ {
 			out = append(out, get(buf[i*es:]))
