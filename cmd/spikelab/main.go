@@ -4,7 +4,7 @@
 //	spikelab config NAME
 //	spikelab run NAME [--config f.yaml] [--set key=value ...] [--seed N] [--out DIR] [--threads N]
 //	spikelab sweep SPEC.yaml [--jobs N | --slurm | --index I]; spikelab sweep status|collect OUT
-//	spikelab eval RUN_DIR [--set key=value ...] [--out DIR] [--model FILE] [--threads N]
+//	spikelab eval RUN_DIR [--set key=value ...] [--out DIR] [--model FILE] [--threads N] [--max-memory SIZE]
 //	spikelab resume RUN_DIR [--threads N]
 package main
 
@@ -43,7 +43,8 @@ Usage:
   spikelab sweep SPEC.yaml [flags]   run a study (grid × seeds) locally or on SLURM; spikelab sweep --help
   spikelab eval RUN_DIR [flags]      test a run's saved model (model.npz) again: metrics and figures
                                      into RUN_DIR/eval-<timestamp>/ (--out DIR); --set changes keys
-                                     (e.g. the test data), --model FILE another model file
+                                     (e.g. the test data), --model FILE another model file,
+                                     --max-memory SIZE as for run
   spikelab resume RUN_DIR            continue a stopped or killed run from its checkpoint.npz, in place
   spikelab version                   version, VCS commit, Go version, CPU kernels
   spikelab help [run]                this text

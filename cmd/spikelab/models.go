@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -62,10 +64,19 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "folder for the evaluation (default RUN_DIR/eval-<timestamp>)")
 	modelFile := fs.String("model", "", "model file (default RUN_DIR/model.npz)")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	maxMem := fs.String("max-memory", "", "memory limit (default 80% of available memory)")
 	fs.Var(&sets, "set", "KEY=VALUE override")
 	runDir, ok := parseDirArgs(fs, args, stderr)
 	if !ok {
 		return 2
+	}
+	limit := experiment.DefaultMemoryLimit()
+	if *maxMem != "" {
+		var err error
+		if limit, err = experiment.ParseBytes(*maxMem); err != nil {
+			fmt.Fprintln(stderr, "spikelab: --max-memory:", err)
+			return 2
+		}
 	}
 	if *modelFile == "" {
 		*modelFile = filepath.Join(runDir, experiment.ModelFile)
@@ -101,6 +112,21 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	if *threads < 1 {
 		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")
 		return 2
+	}
+	// As for a run: the network eval builds is checked before it is
+	// allocated, and the limit is the runtime's soft limit.
+	if est, ok := cfg.(experiment.Estimator); ok {
+		est, err := est.Estimate()
+		if err == nil {
+			err = experiment.CheckMemory(est, limit)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "spikelab:", err)
+			return 2
+		}
+	}
+	if limit > 0 && limit < math.MaxInt64 {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(limit)))
 	}
 	if *out == "" {
 		*out = filepath.Join(runDir, "eval-"+time.Now().Format("20060102-150405.000"))

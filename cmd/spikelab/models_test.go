@@ -308,6 +308,15 @@ func TestEvalEqualsRun(t *testing.T) {
 			if code := run([]string{"eval", ref, "--out", ref}, &so, &se); code != 2 || !strings.Contains(se.String(), "already holds a run") {
 				t.Errorf("eval into the run's own folder: exit %d: %s", code, se.String())
 			}
+			se.Reset()
+			small := filepath.Join(t.TempDir(), "small")
+			if code := run([]string{"eval", ref, "--out", small, "--max-memory", "1kB"}, &so, &se); code != 2 ||
+				!strings.Contains(se.String(), "the limit is 1") {
+				t.Errorf("eval over --max-memory: exit %d: %s", code, se.String())
+			}
+			if _, err := os.Stat(small); !os.IsNotExist(err) {
+				t.Errorf("a refused eval left %s behind (%v)", small, err)
+			}
 			for _, k := range c.keys {
 				if evM[k] != refM[k] {
 					t.Errorf("eval %s = %v, run %v", k, evM[k], refM[k])
