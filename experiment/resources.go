@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -180,6 +181,27 @@ func AvailableMemory() float64 {
 // DefaultMemoryLimit returns the default of --max-memory: 80 % of the
 // available memory in bytes, or 0 (no limit) where that is not known.
 func DefaultMemoryLimit() float64 { return 0.8 * AvailableMemory() }
+
+// MemoryLimit returns the limit a --max-memory value gives: "" is
+// DefaultMemoryLimit, anything else is parsed by ParseBytes.
+func MemoryLimit(s string) (float64, error) {
+	if s == "" {
+		return DefaultMemoryLimit(), nil
+	}
+	return ParseBytes(s)
+}
+
+// SetSoftMemoryLimit makes limit (bytes, ≤ 0: none) the Go runtime's soft
+// memory limit and returns the function that restores the previous one:
+// near the limit the collector returns garbage sooner instead of letting
+// the heap grow to twice what is live.
+func SetSoftMemoryLimit(limit float64) (restore func()) {
+	if !(limit > 0 && limit < math.MaxInt64) {
+		return func() {}
+	}
+	old := debug.SetMemoryLimit(int64(limit))
+	return func() { debug.SetMemoryLimit(old) }
+}
 
 // ParseBytes parses a memory size: a number of bytes with an optional
 // unit kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of

@@ -98,12 +98,11 @@ func WriteModel(path string, h ModelHeader, arrays []Array, units map[string]str
 }
 
 // readMember decodes the .npy member f of an archive of size bytes and
-// reads it to its end, which checks its CRC-32. Errors start with ": "
-// (the caller names the member) or " is corrupt: ".
-func readMember(f *zip.File, size int64) (Array, error) {
+// reads it to its end, which checks its CRC-32; errors start with label.
+func readMember(f *zip.File, size int64, label string) (Array, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return Array{}, fmt.Errorf(": %w", err)
+		return Array{}, fmt.Errorf("%s: %w", label, err)
 	}
 	defer rc.Close()
 	// A stored member's bytes lie in the archive: the array is allocated
@@ -113,16 +112,30 @@ func readMember(f *zip.File, size int64) (Array, error) {
 		avail = size
 	}
 	a, err := readNPY(io.LimitReader(rc, 1<<34), avail)
-	if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) {
-		return Array{}, fmt.Errorf(" is corrupt: %w", err)
+	if err != nil && !errors.Is(err, zip.ErrChecksum) && !errors.Is(err, zip.ErrFormat) {
+		return Array{}, fmt.Errorf("%s: %w", label, err)
+	}
+	if err == nil {
+		_, err = io.Copy(io.Discard, rc) // to the end: the CRC check
 	}
 	if err != nil {
-		return Array{}, fmt.Errorf(": %w", err)
-	}
-	if _, err := io.Copy(io.Discard, rc); err != nil {
-		return Array{}, fmt.Errorf(" is corrupt: %w", err)
+		return Array{}, fmt.Errorf("%s is corrupt: %w", label, err)
 	}
 	return a, nil
+}
+
+// openSized opens the file at path for reading in place and returns its size.
+func openSized(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }
 
 // ReadModel reads and checks a model file written by WriteModel: the
@@ -131,18 +144,14 @@ func readMember(f *zip.File, size int64) (Array, error) {
 // every array the header lists present with its shape and type, and no
 // other. Every error names the file and the mismatch.
 func ReadModel(path, experiment string) (*Model, error) {
-	f, err := os.Open(path)
+	// Read in place: the arrays are decoded from the file as they are read,
+	// with no copy of the file or of a member's bytes.
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, fmt.Errorf("model file: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("model file: %w", err)
-	}
-	// Read in place: the arrays are decoded from the file as they are read,
-	// with no copy of the file or of a member's bytes.
-	m, err := decodeModel(f, st.Size(), experiment)
+	m, err := decodeModel(f, size, experiment)
 	if err != nil {
 		return nil, fmt.Errorf("model file %s: %w", path, err)
 	}
@@ -173,9 +182,9 @@ func decodeModel(r io.ReaderAt, size int64, experiment string) (*Model, error) {
 		if f.UncompressedSize64 > 1<<34 {
 			return nil, fmt.Errorf("array %q claims %d bytes", name, f.UncompressedSize64)
 		}
-		a, err := readMember(f, size)
+		a, err := readMember(f, size, fmt.Sprintf("array %q", name))
 		if err != nil {
-			return nil, fmt.Errorf("array %q%w", name, err)
+			return nil, err
 		}
 		a.Name = name
 		arrays[name] = a

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -238,8 +237,7 @@ func (s shortData) Error() string { return fmt.Sprintf("data ended after %d byte
 // allocated whole only when the n·es bytes are known to be there (avail,
 // < 0: unknown); else it grows with the bytes read, so that a header
 // claiming a huge shape over a short input costs only what is present.
-// A short input returns an error wrapping io.ErrUnexpectedEOF and the
-// shortData count.
+// A short input returns the shortData count as the error.
 func readPayload(r io.Reader, d string, n, es int, avail int64) (any, error) {
 	whole := avail >= 0 && int64(n)*int64(es) <= avail
 	switch d {
@@ -263,16 +261,17 @@ func readPayload(r io.Reader, d string, n, es int, avail int64) (any, error) {
 // decodeLE reads n values of es bytes each with get, allocating them at
 // once when whole, else growing the slice chunk by chunk.
 func decodeLE[T any](r io.Reader, n, es int, whole bool, get func([]byte) T) ([]T, error) {
-	var out []T
+	c := 0
 	if whole {
-		out = make([]T, 0, n)
+		c = n
 	}
+	out := make([]T, 0, c)
 	buf := make([]byte, min(npyChunk, n*es))
 	for len(out) < n {
 		k := min(n-len(out), npyChunk/es)
 		got, err := io.ReadFull(r, buf[:k*es])
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%w: %w", io.ErrUnexpectedEOF, shortData(len(out)*es+got))
+			return nil, shortData(len(out)*es + got)
 		}
 		if err != nil {
 			return nil, err
@@ -280,9 +279,6 @@ func decodeLE[T any](r io.Reader, n, es int, whole bool, get func([]byte) T) ([]
 		for i := 0; i < k; i++ {
 			out = append(out, get(buf[i*es:]))
 		}
-	}
-	if out == nil {
-		out = []T{}
 	}
 	return out, nil
 }
@@ -313,16 +309,12 @@ func WriteNPZ(path string, arrays []Array) error {
 // ReadNPZ reads every array of an .npz archive, keyed by name, decoding
 // them from the file as they are read.
 func ReadNPZ(path string) (map[string]Array, error) {
-	f, err := os.Open(path)
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	out, err := decodeNPZ(f, st.Size())
+	out, err := decodeNPZ(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -345,9 +337,9 @@ func decodeNPZ(r io.ReaderAt, size int64) (map[string]Array, error) {
 		if !strings.HasSuffix(f.Name, ".npy") {
 			continue
 		}
-		a, err := readMember(f, size)
+		a, err := readMember(f, size, "npz "+f.Name)
 		if err != nil {
-			return nil, fmt.Errorf("npz %s%w", f.Name, err)
+			return nil, err
 		}
 		a.Name = strings.TrimSuffix(f.Name, ".npy")
 		out[a.Name] = a

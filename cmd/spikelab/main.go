@@ -14,12 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -217,12 +215,10 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")
 		return 2
 	}
-	limit := experiment.DefaultMemoryLimit()
-	if *maxMem != "" {
-		if limit, err = experiment.ParseBytes(*maxMem); err != nil {
-			fmt.Fprintln(stderr, "spikelab: --max-memory:", err)
-			return 2
-		}
+	limit, err := experiment.MemoryLimit(*maxMem)
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab: --max-memory:", err)
+		return 2
 	}
 	opts := experiment.ExecOptions{Out: *out, Force: *force, Threads: *threads, MaxMemory: limit,
 		Command: append([]string{"spikelab", "run"}, args...)}
@@ -237,12 +233,8 @@ func runCmdCtx(parent context.Context, args []string, stdout, stderr io.Writer) 
 // kills the process), and prints its metrics.
 func launch(parent context.Context, name string, cfg experiment.Config, opts experiment.ExecOptions, quiet bool, cpuprofile string, stdout, stderr io.Writer) int {
 	tty := !quiet && isTerminal(stderr)
-	if opts.MaxMemory > 0 && opts.MaxMemory < math.MaxInt64 {
-		// The limit the estimate was checked against is also the Go
-		// runtime's soft limit: near it the collector returns garbage
-		// sooner instead of letting the heap grow to twice what is live.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(opts.MaxMemory)))
-	}
+	// The limit the estimate was checked against is also the runtime's.
+	defer experiment.SetSoftMemoryLimit(opts.MaxMemory)()
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)

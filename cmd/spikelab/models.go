@@ -6,12 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -70,13 +68,10 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	limit := experiment.DefaultMemoryLimit()
-	if *maxMem != "" {
-		var err error
-		if limit, err = experiment.ParseBytes(*maxMem); err != nil {
-			fmt.Fprintln(stderr, "spikelab: --max-memory:", err)
-			return 2
-		}
+	limit, err := experiment.MemoryLimit(*maxMem)
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab: --max-memory:", err)
+		return 2
 	}
 	if *modelFile == "" {
 		*modelFile = filepath.Join(runDir, experiment.ModelFile)
@@ -105,29 +100,17 @@ func evalCmd(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(stderr, "spikelab: invalid config:", err)
+	// As for a run: the config, its memory estimate against the limit
+	// (before the network is built) and its data files.
+	if err := experiment.Check(cfg, limit); err != nil {
+		fmt.Fprintln(stderr, "spikelab:", err)
 		return 2
 	}
 	if *threads < 1 {
 		fmt.Fprintln(stderr, "spikelab: --threads must be at least 1")
 		return 2
 	}
-	// As for a run: the network eval builds is checked before it is
-	// allocated, and the limit is the runtime's soft limit.
-	if est, ok := cfg.(experiment.Estimator); ok {
-		est, err := est.Estimate()
-		if err == nil {
-			err = experiment.CheckMemory(est, limit)
-		}
-		if err != nil {
-			fmt.Fprintln(stderr, "spikelab:", err)
-			return 2
-		}
-	}
-	if limit > 0 && limit < math.MaxInt64 {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(limit)))
-	}
+	defer experiment.SetSoftMemoryLimit(limit)()
 	if *out == "" {
 		*out = filepath.Join(runDir, "eval-"+time.Now().Format("20060102-150405.000"))
 	}

@@ -225,12 +225,10 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	// The memory limit (default: that of spikelab run) is shared by the jobs.
-	limit := experiment.DefaultMemoryLimit()
-	if *maxMem != "" {
-		if limit, err = experiment.ParseBytes(*maxMem); err != nil {
-			fmt.Fprintln(stderr, "spikelab sweep: --max-memory:", err)
-			return exitSpec
-		}
+	limit, err := experiment.MemoryLimit(*maxMem)
+	if err != nil {
+		fmt.Fprintln(stderr, "spikelab sweep: --max-memory:", err)
+		return exitSpec
 	}
 	perJob := strconv.FormatFloat(math.Floor(limit/float64(*jobs)), 'f', 0, 64)
 	specCopy := filepath.Join(folder.Path, "spec.yaml")
