@@ -16,12 +16,64 @@ type Synapse struct {
 }
 
 // CSR stores a sparse weight matrix by presynaptic neuron: the targets of
-// neuron j are Post[Start[j]:Start[j+1]] with weights W[...].
+// neuron j are Post[Start[j]:Start[j+1]] with weights W[...], or, in a
+// uniform matrix, all with the weight Value.
 type CSR struct {
 	NPre, NPost int
-	Start       []int64   // len NPre+1
-	Post        []int32   // postsynaptic index of each synapse
-	W           []float64 // weight of each synapse
+	Start       []int64 // len NPre+1
+	Post        []int32 // postsynaptic index of each synapse
+	// W is the weight of each synapse; nil in a uniform matrix.
+	W []float64
+	// Uniform says that every synapse has the weight Value and that W is
+	// nil: 4 bytes per synapse instead of 12, for a homogeneous projection
+	// that no rule changes (BernoulliUniformCSR; Expand gives it a W).
+	Uniform bool
+	// Value is the weight of every synapse of a uniform matrix (unused
+	// otherwise).
+	Value float64
+}
+
+// Expand gives a uniform matrix its W (every entry Value), so that its
+// weights can be read and changed one by one; it does nothing to a
+// matrix that has W.
+func (c *CSR) Expand() {
+	if !c.Uniform {
+		return
+	}
+	c.W = make([]float64, len(c.Post))
+	for k := range c.W {
+		c.W[k] = c.Value
+	}
+	c.Uniform = false
+}
+
+// Check reports an inconsistent matrix: Start not running from 0 to
+// len(Post) without decreasing, a target outside NPost, or W not holding
+// one weight per synapse (none in a uniform matrix).
+func (c *CSR) Check() error {
+	if c.NPre < 0 || c.NPost < 0 || len(c.Start) != c.NPre+1 {
+		return fmt.Errorf("csr: %d presynaptic neurons need %d row starts, got %d", c.NPre, c.NPre+1, len(c.Start))
+	}
+	if c.Start[0] != 0 || c.Start[c.NPre] != int64(len(c.Post)) {
+		return fmt.Errorf("csr: row starts must run from 0 to %d synapses, got %d to %d", len(c.Post), c.Start[0], c.Start[c.NPre])
+	}
+	for j := range c.NPre {
+		if c.Start[j+1] < c.Start[j] {
+			return fmt.Errorf("csr: row starts decrease at presynaptic neuron %d", j)
+		}
+	}
+	for _, i := range c.Post {
+		if i < 0 || int(i) >= c.NPost {
+			return fmt.Errorf("csr: target %d outside %d postsynaptic neurons", i, c.NPost)
+		}
+	}
+	switch {
+	case c.Uniform && c.W != nil:
+		return fmt.Errorf("csr: a uniform matrix has no per-synapse weights, got %d", len(c.W))
+	case !c.Uniform && len(c.W) != len(c.Post):
+		return fmt.Errorf("csr: %d weights for %d synapses", len(c.W), len(c.Post))
+	}
+	return nil
 }
 
 // FromSynapses builds a CSR matrix from a list of synapses. Within each
@@ -75,6 +127,10 @@ func (c *CSR) NNZ() int { return len(c.Post) }
 // Propagate adds scale·W[post, j] to target[post] for every spiking
 // presynaptic neuron j: the event-driven form of target += scale·W·spikes.
 func (c *CSR) Propagate(spikes []int32, target []float64, scale float64) {
+	if c.Uniform {
+		c.propagateUniform(nil, 0, spikes, target, scale*c.Value)
+		return
+	}
 	for _, j := range spikes {
 		a, b := c.Start[j], c.Start[j+1]
 		post, w := c.Post[a:b], c.W[a:b]
@@ -124,6 +180,10 @@ func (c *CSR) Split(bounds []int) (*Split, error) {
 // the split. Every target receives its additions in spike order, as in
 // Propagate, so the sums are bitwise the same.
 func (c *CSR) PropagateBlock(sp *Split, b int, spikes []int32, target []float64, scale float64) {
+	if c.Uniform {
+		c.propagateUniform(sp, b, spikes, target, scale*c.Value)
+		return
+	}
 	stride := sp.blocks + 1
 	for _, j := range spikes {
 		o := sp.off[int(j)*stride+b : int(j)*stride+b+2]
@@ -134,12 +194,10 @@ func (c *CSR) PropagateBlock(sp *Split, b int, spikes []int32, target []float64,
 	}
 }
 
-// propagateBlockUniform is PropagateBlock (or, with a nil split,
-// Propagate) with scale 1 for a matrix whose weights all equal W[0]: it
-// adds W[0] without reading the other weights. 1·w is w, so the sums are
-// bitwise those of PropagateBlock.
-func (c *CSR) propagateBlockUniform(sp *Split, b int, spikes []int32, target []float64) {
-	w := c.W[0]
+// propagateUniform is PropagateBlock (or, with a nil split, Propagate)
+// for a matrix whose scaled weights all equal w: it adds w without reading
+// the weights, so the sums are bitwise those of PropagateBlock.
+func (c *CSR) propagateUniform(sp *Split, b int, spikes []int32, target []float64, w float64) {
 	for _, j := range spikes {
 		lo, hi := c.Start[j], c.Start[j+1]
 		if sp != nil {
@@ -158,16 +216,24 @@ func (c *CSR) Dense() []float64 {
 	d := make([]float64, c.NPost*c.NPre)
 	for j := 0; j < c.NPre; j++ {
 		for k := c.Start[j]; k < c.Start[j+1]; k++ {
-			d[int(c.Post[k])*c.NPre+j] = c.W[k]
+			d[int(c.Post[k])*c.NPre+j] = c.weight(k)
 		}
 	}
 	return d
 }
 
+// weight returns the weight of synapse k.
+func (c *CSR) weight(k int64) float64 {
+	if c.Uniform {
+		return c.Value
+	}
+	return c.W[k]
+}
+
 // Prefetch asks the CPU to start loading the rows of the given
 // presynaptic neurons (their targets and weights), so that a Propagate of
 // these spikes soon after finds them in the caches.
-func (c *CSR) Prefetch(spikes []int32) { c.prefetchRows(spikes, true) }
+func (c *CSR) Prefetch(spikes []int32) { c.prefetchRows(spikes, !c.Uniform) }
 
 // prefetchRows is Prefetch, of the targets alone without weights.
 func (c *CSR) prefetchRows(spikes []int32, weights bool) {

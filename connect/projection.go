@@ -18,7 +18,8 @@ type ProjectionOptions struct {
 	// Weights is the Post.Len()×Pre.Len() matrix, in the unit of the
 	// target input (e.g. mV for the CUBA group, nS·ms for a conductance
 	// input, pA for a current input). The projection reads it at every
-	// step, so a plasticity rule may change W in place.
+	// step, so a plasticity rule may change W in place; a uniform matrix
+	// (CSR.Uniform) has no W, and the projection adds its Value.
 	Weights *CSR
 	// DelaySteps is the transmission delay in whole steps (≥ 0). With 0,
 	// the spikes of step n are added in step n (slot 5) and act from step
@@ -61,9 +62,10 @@ type Projection struct {
 	target      []float64
 	ring        [][]int32 // ring[s % d]: the spikes of step s, waiting d steps
 	team        *sim.Team
-	split       *Split // postsynaptic ranges, one per worker; nil: no team
-	splitBounds []int  // the ranges' bounds
-	uniform     bool   // every weight equals w.W[0] and stays so
+	split       *Split  // postsynaptic ranges, one per worker; nil: no team
+	splitBounds []int   // the ranges' bounds
+	uniform     bool    // every weight equals value and stays so
+	value       float64 // the weight of a uniform projection
 	due         []int32
 	block       func(b int)
 	// Target ranges of a fused step (sim.Network.Fuse): their bounds and split.
@@ -90,11 +92,17 @@ func NewProjection(o ProjectionOptions) (*Projection, error) {
 	if len(target) != o.Post.Len() {
 		return nil, fmt.Errorf("projection target input %q has %d values for %d neurons", o.Input, len(target), o.Post.Len())
 	}
+	if err := o.Weights.Check(); err != nil {
+		return nil, fmt.Errorf("projection weights: %w", err)
+	}
 	p := &Projection{pre: o.Pre, post: o.Post, w: o.Weights, target: target}
-	if o.FixedWeights && len(o.Weights.W) > 0 {
-		p.uniform = true
-		for _, x := range o.Weights.W {
-			if math.Float64bits(x) != math.Float64bits(o.Weights.W[0]) {
+	switch w := o.Weights; {
+	case w.Uniform:
+		p.uniform, p.value = true, w.Value
+	case o.FixedWeights && len(w.W) > 0:
+		p.uniform, p.value = true, w.W[0]
+		for _, x := range w.W {
+			if math.Float64bits(x) != math.Float64bits(w.W[0]) {
 				p.uniform = false
 				break
 			}
@@ -115,7 +123,7 @@ func NewProjection(o ProjectionOptions) (*Projection, error) {
 		p.team = o.Team
 		p.block = func(b int) {
 			if p.uniform {
-				p.w.propagateBlockUniform(p.split, b, p.due, p.target)
+				p.w.propagateUniform(p.split, b, p.due, p.target, p.value)
 			} else {
 				p.w.PropagateBlock(p.split, b, p.due, p.target, 1)
 			}
@@ -182,7 +190,7 @@ func (p *Projection) deliver(spikes []int32) {
 		}
 	}
 	if p.uniform {
-		p.w.propagateBlockUniform(nil, 0, spikes, p.target)
+		p.w.propagateUniform(nil, 0, spikes, p.target, p.value)
 		return
 	}
 	p.w.Propagate(spikes, p.target, 1)
@@ -223,7 +231,7 @@ func (p *Projection) DeliverRange(b int, spikes []int32) {
 	}
 	p.w.prefetchBlock(p.fuseSplit, b, spikes, !p.uniform)
 	if p.uniform {
-		p.w.propagateBlockUniform(p.fuseSplit, b, spikes, p.target)
+		p.w.propagateUniform(p.fuseSplit, b, spikes, p.target, p.value)
 		return
 	}
 	p.w.PropagateBlock(p.fuseSplit, b, spikes, p.target, 1)

@@ -92,7 +92,7 @@ func benchmarkProjectionRows(b *testing.B, deliver bool) {
 		if sp := steps[i%len(steps)]; deliver {
 			p.deliver(sp)
 		} else {
-			c.propagateBlockUniform(nil, 0, sp, g.in)
+			c.propagateUniform(nil, 0, sp, g.in, c.W[0])
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/(float64(b.N)*float64(ev)/float64(len(steps))), "ns/event")

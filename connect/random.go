@@ -63,25 +63,35 @@ func Bernoulli(rng *rand.Rand, nPost, preLo, preHi int, p, w float64) ([]Synapse
 // the same synapses) straight into an nPost×nPre CSR matrix whose rows
 // preLo ≤ j < preHi hold them: no synapse list and no sorting (Bernoulli
 // visits the pairs presynaptic neuron first, targets ascending), so a
-// synapse costs 12 bytes while built instead of 28.
+// synapse costs 12 bytes while built instead of 28. Every weight is w;
+// BernoulliUniformCSR draws the same matrix without W.
 func BernoulliCSR(rng *rand.Rand, nPost, nPre, preLo, preHi int, p, w float64) (*CSR, error) {
+	c, err := BernoulliUniformCSR(rng, nPost, nPre, preLo, preHi, p, w)
+	if err != nil {
+		return nil, err
+	}
+	c.Expand()
+	return c, nil
+}
+
+// BernoulliUniformCSR is BernoulliCSR as a uniform matrix (Uniform, every
+// weight Value = w, no W): 4 bytes per synapse, for a projection whose
+// weights never change.
+func BernoulliUniformCSR(rng *rand.Rand, nPost, nPre, preLo, preHi int, p, w float64) (*CSR, error) {
 	if err := checkBernoulli(nPost, preLo, preHi, p); err != nil {
 		return nil, err
 	}
 	if preHi > nPre {
 		return nil, fmt.Errorf("presynaptic range [%d, %d) outside %d neurons", preLo, preHi, nPre)
 	}
-	c := &CSR{NPre: nPre, NPost: nPost, Start: make([]int64, nPre+1), Post: make([]int32, 0, bernoulliCap(nPost, preLo, preHi, p))}
+	c := &CSR{NPre: nPre, NPost: nPost, Start: make([]int64, nPre+1), Post: make([]int32, 0, bernoulliCap(nPost, preLo, preHi, p)),
+		Uniform: true, Value: w}
 	bernoulliPairs(rng, nPost, preLo, preHi, p, func(pre, post int) {
 		c.Start[pre+1]++
 		c.Post = append(c.Post, int32(post))
 	})
 	for j := 0; j < nPre; j++ {
 		c.Start[j+1] += c.Start[j]
-	}
-	c.W = make([]float64, len(c.Post))
-	for k := range c.W {
-		c.W[k] = w
 	}
 	return c, nil
 }

@@ -35,8 +35,10 @@ func NewSparse(nPost, nPre int, syn []Synapse) (*Sparse, error) {
 	return SparseFromCSR(c)
 }
 
-// SparseFromCSR adds the by-post view to c (which it takes over).
+// SparseFromCSR adds the by-post view to c (which it takes over; a
+// uniform c gets its W, see CSR.Expand, as rules change a Sparse's weights).
 func SparseFromCSR(c *CSR) (*Sparse, error) {
+	c.Expand()
 	if len(c.Post) > 1<<31-1 {
 		return nil, fmt.Errorf("sparse matrix with %d synapses exceeds the 2^31 index limit", len(c.Post))
 	}

@@ -13,12 +13,13 @@ import (
 // teams of 1 to 4 workers and checks that the target input is bitwise the
 // one a lone caller computes, for steps below and above ParallelEvents,
 // with and without a delay, and for one repeated weight with FixedWeights
-// (added without reading W) against the loop that reads W.
+// (added without reading W) or a uniform matrix (no W) against the loop
+// that reads W.
 func TestProjectionSplitIsBitIdentical(t *testing.T) {
 	defer sim.AtLeastProcs(4)() // the worker counts asked for, also under GOMAXPROCS=1
 	const n = 3001              // not a multiple of 8: the last range is ragged
 	rng := rand.New(rand.NewPCG(7, 8))
-	w, u := splitTestWeights(t, rng, n, 0.1)
+	w, u, uw := splitTestWeights(t, rng, n, 0.1)
 	// Steps of 0 to 40 spikes: about 300 events each, so both paths run.
 	steps := make([][]int32, 200)
 	for s := range steps {
@@ -60,17 +61,17 @@ func TestProjectionSplitIsBitIdentical(t *testing.T) {
 				g.in[i] *= 0.9
 			}
 		}
-		if fixed != p.uniform {
+		if fixed != p.uniform && !w.Uniform {
 			t.Fatalf("fixed weights %v, uniform path %v", fixed, p.uniform)
 		}
 		return g.in, split
 	}
 	for _, c := range []struct {
-		w     *CSR
-		fixed bool
-	}{{w, false}, {u, true}} {
+		w, ref *CSR
+		fixed  bool
+	}{{w, w, false}, {u, u, true}, {uw, u, true}} {
 		for _, delay := range []int{0, 3} {
-			want, _ := run(c.w, 1, delay, false)
+			want, _ := run(c.ref, 1, delay, false)
 			for workers := 1; workers <= 4; workers++ {
 				if workers == 1 && !c.fixed {
 					continue
@@ -125,6 +126,9 @@ func TestBernoulliCSREqualsTheList(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, p := range []float64{0, 1.5, math.NaN()} {
+		if _, err := BernoulliUniformCSR(rng, 10, 10, 0, 10, p, 1); err == nil {
+			t.Errorf("uniform: p = %g accepted", p)
+		}
 		if _, err := BernoulliCSR(rng, 10, 10, 0, 10, p, 1); err == nil {
 			t.Errorf("p = %g accepted", p)
 		}
@@ -137,12 +141,13 @@ func TestBernoulliCSREqualsTheList(t *testing.T) {
 // TestDeliverRangeIsBitIdentical delivers the same spike trains range by
 // range (sim.RangeProjection, the fused step of sim.Network.Fuse), the
 // ranges in reverse order, and checks that the target input is bitwise
-// the one Propagate's serial loop gives, with W read and with one fixed
-// weight; a delayed projection refuses to be split.
+// the one Propagate's serial loop gives, with W read, with one fixed
+// weight and with a uniform matrix (no W); a delayed projection refuses
+// to be split.
 func TestDeliverRangeIsBitIdentical(t *testing.T) {
 	const n = 3001 // not a multiple of 8: the last range is ragged
 	rng := rand.New(rand.NewPCG(9, 10))
-	w, u := splitTestWeights(t, rng, n, 0.05)
+	w, u, uw := splitTestWeights(t, rng, n, 0.05)
 	steps := make([][]int32, 100)
 	for s := range steps {
 		for range rng.IntN(30) {
@@ -180,10 +185,10 @@ func TestDeliverRangeIsBitIdentical(t *testing.T) {
 		return g.in
 	}
 	for _, c := range []struct {
-		m     *CSR
-		fixed bool
-	}{{w, false}, {u, true}, {u, false}} {
-		want := run(c.m, false, 1)
+		m, ref *CSR
+		fixed  bool
+	}{{w, w, false}, {u, u, true}, {u, u, false}, {uw, u, true}, {uw, u, false}} {
+		want := run(c.ref, false, 1)
 		for ranges := 2; ranges <= 4; ranges++ {
 			got := run(c.m, c.fixed, ranges)
 			for i := range want {
@@ -205,8 +210,9 @@ func TestDeliverRangeIsBitIdentical(t *testing.T) {
 
 // splitTestWeights draws an n×n Gaussian connectivity of density p and
 // returns it (w) and the same synapses with one weight 0.3 (u: the
-// FixedWeights path adds it without reading W).
-func splitTestWeights(t *testing.T, rng *rand.Rand, n int, p float64) (w, u *CSR) {
+// FixedWeights path adds it without reading W), and u as a uniform matrix
+// without W (uw).
+func splitTestWeights(t *testing.T, rng *rand.Rand, n int, p float64) (w, u, uw *CSR) {
 	t.Helper()
 	syn, err := BernoulliGaussian(rng, n, n, p, 1)
 	if err != nil {
@@ -221,5 +227,89 @@ func splitTestWeights(t *testing.T, rng *rand.Rand, n int, p float64) (w, u *CSR
 	if u, err = FromSynapses(n, n, syn); err != nil {
 		t.Fatal(err)
 	}
-	return w, u
+	uw = &CSR{NPre: u.NPre, NPost: u.NPost, Start: u.Start, Post: u.Post, Uniform: true, Value: 0.3}
+	return w, u, uw
+}
+
+// TestUniformCSR checks the uniform matrix against the same matrix with
+// W: BernoulliUniformCSR draws BernoulliCSR's synapses, Propagate and
+// Dense give the same bits, Expand and SparseFromCSR give it a W, and
+// Check refuses inconsistent matrices.
+func TestUniformCSR(t *testing.T) {
+	const n = 700
+	full, err := BernoulliCSR(rand.New(rand.NewPCG(3, 4)), n, n, 100, 600, 0.05, -1.7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uni, err := BernoulliUniformCSR(rand.New(rand.NewPCG(3, 4)), n, n, 100, 600, 0.05, -1.7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !uni.Uniform || uni.W != nil || uni.Value != -1.7 || full.Uniform || len(full.W) != full.NNZ() {
+		t.Fatalf("uniform %v, W %d, value %g; full uniform %v, W %d of %d", uni.Uniform, len(uni.W), uni.Value, full.Uniform, len(full.W), full.NNZ())
+	}
+	if !slices.Equal(uni.Start, full.Start) || !slices.Equal(uni.Post, full.Post) {
+		t.Fatal("the uniform matrix has other synapses")
+	}
+	for _, c := range []*CSR{full, uni} {
+		if err := c.Check(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(uni.Dense(), full.Dense()) {
+		t.Error("Dense differs")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	a, b := make([]float64, n), make([]float64, n)
+	sp, err := full.Split([]int{0, 200, 456, n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		var spikes []int32
+		for range rng.IntN(40) {
+			spikes = append(spikes, int32(rng.IntN(n)))
+		}
+		full.Propagate(spikes, a, 0.37)
+		uni.Propagate(spikes, b, 0.37)
+		for blk := range 3 {
+			full.PropagateBlock(sp, blk, spikes, a, 1.3)
+			uni.PropagateBlock(sp, blk, spikes, b, 1.3)
+		}
+		for i := range a {
+			a[i] *= 0.9
+			b[i] *= 0.9
+		}
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			t.Fatalf("target %d: uniform %v, with W %v", i, b[i], a[i])
+		}
+	}
+	sparse, err := SparseFromCSR(&CSR{NPre: uni.NPre, NPost: uni.NPost, Start: uni.Start, Post: uni.Post, Uniform: true, Value: uni.Value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sparse.Uniform || !slices.Equal(sparse.W, full.W) {
+		t.Error("SparseFromCSR of a uniform matrix has no W, or another")
+	}
+	uni.Expand()
+	if uni.Uniform || !slices.Equal(uni.W, full.W) || uni.Check() != nil {
+		t.Error("Expand gives another W")
+	}
+	for _, c := range []*CSR{
+		{NPre: 2, NPost: 2, Start: []int64{0, 1, 2}, Post: []int32{0, 1}, W: []float64{1}},
+		{NPre: 2, NPost: 2, Start: []int64{0, 1, 2}, Post: []int32{0, 1}, W: []float64{1, 2}, Uniform: true},
+		{NPre: 2, NPost: 2, Start: []int64{0, 1, 2}, Post: []int32{0, 2}, Uniform: true},
+		{NPre: 2, NPost: 2, Start: []int64{0, 3, 2}, Post: []int32{0, 1}, Uniform: true},
+		{NPre: 2, NPost: 2, Start: []int64{0, 1}, Post: []int32{0}, Uniform: true},
+	} {
+		if c.Check() == nil {
+			t.Errorf("%+v passes Check", c)
+		}
+		g := &pulseGroup{v: make([]float64, 2), in: make([]float64, 2)}
+		if _, err := NewProjection(ProjectionOptions{Pre: g, Post: g, Input: "exc", Weights: c}); err == nil {
+			t.Errorf("%+v accepted by NewProjection", c)
+		}
+	}
 }

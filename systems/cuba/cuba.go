@@ -20,7 +20,7 @@ import (
 // LIF neurons with exponential synaptic currents, random connections with
 // probability P (self-connections allowed), no delays. Larger networks
 // (`--set n_exc=51200 --set n_inh=12800 --set p=0.00125`) hold n²·p
-// synapses, ≈ 12 bytes each (the resource estimate
+// synapses, ≈ 4 bytes each (the resource estimate
 // says so before anything is allocated); with several threads and at least
 // sim.FuseNeurons neurons, each thread updates its own range of neurons and
 // delivers the spikes into it, one hand-off per step (sim.Network.Fuse);
@@ -199,13 +199,14 @@ func (c *CUBAConfig) build(threads int, fo sim.FuseOptions) (b *network, err err
 	}
 	pop.Init(sim.Stream(c.Seed, "init"))
 	rng := sim.Stream(c.Seed, "weights")
-	// Straight into CSR (the synapses of connect.Bernoulli, 12 bytes each
-	// while built instead of 28).
-	exc, err := connect.BernoulliCSR(rng, n, n, 0, c.NExc, c.P, c.WeMV)
+	// Straight into uniform CSR matrices (the synapses of
+	// connect.Bernoulli, one weight per projection as in Brian2's
+	// on_pre="ge += we"): 4 bytes per synapse, 28 for a synapse list.
+	exc, err := connect.BernoulliUniformCSR(rng, n, n, 0, c.NExc, c.P, c.WeMV)
 	if err != nil {
 		return nil, err
 	}
-	inh, err := connect.BernoulliCSR(rng, n, n, c.NExc, n, c.P, c.WiMV)
+	inh, err := connect.BernoulliUniformCSR(rng, n, n, c.NExc, n, c.P, c.WiMV)
 	if err != nil {
 		return nil, err
 	}
