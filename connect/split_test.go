@@ -313,3 +313,50 @@ func TestUniformCSR(t *testing.T) {
 		}
 	}
 }
+
+// TestGeometricGapIsExact compares geometricGap with the formula it
+// replaces, math.Floor(math.Log(v)/logq), bit for bit: on random draws
+// for several p, at v = 1 and the smallest v, and next to every gap
+// boundary v = q^j (where the fast path must defer to math.Log).
+func TestGeometricGapIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	check := func(v, logq float64) {
+		t.Helper()
+		want := math.Floor(math.Log(v) / logq)
+		if got := geometricGap(v, logq); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("v = %v (%#x), log q = %v: gap %v, want %v", v, math.Float64bits(v), logq, got, want)
+		}
+	}
+	n := 400000
+	if testing.Short() {
+		n = 50000
+	}
+	for _, p := range []float64{0.999, 0.5, 0.1, 0.02, 0.005, 0.00125, 1e-4, 1e-7} {
+		logq := math.Log1p(-p)
+		for range n {
+			check(1-rng.Float64(), logq)
+		}
+		for _, v := range []float64{1, 0x1p-53, 1 - 0x1p-53, 0.5, math.Sqrt2 / 2, math.Nextafter(math.Sqrt2/2, 1)} {
+			check(v, logq)
+		}
+		for j := 1; j < 2000; j++ {
+			v := math.Exp(float64(j) * logq)
+			if v < 0x1p-53 {
+				break
+			}
+			for k := -3; k <= 3; k++ {
+				w := v
+				for range max(k, -k) {
+					if k < 0 {
+						w = math.Nextafter(w, 0)
+					} else {
+						w = math.Nextafter(w, 2)
+					}
+				}
+				if w > 0 && w <= 1 {
+					check(w, logq)
+				}
+			}
+		}
+	}
+}
