@@ -103,9 +103,24 @@ func (l *spikeLayer) Plot(c draw.Canvas, p *gplot.Plot) {
 	side := max(1, int(math.Round((2 * l.r).Dots(dpi))))
 	// The axes' padding keeps the dots inside the data area up to
 	// rounding; a dot may reach a pixel beyond it, as a glyph does.
-	paintSpikes(img, area.Inset(-side), l.times, l.index, side, l.col, func(t float64, i int32) (float64, float64) {
+	at := func(t float64, i int32) (float64, float64) {
 		return trX(t).Dots(dpi), h - trY(float64(i)).Dots(dpi)
-	})
+	}
+	_, linX := p.X.Scale.(gplot.LinearScale)
+	_, linY := p.Y.Scale.(gplot.LinearScale)
+	if linX && linY {
+		// trX and trY's arithmetic written out (Plot.Transforms,
+		// Axis.Norm, LinearScale.Normalize, Canvas.X and Y): the same
+		// coordinates without copying the axes for every spike.
+		x0, xs, cx0, cxs := p.X.Min, p.X.Max-p.X.Min, c.Min.X, c.Max.X-c.Min.X
+		y0, ys, cy0, cys := p.Y.Min, p.Y.Max-p.Y.Min, c.Min.Y, c.Max.Y-c.Min.Y
+		at = func(t float64, i int32) (float64, float64) {
+			x := vg.Length((t-x0)/xs)*cxs + cx0
+			y := vg.Length((float64(i)-y0)/ys)*cys + cy0
+			return x.Dots(dpi), h - y.Dots(dpi)
+		}
+	}
+	paintSpikes(img, area.Inset(-side), l.times, l.index, side, l.col, at)
 }
 
 // paintSpikes sets, for each spike k, the side×side pixels of img centred
