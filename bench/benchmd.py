@@ -133,17 +133,20 @@ def large_summary(res):
                    "%.1f GB/s on 1 thread, %.1f GB/s on 2 threads." % (bw["copy_gbps_1thread"], bw["copy_gbps_2threads"]))
     out.append("Goals (#19): spikelab's simulation CPU ≤ 0.3× Brian2's serial at every size; `--threads 2` ≥ 1.5× faster "
                "than `--threads 1` by wall from 16 000 neurons up (idle machine). *streamed* is the traffic of spikelab's "
-               "2-thread loop (64 B of neuron state per neuron and step, 28 B per synaptic event: index, weight, target "
-               "read and written) over its simulation wall time, as a fraction of the 2-thread copy bandwidth; up to "
+               "2-thread loop (64 B of neuron state per neuron and step, 20 B per synaptic event: the 4-byte target "
+               "index, the target read and written; one weight per projection, none read) over its simulation wall time, as a fraction of the 2-thread copy bandwidth; up to "
                "64 000 neurons the state (≤ 2 MB) stays in the caches, so a fraction near or above 100 % means the loop "
-               "runs faster than main memory could feed it, well below it that memory bandwidth is not the limit. *Peak memory* "
+               "runs faster than main memory could feed it, well below it that memory bandwidth is not the limit. *Whole "
+               "process* is the CPU time of the whole run on one thread (spikelab: set-up, drawing the synapses, and "
+               "simulation; Brian2: its compiled binary, which creates the synapses and simulates), the time to a result "
+               "once Brian2's code is compiled. *Peak memory* "
                "is the whole process's largest resident set on one thread (spikelab: the process; Brian2: its compiled "
                "binary), *Brian2 build* its code generation and compilation for that network, first run (not in any "
                "other column).")
     out += ["", "| neurons | p | synapses | rate spikelab / Brian2 | spikelab ÷ Brian2 simulation CPU (1 thread) "
             "| spikelab 2 ÷ 1 thread, wall speed-up | Brian2 OpenMP 2 ÷ serial, wall speed-up "
-            "| spikelab 2 threads ÷ Brian2 OpenMP 2, wall | streamed (2 threads) | peak memory spikelab / Brian2 "
-            "| Brian2 build |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| spikelab 2 threads ÷ Brian2 OpenMP 2, wall | streamed (2 threads) | whole process CPU spikelab / Brian2 "
+            "(1 thread) | peak memory spikelab / Brian2 | Brian2 build |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for c in cs:
         k = {cfg["key"]: cfg for cfg in c["configs"]}
 
@@ -153,7 +156,7 @@ def large_summary(res):
         def q(x, y, fmt="%.2f×"):
             return fmt % (x / y) if x > 0 and y > 0 else "–"
         steps = c["duration_s"] * 1e4
-        gb = (64 * c["n"] * steps + 28 * m("sl2", "events")) / 1e9
+        gb = (64 * c["n"] * steps + 20 * m("sl2", "events")) / 1e9
         stream = "–"
         if m("sl2", "sim_wall") > 0 and bw:
             g = gb / m("sl2", "sim_wall")
@@ -162,14 +165,17 @@ def large_summary(res):
         if m("sl1", "proc_rss") > 0 and m("b1", "proc_rss") > 0:
             mem = "%s / %s MB (%.2f×)" % (mb1(m("sl1", "proc_rss")), mb1(m("b1", "proc_rss")),
                                           m("sl1", "proc_rss") / m("b1", "proc_rss"))
+        proc = "–"
+        if m("sl1", "proc_cpu") > 0 and m("b1", "proc_cpu") > 0:
+            proc = "%.3g / %.3g s (%.2f×)" % (m("sl1", "proc_cpu"), m("b1", "proc_cpu"), m("sl1", "proc_cpu") / m("b1", "proc_cpu"))
         build = "–"
         if "b1" in k and k["b1"]["runs"] and k["b1"]["runs"][0].get("build_wall"):
             build = "%.1f s" % k["b1"]["runs"][0]["build_wall"]
-        out.append("| %d | %.5g | %.3g M | %.2f / %.2f Hz | %s | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %d | %.5g | %.3g M | %.2f / %.2f Hz | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             c["n"], c["p"], m("sl1", "synapses") / 1e6, m("sl1", "rate_hz"), m("b1", "rate_hz"),
             q(m("sl1", "sim_cpu"), m("b1", "sim_cpu")), q(m("sl1", "sim_wall"), m("sl2", "sim_wall")),
             q(m("b1", "sim_wall"), m("b2", "sim_wall")), q(m("sl2", "sim_wall"), m("b2", "sim_wall")), stream,
-            mem, build))
+            proc, mem, build))
     out.append("")
     return out
 
