@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"math"
@@ -11,6 +12,9 @@ import (
 	"testing"
 
 	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 func TestDecimateKeepsEnvelope(t *testing.T) {
@@ -234,4 +238,28 @@ func randomSpikes(rng *rand.Rand, n int, t0, span float64, first, neurons int) (
 		idx[i] = int32(first + rng.IntN(neurons))
 	}
 	return ts, idx
+}
+
+// TestNewCanvasIsVgimgNew draws the same figure on newCanvas and on
+// vgimg.New and checks that every pixel and the canvas size agree, for
+// sizes newCanvas takes itself and one it hands to vgimg.New.
+func TestNewCanvasIsVgimgNew(t *testing.T) {
+	for _, wh := range [][2]float64{{10, 6}, {6, 2}, {3.3, 1.7}} {
+		w, h := vg.Length(wh[0])*vg.Inch, vg.Length(wh[1])*vg.Inch
+		var imgs [2]*image.RGBA
+		for k, c := range []*vgimg.Canvas{newCanvas(w, h), vgimg.New(w, h)} {
+			if cw, ch := c.Size(); cw != w || ch != h {
+				t.Fatalf("%v in: canvas %d is %v × %v", wh, k, cw, ch)
+			}
+			p, err := Lines("t", "x", "y", Series{X: []float64{0, 1, 2, 3}, Y: []float64{1, 3, 2, 5}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Draw(draw.New(c))
+			imgs[k] = c.Image().(*image.RGBA)
+		}
+		if !imgs[0].Bounds().Eq(imgs[1].Bounds()) || !bytes.Equal(imgs[0].Pix, imgs[1].Pix) {
+			t.Errorf("%v in: the figures differ", wh)
+		}
+	}
 }
