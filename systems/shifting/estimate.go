@@ -2,7 +2,6 @@ package shifting
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/spikelab/spikelab/experiment"
 )
@@ -32,14 +31,17 @@ func (c *ShiftingConfig) shape() (in, out, train, test float64) {
 }
 
 // Estimate returns the memory of the run's big arrays (bytes) and its
-// updates: the two weight layers with their gradient copies (one per
-// worker, at most one per CPU) and the batch buffers; for the image tasks
+// updates: the two weight layers with Adam's moments and one gradient
+// copy per chunk of a batch, and the batch buffers; for the image tasks
 // the IDX images (one byte per pixel) as well.
 func (c *ShiftingConfig) Estimate() (experiment.Estimate, error) {
 	var e experiment.Estimate
 	in, out, train, test := c.shape()
 	h := float64(c.Hidden)
-	copies := 3 + float64(runtime.NumCPU())
+	// W, Adam's two moments, and one gradient per chunk of a batch
+	// (shiftingChunks, whatever the threads, so the results do not depend
+	// on them).
+	copies := 3 + float64(shiftingChunks)
 	e.Add(fmt.Sprintf("weights and gradient copies (hidden = %d: (inputs×hidden + hidden×outputs) × %.0f float64)", c.Hidden, copies),
 		8*copies*(experiment.Count(in, h)+experiment.Count(h, out)))
 	b := float64(max(c.BatchSize, 0))

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spikelab/spikelab/experiment"
@@ -922,6 +923,8 @@ func (c *ShiftingConfig) runTCA(ctx context.Context, env *experiment.Env, team *
 	for e := first; e < c.Epochs; e++ {
 		t0 := time.Now()
 		if d.fresh != nil {
+			// The last epoch's trials go before this epoch's are drawn.
+			train, d.train = nil, nil
 			if train, err = d.fresh(e); err != nil {
 				return nil, err
 			}
@@ -1108,13 +1111,17 @@ func (c *ShiftingConfig) loadTCA() (*tcaSets, error) {
 		if err != nil {
 			return nil, err
 		}
-		trials := make([]task.TCATrial, len(g))
+		// Trial by trial into the network's form, each trial's spike
+		// times and synapses (grown by appending, up to twice their length)
+		// let go as soon as it is converted: the set holds 12 bytes per
+		// spike, as the estimate counts.
+		prep := make([]tcaTrial, len(g))
 		for k := range g {
-			trials[k] = g[k].TCATrial
-		}
-		prep := prepTCA(trials, nil)
-		for k := range prep {
+			tr := g[k].TCATrial
+			tr.Syn = slices.Clone(tr.Syn)
+			prep[k] = prepTCA([]task.TCATrial{tr}, nil)[0]
 			prep[k].end = g[k].Onsets[len(g[k].Onsets)-1] + o.TemplateLength
+			g[k] = task.TCAGenTrial{}
 		}
 		return prep, nil
 	}
