@@ -3,6 +3,7 @@ package force
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -392,5 +393,20 @@ func TestFactoredUpdatesChoice(t *testing.T) {
 		if !(math.Abs(a[k]-f[k]) <= 1e-9*f[k]) {
 			t.Errorf("%s: auto factored %v, float64 storage %v", k, a[k], f[k])
 		}
+	}
+}
+
+// TestInterruptIsHeardBetweenReports cancels the context before a long
+// run: it must stop within ctxEvery steps, not at the first progress
+// report (0.5 % of the run).
+func TestInterruptIsHeardBetweenReports(t *testing.T) {
+	c := ForceLIFSine()
+	c.N, c.DurationS = 100, 1000 // a report every 5 s simulated
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Run(ctx, &experiment.Env{Threads: 1, Log: io.Discard})
+	want := sim.At(float64(ctxEvery)*c.DtMS/1000, "s")
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want the cancellation %s", err, want)
 	}
 }
