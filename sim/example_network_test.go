@@ -28,21 +28,28 @@ func ExampleNetwork() {
 	inh.Init(sim.Stream(1, "init/inh"))
 	check(net.AddGroup("exc", exc))
 	check(net.AddGroup("inh", inh))
-	// Random connections with probability 0.05, weights in mV (the unit of the CUBA inputs).
-	project := func(pre, post sim.Group, input string, wMV float64) *connect.Sparse {
-		syn, err := connect.Bernoulli(rng, post.Len(), 0, pre.Len(), 0.05, wMV)
-		check(err)
-		m, err := connect.NewSparse(post.Len(), pre.Len(), syn)
-		check(err)
-		p, err := connect.NewProjection(connect.ProjectionOptions{Pre: pre, Post: post, Input: input, Weights: &m.CSR})
+	// Random connections with probability 0.05, weights in mV (the unit of the CUBA inputs):
+	// E→E as a Sparse matrix with a weight per synapse, which STDP changes; the others as
+	// uniform CSR matrices (one weight, 4 bytes per synapse), the same synapses drawn.
+	syn, err := connect.Bernoulli(rng, 800, 0, 800, 0.05, 0.5)
+	check(err)
+	ee, err := connect.NewSparse(800, 800, syn)
+	check(err)
+	project := func(pre, post sim.Group, input string, w *connect.CSR) {
+		p, err := connect.NewProjection(connect.ProjectionOptions{Pre: pre, Post: post, Input: input, Weights: w})
 		check(err)
 		check(net.AddProjection(p))
-		return m
 	}
-	ee := project(exc, exc, "exc", 0.5)
-	project(exc, inh, "exc", 0.5)
-	project(inh, exc, "inh", -3)
-	project(inh, inh, "inh", -3)
+	project(exc, exc, "exc", &ee.CSR)
+	for _, c := range []struct {
+		pre, post sim.Group
+		input     string
+		wMV       float64
+	}{{exc, inh, "exc", 0.5}, {inh, exc, "inh", -3}, {inh, inh, "inh", -3}} {
+		w, err := connect.BernoulliUniformCSR(rng, c.post.Len(), c.pre.Len(), 0, c.pre.Len(), 0.05, c.wMV)
+		check(err)
+		project(c.pre, c.post, c.input, w)
+	}
 	drive, err := synapse.NewPoissonInput(env, synapse.PoissonInputOptions{Target: exc, Input: "exc", RateHz: 4000, Weight: 0.5})
 	check(err)
 	check(net.AddInput(drive))
