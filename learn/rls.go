@@ -166,6 +166,7 @@ type RLS struct {
 	x         []float64
 	flushing  bool
 	ready     chan struct{} // closed once P is allocated; nil after wait
+	started   bool          // P's allocation has started (LazyP: not before its first use)
 }
 
 // NewRLS returns an RLS learner for n inputs and k outputs with P(0) = α·I.
@@ -178,6 +179,27 @@ func NewRLS(n, k int, alpha float64, form RLSForm, block int, team *sim.Team) (*
 
 // NewRLSStored is NewRLS with P stored in the given format.
 func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStorage, team *sim.Team) (*RLS, error) {
+	return NewRLSWith(RLSOptions{N: n, K: k, Alpha: alpha, Form: form, Block: block, Store: store, Team: team})
+}
+
+// RLSOptions configure an RLS learner (NewRLSWith); the fields are
+// NewRLSStored's arguments, and LazyP.
+type RLSOptions struct {
+	N, K  int     // inputs and outputs
+	Alpha float64 // P(0) = α·I
+	Form  RLSForm
+	Block int // rank-1 updates deferred before P is rewritten (< 1: 1)
+	Store PStorage
+	Team  *sim.Team // shares the P products among its workers (nil: none)
+	// LazyP allocates P at its first use (an update, P, SetP, State, …)
+	// instead of at once in the background: a learner that only reads out
+	// (an evaluation of a saved network) never holds P's n² values.
+	LazyP bool
+}
+
+// NewRLSWith returns an RLS learner configured by o.
+func NewRLSWith(o RLSOptions) (*RLS, error) {
+	n, k, alpha, form, block, store, team := o.N, o.K, o.Alpha, o.Form, o.Block, o.Store, o.Team
 	if n < 1 || k < 1 {
 		return nil, fmt.Errorf("RLS needs n ≥ 1 inputs and k ≥ 1 outputs, got %d, %d", n, k)
 	}
@@ -209,12 +231,11 @@ func NewRLSStored(n, k int, alpha float64, form RLSForm, block int, store PStora
 	}
 	// P (N² values, tens of MB for a FORCE network) is allocated and its
 	// pages are touched in the background: the caller goes on building
-	// and simulating until the first use of P waits for it.
-	r.ready = make(chan struct{})
-	go func() {
-		defer close(r.ready)
-		r.initP(store)
-	}()
+	// and simulating until the first use of P waits for it (with LazyP,
+	// the first use starts it).
+	if !o.LazyP {
+		r.startP()
+	}
 	// Split rows so that every block holds about the same share of the
 	// upper triangle.
 	total := float64(n) * float64(n+1) / 2
@@ -358,8 +379,22 @@ func (r *RLS) inFactored() bool { return r.factored > 0 && !r.formed }
 // free huge pages) counts as set-up.
 func (r *RLS) Wait() { r.wait() }
 
-// wait blocks until P is allocated (see NewRLSStored).
+// startP allocates P in the background (see NewRLSWith).
+func (r *RLS) startP() {
+	r.started = true
+	r.ready = make(chan struct{})
+	go func() {
+		defer close(r.ready)
+		r.initP(r.store)
+	}()
+}
+
+// wait blocks until P is allocated (see NewRLSWith), starting the
+// allocation if it has not started.
 func (r *RLS) wait() {
+	if !r.started {
+		r.startP()
+	}
 	if r.ready != nil {
 		<-r.ready
 		r.ready = nil

@@ -559,3 +559,40 @@ func TestSetP32IsSetPOfTheValues(t *testing.T) {
 		t.Error("SetP32 took a short P")
 	}
 }
+
+// TestLazyPIsAllocatedAtFirstUse: with LazyP a learner that only reads
+// out holds no P; its first update allocates it, and from there it learns
+// bit for bit as an eager learner does, for every storage.
+func TestLazyPIsAllocatedAtFirstUse(t *testing.T) {
+	X, Y := problem(40, 2, 60, 3)
+	for _, store := range []PStorage{PFloat64, PFloat32, PFloat16} {
+		o := RLSOptions{N: 40, K: 2, Alpha: 1, Form: RLSCode, Block: 4, Store: store}
+		eager, err := NewRLSWith(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.LazyP = true
+		lazy, err := NewRLSWith(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := make([]float64, 2)
+		lazy.Readout(X[0], z)
+		if lazy.started || lazy.p != nil || lazy.p32 != nil || lazy.p16 != nil {
+			t.Fatalf("storage %d: P allocated before its first use", store)
+		}
+		train(t, eager, X, Y)
+		train(t, lazy, X, Y)
+		pe, pl := eager.P(), lazy.P()
+		for i := range pe {
+			if math.Float64bits(pe[i]) != math.Float64bits(pl[i]) {
+				t.Fatalf("storage %d: P[%d] = %v lazily, %v eagerly", store, i, pl[i], pe[i])
+			}
+		}
+		for i := range eager.Phi {
+			if math.Float64bits(eager.Phi[i]) != math.Float64bits(lazy.Phi[i]) {
+				t.Fatalf("storage %d: phi[%d] differs", store, i)
+			}
+		}
+	}
+}

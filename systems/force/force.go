@@ -607,7 +607,9 @@ type forceNet struct {
 	input func(i int, I []float64)
 }
 
-func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
+// build makes the network of the config; readOnly (an evaluation: RLS
+// off) leaves the RLS matrix P unallocated until something uses it.
+func (c *ForceConfig) build(team *sim.Team, readOnly bool) (*forceNet, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -655,7 +657,7 @@ func (c *ForceConfig) build(team *sim.Team) (*forceNet, error) {
 	rate, _ := synapse.NewDoubleExp(n, tr, td, dt)
 	form, _ := learn.ParseRLSForm(c.RLSForm)
 	store, _ := learn.ParsePStorage(c.RLSStorage)
-	rls, err := learn.NewRLSStored(n, k, c.Alpha, form, c.RLSBlock, store, team)
+	rls, err := learn.NewRLSWith(learn.RLSOptions{N: n, K: k, Alpha: c.Alpha, Form: form, Block: c.RLSBlock, Store: store, Team: team, LazyP: readOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +696,7 @@ func (c *ForceConfig) run(ctx context.Context, env *experiment.Env) (map[string]
 	start := time.Now()
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
-	net, err := c.build(team)
+	net, err := c.build(team, false)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -120,7 +120,8 @@ func (c *ForceConfig) eval(ctx context.Context, env *experiment.Env, md *runio.M
 	}
 	team := sim.NewTeam(env.Threads)
 	defer team.Close()
-	net, err := c.build(team)
+	// RLS off: P is never used, so never allocated (LazyP).
+	net, err := c.build(team, true)
 	if err != nil {
 		return nil, err
 	}
