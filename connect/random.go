@@ -148,8 +148,10 @@ func bernoulliPairs(rng *rand.Rand, nPost, preLo, preHi int, p float64, add func
 // draws at p = 0.02).
 func geometricGap(v, logq float64) float64 {
 	b := math.Float64bits(v)
-	if b>>52 == 0 || b>>52 >= 1023+1 || v <= 0 {
-		return math.Floor(math.Log(v) / logq) // 0, subnormal, ≥ 2, negative or NaN: not drawn here
+	if e := b >> 52; e == 0 || e > 1023 {
+		// ±0 or subnormal, above 1 (up to ∞ and NaN), or negative (the
+		// sign bit is above the exponent): not drawn here.
+		return math.Floor(math.Log(v) / logq)
 	}
 	// v = m·2^k with m in [1/√2, √2), without a branch: k counts from the
 	// bits of 1/√2.

@@ -394,9 +394,9 @@ func (n *Network) Run(ctx context.Context, durationMS float64, o RunOptions) err
 				return err
 			}
 		}
-		if i%ctxEvery == 0 && i%every != 0 {
+		if i%ContextEvery == 0 && i%every != 0 {
 			// Between progress reports (every 1 % of the run by default) a
-			// cancelled ctx is heard within ctxEvery steps.
+			// cancelled ctx is heard within ContextEvery steps.
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("network stopped at t=%g ms: %w", n.Time(), err)
 			}
@@ -405,9 +405,10 @@ func (n *Network) Run(ctx context.Context, durationMS float64, o RunOptions) err
 	return nil
 }
 
-// ctxEvery is the number of steps between two looks at Run's context
-// between progress reports.
-const ctxEvery = 1024
+// ContextEvery is the number of steps between two looks at a run's
+// context between its progress reports (Network.Run, and loops of their
+// own such as FORCE's): an interrupt is heard within it.
+const ContextEvery = 1024
 
 func (n *Network) poll(ctx context.Context, i, steps int, o RunOptions) error {
 	if err := ctx.Err(); err != nil {

@@ -149,15 +149,15 @@ func TestNetworkStopsOnCancelAndDivergence(t *testing.T) {
 		t.Errorf("cancelled run: %v after %d progress calls", err, calls)
 	}
 	// Between progress reports: a run whose one report is at its end
-	// stops within ctxEvery steps of the cancellation.
+	// stops within ContextEvery steps of the cancellation.
 	steps0 := net.Steps()
 	err = net.Run(ctx, 1e6, RunOptions{Every: 1e6})
-	if !errors.Is(err, context.Canceled) || net.Steps()-steps0 != ctxEvery {
-		t.Errorf("cancelled long run: %v after %d steps, want %d", err, net.Steps()-steps0, ctxEvery)
+	if !errors.Is(err, context.Canceled) || net.Steps()-steps0 != ContextEvery {
+		t.Errorf("cancelled long run: %v after %d steps, want %d", err, net.Steps()-steps0, ContextEvery)
 	}
 	g.v[1] = math.NaN()
 	var de *DivergenceError
-	if err := net.Run(context.Background(), 100, RunOptions{}); !errors.As(err, &de) || de.Index != 1 || de.Time != float64(((30+ctxEvery)/5+1)*5) {
+	if err := net.Run(context.Background(), 100, RunOptions{}); !errors.As(err, &de) || de.Index != 1 || de.Time != float64(((30+ContextEvery)/5+1)*5) {
 		t.Errorf("NaN potential: %v", err)
 	}
 	if err := net.Run(context.Background(), 0.1, RunOptions{}); err == nil {

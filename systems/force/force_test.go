@@ -397,7 +397,7 @@ func TestFactoredUpdatesChoice(t *testing.T) {
 }
 
 // TestInterruptIsHeardBetweenReports cancels the context before a long
-// run: it must stop within ctxEvery steps, not at the first progress
+// run: it must stop within sim.ContextEvery steps, not at the first progress
 // report (0.5 % of the run).
 func TestInterruptIsHeardBetweenReports(t *testing.T) {
 	c := ForceLIFSine()
@@ -405,7 +405,7 @@ func TestInterruptIsHeardBetweenReports(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.Run(ctx, &experiment.Env{Threads: 1, Log: io.Discard})
-	want := sim.At(float64(ctxEvery)*c.DtMS/1000, "s")
+	want := sim.At(float64(sim.ContextEvery)*c.DtMS/1000, "s")
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want the cancellation %s", err, want)
 	}

@@ -136,9 +136,9 @@ func (c *ForceConfig) simulate(ctx context.Context, net *forceNet, env *experime
 			if err := checkpoint(ctx, net, t, c.timeUnit()); err != nil {
 				return nil, err
 			}
-		} else if i%ctxEvery == 0 && ctx.Err() != nil {
+		} else if i%sim.ContextEvery == 0 && ctx.Err() != nil {
 			// Between reports (0.5 % of the run: 12 s of a 40-min run)
-			// an interrupt is heard within ctxEvery steps.
+			// an interrupt is heard within sim.ContextEvery steps.
 			return nil, fmt.Errorf("stopped %s: %w", sim.At(t, c.timeUnit()), ctx.Err())
 		}
 	}
@@ -246,10 +246,6 @@ func (res *forceResult) record(net *forceNet, ph forcePhases, i int, t float64, 
 		}
 	}
 }
-
-// ctxEvery is the number of steps between two looks at the run's context
-// between progress reports (a few ms of the largest networks' steps).
-const ctxEvery = 1024
 
 // checkpoint stops the run at t (in unit) when a membrane potential is
 // not finite or ctx is done.

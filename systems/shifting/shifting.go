@@ -1119,7 +1119,7 @@ func (c *ShiftingConfig) loadTCA() (*tcaSets, error) {
 		for k := range g {
 			tr := g[k].TCATrial
 			tr.Syn = slices.Clone(tr.Syn)
-			prep[k] = prepTCA([]task.TCATrial{tr}, nil)[0]
+			prep[k] = prepTrial(tr)
 			prep[k].end = g[k].Onsets[len(g[k].Onsets)-1] + o.TemplateLength
 			g[k] = task.TCAGenTrial{}
 		}
@@ -1161,7 +1161,7 @@ func (c *ShiftingConfig) tcaFileTrials() ([]task.TCATrial, string, int, error) {
 }
 
 // prepTCA turns trials, in the order perm (nil: as they are), into the
-// network's input form (z = e^t).
+// network's input form (prepTrial).
 func prepTCA(trials []task.TCATrial, perm []int) []tcaTrial {
 	prep := make([]tcaTrial, len(trials))
 	for k := range prep {
@@ -1169,14 +1169,19 @@ func prepTCA(trials []task.TCATrial, perm []int) []tcaTrial {
 		if perm != nil {
 			i = perm[k]
 		}
-		tr := trials[i]
-		z := make([]float64, len(tr.Times))
-		for m, t := range tr.Times {
-			z[m] = math.Exp(t)
-		}
-		prep[k] = tcaTrial{z: z, syn: tr.Syn, lbl: tr.Label}
+		prep[k] = prepTrial(trials[i])
 	}
 	return prep
+}
+
+// prepTrial is a trial in the network's input form: z = e^t of its spike
+// times, its synapses (shared) and label.
+func prepTrial(tr task.TCATrial) tcaTrial {
+	z := make([]float64, len(tr.Times))
+	for m, t := range tr.Times {
+		z[m] = math.Exp(t)
+	}
+	return tcaTrial{z: z, syn: tr.Syn, lbl: tr.Label}
 }
 
 // loadTCAFile loads the TCA file and splits its trials, after one seeded
